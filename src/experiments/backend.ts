@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export class BackendUnavailableError extends Error {}
+
+async function loadNode(): Promise<void> {
+  // tfjs-node is an optional dependency: its install fails where libtensorflow cannot be downloaded.
+  const moduleName = '@tensorflow/tfjs-node';
+  await import(moduleName);
+  await activate('tensorflow');
+}
+
+async function loadWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  const { registerWasmTrainingKernels } = await import('./wasm-kernels/index.ts');
+  registerWasmTrainingKernels();
+  await activate('wasm');
+}
+
+async function loadCpu(): Promise<void> {
+  await activate('cpu');
+}
+
+async function activate(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
+  await tf.ready();
+}
+
+const LOADERS: Record<BackendName, () => Promise<void>> = {
+  node: loadNode,
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+/**
+ * Activates the requested engine and returns the one in use. `auto` prefers native TensorFlow,
+ * then WebAssembly, then plain JavaScript; a forced engine that cannot load is an error.
+ */
+export async function selectBackend(choice: BackendChoice): Promise<BackendName> {
+  if (choice !== 'auto') {
+    try {
+      await LOADERS[choice]();
+    } catch (err) {
+      throw new BackendUnavailableError(
+        `backend '${choice}' is not available here: ${(err as Error).message.split('\n')[0]}`,
+      );
+    }
+    return choice;
+  }
+  for (const name of ['node', 'wasm', 'cpu'] as const) {
+    try {
+      await LOADERS[name]();
+      return name;
+    } catch {
+      // fall through to the next engine
+    }
+  }
+  throw new BackendUnavailableError('no tfjs backend could be initialised');
+}
