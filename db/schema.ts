@@ -1,0 +1,112 @@
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, primaryKey, real, sqliteTable, text, unique } from 'drizzle-orm/sqlite-core';
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }),
+    finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+    /** JSON: the run's hyperparameters, as given to the trainer. */
+    params: text('params', { mode: 'json' }).notNull(),
+    seed: integer('seed').notNull(),
+    backend: text('backend'),
+    /** JSON: sha256 of each MNIST file the run read. */
+    datasetHashes: text('dataset_hashes', { mode: 'json' }),
+    gitCommit: text('git_commit'),
+    /** JSON: versions of node, tfjs and the other packages that shape the numbers. */
+    packageVersions: text('package_versions', { mode: 'json' }),
+    error: text('error'),
+    note: text('note').notNull().default(''),
+    testAccuracy: real('test_accuracy'),
+    testLoss: real('test_loss'),
+    trainSamplesPerSecond: real('train_samples_per_second'),
+    /** JSON: the latest batch-level progress, overwritten while the run trains. */
+    progress: text('progress', { mode: 'json' }),
+    /** The process training the run, so a later start can tell a dead run from a live one. */
+    pid: integer('pid'),
+    host: text('host'),
+  },
+  (t) => [index('runs_status_idx').on(t.status), index('runs_created_idx').on(t.createdAt)],
+);
+
+export const runTags = sqliteTable(
+  'run_tags',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);
+
+/** Append-only: one row per finished epoch. */
+export const epochMetrics = sqliteTable(
+  'epoch_metrics',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    epoch: integer('epoch').notNull(),
+    loss: real('loss').notNull(),
+    accuracy: real('accuracy').notNull(),
+    valLoss: real('val_loss'),
+    valAccuracy: real('val_accuracy'),
+    seconds: real('seconds').notNull(),
+    loggedAt: integer('logged_at', { mode: 'timestamp_ms' })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.epoch] })],
+);
+
+export const CONFUSION_SPLITS = ['test', 'validation'] as const;
+
+/** 10x10 counts, row = true label, column = predicted; validation has one per epoch, test one per run. */
+export const confusionMatrices = sqliteTable(
+  'confusion_matrices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    split: text('split', { enum: CONFUSION_SPLITS }).notNull(),
+    /** 0 for the test matrix, which is computed once after training. */
+    epoch: integer('epoch').notNull(),
+    counts: text('counts', { mode: 'json' }).$type<number[][]>().notNull(),
+  },
+  (t) => [unique('confusion_run_split_epoch').on(t.runId, t.split, t.epoch)],
+);
+
+/**
+ * Every test image's predicted class and probabilities, packed: 10,000 rows per run would make
+ * the table the size of everything else combined, and every reader wants them all at once.
+ */
+export const testPredictions = sqliteTable('test_predictions', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull(),
+  /** uint8 per image. */
+  predicted: blob('predicted', { mode: 'buffer' }).notNull(),
+  /** float32 little-endian, 10 per image. */
+  probabilities: blob('probabilities', { mode: 'buffer' }).notNull(),
+});
+
+/** The trained model in tfjs' own artifact form, so it loads again without conversion. */
+export const modelWeights = sqliteTable('model_weights', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  topology: text('topology', { mode: 'json' }).notNull(),
+  weightSpecs: text('weight_specs', { mode: 'json' }).notNull(),
+  weightData: blob('weight_data', { mode: 'buffer' }).notNull(),
+});
