@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+
+/**
+ * dW = patches(x)^T * dy, with both products on XNNPACK's matrix multiply. The patch matrix holds,
+ * for every output pixel, the filter-sized window of x it was computed from.
+ */
+function conv2DBackpropFilter(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: tf.NamedAttrMap;
+}): Info {
+  const { backend } = args;
+  const x = args.inputs.x as Info;
+  const dy = args.inputs.dy as Info;
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+  if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
+  const patches = alloc(backend, [pixels, patchSize]);
+  extractPatches(f32(backend, x), f32(backend, patches), info);
+  const patchesT = runWasmKernel(backend, 'Transpose', { inputs: { x: patches }, attrs: { perm: [1, 0] } });
+  release(backend, patches);
+  const dyMatrix: Info = { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' };
+  const dw = runWasmKernel(backend, 'BatchMatMul', {
+    inputs: { a: patchesT, b: dyMatrix },
+    attrs: { transposeA: false, transposeB: false },
+  });
+  release(backend, patchesT);
+  return { ...dw, shape: attrs.filterShape };
+}
+
+function extractPatches(x: Float32Array, patches: Float32Array, info: tf.backend_util.Conv2DInfo): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
+  const { strideHeight, strideWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const runFloats = filterWidth * inChannels;
+  const patchSize = filterHeight * runFloats;
+  if (top > 0 || left > 0 || info.padInfo.bottom > 0 || info.padInfo.right > 0) patches.fill(0);
+  let p = 0;
+  for (let n = 0; n < batchSize; n++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      for (let ow = 0; ow < outWidth; ow++, p++) {
+        const iw0 = ow * strideWidth - left;
+        const skip = Math.max(0, -iw0);
+        const take = Math.min(filterWidth, inWidth - iw0) - skip;
+        if (take <= 0) continue;
+        for (let kh = 0; kh < filterHeight; kh++) {
+          const ih = oh * strideHeight - top + kh;
+          if (ih < 0 || ih >= inHeight) continue;
+          const from = ((n * inHeight + ih) * inWidth + iw0 + skip) * inChannels;
+          patches.set(x.subarray(from, from + take * inChannels), p * patchSize + kh * runFloats + skip * inChannels);
+        }
+      }
+    }
+  }
+}
+
+export const conv2DBackpropFilterConfig: tf.KernelConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
+};

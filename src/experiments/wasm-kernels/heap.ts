@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** A kernel's output or intermediate as the wasm backend sees it: metadata, no engine tracking. */
+export type Info = tf.TensorInfo;
+
+/**
+ * A float32 view of a tensor's bytes on the wasm heap. Views are invalidated when the heap grows,
+ * so take them only after every allocation the kernel makes.
+ */
+export function f32(backend: BackendWasm, info: Info): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+export function release(backend: BackendWasm, ...infos: Info[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** Allocates an uninitialised float32 tensor on the wasm heap. */
+export function alloc(backend: BackendWasm, shape: number[]): Info {
+  return backend.makeOutput(shape, 'float32');
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap };
+
+/**
+ * Runs another wasm kernel directly, bypassing the engine, the way the wasm package's own kernels
+ * compose: the result is untracked and the caller must release it.
+ */
+export function runWasmKernel(backend: BackendWasm, kernelName: string, args: KernelArgs): Info {
+  const kernel = tf.getKernel(kernelName, 'wasm');
+  if (kernel === undefined) throw new Error(`wasm backend has no ${kernelName} kernel`);
+  return kernel.kernelFunc({ backend, inputs: args.inputs, attrs: args.attrs ?? {} }) as Info;
+}
