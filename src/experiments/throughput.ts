@@ -1,0 +1,91 @@
+/**
+ * Throughput of the reference CNN on whichever tfjs backend is active.
+ *
+ * The training step here is the one a real training loop should use:
+ *
+ *   optimizer.minimize(() => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true })).mean(), true)
+ *
+ * Reading the returned loss only when it is needed (here once, after the last batch) keeps the
+ * step free of synchronous downloads; on wasm every kernel runs synchronously anyway, so the
+ * figure is the compute time of forward, backward and the Adam update.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from './model.ts';
+
+export interface TrainingThroughputOptions {
+  batchSize?: number;
+  batches?: number;
+  warmup?: number;
+}
+
+export async function measureTrainingThroughput(
+  opts: TrainingThroughputOptions = {},
+): Promise<{ samplesPerSecond: number }> {
+  const { batchSize = 64, batches = 30, warmup = 5 } = opts;
+  const model = buildModel();
+  const optimizer = tf.train.adam(0.001);
+  const x = tf.randomUniform([batchSize, 28, 28, 1]);
+  const y = randomOneHot(batchSize);
+  const step = () =>
+    optimizer.minimize(
+      () => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+      true,
+    )!;
+  try {
+    await runSteps(step, warmup);
+    const start = performance.now();
+    await runSteps(step, batches);
+    const seconds = (performance.now() - start) / 1000;
+    return { samplesPerSecond: (batches * batchSize) / seconds };
+  } finally {
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+async function runSteps(step: () => tf.Scalar, count: number): Promise<void> {
+  let last: tf.Scalar | undefined;
+  for (let i = 0; i < count; i++) {
+    last?.dispose();
+    last = step();
+  }
+  if (last !== undefined) {
+    await last.data();
+    last.dispose();
+  }
+}
+
+function randomOneHot(count: number): tf.Tensor {
+  return tf.tidy(() => tf.oneHot(tf.randomUniform([count], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat());
+}
+
+const PREDICTION_BATCH = 500;
+
+export async function measurePredictionThroughput(
+  opts: { images?: number } = {},
+): Promise<{ imagesPerSecond: number }> {
+  const { images = 10_000 } = opts;
+  const model = buildModel();
+  const x = tf.randomUniform([images, 28, 28, 1]);
+  try {
+    await predictAll(model, x, Math.min(images, PREDICTION_BATCH));
+    const start = performance.now();
+    await predictAll(model, x, images);
+    const seconds = (performance.now() - start) / 1000;
+    return { imagesPerSecond: images / seconds };
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
+/** Classifies the first `count` images in batches, downloading each batch's probabilities as a caller would. */
+async function predictAll(model: tf.LayersModel, x: tf.Tensor, count: number): Promise<void> {
+  for (let start = 0; start < count; start += PREDICTION_BATCH) {
+    const size = Math.min(PREDICTION_BATCH, count - start);
+    const probabilities = tf.tidy(() => model.predict(x.slice(start, size)) as tf.Tensor);
+    await probabilities.data();
+    probabilities.dispose();
+  }
+}
