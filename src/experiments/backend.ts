@@ -25,6 +25,8 @@ async function loadCpu(): Promise<void> {
 }
 
 async function activate(name: string): Promise<void> {
+  // Production mode skips per-op NaN checks and silences tfjs' "install tfjs-node" banner.
+  tf.enableProdMode();
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();
 }

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** A view of MNIST images (uint8, 784 per image) with their labels. */
+export interface LabelledImages {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+const PIXELS = 28 * 28;
+
+export function sliceImages(data: LabelledImages, start: number, end: number): LabelledImages {
+  return {
+    images: data.images.subarray(start * PIXELS, end * PIXELS),
+    labels: data.labels.subarray(start, end),
+    count: end - start,
+  };
+}
+
+/** Images start..end as a [n,28,28,1] tensor scaled to [0,1]. */
+export function imageBatch(data: LabelledImages, start: number, end: number): tf.Tensor4D {
+  const pixels = new Float32Array((end - start) * PIXELS);
+  const source = data.images.subarray(start * PIXELS, end * PIXELS);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = source[i]! / 255;
+  return tf.tensor4d(pixels, [end - start, 28, 28, 1]);
+}
+
+/** The images at `indices`, scaled, with one-hot labels: one training batch. */
+export function gatherBatch(data: LabelledImages, indices: ArrayLike<number>): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const n = indices.length;
+  const pixels = new Float32Array(n * PIXELS);
+  const oneHot = new Float32Array(n * 10);
+  for (let row = 0; row < n; row++) {
+    const index = indices[row]!;
+    const source = data.images.subarray(index * PIXELS, (index + 1) * PIXELS);
+    const offset = row * PIXELS;
+    for (let p = 0; p < PIXELS; p++) pixels[offset + p] = source[p]! / 255;
+    oneHot[row * 10 + data.labels[index]!] = 1;
+  }
+  return { x: tf.tensor4d(pixels, [n, 28, 28, 1]), y: tf.tensor2d(oneHot, [n, 10]) };
+}

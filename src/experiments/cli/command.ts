@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+
+/** A flag's type decides how its value is checked and what --help says it takes. */
+export type OptionSpec =
+  | { type: 'boolean'; description: string }
+  | { type: 'string'; description: string; placeholder?: string; multiple?: boolean }
+  | { type: 'integer' | 'number'; description: string; min: number; max: number; placeholder?: string }
+  | { type: 'choice'; description: string; choices: readonly string[] };
+
+export interface Positional {
+  name: string;
+  description: string;
+}
+
+export interface CommandContext {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export type OptionValues = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface Command {
+  name: string;
+  summary: string;
+  positionals: Positional[];
+  options: Record<string, OptionSpec>;
+  /** Returns the process exit code. */
+  run(args: { positionals: string[]; options: OptionValues }, context: CommandContext): Promise<number>;
+}
+
+/** Bad command-line input: the CLI prints the message and exits 2. */
+export class UsageError extends Error {}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  db: { type: 'string', placeholder: 'PATH', description: 'SQLite run store (default $DIGITLAB_DB or db/digitlab.sqlite)' },
+  json: { type: 'boolean', description: 'print one JSON object as the last line of stdout' },
+  help: { type: 'boolean', description: 'show this help' },
+};
+
+function checkValue(flag: string, spec: OptionSpec, raw: string): string | number {
+  if (spec.type === 'choice') {
+    if (!spec.choices.includes(raw)) {
+      throw new UsageError(`--${flag} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
+    }
+    return raw;
+  }
+  if (spec.type === 'integer' || spec.type === 'number') {
+    const value = Number(raw);
+    const wrongKind = spec.type === 'integer' ? !Number.isInteger(value) : !Number.isFinite(value);
+    if (raw.trim() === '' || wrongKind || value < spec.min || value > spec.max) {
+      const kind = spec.type === 'integer' ? 'a whole number' : 'a number';
+      throw new UsageError(`--${flag} must be ${kind} from ${spec.min} to ${spec.max}; got '${raw}'`);
+    }
+    return value;
+  }
+  return raw;
+}
+
+/** Parses argv against a command's flags, rejecting unknown flags and out-of-range values. */
+export function parseCommandLine(command: Command, argv: string[]): { positionals: string[]; options: OptionValues } {
+  const specs = { ...command.options, ...COMMON_OPTIONS };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries(
+        Object.entries(specs).map(([flag, spec]) => [
+          flag,
+          { type: spec.type === 'boolean' ? 'boolean' : 'string', multiple: spec.type === 'string' && spec.multiple === true },
+        ]),
+      ),
+    });
+  } catch (err) {
+    if (!(err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw err;
+    const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '');
+    throw new UsageError(`${message}\nallowed: ${Object.keys(specs).map((f) => `--${f}`).join(' ')}`);
+  }
+  const options: OptionValues = {};
+  for (const [flag, value] of Object.entries(parsed.values)) {
+    const spec = specs[flag]!;
+    options[flag] = typeof value === 'string' ? checkValue(flag, spec, value) : (value as boolean | string[]);
+  }
+  if (options.help) return { positionals: parsed.positionals, options };
+  if (parsed.positionals.length !== command.positionals.length) {
+    const expected = command.positionals.map((p) => p.name).join(' ') || 'no arguments';
+    throw new UsageError(`${command.name} takes ${expected}; got ${parsed.positionals.length} argument(s)`);
+  }
+  return { positionals: parsed.positionals, options };
+}
+
+function optionLabel(flag: string, spec: OptionSpec): string {
+  switch (spec.type) {
+    case 'boolean':
+      return `--${flag}`;
+    case 'choice':
+      return `--${flag} ${spec.choices.join('|')}`;
+    default:
+      return `--${flag} ${spec.placeholder ?? 'N'}`;
+  }
+}
+
+export function commandHelp(command: Command): string {
+  const usage = [`digitlab ${command.name}`, ...command.positionals.map((p) => p.name), '[options]'].join(' ');
+  const rows: [string, string][] = [
+    ...command.positionals.map((p): [string, string] => [p.name, p.description]),
+    ...Object.entries({ ...command.options, ...COMMON_OPTIONS }).map(([flag, spec]): [string, string] => [
+      optionLabel(flag, spec),
+      spec.type === 'integer' || spec.type === 'number'
+        ? `${spec.description} (${spec.min} to ${spec.max})`
+        : spec.description,
+    ]),
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return [`${command.summary}\n`, `usage: ${usage}\n`, ...rows.map(([label, text]) => `  ${label.padEnd(width)}${text}`)].join('\n');
+}

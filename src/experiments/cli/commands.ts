@@ -1,0 +1,8 @@
+import type { Command } from './command.ts';
+import { exportCommand } from './export-command.ts';
+import { runsCommand } from './runs-command.ts';
+import { showCommand } from './show-command.ts';
+import { trainCommand } from './train-command.ts';
+
+/** The experiment-tracking commands; src/main.ts adds those of the other layers. */
+export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand];

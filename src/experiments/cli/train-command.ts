@@ -1,0 +1,112 @@
+import { randomInt } from 'node:crypto';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
+import { executeRun } from '../experiment.ts';
+import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../hyperparameters.ts';
+import { runSummary } from '../run-summary.ts';
+import { createRun, endRun } from '../store.ts';
+import { UsageError, type Command, type OptionValues } from './command.ts';
+import { formatDuration, terminalReporter } from './progress-bar.ts';
+import { openStoreFor, printJson } from './store-option.ts';
+
+const MAX_SEED = 2 ** 31 - 1;
+
+/** The hyperparameter flags, shared by every command that launches runs. */
+export const HYPERPARAMETER_OPTIONS = {
+  epochs: { type: 'integer', min: 1, max: 1000, description: `passes over the training set (default ${REFERENCE_HYPERPARAMETERS.epochs})` },
+  'batch-size': { type: 'integer', min: 1, max: 60000, description: `images per gradient step (default ${REFERENCE_HYPERPARAMETERS.batchSize})` },
+  'validation-split': { type: 'number', min: 0, max: 0.9, placeholder: 'F', description: `fraction held out from the end of the training set (default ${REFERENCE_HYPERPARAMETERS.validationSplit})` },
+  'learning-rate': { type: 'number', min: 1e-7, max: 10, placeholder: 'LR', description: `Adam learning rate (default ${REFERENCE_HYPERPARAMETERS.learningRate})` },
+  seed: { type: 'integer', min: 0, max: MAX_SEED, description: 'makes initial weights and shuffling repeatable (default: a random seed, recorded)' },
+  'train-limit': { type: 'integer', min: 1, max: 60000, description: 'use only the first N training images (default all 60,000)' },
+  'test-limit': { type: 'integer', min: 1, max: 10000, description: 'use only the first N test images (default all 10,000)' },
+} as const satisfies Command['options'];
+
+export function hyperparametersFrom(options: OptionValues): Hyperparameters {
+  const hp: Hyperparameters = {
+    epochs: (options.epochs as number | undefined) ?? REFERENCE_HYPERPARAMETERS.epochs,
+    batchSize: (options['batch-size'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.batchSize,
+    validationSplit: (options['validation-split'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.validationSplit,
+    learningRate: (options['learning-rate'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.learningRate,
+    seed: (options.seed as number | undefined) ?? randomInt(MAX_SEED),
+    trainLimit: (options['train-limit'] as number | undefined) ?? null,
+    testLimit: (options['test-limit'] as number | undefined) ?? null,
+  };
+  const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
+  if (trainImages < 1) throw new UsageError('the validation split leaves no training images');
+  return hp;
+}
+
+/** Parses repeated `--tag key=value` flags. */
+export function tagsFrom(options: OptionValues): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const raw of (options.tag as string[] | undefined) ?? []) {
+    const match = /^([\w.-]{1,64})=(.{0,200})$/s.exec(raw);
+    if (!match) throw new UsageError(`--tag takes key=value (key: letters, digits, _ . -); got '${raw}'`);
+    tags[match[1]!] = match[2]!;
+  }
+  return tags;
+}
+
+export function defaultRunName(hp: Hyperparameters): string {
+  const limits = hp.trainLimit || hp.testLimit ? `-n${hp.trainLimit ?? 'all'}` : '';
+  return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}-s${hp.seed}`;
+}
+
+const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train the reference CNN on MNIST and record the run',
+  positionals: [],
+  options: {
+    ...HYPERPARAMETER_OPTIONS,
+    name: { type: 'string', placeholder: 'NAME', description: 'a name for the run (default: from its hyperparameters)' },
+    tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
+    backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto: node, else wasm, else cpu)' },
+  },
+  async run({ options }, context) {
+    const hyperparameters = hyperparametersFrom(options);
+    const tags = tagsFrom(options);
+    const name = ((options.name as string | undefined) ?? defaultRunName(hyperparameters)).trim();
+    if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+    const db = openStoreFor(options, context);
+    const run = createRun(db, { name, params: hyperparameters, tags, status: 'running' });
+    context.stderr.write(`run ${run.id} (${name}) started\n`);
+
+    // First Ctrl-C stops cleanly after the current batch; a second one stops at once.
+    const controller = new AbortController();
+    const interrupt = () => {
+      if (!controller.signal.aborted) {
+        context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n');
+        controller.abort();
+        return;
+      }
+      endRun(db, run.id, 'cancelled', 'cancelled by the user');
+      process.exit(EXIT_CODES.cancelled);
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
+    const started = Date.now();
+    try {
+      const ended = await executeRun(db, run.id, {
+        backend: options.backend as BackendChoice | undefined,
+        signal: controller.signal,
+        reporter: terminalReporter(context.stderr, hyperparameters.epochs),
+      });
+      const summary = runSummary(db, ended);
+      const outcome =
+        ended.status === 'completed'
+          ? `test accuracy ${ended.testAccuracy!.toFixed(4)}, test loss ${ended.testLoss!.toFixed(4)}`
+          : ended.error;
+      context.stderr.write(
+        `run ${ended.id} ${ended.status} in ${formatDuration((Date.now() - started) / 1000)} on ${ended.backend ?? '?'}: ${outcome}\n`,
+      );
+      if (options.json) printJson(context, summary);
+      return EXIT_CODES[ended.status as keyof typeof EXIT_CODES] ?? 1;
+    } finally {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+      db.$client.close();
+    }
+  },
+};

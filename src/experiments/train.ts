@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs';
+import { gatherBatch, sliceImages, type LabelledImages } from './batches.ts';
+import { evaluate, type Evaluation } from './evaluate.ts';
+import type { Hyperparameters } from './hyperparameters.ts';
+import { buildModel } from './model.ts';
+import { seededRandom, shuffledIndices } from './random.ts';
+
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Running means over the epoch so far, as Keras' progress bar shows them. */
+  loss: number;
+  accuracy: number;
+  etaSeconds: number;
+}
+
+export interface EpochResult {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  seconds: number;
+  valConfusion: number[][] | null;
+}
+
+/** Training knows a reporter, not where the numbers go (terminal, SQLite, both). */
+export interface TrainingReporter {
+  onBatch?(progress: BatchProgress): void;
+  onEpoch?(result: EpochResult): void;
+}
+
+export interface TrainingResult {
+  model: tf.LayersModel;
+  epochs: EpochResult[];
+  test: Evaluation;
+  trainSamplesPerSecond: number;
+}
+
+export class TrainingCancelledError extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+export class NonFiniteLossError extends Error {}
+
+/** Keras' `validation_split`: the validation set is the *last* fraction, taken before shuffling. */
+export function splitForValidation(data: LabelledImages, validationSplit: number) {
+  const trainCount = Math.floor(data.count * (1 - validationSplit));
+  return {
+    train: sliceImages(data, 0, trainCount),
+    validation: trainCount < data.count ? sliceImages(data, trainCount, data.count) : null,
+  };
+}
+
+function batchStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor) {
+  return tf.tidy(() => {
+    let correct: tf.Tensor | undefined;
+    const loss = optimizer.minimize(() => {
+      const predictions = model.apply(x, { training: true }) as tf.Tensor;
+      // minimize() disposes everything its closure made but the loss; keep the accuracy count.
+      correct = tf.keep(tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum().cast('float32'));
+      return tf.metrics.categoricalCrossentropy(y, predictions).mean() as tf.Scalar;
+    }, true)!;
+    return tf.stack([loss, correct!]);
+  });
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains the reference CNN with Keras semantics: validation split from the end, a fresh seeded
+ * shuffle every epoch, Adam, categorical cross-entropy. Stops with NonFiniteLossError on a
+ * NaN/Inf loss and with TrainingCancelledError when `signal` aborts (checked between batches).
+ */
+export async function trainModel(options: {
+  train: LabelledImages;
+  test: LabelledImages;
+  hyperparameters: Hyperparameters;
+  reporter?: TrainingReporter;
+  signal?: AbortSignal;
+}): Promise<TrainingResult> {
+  const { hyperparameters: hp, reporter = {}, signal } = options;
+  const { train, validation } = splitForValidation(options.train, hp.validationSplit);
+  if (train.count === 0) throw new Error('no training images left after the validation split');
+  const model = buildModel(undefined, hp.seed);
+  const optimizer = tf.train.adam(hp.learningRate);
+  const random = seededRandom(hp.seed);
+  const batches = Math.ceil(train.count / hp.batchSize);
+  const epochs: EpochResult[] = [];
+  let trainSeconds = 0;
+
+  try {
+    for (let epoch = 1; epoch <= hp.epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = shuffledIndices(train.count, random);
+      let lossSum = 0;
+      let correct = 0;
+      for (let batch = 0; batch < batches; batch++) {
+        if (signal?.aborted) throw new TrainingCancelledError();
+        const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
+        const { x, y } = gatherBatch(train, indices);
+        const stats = batchStep(model, optimizer, x, y);
+        const [batchLoss, batchCorrect] = stats.dataSync() as Float32Array;
+        tf.dispose([x, y, stats]);
+        if (!Number.isFinite(batchLoss)) {
+          throw new NonFiniteLossError(`loss became ${batchLoss} at epoch ${epoch}, batch ${batch + 1}`);
+        }
+        lossSum += batchLoss! * indices.length;
+        correct += batchCorrect!;
+        const seen = batch * hp.batchSize + indices.length;
+        const elapsed = trainSeconds + (performance.now() - epochStart) / 1000;
+        const samplesDone = (epoch - 1) * train.count + seen;
+        reporter.onBatch?.({
+          epoch,
+          epochs: hp.epochs,
+          batch: batch + 1,
+          batches,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          etaSeconds: (elapsed / samplesDone) * (hp.epochs * train.count - samplesDone),
+        });
+        await yieldToEventLoop();
+      }
+      trainSeconds += (performance.now() - epochStart) / 1000;
+      const validationScore = validation ? evaluate(model, validation) : null;
+      const result: EpochResult = {
+        epoch,
+        loss: lossSum / train.count,
+        accuracy: correct / train.count,
+        valLoss: validationScore?.loss ?? null,
+        valAccuracy: validationScore?.accuracy ?? null,
+        seconds: (performance.now() - epochStart) / 1000,
+        valConfusion: validationScore?.confusion ?? null,
+      };
+      epochs.push(result);
+      reporter.onEpoch?.(result);
+    }
+    return {
+      model,
+      epochs,
+      test: evaluate(model, options.test),
+      trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
+    };
+  } catch (err) {
+    model.dispose();
+    throw err;
+  } finally {
+    optimizer.dispose();
+  }
+}

@@ -1,0 +1,8 @@
+// The composition root: the one module that sees every layer, so none of them imports another
+// upward (web -> analysis -> experiments -> db) to assemble the CLI.
+import { EXPERIMENT_COMMANDS } from './experiments/cli/commands.ts';
+import { runCli } from './experiments/cli/main.ts';
+
+export function main(argv: string[]): Promise<number> {
+  return runCli(argv, [...EXPERIMENT_COMMANDS]);
+}
