@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { addr, alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { nativeKernels } from './native.ts';
+import { paddedInput } from './padded-input.ts';
 
-/**
- * dW = patches(x)^T * dy, with both products on XNNPACK's matrix multiply. The patch matrix holds,
- * for every output pixel, the filter-sized window of x it was computed from.
- */
 function conv2DBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: BackendWasm;
@@ -26,7 +24,28 @@ function conv2DBackpropFilter(args: {
     tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
   if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const dw = info.outChannels % 8 === 0 ? accumulateNative(backend, x, dy, info) : viaPatches(backend, x, dy, info);
+  return { ...dw, shape: attrs.filterShape };
+}
 
+/** Accumulates dW tile by tile straight from the windows of x, with no patch matrix. */
+function accumulateNative(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const input = paddedInput(backend, x, info);
+  const dw = alloc(backend, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  nativeKernels(backend).conv_backprop_filter(
+    addr(backend, input.x), addr(backend, dy), addr(backend, dw),
+    info.batchSize, input.height, input.width, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+  );
+  input.done();
+  return dw;
+}
+
+/**
+ * For output channel counts the native tiles do not cover: dW = patches(x)^T * dy on XNNPACK's
+ * matrix multiply, the patch matrix holding each output pixel's window of x.
+ */
+function viaPatches(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   const patches = alloc(backend, [pixels, patchSize]);
@@ -39,7 +58,7 @@ function conv2DBackpropFilter(args: {
     attrs: { transposeA: false, transposeB: false },
   });
   release(backend, patchesT);
-  return { ...dw, shape: attrs.filterShape };
+  return dw;
 }
 
 function extractPatches(x: Float32Array, patches: Float32Array, info: tf.backend_util.Conv2DInfo): void {

@@ -1,18 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { addr, alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { nativeKernels } from './native.ts';
 
-/**
- * dx as a forward convolution, which XNNPACK runs an order of magnitude faster than the wasm
- * package's own loop: dy is spread onto a zero grid (stride-1 gaps between its pixels, a border of
- * filter-1-pad), then correlated with the filter rotated by 180 degrees and with its channel axes
- * swapped.
- */
-function conv2DBackpropInput(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: tf.NamedAttrMap;
-}): Info {
+type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
+
+function conv2DBackpropInput(args: Args): Info {
   const { backend } = args;
   const dy = args.inputs.dy as Info;
   const filter = args.inputs.filter as Info;
@@ -28,7 +21,31 @@ function conv2DBackpropInput(args: {
     tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
   if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropInput supports NHWC only');
+  return info.inChannels % 8 === 0 ? scatterNative(backend, dy, filter, info) : viaForwardConv(backend, dy, filter, info);
+}
 
+/** Each dy pixel times the filter, added straight into dx: no work on padding or stride gaps. */
+function scatterNative(backend: BackendWasm, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const taps = info.filterHeight * info.filterWidth;
+  const packed = alloc(backend, [taps * info.inChannels * info.outChannels]);
+  const dx = alloc(backend, info.inShape);
+  const native = nativeKernels(backend);
+  native.pack_taps_transposed(addr(backend, filter), addr(backend, packed), taps, info.inChannels, info.outChannels);
+  native.conv_backprop_input(
+    addr(backend, dy), addr(backend, packed), addr(backend, dx),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  release(backend, packed);
+  return dx;
+}
+
+/**
+ * For channel counts the native tiles do not cover: dx as an XNNPACK forward convolution of dy
+ * spread onto a zero grid (stride-1 gaps between its pixels, a border of filter-1-pad) with the
+ * filter rotated by 180 degrees and its channel axes swapped.
+ */
+function viaForwardConv(backend: BackendWasm, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
   const spreadShape = [
     info.batchSize,
     info.inHeight + info.filterHeight - 1,

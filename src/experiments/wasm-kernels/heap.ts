@@ -12,6 +12,11 @@ export function f32(backend: BackendWasm, info: Info): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** A tensor's byte address on the wasm heap, as the native kernels take it. */
+export function addr(backend: BackendWasm, info: Info): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}
+
 export function release(backend: BackendWasm, ...infos: Info[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }

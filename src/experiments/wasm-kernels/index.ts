@@ -1,16 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
+import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
+import { makeAddConfig } from './bias-add.ts';
+import { makeSumConfig } from './bias-grad-sum.ts';
+import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { maxPoolConfig } from './max-pool.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
-const KERNELS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig];
+/** Kernels that replace the wasm package's outright. */
+const REPLACEMENTS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolConfig, maxPoolGradConfig];
 
-/** Registers the gradient kernels the wasm backend lacks or runs slowly. Idempotent. */
+/** Kernels that take the cases training hits and hand every other case to the package's own. */
+const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
+  Add: makeAddConfig,
+  BatchMatMul: makeBatchMatMulConfig,
+  Conv2D: makeConv2DConfig,
+  Sum: makeSumConfig,
+};
+
+const ours = new Set<tf.KernelFunc>();
+
+function install(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, 'wasm') !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
+  ours.add(config.kernelFunc);
+}
+
+/** Registers the training kernels that the wasm backend lacks or runs slowly. Idempotent. */
 export function registerWasmTrainingKernels(): void {
-  for (const config of KERNELS) {
-    const current = tf.getKernel(config.kernelName, 'wasm');
-    if (current?.kernelFunc === config.kernelFunc) continue;
-    if (current !== undefined) tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
+  for (const config of REPLACEMENTS) {
+    if (tf.getKernel(config.kernelName, 'wasm')?.kernelFunc !== config.kernelFunc) install(config);
+  }
+  for (const [kernelName, wrap] of Object.entries(WRAPPERS)) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (original === undefined) throw new Error(`the wasm backend has no ${kernelName} kernel to build on`);
+    if (!ours.has(original.kernelFunc)) install(wrap(original));
   }
 }

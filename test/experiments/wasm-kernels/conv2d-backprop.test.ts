@@ -1,33 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { compareWithCpu, randomValues } from './compare.ts';
-
-interface ConvCase {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  strides: [number, number];
-  pad: 'valid' | 'same';
-}
-
-const CASES: ConvCase[] = [
-  { x: [1, 5, 5, 1], filter: [3, 3, 1, 2], strides: [1, 1], pad: 'valid' },
-  { x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: [2, 2], pad: 'same' },
-  { x: [3, 8, 6, 2], filter: [2, 3, 2, 5], strides: [2, 1], pad: 'valid' },
-  { x: [2, 9, 9, 4], filter: [3, 3, 4, 3], strides: [1, 1], pad: 'same' },
-  { x: [4, 13, 13, 8], filter: [3, 3, 8, 6], strides: [2, 2], pad: 'valid' },
-  { x: [2, 6, 6, 1], filter: [4, 4, 1, 3], strides: [1, 1], pad: 'same' },
-  { x: [1, 10, 7, 5], filter: [3, 2, 5, 1], strides: [3, 2], pad: 'same' },
-  { x: [2, 28, 28, 1], filter: [3, 3, 1, 32], strides: [1, 1], pad: 'valid' },
-  { x: [2, 13, 13, 32], filter: [3, 3, 32, 64], strides: [1, 1], pad: 'valid' },
-];
-
-function dyShape(c: ConvCase): number[] {
-  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
-  return info.outShape;
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const label = (c: ConvCase) => `x ${c.x} filter ${c.filter} strides ${c.strides} ${c.pad}`;
+import { CASES, dyShape, label, size } from './conv-cases.ts';
 
 describe('Conv2DBackpropInput on wasm', () => {
   it.each(CASES)('matches cpu for $x / $filter / $strides / $pad', async (c) => {

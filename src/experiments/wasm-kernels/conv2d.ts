@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { addr, alloc, type Info, release } from './heap.ts';
+import { nativeKernels } from './native.ts';
+import { paddedInput } from './padded-input.ts';
+
+type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
+
+/**
+ * Forward convolution on the native tiles when they apply. XNNPACK caches a packed filter per
+ * filter tensor, which training replaces every step, so it repacks anyway; the native kernel
+ * reads the windows of x in place.
+ */
+export function makeConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
+  function conv2D(args: Args): Info {
+    const { backend } = args;
+    const x = args.inputs.x as Info;
+    const filter = args.inputs.filter as Info;
+    const attrs = args.attrs as unknown as tf.Conv2DAttrs;
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+    );
+    const native =
+      info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 8 === 0;
+    return native ? convolveNative(backend, x, filter, info) : (original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info);
+  }
+  return { ...original, kernelFunc: conv2D as unknown as tf.KernelFunc };
+}
+
+function convolveNative(backend: BackendWasm, x: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const input = paddedInput(backend, x, info);
+  const packed = alloc(backend, [k * info.outChannels]);
+  const y = alloc(backend, info.outShape);
+  const native = nativeKernels(backend);
+  native.pack_panels(addr(backend, filter), addr(backend, packed), k, info.outChannels);
+  native.conv_forward(
+    addr(backend, input.x), addr(backend, packed), addr(backend, y),
+    info.batchSize, input.height, input.width, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+  );
+  release(backend, packed);
+  input.done();
+  return y;
+}

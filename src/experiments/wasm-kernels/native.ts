@@ -1,0 +1,53 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NATIVE_KERNELS_WASM } from './native-binary.ts';
+
+/**
+ * The SIMD kernels compiled from native/*.c. They run inside the tfjs wasm backend's own memory,
+ * so they take and write tensors in place by heap address (bytes), with no copies.
+ */
+export interface NativeKernels {
+  pack_panels(b: number, out: number, K: number, N: number): void;
+  pack_panels_transposed(bt: number, out: number, K: number, N: number): void;
+  gemm(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
+  conv_forward(
+    x: number, packed: number, y: number, N: number, H: number, W: number, C: number,
+    OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
+  ): void;
+  pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;
+  conv_backprop_input(
+    dy: number, packed: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    OC: number, KH: number, KW: number, SH: number, SW: number, PT: number, PL: number,
+  ): void;
+  conv_backprop_filter(
+    x: number, dy: number, dw: number, N: number, H: number, W: number, C: number,
+    OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
+  ): void;
+  max_pool(
+    x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
+  ): void;
+  max_pool_backprop(
+    x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
+  ): void;
+  add_bias(x: number, bias: number, y: number, rows: number, C: number): void;
+  column_sums(x: number, out: number, partial: number, rows: number, C: number): void;
+  pad_images(x: number, out: number, N: number, H: number, W: number, C: number, PT: number, PB: number, PL: number, PR: number): void;
+}
+
+interface EmscriptenExports {
+  asm: { memory: WebAssembly.Memory };
+}
+
+const compiled = new WebAssembly.Module(Buffer.from(NATIVE_KERNELS_WASM, 'base64'));
+const instances = new WeakMap<BackendWasm, NativeKernels>();
+
+export function nativeKernels(backend: BackendWasm): NativeKernels {
+  let kernels = instances.get(backend);
+  if (kernels === undefined) {
+    const memory = (backend.wasm as unknown as EmscriptenExports).asm.memory;
+    kernels = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as NativeKernels;
+    instances.set(backend, kernels);
+  }
+  return kernels;
+}

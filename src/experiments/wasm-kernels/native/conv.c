@@ -1,0 +1,167 @@
+#include "tile.h"
+
+// All convolutions here are NHWC with the TensorFlow filter layout [KH][KW][C][OC] and no
+// padding: callers pad x first. Output pixel p = (n, oh, ow) reads KH runs of KW*C consecutive
+// floats of x, one per filter row, which is what lets the tiles address x without an im2col copy.
+
+static inline const float* window(const float* x, int p, int H, int W, int C, int OH, int OW, int SH, int SW) {
+  const int n = p / (OH * OW), rest = p % (OH * OW);
+  return x + ((n * H + (rest / OW) * SH) * W + (rest % OW) * SW) * C;
+}
+
+// y = conv(x, w); w packed by pack_panels as a [KH*KW*C][OC] matrix. OC % 8 == 0.
+EXPORT(conv_forward)
+void conv_forward(const float* x, const float* packed, float* y, int N, int H, int W, int C, int OH, int OW,
+                  int OC, int KH, int KW, int SH, int SW) {
+  const int P = N * OH * OW, run = KW * C, K = KH * run, rowStride = W * C;
+  int p = 0;
+  for (; p + 4 <= P; p += 4) {
+    const float* w0 = window(x, p, H, W, C, OH, OW, SH, SW);
+    const float* w1 = window(x, p + 1, H, W, C, OH, OW, SH, SW);
+    const float* w2 = window(x, p + 2, H, W, C, OH, OW, SH, SW);
+    const float* w3 = window(x, p + 3, H, W, C, OH, OW, SH, SW);
+    for (int j = 0; j < OC; j += 8) {
+      const float* b = packed + j * K;
+      ACC4_ZERO;
+      for (int kh = 0; kh < KH; kh++) {
+        const int o = kh * rowStride;
+        for (int r = 0; r < run; r++, b += 8) STEP4(w0 + o + r, w1 + o + r, w2 + o + r, w3 + o + r, b);
+      }
+      float* out = y + p * OC + j;
+      store8(out, c00, c01);
+      store8(out + OC, c10, c11);
+      store8(out + 2 * OC, c20, c21);
+      store8(out + 3 * OC, c30, c31);
+    }
+  }
+  for (; p < P; p++) {
+    const float* w0 = window(x, p, H, W, C, OH, OW, SH, SW);
+    for (int j = 0; j < OC; j += 8) {
+      const float* b = packed + j * K;
+      ACC1_ZERO;
+      for (int kh = 0; kh < KH; kh++)
+        for (int r = 0; r < run; r++, b += 8) STEP1(w0 + kh * rowStride + r, b);
+      store8(y + p * OC + j, c00, c01);
+    }
+  }
+}
+
+// For dx: per filter tap t, the [OC][C] matrix w[t][c][oc] transposed, in panels of 8 channels:
+// out[t][c/8][oc][8]. C % 8 == 0.
+EXPORT(pack_taps_transposed)
+void pack_taps_transposed(const float* w, float* out, int taps, int C, int OC) {
+  for (int t = 0; t < taps; t++)
+    for (int c = 0; c < C; c++)
+      for (int oc = 0; oc < OC; oc++)
+        out[t * OC * C + (c / 8) * OC * 8 + oc * 8 + c % 8] = w[(t * C + c) * OC + oc];
+}
+
+static inline float* tap_target(float* dx, int p, int kh, int kw, int H, int W, int C, int OH, int OW, int SH,
+                                int SW, int PT, int PL) {
+  const int n = p / (OH * OW), rest = p % (OH * OW);
+  const int ih = (rest / OW) * SH - PT + kh, iw = (rest % OW) * SW - PL + kw;
+  if (ih < 0 || ih >= H || iw < 0 || iw >= W) return 0;
+  return dx + ((n * H + ih) * W + iw) * C;
+}
+
+// dx[n, oh*SH-PT+kh, ow*SW-PL+kw, c] += sum_oc dy[n,oh,ow,oc] * w[kh,kw,c,oc]: each dy pixel's
+// contribution is scattered straight into dx, so no work is spent on padding or stride gaps.
+// packed comes from pack_taps_transposed. C % 8 == 0.
+EXPORT(conv_backprop_input)
+void conv_backprop_input(const float* dy, const float* packed, float* dx, int N, int H, int W, int C, int OH,
+                         int OW, int OC, int KH, int KW, int SH, int SW, int PT, int PL) {
+  zero(dx, N * H * W * C);
+  const int P = N * OH * OW;
+  int p = 0;
+  for (; p + 4 <= P; p += 4) {
+    const float *a0 = dy + p * OC, *a1 = a0 + OC, *a2 = a1 + OC, *a3 = a2 + OC;
+    for (int kh = 0; kh < KH; kh++) {
+      for (int kw = 0; kw < KW; kw++) {
+        float* t0 = tap_target(dx, p, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        float* t1 = tap_target(dx, p + 1, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        float* t2 = tap_target(dx, p + 2, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        float* t3 = tap_target(dx, p + 3, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        if (!t0 && !t1 && !t2 && !t3) continue;
+        const float* tap = packed + (kh * KW + kw) * OC * C;
+        for (int c = 0; c < C; c += 8) {
+          const float* b = tap + c * OC;
+          ACC4_ZERO;
+          for (int k = 0; k < OC; k++) STEP4(a0 + k, a1 + k, a2 + k, a3 + k, b + 8 * k);
+          if (t0) add8(t0 + c, c00, c01);
+          if (t1) add8(t1 + c, c10, c11);
+          if (t2) add8(t2 + c, c20, c21);
+          if (t3) add8(t3 + c, c30, c31);
+        }
+      }
+    }
+  }
+  for (; p < P; p++) {
+    const float* a0 = dy + p * OC;
+    for (int kh = 0; kh < KH; kh++) {
+      for (int kw = 0; kw < KW; kw++) {
+        float* t0 = tap_target(dx, p, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        if (!t0) continue;
+        const float* tap = packed + (kh * KW + kw) * OC * C;
+        for (int c = 0; c < C; c += 8) {
+          const float* b = tap + c * OC;
+          ACC1_ZERO;
+          for (int k = 0; k < OC; k++) STEP1(a0 + k, b + 8 * k);
+          add8(t0 + c, c00, c01);
+        }
+      }
+    }
+  }
+}
+
+// Output rows (n, oh) per block: the block's x and dy stay in L2 while every tile of dW passes
+// over them.
+#define DW_BLOCK_PIXELS 1024
+
+// dw[kh][kw][c][oc] = sum over output pixels of x-window * dy. Rows of dW within a filter row kh
+// are the KW*C consecutive floats of a window run, tiled by 4; columns are output channels by 8.
+// OC % 8 == 0.
+EXPORT(conv_backprop_filter)
+void conv_backprop_filter(const float* x, const float* dy, float* dw, int N, int H, int W, int C, int OH, int OW,
+                          int OC, int KH, int KW, int SH, int SW) {
+  const int run = KW * C, rows = N * OH, step = SW * C;
+  const int block = DW_BLOCK_PIXELS / OW > 0 ? DW_BLOCK_PIXELS / OW : 1;
+  zero(dw, KH * run * OC);
+  for (int row0 = 0; row0 < rows; row0 += block) {
+    const int row1 = row0 + block < rows ? row0 + block : rows;
+    for (int kh = 0; kh < KH; kh++) {
+      int r = 0;
+      for (; r + 4 <= run; r += 4) {
+        for (int j = 0; j < OC; j += 8) {
+          float* out = dw + (kh * run + r) * OC + j;
+          f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
+          f4 c10 = wasm_v128_load(out + OC), c11 = wasm_v128_load(out + OC + 4);
+          f4 c20 = wasm_v128_load(out + 2 * OC), c21 = wasm_v128_load(out + 2 * OC + 4);
+          f4 c30 = wasm_v128_load(out + 3 * OC), c31 = wasm_v128_load(out + 3 * OC + 4);
+          for (int row = row0; row < row1; row++) {
+            const int n = row / OH, oh = row % OH;
+            const float* a = x + ((n * H + oh * SH + kh) * W) * C + r;
+            const float* b = dy + row * OW * OC + j;
+            for (int ow = 0; ow < OW; ow++, a += step, b += OC) STEP4(a, a + 1, a + 2, a + 3, b);
+          }
+          store8(out, c00, c01);
+          store8(out + OC, c10, c11);
+          store8(out + 2 * OC, c20, c21);
+          store8(out + 3 * OC, c30, c31);
+        }
+      }
+      for (; r < run; r++) {
+        for (int j = 0; j < OC; j += 8) {
+          float* out = dw + (kh * run + r) * OC + j;
+          f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
+          for (int row = row0; row < row1; row++) {
+            const int n = row / OH, oh = row % OH;
+            const float* a = x + ((n * H + oh * SH + kh) * W) * C + r;
+            const float* b = dy + row * OW * OC + j;
+            for (int ow = 0; ow < OW; ow++, a += step, b += OC) STEP1(a, b);
+          }
+          store8(out, c00, c01);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+#include "tile.h"
+
+// y[r][c] = x[r][c] + bias[c]: the bias add of a conv or dense layer, which the wasm Add kernel
+// runs through its generic broadcasting loop.
+EXPORT(add_bias)
+void add_bias(const float* x, const float* bias, float* y, int rows, int C) {
+  const int vec = C & ~3;
+  for (int r = 0; r < rows; r++, x += C, y += C) {
+    for (int c = 0; c < vec; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(x + c), wasm_v128_load(bias + c)));
+    for (int c = vec; c < C; c++) y[c] = x[c] + bias[c];
+  }
+}
+
+// out[c] = sum_r x[r][c]: the bias gradient. Rows are summed in blocks so each partial sum adds
+// a few hundred terms before joining the total, which keeps float32 rounding near the cpu
+// backend's.
+#define SUM_BLOCK 256
+
+EXPORT(column_sums)
+void column_sums(const float* x, float* out, float* partial, int rows, int C) {
+  const int vec = C & ~3;
+  zero(out, C);
+  for (int r0 = 0; r0 < rows; r0 += SUM_BLOCK) {
+    const int r1 = r0 + SUM_BLOCK < rows ? r0 + SUM_BLOCK : rows;
+    zero(partial, C);
+    for (int r = r0; r < r1; r++) {
+      const float* row = x + r * C;
+      for (int c = 0; c < vec; c += 4)
+        wasm_v128_store(partial + c, wasm_f32x4_add(wasm_v128_load(partial + c), wasm_v128_load(row + c)));
+      for (int c = vec; c < C; c++) partial[c] += row[c];
+    }
+    for (int c = 0; c < C; c++) out[c] += partial[c];
+  }
+}
+
+// Copies x into the interior of a zeroed [N][H+PT+PB][W+PL+PR][C] buffer.
+EXPORT(pad_images)
+void pad_images(const float* x, float* out, int N, int H, int W, int C, int PT, int PB, int PL, int PR) {
+  const int OHt = H + PT + PB, OWt = W + PL + PR;
+  zero(out, N * OHt * OWt * C);
+  for (int n = 0; n < N; n++)
+    for (int h = 0; h < H; h++) {
+      const float* src = x + (n * H + h) * W * C;
+      float* dst = out + ((n * OHt + h + PT) * OWt + PL) * C;
+      for (int i = 0; i < W * C; i++) dst[i] = src[i];
+    }
+}

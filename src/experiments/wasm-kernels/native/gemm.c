@@ -1,0 +1,58 @@
+#include "tile.h"
+
+// Lays B[K][N] (row-major, N % 8 == 0) out as N/8 panels of K rows by 8, so a tile streams its
+// columns from consecutive addresses.
+EXPORT(pack_panels)
+void pack_panels(const float* b, float* out, int K, int N) {
+  for (int j = 0; j < N; j += 8) {
+    float* panel = out + j * K;
+    for (int k = 0; k < K; k++) {
+      wasm_v128_store(panel + 8 * k, wasm_v128_load(b + k * N + j));
+      wasm_v128_store(panel + 8 * k + 4, wasm_v128_load(b + k * N + j + 4));
+    }
+  }
+}
+
+// C[M][N] = A * B, where A[m][k] = a[m * rowStride + k * kStride] (so either layout of A works
+// without a copy) and B is packed by pack_panels. N % 8 == 0.
+EXPORT(gemm)
+void gemm(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K) {
+  int m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const float* a0 = a + m * rowStride;
+    const float* a1 = a0 + rowStride;
+    const float* a2 = a1 + rowStride;
+    const float* a3 = a2 + rowStride;
+    for (int j = 0; j < N; j += 8) {
+      const float* b = packed + j * K;
+      ACC4_ZERO;
+      for (int k = 0; k < K; k++) STEP4(a0 + k * kStride, a1 + k * kStride, a2 + k * kStride, a3 + k * kStride, b + 8 * k);
+      float* out = c + m * N + j;
+      store8(out, c00, c01);
+      store8(out + N, c10, c11);
+      store8(out + 2 * N, c20, c21);
+      store8(out + 3 * N, c30, c31);
+    }
+  }
+  for (; m < M; m++) {
+    const float* a0 = a + m * rowStride;
+    for (int j = 0; j < N; j += 8) {
+      const float* b = packed + j * K;
+      ACC1_ZERO;
+      for (int k = 0; k < K; k++) STEP1(a0 + k * kStride, b + 8 * k);
+      store8(c + m * N + j, c00, c01);
+    }
+  }
+}
+
+// pack_panels for a B given transposed, as bt[N][K].
+EXPORT(pack_panels_transposed)
+void pack_panels_transposed(const float* bt, float* out, int K, int N) {
+  for (int j = 0; j < N; j += 8) {
+    float* panel = out + j * K;
+    for (int jj = 0; jj < 8; jj++) {
+      const float* col = bt + (j + jj) * K;
+      for (int k = 0; k < K; k++) panel[8 * k + jj] = col[k];
+    }
+  }
+}

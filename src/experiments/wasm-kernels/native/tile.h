@@ -1,0 +1,63 @@
+// Register-tiled multiply-accumulate steps shared by the kernels. A tile is R rows by 8 columns,
+// held in 2*R f32x4 accumulators; V8 has 15 free xmm registers on x64, so R <= 4 keeps every
+// accumulator, both B vectors and the broadcast A value in registers.
+#ifndef DIGITLAB_TILE_H
+#define DIGITLAB_TILE_H
+
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+typedef v128_t f4;
+
+static inline f4 madd(f4 acc, f4 a, f4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+
+#define ACC4_ZERO                                                         \
+  f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, \
+     c21 = c00, c30 = c00, c31 = c00
+#define ACC1_ZERO f4 c00 = wasm_f32x4_splat(0), c01 = c00
+
+// acc[r] += a_r * b[0..7]
+#define STEP4(A0, A1, A2, A3, B)                        \
+  do {                                                  \
+    const f4 b0 = wasm_v128_load(B);                    \
+    const f4 b1 = wasm_v128_load((B) + 4);              \
+    f4 x = wasm_v128_load32_splat(A0);                  \
+    c00 = madd(c00, x, b0);                             \
+    c01 = madd(c01, x, b1);                             \
+    x = wasm_v128_load32_splat(A1);                     \
+    c10 = madd(c10, x, b0);                             \
+    c11 = madd(c11, x, b1);                             \
+    x = wasm_v128_load32_splat(A2);                     \
+    c20 = madd(c20, x, b0);                             \
+    c21 = madd(c21, x, b1);                             \
+    x = wasm_v128_load32_splat(A3);                     \
+    c30 = madd(c30, x, b0);                             \
+    c31 = madd(c31, x, b1);                             \
+  } while (0)
+
+#define STEP1(A0, B)                                    \
+  do {                                                  \
+    const f4 x = wasm_v128_load32_splat(A0);            \
+    c00 = madd(c00, x, wasm_v128_load(B));              \
+    c01 = madd(c01, x, wasm_v128_load((B) + 4));        \
+  } while (0)
+
+static inline void store8(float* p, f4 lo, f4 hi) {
+  wasm_v128_store(p, lo);
+  wasm_v128_store(p + 4, hi);
+}
+
+static inline void add8(float* p, f4 lo, f4 hi) {
+  wasm_v128_store(p, wasm_f32x4_add(wasm_v128_load(p), lo));
+  wasm_v128_store(p + 4, wasm_f32x4_add(wasm_v128_load(p + 4), hi));
+}
+
+static inline void zero(float* p, int n) {
+  const f4 z = wasm_f32x4_splat(0);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(p + i, z);
+  for (; i < n; i++) p[i] = 0;
+}
+
+#endif

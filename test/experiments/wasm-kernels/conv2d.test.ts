@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { compareWithCpu, randomValues } from './compare.ts';
+import { CASES, label, size } from './conv-cases.ts';
+
+describe('Conv2D on wasm', () => {
+  it.each(CASES)('matches cpu for $x / $filter / $strides / $pad', async (c) => {
+    const result = await compareWithCpu({
+      kernelName: 'Conv2D',
+      inputs: {
+        x: { values: randomValues(size(c.x), 51), shape: c.x },
+        filter: { values: randomValues(size(c.filter), 52), shape: c.filter },
+      },
+      attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined },
+    });
+    expect(result.shapesMatch, label(c)).toBe(true);
+    expect(result.scale).toBeGreaterThan(0.1);
+    expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('still runs dilated convolutions, on the package kernel', async () => {
+    const result = await compareWithCpu({
+      kernelName: 'Conv2D',
+      inputs: {
+        x: { values: randomValues(2 * 9 * 9 * 4, 53), shape: [2, 9, 9, 4] },
+        filter: { values: randomValues(3 * 3 * 4 * 8, 54), shape: [3, 3, 4, 8] },
+      },
+      attrs: { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [2, 2], dimRoundingMode: undefined },
+    });
+    expect(result.shapesMatch).toBe(true);
+    expect(result.error).toBeLessThanOrEqual(1e-4);
+  });
+});
