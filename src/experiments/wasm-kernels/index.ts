@@ -5,11 +5,18 @@ import { makeSumConfig } from './bias-grad-sum.ts';
 import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { identityConfig } from './identity.ts';
 import { maxPoolConfig } from './max-pool.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
 /** Kernels that replace the wasm package's outright. */
-const REPLACEMENTS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolConfig, maxPoolGradConfig];
+const REPLACEMENTS: tf.KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  identityConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
+];
 
 /** Kernels that take the cases training hits and hand every other case to the package's own. */
 const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
