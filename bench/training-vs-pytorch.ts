@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
-import { measureTrainingThroughput } from '../src/experiments/throughput.ts';
+import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const torchScript = path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
@@ -48,29 +48,56 @@ function warnIfBusy(): void {
   }
 }
 
+interface Round {
+  digitlab: number;
+  parallel?: number;
+  torch: number | undefined;
+}
+
+const ratio = (ours: number | undefined, torch: number | undefined) =>
+  ours === undefined || torch === undefined ? undefined : ours / torch;
+
+function describeRound(index: number, round: Round, torchMissing: string | undefined): string {
+  const parts = [`digitlab ${round.digitlab.toFixed(0)}`];
+  if (round.parallel !== undefined) parts.push(`digitlab 2-replica ${round.parallel.toFixed(0)}`);
+  parts.push(round.torch === undefined ? `PyTorch not measured (${torchMissing})` : `PyTorch ${round.torch.toFixed(0)}`);
+  const ratios = [ratio(round.digitlab, round.torch), ratio(round.parallel, round.torch)]
+    .filter((r): r is number => r !== undefined)
+    .map((r) => r.toFixed(2));
+  return `round ${index}: ${parts.join(', ')} samples/s${ratios.length ? `; ratio ${ratios.join(' / ')}` : ''}`;
+}
+
 async function main(): Promise<void> {
   const backend = await selectBackend('auto');
   const rounds = roundsFromArgs();
-  console.log(`digitlab backend: ${backend}; batch 64; ${rounds} rounds, each digitlab then PyTorch`);
+  const parallel = backend === 'wasm';
+  console.log(
+    `digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
+      `${parallel ? ', digitlab data-parallel on 2 worker threads' : ''}, then PyTorch (2 threads)`,
+  );
   warnIfBusy();
-  const ratios: number[] = [];
-  const ours: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const digitlab = (await measureTrainingThroughput({ batchSize: 64, batches: 100, warmup: 10 })).samplesPerSecond;
-    ours.push(digitlab);
+  const results: Round[] = [];
+  let torchMissing: string | undefined;
+  for (let index = 1; index <= rounds; index++) {
+    const options = { batchSize: 64, batches: 100, warmup: 10 };
+    const digitlab = (await measureTrainingThroughput(options)).samplesPerSecond;
+    const replicated = parallel ? (await measureDataParallelThroughput({ ...options, replicas: 2 })).samplesPerSecond : undefined;
     const torch = measureTorch();
-    if ('missing' in torch) {
-      console.log(`round ${round}: digitlab ${digitlab.toFixed(0)} samples/s; PyTorch not measured: ${torch.missing}`);
-      continue;
-    }
-    ratios.push(digitlab / torch.samplesPerSecond);
-    console.log(
-      `round ${round}: digitlab ${digitlab.toFixed(0)} samples/s, PyTorch ${torch.samplesPerSecond.toFixed(0)} samples/s, ratio ${(digitlab / torch.samplesPerSecond).toFixed(2)}`,
-    );
+    if ('missing' in torch) torchMissing = torch.missing;
+    const round: Round = { digitlab, parallel: replicated, torch: 'missing' in torch ? undefined : torch.samplesPerSecond };
+    results.push(round);
+    console.log(describeRound(index, round, torchMissing));
   }
-  console.log(`median digitlab: ${median(ours).toFixed(0)} samples/s (${backend})`);
-  if (ratios.length > 0) console.log(`median ratio digitlab/PyTorch: ${median(ratios).toFixed(2)}`);
-  else console.log(`no PyTorch figure: install it with ${INSTALL_HINT}, then rerun`);
+  const summary = (label: string, values: (number | undefined)[]) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    if (known.length > 0) console.log(`${label}: ${median(known).toFixed(label.includes('ratio') ? 2 : 0)}`);
+  };
+  summary(`median digitlab samples/s (${backend}, one thread)`, results.map((r) => r.digitlab));
+  summary('median digitlab samples/s (wasm, 2 replicas)', results.map((r) => r.parallel));
+  summary('median PyTorch samples/s', results.map((r) => r.torch));
+  summary('median ratio digitlab/PyTorch (one thread)', results.map((r) => ratio(r.digitlab, r.torch)));
+  summary('median ratio digitlab/PyTorch (2 replicas)', results.map((r) => ratio(r.parallel, r.torch)));
+  if (torchMissing !== undefined) console.log(`no PyTorch figure: ${torchMissing}`);
 }
 
 await main();

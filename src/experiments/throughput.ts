@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
+import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
 
 export interface TrainingThroughputOptions {
   batchSize?: number;
@@ -58,6 +59,28 @@ async function runSteps(step: () => tf.Scalar, count: number): Promise<void> {
 
 function randomOneHot(count: number): tf.Tensor {
   return tf.tidy(() => tf.oneHot(tf.randomUniform([count], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat());
+}
+
+/**
+ * The same measurement for synchronous data-parallel training on the wasm backend, each step's
+ * batch split across `replicas` worker threads (independent of the backend active here).
+ */
+export async function measureDataParallelThroughput(
+  opts: TrainingThroughputOptions & { replicas?: number } = {},
+): Promise<{ samplesPerSecond: number }> {
+  const { batchSize = 64, batches = 30, warmup = 5, replicas = 2 } = opts;
+  const x = new Float32Array(batchSize * 784).map(() => Math.random());
+  const y = new Float32Array(batchSize * 10);
+  for (let row = 0; row < batchSize; row++) y[row * 10 + Math.floor(Math.random() * 10)] = 1;
+  const trainer = await DataParallelTrainer.create({ replicas, seed: 1 });
+  try {
+    for (let i = 0; i < warmup; i++) await trainer.step(x, y, batchSize);
+    const start = performance.now();
+    for (let i = 0; i < batches; i++) await trainer.step(x, y, batchSize);
+    return { samplesPerSecond: (batches * batchSize * 1000) / (performance.now() - start) };
+  } finally {
+    await trainer.close();
+  }
 }
 
 const PREDICTION_BATCH = 500;

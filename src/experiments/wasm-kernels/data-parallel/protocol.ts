@@ -1,0 +1,34 @@
+import type { ModelSpec } from '../../model.ts';
+
+/** Messages between DataParallelTrainer and its replicas (one per worker thread). */
+export interface ReplicaInit {
+  rank: number;
+  replicas: number;
+  spec: ModelSpec;
+  seed: number;
+  learningRate: number;
+  /** replicas x parameterCount float32 gradients, each replica writing its own row. */
+  gradients: SharedArrayBuffer;
+  /** Int32 [arrivals, generation]: the barrier every replica passes before averaging. */
+  barrier: SharedArrayBuffer;
+}
+
+export type ReplicaRequest =
+  | { kind: 'step'; x: Float32Array; y: Float32Array; rows: number; weights: number[] }
+  | { kind: 'weights' };
+
+export type ReplicaReply =
+  | { kind: 'ready'; parameterCount: number }
+  | { kind: 'step'; loss: number }
+  | { kind: 'weights'; values: Float32Array[]; shapes: number[][] }
+  | { kind: 'error'; message: string };
+
+/** Parameters of the reference CNN, so the gradient buffer can be sized before the replicas start. */
+export function parameterCount(spec: ModelSpec): number {
+  const k = spec.kernelSize;
+  const conv1 = k * k * spec.conv1Filters + spec.conv1Filters;
+  const conv2 = k * k * spec.conv1Filters * spec.conv2Filters + spec.conv2Filters;
+  const side = Math.floor((Math.floor((28 - k + 1) / 2) - k + 1) / 2);
+  const dense = side * side * spec.conv2Filters * spec.denseUnits + spec.denseUnits;
+  return conv1 + conv2 + dense + spec.denseUnits * 10 + 10;
+}

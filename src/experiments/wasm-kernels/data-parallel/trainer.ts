@@ -1,0 +1,104 @@
+import { Worker } from 'node:worker_threads';
+import { REFERENCE_MODEL, type ModelSpec } from '../../model.ts';
+import { parameterCount, type ReplicaInit, type ReplicaReply, type ReplicaRequest } from './protocol.ts';
+
+export interface DataParallelOptions {
+  /** Worker threads, each holding a replica; one per core pays. */
+  replicas?: number;
+  /** Seeds the initial weights, which every replica must share. */
+  seed: number;
+  learningRate?: number;
+  spec?: ModelSpec;
+}
+
+/**
+ * Synchronous data-parallel training of the reference CNN on the wasm backend: each step splits
+ * the batch across replicas on worker threads, each computes its shard's gradients, the
+ * replicas average them through shared memory and each applies the same Adam update. The
+ * result equals one replica training on the whole batch, up to float rounding.
+ */
+export class DataParallelTrainer {
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly pending: Map<Worker, (reply: ReplicaReply) => void>,
+  ) {}
+
+  static async create(options: DataParallelOptions): Promise<DataParallelTrainer> {
+    const replicas = options.replicas ?? 2;
+    const spec = options.spec ?? REFERENCE_MODEL;
+    const count = parameterCount(spec);
+    const gradients = new SharedArrayBuffer(replicas * count * 4);
+    const barrier = new SharedArrayBuffer(8);
+    const pending = new Map<Worker, (reply: ReplicaReply) => void>();
+    const workers = Array.from({ length: replicas }, (_, rank) => {
+      const workerData: ReplicaInit = {
+        rank, replicas, spec, seed: options.seed, learningRate: options.learningRate ?? 0.001, gradients, barrier,
+      };
+      const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
+      worker.on('message', (reply: ReplicaReply) => {
+        const resolve = pending.get(worker);
+        pending.delete(worker);
+        resolve?.(reply);
+      });
+      worker.on('error', (err) => {
+        const resolve = pending.get(worker);
+        pending.delete(worker);
+        resolve?.({ kind: 'error', message: err.stack ?? String(err) });
+      });
+      return worker;
+    });
+    const trainer = new DataParallelTrainer(workers, pending);
+    const ready = await Promise.all(workers.map((w) => trainer.next(w)));
+    for (const r of ready) {
+      if (r.kind !== 'ready' || r.parameterCount !== count) {
+        await trainer.close();
+        throw new Error(`replica failed to start: ${r.kind === 'error' ? r.message : JSON.stringify(r)}`);
+      }
+    }
+    return trainer;
+  }
+
+  /**
+   * One Adam step on a batch: x is rows*28*28 pixels, y rows*10 one-hot labels. Returns the
+   * batch's mean categorical cross-entropy before the update.
+   */
+  async step(x: Float32Array, y: Float32Array, rows: number): Promise<number> {
+    const n = this.workers.length;
+    if (rows < n) throw new Error(`a batch of ${rows} cannot be split across ${n} replicas`);
+    const bounds = Array.from({ length: n + 1 }, (_, r) => Math.round((r * rows) / n));
+    const weights = bounds.slice(1).map((end, r) => (end - bounds[r]!) / rows);
+    const replies = await Promise.all(
+      this.workers.map((worker, r) => {
+        const [from, to] = [bounds[r]!, bounds[r + 1]!];
+        return this.request(worker, {
+          kind: 'step', x: x.slice(from * 784, to * 784), y: y.slice(from * 10, to * 10), rows: to - from, weights,
+        });
+      }),
+    );
+    return replies.reduce((sum, reply, r) => sum + weights[r]! * (reply as { loss: number }).loss, 0);
+  }
+
+  /** The current trainable weights of one replica (all are equal), in trainableWeights order. */
+  async weights(replica = 0): Promise<{ values: Float32Array[]; shapes: number[][] }> {
+    const worker = this.workers[replica];
+    if (worker === undefined) throw new Error(`there is no replica ${replica}`);
+    const reply = await this.request(worker, { kind: 'weights' });
+    return reply as { values: Float32Array[]; shapes: number[][] };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private async request(worker: Worker, message: ReplicaRequest): Promise<ReplicaReply> {
+    const reply = this.next(worker);
+    worker.postMessage(message);
+    const answer = await reply;
+    if (answer.kind === 'error') throw new Error(`replica failed: ${answer.message}`);
+    return answer;
+  }
+
+  private next(worker: Worker): Promise<ReplicaReply> {
+    return new Promise((resolve) => this.pending.set(worker, resolve));
+  }
+}
