@@ -28,15 +28,24 @@ function conv2DBackpropFilter(args: {
   return { ...dw, shape: attrs.filterShape };
 }
 
+/** Must cover DW_BLOCK_PIXELS in native/conv.c. */
+const OFFSET_SCRATCH = 128;
+
 /** Accumulates dW tile by tile straight from the windows of x, with no patch matrix. */
 function accumulateNative(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
   const input = paddedInput(backend, x, info);
+  const dyPanels = alloc(backend, [pixels * info.outChannels]);
+  const offsets = alloc(backend, [OFFSET_SCRATCH]);
   const dw = alloc(backend, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
-  nativeKernels(backend).conv_backprop_filter(
-    addr(backend, input.x), addr(backend, dy), addr(backend, dw),
+  const native = nativeKernels(backend);
+  native.pack_panels(addr(backend, dy), addr(backend, dyPanels), pixels, info.outChannels);
+  native.conv_backprop_filter(
+    addr(backend, input.x), addr(backend, dyPanels), addr(backend, dw), addr(backend, offsets),
     info.batchSize, input.height, input.width, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
   );
+  release(backend, dyPanels, offsets);
   input.done();
   return dw;
 }

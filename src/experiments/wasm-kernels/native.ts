@@ -19,7 +19,7 @@ export interface NativeKernels {
     OC: number, KH: number, KW: number, SH: number, SW: number, PT: number, PL: number,
   ): void;
   conv_backprop_filter(
-    x: number, dy: number, dw: number, N: number, H: number, W: number, C: number,
+    x: number, dyPanels: number, dw: number, offsets: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
   ): void;
   max_pool(

@@ -113,22 +113,25 @@ void conv_backprop_input(const float* dy, const float* packed, float* dx, int N,
   }
 }
 
-// Output pixels per block, rounded down to whole output rows: every tile of dW passes over the
-// block's x and dy, which at this size stay in L1/L2 (measured: 256 beats 64, 1024 and no blocking).
-#define DW_BLOCK_PIXELS 256
+// Output pixels per block: every tile of dW passes over the block's dy panel and x windows,
+// which at this size stay in L1 (measured: 64-128 beat 256, 1024 and no blocking).
+#define DW_BLOCK_PIXELS 128
 
 // dw[kh][kw][c][oc] = sum over output pixels of x-window * dy. Rows of dW within a filter row kh
 // are the KW*C consecutive floats of a window run, tiled by 4; columns are output channels by 8.
+// dy comes packed by pack_panels as [OC/8][pixels][8], so a tile reads it sequentially (a third
+// faster than striding through NHWC rows). offsets is scratch for DW_BLOCK_PIXELS ints.
 // OC % 8 == 0.
 EXPORT(conv_backprop_filter)
-void conv_backprop_filter(const float* x, const float* dy, float* dw, int N, int H, int W, int C, int OH, int OW,
-                          int OC, int KH, int KW, int SH, int SW) {
-  const int run = KW * C, rows = N * OH, step = SW * C;
-  const int block = DW_BLOCK_PIXELS / OW > 0 ? DW_BLOCK_PIXELS / OW : 1;
+void conv_backprop_filter(const float* x, const float* dyPanels, float* dw, int* offsets, int N, int H, int W,
+                          int C, int OH, int OW, int OC, int KH, int KW, int SH, int SW) {
+  const int run = KW * C, P = N * OH * OW, rowStride = W * C;
   zero(dw, KH * run * OC);
-  for (int row0 = 0; row0 < rows; row0 += block) {
-    const int row1 = row0 + block < rows ? row0 + block : rows;
+  for (int p0 = 0; p0 < P; p0 += DW_BLOCK_PIXELS) {
+    const int count = p0 + DW_BLOCK_PIXELS < P ? DW_BLOCK_PIXELS : P - p0;
+    for (int i = 0; i < count; i++) offsets[i] = window(x, p0 + i, H, W, C, OH, OW, SH, SW) - x;
     for (int kh = 0; kh < KH; kh++) {
+      const float* xk = x + kh * rowStride;
       int r = 0;
       for (; r + 4 <= run; r += 4) {
         for (int j = 0; j < OC; j += 8) {
@@ -137,11 +140,10 @@ void conv_backprop_filter(const float* x, const float* dy, float* dw, int N, int
           f4 c10 = wasm_v128_load(out + OC), c11 = wasm_v128_load(out + OC + 4);
           f4 c20 = wasm_v128_load(out + 2 * OC), c21 = wasm_v128_load(out + 2 * OC + 4);
           f4 c30 = wasm_v128_load(out + 3 * OC), c31 = wasm_v128_load(out + 3 * OC + 4);
-          for (int row = row0; row < row1; row++) {
-            const int n = row / OH, oh = row % OH;
-            const float* a = x + ((n * H + oh * SH + kh) * W) * C + r;
-            const float* b = dy + row * OW * OC + j;
-            for (int ow = 0; ow < OW; ow++, a += step, b += OC) STEP4(a, a + 1, a + 2, a + 3, b);
+          const float* b = dyPanels + j * P + p0 * 8;
+          for (int i = 0; i < count; i++, b += 8) {
+            const float* a = xk + r + offsets[i];
+            STEP4(a, a + 1, a + 2, a + 3, b);
           }
           store8(out, c00, c01);
           store8(out + OC, c10, c11);
@@ -153,12 +155,8 @@ void conv_backprop_filter(const float* x, const float* dy, float* dw, int N, int
         for (int j = 0; j < OC; j += 8) {
           float* out = dw + (kh * run + r) * OC + j;
           f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
-          for (int row = row0; row < row1; row++) {
-            const int n = row / OH, oh = row % OH;
-            const float* a = x + ((n * H + oh * SH + kh) * W) * C + r;
-            const float* b = dy + row * OW * OC + j;
-            for (int ow = 0; ow < OW; ow++, a += step, b += OC) STEP1(a, b);
-          }
+          const float* b = dyPanels + j * P + p0 * 8;
+          for (int i = 0; i < count; i++, b += 8) STEP1(xk + r + offsets[i], b);
           store8(out, c00, c01);
         }
       }
