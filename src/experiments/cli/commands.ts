@@ -1,3 +1,4 @@
+import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
 import { exportCommand } from './export-command.ts';
 import { runsCommand } from './runs-command.ts';
@@ -5,4 +6,4 @@ import { showCommand } from './show-command.ts';
 import { trainCommand } from './train-command.ts';
 
 /** The experiment-tracking commands; src/main.ts adds those of the other layers. */
-export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand];
+export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, benchCommand];
