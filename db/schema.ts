@@ -101,6 +101,17 @@ export const testPredictions = sqliteTable('test_predictions', {
   probabilities: blob('probabilities', { mode: 'buffer' }).notNull(),
 });
 
+/** The embedding layer's activations for every test image: what maps and slice discovery read. */
+export const testEmbeddings = sqliteTable('test_embeddings', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull(),
+  dimensions: integer('dimensions').notNull(),
+  /** float32 little-endian, `dimensions` per image, in test-set order. */
+  vectors: blob('vectors', { mode: 'buffer' }).notNull(),
+});
+
 /** The trained model in tfjs' own artifact form, so it loads again without conversion. */
 export const modelWeights = sqliteTable('model_weights', {
   runId: integer('run_id')

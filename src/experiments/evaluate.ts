@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from './batches.ts';
 import { imageBatch } from './batches.ts';
+import { EMBEDDING_LAYER } from './model.ts';
 
 /** Keras clips probabilities by this epsilon before the log in categorical cross-entropy. */
 const EPSILON = 1e-7;
@@ -30,6 +31,28 @@ export function evaluate(model: tf.LayersModel, data: LabelledImages): Evaluatio
     scores.dispose();
   }
   return score(probabilities, data.labels);
+}
+
+export type TestEvaluation = Evaluation & { embeddings: Float32Array; embeddingDimensions: number };
+
+/** `evaluate`, plus each image's activations of the embedding layer, from the same forward pass. */
+export function evaluateWithEmbeddings(
+  model: tf.LayersModel,
+  data: LabelledImages,
+): TestEvaluation {
+  const embeddingOutput = model.getLayer(EMBEDDING_LAYER).output as tf.SymbolicTensor;
+  const dimensions = embeddingOutput.shape[1]!;
+  const twoHeaded = tf.model({ inputs: model.inputs, outputs: [embeddingOutput, model.outputs[0]!] });
+  const embeddings = new Float32Array(data.count * dimensions);
+  const probabilities = new Float32Array(data.count * 10);
+  for (let start = 0; start < data.count; start += PREDICT_BATCH) {
+    const end = Math.min(start + PREDICT_BATCH, data.count);
+    const [embedded, scores] = tf.tidy(() => twoHeaded.predict(imageBatch(data, start, end)) as tf.Tensor[]);
+    embeddings.set(embedded!.dataSync() as Float32Array, start * dimensions);
+    probabilities.set(scores!.dataSync() as Float32Array, start * 10);
+    tf.dispose([embedded!, scores!]);
+  }
+  return { ...score(probabilities, data.labels), embeddings, embeddingDimensions: dimensions };
 }
 
 /** Loss, accuracy and confusion of given probabilities against true labels. */

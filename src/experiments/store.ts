@@ -7,6 +7,7 @@ import {
   modelWeights,
   runs,
   runTags,
+  testEmbeddings,
   testPredictions,
   type RunStatus,
 } from '../../db/schema.ts';
@@ -36,6 +37,8 @@ export interface TestOutcome {
   confusion: number[][];
   predicted: Uint8Array;
   probabilities: Float32Array;
+  embeddings: Float32Array;
+  embeddingDimensions: number;
   trainSamplesPerSecond: number;
 }
 
@@ -131,6 +134,15 @@ export function epochHistory(db: Db, runId: number): EpochMetric[] {
   return db.select().from(epochMetrics).where(eq(epochMetrics.runId, runId)).orderBy(epochMetrics.epoch).all();
 }
 
+const bytesOf = (array: Uint8Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+
+/** SQLite's buffers need not be 4-byte aligned, which Float32Array requires: copy. */
+function float32sOf(bytes: Buffer): Float32Array {
+  const floats = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(floats.buffer).set(bytes);
+  return floats;
+}
+
 /** Stores the test evaluation and weights and marks the run completed, atomically. */
 export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
   db.transaction((tx) => {
@@ -139,12 +151,16 @@ export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: 
       .values({
         runId,
         count: outcome.predicted.length,
-        predicted: Buffer.from(outcome.predicted.buffer, outcome.predicted.byteOffset, outcome.predicted.byteLength),
-        probabilities: Buffer.from(
-          outcome.probabilities.buffer,
-          outcome.probabilities.byteOffset,
-          outcome.probabilities.byteLength,
-        ),
+        predicted: bytesOf(outcome.predicted),
+        probabilities: bytesOf(outcome.probabilities),
+      })
+      .run();
+    tx.insert(testEmbeddings)
+      .values({
+        runId,
+        count: outcome.predicted.length,
+        dimensions: outcome.embeddingDimensions,
+        vectors: bytesOf(outcome.embeddings),
       })
       .run();
     tx.insert(modelWeights).values({ runId, ...model }).run();
@@ -214,10 +230,12 @@ export function validationConfusions(db: Db, runId: number): { epoch: number; co
 export function loadTestPredictions(db: Db, runId: number): { predicted: Uint8Array; probabilities: Float32Array } | null {
   const row = db.select().from(testPredictions).where(eq(testPredictions.runId, runId)).get();
   if (!row) return null;
-  // Copy: SQLite's buffer need not be 4-byte aligned, which Float32Array requires.
-  const probabilities = new Float32Array(row.count * 10);
-  new Uint8Array(probabilities.buffer).set(row.probabilities);
-  return { predicted: new Uint8Array(row.predicted), probabilities };
+  return { predicted: new Uint8Array(row.predicted), probabilities: float32sOf(row.probabilities) };
+}
+
+export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
+  const row = db.select().from(testEmbeddings).where(eq(testEmbeddings.runId, runId)).get();
+  return row ? { dimensions: row.dimensions, vectors: float32sOf(row.vectors) } : null;
 }
 
 export function loadSavedModel(db: Db, runId: number): SavedModel | null {

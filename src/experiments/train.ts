@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { gatherBatch, sliceImages, type LabelledImages } from './batches.ts';
-import { evaluate, type Evaluation } from './evaluate.ts';
+import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
@@ -35,7 +35,7 @@ export interface TrainingReporter {
 export interface TrainingResult {
   model: tf.LayersModel;
   epochs: EpochResult[];
-  test: Evaluation;
+  test: TestEvaluation;
   trainSamplesPerSecond: number;
 }
 
@@ -154,7 +154,7 @@ export async function trainModel(options: {
     return {
       model,
       epochs,
-      test: evaluate(model, options.test),
+      test: evaluateWithEmbeddings(model, options.test),
       trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
     };
   } catch (err) {

@@ -9,7 +9,7 @@ import { executeRun } from '../../src/experiments/experiment.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
 import { buildModel } from '../../src/experiments/model.ts';
 import { deserializeModel } from '../../src/experiments/saved-model.ts';
-import { epochHistory, loadSavedModel, loadTestPredictions, testConfusion } from '../../src/experiments/store.ts';
+import { epochHistory, loadSavedModel, loadTestEmbeddings, loadTestPredictions, testConfusion } from '../../src/experiments/store.ts';
 import { splitForValidation, trainModel } from '../../src/experiments/train.ts';
 import { memoryDb, runningRun, smallRunParams } from '../helpers/db.ts';
 
@@ -47,6 +47,12 @@ describe('training a run', () => {
     const again = evaluate(reloaded, test);
     expect(again.predicted).toEqual(stored.predicted);
     expect(again.accuracy).toBeCloseTo(ended.testAccuracy!, 10);
+    const embeddings = loadTestEmbeddings(db, run.id)!;
+    expect(embeddings.dimensions).toBe(64);
+    expect(embeddings.vectors).toHaveLength(500 * 64);
+    // ReLU activations: never negative, and not all zero.
+    expect(embeddings.vectors.every((v) => v >= 0)).toBe(true);
+    expect(embeddings.vectors.some((v) => v > 0)).toBe(true);
   });
 
   it('repeats exactly with the same seed and differs with another', async () => {

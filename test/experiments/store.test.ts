@@ -11,6 +11,7 @@ import {
   getRun,
   listRuns,
   loadSavedModel,
+  loadTestEmbeddings,
   loadTestPredictions,
   logEpoch,
   RunNotFoundError,
@@ -56,6 +57,8 @@ describe('the run store', () => {
         confusion: confusion(3),
         predicted: Uint8Array.from([9, 8, 7]),
         probabilities,
+        embeddings: Float32Array.from({ length: 6 }, (_, i) => i - 2.5),
+        embeddingDimensions: 2,
         trainSamplesPerSecond: 1234,
       },
       { topology: { layers: [] }, weightSpecs: [{ name: 'w' }], weightData: Buffer.from([1, 2, 3, 4]) },
@@ -70,6 +73,7 @@ describe('the run store', () => {
     const predictions = loadTestPredictions(db, run.id)!;
     expect(Array.from(predictions.predicted)).toEqual([9, 8, 7]);
     expect(predictions.probabilities).toEqual(probabilities);
+    expect(loadTestEmbeddings(db, run.id)).toEqual({ dimensions: 2, vectors: Float32Array.from([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]) });
     expect(loadSavedModel(db, run.id)!.weightData).toEqual(Buffer.from([1, 2, 3, 4]));
     expect(runTagMap(db, run.id)).toEqual({ team: 'a' });
   });
