@@ -1,9 +1,10 @@
 // The composition root: the one module that sees every layer, so none of them imports another
 // upward (web -> analysis -> experiments -> db) to assemble the CLI.
+import { ANALYSIS_COMMANDS } from './analysis/cli/commands.ts';
 import { EXPERIMENT_COMMANDS } from './experiments/cli/commands.ts';
 import type { CommandContext } from './experiments/cli/command.ts';
 import { runCli } from './experiments/cli/main.ts';
 
 export function main(argv: string[], context?: CommandContext): Promise<number> {
-  return runCli(argv, [...EXPERIMENT_COMMANDS], context);
+  return runCli(argv, [...EXPERIMENT_COMMANDS, ...ANALYSIS_COMMANDS], context);
 }

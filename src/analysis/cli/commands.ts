@@ -1,0 +1,4 @@
+import type { Command } from '../../experiments/cli/command.ts';
+
+/** The analysis commands (slices, compare, predict); src/main.ts adds them to the CLI. */
+export const ANALYSIS_COMMANDS: Command[] = [];
