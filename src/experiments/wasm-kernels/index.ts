@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { makeAddConfig } from './bias-add.ts';
 import { makeSumConfig } from './bias-grad-sum.ts';
+import { makeCastConfig } from './cast.ts';
 import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
@@ -22,6 +23,7 @@ const REPLACEMENTS: tf.KernelConfig[] = [
 const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> = {
   Add: makeAddConfig,
   BatchMatMul: makeBatchMatMulConfig,
+  Cast: makeCastConfig,
   Conv2D: makeConv2DConfig,
   Sum: makeSumConfig,
 };

@@ -14,6 +14,7 @@ interface PoolCase {
 const CASES: PoolCase[] = [
   { x: [1, 4, 4, 1], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
   { x: [2, 26, 26, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid', relu: true },
+  { x: [2, 8, 8, 8], filterSize: [2, 2], strides: [2, 2], pad: 'valid', relu: true },
   { x: [3, 11, 11, 4], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
   { x: [2, 7, 9, 2], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
   { x: [1, 6, 6, 5], filterSize: [3, 3], strides: [1, 1], pad: 'same', relu: true },

@@ -1,5 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { compareWithCpu, randomValues } from './compare.ts';
+import { compareWithCpu, maxAbsDiff, randomValues, useBackend } from './compare.ts';
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const tensor = (shape: number[], seed: number) => ({ values: randomValues(size(shape), seed), shape });
@@ -25,6 +26,28 @@ describe('Add on wasm', () => {
     { a: [4, 1], b: [4, 6] },
     { a: [3, 4], b: [] },
   ])('still broadcasts $a + $b on the package kernel', async ({ a, b }) => expectMatch('Add', { a, b }, {}));
+});
+
+describe('Identity and Cast on wasm', () => {
+  it('share the buffer, which outlives the tensor it was taken from', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor(randomValues(24, 81), [4, 6]);
+    const clone = x.clone();
+    const cast = x.cast('float32');
+    x.dispose();
+    expect(maxAbsDiff(clone.dataSync() as Float32Array, randomValues(24, 81))).toBe(0);
+    expect(maxAbsDiff(cast.dataSync() as Float32Array, randomValues(24, 81))).toBe(0);
+    tf.dispose([clone, cast]);
+  });
+
+  it('still converts float32 to int32 on the package kernel', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor([-1.5, 0, 2.7]);
+    const converted = x.cast('int32');
+    expect(converted.dtype).toBe('int32');
+    expect(Array.from(converted.dataSync())).toEqual([-1, 0, 2]);
+    tf.dispose([x, converted]);
+  });
 });
 
 describe('Sum on wasm', () => {

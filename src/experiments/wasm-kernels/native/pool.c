@@ -36,10 +36,13 @@ void max_pool(const float* x, float* y, int N, int H, int W, int C, int OH, int 
     }
 }
 
+// When windows tile the image exactly (no overlap, gaps or padding), every dx element belongs to
+// one window and is stored once; otherwise dx is zeroed and windows add into it.
 EXPORT(max_pool_backprop)
 void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H, int W, int C, int OH, int OW,
                        int FH, int FW, int SH, int SW, int PT, int PL) {
-  zero(dx, N * H * W * C);
+  const int tiles = SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W;
+  if (!tiles) zero(dx, N * H * W * C);
   const int vec = C & ~3;
   const float* g = dy;
   for (int n = 0; n < N; n++)
@@ -62,8 +65,8 @@ void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H,
           for (int h = h0; h < h1; h++)
             for (int w = w0; w < w1; w++) {
               const int i = ((n * H + h) * W + w) * C + c;
-              const f4 mine = wasm_i32x4_eq(at, wasm_i32x4_splat(i));
-              wasm_v128_store(dx + i, wasm_f32x4_add(wasm_v128_load(dx + i), wasm_v128_and(grad, mine)));
+              const f4 mine = wasm_v128_and(grad, wasm_i32x4_eq(at, wasm_i32x4_splat(i)));
+              wasm_v128_store(dx + i, tiles ? mine : wasm_f32x4_add(wasm_v128_load(dx + i), mine));
             }
         }
         for (int c = vec; c < C; c++) {
@@ -77,6 +80,9 @@ void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H,
                 at = i;
               }
             }
+          if (tiles)
+            for (int h = h0; h < h1; h++)
+              for (int w = w0; w < w1; w++) dx[((n * H + h) * W + w) * C + c] = 0;
           if (at >= 0) dx[at] += g[c];
         }
       }
