@@ -7,7 +7,6 @@ import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { identityConfig } from './identity.ts';
-import { maxPoolConfig } from './max-pool.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
 /** Kernels that replace the wasm package's outright. */
@@ -15,7 +14,6 @@ const REPLACEMENTS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
-  maxPoolConfig,
   maxPoolGradConfig,
 ];
 

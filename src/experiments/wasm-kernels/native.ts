@@ -22,10 +22,6 @@ export interface NativeKernels {
     x: number, dyPanels: number, dw: number, offsets: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
   ): void;
-  max_pool(
-    x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
-    FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
-  ): void;
   max_pool_backprop(
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,

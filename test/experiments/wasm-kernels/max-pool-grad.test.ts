@@ -23,7 +23,7 @@ const CASES: PoolCase[] = [
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-describe('MaxPool and MaxPoolGrad on wasm', () => {
+describe('MaxPoolGrad on wasm', () => {
   it.each(CASES)('matches cpu for $x / $filterSize / $strides / $pad', async (c) => {
     const x = randomValues(size(c.x), 31).map((v) => (c.relu ? Math.max(0, v) : v));
     const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined };
@@ -39,16 +39,6 @@ describe('MaxPool and MaxPoolGrad on wasm', () => {
     });
     expect(result.shapesMatch).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
-    expect(result.error).toBeLessThanOrEqual(1e-4);
-  });
-
-  it.each(CASES)('MaxPool forward matches cpu for $x / $filterSize / $strides / $pad', async (c) => {
-    const result = await compareWithCpu({
-      kernelName: 'MaxPool',
-      inputs: { x: { values: randomValues(size(c.x), 33), shape: c.x } },
-      attrs: { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: undefined },
-    });
-    expect(result.shapesMatch).toBe(true);
     expect(result.error).toBeLessThanOrEqual(1e-4);
   });
 

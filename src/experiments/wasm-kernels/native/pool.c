@@ -1,40 +1,12 @@
 #include "tile.h"
 
-// Max pooling over NHWC windows clipped to the image (padded positions never win, as in tfjs).
-// Channels go four at a time; ties resolve to the first window position in row-major order, the
-// rule the cpu backend uses, which matters after relu where whole windows are zero.
+// The gradient of max pooling over NHWC windows clipped to the image (padded positions never
+// win, as in tfjs). Channels go four at a time; ties resolve to the first window position in
+// row-major order, the rule the cpu backend uses, which matters after relu where whole windows
+// are zero.
 
 static inline int clamp_lo(int v) { return v < 0 ? 0 : v; }
 static inline int clamp_hi(int v, int hi) { return v > hi ? hi : v; }
-
-EXPORT(max_pool)
-void max_pool(const float* x, float* y, int N, int H, int W, int C, int OH, int OW, int FH, int FW, int SH, int SW,
-              int PT, int PL) {
-  const int vec = C & ~3;
-  float* out = y;
-  for (int n = 0; n < N; n++)
-    for (int oh = 0; oh < OH; oh++) {
-      const int h0 = clamp_lo(oh * SH - PT), h1 = clamp_hi(oh * SH - PT + FH, H);
-      for (int ow = 0; ow < OW; ow++, out += C) {
-        const int w0 = clamp_lo(ow * SW - PL), w1 = clamp_hi(ow * SW - PL + FW, W);
-        for (int c = 0; c < vec; c += 4) {
-          f4 best = wasm_f32x4_splat(-__builtin_inff());
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) best = wasm_f32x4_pmax(best, wasm_v128_load(x + ((n * H + h) * W + w) * C + c));
-          wasm_v128_store(out + c, best);
-        }
-        for (int c = vec; c < C; c++) {
-          float best = -__builtin_inff();
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) {
-              const float v = x[((n * H + h) * W + w) * C + c];
-              if (v > best) best = v;
-            }
-          out[c] = best;
-        }
-      }
-    }
-}
 
 // When windows tile the image exactly (no overlap, gaps or padding), every dx element belongs to
 // one window and is stored once; otherwise dx is zeroed and windows add into it.
