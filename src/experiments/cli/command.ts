@@ -39,23 +39,30 @@ export const COMMON_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', description: 'show this help' },
 };
 
-function checkValue(flag: string, spec: OptionSpec, raw: string): string | number {
+/**
+ * What is wrong with a flag's raw value, phrased to follow the flag's name ("must be ..."), or
+ * null when it is fine. The web launch form checks its fields with the same words.
+ */
+export function optionValueProblem(spec: OptionSpec, raw: string): string | null {
   if (spec.type === 'choice') {
-    if (!spec.choices.includes(raw)) {
-      throw new UsageError(`--${flag} must be one of ${spec.choices.join(', ')}; got '${raw}'`);
-    }
-    return raw;
+    return spec.choices.includes(raw) ? null : `must be one of ${spec.choices.join(', ')}; got '${raw}'`;
   }
   if (spec.type === 'integer' || spec.type === 'number') {
     const value = Number(raw);
     const wrongKind = spec.type === 'integer' ? !Number.isInteger(value) : !Number.isFinite(value);
     if (raw.trim() === '' || wrongKind || value < spec.min || value > spec.max) {
       const kind = spec.type === 'integer' ? 'a whole number' : 'a number';
-      throw new UsageError(`--${flag} must be ${kind} from ${spec.min} to ${spec.max}; got '${raw}'`);
+      return `must be ${kind} from ${spec.min} to ${spec.max}; got '${raw}'`;
     }
-    return value;
   }
-  return raw;
+  return null;
+}
+
+/** A flag's value, as a number for numeric flags; throws UsageError naming the flag. */
+function checkValue(flag: string, spec: OptionSpec, raw: string): string | number {
+  const problem = optionValueProblem(spec, raw);
+  if (problem) throw new UsageError(`--${flag} ${problem}`);
+  return spec.type === 'integer' || spec.type === 'number' ? Number(raw) : raw;
 }
 
 /** Parses argv against a command's flags, rejecting unknown flags and out-of-range values. */

@@ -4,6 +4,7 @@ import { exportCommand } from './export-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
 import { trainCommand } from './train-command.ts';
+import { workCommand } from './work-command.ts';
 
 /** The experiment-tracking commands; src/main.ts adds those of the other layers. */
-export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, benchCommand];
+export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, benchCommand, workCommand];

@@ -1,12 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { BACKEND_CHOICES, type BackendChoice } from '../backend.ts';
-import { executeRun } from '../experiment.ts';
+import { BACKEND_CHOICES } from '../backend.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../hyperparameters.ts';
-import { runSummary } from '../run-summary.ts';
-import { createRun, endRun } from '../store.ts';
+import { createRun } from '../store.ts';
 import { UsageError, type Command, type OptionValues } from './command.ts';
-import { formatDuration, terminalReporter } from './progress-bar.ts';
-import { openStoreFor, printJson } from './store-option.ts';
+import { trainClaimedRun } from './run-training.ts';
+import { openStoreFor } from './store-option.ts';
 
 const MAX_SEED = 2 ** 31 - 1;
 
@@ -52,7 +50,12 @@ export function defaultRunName(hp: Hyperparameters): string {
   return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}-s${hp.seed}`;
 }
 
-const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
+/** The --name flag, trimmed, or the default name from the hyperparameters. */
+export function runNameFrom(options: OptionValues, hp: Hyperparameters): string {
+  const name = ((options.name as string | undefined) ?? defaultRunName(hp)).trim();
+  if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+  return name;
+}
 
 export const trainCommand: Command = {
   name: 'train',
@@ -67,45 +70,13 @@ export const trainCommand: Command = {
   async run({ options }, context) {
     const hyperparameters = hyperparametersFrom(options);
     const tags = tagsFrom(options);
-    const name = ((options.name as string | undefined) ?? defaultRunName(hyperparameters)).trim();
-    if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+    const name = runNameFrom(options, hyperparameters);
     const db = openStoreFor(options, context);
     const run = createRun(db, { name, params: hyperparameters, tags, status: 'running' });
     context.stderr.write(`run ${run.id} (${name}) started\n`);
-
-    // First Ctrl-C stops cleanly after the current batch; a second one stops at once.
-    const controller = new AbortController();
-    const interrupt = () => {
-      if (!controller.signal.aborted) {
-        context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n');
-        controller.abort();
-        return;
-      }
-      endRun(db, run.id, 'cancelled', 'cancelled by the user');
-      process.exit(EXIT_CODES.cancelled);
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
-    const started = Date.now();
     try {
-      const ended = await executeRun(db, run.id, {
-        backend: options.backend as BackendChoice | undefined,
-        signal: controller.signal,
-        reporter: terminalReporter(context.stderr, hyperparameters.epochs),
-      });
-      const summary = runSummary(db, ended);
-      const outcome =
-        ended.status === 'completed'
-          ? `test accuracy ${ended.testAccuracy!.toFixed(4)}, test loss ${ended.testLoss!.toFixed(4)}`
-          : ended.error;
-      context.stderr.write(
-        `run ${ended.id} ${ended.status} in ${formatDuration((Date.now() - started) / 1000)} on ${ended.backend ?? '?'}: ${outcome}\n`,
-      );
-      if (options.json) printJson(context, summary);
-      return EXIT_CODES[ended.status as keyof typeof EXIT_CODES] ?? 1;
+      return await trainClaimedRun(db, run, options, context);
     } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
       db.$client.close();
     }
   },

@@ -1,0 +1,52 @@
+import type { Db } from '../../../db/client.ts';
+import type { BackendChoice } from '../backend.ts';
+import { executeRun } from '../experiment.ts';
+import type { Hyperparameters } from '../hyperparameters.ts';
+import { runSummary } from '../run-summary.ts';
+import { endRun, type Run } from '../store.ts';
+import type { CommandContext, OptionValues } from './command.ts';
+import { formatDuration, terminalReporter } from './progress-bar.ts';
+import { printJson } from './store-option.ts';
+
+const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
+
+/**
+ * Trains a run this process has marked running (`train` creates it so, `work` claims a queued
+ * one), reports it on stderr (and --json on stdout) and returns the exit code for how it ended.
+ * SIGINT and SIGTERM both mean cancel, so Ctrl-C and the web queue's cancel behave alike: the
+ * first stops cleanly after the current batch; a second one stops at once.
+ */
+export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, context: CommandContext): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => {
+    if (!controller.signal.aborted) {
+      context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n');
+      controller.abort();
+      return;
+    }
+    endRun(db, run.id, 'cancelled', 'cancelled by the user');
+    process.exit(EXIT_CODES.cancelled);
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  const started = Date.now();
+  try {
+    const ended = await executeRun(db, run.id, {
+      backend: options.backend as BackendChoice | undefined,
+      signal: controller.signal,
+      reporter: terminalReporter(context.stderr, (run.params as Hyperparameters).epochs),
+    });
+    const outcome =
+      ended.status === 'completed'
+        ? `test accuracy ${ended.testAccuracy!.toFixed(4)}, test loss ${ended.testLoss!.toFixed(4)}`
+        : ended.error;
+    context.stderr.write(
+      `run ${ended.id} ${ended.status} in ${formatDuration((Date.now() - started) / 1000)} on ${ended.backend ?? '?'}: ${outcome}\n`,
+    );
+    if (options.json) printJson(context, runSummary(db, ended));
+    return EXIT_CODES[ended.status as keyof typeof EXIT_CODES] ?? 1;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}

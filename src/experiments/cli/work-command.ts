@@ -1,0 +1,29 @@
+import { claimRun, getRun } from '../store.ts';
+import type { Command } from './command.ts';
+import { trainClaimedRun } from './run-training.ts';
+import { openStoreFor, runArgument } from './store-option.ts';
+
+/**
+ * Trains one queued run: what the web server's queue spawns for each run it starts, so training
+ * never blocks the server's event loop. Claiming is atomic, so two workers never train one run.
+ */
+export const workCommand: Command = {
+  name: 'work',
+  summary: 'train a queued run (the web queue starts one of these per run)',
+  positionals: [{ name: 'RUN', description: 'id of a queued run' }],
+  options: {},
+  async run({ positionals, options }, context) {
+    const db = openStoreFor(options, context);
+    try {
+      const run = runArgument(db, positionals[0]!);
+      if (!claimRun(db, run.id)) {
+        context.stderr.write(`run ${run.id} is ${getRun(db, run.id).status}, not queued: nothing to do\n`);
+        return 1;
+      }
+      context.stderr.write(`run ${run.id} (${run.name}) started\n`);
+      return await trainClaimedRun(db, run, options, context);
+    } finally {
+      db.$client.close();
+    }
+  },
+};
