@@ -16,25 +16,39 @@ export function makeConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
     const { backend } = args;
     const x = args.inputs.x as Info;
     const filter = args.inputs.filter as Info;
-    const attrs = args.attrs as unknown as tf.Conv2DAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      attrs.dilations,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
-    );
-    const native =
-      info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 8 === 0;
-    return native ? convolveNative(backend, x, filter, info) : (original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info);
+    const info = computeInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
+    return nativeApplies(info)
+      ? convolveNative(backend, x, filter, info)
+      : (original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info);
   }
   return { ...original, kernelFunc: conv2D as unknown as tf.KernelFunc };
 }
 
-function convolveNative(backend: BackendWasm, x: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
+export function computeInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
+
+export function nativeApplies(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 8 === 0;
+}
+
+/** relu?(conv(x, filter) + bias?) on the native tiles; nativeApplies(info) must hold. */
+export function convolveNative(
+  backend: BackendWasm,
+  x: Info,
+  filter: Info,
+  info: tf.backend_util.Conv2DInfo,
+  epilogue: { bias?: Info; relu?: boolean } = {},
+): Info {
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const input = paddedInput(backend, x, info);
   const packed = alloc(backend, [k * info.outChannels]);
@@ -42,7 +56,8 @@ function convolveNative(backend: BackendWasm, x: Info, filter: Info, info: tf.ba
   const native = nativeKernels(backend);
   native.pack_panels(addr(backend, filter), addr(backend, packed), k, info.outChannels);
   native.conv_forward(
-    addr(backend, input.x), addr(backend, packed), addr(backend, y),
+    addr(backend, input.x), addr(backend, packed),
+    epilogue.bias === undefined ? 0 : addr(backend, epilogue.bias), epilogue.relu ? 1 : 0, addr(backend, y),
     info.batchSize, input.height, input.width, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
   );

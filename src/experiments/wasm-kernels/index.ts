@@ -6,6 +6,7 @@ import { makeCastConfig } from './cast.ts';
 import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
@@ -23,6 +24,7 @@ const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> =
   BatchMatMul: makeBatchMatMulConfig,
   Cast: makeCastConfig,
   Conv2D: makeConv2DConfig,
+  FusedConv2D: makeFusedConv2DConfig,
   Sum: makeSumConfig,
 };
 

@@ -10,7 +10,7 @@ export interface NativeKernels {
   pack_panels_transposed(bt: number, out: number, K: number, N: number): void;
   gemm(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
   conv_forward(
-    x: number, packed: number, y: number, N: number, H: number, W: number, C: number,
+    x: number, packed: number, bias: number, relu: number, y: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
   ): void;
   pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;

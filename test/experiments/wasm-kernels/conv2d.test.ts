@@ -17,6 +17,30 @@ describe('Conv2D on wasm', () => {
     expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
   });
 
+  it.each([
+    { c: CASES[8]!, activation: 'relu', bias: true },
+    { c: CASES[9]!, activation: 'relu', bias: true },
+    { c: CASES[7]!, activation: 'linear', bias: true },
+    { c: CASES[11]!, activation: 'relu', bias: false },
+    { c: CASES[1]!, activation: 'linear', bias: false },
+    { c: CASES[4]!, activation: 'relu', bias: true },
+    { c: CASES[9]!, activation: 'relu6', bias: true },
+  ])('FusedConv2D matches cpu with $activation, bias $bias, for $c.x / $c.filter', async ({ c, activation, bias }) => {
+    const inputs: Record<string, { values: Float32Array; shape: number[] }> = {
+      x: { values: randomValues(size(c.x), 55), shape: c.x },
+      filter: { values: randomValues(size(c.filter), 56), shape: c.filter },
+    };
+    if (bias) inputs.bias = { values: randomValues(c.filter[3], 57), shape: [c.filter[3]] };
+    const result = await compareWithCpu({
+      kernelName: 'FusedConv2D',
+      inputs,
+      attrs: { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined, activation },
+    });
+    expect(result.shapesMatch, label(c)).toBe(true);
+    expect(result.scale).toBeGreaterThan(0.1);
+    expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
+  });
+
   it('still runs dilated convolutions, on the package kernel', async () => {
     const result = await compareWithCpu({
       kernelName: 'Conv2D',

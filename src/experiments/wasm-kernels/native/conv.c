@@ -9,10 +9,25 @@ static inline const float* window(const float* x, int p, int H, int W, int C, in
   return x + ((n * H + (rest / OW) * SH) * W + (rest % OW) * SW) * C;
 }
 
-// y = conv(x, w); w packed by pack_panels as a [KH*KW*C][OC] matrix. OC % 8 == 0.
+// Stores a finished 8-channel tile row: plus bias (null: none), then relu if asked.
+static inline void finish8(float* out, f4 lo, f4 hi, const float* bias, int relu) {
+  if (bias) {
+    lo = wasm_f32x4_add(lo, wasm_v128_load(bias));
+    hi = wasm_f32x4_add(hi, wasm_v128_load(bias + 4));
+  }
+  if (relu) {
+    const f4 z = wasm_f32x4_splat(0);
+    lo = wasm_f32x4_pmax(z, lo);
+    hi = wasm_f32x4_pmax(z, hi);
+  }
+  store8(out, lo, hi);
+}
+
+// y = relu?(conv(x, w) + bias?); w packed by pack_panels as a [KH*KW*C][OC] matrix; bias null for
+// none. OC % 8 == 0.
 EXPORT(conv_forward)
-void conv_forward(const float* x, const float* packed, float* y, int N, int H, int W, int C, int OH, int OW,
-                  int OC, int KH, int KW, int SH, int SW) {
+void conv_forward(const float* x, const float* packed, const float* bias, int relu, float* y, int N, int H, int W,
+                  int C, int OH, int OW, int OC, int KH, int KW, int SH, int SW) {
   const int P = N * OH * OW, run = KW * C, K = KH * run, rowStride = W * C;
   int p = 0;
   for (; p + 4 <= P; p += 4) {
@@ -28,10 +43,11 @@ void conv_forward(const float* x, const float* packed, float* y, int N, int H, i
         for (int r = 0; r < run; r++, b += 8) STEP4(w0 + o + r, w1 + o + r, w2 + o + r, w3 + o + r, b);
       }
       float* out = y + p * OC + j;
-      store8(out, c00, c01);
-      store8(out + OC, c10, c11);
-      store8(out + 2 * OC, c20, c21);
-      store8(out + 3 * OC, c30, c31);
+      const float* bj = bias ? bias + j : 0;
+      finish8(out, c00, c01, bj, relu);
+      finish8(out + OC, c10, c11, bj, relu);
+      finish8(out + 2 * OC, c20, c21, bj, relu);
+      finish8(out + 3 * OC, c30, c31, bj, relu);
     }
   }
   for (; p < P; p++) {
@@ -41,7 +57,7 @@ void conv_forward(const float* x, const float* packed, float* y, int N, int H, i
       ACC1_ZERO;
       for (int kh = 0; kh < KH; kh++)
         for (int r = 0; r < run; r++, b += 8) STEP1(w0 + kh * rowStride + r, b);
-      store8(y + p * OC + j, c00, c01);
+      finish8(y + p * OC + j, c00, c01, bias ? bias + j : 0, relu);
     }
   }
 }
