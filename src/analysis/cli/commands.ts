@@ -1,4 +1,5 @@
 import type { Command } from '../../experiments/cli/command.ts';
+import { compareCommand } from './compare-command.ts';
 
 /** The analysis commands (slices, compare, predict); src/main.ts adds them to the CLI. */
-export const ANALYSIS_COMMANDS: Command[] = [];
+export const ANALYSIS_COMMANDS: Command[] = [compareCommand];

@@ -1,0 +1,117 @@
+import type { Db } from '../../../db/client.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { loadMnist } from '../../experiments/mnist.ts';
+import { epochHistory, getRun, loadTestPredictions, type Run } from '../../experiments/store.ts';
+import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
+import { mcnemarExactP } from '../statistics/mcnemar.ts';
+import { verdict } from '../statistics/verdict.ts';
+import { correctnessDifference, imageChanges, type ImageChanges } from './image-changes.ts';
+import { paramsDiff, type ParamValues } from './params-diff.ts';
+
+/** Two runs that cannot be compared image by image; the message says why. */
+export class ComparisonRefusedError extends Error {}
+
+export interface MetricRow {
+  metric: string;
+  a: number | null;
+  b: number | null;
+  /** B minus A. */
+  delta: number | null;
+}
+
+export interface RunComparison extends ImageChanges {
+  a: RunReference;
+  b: RunReference;
+  paramsDiff: Record<string, ParamValues>;
+  params: Record<string, ParamValues>;
+  metrics: MetricRow[];
+  accuracyDelta: number;
+  mcnemarP: number;
+  accuracyDeltaInterval: Interval;
+  verdict: string;
+}
+
+interface RunReference {
+  id: number;
+  name: string;
+  testAccuracy: number;
+}
+
+function requireComparable(a: Run, b: Run): void {
+  for (const run of [a, b]) {
+    if (run.status !== 'completed') {
+      throw new ComparisonRefusedError(`run ${run.id} is ${run.status}, not completed: only finished runs have test predictions to compare`);
+    }
+  }
+  const limitOf = (run: Run) => (run.params as Hyperparameters).testLimit;
+  const describe = (limit: number | null) => (limit === null ? 'all 10,000 test images' : `the first ${limit} test images`);
+  if (limitOf(a) !== limitOf(b)) {
+    throw new ComparisonRefusedError(
+      `runs ${a.id} and ${b.id} were tested on different test sets (${describe(limitOf(a))} against ${describe(limitOf(b))}); ` +
+        'compare runs trained with the same --test-limit',
+    );
+  }
+  const testFilesOf = (run: Run) => {
+    const hashes = run.datasetHashes as Record<string, string> | null;
+    return `${hashes?.testImages}/${hashes?.testLabels}`;
+  };
+  if (testFilesOf(a) !== testFilesOf(b)) {
+    throw new ComparisonRefusedError(`runs ${a.id} and ${b.id} read different MNIST test files (their sha256s differ)`);
+  }
+}
+
+function predictionsOf(db: Db, run: Run): Uint8Array {
+  const stored = loadTestPredictions(db, run.id);
+  if (!stored) throw new ComparisonRefusedError(`run ${run.id} has no stored test predictions`);
+  return stored.predicted;
+}
+
+/** Final values of what both the run row and the last epoch record, so a table can show deltas. */
+function metricRows(db: Db, a: Run, b: Run): MetricRow[] {
+  const lastEpoch = (run: Run) => epochHistory(db, run.id).at(-1);
+  const [epochA, epochB] = [lastEpoch(a), lastEpoch(b)];
+  const row = (metric: string, x: number | null | undefined, y: number | null | undefined): MetricRow => ({
+    metric,
+    a: x ?? null,
+    b: y ?? null,
+    delta: x === null || x === undefined || y === null || y === undefined ? null : y - x,
+  });
+  return [
+    row('testAccuracy', a.testAccuracy, b.testAccuracy),
+    row('testLoss', a.testLoss, b.testLoss),
+    row('valAccuracy', epochA?.valAccuracy, epochB?.valAccuracy),
+    row('valLoss', epochA?.valLoss, epochB?.valLoss),
+    row('trainAccuracy', epochA?.accuracy, epochB?.accuracy),
+    row('trainLoss', epochA?.loss, epochB?.loss),
+    row('trainSamplesPerSecond', a.trainSamplesPerSecond, b.trainSamplesPerSecond),
+  ];
+}
+
+/**
+ * Everything the CLI and the web page say about run B against run A, from one computation so
+ * the two cannot disagree. Refuses runs that did not finish or were tested on different images.
+ */
+export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): RunComparison {
+  const [a, b] = [getRun(db, runIdA), getRun(db, runIdB)];
+  requireComparable(a, b);
+  const testLimit = (a.params as Hyperparameters).testLimit;
+  const { labels } = loadMnist('test', { dir: options.mnistDir, limit: testLimit ?? undefined });
+  const changes = imageChanges({ labels, a: predictionsOf(db, a), b: predictionsOf(db, b) });
+  const accuracyDelta = (changes.correctB - changes.correctA) / changes.images;
+  const mcnemarP = mcnemarExactP(changes.broken.length, changes.fixed.length);
+  const paramsA = a.params as Record<string, unknown>;
+  const paramsB = b.params as Record<string, unknown>;
+  const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, testAccuracy: correct / changes.images });
+  return {
+    ...changes,
+    a: reference(a, changes.correctA),
+    b: reference(b, changes.correctB),
+    paramsDiff: paramsDiff(paramsA, paramsB),
+    params: paramsDiff(paramsA, paramsB, { all: true }),
+    metrics: metricRows(db, a, b),
+    accuracyDelta,
+    mcnemarP,
+    accuracyDeltaInterval: bootstrapDifferenceInterval(correctnessDifference(changes)),
+    verdict: verdict(accuracyDelta, mcnemarP),
+  };
+}
