@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../../db/client.ts';
+import type { Hyperparameters } from './hyperparameters.ts';
+import { createRun, endRun, failDeadRuns, getRun, listRuns, type Run } from './store.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
+
+/** A cancelled worker gets this long to finish its batch and record the ending before a second signal. */
+const STOP_GRACE_MS = 10_000;
+
+/** A running run that some other process trains (a terminal's `digitlab train`): not ours to signal. */
+export class RunNotOwnedError extends Error {
+  constructor(readonly run: Run) {
+    super(`run ${run.id} is trained by process ${run.pid ?? '?'} on ${run.host ?? '?'}, which this queue did not start; stop it there`);
+  }
+}
+
+export interface RunQueueOptions {
+  db: Db;
+  /** How many runs train at once (each in its own process). */
+  maxConcurrent?: number;
+  /** How often to look for runs queued by other processes sharing the database. */
+  pollMs?: number;
+  /** Where the workers' output lines and the queue's own notices go. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The database is the queue: runs wait as `queued` and start oldest first, each in a child
+ * process (`digitlab work RUN`) that claims the run and writes its own results, so training never
+ * runs in the caller's event loop. Until start() it only records: enqueue queues, cancel cancels.
+ */
+export class RunQueue {
+  readonly maxConcurrent: number;
+  private readonly workers = new Map<number, ChildProcess>();
+  private readonly cancelling = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RunQueueOptions) {
+    this.maxConcurrent = options.maxConcurrent ?? 1;
+  }
+
+  /** Marks runs of dead processes failed, then starts queued runs as slots allow. */
+  start(): void {
+    const { db } = this.options;
+    if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
+    for (const run of failDeadRuns(db)) this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
+    this.timer = setInterval(() => this.fill(), this.options.pollMs ?? 2000).unref();
+    this.fill();
+  }
+
+  enqueue(input: { name: string; params: Hyperparameters; tags?: Record<string, string> }): Run {
+    const run = createRun(this.options.db, { ...input, status: 'queued' });
+    this.fill();
+    return run;
+  }
+
+  /**
+   * A queued run is cancelled at once; one of our workers is signalled and records the
+   * cancellation itself after its current batch. Returns the run as it now stands.
+   */
+  cancel(runId: number): Run {
+    const { db } = this.options;
+    const run = getRun(db, runId);
+    if (run.status !== 'queued' && run.status !== 'running') return run;
+    const worker = this.workers.get(runId);
+    if (worker) {
+      this.cancelling.add(runId);
+      worker.kill('SIGTERM');
+    } else if (run.status === 'queued') {
+      endRun(db, runId, 'cancelled', 'cancelled before it started');
+    } else {
+      throw new RunNotOwnedError(run);
+    }
+    return getRun(db, runId);
+  }
+
+  /** Stops taking runs and cancels the ones training, waiting until their workers have exited. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const exits = [...this.workers].map(([runId, worker]) => {
+      const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
+      this.cancelling.add(runId);
+      worker.kill('SIGTERM');
+      const force = setTimeout(() => worker.kill('SIGTERM'), STOP_GRACE_MS);
+      return exited.finally(() => clearTimeout(force));
+    });
+    await Promise.all(exits);
+  }
+
+  private get started(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private fill(): void {
+    if (!this.started) return;
+    while (this.workers.size < this.maxConcurrent) {
+      // listRuns is newest first.
+      const next = listRuns(this.options.db, { statuses: ['queued'] })
+        .filter((run) => !this.workers.has(run.id))
+        .at(-1);
+      if (!next) return;
+      this.startWorker(next);
+    }
+  }
+
+  private startWorker(run: Run): void {
+    const dbFile = path.resolve(this.options.db.$client.name);
+    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.workers.set(run.id, worker);
+    const lastLines: string[] = [];
+    createInterface({ input: worker.stderr! }).on('line', (line) => {
+      lastLines.push(line);
+      if (lastLines.length > 3) lastLines.shift();
+      if (line.trim()) this.log(`[run ${run.id}] ${line}`);
+    });
+    worker.on('error', (err) => this.log(`run ${run.id}: could not start its worker: ${err.message}`));
+    worker.on('close', (code, signal) => {
+      this.workers.delete(run.id);
+      this.settle(run.id, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
+      this.fill();
+    });
+  }
+
+  /** A worker that died before recording an ending (crash, kill) leaves it to us. */
+  private settle(runId: number, pid: number | undefined, cancelled: boolean, exit: string): void {
+    const run = getRun(this.options.db, runId);
+    // Running under another pid: a second queue's worker claimed it; ours lost the race.
+    const ours = run.status === 'queued' || (run.status === 'running' && run.pid === pid);
+    if (!ours) return;
+    if (cancelled) endRun(this.options.db, runId, 'cancelled', 'cancelled by the user');
+    else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
