@@ -5,37 +5,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../db/client.ts';
 import { compareRuns, ComparisonRefusedError } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/experiments/experiment.ts';
-import { completeRun, createRun, testConfusion, type Run } from '../../../src/experiments/store.ts';
+import { createRun, testConfusion } from '../../../src/experiments/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, runningRun, smallRunParams } from '../../helpers/db.ts';
-
-/** Marks a run completed with made-up test results: enough for the refusals, which look at params and status. */
-function fakeCompleted(db: Db, run: Run, images: number): void {
-  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
-  completeRun(
-    db,
-    run.id,
-    {
-      loss: 1,
-      accuracy: 0.1,
-      confusion,
-      predicted: new Uint8Array(images),
-      probabilities: new Float32Array(images * 10),
-      embeddings: new Float32Array(images),
-      embeddingDimensions: 1,
-      trainSamplesPerSecond: 1,
-    },
-    { topology: {}, weightSpecs: [], weightData: Buffer.alloc(0) },
-  );
-}
+import { completeWithoutTraining } from '../fake-runs.ts';
 
 describe('refusing comparisons that would mislead', () => {
   it('refuses runs tested on different numbers of test images, naming both', () => {
     const db = memoryDb();
     const a = runningRun(db, { testLimit: 500 });
     const b = runningRun(db, { testLimit: 1000 });
-    fakeCompleted(db, a, 500);
-    fakeCompleted(db, b, 1000);
+    completeWithoutTraining(db, a, { images: 500 });
+    completeWithoutTraining(db, b, { images: 1000 });
     expect(() => compareRuns(db, a.id, b.id)).toThrow(ComparisonRefusedError);
     expect(() => compareRuns(db, a.id, b.id)).toThrow(
       /different test sets \(the first 500 test images against the first 1000 test images\).*same --test-limit/,
@@ -45,7 +26,7 @@ describe('refusing comparisons that would mislead', () => {
   it('refuses a run that has not completed', () => {
     const db = memoryDb();
     const a = runningRun(db);
-    fakeCompleted(db, a, 500);
+    completeWithoutTraining(db, a, { images: 500 });
     const queued = createRun(db, { name: 'later', params: smallRunParams() });
     expect(() => compareRuns(db, a.id, queued.id)).toThrow(`run ${queued.id} is queued, not completed`);
   });

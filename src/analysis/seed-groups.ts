@@ -1,0 +1,70 @@
+import type { Db } from '../../db/client.ts';
+import { epochHistory, type EpochMetric, type Run } from '../experiments/store.ts';
+import { spreadOf, type Spread } from './statistics/spread.ts';
+
+/** One epoch across a group's runs: the centre line and band of each curve. */
+export interface EpochBand {
+  epoch: number;
+  loss: Spread;
+  accuracy: Spread;
+  valLoss: Spread | null;
+  valAccuracy: Spread | null;
+}
+
+/** Completed runs whose hyperparameters are the same except for the seed. */
+export interface SeedGroup {
+  /** The shared hyperparameters, seed left out. */
+  params: Record<string, unknown>;
+  runIds: number[];
+  seeds: number[];
+  testAccuracy: Spread;
+  testLoss: Spread;
+  epochs: EpochBand[];
+}
+
+function withoutSeed(run: Run): Record<string, unknown> {
+  const { seed: _seed, ...rest } = run.params as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y)));
+}
+
+/** Groups runs by everything but the seed; groups keep the order in which their first run appears. */
+export function groupBySeed(runs: Run[]): Run[][] {
+  const groups = new Map<string, Run[]>();
+  for (const run of runs) {
+    const key = JSON.stringify(withoutSeed(run));
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  return [...groups.values()];
+}
+
+const defined = (values: (number | null)[]) => values.filter((v): v is number => v !== null);
+
+function epochBands(histories: EpochMetric[][]): EpochBand[] {
+  const epochs = [...new Set(histories.flat().map((m) => m.epoch))].sort((x, y) => x - y);
+  return epochs.map((epoch) => {
+    const rows = histories.flatMap((history) => history.filter((m) => m.epoch === epoch));
+    return {
+      epoch,
+      loss: spreadOf(rows.map((m) => m.loss))!,
+      accuracy: spreadOf(rows.map((m) => m.accuracy))!,
+      valLoss: spreadOf(defined(rows.map((m) => m.valLoss))),
+      valAccuracy: spreadOf(defined(rows.map((m) => m.valAccuracy))),
+    };
+  });
+}
+
+/**
+ * Mean and standard deviation of each metric over the seeds of each group of completed runs:
+ * the seed-to-seed spread is the yardstick a difference between two settings has to beat.
+ */
+export function seedGroups(db: Db, runs: Run[]): SeedGroup[] {
+  const completed = runs.filter((run) => run.status === 'completed');
+  return groupBySeed(completed).map((group) => ({
+    params: withoutSeed(group[0]!),
+    runIds: group.map((run) => run.id),
+    seeds: group.map((run) => run.seed),
+    testAccuracy: spreadOf(defined(group.map((run) => run.testAccuracy)))!,
+    testLoss: spreadOf(defined(group.map((run) => run.testLoss)))!,
+    epochs: epochBands(group.map((run) => epochHistory(db, run.id))),
+  }));
+}

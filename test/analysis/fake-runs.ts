@@ -1,0 +1,29 @@
+import type { Db } from '../../db/client.ts';
+import { completeRun, logEpoch, type Run } from '../../src/experiments/store.ts';
+
+/** Marks a run completed with made-up results and no real model: enough for what reads run rows and metrics. */
+export function completeWithoutTraining(db: Db, run: Run, result: { images?: number; accuracy?: number; loss?: number } = {}): void {
+  const { images = 500, accuracy = 0.1, loss = 1 } = result;
+  completeRun(
+    db,
+    run.id,
+    {
+      loss,
+      accuracy,
+      confusion: Array.from({ length: 10 }, () => new Array<number>(10).fill(0)),
+      predicted: new Uint8Array(images),
+      probabilities: new Float32Array(images * 10),
+      embeddings: new Float32Array(images),
+      embeddingDimensions: 1,
+      trainSamplesPerSecond: 1,
+    },
+    { topology: {}, weightSpecs: [], weightData: Buffer.alloc(0) },
+  );
+}
+
+/** Appends epochs 1..n with the given training losses; the other metrics follow from them. */
+export function logLosses(db: Db, run: Run, losses: number[]): void {
+  losses.forEach((loss, i) =>
+    logEpoch(db, run.id, { epoch: i + 1, loss, accuracy: 1 - loss, valLoss: loss, valAccuracy: 1 - loss, seconds: 1, valConfusion: null }),
+  );
+}
