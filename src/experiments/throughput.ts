@@ -1,13 +1,16 @@
 /**
  * Throughput of the reference CNN on whichever tfjs backend is active.
  *
- * The training step here is the one a real training loop should use:
+ * The training step measured here is the one a real training loop should use:
  *
  *   optimizer.minimize(() => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true })).mean(), true)
  *
- * Reading the returned loss only when it is needed (here once, after the last batch) keeps the
- * step free of synchronous downloads; on wasm every kernel runs synchronously anyway, so the
- * figure is the compute time of forward, backward and the Adam update.
+ * with registerWasmTrainingKernels() in force (backend.ts loads it with wasm). model.trainOnBatch
+ * and a softmax cross-entropy on logits measured within run-to-run noise of it: the kernels, not
+ * the step's formulation, set the speed. Read the returned loss only when it is reported.
+ *
+ * On two cores, DataParallelTrainer (wasm-kernels/data-parallel) runs the same step with the batch
+ * split across two worker threads and is the faster choice: measureDataParallelThroughput below.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
