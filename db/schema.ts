@@ -4,6 +4,17 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, unique } fro
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** A grid of hyperparameters launched together; its runs point back to it. */
+export const sweeps = sqliteTable('sweeps', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** JSON: the values each varied hyperparameter takes, e.g. {"learningRate": [0.001, 0.003]}. */
+  axes: text('axes', { mode: 'json' }).$type<Record<string, number[]>>().notNull(),
+  /** JSON: the seeds every grid point is trained with. */
+  seeds: text('seeds', { mode: 'json' }).$type<number[]>().notNull(),
+});
+
 export const runs = sqliteTable(
   'runs',
   {
@@ -32,8 +43,13 @@ export const runs = sqliteTable(
     /** The process training the run, so a later start can tell a dead run from a live one. */
     pid: integer('pid'),
     host: text('host'),
+    sweepId: integer('sweep_id').references(() => sweeps.id),
   },
-  (t) => [index('runs_status_idx').on(t.status), index('runs_created_idx').on(t.createdAt)],
+  (t) => [
+    index('runs_status_idx').on(t.status),
+    index('runs_created_idx').on(t.createdAt),
+    index('runs_sweep_idx').on(t.sweepId),
+  ],
 );
 
 export const runTags = sqliteTable(

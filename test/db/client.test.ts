@@ -11,7 +11,7 @@ describe('openDb', () => {
       .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name")
       .pluck()
       .all();
-    expect(tables).toEqual(['confusion_matrices', 'epoch_metrics', 'model_weights', 'run_tags', 'runs', 'test_embeddings', 'test_predictions']);
+    expect(tables).toEqual(['confusion_matrices', 'epoch_metrics', 'model_weights', 'run_tags', 'runs', 'sweeps', 'test_embeddings', 'test_predictions']);
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
