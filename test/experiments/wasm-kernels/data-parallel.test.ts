@@ -51,4 +51,15 @@ describe('DataParallelTrainer', () => {
     });
     expect(losses[STEPS - 1]!).toBeLessThan(losses[0]!);
   }, 60_000);
+
+  it('leaks neither tensors nor wasm buffers in its replicas', async () => {
+    await trainer.step(x, y, ROWS);
+    const before = await trainer.memory();
+    for (let i = 0; i < 3; i++) await trainer.step(x, y, ROWS);
+    expect(await trainer.memory()).toEqual(before);
+  }, 60_000);
+
+  it('refuses a batch smaller than its replica count', async () => {
+    await expect(trainer.step(x.subarray(0, 784), y.subarray(0, 10), 1)).rejects.toThrow(/cannot be split/);
+  });
 });

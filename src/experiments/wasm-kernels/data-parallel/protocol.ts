@@ -15,12 +15,14 @@ export interface ReplicaInit {
 
 export type ReplicaRequest =
   | { kind: 'step'; x: Float32Array; y: Float32Array; rows: number; weights: number[] }
-  | { kind: 'weights' };
+  | { kind: 'weights' }
+  | { kind: 'memory' };
 
 export type ReplicaReply =
   | { kind: 'ready'; parameterCount: number }
   | { kind: 'step'; loss: number }
   | { kind: 'weights'; values: Float32Array[]; shapes: number[][] }
+  | { kind: 'memory'; tensors: number; buffers: number }
   | { kind: 'error'; message: string };
 
 /** Parameters of the reference CNN, so the gradient buffer can be sized before the replicas start. */

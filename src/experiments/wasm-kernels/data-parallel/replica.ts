@@ -75,6 +75,7 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
 port.on('message', (request: ReplicaRequest) => {
   try {
     if (request.kind === 'step') reply({ kind: 'step', loss: step(request) });
+    else if (request.kind === 'memory') reply({ kind: 'memory', tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() });
     else reply({ kind: 'weights', values: variables.map((v) => v.dataSync() as Float32Array), shapes: variables.map((v) => v.shape) });
   } catch (err) {
     reply({ kind: 'error', message: (err as Error).stack ?? String(err) });

@@ -86,6 +86,13 @@ export class DataParallelTrainer {
     return reply as { values: Float32Array[]; shapes: number[][] };
   }
 
+  /** Live tensors and wasm buffers in each replica, to check that steps leak nothing. */
+  async memory(): Promise<{ tensors: number; buffers: number }[]> {
+    const replies = await Promise.all(this.workers.map((w) => this.request(w, { kind: 'memory' })));
+    return replies.map((r) => r as { tensors: number; buffers: number });
+  }
+
+  /** Ends the worker threads; after a failed step the trainer must be closed, not reused. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
