@@ -1,0 +1,75 @@
+import jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+import type { GreyImage } from './grey-image.ts';
+
+/** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
+export class UnreadableImageError extends Error {}
+
+/** Generous for a phone photo, small enough that decoding cannot exhaust memory. */
+export const IMAGE_LIMITS = { maxBytes: 10 * 1024 * 1024, maxPixels: 24_000_000 } as const;
+
+export type ImageFormat = 'png' | 'jpeg';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Tells the format by its magic bytes, never by a file name or a claimed content type. */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return null;
+}
+
+function checkPixelCount(width: number, height: number): void {
+  if (width * height > IMAGE_LIMITS.maxPixels) {
+    const mp = (IMAGE_LIMITS.maxPixels / 1e6).toFixed(0);
+    throw new UnreadableImageError(`the image is ${width}x${height} pixels; at most ${mp} megapixels are accepted`);
+  }
+}
+
+/** PNG keeps its size in the IHDR chunk: read it before inflating anything. */
+function decodePng(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
+  if (bytes.length >= 24) checkPixelCount(bytes.readUInt32BE(16), bytes.readUInt32BE(20));
+  return PNG.sync.read(bytes);
+}
+
+function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
+  try {
+    return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: IMAGE_LIMITS.maxPixels / 1e6 });
+  } catch (err) {
+    if (/maxResolutionInMP/.test(String(err))) {
+      throw new UnreadableImageError(`the image has more than ${IMAGE_LIMITS.maxPixels / 1e6} megapixels`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Decodes a PNG or JPEG into brightness (Rec. 601 luma), transparent parts laid over white paper:
+ * a canvas drawing is ink on a transparent background.
+ */
+export function decodeGreyscale(bytes: Uint8Array): GreyImage {
+  if (bytes.length > IMAGE_LIMITS.maxBytes) {
+    throw new UnreadableImageError(
+      `the file is ${(bytes.length / 1048576).toFixed(1)} MB; at most ${IMAGE_LIMITS.maxBytes / 1048576} MB are accepted`,
+    );
+  }
+  const format = sniffFormat(bytes);
+  if (!format) throw new UnreadableImageError('not a PNG or JPEG image');
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let rgba;
+  try {
+    rgba = format === 'png' ? decodePng(buffer) : decodeJpeg(buffer);
+  } catch (err) {
+    if (err instanceof UnreadableImageError) throw err;
+    throw new UnreadableImageError(`the ${format.toUpperCase()} file is corrupt: ${(err as Error).message}`);
+  }
+  const { width, height, data } = rgba;
+  if (width === 0 || height === 0) throw new UnreadableImageError('the image has no pixels');
+  const pixels = new Float32Array(width * height);
+  for (let i = 0; i < pixels.length; i++) {
+    const alpha = data[i * 4 + 3]! / 255;
+    const luma = (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) / 255;
+    pixels[i] = luma * alpha + (1 - alpha);
+  }
+  return { width, height, pixels };
+}

@@ -1,0 +1,115 @@
+import jpeg from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import { decodeGreyscale, IMAGE_LIMITS, UnreadableImageError } from '../../../src/experiments/own-digits/decode.ts';
+import { encodeGreyPng } from '../../../src/experiments/own-digits/encode.ts';
+import type { GreyImage } from '../../../src/experiments/own-digits/grey-image.ts';
+import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
+import { renderStrokes } from '../../fixtures/own-digits/render.ts';
+import { DIGIT_STROKES } from '../../fixtures/own-digits/strokes.ts';
+
+const W = 120;
+const H = 100;
+
+/** A seven written at a known place: paper brightness from `paper(x, y)`, ink at `ink`. */
+function sevenPicture(options: { paper?: (x: number, y: number) => number; ink?: number; left?: number } = {}): GreyImage {
+  const { paper = () => 0.9, ink = 0.15, left = 20 } = options;
+  const pen = { left, top: 15, size: 60, slant: 0, rotation: 0, aspect: 0.9, width: 7 };
+  const coverage = renderStrokes(DIGIT_STROKES['7']!, pen, W, H);
+  const pixels = coverage.map((c, i) => paper(i % W, Math.floor(i / W)) * (1 - c) + ink * c);
+  return { width: W, height: H, pixels };
+}
+
+const meanAbsoluteDifference = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+
+function inkBox(input: Float32Array) {
+  const rows: number[] = [];
+  const cols: number[] = [];
+  input.forEach((v, i) => {
+    if (v > 0.05) {
+      rows.push(Math.floor(i / 28));
+      cols.push(i % 28);
+    }
+  });
+  return { height: Math.max(...rows) - Math.min(...rows) + 1, width: Math.max(...cols) - Math.min(...cols) + 1 };
+}
+
+function centreOfMass(input: Float32Array) {
+  let mass = 0;
+  let x = 0;
+  let y = 0;
+  input.forEach((v, i) => {
+    mass += v;
+    x += v * (i % 28);
+    y += v * Math.floor(i / 28);
+  });
+  return { x: x / mass, y: y / mass };
+}
+
+describe('preprocessDigit', () => {
+  const reference = preprocessDigit(encodeGreyPng(sevenPicture())).input;
+
+  it('makes an MNIST-style input: light on dark, longer side 20 px, centre of mass at the middle', () => {
+    expect(reference).toHaveLength(784);
+    expect(Math.max(...reference)).toBeCloseTo(1, 5);
+    expect(reference[0]).toBe(0);
+    expect(Math.max(...Object.values(inkBox(reference)))).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...Object.values(inkBox(reference)))).toBeLessThanOrEqual(21);
+    const mass = centreOfMass(reference);
+    expect(Math.abs(mass.x - 14)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(mass.y - 14)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('keeps every step, from the greyscale picture to the 28x28 input', () => {
+    const { steps } = preprocessDigit(encodeGreyPng(sevenPicture()));
+    expect(steps.map((s) => s.name)).toEqual(['greyscale', 'background', 'ink', 'digit', 'cropped', 'scaled', 'centred']);
+    expect(steps.find((s) => s.name === 'scaled')!.image.height).toBe(20);
+    expect(steps.find((s) => s.name === 'digit')!.box).toBeDefined();
+  });
+
+  it('reads light ink on a dark ground the same as dark ink on paper', () => {
+    const inverted = sevenPicture({ paper: () => 0.1, ink: 0.85 });
+    const result = preprocessDigit(encodeGreyPng(inverted));
+    expect(result.darkInk).toBe(false);
+    expect(meanAbsoluteDifference(result.input, reference)).toBeLessThan(0.02);
+  });
+
+  it('does not depend on where the digit sits in the picture', () => {
+    const moved = preprocessDigit(encodeGreyPng(sevenPicture({ left: 55 }))).input;
+    expect(meanAbsoluteDifference(moved, reference)).toBeLessThan(0.02);
+  });
+
+  it('flattens a strong lighting gradient', () => {
+    const shaded = sevenPicture({ paper: (x, y) => 0.95 - 0.5 * (x / W) - 0.15 * (y / H), ink: 0.1 });
+    expect(meanAbsoluteDifference(preprocessDigit(encodeGreyPng(shaded)).input, reference)).toBeLessThan(0.04);
+  });
+
+  it('drops a dark table edge along one side of a photo', () => {
+    const withTable = sevenPicture({ paper: (x) => (x >= W - 10 ? 0.15 : 0.9) });
+    expect(meanAbsoluteDifference(preprocessDigit(encodeGreyPng(withTable)).input, reference)).toBeLessThan(0.02);
+  });
+
+  it('reads a JPEG as well as a PNG', () => {
+    const picture = sevenPicture();
+    const rgba = Buffer.alloc(W * H * 4, 255);
+    picture.pixels.forEach((v, i) => rgba.fill(Math.round(v * 255), i * 4, i * 4 + 3));
+    const encoded = jpeg.encode({ data: rgba, width: W, height: H }, 85).data;
+    expect(meanAbsoluteDifference(preprocessDigit(encoded).input, reference)).toBeLessThan(0.04);
+  });
+
+  it.each([
+    ['a blank page', () => encodeGreyPng({ width: 50, height: 50, pixels: new Float32Array(2500).fill(0.8) }), /no digit found/],
+    ['a text file', () => Buffer.from('hello, not a picture'), /not a PNG or JPEG/],
+    ['a truncated PNG', () => encodeGreyPng(sevenPicture()).subarray(0, 200), /PNG file is corrupt/],
+    ['a file over the size limit', () => Buffer.alloc(IMAGE_LIMITS.maxBytes + 1), /at most 10 MB/],
+  ])('rejects %s with a message a person can act on', (_, bytes, message) => {
+    expect(() => preprocessDigit(bytes())).toThrow(UnreadableImageError);
+    expect(() => preprocessDigit(bytes())).toThrow(message);
+  });
+
+  it('refuses a picture with too many pixels before decoding it', () => {
+    const header = Buffer.from(encodeGreyPng({ width: 1, height: 1, pixels: new Float32Array(1) }));
+    header.writeUInt32BE(20000, 16);
+    header.writeUInt32BE(20000, 20);
+    expect(() => decodeGreyscale(header)).toThrow(/20000x20000 pixels; at most 24 megapixels/);
+  });
+});
