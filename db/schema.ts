@@ -137,3 +137,16 @@ export const modelWeights = sqliteTable('model_weights', {
   weightSpecs: text('weight_specs', { mode: 'json' }).notNull(),
   weightData: blob('weight_data', { mode: 'buffer' }).notNull(),
 });
+
+/** A person's own labelled pictures of digits: what every run can be scored on besides MNIST. */
+export const ownDigits = sqliteTable('own_digits', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  label: integer('label').notNull(),
+  /** The file's name, or 'drawing' for a canvas. */
+  name: text('name').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** The picture as uploaded (PNG or JPEG), so its preprocessing can be shown again. */
+  image: blob('image', { mode: 'buffer' }).notNull(),
+  /** The preprocessed 28x28 input, uint8 like MNIST's own bytes: evaluation reads only this. */
+  input: blob('input', { mode: 'buffer' }).notNull(),
+});
