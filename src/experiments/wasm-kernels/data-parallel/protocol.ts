@@ -14,12 +14,14 @@ export interface ReplicaInit {
 }
 
 export type ReplicaRequest =
-  | { kind: 'step'; x: Float32Array; y: Float32Array; rows: number; weights: number[] }
+  /** share: rows / batch rows, the weight of this shard's mean loss in the batch's. */
+  | { kind: 'step'; x: Float32Array; y: Float32Array; rows: number; share: number }
   | { kind: 'weights' }
   | { kind: 'memory' };
 
 export type ReplicaReply =
   | { kind: 'ready'; parameterCount: number }
+  /** The shard's mean loss times its share; the shares' losses sum to the batch's mean loss. */
   | { kind: 'step'; loss: number }
   | { kind: 'weights'; values: Float32Array[]; shapes: number[][] }
   | { kind: 'memory'; tensors: number; buffers: number }

@@ -6,7 +6,7 @@ import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './protocol.ts';
 
 /**
  * One model replica on its own thread and wasm backend. Every replica starts from the same seeded
- * weights and applies the same averaged gradients with the same Adam state, so all replicas stay
+ * weights and applies the same summed gradients with the same Adam state, so all replicas stay
  * bit-identical without ever exchanging weights.
  */
 const init = workerData as ReplicaInit;
@@ -21,7 +21,6 @@ const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
 const gradients = new Float32Array(init.gradients);
 const barrier = new Int32Array(init.barrier);
-const averaged = new Float32Array(count);
 
 function waitForAllReplicas(): void {
   const generation = Atomics.load(barrier, 1);
@@ -34,16 +33,21 @@ function waitForAllReplicas(): void {
   }
 }
 
+/**
+ * Each replica differentiates its shard's mean loss scaled by the shard's share of the batch, so
+ * the replicas' gradients sum to the whole batch's. Returns that scaled loss.
+ */
 function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
-  const own = init.rank * count;
+  const share = request.share;
   const loss = tf.tidy(() => {
     const x = tf.tensor4d(request.x, [request.rows, 28, 28, 1]);
     const y = tf.tensor2d(request.y, [request.rows, 10]);
     const { value, grads } = tf.variableGrads(
-      () => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor).mean() as tf.Scalar,
+      () =>
+        tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor).mean().mul(share) as tf.Scalar,
       variables,
     );
-    let offset = own;
+    let offset = init.rank * count;
     for (const v of variables) {
       gradients.set(grads[v.name]!.dataSync() as Float32Array, offset);
       offset += v.size;
@@ -51,23 +55,19 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
     return value.dataSync()[0]!;
   });
   waitForAllReplicas();
-  // Every replica sums the rows in rank order, so all of them compute identical averages.
-  averaged.fill(0);
-  for (let r = 0; r < init.replicas; r++) {
-    const weight = request.weights[r]!;
-    const row = gradients.subarray(r * count, (r + 1) * count);
-    for (let i = 0; i < count; i++) averaged[i] = averaged[i]! + weight * row[i]!;
-  }
-  // A second barrier: no replica may overwrite its row for the next step while another still reads.
-  waitForAllReplicas();
   tf.tidy(() => {
     let offset = 0;
-    const named = variables.map((v, i) => {
-      const tensor = tf.tensor(averaged.subarray(offset, offset + sizes[i]!), v.shape);
+    const summed = variables.map((v, i) => {
+      // Every replica adds the rows in rank order, so all of them compute identical sums.
+      const rows = Array.from({ length: init.replicas }, (_, r) =>
+        tf.tensor(gradients.subarray(r * count + offset, r * count + offset + sizes[i]!), v.shape),
+      );
       offset += sizes[i]!;
-      return { name: v.name, tensor };
+      return { name: v.name, tensor: tf.addN(rows) };
     });
-    optimizer.applyGradients(named);
+    // A second barrier: no replica may overwrite its row for the next step while another still reads.
+    waitForAllReplicas();
+    optimizer.applyGradients(summed);
   });
   return loss;
 }

@@ -14,7 +14,7 @@ export interface DataParallelOptions {
 /**
  * Synchronous data-parallel training of the reference CNN on the wasm backend: each step splits
  * the batch across replicas on worker threads, each computes its shard's gradients, the
- * replicas average them through shared memory and each applies the same Adam update. The
+ * replicas sum them through shared memory and each applies the same Adam update. The
  * result equals one replica training on the whole batch, up to float rounding.
  */
 export class DataParallelTrainer {
@@ -66,16 +66,15 @@ export class DataParallelTrainer {
     const n = this.workers.length;
     if (rows < n) throw new Error(`a batch of ${rows} cannot be split across ${n} replicas`);
     const bounds = Array.from({ length: n + 1 }, (_, r) => Math.round((r * rows) / n));
-    const weights = bounds.slice(1).map((end, r) => (end - bounds[r]!) / rows);
     const replies = await Promise.all(
       this.workers.map((worker, r) => {
         const [from, to] = [bounds[r]!, bounds[r + 1]!];
         return this.request(worker, {
-          kind: 'step', x: x.slice(from * 784, to * 784), y: y.slice(from * 10, to * 10), rows: to - from, weights,
+          kind: 'step', x: x.slice(from * 784, to * 784), y: y.slice(from * 10, to * 10), rows: to - from, share: (to - from) / rows,
         });
       }),
     );
-    return replies.reduce((sum, reply, r) => sum + weights[r]! * (reply as { loss: number }).loss, 0);
+    return replies.reduce((sum, reply) => sum + (reply as { loss: number }).loss, 0);
   }
 
   /** The current trainable weights of one replica (all are equal), in trainableWeights order. */

@@ -9,7 +9,8 @@ static inline const float* window(const float* x, int p, int H, int W, int C, in
   return x + ((n * H + (rest / OW) * SH) * W + (rest % OW) * SW) * C;
 }
 
-// Stores a finished 8-channel tile row: plus bias (null: none), then relu if asked.
+// Stores a finished 8-channel tile row: plus bias (null: none), then relu if asked, which keeps
+// NaN as the cpu backend's relu does.
 static inline void finish8(float* out, f4 lo, f4 hi, const float* bias, int relu) {
   if (bias) {
     lo = wasm_f32x4_add(lo, wasm_v128_load(bias));
@@ -17,8 +18,8 @@ static inline void finish8(float* out, f4 lo, f4 hi, const float* bias, int relu
   }
   if (relu) {
     const f4 z = wasm_f32x4_splat(0);
-    lo = wasm_f32x4_pmax(z, lo);
-    hi = wasm_f32x4_pmax(z, hi);
+    lo = wasm_f32x4_pmax(lo, z);
+    hi = wasm_f32x4_pmax(hi, z);
   }
   store8(out, lo, hi);
 }
