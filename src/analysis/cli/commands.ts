@@ -1,5 +1,7 @@
 import type { Command } from '../../experiments/cli/command.ts';
 import { compareCommand } from './compare-command.ts';
+import { sweepCommand } from './sweep-command.ts';
+import { sweepResultsCommand } from './sweep-results-command.ts';
 
 /** The analysis commands (slices, compare, predict); src/main.ts adds them to the CLI. */
-export const ANALYSIS_COMMANDS: Command[] = [compareCommand];
+export const ANALYSIS_COMMANDS: Command[] = [compareCommand, sweepCommand, sweepResultsCommand];

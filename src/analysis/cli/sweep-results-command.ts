@@ -1,0 +1,49 @@
+import { UsageError, type Command } from '../../experiments/cli/command.ts';
+import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
+import type { Spread } from '../statistics/spread.ts';
+import { sweepResults, type SweepResults } from '../sweeps/sweep-results.ts';
+import { SweepNotFoundError } from '../sweeps/sweep-store.ts';
+
+const spreadText = (spread: Spread | null) => (spread ? `${spread.mean.toFixed(4)} ± ${spread.sd.toFixed(4)} (n=${spread.n})` : '-');
+
+/** The sweep's table as text: a row per grid point, its axes' values, then the metrics over its seeds. */
+export function sweepResultsText(results: SweepResults): string {
+  const axes = Object.keys(results.sweep.axes);
+  const header = [...axes, 'test accuracy', 'test loss', 'runs'];
+  const rows = results.points.map((point) => [
+    ...axes.map((axis) => String(point.values[axis])),
+    spreadText(point.testAccuracy),
+    spreadText(point.testLoss),
+    point.runIds.map((id, i) => `${id}:${point.statuses[i]}`).join(' '),
+  ]);
+  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => row[col]!.length)));
+  const line = (row: string[]) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd();
+  const counts = Object.entries(results.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  return [`sweep ${results.sweep.id}: ${results.sweep.name}  (${counts})`, '', line(header), ...rows.map(line)].join('\n');
+}
+
+export const sweepResultsCommand: Command = {
+  name: 'sweep-results',
+  summary: "a sweep's table: each grid point's test metrics, mean ± sd over its seeds",
+  positionals: [{ name: 'SWEEP', description: 'sweep id' }],
+  options: {},
+  async run({ positionals, options }, context) {
+    const id = Number(positionals[0]);
+    if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${positionals[0]}'`);
+    const db = openStoreFor(options, context);
+    try {
+      const results = sweepResults(db, id);
+      if (options.json) printJson(context, results);
+      else context.stdout.write(`${sweepResultsText(results)}\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      db.$client.close();
+    }
+  },
+};

@@ -1,0 +1,15 @@
+/**
+ * Every combination of the axes' values, the last axis varying fastest, so that the runs of one
+ * grid point (its seeds, when seed is the last axis) sit next to each other.
+ */
+export function gridPoints(axes: Record<string, readonly number[]>): Record<string, number>[] {
+  return Object.entries(axes).reduce<Record<string, number>[]>(
+    (points, [name, values]) => points.flatMap((point) => values.map((value) => ({ ...point, [name]: value }))),
+    [{}],
+  );
+}
+
+/** The seeds a sweep trains each grid point with: `count` consecutive ones, so a sweep can be repeated exactly. */
+export function consecutiveSeeds(first: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => first + i);
+}

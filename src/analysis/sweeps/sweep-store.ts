@@ -1,0 +1,52 @@
+import { asc, desc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { runs, sweeps } from '../../../db/schema.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { createRun, type Run } from '../../experiments/store.ts';
+
+export type Sweep = typeof sweeps.$inferSelect;
+
+export class SweepNotFoundError extends Error {
+  constructor(readonly sweepId: number) {
+    super(`no sweep with id ${sweepId}`);
+  }
+}
+
+/**
+ * Records a sweep and queues one run per entry of `params`, all or nothing. The runs are ordinary
+ * queued runs: whatever trains the queue (`digitlab serve`, `sweep --run-now`) trains them.
+ */
+export function launchSweep(
+  db: Db,
+  input: {
+    name: string;
+    axes: Record<string, number[]>;
+    seeds: number[];
+    params: { name: string; params: Hyperparameters }[];
+    tags?: Record<string, string>;
+  },
+): { sweep: Sweep; runs: Run[] } {
+  return db.transaction((tx) => {
+    const sweep = tx.insert(sweeps).values({ name: input.name, createdAt: new Date(), axes: input.axes, seeds: input.seeds }).returning().get();
+    // createRun opens its own transaction; better-sqlite3 nests it as a savepoint of this one.
+    const queued = input.params.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued' }));
+    for (const run of queued) tx.update(runs).set({ sweepId: sweep.id }).where(eq(runs.id, run.id)).run();
+    return { sweep, runs: queued.map((run) => ({ ...run, sweepId: sweep.id })) };
+  });
+}
+
+export function getSweep(db: Db, sweepId: number): Sweep {
+  const sweep = db.select().from(sweeps).where(eq(sweeps.id, sweepId)).get();
+  if (!sweep) throw new SweepNotFoundError(sweepId);
+  return sweep;
+}
+
+/** Newest first, as the runs list. */
+export function listSweeps(db: Db): Sweep[] {
+  return db.select().from(sweeps).orderBy(desc(sweeps.id)).all();
+}
+
+/** In the order they were queued, which is grid order. */
+export function sweepRuns(db: Db, sweepId: number): Run[] {
+  return db.select().from(runs).where(eq(runs.sweepId, sweepId)).orderBy(asc(runs.id)).all();
+}

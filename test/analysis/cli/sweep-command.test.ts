@@ -1,0 +1,49 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../../helpers/cli.ts';
+
+const dbFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-sweep-')), 'runs.sqlite');
+
+describe('digitlab sweep', () => {
+  it('queues learning rate x batch size x seeds as one sweep whose table lists every grid point', async () => {
+    const db = dbFile();
+    const queued = await runCliCaptured(
+      ['sweep', '--learning-rate', '0.001,0.003', '--batch-size', '32,64', '--seeds', '3', '--epochs', '2', '--json', '--db', db],
+    );
+    expect(queued.code).toBe(0);
+    expect(queued.lastJson()).toEqual({ sweepId: 1, name: 'batchSize 32,64 x learningRate 0.001,0.003 x 3 seed(s)', runIds: [...Array(12).keys()].map((i) => i + 1) });
+
+    const results = (await runCliCaptured(['sweep-results', '1', '--json', '--db', db])).lastJson();
+    expect(results.sweep).toMatchObject({ axes: { batchSize: [32, 64], learningRate: [0.001, 0.003] }, seeds: [1, 2, 3] });
+    expect(results.points).toHaveLength(4);
+    expect(results.counts.queued).toBe(12);
+    const shown = await runCliCaptured(['show', '12', '--json', '--db', db]);
+    expect(shown.lastJson().params).toMatchObject({ batchSize: 64, learningRate: 0.003, seed: 3, epochs: 2 });
+  });
+
+  it.each([
+    [['--learning-rate', '0.001,20'], /--learning-rate must be a number from 1e-7 to 10; got '20'/],
+    [['--batch-size', '32,x'], /--batch-size must be a whole number/],
+    [['--learning-rate', '0.001,0.002,0.003', '--batch-size', '8,16,32,64,128', '--seeds', '20'], /the grid has 300 runs; at most 200/],
+    [['--validation-split', '0.5', '--train-limit', '1,100'], /the validation split leaves no training images/],
+  ])('refuses %j with exit 2 and queues nothing', async (flags, message) => {
+    const db = dbFile();
+    const refused = await runCliCaptured(['sweep', ...flags, '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(message);
+    expect((await runCliCaptured(['runs', '--json', '--db', db])).lastJson().runs).toEqual([]);
+  });
+
+  it('trains the sweep in child processes with --run-now and prints its table', async () => {
+    const trained = await runCliCaptured([
+      'sweep', '--learning-rate', '0.001,0.003', '--train-limit', '500', '--test-limit', '200', '--epochs', '1', '--run-now', '--json', '--db', dbFile(),
+    ]);
+    expect(trained.code).toBe(0);
+    const results = trained.lastJson();
+    expect(results.finished).toBe(true);
+    expect(results.counts.completed).toBe(2);
+    expect(results.points.map((p: { testAccuracy: { n: number } }) => p.testAccuracy.n)).toEqual([1, 1]);
+  });
+});
