@@ -1,0 +1,69 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { selectBackend } from '../../experiments/backend.ts';
+import { UsageError, type Command } from '../../experiments/cli/command.ts';
+import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
+import { UnreadableImageError } from '../../experiments/own-digits/decode.ts';
+import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
+import { predictWithRuns, type RunPrediction } from '../../experiments/own-digits/predict.ts';
+import { preprocessDigit, type PreprocessedDigit } from '../../experiments/own-digits/preprocess.ts';
+import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
+
+const BAR_WIDTH = 30;
+
+function predictionText(prediction: RunPrediction): string {
+  const bars = prediction.probabilities.map(
+    (p, digit) => `  ${digit} ${'#'.repeat(Math.round(p * BAR_WIDTH)).padEnd(BAR_WIDTH)} ${(p * 100).toFixed(1).padStart(5)}%`,
+  );
+  return [`run ${prediction.runId} (${prediction.runName}): ${prediction.predicted}`, ...bars].join('\n');
+}
+
+function readPicture(file: string): PreprocessedDigit {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return preprocessDigit(bytes);
+  } catch (err) {
+    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+function writeSteps(digit: PreprocessedDigit, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  digit.steps.forEach((step, i) => writeFileSync(path.join(dir, `${i + 1}-${step.name}.png`), encodeGreyPng(step.image)));
+}
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: 'classify a PNG or JPEG of one digit with one run, several, or all',
+  positionals: [{ name: 'FILE', description: 'a PNG or JPEG picture of one digit (photo, scan or drawing)' }],
+  options: {
+    run: RUN_SELECTION_OPTION,
+    steps: { type: 'string', placeholder: 'DIR', description: 'also write each preprocessing step as a PNG into DIR' },
+  },
+  async run({ positionals, options }, context) {
+    const db = openStoreFor(options, context);
+    try {
+      const runs = selectedRuns(db, options);
+      const digit = readPicture(positionals[0]!);
+      if (options.steps) writeSteps(digit, options.steps as string);
+      await selectBackend('auto');
+      const predictions = await predictWithRuns(db, runs, digit.input);
+      if (options.json) {
+        // The contract's predicted and probabilities are the first run's; `runs` has every run's.
+        const { predicted, probabilities } = predictions[0]!;
+        printJson(context, { file: positionals[0], predicted, probabilities, runs: predictions });
+      } else {
+        context.stdout.write(`${predictions.map(predictionText).join('\n\n')}\n`);
+      }
+      return 0;
+    } finally {
+      db.$client.close();
+    }
+  },
+};
