@@ -134,48 +134,53 @@ void conv_backprop_input(const float* dy, const float* packed, float* dx, int N,
 // which at this size stay in L1 (measured: 64-128 beat 256, 1024 and no blocking).
 #define DW_BLOCK_PIXELS 128
 
-// dw[kh][kw][c][oc] = sum over output pixels of x-window * dy. Rows of dW within a filter row kh
-// are the KW*C consecutive floats of a window run, tiled by 4; columns are output channels by 8.
-// dy comes packed by pack_panels as [OC/8][pixels][8], so a tile reads it sequentially (a third
-// faster than striding through NHWC rows). offsets is scratch for DW_BLOCK_PIXELS ints.
-// OC % 8 == 0.
+// Where row k of dW (k = (kh*KW + kw)*C + c) reads x, relative to the window's corner.
+static inline int row_offset(int k, int run, int rowStride) { return (k / run) * rowStride + k % run; }
+
+// dw[kh][kw][c][oc] = sum over output pixels of x-window * dy, as a [KH*KW*C][OC] matrix tiled by
+// 4 rows and 8 output channels. A tile's rows may span filter rows, so a 3x3 filter over one
+// channel takes 3 tiles instead of 9. dy comes packed by pack_panels as [OC/8][pixels][8], so a
+// tile reads it sequentially (a third faster than striding through NHWC rows). offsets is scratch
+// for DW_BLOCK_PIXELS ints. OC % 8 == 0.
 EXPORT(conv_backprop_filter)
 void conv_backprop_filter(const float* x, const float* dyPanels, float* dw, int* offsets, int N, int H, int W,
                           int C, int OH, int OW, int OC, int KH, int KW, int SH, int SW) {
-  const int run = KW * C, P = N * OH * OW, rowStride = W * C;
-  zero(dw, KH * run * OC);
+  const int run = KW * C, rows = KH * run, P = N * OH * OW, rowStride = W * C;
+  zero(dw, rows * OC);
   for (int p0 = 0; p0 < P; p0 += DW_BLOCK_PIXELS) {
     const int count = p0 + DW_BLOCK_PIXELS < P ? DW_BLOCK_PIXELS : P - p0;
     for (int i = 0; i < count; i++) offsets[i] = window(x, p0 + i, H, W, C, OH, OW, SH, SW) - x;
-    for (int kh = 0; kh < KH; kh++) {
-      const float* xk = x + kh * rowStride;
-      int r = 0;
-      for (; r + 4 <= run; r += 4) {
-        for (int j = 0; j < OC; j += 8) {
-          float* out = dw + (kh * run + r) * OC + j;
-          f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
-          f4 c10 = wasm_v128_load(out + OC), c11 = wasm_v128_load(out + OC + 4);
-          f4 c20 = wasm_v128_load(out + 2 * OC), c21 = wasm_v128_load(out + 2 * OC + 4);
-          f4 c30 = wasm_v128_load(out + 3 * OC), c31 = wasm_v128_load(out + 3 * OC + 4);
-          const float* b = dyPanels + j * P + p0 * 8;
-          for (int i = 0; i < count; i++, b += 8) {
-            const float* a = xk + r + offsets[i];
-            STEP4(a, a + 1, a + 2, a + 3, b);
-          }
-          store8(out, c00, c01);
-          store8(out + OC, c10, c11);
-          store8(out + 2 * OC, c20, c21);
-          store8(out + 3 * OC, c30, c31);
+    int k = 0;
+    for (; k + 4 <= rows; k += 4) {
+      const float* x0 = x + row_offset(k, run, rowStride);
+      const float* x1 = x + row_offset(k + 1, run, rowStride);
+      const float* x2 = x + row_offset(k + 2, run, rowStride);
+      const float* x3 = x + row_offset(k + 3, run, rowStride);
+      for (int j = 0; j < OC; j += 8) {
+        float* out = dw + k * OC + j;
+        f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
+        f4 c10 = wasm_v128_load(out + OC), c11 = wasm_v128_load(out + OC + 4);
+        f4 c20 = wasm_v128_load(out + 2 * OC), c21 = wasm_v128_load(out + 2 * OC + 4);
+        f4 c30 = wasm_v128_load(out + 3 * OC), c31 = wasm_v128_load(out + 3 * OC + 4);
+        const float* b = dyPanels + j * P + p0 * 8;
+        for (int i = 0; i < count; i++, b += 8) {
+          const int o = offsets[i];
+          STEP4(x0 + o, x1 + o, x2 + o, x3 + o, b);
         }
+        store8(out, c00, c01);
+        store8(out + OC, c10, c11);
+        store8(out + 2 * OC, c20, c21);
+        store8(out + 3 * OC, c30, c31);
       }
-      for (; r < run; r++) {
-        for (int j = 0; j < OC; j += 8) {
-          float* out = dw + (kh * run + r) * OC + j;
-          f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
-          const float* b = dyPanels + j * P + p0 * 8;
-          for (int i = 0; i < count; i++, b += 8) STEP1(xk + r + offsets[i], b);
-          store8(out, c00, c01);
-        }
+    }
+    for (; k < rows; k++) {
+      const float* x0 = x + row_offset(k, run, rowStride);
+      for (int j = 0; j < OC; j += 8) {
+        float* out = dw + k * OC + j;
+        f4 c00 = wasm_v128_load(out), c01 = wasm_v128_load(out + 4);
+        const float* b = dyPanels + j * P + p0 * 8;
+        for (int i = 0; i < count; i++, b += 8) STEP1(x0 + offsets[i], b);
+        store8(out, c00, c01);
       }
     }
   }
