@@ -1,0 +1,33 @@
+import type { MnistSplit, SplitName } from '../experiments/mnist.ts';
+import { sevenShape } from './crossed-seven.ts';
+
+/** Named sub-groups of a class, found from the image alone. */
+export const SLICE_NAMES = ['crossed-seven'] as const;
+export type SliceName = (typeof SLICE_NAMES)[number];
+
+export interface Slice {
+  slice: SliceName;
+  split: SplitName;
+  /** Images in the slice. */
+  count: number;
+  /** Images of the class the slice belongs to, so count / classCount is its prevalence. */
+  classCount: number;
+  /** Dataset indices of the slice's images, ascending. */
+  indices: number[];
+}
+
+/** Indices of the sevens in `data`, split into crossed and plain by the detector. */
+export function partitionSevens(data: MnistSplit): { crossed: number[]; plain: number[] } {
+  const crossed: number[] = [];
+  const plain: number[] = [];
+  for (let i = 0; i < data.count; i++) {
+    if (data.labels[i] !== 7) continue;
+    (sevenShape(data.images, i).crossed ? crossed : plain).push(i);
+  }
+  return { crossed, plain };
+}
+
+export function crossedSevenSlice(data: MnistSplit, split: SplitName): Slice {
+  const { crossed, plain } = partitionSevens(data);
+  return { slice: 'crossed-seven', split, count: crossed.length, classCount: crossed.length + plain.length, indices: crossed };
+}
