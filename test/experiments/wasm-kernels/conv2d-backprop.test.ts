@@ -16,7 +16,7 @@ describe('Conv2DBackpropInput on wasm', () => {
     expect(result.shapesMatch, label(c)).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
     expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 });
 
 describe('Conv2DBackpropFilter on wasm', () => {
@@ -33,5 +33,5 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expect(result.shapesMatch, label(c)).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
     expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 });

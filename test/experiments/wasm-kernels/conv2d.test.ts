@@ -15,7 +15,7 @@ describe('Conv2D on wasm', () => {
     expect(result.shapesMatch, label(c)).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
     expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 
   it.each([
     { c: CASES[8]!, activation: 'relu', bias: true },
@@ -39,7 +39,7 @@ describe('Conv2D on wasm', () => {
     expect(result.shapesMatch, label(c)).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
     expect(result.error, label(c)).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 
   it('still runs dilated convolutions, on the package kernel', async () => {
     const result = await compareWithCpu({
@@ -52,5 +52,5 @@ describe('Conv2D on wasm', () => {
     });
     expect(result.shapesMatch).toBe(true);
     expect(result.error).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 });

@@ -40,7 +40,7 @@ describe('MaxPoolGrad on wasm', () => {
     expect(result.shapesMatch).toBe(true);
     expect(result.scale).toBeGreaterThan(0.1);
     expect(result.error).toBeLessThanOrEqual(1e-4);
-  });
+  }, 30_000);
 
   it('keeps tf.maxPool gradients equal across backends for tied windows', async () => {
     const x = new Float32Array(size([1, 4, 4, 1]));
@@ -59,5 +59,5 @@ describe('MaxPoolGrad on wasm', () => {
     }
     expect(Array.from(grads[1]!)).toEqual(Array.from(grads[0]!));
     expect(tf.getBackend()).toBe('wasm');
-  });
+  }, 30_000);
 });
