@@ -5,7 +5,7 @@ import { epochHistory, getRun, loadTestPredictions, type Run } from '../../exper
 import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
 import { mcnemarExactP } from '../statistics/mcnemar.ts';
 import { verdict } from '../statistics/verdict.ts';
-import { correctnessDifference, imageChanges, type ImageChanges } from './image-changes.ts';
+import { correctnessDifference, imageChanges, type ImageChanges, type PairedPredictions } from './image-changes.ts';
 import { paramsDiff, type ParamValues } from './params-diff.ts';
 
 /** Two runs that cannot be compared image by image; the message says why. */
@@ -87,16 +87,25 @@ function metricRows(db: Db, a: Run, b: Run): MetricRow[] {
   ];
 }
 
-/**
- * Everything the CLI and the web page say about run B against run A, from one computation so
- * the two cannot disagree. Refuses runs that did not finish or were tested on different images.
- */
-export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): RunComparison {
+/** Two comparable runs with their predictions on the test set they share. */
+export interface PairedRuns {
+  a: Run;
+  b: Run;
+  predictions: PairedPredictions;
+}
+
+/** Loads two runs for an image-by-image comparison, refusing runs that did not finish or were tested on different images. */
+export function pairRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): PairedRuns {
   const [a, b] = [getRun(db, runIdA), getRun(db, runIdB)];
   requireComparable(a, b);
   const testLimit = (a.params as Hyperparameters).testLimit;
   const { labels } = loadMnist('test', { dir: options.mnistDir, limit: testLimit ?? undefined });
-  const changes = imageChanges({ labels, a: predictionsOf(db, a), b: predictionsOf(db, b) });
+  return { a, b, predictions: { labels, a: predictionsOf(db, a), b: predictionsOf(db, b) } };
+}
+
+/** Everything the CLI and the web page say about run B against run A, from one computation so the two cannot disagree. */
+export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunComparison {
+  const changes = imageChanges(predictions);
   const accuracyDelta = (changes.correctB - changes.correctA) / changes.images;
   const mcnemarP = mcnemarExactP(changes.broken.length, changes.fixed.length);
   const paramsA = a.params as Record<string, unknown>;
@@ -114,4 +123,8 @@ export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { m
     accuracyDeltaInterval: bootstrapDifferenceInterval(correctnessDifference(changes)),
     verdict: verdict(accuracyDelta, mcnemarP),
   };
+}
+
+export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): RunComparison {
+  return comparePaired(db, pairRuns(db, runIdA, runIdB, options));
 }
