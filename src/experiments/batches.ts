@@ -25,8 +25,15 @@ export function imageBatch(data: LabelledImages, start: number, end: number): tf
   return tf.tensor4d(pixels, [end - start, 28, 28, 1]);
 }
 
-/** The images at `indices`, scaled, with one-hot labels: one training batch. */
-export function gatherBatch(data: LabelledImages, indices: ArrayLike<number>): { x: tf.Tensor4D; y: tf.Tensor2D } {
+/** Alters a batch's scaled images in place; `indices` say which dataset image each row is. */
+export type BatchAugmentation = (pixels: Float32Array, indices: ArrayLike<number>, labels: Uint8Array) => void;
+
+/** The images at `indices`, scaled and optionally augmented, with one-hot labels: one training batch. */
+export function gatherBatch(
+  data: LabelledImages,
+  indices: ArrayLike<number>,
+  augment?: BatchAugmentation,
+): { x: tf.Tensor4D; y: tf.Tensor2D } {
   const n = indices.length;
   const pixels = new Float32Array(n * PIXELS);
   const oneHot = new Float32Array(n * 10);
@@ -37,5 +44,6 @@ export function gatherBatch(data: LabelledImages, indices: ArrayLike<number>): {
     for (let p = 0; p < PIXELS; p++) pixels[offset + p] = source[p]! / 255;
     oneHot[row * 10 + data.labels[index]!] = 1;
   }
+  augment?.(pixels, indices, data.labels);
   return { x: tf.tensor4d(pixels, [n, 28, 28, 1]), y: tf.tensor2d(oneHot, [n, 10]) };
 }

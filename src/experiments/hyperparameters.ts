@@ -9,6 +9,8 @@ export interface Hyperparameters {
   trainLimit: number | null;
   /** Use only the first N test images (null: all 10,000). */
   testLimit: number | null;
+  /** Share of training sevens given a synthetic crossing bar; absent (older runs) means 0. */
+  augmentCrossedSevens?: number;
 }
 
 /** The reference experiment of DESIGN.md. */

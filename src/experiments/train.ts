@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchAugmentation } from './augment/batch-augmentation.ts';
 import { gatherBatch, sliceImages, type LabelledImages } from './batches.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
@@ -113,7 +114,7 @@ export async function trainModel(options: {
       for (let batch = 0; batch < batches; batch++) {
         if (signal?.aborted) throw new TrainingCancelledError();
         const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
-        const { x, y } = gatherBatch(train, indices);
+        const { x, y } = gatherBatch(train, indices, batchAugmentation(hp, epoch));
         const stats = batchStep(model, optimizer, x, y);
         const [batchLoss, batchCorrect, nonFiniteOutputs] = stats.dataSync() as Float32Array;
         tf.dispose([x, y, stats]);

@@ -17,6 +17,7 @@ export const HYPERPARAMETER_OPTIONS = {
   seed: { type: 'integer', min: 0, max: MAX_SEED, description: 'makes initial weights and shuffling repeatable (default: a random seed, recorded)' },
   'train-limit': { type: 'integer', min: 1, max: 60000, description: 'use only the first N training images (default all 60,000)' },
   'test-limit': { type: 'integer', min: 1, max: 10000, description: 'use only the first N test images (default all 10,000)' },
+  'augment-crossed-sevens': { type: 'number', min: 0, max: 1, placeholder: 'P', description: 'give this fraction of training sevens a synthetic crossing bar (default 0)' },
 } as const satisfies Command['options'];
 
 export function hyperparametersFrom(options: OptionValues): Hyperparameters {
@@ -28,6 +29,8 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
     seed: (options.seed as number | undefined) ?? randomInt(MAX_SEED),
     trainLimit: (options['train-limit'] as number | undefined) ?? null,
     testLimit: (options['test-limit'] as number | undefined) ?? null,
+    // Only when asked for, so that runs without it keep the params older runs have.
+    ...(options['augment-crossed-sevens'] ? { augmentCrossedSevens: options['augment-crossed-sevens'] as number } : {}),
   };
   const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
   if (trainImages < 1) throw new UsageError('the validation split leaves no training images');
@@ -47,7 +50,8 @@ export function tagsFrom(options: OptionValues): Record<string, string> {
 
 export function defaultRunName(hp: Hyperparameters): string {
   const limits = hp.trainLimit || hp.testLimit ? `-n${hp.trainLimit ?? 'all'}` : '';
-  return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}-s${hp.seed}`;
+  const crossed = hp.augmentCrossedSevens ? `-x7_${hp.augmentCrossedSevens}` : '';
+  return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}${crossed}-s${hp.seed}`;
 }
 
 /** The --name flag, trimmed, or the default name from the hyperparameters. */
