@@ -150,3 +150,45 @@ export const ownDigits = sqliteTable('own_digits', {
   /** The preprocessed 28x28 input, uint8 like MNIST's own bytes: evaluation reads only this. */
   input: blob('input', { mode: 'buffer' }).notNull(),
 });
+
+/**
+ * How a run did on each named slice of the test set (crossed and plain sevens...), written once
+ * the run's predictions exist; intervals and tests are derived on read.
+ */
+export const runSliceMetrics = sqliteTable(
+  'run_slice_metrics',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    slice: text('slice').notNull(),
+    count: integer('count').notNull(),
+    errors: integer('errors').notNull(),
+    /** Per predicted class, how many of the slice's images were predicted as it (errors and hits). */
+    predictedCounts: text('predicted_counts', { mode: 'json' }).$type<number[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.slice] })],
+);
+
+export const EMBEDDING_MAP_SOURCES = ['embeddings', 'pixels'] as const;
+
+/**
+ * 2-D UMAP layouts, which take seconds to compute: of a run's test-set embeddings, or (run_id
+ * null) of a split's raw pixels for the dataset page.
+ */
+export const embeddingMaps = sqliteTable(
+  'embedding_maps',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').references(() => runs.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: EMBEDDING_MAP_SOURCES }).notNull(),
+    split: text('split', { enum: ['train', 'test'] }).notNull(),
+    count: integer('count').notNull(),
+    seed: integer('seed').notNull(),
+    /** float32 little-endian, x then y per image, in dataset order. */
+    coordinates: blob('coordinates', { mode: 'buffer' }).notNull(),
+    seconds: real('seconds').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('embedding_maps_run_idx').on(t.runId, t.source, t.split)],
+);
