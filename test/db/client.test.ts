@@ -11,7 +11,10 @@ describe('openDb', () => {
       .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name")
       .pluck()
       .all();
-    expect(tables).toEqual(['confusion_matrices', 'epoch_metrics', 'model_weights', 'run_tags', 'runs', 'sweeps', 'test_embeddings', 'test_predictions']);
+    expect(tables).toEqual([
+      'confusion_matrices', 'embedding_maps', 'epoch_metrics', 'model_weights', 'own_digits',
+      'run_slice_metrics', 'run_tags', 'runs', 'sweeps', 'test_embeddings', 'test_predictions',
+    ]);
     expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
   });
 
