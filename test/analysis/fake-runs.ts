@@ -2,8 +2,12 @@ import type { Db } from '../../db/client.ts';
 import { completeRun, logEpoch, type Run } from '../../src/experiments/store.ts';
 
 /** Marks a run completed with made-up results and no real model: enough for what reads run rows and metrics. */
-export function completeWithoutTraining(db: Db, run: Run, result: { images?: number; accuracy?: number; loss?: number } = {}): void {
-  const { images = 500, accuracy = 0.1, loss = 1 } = result;
+export function completeWithoutTraining(
+  db: Db,
+  run: Run,
+  result: { images?: number; accuracy?: number; loss?: number; predicted?: Uint8Array; probabilities?: Float32Array; embeddings?: { dimensions: number; vectors: Float32Array } } = {},
+): void {
+  const { images = result.predicted?.length ?? 500, accuracy = 0.1, loss = 1 } = result;
   completeRun(
     db,
     run.id,
@@ -11,10 +15,10 @@ export function completeWithoutTraining(db: Db, run: Run, result: { images?: num
       loss,
       accuracy,
       confusion: Array.from({ length: 10 }, () => new Array<number>(10).fill(0)),
-      predicted: new Uint8Array(images),
-      probabilities: new Float32Array(images * 10),
-      embeddings: new Float32Array(images),
-      embeddingDimensions: 1,
+      predicted: result.predicted ?? new Uint8Array(images),
+      probabilities: result.probabilities ?? new Float32Array(images * 10),
+      embeddings: result.embeddings?.vectors ?? new Float32Array(images),
+      embeddingDimensions: result.embeddings?.dimensions ?? 1,
       trainSamplesPerSecond: 1,
     },
     { topology: {}, weightSpecs: [], weightData: Buffer.alloc(0) },
