@@ -6,7 +6,10 @@ import { openDb } from '../../../db/client.ts';
 import { executeRun } from '../../../src/experiments/experiment.ts';
 import { UnreadableImageError } from '../../../src/experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, ownDigitPicture } from '../../../src/experiments/own-digits/digit-set.ts';
+import { nearestTestImages, nearestVectors } from '../../../src/experiments/own-digits/neighbours.ts';
+import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
 import { RunHasNoModelError, scoreRunOnOwnDigits } from '../../../src/experiments/own-digits/predict.ts';
+import { loadMnist } from '../../../src/experiments/mnist.ts';
 import { createRun, getRun, type Run } from '../../../src/experiments/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, smallRunParams } from '../../helpers/db.ts';
@@ -28,7 +31,7 @@ beforeAll(async () => {
   db = openDb(dbFile);
   const created = createRun(db, { name: 'own digits', params: smallRunParams({ trainLimit: 10000, testLimit: 500, seed: 3 }), status: 'running' });
   run = await executeRun(db, created.id, { backend: 'wasm' });
-  expect(run.status).toBe('completed');
+  expect(run.status, run.error ?? '').toBe('completed');
   for (const { file, label } of pictures) addOwnDigit(db, { bytes: picture(file), label, name: file });
 });
 
@@ -44,6 +47,26 @@ describe('the own-digit pictures', () => {
     const misread = score.results.filter((r) => r.predicted !== r.label).map((r) => `${r.id}: ${r.label} read as ${r.predicted}`);
     expect(score.count).toBe(pictures.length);
     expect(score.accuracy, `misread: ${misread.join(', ')}`).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('nearest test images in a run\'s embedding', () => {
+  it('orders stored vectors by distance to the query', () => {
+    const vectors = Float32Array.from([0, 0, 3, 4, 1, 0]);
+    expect(nearestVectors(vectors, 2, Float32Array.from([0, 0]), 2)).toEqual([
+      { index: 0, distance: 0 },
+      { index: 2, distance: 1 },
+    ]);
+  });
+
+  it('finds mostly test images of the same digit', async () => {
+    const labels = loadMnist('test', { limit: 500 }).labels;
+    for (const digit of [0, 3, 7]) {
+      const { file } = pictures.find((p) => p.label === digit)!;
+      const neighbours = (await nearestTestImages(db, run, preprocessDigit(picture(file)).input, 10))!;
+      expect(neighbours).toHaveLength(10);
+      expect(neighbours.filter((n) => labels[n.index] === digit).length).toBeGreaterThanOrEqual(7);
+    }
   });
 });
 
