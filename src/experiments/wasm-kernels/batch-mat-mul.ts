@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, type Info, release } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, release, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
 
 /**
  * Single matrix products on the native tiles, transposed operands included: the wasm package
  * sends every transposed product (both of a dense layer's gradients) to a scalar loop.
  */
 export function makeBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConfig {
-  function batchMatMul(args: Args): Info {
+  function batchMatMul(args: WasmKernelArgs, fallback: () => Info): Info {
     const { backend } = args;
     const a = args.inputs.a as Info;
     const b = args.inputs.b as Info;
@@ -22,7 +19,7 @@ export function makeBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConfi
     const single = tf.util.sizeFromShape(a.shape.slice(0, -2)) === 1 && tf.util.sizeFromShape(b.shape.slice(0, -2)) === 1;
     const innerMatches = K === (transposeB ? b.shape[br - 1] : b.shape[br - 2]);
     if (a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !innerMatches || N % 8 !== 0) {
-      return original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return fallback();
     }
     const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const packed = alloc(backend, [K * N]);
@@ -35,5 +32,5 @@ export function makeBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConfi
     release(backend, packed);
     return c;
   }
-  return { ...original, kernelFunc: batchMatMul as unknown as tf.KernelFunc };
+  return wrapKernel(original, batchMatMul);
 }

@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, type Info } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
 
 /**
  * Add, with its most common training case, a bias vector broadcast over the last axis (layers add
@@ -11,17 +8,17 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.Nam
  * wasm package's generic broadcasting loop.
  */
 export function makeAddConfig(original: tf.KernelConfig): tf.KernelConfig {
-  function add(args: Args): Info {
+  function add(args: WasmKernelArgs, fallback: () => Info): Info {
     const { backend } = args;
     const a = args.inputs.a as Info;
     const b = args.inputs.b as Info;
     const channels = a.shape[a.shape.length - 1] ?? 0;
     const isBiasAdd =
       a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length === 1 && b.shape[0] === channels;
-    if (!isBiasAdd) return original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+    if (!isBiasAdd) return fallback();
     const y = alloc(backend, a.shape);
     nativeKernels(backend).add_bias(addr(backend, a), addr(backend, b), addr(backend, y), tf.util.sizeFromShape(a.shape) / channels, channels);
     return y;
   }
-  return { ...original, kernelFunc: add as unknown as tf.KernelFunc };
+  return wrapKernel(original, add);
 }

@@ -1,14 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, f32, release, runWasmKernel, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
 import { paddedInput } from './padded-input.ts';
 
-function conv2DBackpropFilter(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: BackendWasm;
-  attrs: tf.NamedAttrMap;
-}): Info {
+function conv2DBackpropFilter(args: WasmKernelArgs): Info {
   const { backend } = args;
   const x = args.inputs.x as Info;
   const dy = args.inputs.dy as Info;
@@ -97,8 +93,4 @@ function extractPatches(x: Float32Array, patches: Float32Array, info: tf.backend
   }
 }
 
-export const conv2DBackpropFilterConfig: tf.KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropFilterConfig = wasmKernelConfig('Conv2DBackpropFilter', conv2DBackpropFilter);

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, f32, type Info, release, runWasmKernel } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, f32, release, runWasmKernel, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
 
-type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
-
-function conv2DBackpropInput(args: Args): Info {
+function conv2DBackpropInput(args: WasmKernelArgs): Info {
   const { backend } = args;
   const dy = args.inputs.dy as Info;
   const filter = args.inputs.filter as Info;
@@ -105,8 +103,4 @@ function rotateFilter(filter: Float32Array, out: Float32Array, info: tf.backend_
   }
 }
 
-export const conv2DBackpropInputConfig: tf.KernelConfig = {
-  kernelName: 'Conv2DBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropInputConfig = wasmKernelConfig('Conv2DBackpropInput', conv2DBackpropInput);

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, type Info, release } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, release, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
 import { paddedInput } from './padded-input.ts';
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
 
 /**
  * Forward convolution on the native tiles when they apply. XNNPACK caches a packed filter per
@@ -12,16 +10,16 @@ type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.Nam
  * reads the windows of x in place.
  */
 export function makeConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
-  function conv2D(args: Args): Info {
+  function conv2D(args: WasmKernelArgs, fallback: () => Info): Info {
     const { backend } = args;
     const x = args.inputs.x as Info;
     const filter = args.inputs.filter as Info;
     const info = computeInfo(x, filter, args.attrs as unknown as tf.Conv2DAttrs);
     return nativeApplies(info)
       ? convolveNative(backend, x, filter, info)
-      : (original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info);
+      : (fallback());
   }
-  return { ...original, kernelFunc: conv2D as unknown as tf.KernelFunc };
+  return wrapKernel(original, conv2D);
 }
 
 export function computeInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): tf.backend_util.Conv2DInfo {

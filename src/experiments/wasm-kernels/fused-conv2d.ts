@@ -1,16 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { computeInfo, convolveNative, nativeApplies } from './conv2d.ts';
-import type { Info } from './heap.ts';
-
-type Args = { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap };
+import { type Info, type WasmKernelArgs, wrapKernel } from './heap.ts';
 
 /**
  * Convolution with bias and relu, as layers run it outside training (predict, evaluate), on the
  * native tiles with the bias and relu applied as each tile is stored.
  */
 export function makeFusedConv2DConfig(original: tf.KernelConfig): tf.KernelConfig {
-  function fusedConv2D(args: Args): Info {
+  function fusedConv2D(args: WasmKernelArgs, fallback: () => Info): Info {
     const { backend } = args;
     const x = args.inputs.x as Info;
     const filter = args.inputs.filter as Info;
@@ -21,9 +18,9 @@ export function makeFusedConv2DConfig(original: tf.KernelConfig): tf.KernelConfi
     const activation = attrs.activation ?? 'linear';
     const fusable = (activation === 'linear' || activation === 'relu') && args.inputs.preluActivationWeights == null;
     if (!nativeApplies(info) || !simpleBias || !fusable) {
-      return original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info;
+      return fallback();
     }
     return convolveNative(backend, x, filter, info, { bias: bias ?? undefined, relu: activation === 'relu' });
   }
-  return { ...original, kernelFunc: fusedConv2D as unknown as tf.KernelFunc };
+  return wrapKernel(original, fusedConv2D);
 }

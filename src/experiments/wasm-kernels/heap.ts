@@ -4,6 +4,31 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 /** A kernel's output or intermediate as the wasm backend sees it: metadata, no engine tracking. */
 export type Info = tf.TensorInfo;
 
+/** What tfjs hands a kernel registered for the wasm backend. */
+export interface WasmKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: tf.NamedAttrMap;
+}
+
+/** Registration for a kernel written against the wasm backend's own type. */
+export function wasmKernelConfig(kernelName: string, kernel: (args: WasmKernelArgs) => Info): tf.KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernel as unknown as tf.KernelFunc };
+}
+
+/**
+ * Registration for a kernel that handles some cases itself and hands the rest to `original`,
+ * the package's kernel (whose setup it keeps, as the fallback needs it).
+ */
+export function wrapKernel(
+  original: tf.KernelConfig,
+  kernel: (args: WasmKernelArgs, fallback: () => Info) => Info,
+): tf.KernelConfig {
+  const kernelFunc = (args: WasmKernelArgs) =>
+    kernel(args, () => original.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as Info);
+  return { ...original, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
 /**
  * A float32 view of a tensor's bytes on the wasm heap. Views are invalidated when the heap grows,
  * so take them only after every allocation the kernel makes.

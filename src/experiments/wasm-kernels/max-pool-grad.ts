@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { addr, alloc, type Info } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
 
 /**
@@ -8,7 +7,7 @@ import { nativeKernels } from './native.ts';
  * four channels at a time, instead of the wasm package's search over every window that covers
  * each input pixel.
  */
-function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm; attrs: tf.NamedAttrMap }): Info {
+function maxPoolGrad(args: WasmKernelArgs): Info {
   const { backend } = args;
   const dy = args.inputs.dy as Info;
   const x = args.inputs.input as Info;
@@ -30,8 +29,4 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: BackendWasm
   return dx;
 }
 
-export const maxPoolGradConfig: tf.KernelConfig = {
-  kernelName: 'MaxPoolGrad',
-  backendName: 'wasm',
-  kernelFunc: maxPoolGrad as unknown as tf.KernelFunc,
-};
+export const maxPoolGradConfig = wasmKernelConfig('MaxPoolGrad', maxPoolGrad);
