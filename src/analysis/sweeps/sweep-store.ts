@@ -13,7 +13,7 @@ export class SweepNotFoundError extends Error {
 }
 
 /**
- * Records a sweep and queues one run per entry of `params`, all or nothing. The runs are ordinary
+ * Records a sweep and queues one run per entry of `runs`, all or nothing. The runs are ordinary
  * queued runs: whatever trains the queue (`digitlab serve`, `sweep --run-now`) trains them.
  */
 export function launchSweep(
@@ -22,14 +22,14 @@ export function launchSweep(
     name: string;
     axes: Record<string, number[]>;
     seeds: number[];
-    params: { name: string; params: Hyperparameters }[];
+    runs: { name: string; params: Hyperparameters }[];
     tags?: Record<string, string>;
   },
 ): { sweep: Sweep; runs: Run[] } {
   return db.transaction((tx) => {
     const sweep = tx.insert(sweeps).values({ name: input.name, createdAt: new Date(), axes: input.axes, seeds: input.seeds }).returning().get();
     // createRun opens its own transaction; better-sqlite3 nests it as a savepoint of this one.
-    const queued = input.params.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued' }));
+    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued' }));
     for (const run of queued) tx.update(runs).set({ sweepId: sweep.id }).where(eq(runs.id, run.id)).run();
     return { sweep, runs: queued.map((run) => ({ ...run, sweepId: sweep.id })) };
   });

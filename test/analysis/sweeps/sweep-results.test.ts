@@ -11,7 +11,7 @@ function launchLearningRateSweep(db: ReturnType<typeof memoryDb>) {
     name: 'lr',
     axes: { learningRate: [0.001, 0.003] },
     seeds: [1, 2],
-    params: params.map((p) => ({ name: `lr${p.learningRate}-s${p.seed}`, params: p })),
+    runs: params.map((p) => ({ name: `lr${p.learningRate}-s${p.seed}`, params: p })),
     tags: { purpose: 'test' },
   });
 }

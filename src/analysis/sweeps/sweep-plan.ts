@@ -1,0 +1,64 @@
+import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../experiments/cli/command.ts';
+import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom } from '../../experiments/cli/train-command.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { consecutiveSeeds, gridPoints } from './grid.ts';
+
+/** A typo like --seeds 100 --learning-rate 1e-4,3e-4,1e-3,3e-3 should not queue hours of training unasked. */
+export const MAX_SWEEP_RUNS = 200;
+
+type GridFlag = Exclude<keyof typeof HYPERPARAMETER_OPTIONS, 'seed'>;
+export const GRID_FLAGS = Object.keys(HYPERPARAMETER_OPTIONS).filter((flag): flag is GridFlag => flag !== 'seed');
+
+/** The flags that define a sweep, for the CLI and the web form alike. */
+export const SWEEP_OPTIONS: Record<string, OptionSpec> = {
+  ...Object.fromEntries(
+    GRID_FLAGS.map((flag): [string, OptionSpec] => [
+      flag,
+      { type: 'string', placeholder: 'V[,V...]', description: `${HYPERPARAMETER_OPTIONS[flag].description}; several values make it an axis of the grid` },
+    ]),
+  ),
+  seeds: { type: 'integer', min: 1, max: 100, description: 'seeds per grid point (default 1)' },
+  'first-seed': { type: 'integer', min: 0, max: 2 ** 31 - 101, description: 'the seeds are this one and the next ones (default 1)' },
+  name: { type: 'string', placeholder: 'NAME', description: 'a name for the sweep (default: its axes)' },
+};
+
+export interface SweepPlan {
+  name: string;
+  /** The hyperparameters given more than one value, by their name in a run's params. */
+  axes: Record<string, number[]>;
+  seeds: number[];
+  runs: { name: string; params: Hyperparameters }[];
+}
+
+/** `learning-rate` -> `learningRate`: the flag's name in the run's params. */
+const paramName = (flag: string) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
+/** Each value goes through the train flag's own check, so ranges and messages match `train`. */
+function valuesOf(flag: GridFlag, raw: string): number[] {
+  const check: Command = { name: 'sweep', summary: '', positionals: [], options: { [flag]: HYPERPARAMETER_OPTIONS[flag] }, run: async () => 0 };
+  const values = raw.split(',').map((value) => parseCommandLine(check, [`--${flag}`, value.trim()]).options[flag] as number);
+  return [...new Set(values)];
+}
+
+/** The runs a sweep would queue, every one checked as `train` checks its flags; throws UsageError naming the problem. */
+export function planSweep(options: OptionValues): SweepPlan {
+  const lists = Object.fromEntries(
+    GRID_FLAGS.filter((flag) => options[flag] !== undefined && options[flag] !== '').map((flag) => [flag, valuesOf(flag, options[flag] as string)]),
+  );
+  const seeds = consecutiveSeeds((options['first-seed'] as number | undefined) ?? 1, (options.seeds as number | undefined) ?? 1);
+  const points = gridPoints({ ...lists, seed: seeds });
+  if (points.length > MAX_SWEEP_RUNS) throw new UsageError(`the grid has ${points.length} runs; at most ${MAX_SWEEP_RUNS} are queued at once`);
+  const axes = Object.fromEntries(
+    Object.entries(lists)
+      .filter(([, values]) => values.length > 1)
+      .map(([flag, values]) => [paramName(flag), values]),
+  );
+  const runs = points.map((point) => {
+    const params = hyperparametersFrom(point);
+    return { name: defaultRunName(params), params };
+  });
+  const described = Object.entries(axes).map(([axis, values]) => `${axis} ${values.join(',')}`);
+  const name = ((options.name as string | undefined) || [...described, `${seeds.length} seed(s)`].join(' x ')).trim();
+  if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
+  return { name, axes, seeds, runs };
+}
