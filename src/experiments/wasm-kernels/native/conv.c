@@ -4,9 +4,31 @@
 // padding: callers pad x first. Output pixel p = (n, oh, ow) reads KH runs of KW*C consecutive
 // floats of x, one per filter row, which is what lets the tiles address x without an im2col copy.
 
-static inline const float* window(const float* x, int p, int H, int W, int C, int OH, int OW, int SH, int SW) {
-  const int n = p / (OH * OW), rest = p % (OH * OW);
-  return x + ((n * H + (rest / OW) * SH) * W + (rest % OW) * SW) * C;
+// An output pixel's coordinates. Tiles walk pixels with next_pixel rather than dividing p by the
+// image and row sizes: integer division per pixel and tap cost as much as a small filter's
+// arithmetic.
+typedef struct {
+  int n, oh, ow;
+} Pixel;
+
+static inline Pixel pixel_at(int p, int OH, int OW) {
+  const Pixel q = {p / (OH * OW), (p / OW) % OH, p % OW};
+  return q;
+}
+
+static inline Pixel next_pixel(Pixel q, int OH, int OW) {
+  if (++q.ow == OW) {
+    q.ow = 0;
+    if (++q.oh == OH) {
+      q.oh = 0;
+      q.n++;
+    }
+  }
+  return q;
+}
+
+static inline const float* window(const float* x, Pixel q, int H, int W, int C, int SH, int SW) {
+  return x + ((q.n * H + q.oh * SH) * W + q.ow * SW) * C;
 }
 
 // Stores a finished 8-channel tile row: plus bias (null: none), then relu if asked, which keeps
@@ -30,12 +52,17 @@ EXPORT(conv_forward)
 void conv_forward(const float* x, const float* packed, const float* bias, int relu, float* y, int N, int H, int W,
                   int C, int OH, int OW, int OC, int KH, int KW, int SH, int SW) {
   const int P = N * OH * OW, run = KW * C, K = KH * run, rowStride = W * C;
+  Pixel q = pixel_at(0, OH, OW);
   int p = 0;
   for (; p + 4 <= P; p += 4) {
-    const float* w0 = window(x, p, H, W, C, OH, OW, SH, SW);
-    const float* w1 = window(x, p + 1, H, W, C, OH, OW, SH, SW);
-    const float* w2 = window(x, p + 2, H, W, C, OH, OW, SH, SW);
-    const float* w3 = window(x, p + 3, H, W, C, OH, OW, SH, SW);
+    const float* w0 = window(x, q, H, W, C, SH, SW);
+    q = next_pixel(q, OH, OW);
+    const float* w1 = window(x, q, H, W, C, SH, SW);
+    q = next_pixel(q, OH, OW);
+    const float* w2 = window(x, q, H, W, C, SH, SW);
+    q = next_pixel(q, OH, OW);
+    const float* w3 = window(x, q, H, W, C, SH, SW);
+    q = next_pixel(q, OH, OW);
     for (int j = 0; j < OC; j += 8) {
       const float* b = packed + j * K;
       ACC4_ZERO;
@@ -51,8 +78,8 @@ void conv_forward(const float* x, const float* packed, const float* bias, int re
       finish8(out + 3 * OC, c30, c31, bj, relu);
     }
   }
-  for (; p < P; p++) {
-    const float* w0 = window(x, p, H, W, C, OH, OW, SH, SW);
+  for (; p < P; p++, q = next_pixel(q, OH, OW)) {
+    const float* w0 = window(x, q, H, W, C, SH, SW);
     for (int j = 0; j < OC; j += 8) {
       const float* b = packed + j * K;
       ACC1_ZERO;
@@ -73,12 +100,12 @@ void pack_taps_transposed(const float* w, float* out, int taps, int C, int OC) {
         out[t * OC * C + (c / 8) * OC * 8 + oc * 8 + c % 8] = w[(t * C + c) * OC + oc];
 }
 
-static inline float* tap_target(float* dx, int p, int kh, int kw, int H, int W, int C, int OH, int OW, int SH,
-                                int SW, int PT, int PL) {
-  const int n = p / (OH * OW), rest = p % (OH * OW);
-  const int ih = (rest / OW) * SH - PT + kh, iw = (rest % OW) * SW - PL + kw;
+// Where filter tap (kh, kw) of output pixel q lands in dx, or null in the padding.
+static inline float* tap_target(float* dx, Pixel q, int kh, int kw, int H, int W, int C, int SH, int SW, int PT,
+                                int PL) {
+  const int ih = q.oh * SH - PT + kh, iw = q.ow * SW - PL + kw;
   if (ih < 0 || ih >= H || iw < 0 || iw >= W) return 0;
-  return dx + ((n * H + ih) * W + iw) * C;
+  return dx + ((q.n * H + ih) * W + iw) * C;
 }
 
 // dx[n, oh*SH-PT+kh, ow*SW-PL+kw, c] += sum_oc dy[n,oh,ow,oc] * w[kh,kw,c,oc]: each dy pixel's
@@ -89,15 +116,18 @@ void conv_backprop_input(const float* dy, const float* packed, float* dx, int N,
                          int OW, int OC, int KH, int KW, int SH, int SW, int PT, int PL) {
   zero(dx, N * H * W * C);
   const int P = N * OH * OW;
+  Pixel q = pixel_at(0, OH, OW);
   int p = 0;
   for (; p + 4 <= P; p += 4) {
     const float *a0 = dy + p * OC, *a1 = a0 + OC, *a2 = a1 + OC, *a3 = a2 + OC;
+    const Pixel q0 = q, q1 = next_pixel(q0, OH, OW), q2 = next_pixel(q1, OH, OW), q3 = next_pixel(q2, OH, OW);
+    q = next_pixel(q3, OH, OW);
     for (int kh = 0; kh < KH; kh++) {
       for (int kw = 0; kw < KW; kw++) {
-        float* t0 = tap_target(dx, p, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
-        float* t1 = tap_target(dx, p + 1, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
-        float* t2 = tap_target(dx, p + 2, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
-        float* t3 = tap_target(dx, p + 3, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        float* t0 = tap_target(dx, q0, kh, kw, H, W, C, SH, SW, PT, PL);
+        float* t1 = tap_target(dx, q1, kh, kw, H, W, C, SH, SW, PT, PL);
+        float* t2 = tap_target(dx, q2, kh, kw, H, W, C, SH, SW, PT, PL);
+        float* t3 = tap_target(dx, q3, kh, kw, H, W, C, SH, SW, PT, PL);
         if (!t0 && !t1 && !t2 && !t3) continue;
         const float* tap = packed + (kh * KW + kw) * OC * C;
         for (int c = 0; c < C; c += 8) {
@@ -112,11 +142,11 @@ void conv_backprop_input(const float* dy, const float* packed, float* dx, int N,
       }
     }
   }
-  for (; p < P; p++) {
+  for (; p < P; p++, q = next_pixel(q, OH, OW)) {
     const float* a0 = dy + p * OC;
     for (int kh = 0; kh < KH; kh++) {
       for (int kw = 0; kw < KW; kw++) {
-        float* t0 = tap_target(dx, p, kh, kw, H, W, C, OH, OW, SH, SW, PT, PL);
+        float* t0 = tap_target(dx, q, kh, kw, H, W, C, SH, SW, PT, PL);
         if (!t0) continue;
         const float* tap = packed + (kh * KW + kw) * OC * C;
         for (int c = 0; c < C; c += 8) {
@@ -149,7 +179,8 @@ void conv_backprop_filter(const float* x, const float* dyPanels, float* dw, int*
   zero(dw, rows * OC);
   for (int p0 = 0; p0 < P; p0 += DW_BLOCK_PIXELS) {
     const int count = p0 + DW_BLOCK_PIXELS < P ? DW_BLOCK_PIXELS : P - p0;
-    for (int i = 0; i < count; i++) offsets[i] = window(x, p0 + i, H, W, C, OH, OW, SH, SW) - x;
+    Pixel q = pixel_at(p0, OH, OW);
+    for (int i = 0; i < count; i++, q = next_pixel(q, OH, OW)) offsets[i] = window(x, q, H, W, C, SH, SW) - x;
     int k = 0;
     for (; k + 4 <= rows; k += 4) {
       const float* x0 = x + row_offset(k, run, rowStride);
