@@ -55,7 +55,7 @@ export function preprocessDigit(bytes: Uint8Array): PreprocessedDigit {
     input: centred.pixels,
     darkInk: extraction.darkInk,
     steps: [
-      { name: 'greyscale', caption: `greyscale, ${original.width}x${original.height} → ${grey.width}x${grey.height}`, image: grey },
+      { name: 'greyscale', caption: `greyscale, ${original.width}x${original.height}${grey === original ? '' : ` shrunk to ${grey.width}x${grey.height}`}`, image: grey },
       { name: 'background', caption: 'paper brightness estimated tile by tile (uneven lighting)', image: extraction.background },
       { name: 'ink', caption: `${polarity}; background subtracted, contrast stretched`, image: extraction.ink },
       { name: 'digit', caption: 'specks and parts touching the border removed; bounding box', image: digit.image, box: digit.box },
