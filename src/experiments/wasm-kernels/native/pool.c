@@ -8,6 +8,34 @@
 static inline int clamp_lo(int v) { return v < 0 ? 0 : v; }
 static inline int clamp_hi(int v, int hi) { return v > hi ? hi : v; }
 
+// Position k's share of a window's gradient: grad where k is the window's maximum, else 0.
+static inline void route(float* d, f4 grad, f4 at, int k, int tiles) {
+  const f4 mine = wasm_v128_and(grad, wasm_i32x4_eq(at, wasm_i32x4_splat(k)));
+  wasm_v128_store(d, tiles ? mine : wasm_f32x4_add(wasm_v128_load(d), mine));
+}
+
+// Folds candidate k into the running first maximum (strictly greater wins, as on cpu).
+#define CONSIDER(V, K)                                           \
+  do {                                                           \
+    const f4 better = wasm_f32x4_gt(V, best);                    \
+    best = wasm_v128_bitselect(V, best, better);                 \
+    at = wasm_v128_bitselect(wasm_i32x4_splat(K), at, better);   \
+  } while (0)
+
+// The common 2x2 window, unrolled.
+static inline void window2x2(const float* x, const float* g, float* dx, int i0, int i1, int i2, int i3, int tiles) {
+  f4 best = wasm_f32x4_splat(-__builtin_inff()), at = wasm_i32x4_splat(-1);
+  CONSIDER(wasm_v128_load(x + i0), 0);
+  CONSIDER(wasm_v128_load(x + i1), 1);
+  CONSIDER(wasm_v128_load(x + i2), 2);
+  CONSIDER(wasm_v128_load(x + i3), 3);
+  const f4 grad = wasm_v128_load(g);
+  route(dx + i0, grad, at, 0, tiles);
+  route(dx + i1, grad, at, 1, tiles);
+  route(dx + i2, grad, at, 2, tiles);
+  route(dx + i3, grad, at, 3, tiles);
+}
+
 // When windows tile the image exactly (no overlap, gaps or padding), every dx element belongs to
 // one window and is stored once; otherwise dx is zeroed and windows add into it.
 EXPORT(max_pool_backprop)
@@ -22,23 +50,24 @@ void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H,
       const int h0 = clamp_lo(oh * SH - PT), h1 = clamp_hi(oh * SH - PT + FH, H);
       for (int ow = 0; ow < OW; ow++, g += C) {
         const int w0 = clamp_lo(ow * SW - PL), w1 = clamp_hi(ow * SW - PL + FW, W);
-        for (int c = 0; c < vec; c += 4) {
+        int c = 0;
+        if (h1 - h0 == 2 && w1 - w0 == 2) {
+          const int i0 = ((n * H + h0) * W + w0) * C, i1 = i0 + C, i2 = i0 + W * C, i3 = i2 + C;
+          for (; c < vec; c += 4) window2x2(x, g + c, dx, i0 + c, i1 + c, i2 + c, i3 + c, tiles);
+        }
+        for (; c < vec; c += 4) {
           f4 best = wasm_f32x4_splat(-__builtin_inff());
           f4 at = wasm_i32x4_splat(-1);
           for (int h = h0; h < h1; h++)
             for (int w = w0; w < w1; w++) {
               const int i = ((n * H + h) * W + w) * C + c;
-              const f4 v = wasm_v128_load(x + i);
-              const f4 better = wasm_f32x4_gt(v, best);
-              best = wasm_v128_bitselect(v, best, better);
-              at = wasm_v128_bitselect(wasm_i32x4_splat(i), at, better);
+              CONSIDER(wasm_v128_load(x + i), i);
             }
           const f4 grad = wasm_v128_load(g + c);
           for (int h = h0; h < h1; h++)
             for (int w = w0; w < w1; w++) {
               const int i = ((n * H + h) * W + w) * C + c;
-              const f4 mine = wasm_v128_and(grad, wasm_i32x4_eq(at, wasm_i32x4_splat(i)));
-              wasm_v128_store(dx + i, tiles ? mine : wasm_f32x4_add(wasm_v128_load(dx + i), mine));
+              route(dx + i, grad, at, i, tiles);
             }
         }
         for (int c = vec; c < C; c++) {
