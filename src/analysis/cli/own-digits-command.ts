@@ -1,26 +1,18 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../experiments/backend.ts';
 import { UsageError, type Command, type CommandContext } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
 import type { Db } from '../../../db/client.ts';
-import { UnreadableImageError } from '../../experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../experiments/own-digits/digit-set.ts';
 import { scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
+import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
 
 function add(db: Db, files: string[], label: number | undefined): { id: number; label: number; name: string }[] {
   if (label === undefined) throw new UsageError('--add needs --label 0-9');
   return files.map((file) => {
-    try {
-      const digit = addOwnDigit(db, { bytes: readFileSync(file), label, name: path.basename(file) });
-      return { id: digit.id, label: digit.label, name: digit.name };
-    } catch (err) {
-      if (err instanceof UnreadableImageError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UsageError(`${file}: ${(err as Error).message}`);
-      }
-      throw err;
-    }
+    const digit = withPictureFile(file, (bytes) => addOwnDigit(db, { bytes, label, name: path.basename(file) }));
+    return { id: digit.id, label: digit.label, name: digit.name };
   });
 }
 

@@ -1,12 +1,12 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../experiments/backend.ts';
-import { UsageError, type Command } from '../../experiments/cli/command.ts';
+import type { Command } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
-import { UnreadableImageError } from '../../experiments/own-digits/decode.ts';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import { predictWithRuns, type RunPrediction } from '../../experiments/own-digits/predict.ts';
 import { preprocessDigit, type PreprocessedDigit } from '../../experiments/own-digits/preprocess.ts';
+import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
 
 const BAR_WIDTH = 30;
@@ -16,21 +16,6 @@ function predictionText(prediction: RunPrediction): string {
     (p, digit) => `  ${digit} ${'#'.repeat(Math.round(p * BAR_WIDTH)).padEnd(BAR_WIDTH)} ${(p * 100).toFixed(1).padStart(5)}%`,
   );
   return [`run ${prediction.runId} (${prediction.runName}): ${prediction.predicted}`, ...bars].join('\n');
-}
-
-function readPicture(file: string): PreprocessedDigit {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  try {
-    return preprocessDigit(bytes);
-  } catch (err) {
-    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
-    throw err;
-  }
 }
 
 function writeSteps(digit: PreprocessedDigit, dir: string): void {
@@ -50,7 +35,7 @@ export const predictCommand: Command = {
     const db = openStoreFor(options, context);
     try {
       const runs = selectedRuns(db, options);
-      const digit = readPicture(positionals[0]!);
+      const digit = withPictureFile(positionals[0]!, preprocessDigit);
       if (options.steps) writeSteps(digit, options.steps as string);
       await selectBackend('auto');
       const predictions = await predictWithRuns(db, runs, digit.input);
