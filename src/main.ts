@@ -4,7 +4,8 @@ import { ANALYSIS_COMMANDS } from './analysis/cli/commands.ts';
 import { EXPERIMENT_COMMANDS } from './experiments/cli/commands.ts';
 import type { CommandContext } from './experiments/cli/command.ts';
 import { runCli } from './experiments/cli/main.ts';
+import { WEB_COMMANDS } from './web/serve-command.ts';
 
 export function main(argv: string[], context?: CommandContext): Promise<number> {
-  return runCli(argv, [...EXPERIMENT_COMMANDS, ...ANALYSIS_COMMANDS], context);
+  return runCli(argv, [...EXPERIMENT_COMMANDS, ...ANALYSIS_COMMANDS, ...WEB_COMMANDS], context);
 }

@@ -1,0 +1,67 @@
+import type { ImageOutcome } from '../../analysis/test-outcomes.ts';
+import { percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+import { MiniBars } from './probability-bars.tsx';
+
+export const GALLERY_PAGE_SIZE = 48;
+
+/** A page of a sorted list of test images, and where its other pages are fetched from. */
+export interface GalleryPage {
+  /** The element id: the fragment replaces itself when paged. */
+  id: string;
+  title: string;
+  runId: number;
+  outcomes: ImageOutcome[];
+  page: number;
+  /** The fragment URL of page `n`. */
+  pageUrl: (n: number) => string;
+}
+
+function Pager({ gallery, pages }: { gallery: GalleryPage; pages: number }) {
+  if (pages <= 1) return '';
+  const button = (n: number, text: string) => (
+    <button type="button" hx-get={gallery.pageUrl(n)} hx-target={`#${gallery.id}`} hx-swap="outerHTML" disabled={n < 1 || n > pages}>
+      {text}
+    </button>
+  );
+  return (
+    <nav class="pager" aria-label="pages">
+      {button(gallery.page - 1, '← previous')}
+      <span>
+        page {gallery.page} of {pages}
+      </span>
+      {button(gallery.page + 1, 'next →')}
+    </nav>
+  );
+}
+
+/**
+ * Thumbnails inline as data URIs, so a page of them is one response; each links to the image
+ * view with this run's probabilities.
+ */
+export function Gallery({ gallery, images }: { gallery: GalleryPage; images: TestImages }) {
+  const pages = Math.ceil(gallery.outcomes.length / GALLERY_PAGE_SIZE);
+  const shown = gallery.outcomes.slice((gallery.page - 1) * GALLERY_PAGE_SIZE, gallery.page * GALLERY_PAGE_SIZE);
+  return (
+    <section id={gallery.id} class="gallery">
+      <h3>
+        {gallery.title} <span class="muted">· {gallery.outcomes.length} images, most confident first</span>
+      </h3>
+      <Pager gallery={gallery} pages={pages} />
+      <ul class="tiles">
+        {shown.map((o) => (
+          <li class={o.label === o.predicted ? 'tile' : 'tile mistaken'}>
+            <a href={`/images/test/${o.index}?run=${gallery.runId}`} title={`test image ${o.index}`}>
+              <img src={images.dataUri(o.index)} width="56" height="56" alt={`test image ${o.index}, labelled ${o.label}`} />
+            </a>
+            <span class="caption">
+              <span class="truth">{o.label}</span>→<span class="pred">{o.predicted}</span> {percent(o.confidence, 1)}
+            </span>
+            <MiniBars probabilities={o.probabilities} label={o.label} predicted={o.predicted} />
+          </li>
+        ))}
+      </ul>
+      <Pager gallery={gallery} pages={pages} />
+    </section>
+  );
+}

@@ -1,0 +1,102 @@
+import type { EpochMetric, Run } from '../../experiments/store.ts';
+import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
+import type { RunResults } from '../run-results.ts';
+import type { TestImages } from '../test-images.ts';
+import { ClassMetricsTable } from './class-metrics-table.tsx';
+import { ConfusionMatrix } from './confusion-matrix.tsx';
+import { EpochCharts } from './epoch-charts.tsx';
+import { Gallery } from './gallery.tsx';
+import { RunProgress } from './run-progress.tsx';
+import { isActive, StatusBadge } from './status-badge.tsx';
+
+export interface LiveView {
+  run: Run;
+  epochs: EpochMetric[];
+  queuedAhead: number;
+  results: RunResults | null;
+}
+
+function StatusLine({ run }: { run: Run }) {
+  const seconds = runSeconds(run);
+  return (
+    <div class="status-line">
+      <StatusBadge status={run.status} />
+      <span class="muted">
+        {run.finishedAt ? `ended ${dateTime(run.finishedAt)}` : run.startedAt ? `started ${dateTime(run.startedAt)}` : `queued ${dateTime(run.createdAt)}`}
+        {seconds === null ? '' : ` · ${formatDuration(seconds)} of training`}
+      </span>
+      {isActive(run.status) ? (
+        <button
+          type="button"
+          class="danger"
+          hx-post={`/runs/${run.id}/cancel`}
+          hx-target="#live"
+          hx-swap="outerHTML"
+          hx-confirm={`Cancel run ${run.id}? Finished epochs are kept.`}
+        >
+          Cancel run
+        </button>
+      ) : (
+        ''
+      )}
+    </div>
+  );
+}
+
+function Results({ run, results, images }: { run: Run; results: RunResults; images: TestImages }) {
+  return (
+    <>
+      <section class="test-metrics">
+        <div class="metric">
+          <span class="value">{percent(run.testAccuracy)}</span>
+          <span class="label">test accuracy</span>
+        </div>
+        <div class="metric">
+          <span class="value">{fixed(run.testLoss)}</span>
+          <span class="label">test loss</span>
+        </div>
+        <div class="metric">
+          <span class="value">{results.metrics.reduce((n, m) => n + m.support, 0).toLocaleString('en')}</span>
+          <span class="label">test images</span>
+        </div>
+        <div class="metric">
+          <span class="value">{Math.round(run.trainSamplesPerSecond ?? 0).toLocaleString('en')}</span>
+          <span class="label">training samples/s</span>
+        </div>
+      </section>
+      <div class="results-grid">
+        <section>
+          <h2>Confusion matrix</h2>
+          <ConfusionMatrix runId={run.id} counts={results.confusion} />
+        </section>
+        <section>
+          <h2>Per class</h2>
+          <ClassMetricsTable metrics={results.metrics} />
+        </section>
+      </div>
+      <section id="cell-gallery" class="gallery placeholder">
+        <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
+      </section>
+      <Gallery gallery={results.misclassified} images={images} />
+    </>
+  );
+}
+
+/**
+ * Everything on the run page that changes while it trains. While the run is queued or running
+ * this fragment polls itself; the answer that finds it ended carries no trigger, so polling stops
+ * and the results appear without a reload.
+ */
+export function RunLive({ view, images }: { view: LiveView; images: TestImages }) {
+  const { run } = view;
+  const poll = isActive(run.status) ? { 'hx-get': `/runs/${run.id}/live`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {};
+  return (
+    <section id="live" {...poll}>
+      <StatusLine run={run} />
+      {run.error ? <p class={`run-error ${run.status}`}>{run.error}</p> : ''}
+      <RunProgress run={run} queuedAhead={view.queuedAhead} />
+      <EpochCharts run={run} epochs={view.epochs} />
+      {view.results ? <Results run={run} results={view.results} images={images} /> : ''}
+    </section>
+  );
+}

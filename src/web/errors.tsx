@@ -1,0 +1,62 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { RunNotOwnedError } from '../experiments/queue.ts';
+import { RunNotFoundError } from '../experiments/store.ts';
+import { Layout } from './components/layout.tsx';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Too large',
+  500: 'Something went wrong',
+};
+
+/** The status and the words a person may see; anything unexpected is logged and stays a 500. */
+function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
+  if (err instanceof RunNotFoundError) return { status: 404, message: err.message };
+  if (err instanceof RunNotOwnedError) return { status: 409, message: err.message };
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    return { status, message: err.message || (status === 403 ? 'cross-site form submissions are refused' : TITLES[status] ?? 'error') };
+  }
+  console.error(err);
+  return { status: 500, message: 'the server failed on this request; its log says why' };
+}
+
+/** JSON under /api, a small fragment for htmx (shown in #flash), else a page: never a stack trace. */
+function respond(c: Context, status: ContentfulStatusCode, message: string) {
+  if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+  const title = TITLES[status] ?? `Error ${status}`;
+  if (c.req.header('HX-Request')) {
+    c.header('HX-Retarget', '#flash');
+    c.header('HX-Reswap', 'innerHTML');
+    return c.html(
+      <p class="flash-error">
+        {title}: {message}
+      </p>,
+      status,
+    );
+  }
+  return c.html(
+    <Layout title={title}>
+      <section class="error-page">
+        <h1>{title}</h1>
+        <p>{message}</p>
+        <p>
+          <a href="/runs">Back to the runs</a>
+        </p>
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+export const handleError: ErrorHandler = (err, c) => {
+  const { status, message } = describe(err);
+  return respond(c, status, message);
+};
+
+export const handleNotFound: NotFoundHandler = (c) => respond(c, 404, `nothing at ${c.req.path}`);

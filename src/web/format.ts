@@ -1,0 +1,29 @@
+import { formatDuration } from '../experiments/cli/progress-bar.ts';
+import type { Run } from '../experiments/store.ts';
+
+export { formatDuration };
+
+export const DASH = '–';
+
+export const percent = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined ? DASH : `${(value * 100).toFixed(digits)}%`;
+
+export const fixed = (value: number | null | undefined, digits = 4) =>
+  value === null || value === undefined ? DASH : value.toFixed(digits);
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Local time to the minute: a person reads when a run was made, not its milliseconds. */
+export const dateTime = (date: Date | null) =>
+  date
+    ? `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
+    : DASH;
+
+/** Seconds a run has trained: until it ended, or until now while it runs. */
+export function runSeconds(run: Run, now = Date.now()): number | null {
+  if (!run.startedAt) return null;
+  return ((run.finishedAt?.getTime() ?? now) - run.startedAt.getTime()) / 1000;
+}
+
+/** 'batch-size' reads as 'Batch size': labels follow the CLI's flags, so a new flag needs no web change. */
+export const flagLabel = (flag: string) => flag.charAt(0).toUpperCase() + flag.slice(1).replace(/-/g, ' ');

@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+/** Route patterns that only match ids, so anything else is a plain 404. */
+export const RUN_ID = ':id{[0-9]{1,15}}';
+
+export const runIdOf = (c: Context) => Number(c.req.param('id'));
+
+/** An optional whole-number query parameter; a bad one is the client's mistake, a 400. */
+export function queryInt(c: Context, name: string, range: { min: number; max: number }): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new HTTPException(400, { message: `${name} must be a whole number from ${range.min} to ${range.max}; got '${raw}'` });
+  }
+  return value;
+}
+
+/** An optional query parameter that must be one of `choices`. */
+export function queryChoice<T extends string>(c: Context, name: string, choices: readonly T[]): T | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new HTTPException(400, { message: `${name} must be one of ${choices.join(', ')}; got '${raw}'` });
+  }
+  return raw as T;
+}

@@ -1,0 +1,135 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
+import { Layout } from '../components/layout.tsx';
+import { ProbabilityChart } from '../components/probability-bars.tsx';
+import type { WebDeps } from '../deps.ts';
+import { percent } from '../format.ts';
+import { queryInt } from '../params.ts';
+import type { TestImages } from '../test-images.ts';
+
+function imageIndex(c: Context, images: TestImages): number {
+  const index = Number(c.req.param('index'));
+  if (index >= images.count) throw new HTTPException(404, { message: `the test set has images 0 to ${images.count - 1}; there is no ${index}` });
+  return index;
+}
+
+function RunChooser({ index, predictions, chosen }: { index: number; predictions: RunPredictionOfImage[]; chosen: RunPredictionOfImage }) {
+  return (
+    <form method="get" action={`/images/test/${index}`} class="inline-form">
+      <label>
+        Probabilities from{' '}
+        <select name="run">
+          {predictions.map((p) => (
+            <option value={String(p.runId)} selected={p === chosen}>
+              #{p.runId} {p.runName}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
+function RunsVerdict({ predictions, label, index }: { predictions: RunPredictionOfImage[]; label: number; index: number }) {
+  const right = predictions.filter((p) => p.predicted === label).length;
+  return (
+    <section>
+      <h2>
+        {right} of {predictions.length} runs got it right
+      </h2>
+      <table class="verdicts">
+        <thead>
+          <tr>
+            <th>Run</th>
+            <th>Predicted</th>
+            <th>Confidence</th>
+            <th>P(true label)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {predictions.map((p) => (
+            <tr class={p.predicted === label ? 'right' : 'wrong'}>
+              <td>
+                <a href={`/images/test/${index}?run=${p.runId}`}>
+                  #{p.runId} {p.runName}
+                </a>
+              </td>
+              <td class="num">
+                {p.predicted} {p.predicted === label ? '✓' : '✗'}
+              </td>
+              <td class="num">{percent(p.probabilities[p.predicted]!)}</td>
+              <td class="num">{percent(p.probabilities[label]!)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** One test image: large, its label, a chosen run's probabilities, and every run's verdict. */
+export function imageRoutes({ db, images }: WebDeps): Hono {
+  return new Hono()
+    .get('/images/test/:file{[0-9]{1,5}\\.png}', (c) => {
+      const index = Number(c.req.param('file').replace('.png', ''));
+      if (index >= images.count) return c.notFound();
+      c.header('Content-Type', 'image/png');
+      // The test set never changes, so neither does its picture.
+      c.header('Cache-Control', 'public, max-age=31536000, immutable');
+      return c.body(new Uint8Array(images.png(index)));
+    })
+    .get('/images/test/:index{[0-9]{1,5}}', (c) => {
+      const index = imageIndex(c, images);
+      const label = images.labels[index]!;
+      const predictions = predictionsOfTestImage(db, index);
+      const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
+      const chosen = runId === undefined ? predictions[0] : predictions.find((p) => p.runId === runId);
+      if (runId !== undefined && !chosen) throw new HTTPException(404, { message: `run ${runId} has no prediction for test image ${index}` });
+      const imageLink = (i: number) => `/images/test/${i}${chosen ? `?run=${chosen.runId}` : ''}`;
+      return c.html(
+        <Layout title={`Test image ${index}`}>
+          <p class="crumbs">
+            <a href="/runs">Runs</a>
+            {chosen ? (
+              <>
+                {' '}
+                › <a href={`/runs/${chosen.runId}`}>run {chosen.runId}</a>
+              </>
+            ) : (
+              ''
+            )}{' '}
+            › test image {index}
+          </p>
+          <div class="image-view">
+            <figure class="big-image">
+              <img src={`/images/test/${index}.png`} width="280" height="280" alt={`test image ${index}, labelled ${label}`} />
+              <figcaption>
+                Test image <strong>{index}</strong> · label <strong class="truth">{label}</strong>
+              </figcaption>
+              <nav class="pager">
+                {index > 0 ? <a href={imageLink(index - 1)}>← previous</a> : ''}
+                {index + 1 < images.count ? <a href={imageLink(index + 1)}>next →</a> : ''}
+              </nav>
+            </figure>
+            <section class="card">
+              {chosen ? (
+                <>
+                  <RunChooser index={index} predictions={predictions} chosen={chosen} />
+                  <p>
+                    Run #{chosen.runId} predicts <strong class={chosen.predicted === label ? 'right' : 'wrong'}>{chosen.predicted}</strong> with{' '}
+                    {percent(chosen.probabilities[chosen.predicted]!)}
+                  </p>
+                  <ProbabilityChart probabilities={chosen.probabilities} label={label} predicted={chosen.predicted} />
+                </>
+              ) : (
+                <p class="muted">No completed run has a prediction for this image yet.</p>
+              )}
+            </section>
+          </div>
+          {predictions.length > 0 ? <RunsVerdict predictions={predictions} label={label} index={index} /> : ''}
+        </Layout>,
+      );
+    });
+}

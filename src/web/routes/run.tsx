@@ -1,0 +1,85 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { Gallery } from '../components/gallery.tsx';
+import { Layout } from '../components/layout.tsx';
+import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
+import { RunLive, type LiveView } from '../components/run-live.tsx';
+import { RunRecord } from '../components/run-record.tsx';
+import { TagsEditor } from '../components/tags-editor.tsx';
+import type { WebDeps } from '../deps.ts';
+import { checkTag } from '../launch.ts';
+import { queryInt, RUN_ID, runIdOf } from '../params.ts';
+import { galleryPage, runResults } from '../run-results.ts';
+
+const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? body[name] : '');
+
+export function runRoutes(deps: WebDeps): Hono {
+  const { db, queue, images } = deps;
+  const liveView = (run: Run): LiveView => ({
+    run,
+    epochs: epochHistory(db, run.id),
+    queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
+    results: runResults(deps, run),
+  });
+  const runOf = (c: Parameters<typeof runIdOf>[0]) => getRun(db, runIdOf(c));
+
+  return new Hono()
+    .get(`/runs/${RUN_ID}`, (c) => {
+      const run = runOf(c);
+      return c.html(
+        <Layout title={`Run ${run.id}: ${run.name}`}>
+          <p class="crumbs">
+            <a href="/runs">Runs</a> › run {run.id}
+          </p>
+          <h1>
+            {run.name} <span class="muted">#{run.id}</span>
+          </h1>
+          <div class="meta-grid">
+            <RunRecord run={run} />
+            <section class="card">
+              <TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />
+              <NoteEditor runId={run.id} note={run.note} />
+            </section>
+          </div>
+          <RunLive view={liveView(run)} images={images} />
+        </Layout>,
+      );
+    })
+    .get(`/runs/${RUN_ID}/live`, (c) => c.html(<RunLive view={liveView(runOf(c))} images={images} />))
+    .post(`/runs/${RUN_ID}/cancel`, (c) => c.html(<RunLive view={liveView(queue.cancel(runIdOf(c)))} images={images} />))
+    .get(`/runs/${RUN_ID}/gallery`, (c) => {
+      const run = runOf(c);
+      const label = queryInt(c, 'label', { min: 0, max: 9 });
+      const predicted = queryInt(c, 'predicted', { min: 0, max: 9 });
+      if ((label === undefined) !== (predicted === undefined)) {
+        throw new HTTPException(400, { message: 'a confusion-matrix cell needs both label and predicted' });
+      }
+      const cell = label === undefined ? undefined : { label, predicted: predicted! };
+      const page = queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1;
+      return c.html(<Gallery gallery={galleryPage(deps, run.id, cell, page)} images={images} />);
+    })
+    .post(`/runs/${RUN_ID}/tags`, async (c) => {
+      const run = runOf(c);
+      const body = await c.req.parseBody();
+      const [key, value] = [field(body, 'key').trim(), field(body, 'value').trim()];
+      const error = checkTag(key, value);
+      if (error) return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} rejected={{ key, value, error }} />, 422);
+      setTag(db, run.id, key, value);
+      return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />);
+    })
+    .delete(`/runs/${RUN_ID}/tags/:key`, (c) => {
+      const run = runOf(c);
+      removeTag(db, run.id, c.req.param('key'));
+      return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />);
+    })
+    .post(`/runs/${RUN_ID}/note`, async (c) => {
+      const run = runOf(c);
+      const note = field(await c.req.parseBody(), 'note');
+      if (note.length > MAX_NOTE_LENGTH) {
+        return c.html(<NoteEditor runId={run.id} note={note} status={{ error: `a note is at most ${MAX_NOTE_LENGTH} characters` }} />, 422);
+      }
+      setNote(db, run.id, note);
+      return c.html(<NoteEditor runId={run.id} note={note} status={{ saved: true }} />);
+    });
+}

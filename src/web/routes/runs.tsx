@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { RUN_STATUSES } from '../../../db/schema.ts';
+import { getRun, listRuns, runTagMap, type Run } from '../../experiments/store.ts';
+import { LaunchForm } from '../components/launch-form.tsx';
+import { Layout } from '../components/layout.tsx';
+import { RunRow, RunsTable } from '../components/runs-table.tsx';
+import type { WebDeps } from '../deps.ts';
+import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
+import { RUN_ID, runIdOf } from '../params.ts';
+import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
+
+/** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
+function Filters({ filters }: { filters: RunFilters }) {
+  return (
+    <form
+      class="filters"
+      method="get"
+      action="/runs"
+      hx-get="/runs"
+      hx-trigger="input delay:300ms, submit"
+      hx-target="#runs-table"
+      hx-select="#runs-table"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+    >
+      <input type="search" name="q" value={filters.q ?? ''} placeholder="Search name, note, tag, #id" aria-label="search" />
+      <select name="status" aria-label="status">
+        <option value="">any status</option>
+        {RUN_STATUSES.map((status) => (
+          <option value={status} selected={filters.status === status}>
+            {status}
+          </option>
+        ))}
+      </select>
+      <input type="text" name="tag" value={filters.tag ?? ''} placeholder="tag: key or key=value" aria-label="tag" />
+      <input type="hidden" name="sort" value={filters.sort} />
+      <input type="hidden" name="dir" value={filters.dir} />
+      <button type="submit">Filter</button>
+      <a id="compare-link" class="button disabled" href="/compare" aria-disabled="true">
+        Compare selected (0)
+      </a>
+    </form>
+  );
+}
+
+function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilters; values?: LaunchValues; errors?: LaunchErrors }) {
+  return (
+    <Layout title="Runs">
+      <h1>Runs</h1>
+      <LaunchForm values={props.values} errors={props.errors} open={props.total === 0} />
+      <Filters filters={props.filters} />
+      <RunsTable items={props.items} filters={props.filters} total={props.total} />
+    </Layout>
+  );
+}
+
+export function runsRoutes({ db, queue }: WebDeps): Hono {
+  const listed = (run: Run): ListedRun => ({ run, tags: runTagMap(db, run.id) });
+  const page = (filters: RunFilters, form: { values?: LaunchValues; errors?: LaunchErrors } = {}) => {
+    const all = listRuns(db).map(listed);
+    return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...form} />;
+  };
+
+  return new Hono()
+    .get('/', (c) => c.redirect('/runs'))
+    .get('/runs', (c) => c.html(page(filtersFrom(c))))
+    .post('/runs', async (c) => {
+      const request = parseLaunchForm(await c.req.parseBody());
+      if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
+      const run = queue.enqueue(request.run);
+      return c.redirect(`/runs/${run.id}`, 303);
+    })
+    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed(getRun(db, runIdOf(c)))} />));
+}

@@ -1,0 +1,50 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { UsageError, type Command } from '../experiments/cli/command.ts';
+import { openStoreFor } from '../experiments/cli/store-option.ts';
+import { RunQueue } from '../experiments/queue.ts';
+import { createApp } from './app.tsx';
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'the web workbench and JSON API; trains launched runs in worker processes',
+  positionals: [],
+  options: {
+    port: { type: 'integer', min: 0, max: 65535, description: 'TCP port; 0 picks a free one (default 3000)' },
+    host: { type: 'string', placeholder: 'ADDR', description: 'address to listen on (default 127.0.0.1: this machine only)' },
+    'max-concurrent': { type: 'integer', min: 1, max: 64, description: 'runs that train at once, each in its own process (default 1)' },
+  },
+  async run({ options }, context) {
+    const host = (options.host as string | undefined) ?? '127.0.0.1';
+    const log = (line: string) => context.stderr.write(`${line}\n`);
+    const db = openStoreFor(options, context);
+    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log });
+    const server = serve({ fetch: createApp({ db, queue }).fetch, port: (options.port as number | undefined) ?? 3000, hostname: host });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('listening', resolve);
+        server.once('error', reject);
+      });
+    } catch (err) {
+      db.$client.close();
+      throw new UsageError(`cannot listen on ${host}: ${(err as Error).message}`);
+    }
+    queue.start();
+    log(`digitlab is serving http://${urlHost(host)}:${(server.address() as AddressInfo).port}/ (Ctrl-C stops it)`);
+
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log('stopping: runs in training are cancelled after their current batch; queued runs wait for the next start');
+    server.close();
+    await queue.stop();
+    db.$client.close();
+    return 0;
+  },
+};
+
+/** The web layer's commands; src/main.ts adds them to the CLI. */
+export const WEB_COMMANDS: Command[] = [serveCommand];

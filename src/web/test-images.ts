@@ -1,0 +1,43 @@
+import { PNG } from 'pngjs';
+import { loadMnist, type MnistSplit } from '../experiments/mnist.ts';
+
+/**
+ * The MNIST test set as the web pages show it. Read once, on first use, so that the server starts
+ * fast; each image's PNG is encoded once and kept (10,000 of them are about 3 MB).
+ */
+export class TestImages {
+  private split: MnistSplit | undefined;
+  private readonly pngs = new Map<number, Buffer>();
+
+  constructor(private readonly load: () => MnistSplit = () => loadMnist('test')) {}
+
+  private get data(): MnistSplit {
+    this.split ??= this.load();
+    return this.split;
+  }
+
+  get count(): number {
+    return this.data.count;
+  }
+
+  get labels(): Uint8Array {
+    return this.data.labels;
+  }
+
+  png(index: number): Buffer {
+    let png = this.pngs.get(index);
+    if (!png) {
+      const { rows, cols, images } = this.data;
+      const image = new PNG({ width: cols, height: rows, colorType: 0, inputColorType: 0, bitDepth: 8 });
+      image.data = Buffer.from(images.subarray(index * rows * cols, (index + 1) * rows * cols));
+      png = PNG.sync.write(image, { colorType: 0, inputColorType: 0 });
+      this.pngs.set(index, png);
+    }
+    return png;
+  }
+
+  /** Inline, so a page of thumbnails costs no request beyond the page itself. */
+  dataUri(index: number): string {
+    return `data:image/png;base64,${this.png(index).toString('base64')}`;
+  }
+}

@@ -1,0 +1,61 @@
+import type { Db } from '../../db/client.ts';
+import { REFERENCE_HYPERPARAMETERS } from '../../src/experiments/hyperparameters.ts';
+import { seededRandom } from '../../src/experiments/random.ts';
+import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '../../src/experiments/store.ts';
+
+/**
+ * A completed run as training would record it, without training: predictions for the given test
+ * labels that are right with probability `accuracy`, their confusion matrix, and `epochs` epochs.
+ * Seeded, so tests can count on what it holds.
+ */
+export function recordCompletedRun(
+  db: Db,
+  labels: Uint8Array,
+  options: { name?: string; accuracy?: number; seed?: number; epochs?: number; tags?: Record<string, string> } = {},
+): Run {
+  const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
+  const random = seededRandom(seed);
+  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length };
+  const run = createRun(db, { name: options.name ?? `recorded ${seed}`, params, tags: options.tags });
+  claimRun(db, run.id);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const fit = 1 - 1 / (epoch + 1);
+    logEpoch(db, run.id, {
+      epoch,
+      loss: 0.5 / epoch,
+      accuracy: accuracy * fit,
+      valLoss: 0.6 / epoch,
+      valAccuracy: accuracy * fit - 0.01,
+      seconds: 10,
+      valConfusion: null,
+    });
+  }
+  const predicted = new Uint8Array(labels.length);
+  const probabilities = new Float32Array(labels.length * 10);
+  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  labels.forEach((label, i) => {
+    const guess = random() < accuracy ? label : (label + 1 + Math.floor(random() * 9)) % 10;
+    const confidence = 0.5 + random() * 0.5;
+    probabilities.fill((1 - confidence) / 9, i * 10, i * 10 + 10);
+    probabilities[i * 10 + guess] = confidence;
+    predicted[i] = guess;
+    confusion[label]![guess]!++;
+  });
+  const correct = predicted.filter((p, i) => p === labels[i]).length;
+  completeRun(
+    db,
+    run.id,
+    {
+      loss: 0.1,
+      accuracy: correct / labels.length,
+      confusion,
+      predicted,
+      probabilities,
+      embeddings: new Float32Array(0),
+      embeddingDimensions: 0,
+      trainSamplesPerSecond: 500,
+    },
+    { topology: {}, weightSpecs: [], weightData: Buffer.alloc(0) },
+  );
+  return getRun(db, run.id);
+}

@@ -1,0 +1,24 @@
+import type { Hono } from 'hono';
+import { RunQueue } from '../../src/experiments/queue.ts';
+import { createApp } from '../../src/web/app.tsx';
+import { TestImages } from '../../src/web/test-images.ts';
+import { memoryDb } from './db.ts';
+
+/** One copy of the MNIST test set per test file: every app in it reads the same images. */
+const images = new TestImages();
+
+/** The app on a fresh in-memory store, with a queue that records but never starts workers. */
+export function webApp() {
+  const db = memoryDb();
+  const queue = new RunQueue({ db });
+  return { db, queue, images, app: createApp({ db, queue, images }) };
+}
+
+/** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */
+export function postForm(app: Hono, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return app.request(path, {
+    method: 'POST',
+    headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields),
+  });
+}

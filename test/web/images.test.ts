@@ -1,0 +1,59 @@
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { loadMnist } from '../../src/experiments/mnist.ts';
+import { recordCompletedRun } from '../helpers/recorded-runs.ts';
+import { webApp } from '../helpers/web.ts';
+
+describe('test images', () => {
+  it('serves each as a cacheable 28x28 greyscale PNG with the MNIST pixels', async () => {
+    const { app } = webApp();
+    const res = await app.request('/images/test/7.png');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+, immutable/);
+    const png = PNG.sync.read(Buffer.from(await res.arrayBuffer()));
+    expect([png.width, png.height]).toEqual([28, 28]);
+    const mnist = loadMnist('test', { limit: 8 });
+    const red = Array.from({ length: 784 }, (_, i) => png.data[i * 4]);
+    expect(red).toEqual(Array.from(mnist.images.subarray(7 * 784, 8 * 784)));
+  });
+
+  it.each(['/images/test/10000.png', '/images/test/10000', '/images/test/-1', '/images/test/abc.png', '/images/train/1.png'])(
+    'answers %s with 404',
+    async (path) => {
+      expect((await webApp().app.request(path)).status).toBe(404);
+    },
+  );
+});
+
+describe('the image view', () => {
+  it('shows the image large with its label, the chosen run\'s probabilities and every run\'s verdict', async () => {
+    const { app, db, images } = webApp();
+    const labels = images.labels.subarray(0, 100);
+    const right = recordCompletedRun(db, labels, { name: 'always right', accuracy: 1, seed: 1 });
+    const wrong = recordCompletedRun(db, labels, { name: 'always wrong', accuracy: 0, seed: 2 });
+    const res = await app.request(`/images/test/3?run=${right.id}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<img src="/images/test/3.png" width="280" height="280"');
+    expect(html).toContain(`label <strong class="truth">${labels[3]}</strong>`);
+    expect(html).toContain(`Run #${right.id} predicts <strong class="right">${labels[3]}</strong>`);
+    expect(html.match(/<rect class="track"/g)).toHaveLength(10);
+    expect(html).toContain('1 of 2 runs got it right');
+    expect(html).toMatch(new RegExp(`<tr class="wrong"><td><a href="/images/test/3\\?run=${wrong.id}">`));
+  });
+
+  it('says so when no run has a prediction for the image yet', async () => {
+    const { app } = webApp();
+    expect(await (await app.request('/images/test/3')).text()).toContain('No completed run has a prediction for this image yet.');
+  });
+
+  it.each([
+    ['run=abc', 400],
+    ['run=999', 404],
+  ])('answers ?%s with %i', async (query, status) => {
+    const { app, db, images } = webApp();
+    recordCompletedRun(db, images.labels.subarray(0, 10));
+    expect((await app.request(`/images/test/3?${query}`)).status).toBe(status);
+  });
+});

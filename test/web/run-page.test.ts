@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { createRun, getRun, recordProgress, runTagMap } from '../../src/experiments/store.ts';
+import { runningRun, smallRunParams } from '../helpers/db.ts';
+import { recordCompletedRun } from '../helpers/recorded-runs.ts';
+import { postForm, webApp } from '../helpers/web.ts';
+
+const XSS = '<script>alert(1)</script>';
+const htmx = { 'HX-Request': 'true' };
+
+function appWithCompletedRun() {
+  const env = webApp();
+  const run = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { accuracy: 0.8, epochs: 3 });
+  return { ...env, run };
+}
+
+describe('the run page of a completed run', () => {
+  it('shows hyperparameters, the reproducibility record and how to train it again', async () => {
+    const { app, run } = appWithCompletedRun();
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    expect(html).toMatch(/<dt>Learning rate<\/dt><dd>0.001<\/dd>/);
+    expect(html).toMatch(/<dt>Test limit<\/dt><dd>500<\/dd>/);
+    expect(html).toContain('npx digitlab train --epochs 3 --batch-size 64 --validation-split 0.2 --learning-rate 0.001 --seed 1 --test-limit 500');
+  });
+
+  it('plots loss and accuracy per epoch, training against validation, with values on hover', async () => {
+    const { app, run } = appWithCompletedRun();
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    expect(html.match(/<figure class="chart"><svg/g)).toHaveLength(2);
+    expect(html.match(/<polyline points="/g)).toHaveLength(4);
+    expect(html).toContain('<title>validation, epoch 2: 0.3000</title>');
+    expect(html).toMatch(/<title>training, epoch 3: \d+\.\d\d%<\/title>/);
+  });
+
+  it('shows test metrics, a clickable confusion heatmap and per-class scores', async () => {
+    const { app, run, db } = appWithCompletedRun();
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    expect(html).toContain(`${(getRun(db, run.id).testAccuracy! * 100).toFixed(2)}%`);
+    expect(html).toMatch(/<button type="button" hx-get="\/runs\/\d+\/gallery\?label=3&amp;predicted=3" hx-target="#cell-gallery"/);
+    const perClass = html.slice(html.indexOf('<table class="class-metrics">'));
+    expect(perClass.slice(0, perClass.indexOf('</table>')).match(/<th scope="row">\d<\/th>/g)).toHaveLength(10);
+    expect(perClass).toContain('<th>Precision</th>');
+    expect(html).toContain('id="cell-gallery"');
+    expect(html).not.toContain('hx-trigger="every 1s"');
+  });
+
+  it('pages misclassified images, most confident first, as inline thumbnails', async () => {
+    const { app, run } = appWithCompletedRun();
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    const gallery = html.slice(html.indexOf('<section id="misclassified"'));
+    expect(gallery.match(/<img src="data:image\/png;base64,/g)).toHaveLength(48);
+    const confidences = [...gallery.matchAll(/<\/span> (\d+\.\d)%<\/span>/g)].map((m) => Number(m[1]));
+    expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+    const page2 = await (await app.request(`/runs/${run.id}/gallery?page=2`, { headers: htmx })).text();
+    expect(page2).toMatch(/^<section id="misclassified"/);
+    expect(page2).toMatch(/page 2 of \d/);
+  });
+
+  it('loads one cell\'s images in place', async () => {
+    const { app, run } = appWithCompletedRun();
+    const res = await app.request(`/runs/${run.id}/gallery?label=7&predicted=7`, { headers: htmx });
+    const html = await res.text();
+    expect(html).toMatch(/^<section id="cell-gallery"/);
+    expect(html).toContain('True 7, predicted 7');
+    const captions = [...html.matchAll(/<span class="truth">(\d)<\/span>→<span class="pred">(\d)<\/span>/g)];
+    expect(captions.length).toBeGreaterThan(0);
+    expect(captions.every((m) => m[1] === '7' && m[2] === '7')).toBe(true);
+  });
+
+  it.each([
+    ['label=3', 400],
+    ['label=10&predicted=1', 400],
+    ['label=x&predicted=1', 400],
+    ['page=0', 400],
+    ['page=999', 200],
+  ])('answers gallery?%s with %i', async (query, status) => {
+    const { app, run } = appWithCompletedRun();
+    expect((await app.request(`/runs/${run.id}/gallery?${query}`)).status).toBe(status);
+  });
+});
+
+describe('the run page while a run trains', () => {
+  it('shows progress in a fragment that polls itself until the run ends', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    recordProgress(db, run.id, { epoch: 2, epochs: 3, batch: 10, batches: 40, loss: 0.25, accuracy: 0.9, etaSeconds: 75 });
+    const live = await (await app.request(`/runs/${run.id}/live`, { headers: htmx })).text();
+    expect(live).toMatch(/^<section id="live" hx-get="\/runs\/\d+\/live" hx-trigger="every 1s" hx-swap="outerHTML">/);
+    expect(live).toContain('Epoch <strong>2</strong> of 3 · batch 10 of 40 · loss 0.2500 · accuracy 90.00% · about 1m15s left');
+    expect(live).toContain('Cancel run');
+    const page = await (await app.request(`/runs/${run.id}`)).text();
+    expect(page).toContain(live);
+  });
+
+  it('says how many runs are ahead of a queued one', async () => {
+    const { app, db } = webApp();
+    createRun(db, { name: 'first', params: smallRunParams() });
+    const second = createRun(db, { name: 'second', params: smallRunParams() });
+    expect(await (await app.request(`/runs/${second.id}/live`)).text()).toContain('behind 1 other run.');
+  });
+
+  it('cancels a queued run from its cancel button', async () => {
+    const { app, db } = webApp();
+    const run = createRun(db, { name: 'q', params: smallRunParams() });
+    const res = await postForm(app, `/runs/${run.id}/cancel`, {}, htmx);
+    expect(res.status).toBe(200);
+    expect(await res.text()).not.toContain('hx-trigger');
+    expect(getRun(db, run.id).status).toBe('cancelled');
+  });
+
+  it('will not signal a run that another process trains, and says so in the flash area', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    const res = await postForm(app, `/runs/${run.id}/cancel`, {}, htmx);
+    expect(res.status).toBe(409);
+    expect(res.headers.get('HX-Retarget')).toBe('#flash');
+    expect(await res.text()).toMatch(/which this queue did not start/);
+  });
+});
+
+describe('tags and note on the run page', () => {
+  it('adds, escapes and removes tags in place', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    const added = await postForm(app, `/runs/${run.id}/tags`, { key: 'why', value: XSS }, htmx);
+    expect(added.status).toBe(200);
+    const html = await added.text();
+    expect(html).toMatch(/^<section id="tags">/);
+    expect(html).not.toContain(XSS);
+    expect(runTagMap(db, run.id)).toEqual({ why: XSS });
+    const removed = await app.request(`/runs/${run.id}/tags/why`, { method: 'DELETE', headers: { ...htmx, Origin: 'http://localhost' } });
+    expect(removed.status).toBe(200);
+    expect(runTagMap(db, run.id)).toEqual({});
+  });
+
+  it('rejects a bad tag key with 422, keeping what was typed', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    const res = await postForm(app, `/runs/${run.id}/tags`, { key: 'has space', value: 'v' }, htmx);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('value="has space"');
+    expect(html).toContain('class="field-error"');
+    expect(runTagMap(db, run.id)).toEqual({});
+  });
+
+  it('saves an escaped note, and refuses one too long', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    const saved = await postForm(app, `/runs/${run.id}/note`, { note: XSS }, htmx);
+    expect(await saved.text()).toContain('&lt;script&gt;alert(1)&lt;/script&gt;</textarea>');
+    expect(getRun(db, run.id).note).toBe(XSS);
+    const tooLong = await postForm(app, `/runs/${run.id}/note`, { note: 'x'.repeat(10_001) }, htmx);
+    expect(tooLong.status).toBe(422);
+    expect(getRun(db, run.id).note).toBe(XSS);
+  });
+});
+
+describe('unknown runs', () => {
+  it.each(['/runs/999', '/runs/999/live', '/runs/999/gallery', '/runs/abc', '/runs/1e3'])('answer %s with a 404 page', async (path) => {
+    const res = await webApp().app.request(path);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('<h1>Not found</h1>');
+    expect(html).toContain('Back to the runs');
+  });
+
+  it('answer a gallery of a run without predictions with 404', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    expect((await app.request(`/runs/${run.id}/gallery`)).status).toBe(404);
+  });
+});
+
+it('keeps stack traces from the browser when something really fails', async () => {
+  const { app, db } = webApp();
+  const run = recordCompletedRun(db, new Uint8Array(50));
+  db.$client.close();
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (err: unknown) => errors.push(err);
+  try {
+    const res = await app.request(`/runs/${run.id}`);
+    expect(res.status).toBe(500);
+    const html = await res.text();
+    expect(html).toContain('the server failed on this request');
+    expect(html).not.toMatch(/at .*\.ts:\d+/);
+    expect(errors).toHaveLength(1);
+  } finally {
+    console.error = original;
+  }
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { createRun, getRun, listRuns } from '../../src/experiments/store.ts';
+import { smallRunParams } from '../helpers/db.ts';
+import { recordCompletedRun } from '../helpers/recorded-runs.ts';
+import { postForm, webApp } from '../helpers/web.ts';
+
+const XSS = '<script>alert(1)</script>';
+
+/** Run ids in the order the table lists them. */
+const listedIds = (html: string) => [...html.matchAll(/<tr id="run-(\d+)"/g)].map((m) => Number(m[1]));
+
+function appWithRuns() {
+  const env = webApp();
+  const labels = env.images.labels.subarray(0, 300);
+  const good = recordCompletedRun(env.db, labels, { name: 'good', accuracy: 0.95, seed: 1, tags: { sweep: 'lr' } });
+  const poor = recordCompletedRun(env.db, labels, { name: 'poor', accuracy: 0.6, seed: 2, tags: { sweep: 'batch' } });
+  const waiting = createRun(env.db, { name: 'waiting', params: smallRunParams() });
+  return { ...env, good, poor, waiting };
+}
+
+describe('the runs page', () => {
+  it('lists every run with status, tags, hyperparameters and scores, newest first', async () => {
+    const { app, good, poor, waiting } = appWithRuns();
+    const res = await app.request('/runs');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(listedIds(html)).toEqual([waiting.id, poor.id, good.id]);
+    expect(html).toContain('badge-completed');
+    expect(html).toContain('badge-queued');
+    expect(html).toContain('sweep=lr');
+    expect(html).toContain(`${(good.testAccuracy! * 100).toFixed(2)}%`);
+    expect(html).toContain('src="/static/htmx.min.js"');
+  });
+
+  it('filters by status, tag and text, and sorts by accuracy either way', async () => {
+    const { app, good, poor, waiting } = appWithRuns();
+    const ids = async (query: string) => listedIds(await (await app.request(`/runs?${query}`)).text());
+    expect(await ids('status=queued')).toEqual([waiting.id]);
+    expect(await ids('tag=sweep')).toEqual([poor.id, good.id]);
+    expect(await ids('tag=sweep%3Dlr')).toEqual([good.id]);
+    expect(await ids('q=POOR')).toEqual([poor.id]);
+    expect(await ids(`q=%23${good.id}`)).toEqual([good.id]);
+    expect(await ids('sort=accuracy&dir=desc')).toEqual([good.id, poor.id, waiting.id]);
+    expect(await ids('sort=accuracy&dir=asc')).toEqual([poor.id, good.id, waiting.id]);
+  });
+
+  it('answers a bad sort or status with a 400 page, not a 500', async () => {
+    const { app } = webApp();
+    for (const query of ['sort=colour', 'dir=up', 'status=done']) {
+      const res = await app.request(`/runs?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    }
+  });
+
+  it('polls the rows of active runs only, keeping their selection boxes', async () => {
+    const { app, good, waiting } = appWithRuns();
+    const html = await (await app.request('/runs')).text();
+    expect(html).toMatch(new RegExp(`<tr id="run-${waiting.id}" hx-get="/runs/${waiting.id}/row" hx-trigger="every 2s"`));
+    expect(html).toMatch(new RegExp(`<tr id="run-${good.id}">`));
+    expect(html).toMatch(/class="select-run" id="select-\d+" value="\d+"[^>]*hx-preserve/);
+    expect(html).toContain('id="compare-link"');
+    const row = await app.request(`/runs/${waiting.id}/row`);
+    expect(await row.text()).toMatch(/^<tr id="run-\d+"/);
+  });
+
+  it('escapes what people typed', async () => {
+    const { app, db } = webApp();
+    createRun(db, { name: XSS, params: smallRunParams(), tags: { note: XSS } });
+    const html = await (await app.request(`/runs?q=${encodeURIComponent(XSS)}`)).text();
+    expect(html).not.toContain(XSS);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});
+
+describe('launching from the runs page', () => {
+  it('queues a run with the given hyperparameters, name and tags and redirects to it', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', {
+      name: XSS,
+      epochs: '2',
+      'batch-size': '32',
+      'validation-split': '0.1',
+      'learning-rate': '0.002',
+      seed: '9',
+      'train-limit': '300',
+      'test-limit': '',
+      tags: 'purpose=test\n  owner=me  ',
+    });
+    expect(res.status).toBe(303);
+    const [run] = listRuns(db);
+    expect(res.headers.get('location')).toBe(`/runs/${run!.id}`);
+    expect(getRun(db, run!.id)).toMatchObject({ name: XSS, status: 'queued' });
+    expect(run!.params).toMatchObject({ epochs: 2, batchSize: 32, validationSplit: 0.1, learningRate: 0.002, seed: 9, trainLimit: 300, testLimit: null });
+    const api = await (await app.request(`/api/runs/${run!.id}`)).json();
+    expect(api.tags).toEqual({ purpose: 'test', owner: 'me' });
+  });
+
+  it('names a run from its hyperparameters when the name is blank', async () => {
+    const { app, db } = webApp();
+    await postForm(app, '/runs', { name: '  ', seed: '3', epochs: '1' });
+    expect(listRuns(db)[0]!.name).toBe('cnn-e1-b64-lr0.001-s3');
+  });
+
+  it('re-renders the form with a message beside each bad field, status 422, and queues nothing', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', { epochs: '0', 'learning-rate': 'fast', 'batch-size': '64', tags: 'no value here' });
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toMatch(/<details id="launch" class="card" open/);
+    expect(html).toMatch(/name="epochs" value="0"[\s\S]*?<span class="field-error" id="epochs-error">must be a whole number from 1 to 1000; got &#39;0&#39;/);
+    expect(html).toMatch(/id="learning-rate-error">must be a number from 1e-7 to 10; got &#39;fast&#39;/);
+    expect(html).toMatch(/id="tags-error">takes key=value/);
+    expect(html).not.toContain('id="batch-size-error"');
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('refuses a split that leaves nothing to train on, beside the split field', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', { 'train-limit': '1', 'validation-split': '0.5' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/id="validation-split-error">the validation split leaves no training images/);
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('refuses a form posted from another site', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', { epochs: '1' }, { Origin: 'http://evil.example' });
+    expect(res.status).toBe(403);
+    expect(listRuns(db)).toHaveLength(0);
+  });
+});
