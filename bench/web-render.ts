@@ -1,0 +1,57 @@
+/**
+ * How fast the web pages render with a full store: 100 completed runs, each with its 10,000 test
+ * predictions, in a SQLite file in WAL mode as `serve` uses it. Requests go through the real app
+ * (app.request: routing, queries, rendering), without a socket. Target: median under 150 ms.
+ * Run: npx tsx bench/web-render.ts [--runs N] [--repeats N]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDb } from '../db/client.ts';
+import { RunQueue } from '../src/experiments/queue.ts';
+import { createApp } from '../src/web/app.tsx';
+import { TestImages } from '../src/web/test-images.ts';
+import { recordCompletedRun } from '../test/helpers/recorded-runs.ts';
+
+const flag = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const runCount = flag('runs', 100);
+const repeats = flag('repeats', 30);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-web-bench-'));
+const db = openDb(path.join(dir, 'bench.sqlite'));
+const images = new TestImages();
+let start = performance.now();
+for (let i = 0; i < runCount; i++) {
+  recordCompletedRun(db, images.labels, { name: `bench run ${i}`, seed: i + 1, accuracy: 0.95 + (i % 40) / 1000, epochs: 5, tags: { bench: String(i % 4) } });
+}
+console.log(`filled ${runCount} runs x ${images.count} predictions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+
+const app = createApp({ db, queue: new RunQueue({ db }), images });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function measure(label: string, url: string) {
+  const times: number[] = [];
+  let bytes = 0;
+  // The first requests pay for loading MNIST and encoding thumbnails, as a fresh server would once.
+  for (let i = 0; i < repeats + 3; i++) {
+    start = performance.now();
+    const res = await app.request(url);
+    bytes = (await res.text()).length;
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+    if (i >= 3) times.push(performance.now() - start);
+  }
+  console.log(`${label.padEnd(34)} median ${median(times).toFixed(1).padStart(6)} ms   max ${Math.max(...times).toFixed(1).padStart(6)} ms   ${(bytes / 1024).toFixed(0)} kB`);
+}
+
+const middle = Math.ceil(runCount / 2);
+await measure('runs page (/runs)', '/runs');
+await measure('runs page sorted by accuracy', '/runs?sort=accuracy&dir=asc&tag=bench%3D1');
+await measure(`run page (/runs/${middle})`, `/runs/${middle}`);
+await measure('confusion cell fragment (7 -> 7)', `/runs/${middle}/gallery?label=7&predicted=7`);
+await measure('image view (/images/test/0)', '/images/test/0');
+await measure('JSON run (/api/runs/N)', `/api/runs/${middle}`);
+db.$client.close();
+rmSync(dir, { recursive: true });
