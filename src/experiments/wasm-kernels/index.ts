@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamUpdateConfig } from './adam-update.ts';
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { makeAddConfig } from './bias-add.ts';
 import { makeSumConfig } from './bias-grad-sum.ts';
@@ -10,8 +11,9 @@ import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
 
-/** Kernels that replace the wasm package's outright. */
+/** Kernels that replace the wasm package's outright, or that it lacks. */
 const REPLACEMENTS: tf.KernelConfig[] = [
+  adamUpdateConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,

@@ -28,6 +28,11 @@ export interface NativeKernels {
   ): void;
   add_bias(x: number, bias: number, y: number, rows: number, C: number): void;
   column_sums(x: number, out: number, partial: number, rows: number, C: number): void;
+  adam_update(
+    g: number, m: number, v: number, w: number, m2: number, v2: number, w2: number, n: number,
+    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number,
+  ): void;
   pad_images(x: number, out: number, N: number, H: number, W: number, C: number, PT: number, PB: number, PL: number, PR: number): void;
 }
 

@@ -8,7 +8,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 clang --target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin \
   -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all \
-  -o "$out/kernels.wasm" gemm.c conv.c pool.c elementwise.c
+  -o "$out/kernels.wasm" gemm.c conv.c pool.c elementwise.c adam.c
 if command -v wasm-objdump >/dev/null; then
   if wasm-objdump -h "$out/kernels.wasm" | grep -q ' Data '; then echo "data segment in kernels.wasm" >&2; exit 1; fi
   if wasm-objdump -d "$out/kernels.wasm" | grep -q 'global\.set'; then echo "kernels.wasm uses the C stack" >&2; exit 1; fi
