@@ -87,8 +87,10 @@ describe('the run page while a run trains', () => {
     expect(live).toMatch(/^<section id="live" hx-get="\/runs\/\d+\/live" hx-trigger="every 1s" hx-swap="outerHTML">/);
     expect(live).toContain('Epoch <strong>2</strong> of 3 · batch 10 of 40 · loss 0.2500 · accuracy 90.00% · about 1m15s left');
     expect(live).toContain('Cancel run');
+    const [section, record] = live.split('<div id="record" hx-swap-oob="true">');
+    expect(record).toContain('<h2>Reproducibility</h2>');
     const page = await (await app.request(`/runs/${run.id}`)).text();
-    expect(page).toContain(live);
+    expect(page).toContain(section);
   });
 
   it('says how many runs are ahead of a queued one', async () => {

@@ -28,13 +28,17 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
   );
 }
 
-/** Hyperparameters and everything needed to repeat the run and trust the repeat. */
-export function RunRecord({ run }: { run: Run }) {
+/**
+ * Hyperparameters and everything needed to repeat the run and trust the repeat. The engine,
+ * commit and times are only known once a worker starts the run, so the live fragment sends this
+ * block along out of band (`oob`) to keep it current.
+ */
+export function RunRecord({ run, oob = false }: { run: Run; oob?: boolean }) {
   const hp = run.params as Hyperparameters;
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (
-    <>
+    <div id="record" hx-swap-oob={oob ? 'true' : undefined}>
       <section class="card">
         <h2>Hyperparameters</h2>
         <Rows
@@ -64,6 +68,6 @@ export function RunRecord({ run }: { run: Run }) {
         <p class="label">Train it again</p>
         <pre class="command">{reproduceCommand(run)}</pre>
       </section>
-    </>
+    </div>
   );
 }

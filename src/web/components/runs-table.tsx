@@ -94,7 +94,7 @@ export function RunsTable({ items, filters, total }: { items: ListedRun[]; filte
   return (
     <div id="runs-table" class="table-wrap">
       <p class="muted">
-        {items.length === total ? `${total} runs` : `${items.length} of ${total} runs match`}
+        {items.length === total ? `${total} run${total === 1 ? '' : 's'}` : `${items.length} of ${total} runs match`}
       </p>
       <table class="runs">
         <thead>

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
 import { Gallery } from '../components/gallery.tsx';
@@ -22,7 +22,13 @@ export function runRoutes(deps: WebDeps): Hono {
     queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
     results: runResults(deps, run),
   });
-  const runOf = (c: Parameters<typeof runIdOf>[0]) => getRun(db, runIdOf(c));
+  const runOf = (c: Context) => getRun(db, runIdOf(c));
+  const liveFragment = (run: Run) => (
+    <>
+      <RunLive view={liveView(run)} images={images} />
+      <RunRecord run={run} oob />
+    </>
+  );
 
   return new Hono()
     .get(`/runs/${RUN_ID}`, (c) => {
@@ -46,8 +52,8 @@ export function runRoutes(deps: WebDeps): Hono {
         </Layout>,
       );
     })
-    .get(`/runs/${RUN_ID}/live`, (c) => c.html(<RunLive view={liveView(runOf(c))} images={images} />))
-    .post(`/runs/${RUN_ID}/cancel`, (c) => c.html(<RunLive view={liveView(queue.cancel(runIdOf(c)))} images={images} />))
+    .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c))))
+    .post(`/runs/${RUN_ID}/cancel`, (c) => c.html(liveFragment(queue.cancel(runIdOf(c)))))
     .get(`/runs/${RUN_ID}/gallery`, (c) => {
       const run = runOf(c);
       const label = queryInt(c, 'label', { min: 0, max: 9 });

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM);
+// In CI a missing browser is a broken machine, not a reason to pass: there the test fails loudly.
+const inCi = process.env.CI === 'true';
+if (missing && !inCi) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
+
+/** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
+function startServer(): Promise<{ server: ChildProcess; url: string }> {
+  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
+  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    server.stderr!.on('data', (chunk) => {
+      log += chunk;
+      const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
+      if (url) resolve({ server, url });
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
+  });
+}
+
+describe.skipIf(missing && !inCi)('the workbench in a real browser', () => {
+  let server: ChildProcess | undefined;
+  let base = '';
+  let browser: BrowserContext | undefined;
+  let page: Page;
+
+  beforeAll(async () => {
+    if (missing) throw new Error(`${CHROMIUM} is missing: the e2e test needs Debian's chromium (apt-get install -y chromium)`);
+    ({ server, url: base } = await startServer());
+    browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'digitlab-chromium-')), {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1300, height: 900 },
+    });
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.on('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('launches a run from the form, watches it complete without a reload, and opens a confusion cell', async () => {
+    await page.goto(`${base}/runs`);
+    // With no runs yet, the launch form is open.
+    await page.fill('input[name=name]', 'e2e <script>alert(1)</script>');
+    await page.fill('input[name=epochs]', '2');
+    await page.fill('input[name=train-limit]', '600');
+    await page.fill('input[name=test-limit]', '200');
+    await page.fill('input[name=seed]', '1');
+    await page.fill('textarea[name=tags]', 'purpose=e2e');
+    await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Queue run")')]);
+    expect(await page.locator('h1').textContent()).toContain('e2e <script>alert(1)</script>');
+
+    // Marks this document: if the page reloaded to show the results, the mark would be gone.
+    await page.evaluate(() => ((window as unknown as { mark: number }).mark = 1));
+    await page.locator('#live .badge-completed').waitFor({ timeout: 90_000 });
+    expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
+    expect(await page.locator('#live .chart svg').count()).toBe(2);
+    expect(await page.locator('#live .point').count()).toBe(8);
+    const point = page.locator('.series-val .point').nth(1);
+    await point.hover();
+    expect(await point.locator('.tip').isVisible()).toBe(true);
+    expect(await point.locator('.tip').textContent()).toMatch(/^validation, epoch 2: \d\.\d{4}$/);
+    // The record came along out of band: the engine is known now, though the page loaded before it was.
+    expect(await page.locator('#record').textContent()).toMatch(/engine(wasm|node|cpu)/);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-run.png'), fullPage: true });
+
+    const cell = page.locator('table.matrix button[data-cell]').first();
+    const [label, predicted] = (await cell.getAttribute('data-cell'))!.split('-');
+    const count = Number(await cell.textContent());
+    await cell.click();
+    await page.locator('#cell-gallery .tile').first().waitFor();
+    expect(await page.locator('#cell-gallery h3').textContent()).toContain(`True ${label}, predicted ${predicted}`);
+    const shown = await page.locator('#cell-gallery .tile img').evaluateAll((imgs) =>
+      imgs.map((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth),
+    );
+    expect(shown).toHaveLength(Math.min(count, 48));
+    expect(shown.every((width) => width === 28)).toBe(true);
+
+    await Promise.all([page.waitForURL(/\/images\/test\/\d+\?run=1$/), page.locator('#cell-gallery .tile a').first().click()]);
+    const big = page.locator('.big-image img');
+    await expect.poll(() => big.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
+    expect(await page.locator('body').textContent()).toContain('1 of 1 runs got it right');
+  });
+
+  it('lists the run with its scores', async () => {
+    await page.goto(`${base}/runs`);
+    expect(await page.locator('tr#run-1 .badge-completed').count()).toBe(1);
+    expect(await page.locator('tr#run-1').textContent()).toContain('purpose=e2e');
+    await page.locator('#select-1').check();
+    await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-runs.png'), fullPage: true });
+  });
+});
