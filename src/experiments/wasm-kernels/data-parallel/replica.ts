@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
 import { buildModel } from '../../model.ts';
-import { FusedAdam } from './fused-adam.ts';
+import { FusedAdam } from '../fused-adam.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './protocol.ts';
 
 /**
@@ -17,7 +17,7 @@ const reply = (message: ReplicaReply) => port.postMessage(message);
 await selectBackend('wasm');
 const model = buildModel(init.spec, init.seed);
 const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const optimizer = new FusedAdam(variables, init.learningRate);
+const optimizer = new FusedAdam(init.learningRate);
 const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
 const gradients = new Float32Array(init.gradients);
@@ -64,11 +64,11 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
         tf.tensor(gradients.subarray(r * count + offset, r * count + offset + sizes[i]!), v.shape),
       );
       offset += sizes[i]!;
-      return tf.addN(rows);
+      return { name: v.name, tensor: tf.addN(rows) };
     });
     // A second barrier: no replica may overwrite its row for the next step while another still reads.
     waitForAllReplicas();
-    optimizer.apply(summed);
+    optimizer.applyGradients(summed);
   });
   return loss;
 }
