@@ -4,6 +4,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
+import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { apiRoutes } from './routes/api.ts';
 import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
@@ -22,6 +23,8 @@ export function createApp(deps: Omit<WebDeps, 'images'> & { images?: TestImages 
   app.notFound(handleNotFound);
   // The server is for the person at this machine: forms from other sites must not launch runs.
   app.use(csrf());
+  // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
+  app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
   for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full)]) app.route('/', routes);
   return app;

@@ -38,6 +38,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
             </a>
             <nav>
               <a href="/runs">Runs</a>
+              <a href="/own-digits">My digits</a>
             </nav>
           </header>
           <div id="flash" role="alert"></div>

@@ -1,0 +1,240 @@
+import { raw } from 'hono/html';
+import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
+import type { OwnDigit } from '../../experiments/own-digits/digit-set.ts';
+import type { GreyImage } from '../../experiments/own-digits/grey-image.ts';
+import type { Neighbour } from '../../experiments/own-digits/neighbours.ts';
+import type { RunPrediction } from '../../experiments/own-digits/predict.ts';
+import type { PreprocessStep } from '../../experiments/own-digits/preprocess.ts';
+import { fitLongerSide, resizeArea } from '../../experiments/own-digits/resample.ts';
+import type { Run } from '../../experiments/store.ts';
+import { ProbabilityChart } from '../components/probability-bars.tsx';
+import { dateTime, percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+import { DRAW_SCRIPT } from './draw-script.ts';
+
+/** Steps are shown this large at most; a 512 px working copy inline would weigh hundreds of kB. */
+const THUMBNAIL_SIDE = 168;
+
+function dataUri(image: GreyImage): string {
+  const size = fitLongerSide(image.width, image.height, THUMBNAIL_SIDE);
+  const shown = Math.max(image.width, image.height) > THUMBNAIL_SIDE ? resizeArea(image, size.width, size.height) : image;
+  return `data:image/png;base64,${encodeGreyPng(shown).toString('base64')}`;
+}
+
+const inputImage = (input: Uint8Array): GreyImage => ({ width: 28, height: 28, pixels: Float32Array.from(input, (v) => v / 255) });
+
+export function DrawForm({ runs }: { runs: Run[] }) {
+  return (
+    <form
+      id="digit-form"
+      class="own-digit-form"
+      method="post"
+      action="/own-digits/read"
+      enctype="multipart/form-data"
+      hx-post="/own-digits/read"
+      hx-encoding="multipart/form-data"
+      hx-target="#reading"
+      hx-swap="outerHTML"
+    >
+      <div class="draw">
+        <canvas id="digit-canvas" width="280" height="280" style="touch-action: none; border: 1px solid #999; width: 280px; height: 280px" />
+        <input type="hidden" id="digit-drawing" name="drawing" value="" />
+        <button type="button" id="digit-clear">
+          Clear
+        </button>
+      </div>
+      <label>
+        or upload a photo (PNG or JPEG, at most 10 MB) <input type="file" name="file" accept="image/png,image/jpeg" />
+      </label>
+      {runs.length > 0 && (
+        <label>
+          Nearest test images by{' '}
+          <select name="run">
+            {runs.map((run) => (
+              <option value={String(run.id)}>
+                #{run.id} {run.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button type="submit">Read it</button>
+      <script>{raw(DRAW_SCRIPT)}</script>
+    </form>
+  );
+}
+
+function Steps({ steps }: { steps: PreprocessStep[] }) {
+  return (
+    <ol class="preprocess-steps" style="display: flex; flex-wrap: wrap; gap: 1em; list-style: none; padding: 0">
+      {steps.map((step) => (
+        <li>
+          <figure style="margin: 0; width: 168px">
+            <img src={dataUri(step.image)} alt={step.name} width="168" style="image-rendering: pixelated; background: #000" />
+            <figcaption>
+              <strong>{step.name}</strong>: {step.caption}
+            </figcaption>
+          </figure>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Readings({ predictions }: { predictions: RunPrediction[] }) {
+  if (predictions.length === 0) return <p>No completed runs yet: train one to see what it reads.</p>;
+  return (
+    <div class="run-readings" style="display: flex; flex-wrap: wrap; gap: 1.5em">
+      {predictions.map((p) => (
+        <figure style="margin: 0; width: 360px">
+          <figcaption>
+            <a href={`/runs/${p.runId}`}>
+              #{p.runId} {p.runName}
+            </a>
+            : reads <strong>{p.predicted}</strong> ({percent(p.probabilities[p.predicted]!, 1)})
+          </figcaption>
+          <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} />
+        </figure>
+      ))}
+    </div>
+  );
+}
+
+function Neighbours({ run, neighbours, images }: { run: Run; neighbours: Neighbour[]; images: TestImages }) {
+  return (
+    <section>
+      <h3>
+        Nearest MNIST test images in the embedding of run #{run.id}
+      </h3>
+      <p class="hint">Test images, not training images: runs keep the test set's embeddings.</p>
+      <div class="neighbours">
+        {neighbours.map((n) => (
+          <a href={`/images/test/${n.index}?run=${run.id}`} title={`test image ${n.index}, label ${images.labels[n.index]}, distance ${n.distance.toFixed(2)}`}>
+            <img src={images.dataUri(n.index)} alt={`test image ${n.index}`} width="56" style="image-rendering: pixelated" />
+          </a>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+export interface Reading {
+  picture: { bytes: Uint8Array; name: string };
+  steps: PreprocessStep[];
+  predictions: RunPrediction[];
+  neighbours: { run: Run; list: Neighbour[] } | null;
+}
+
+/** What the page shows for one picture; the keep form carries the picture itself, so nothing is stored until asked. */
+export function ReadingResult({ reading, images }: { reading: Reading; images: TestImages }) {
+  const guess = reading.predictions[0]?.predicted;
+  return (
+    <section id="reading">
+      <h2>Preprocessing</h2>
+      <Steps steps={reading.steps} />
+      <h2>What every completed run reads</h2>
+      <Readings predictions={reading.predictions} />
+      {reading.neighbours && <Neighbours run={reading.neighbours.run} neighbours={reading.neighbours.list} images={images} />}
+      <form method="post" action="/own-digits" hx-post="/own-digits" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
+        <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
+        <input type="hidden" name="name" value={reading.picture.name} />
+        <label>
+          It is a{' '}
+          <select name="label">
+            {[...Array(10).keys()].map((d) => (
+              <option value={String(d)} selected={d === guess}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Keep in my digits</button>
+      </form>
+    </section>
+  );
+}
+
+/** Where a reading goes; a picture that cannot be read says why in the same place. */
+export function ReadingMessage({ message }: { message?: string }) {
+  return <section id="reading">{message && <p class="flash-error">{message}</p>}</section>;
+}
+
+export function OwnSet({ digits }: { digits: OwnDigit[] }) {
+  return (
+    <section id="own-set">
+      <h2>My digits ({digits.length})</h2>
+      {digits.length === 0 ? (
+        <p>None kept yet: read a picture and keep it with its label.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Input</th>
+              <th>Label</th>
+              <th>From</th>
+              <th>Added</th>
+              <th></th>
+            </tr>
+          </thead>
+          <tbody>
+            {digits.map((digit) => (
+              <tr>
+                <td>
+                  <img src={dataUri(inputImage(digit.input))} alt={`own digit ${digit.id}`} width="28" />
+                </td>
+                <td>{digit.label}</td>
+                <td>{digit.name}</td>
+                <td>{dateTime(digit.createdAt)}</td>
+                <td>
+                  <form method="post" action={`/own-digits/${digit.id}/delete`} hx-post={`/own-digits/${digit.id}/delete`} hx-target="#own-set" hx-swap="outerHTML" hx-confirm="Remove this digit from your set?">
+                    <button type="submit">Remove</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div hx-get="/own-digits/scores" hx-trigger="load" hx-swap="outerHTML">
+        Scoring the runs on these digits…
+      </div>
+    </section>
+  );
+}
+
+export interface RunScore {
+  run: Run;
+  correct: number;
+  count: number;
+  accuracy: number | null;
+}
+
+/** Each run's accuracy on the person's digits; the run page can load it with `?run=ID`. */
+export function OwnScores({ scores }: { scores: RunScore[] }) {
+  return (
+    <table class="own-scores">
+      <thead>
+        <tr>
+          <th>Run</th>
+          <th>MNIST test accuracy</th>
+          <th>Accuracy on my digits</th>
+        </tr>
+      </thead>
+      <tbody>
+        {scores.map(({ run, correct, count, accuracy }) => (
+          <tr>
+            <td>
+              <a href={`/runs/${run.id}`}>
+                #{run.id} {run.name}
+              </a>
+            </td>
+            <td>{percent(run.testAccuracy)}</td>
+            <td>
+              {percent(accuracy)} ({correct}/{count})
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,113 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { selectBackend } from '../../experiments/backend.ts';
+import { IMAGE_LIMITS, UnreadableImageError } from '../../experiments/own-digits/decode.ts';
+import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../experiments/own-digits/digit-set.ts';
+import { nearestTestImages } from '../../experiments/own-digits/neighbours.ts';
+import { predictWithRuns, RunHasNoModelError, scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
+import { preprocessDigit } from '../../experiments/own-digits/preprocess.ts';
+import { getRun, listRuns, type Run } from '../../experiments/store.ts';
+import { Layout } from '../components/layout.tsx';
+import type { WebDeps } from '../deps.ts';
+import { queryInt } from '../params.ts';
+import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
+import { labelFromForm, pictureFromForm } from './picture-upload.ts';
+
+const NEIGHBOURS = 12;
+
+/** The pages read and predict, nothing more: they need the store and the test images. */
+type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images'>;
+
+/** A photo at the size limit, as base64 in the keep form, plus the form's other fields. */
+const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
+
+const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
+
+async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
+  const digit = preprocessDigit(picture.bytes);
+  // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
+  await selectBackend('auto');
+  const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
+  const list = neighbourRun ? await nearestTestImages(deps.db, neighbourRun, digit.input, NEIGHBOURS) : null;
+  return { picture, steps: digit.steps, predictions, neighbours: neighbourRun && list ? { run: neighbourRun, list } : null };
+}
+
+function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Reading }) {
+  return (
+    <Layout title="My digits">
+      <h1>My digits</h1>
+      <p>Draw a digit or upload a photo of one: see each preprocessing step and what every completed run reads.</p>
+      <DrawForm runs={completedRuns(deps)} />
+      {reading ? <ReadingResult reading={reading} images={deps.images} /> : <ReadingMessage />}
+      <OwnSet digits={listOwnDigits(deps.db)} />
+    </Layout>
+  );
+}
+
+const isFragment = (c: Context) => Boolean(c.req.header('HX-Request'));
+
+/** After a change to the set: the set fragment for htmx, else back to the page (post/redirect/get). */
+const setChanged = (c: Context, deps: OwnDigitsDeps) =>
+  isFragment(c) ? c.html(<OwnSet digits={listOwnDigits(deps.db)} />) : c.redirect('/own-digits', 303);
+
+export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
+  const limit = bodyLimit({
+    maxSize: MAX_BODY,
+    onError: () => {
+      throw new HTTPException(413, { message: `the picture is over ${IMAGE_LIMITS.maxBytes / 1048576} MB` });
+    },
+  });
+  return new Hono()
+    .get('/own-digits', (c) => c.html(<OwnDigitsPage deps={deps} />))
+    .post('/own-digits/read', limit, async (c) => {
+      const body = await c.req.parseBody();
+      const picture = await pictureFromForm(body);
+      const runId = typeof body.run === 'string' && /^[0-9]{1,15}$/.test(body.run) ? Number(body.run) : undefined;
+      const neighbourRun = runId === undefined ? completedRuns(deps)[0] : getRun(deps.db, runId);
+      try {
+        const reading = await readPicture(deps, picture, neighbourRun);
+        return isFragment(c)
+          ? c.html(<ReadingResult reading={reading} images={deps.images} />)
+          : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
+      } catch (err) {
+        if (!(err instanceof UnreadableImageError)) throw err;
+        // 422: the picture arrived but says nothing readable; htmx swaps it in place of a reading.
+        return c.html(<ReadingMessage message={err.message} />, 422);
+      }
+    })
+    .post('/own-digits', limit, async (c) => {
+      const body = await c.req.parseBody();
+      const label = labelFromForm(body);
+      const picture = await pictureFromForm(body);
+      try {
+        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name });
+      } catch (err) {
+        if (err instanceof UnreadableImageError) throw new HTTPException(400, { message: err.message });
+        throw err;
+      }
+      return setChanged(c, deps);
+    })
+    .post('/own-digits/:id{[0-9]{1,15}}/delete', (c) => {
+      try {
+        deleteOwnDigit(deps.db, Number(c.req.param('id')));
+      } catch (err) {
+        if (err instanceof OwnDigitNotFoundError) throw new HTTPException(404, { message: err.message });
+        throw err;
+      }
+      return setChanged(c, deps);
+    })
+    .get('/own-digits/scores', async (c) => {
+      const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
+      const runs = runId === undefined ? completedRuns(deps) : [getRun(deps.db, runId)];
+      await selectBackend('auto');
+      const scores: RunScore[] = [];
+      try {
+        for (const run of runs) scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run)) });
+      } catch (err) {
+        if (err instanceof RunHasNoModelError) throw new HTTPException(409, { message: err.message });
+        throw err;
+      }
+      return c.html(<OwnScores scores={scores} />);
+    });
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { executeRun } from '../../src/experiments/experiment.ts';
+import { listOwnDigits } from '../../src/experiments/own-digits/digit-set.ts';
+import { encodeGreyPng } from '../../src/experiments/own-digits/encode.ts';
+import { seededRandom } from '../../src/experiments/random.ts';
+import { renderStrokes } from '../fixtures/own-digits/render.ts';
+import { DIGIT_STROKES } from '../fixtures/own-digits/strokes.ts';
+import { runningRun } from '../helpers/db.ts';
+import { webApp } from '../helpers/web.ts';
+
+const FIXTURES = path.join(import.meta.dirname, '../fixtures/own-digits');
+const seven = readFileSync(path.join(FIXTURES, '07-7-paper.jpg'));
+
+const { app, db } = webApp();
+let runId: number;
+
+/** A form post as htmx sends it, from the page's own origin (the CSRF guard wants it). */
+function upload(fields: Record<string, string | Blob>): RequestInit {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  return { method: 'POST', body: form, headers: { 'HX-Request': 'true', Origin: 'http://localhost' } };
+}
+
+/** A 400x400 photo-like PNG of a seven whose paper grain makes it about 100 kB. */
+function largePhoto(): Uint8Array<ArrayBuffer> {
+  const random = seededRandom(1);
+  const coverage = renderStrokes(DIGIT_STROKES['7']!, { left: 100, top: 100, size: 200, slant: 0, rotation: 0, aspect: 0.9, width: 20 }, 400, 400);
+  const pixels = coverage.map((c) => 0.85 + 0.1 * random() - 0.7 * c);
+  return new Uint8Array(encodeGreyPng({ width: 400, height: 400, pixels }));
+}
+
+beforeAll(async () => {
+  const run = await executeRun(db, runningRun(db).id, { backend: 'wasm' });
+  expect(run.status, run.error ?? '').toBe('completed');
+  runId = run.id;
+});
+
+describe('the own-digits page', () => {
+  it('is linked from every page', async () => {
+    expect(await (await app.request('/runs')).text()).toContain('href="/own-digits"');
+  });
+
+  it('has a canvas, an upload field and the set', async () => {
+    const res = await app.request('/own-digits');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<canvas id="digit-canvas"');
+    expect(html).toContain('type="file" name="file"');
+    expect(html).toContain('id="own-set"');
+  });
+
+  it('reads an upload: every step, every completed run with its bars, and nearest test images', async () => {
+    const res = await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg', { type: 'image/jpeg' }) }));
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    for (const step of ['greyscale', 'background', 'ink', 'digit', 'cropped', 'scaled', 'centred']) expect(html).toContain(`<strong>${step}</strong>`);
+    expect(html).toMatch(new RegExp(`#${runId} test run</a>: reads <strong>\\d</strong>`));
+    expect(html).toContain('class="probability-chart"');
+    expect(html.match(/href="\/images\/test\/\d+\?run=/g)).toHaveLength(12);
+    expect(html).toContain('name="picture"');
+  });
+
+  it('answers a plain form post (no htmx) with the whole page around the reading', async () => {
+    const init = upload({ file: new File([seven], '7.jpg') });
+    const res = await app.request('/own-digits/read', { ...init, headers: { Origin: 'http://localhost' } });
+    const html = await res.text();
+    expect(html).toContain('<h1>My digits</h1>');
+    expect(html).toContain('<strong>centred</strong>');
+  });
+
+  it('reads a canvas drawing sent as a data URL', async () => {
+    const res = await app.request('/own-digits/read', upload({ drawing: `data:image/jpeg;base64,${seven.toString('base64')}` }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<strong>centred</strong>');
+  });
+
+  it.each([
+    ['nothing', {}, 400, /draw a digit or choose a PNG or JPEG file first/],
+    ['a text file', { file: new File(['hello'], 'notes.png') }, 422, /not a PNG or JPEG image/],
+  ])('answers %s with a readable message, never a stack trace', async (_, fields, status, message) => {
+    const res = await app.request('/own-digits/read', upload(fields as Record<string, Blob>));
+    expect(res.status).toBe(status);
+    expect(await res.text()).toMatch(message);
+  });
+
+  it('takes a photo far over the 64 kB the other forms allow', async () => {
+    const photo = largePhoto();
+    expect(photo.length).toBeGreaterThan(64 * 1024);
+    const res = await app.request('/own-digits/read', upload({ file: new File([photo], 'photo.png') }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<strong>centred</strong>');
+  });
+
+  it('refuses a body over the size limit', async () => {
+    const res = await app.request('/own-digits/read', upload({ file: new File([new Uint8Array(15 * 1024 * 1024)], 'big.png') }));
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/over 10 MB/);
+  });
+
+  it('keeps a labelled picture, scores the runs on the set, and removes it', async () => {
+    const kept = await app.request('/own-digits', upload({ picture: seven.toString('base64'), name: '7.jpg', label: '7' }));
+    expect(kept.status).toBe(200);
+    expect(await kept.text()).toMatch(/My digits \(1\)/);
+    const [digit] = listOwnDigits(db);
+    expect(digit).toMatchObject({ label: 7, name: '7.jpg' });
+
+    const scores = await (await app.request(`/own-digits/scores?run=${runId}`)).text();
+    expect(scores).toMatch(/\((0|1)\/1\)/);
+
+    const remove = { method: 'POST', headers: { Origin: 'http://localhost' } };
+    const removed = await app.request(`/own-digits/${digit!.id}/delete`, remove);
+    expect(removed.status).toBe(303);
+    expect(listOwnDigits(db)).toEqual([]);
+    expect((await app.request(`/own-digits/${digit!.id}/delete`, remove)).status).toBe(404);
+  });
+
+  it('rejects a label that is not a digit', async () => {
+    const res = await app.request('/own-digits', upload({ picture: seven.toString('base64'), label: '12' }));
+    expect(res.status).toBe(400);
+  });
+});
