@@ -39,6 +39,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
             <nav>
               <a href="/runs">Runs</a>
               <a href="/own-digits">My digits</a>
+              <a href="/sweeps">Sweeps</a>
             </nav>
           </header>
           <div id="flash" role="alert"></div>

@@ -1,0 +1,154 @@
+import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
+import type { SeedGroup } from '../../analysis/seed-groups.ts';
+import type { Spread } from '../../analysis/statistics/spread.ts';
+import type { EpochMetric, Run } from '../../experiments/store.ts';
+import { Layout } from '../components/layout.tsx';
+import { fixed, percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+import { BandChart } from './band-chart.tsx';
+import { PairSection } from './pair-section.tsx';
+import { ParamsTable } from './params-table.tsx';
+import { colourOf, EPOCH_METRICS, groupSeries, runSeries } from './series.ts';
+import { COMPARE_STYLES } from './styles.ts';
+
+/** A pair compared image by image, or why it could not be. */
+export type PairOutcome = { paired: PairedRuns; comparison: RunComparison } | { refused: string };
+
+export interface ComparePageData {
+  runs: Run[];
+  showAllParams: boolean;
+  histories: EpochMetric[][];
+  groups: SeedGroup[];
+  /** runs[1] against runs[0], then each further run against runs[0]. */
+  pairs: PairOutcome[];
+  images: TestImages;
+}
+
+const spreadText = (spread: Spread, format: (v: number) => string) => `${format(spread.mean)} ± ${format(spread.sd)}`;
+
+function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[][] }) {
+  const baseline = runs[0]!.testAccuracy;
+  return (
+    <table class="compare-metrics">
+      <thead>
+        <tr>
+          <th>run</th>
+          <th>test accuracy</th>
+          <th>Δ vs A (points)</th>
+          <th>test loss</th>
+          <th>last val accuracy</th>
+          <th>last val loss</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run, i) => {
+          const last = histories[i]!.at(-1);
+          const delta = baseline !== null && run.testAccuracy !== null ? (run.testAccuracy - baseline) * 100 : null;
+          return (
+            <tr>
+              <th style={`color:${colourOf(i)}`}>
+                <a href={`/runs/${run.id}`}>
+                  {i === 0 ? 'A: ' : i === 1 ? 'B: ' : ''}run {run.id}
+                </a>{' '}
+                <span class="muted">{run.name}</span>
+              </th>
+              <td class="num">{percent(run.testAccuracy)}</td>
+              <td class="num">{delta === null ? '–' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`}</td>
+              <td class="num">{fixed(run.testLoss)}</td>
+              <td class="num">{percent(last?.valAccuracy)}</td>
+              <td class="num">{fixed(last?.valLoss)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function SeedGroups({ groups }: { groups: SeedGroup[] }) {
+  const repeated = groups.filter((group) => group.runIds.length > 1);
+  if (repeated.length === 0) return null;
+  return (
+    <section id="seed-groups">
+      <h2>Seed groups</h2>
+      <p class="muted">Completed runs whose hyperparameters differ only in seed: the seed-to-seed spread is what a difference has to beat.</p>
+      <table>
+        <thead>
+          <tr>
+            <th>runs</th>
+            <th>seeds</th>
+            <th>test accuracy (mean ± sd)</th>
+            <th>test loss (mean ± sd)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {repeated.map((group, i) => (
+            <tr>
+              <th style={`color:${colourOf(i)}`}>{group.runIds.join(', ')}</th>
+              <td>{group.seeds.join(', ')}</td>
+              <td class="num">{spreadText(group.testAccuracy, (v) => percent(v))}</td>
+              <td class="num">{spreadText(group.testLoss, (v) => fixed(v))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="charts">
+        {EPOCH_METRICS.slice(0, 2).map(({ key, title }) => (
+          <BandChart title={`${title}, mean ± sd over seeds`} series={groupSeries(repeated, key)} xLabel="epoch" />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
+  if (pairs.length < 2) return null;
+  const ids = runs.map((run) => run.id);
+  return (
+    <section id="other-pairs">
+      <h2>The other runs against A</h2>
+      <ul>
+        {pairs.slice(1).map((pair, i) => {
+          const run = runs[i + 2]!;
+          const reordered = [ids[0], run.id, ...ids.filter((id, j) => j > 0 && id !== run.id)].join(',');
+          return (
+            <li>
+              run {run.id} as B: {'refused' in pair ? pair.refused : `${pair.comparison.verdict}.`}{' '}
+              <a href={`/compare?runs=${reordered}`}>details</a>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+export function ComparePage({ runs, showAllParams, histories, groups, pairs, images }: ComparePageData) {
+  const first = pairs[0]!;
+  return (
+    <Layout title={`Compare runs ${runs.map((run) => run.id).join(', ')}`}>
+      <style>{COMPARE_STYLES}</style>
+      <h1>Compare runs {runs.map((run) => run.id).join(', ')}</h1>
+      <MetricTable runs={runs} histories={histories} />
+      <ParamsTable runs={runs} all={showAllParams} />
+      <section id="curves">
+        <h2>Per-epoch curves</h2>
+        <div class="charts">
+          {EPOCH_METRICS.map(({ key, title }) => (
+            <BandChart title={title} series={runSeries(runs, histories, key)} xLabel="epoch" />
+          ))}
+        </div>
+      </section>
+      {'refused' in first ? (
+        <section id="pair">
+          <h2>Image by image</h2>
+          <p class="refused">{first.refused}</p>
+        </section>
+      ) : (
+        <PairSection paired={first.paired} comparison={first.comparison} images={images} />
+      )}
+      <OtherPairs runs={runs} pairs={pairs} />
+      <SeedGroups groups={groups} />
+    </Layout>
+  );
+}

@@ -1,0 +1,83 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Db } from '../../../db/client.ts';
+import { imageChanges } from '../../analysis/compare/image-changes.ts';
+import { comparePaired, ComparisonRefusedError, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
+import { seedGroups } from '../../analysis/seed-groups.ts';
+import { epochHistory, getRun } from '../../experiments/store.ts';
+import type { WebDeps } from '../deps.ts';
+import { queryInt } from '../params.ts';
+import { ComparePage, type PairOutcome } from './compare-page.tsx';
+import { CellImages } from './pair-section.tsx';
+import { ParamsTable } from './params-table.tsx';
+
+/** More runs than this make unreadable charts and slow pages. */
+const MAX_RUNS = 8;
+const RUN_ID_RANGE = { min: 1, max: Number.MAX_SAFE_INTEGER };
+
+/** `runs=3,5,9`: two to eight distinct run ids, in the order given (the first is A). */
+function runIdsOf(c: Context): number[] {
+  const raw = c.req.query('runs') ?? '';
+  const ids = [...new Set(raw.split(',').map((part) => part.trim()).filter(Boolean).map(Number))];
+  if (ids.some((id) => !Number.isInteger(id) || id < 1) || ids.length < 2 || ids.length > MAX_RUNS) {
+    throw new HTTPException(400, { message: `runs must list 2 to ${MAX_RUNS} run ids separated by commas, e.g. runs=3,5; got '${raw}'` });
+  }
+  return ids;
+}
+
+function requiredInt(c: Context, name: string, range: { min: number; max: number }): number {
+  const value = queryInt(c, name, range);
+  if (value === undefined) throw new HTTPException(400, { message: `${name} is required` });
+  return value;
+}
+
+function pairOrRefusal(db: Db, a: number, b: number): PairedRuns | { refused: string } {
+  try {
+    return pairRuns(db, a, b);
+  } catch (err) {
+    if (err instanceof ComparisonRefusedError) return { refused: err.message };
+    throw err;
+  }
+}
+
+function pairOutcome(db: Db, a: number, b: number): PairOutcome {
+  const paired = pairOrRefusal(db, a, b);
+  return 'refused' in paired ? paired : { paired, comparison: comparePaired(db, paired) };
+}
+
+/** The comparison page and its fragments: the params toggle and the images of one confusion cell. */
+export function compareRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Hono {
+  return new Hono()
+    .get('/compare', (c) => {
+      const ids = runIdsOf(c);
+      const runs = ids.map((id) => getRun(db, id));
+      return c.html(
+        <ComparePage
+          runs={runs}
+          showAllParams={c.req.query('all') === '1'}
+          histories={runs.map((run) => epochHistory(db, run.id))}
+          groups={seedGroups(db, runs)}
+          pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}
+          images={images}
+        />,
+      );
+    })
+    .get('/compare/params', (c) => {
+      const runs = runIdsOf(c).map((id) => getRun(db, id));
+      return c.html(<ParamsTable runs={runs} all={c.req.query('all') === '1'} />);
+    })
+    .get('/compare/cell', (c) => {
+      const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
+      const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: 9 }), requiredInt(c, 'predicted', { min: 0, max: 9 })];
+      const paired = pairOrRefusal(db, a, b);
+      if ('refused' in paired) throw new HTTPException(400, { message: paired.refused });
+      // Only the cell's movements: the statistics of a full comparison would be wasted here.
+      const cell = imageChanges(paired.predictions).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
+        trueLabel,
+        predicted,
+        into: [],
+        outOf: [],
+      };
+      return c.html(<CellImages cell={cell} paired={paired} images={images} />);
+    });
+}

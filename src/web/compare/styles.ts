@@ -1,0 +1,16 @@
+/** The comparison and sweep pages' own rules (the shared stylesheet has the rest), inline so those pages add nothing to it. */
+export const COMPARE_STYLES = `
+.band-legend span { margin-right: 0.8rem; font-size: 0.85rem; }
+.band-legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: middle; }
+.compare-params tr.differs th { font-weight: 700; }
+.verdict { font-size: 1.2rem; font-weight: 600; }
+.refused { color: #b00020; font-weight: 600; }
+.confusion-difference td, .confusion-difference th { width: 2.6rem; text-align: center; }
+.confusion-difference td.better { background: rgba(89, 161, 79, var(--strength)); }
+.confusion-difference td.worse { background: rgba(225, 87, 89, var(--strength)); }
+.confusion-difference button { all: unset; cursor: pointer; display: block; width: 100%; }
+.thumbnails { display: flex; flex-wrap: wrap; gap: 0.4rem; }
+.thumb { margin: 0; text-align: center; font-size: 0.7rem; }
+.thumb img { image-rendering: pixelated; border: 1px solid #ccc; }
+.sweep-form label { display: grid; grid-template-columns: 10rem 12rem 1fr; gap: 0.5rem; align-items: baseline; margin: 0.3rem 0; }
+`;

@@ -1,0 +1,40 @@
+import type { SweepPoint, SweepResults } from '../../analysis/sweeps/sweep-results.ts';
+import type { BandChartProps } from './band-chart.tsx';
+import { colourOf } from './series.ts';
+
+const describe = (values: Record<string, number>) =>
+  Object.entries(values)
+    .map(([axis, value]) => `${axis} ${value}`)
+    .join(', ') || 'all runs';
+
+/**
+ * Test accuracy against one axis of the sweep, one line per setting of the other axes, shaded
+ * by the sd over seeds. The axis' values are spaced evenly (learning rates span decades).
+ */
+export function sweepAxisChart(results: SweepResults, axis: string): BandChartProps {
+  const values = [...results.sweep.axes[axis]!].sort((x, y) => x - y);
+  const lines = new Map<string, SweepPoint[]>();
+  for (const point of results.points) {
+    const others = Object.fromEntries(Object.entries(point.values).filter(([name]) => name !== axis));
+    const key = describe(others);
+    lines.set(key, [...(lines.get(key) ?? []), point]);
+  }
+  const series = [...lines].map(([label, points], i) => {
+    const scored = points
+      .filter((p) => p.testAccuracy !== null)
+      .map((p) => ({ x: values.indexOf(p.values[axis]!), spread: p.testAccuracy! }))
+      .sort((p, q) => p.x - q.x);
+    return {
+      label,
+      colour: colourOf(i),
+      points: scored.map((p) => ({ x: p.x, y: p.spread.mean })),
+      band: scored.map((p) => ({ x: p.x, low: p.spread.mean - p.spread.sd, high: p.spread.mean + p.spread.sd })),
+    };
+  });
+  return {
+    title: `test accuracy against ${axis}`,
+    series: series.filter((s) => s.points.length > 0),
+    xTicks: values.map((value, x) => ({ x, label: String(value) })),
+    xLabel: axis,
+  };
+}
