@@ -1,0 +1,21 @@
+// Runs one UMAP layout off the main thread: the parent's event loop (a web server) stays free.
+import { parentPort, workerData } from 'node:worker_threads';
+import { umapLayout, type LayoutOptions } from './umap-layout.ts';
+
+export interface LayoutJob {
+  data: Float32Array | Uint8Array;
+  dimensions: number;
+  options: Omit<LayoutOptions, 'onProgress'>;
+}
+
+export type LayoutMessage =
+  | { kind: 'progress'; fraction: number; stage: string }
+  | { kind: 'done'; coordinates: Float32Array };
+
+const job = workerData as LayoutJob;
+const post = (message: LayoutMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
+const coordinates = umapLayout(job.data, job.dimensions, {
+  ...job.options,
+  onProgress: (fraction, stage) => post({ kind: 'progress', fraction, stage }),
+});
+post({ kind: 'done', coordinates }, [coordinates.buffer as ArrayBuffer]);
