@@ -34,7 +34,7 @@ export interface RunQueueOptions {
  * runs in the caller's event loop. Until start() it only records: enqueue queues, cancel cancels.
  */
 export class RunQueue {
-  readonly maxConcurrent: number;
+  private readonly maxConcurrent: number;
   private readonly workers = new Map<number, ChildProcess>();
   private readonly cancelling = new Set<number>();
   private timer: NodeJS.Timeout | undefined;

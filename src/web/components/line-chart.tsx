@@ -35,7 +35,7 @@ const FORMATS = {
   percent: { scale: 100, suffix: '%', hoverDigits: 2 },
 } as const;
 
-export type ChartUnit = keyof typeof FORMATS;
+type ChartUnit = keyof typeof FORMATS;
 
 function formatter(unit: ChartUnit) {
   const { scale, suffix, hoverDigits } = FORMATS[unit];

@@ -6,7 +6,7 @@ import { DASH, dateTime, flagLabel } from '../format.ts';
 const hyperparameterKey = (flag: string) => flag.replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()) as keyof Hyperparameters;
 
 /** The command line that trains this run again, flag for flag. */
-export function reproduceCommand(run: Run): string {
+function reproduceCommand(run: Run): string {
   const hp = run.params as Hyperparameters;
   const flags = Object.keys(HYPERPARAMETER_OPTIONS)
     .filter((flag) => hp[hyperparameterKey(flag)] != null)
