@@ -1,55 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, skipE2e, startServer, stopServer } from '../helpers/e2e.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-// In CI a missing browser is a broken machine, not a reason to pass: there the test fails loudly.
-const inCi = process.env.CI === 'true';
-if (missing && !inCi) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
-
-/** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
-function startServer(): Promise<{ server: ChildProcess; url: string }> {
-  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
-  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    server.stderr!.on('data', (chunk) => {
-      log += chunk;
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
-      if (url) resolve({ server, url });
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-  });
-}
-
-describe.skipIf(missing && !inCi)('the workbench in a real browser', () => {
+describe.skipIf(skipE2e)('the workbench in a real browser', () => {
   let server: ChildProcess | undefined;
   let base = '';
   let browser: BrowserContext | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    if (missing) throw new Error(`${CHROMIUM} is missing: the e2e test needs Debian's chromium (apt-get install -y chromium)`);
     ({ server, url: base } = await startServer());
-    browser = await chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'digitlab-chromium-')), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1300, height: 900 },
-    });
+    browser = await launchBrowser();
     page = await browser.newPage();
   });
 
   afterAll(async () => {
     await browser?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.on('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await stopServer(server);
   });
 
   it('launches a run from the form, watches it complete without a reload, and opens a confusion cell', async () => {
@@ -102,5 +72,9 @@ describe.skipIf(missing && !inCi)('the workbench in a real browser', () => {
     expect(await page.locator('tr#run-1').textContent()).toContain('purpose=e2e');
     await page.locator('#select-1').check();
     await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-runs.png'), fullPage: true });
+    // Typing filters the table in place and puts the filter in the address bar.
+    await page.fill('input[name=q]', 'no such run');
+    await page.waitForURL(/q=no\+such\+run/);
+    await page.locator('#runs-table >> text=0 of 1 runs match').waitFor();
   });
 });

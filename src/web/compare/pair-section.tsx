@@ -31,9 +31,9 @@ export function PairSection({ paired, comparison, images }: { paired: PairedRuns
       <ConfusionDifference comparison={comparison} />
       <div id="cell-images"></div>
       <h3>Fixed: wrong in A, right in B ({comparison.fixed.length})</h3>
-      <Thumbnails indices={comparison.fixed} predictions={paired.predictions} images={images} />
+      <Thumbnails indices={comparison.fixed} predictions={paired.predictions} images={images} runB={paired.b.id} />
       <h3>Broken: right in A, wrong in B ({comparison.broken.length})</h3>
-      <Thumbnails indices={comparison.broken} predictions={paired.predictions} images={images} />
+      <Thumbnails indices={comparison.broken} predictions={paired.predictions} images={images} runB={paired.b.id} />
     </section>
   );
 }
@@ -46,9 +46,9 @@ export function CellImages({ cell, paired, images }: { cell: CellMovement; paire
         True {cell.trueLabel}, predicted {cell.predicted}
       </h3>
       <h4>Moved in under B ({cell.into.length})</h4>
-      <Thumbnails indices={cell.into} predictions={paired.predictions} images={images} />
+      <Thumbnails indices={cell.into} predictions={paired.predictions} images={images} runB={paired.b.id} />
       <h4>Moved out under B ({cell.outOf.length})</h4>
-      <Thumbnails indices={cell.outOf} predictions={paired.predictions} images={images} />
+      <Thumbnails indices={cell.outOf} predictions={paired.predictions} images={images} runB={paired.b.id} />
     </div>
   );
 }

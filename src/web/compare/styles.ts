@@ -9,8 +9,5 @@ export const COMPARE_STYLES = `
 .confusion-difference td.better { background: rgba(89, 161, 79, var(--strength)); }
 .confusion-difference td.worse { background: rgba(225, 87, 89, var(--strength)); }
 .confusion-difference button { all: unset; cursor: pointer; display: block; width: 100%; }
-.thumbnails { display: flex; flex-wrap: wrap; gap: 0.4rem; }
-.thumb { margin: 0; text-align: center; font-size: 0.7rem; }
-.thumb img { image-rendering: pixelated; border: 1px solid #ccc; }
 .sweep-form label { display: grid; grid-template-columns: 10rem 12rem 1fr; gap: 0.5rem; align-items: baseline; margin: 0.3rem 0; }
 `;
