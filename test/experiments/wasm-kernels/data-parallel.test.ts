@@ -12,24 +12,28 @@ const x = randomValues(ROWS * 784, 71).map((v) => (v + 1) / 2);
 const y = new Float32Array(ROWS * 10).map((_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0));
 
 /** The same steps on one model and the whole batch, in this thread. */
-async function singleReplica(): Promise<{ losses: number[]; weights: Float32Array[] }> {
+async function singleReplica(): Promise<{ losses: number[]; correct: number[]; weights: Float32Array[] }> {
   await useBackend('wasm');
   const model = buildModel(undefined, SEED);
   const optimizer = tf.train.adam(0.001);
   const [xs, ys] = [tf.tensor4d(x, [ROWS, 28, 28, 1]), tf.tensor2d(y, [ROWS, 10])];
   const losses: number[] = [];
+  const correct: number[] = [];
   for (let i = 0; i < STEPS; i++) {
-    const loss = optimizer.minimize(
-      () => tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor).mean() as tf.Scalar,
-      true,
-    )!;
+    let hits: tf.Tensor | undefined;
+    const loss = optimizer.minimize(() => {
+      const predictions = model.apply(xs, { training: true }) as tf.Tensor;
+      hits = tf.keep(tf.equal(tf.argMax(predictions, 1), tf.argMax(ys, 1)).sum());
+      return tf.metrics.categoricalCrossentropy(ys, predictions).mean() as tf.Scalar;
+    }, true)!;
     losses.push(loss.dataSync()[0]!);
-    loss.dispose();
+    correct.push(hits!.dataSync()[0]!);
+    tf.dispose([loss, hits!]);
   }
   const weights = model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
   tf.dispose([xs, ys]);
   model.dispose();
-  return { losses, weights };
+  return { losses, correct, weights };
 }
 
 describe('DataParallelTrainer', () => {
@@ -40,10 +44,15 @@ describe('DataParallelTrainer', () => {
   afterAll(async () => trainer?.close());
 
   it('trains as one replica on the whole batch would, and keeps its replicas identical', async () => {
-    const losses: number[] = [];
-    for (let i = 0; i < STEPS; i++) losses.push(await trainer.step(x, y, ROWS));
+    const results = [];
+    for (let i = 0; i < STEPS; i++) results.push(await trainer.step(x, y, ROWS));
     const reference = await singleReplica();
-    for (let i = 0; i < STEPS; i++) expect(Math.abs(losses[i]! - reference.losses[i]!)).toBeLessThan(1e-4);
+    results.forEach((result, i) => {
+      expect(Math.abs(result.loss - reference.losses[i]!)).toBeLessThan(1e-4);
+      expect(result.correct).toBe(reference.correct[i]);
+      expect(result.nonFiniteOutputs).toBe(0);
+    });
+    const losses = results.map((r) => r.loss);
     const [first, second] = [await trainer.weights(0), await trainer.weights(1)];
     first.values.forEach((values, i) => {
       expect(maxAbsDiff(values, second.values[i]!)).toBe(0);

@@ -19,10 +19,18 @@ export type ReplicaRequest =
   | { kind: 'weights' }
   | { kind: 'memory' };
 
+export interface ShardResult {
+  /** The shard's mean loss times its share; the shares' losses sum to the batch's mean loss. */
+  loss: number;
+  /** Rows whose most probable class is the label. */
+  correct: number;
+  /** Non-finite predicted probabilities (a NaN can hide behind the loss's clipping). */
+  nonFiniteOutputs: number;
+}
+
 export type ReplicaReply =
   | { kind: 'ready'; parameterCount: number }
-  /** The shard's mean loss times its share; the shares' losses sum to the batch's mean loss. */
-  | { kind: 'step'; loss: number }
+  | ({ kind: 'step' } & ShardResult)
   | { kind: 'weights'; values: Float32Array[]; shapes: number[][] }
   | { kind: 'memory'; tensors: number; buffers: number }
   | { kind: 'error'; message: string };

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
 import { buildModel } from '../../model.ts';
 import { FusedAdam } from '../fused-adam.ts';
-import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './protocol.ts';
+import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
 /**
  * One model replica on its own thread and wasm backend. Every replica starts from the same seeded
@@ -38,22 +38,31 @@ function waitForAllReplicas(): void {
  * Each replica differentiates its shard's mean loss scaled by the shard's share of the batch, so
  * the replicas' gradients sum to the whole batch's. Returns that scaled loss.
  */
-function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
+function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
   const share = request.share;
-  const loss = tf.tidy(() => {
+  const result = tf.tidy(() => {
     const x = tf.tensor4d(request.x, [request.rows, 28, 28, 1]);
     const y = tf.tensor2d(request.y, [request.rows, 10]);
-    const { value, grads } = tf.variableGrads(
-      () =>
-        tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor).mean().mul(share) as tf.Scalar,
-      variables,
-    );
+    let counts: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const predictions = model.apply(x, { training: true }) as tf.Tensor;
+      // variableGrads disposes everything its closure made but the loss; keep what we report.
+      counts = tf.keep(
+        tf.stack([
+          tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum(),
+          tf.logicalNot(tf.isFinite(predictions)).sum(),
+        ]),
+      );
+      return tf.metrics.categoricalCrossentropy(y, predictions).mean().mul(share) as tf.Scalar;
+    }, variables);
     let offset = init.rank * count;
     for (const v of variables) {
       gradients.set(grads[v.name]!.dataSync() as Float32Array, offset);
       offset += v.size;
     }
-    return value.dataSync()[0]!;
+    const [correct, nonFinite] = counts!.dataSync();
+    counts!.dispose();
+    return { loss: value.dataSync()[0]!, correct: correct!, nonFiniteOutputs: nonFinite! };
   });
   waitForAllReplicas();
   tf.tidy(() => {
@@ -70,12 +79,12 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): number {
     waitForAllReplicas();
     optimizer.applyGradients(summed);
   });
-  return loss;
+  return result;
 }
 
 port.on('message', (request: ReplicaRequest) => {
   try {
-    if (request.kind === 'step') reply({ kind: 'step', loss: step(request) });
+    if (request.kind === 'step') reply({ kind: 'step', ...step(request) });
     else if (request.kind === 'memory') reply({ kind: 'memory', tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() });
     else reply({ kind: 'weights', values: variables.map((v) => v.dataSync() as Float32Array), shapes: variables.map((v) => v.shape) });
   } catch (err) {

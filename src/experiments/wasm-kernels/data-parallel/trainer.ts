@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { REFERENCE_MODEL, type ModelSpec } from '../../model.ts';
-import { parameterCount, type ReplicaInit, type ReplicaReply, type ReplicaRequest } from './protocol.ts';
+import { parameterCount, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ShardResult } from './protocol.ts';
 
 export interface DataParallelOptions {
   /** Worker threads, each holding a replica; one per core pays. */
@@ -59,10 +59,11 @@ export class DataParallelTrainer {
   }
 
   /**
-   * One Adam step on a batch: x is rows*28*28 pixels, y rows*10 one-hot labels. Returns the
-   * batch's mean categorical cross-entropy before the update.
+   * One Adam step on a batch: x is rows*28*28 pixels, y rows*10 one-hot labels. Returns, from
+   * before the update, the batch's mean categorical cross-entropy, how many rows were classified
+   * correctly, and how many predicted probabilities were not finite.
    */
-  async step(x: Float32Array, y: Float32Array, rows: number): Promise<number> {
+  async step(x: Float32Array, y: Float32Array, rows: number): Promise<ShardResult> {
     const n = this.workers.length;
     if (rows < n) throw new Error(`a batch of ${rows} cannot be split across ${n} replicas`);
     const bounds = Array.from({ length: n + 1 }, (_, r) => Math.round((r * rows) / n));
@@ -74,7 +75,14 @@ export class DataParallelTrainer {
         });
       }),
     );
-    return replies.reduce((sum, reply) => sum + (reply as { loss: number }).loss, 0);
+    return (replies as ShardResult[]).reduce(
+      (total, shard) => ({
+        loss: total.loss + shard.loss,
+        correct: total.correct + shard.correct,
+        nonFiniteOutputs: total.nonFiniteOutputs + shard.nonFiniteOutputs,
+      }),
+      { loss: 0, correct: 0, nonFiniteOutputs: 0 },
+    );
   }
 
   /** The current trainable weights of one replica (all are equal), in trainableWeights order. */
