@@ -4,6 +4,10 @@ import { mapPixels, type Box, type GreyImage } from './grey-image.ts';
 const STROKE_LEVEL = 0.3;
 /** A part smaller than this share of the largest is a speck of dust or noise, not a stroke. */
 const SPECK_SHARE = 0.05;
+/** How far from the main stroke's box, as a share of its longer side, another part may lie. */
+const NEAR_SHARE = 0.35;
+/** How far around stroke pixels their anti-aliased edge reaches. */
+const EDGE = 2;
 /**
  * A part that touches a side of the picture and runs along most of it is a photo's margin (the
  * table, the paper's edge, a shadow); a digit cut by the frame meets it only by a stroke.
@@ -57,21 +61,49 @@ function isMargin(box: Box, width: number, height: number): boolean {
   return ((box.left === 0 || box.right === width) && tall) || ((box.top === 0 || box.bottom === height) && wide);
 }
 
-/** Keeps the parts of the picture that make up the digit: no margins, no specks. Null when none is left. */
+/** Pixels between two boxes, 0 when they touch or overlap. */
+function gap(a: Box, b: Box): number {
+  return Math.max(0, a.left - b.right, b.left - a.right, a.top - b.bottom, b.top - a.bottom);
+}
+
+/**
+ * The stroke pixels of the digit: the largest part that is no margin, and the parts near it that
+ * are more than specks (a 5's separate bar, an open 4). Noise, dust and stray marks lie farther off.
+ */
+function digitParts(ink: GreyImage): Component[] {
+  const candidates = strokeComponents(ink).filter((c) => !isMargin(c.box, ink.width, ink.height));
+  if (candidates.length === 0) return [];
+  const main = candidates.reduce((a, b) => (b.pixels.length > a.pixels.length ? b : a));
+  const reach = NEAR_SHARE * Math.max(main.box.right - main.box.left, main.box.bottom - main.box.top);
+  return candidates.filter((c) => c === main || (c.pixels.length >= SPECK_SHARE * main.pixels.length && gap(c.box, main.box) <= reach));
+}
+
+/**
+ * Keeps the digit and the anti-aliased edges around its strokes (pixels within EDGE px of them);
+ * everything else becomes background. Null when no stroke is left.
+ */
 export function keepDigit(ink: GreyImage): { image: GreyImage; box: Box } | null {
-  const all = strokeComponents(ink);
-  const candidates = all.filter((c) => !isMargin(c.box, ink.width, ink.height));
-  const largest = Math.max(0, ...candidates.map((c) => c.pixels.length));
-  const kept = candidates.filter((c) => c.pixels.length >= SPECK_SHARE * largest);
-  if (kept.length === 0) return null;
-  const dropped = new Uint8Array(ink.pixels.length);
-  for (const c of all) if (!kept.includes(c)) for (const p of c.pixels) dropped[p] = 1;
-  // Anti-aliased edges (below STROKE_LEVEL) belong to no component: keep those beside kept strokes.
-  const box: Box = {
-    left: Math.max(0, Math.min(...kept.map((c) => c.box.left)) - 1),
-    top: Math.max(0, Math.min(...kept.map((c) => c.box.top)) - 1),
-    right: Math.min(ink.width, Math.max(...kept.map((c) => c.box.right)) + 1),
-    bottom: Math.min(ink.height, Math.max(...kept.map((c) => c.box.bottom)) + 1),
-  };
-  return { image: mapPixels(ink, (v, i) => (dropped[i] ? 0 : v)), box };
+  const parts = digitParts(ink);
+  if (parts.length === 0) return null;
+  const { width, height } = ink;
+  const near = new Uint8Array(width * height);
+  const box: Box = { left: width, top: height, right: 0, bottom: 0 };
+  for (const p of parts.flatMap((c) => c.pixels)) {
+    const x = p % width;
+    const y = (p - x) / width;
+    for (let ny = Math.max(0, y - EDGE); ny <= Math.min(height - 1, y + EDGE); ny++) {
+      for (let nx = Math.max(0, x - EDGE); nx <= Math.min(width - 1, x + EDGE); nx++) near[ny * width + nx] = 1;
+    }
+  }
+  const image = mapPixels(ink, (v, i) => (near[i] ? v : 0));
+  image.pixels.forEach((v, i) => {
+    if (v === 0) return;
+    const x = i % width;
+    const y = (i - x) / width;
+    box.left = Math.min(box.left, x);
+    box.top = Math.min(box.top, y);
+    box.right = Math.max(box.right, x + 1);
+    box.bottom = Math.max(box.bottom, y + 1);
+  });
+  return { image, box };
 }

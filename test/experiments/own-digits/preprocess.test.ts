@@ -88,6 +88,13 @@ describe('preprocessDigit', () => {
     expect(meanAbsoluteDifference(preprocessDigit(encodeGreyPng(withTable)).input, reference)).toBeLessThan(0.02);
   });
 
+  it('ignores a stray mark away from the digit', () => {
+    const picture = sevenPicture();
+    // An ink blot of about a fifth of the seven's ink, in the far corner (but clear of the border).
+    for (let y = 80; y < 92; y++) for (let x = 100; x < 112; x++) picture.pixels[y * W + x] = 0.15;
+    expect(meanAbsoluteDifference(preprocessDigit(encodeGreyPng(picture)).input, reference)).toBeLessThan(0.02);
+  });
+
   it('reads a JPEG as well as a PNG', () => {
     const picture = sevenPicture();
     const rgba = Buffer.alloc(W * H * 4, 255);
