@@ -27,7 +27,8 @@ function domain(values: number[]): [number, number] {
   return [low - pad, high + pad];
 }
 
-const tickLabel = (value: number) => String(Number(value.toPrecision(3)));
+/** As many decimals as the spacing of the ticks needs, so that neighbouring ticks never read alike. */
+const tickLabel = (value: number, step: number) => value.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
 
 /**
  * A line plot for comparing many series, as plain SVG drawn on the server. Unlike the run page's
@@ -46,18 +47,20 @@ export function BandChart({ title, series, xTicks, xLabel }: BandChartProps) {
   const path = (points: { x: number; y: number }[]) => points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
   const bandPath = (band: NonNullable<BandSeries['band']>) =>
     `${path(band.map((b) => ({ x: b.x, y: b.high })))} ${path([...band].reverse().map((b) => ({ x: b.x, y: b.low }))).replace(/^M/, 'L')} Z`;
-  const ticks = xTicks ?? [...new Set(xs)].sort((a, b) => a - b).map((x) => ({ x, label: tickLabel(x) }));
+  const yTicks = niceTicks(y0, y1, 5);
+  const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : Math.abs(y1 - y0) || 1;
+  const ticks = xTicks ?? [...new Set(xs)].sort((a, b) => a - b).map((x) => ({ x, label: String(x) }));
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
         <text class="chart-title" x={MARGIN.left} y={16}>
           {title}
         </text>
-        {niceTicks(y0, y1, 5).map((y) => (
+        {yTicks.map((y) => (
           <g class="tick">
             <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={sy(y)} y2={sy(y)} />
             <text x={MARGIN.left - 6} y={sy(y) + 4} text-anchor="end">
-              {tickLabel(y)}
+              {tickLabel(y, yStep)}
             </text>
           </g>
         ))}
@@ -75,7 +78,7 @@ export function BandChart({ title, series, xTicks, xLabel }: BandChartProps) {
             <path d={path(s.points)} fill="none" stroke={s.colour} stroke-width="2" />
             {s.points.map((p) => (
               <circle cx={sx(p.x).toFixed(1)} cy={sy(p.y).toFixed(1)} r="3" fill={s.colour}>
-                <title>{`${s.label}: ${tickLabel(p.y)}`}</title>
+                <title>{`${s.label}: ${p.y.toFixed(4)}`}</title>
               </circle>
             ))}
           </g>

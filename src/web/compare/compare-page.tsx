@@ -29,7 +29,7 @@ const spreadText = (spread: Spread, format: (v: number) => string) => `${format(
 function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[][] }) {
   const baseline = runs[0]!.testAccuracy;
   return (
-    <table class="compare-metrics">
+    <table class="compare-metrics compare-table">
       <thead>
         <tr>
           <th>run</th>
@@ -69,10 +69,10 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
   const repeated = groups.filter((group) => group.runIds.length > 1);
   if (repeated.length === 0) return null;
   return (
-    <section id="seed-groups">
+    <section id="seed-groups" class="compare-section">
       <h2>Seed groups</h2>
       <p class="muted">Completed runs whose hyperparameters differ only in seed: the seed-to-seed spread is what a difference has to beat.</p>
-      <table>
+      <table class="compare-table">
         <thead>
           <tr>
             <th>runs</th>
@@ -105,7 +105,7 @@ function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
   if (pairs.length < 2) return null;
   const ids = runs.map((run) => run.id);
   return (
-    <section id="other-pairs">
+    <section id="other-pairs" class="compare-section">
       <h2>The other runs against A</h2>
       <ul>
         {pairs.slice(1).map((pair, i) => {
@@ -131,7 +131,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
       <h1>Compare runs {runs.map((run) => run.id).join(', ')}</h1>
       <MetricTable runs={runs} histories={histories} />
       <ParamsTable runs={runs} all={showAllParams} />
-      <section id="curves">
+      <section id="curves" class="compare-section">
         <h2>Per-epoch curves</h2>
         <div class="charts">
           {EPOCH_METRICS.map(({ key, title }) => (
@@ -140,7 +140,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
         </div>
       </section>
       {'refused' in first ? (
-        <section id="pair">
+        <section id="pair" class="compare-section">
           <h2>Image by image</h2>
           <p class="refused">{first.refused}</p>
         </section>

@@ -11,7 +11,7 @@ const points = (difference: number) => `${difference >= 0 ? '+' : ''}${(differen
 export function PairSection({ paired, comparison, images }: { paired: PairedRuns; comparison: RunComparison; images: TestImages }) {
   const { low, high } = comparison.accuracyDeltaInterval;
   return (
-    <section id="pair">
+    <section id="pair" class="compare-section">
       <h2>
         Run {comparison.b.id} (B) against run {comparison.a.id} (A)
       </h2>

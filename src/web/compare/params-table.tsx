@@ -11,7 +11,7 @@ export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
   const ids = runs.map((run) => run.id).join(',');
   const toggle = `/compare/params?runs=${ids}${all ? '' : '&all=1'}`;
   return (
-    <section id="params">
+    <section id="params" class="compare-section">
       <h2>Hyperparameters</h2>
       <p>
         {all ? 'All hyperparameters; those that differ are marked.' : `Only those that differ (${shown.length} of ${keys.length}).`}{' '}
@@ -22,7 +22,7 @@ export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
       {shown.length === 0 ? (
         <p class="muted">The runs share every hyperparameter.</p>
       ) : (
-        <table class="compare-params">
+        <table class="compare-params compare-table">
           <thead>
             <tr>
               <th>param</th>

@@ -3,6 +3,8 @@ export const COMPARE_STYLES = `
 .band-legend span { margin-right: 0.8rem; font-size: 0.85rem; }
 .band-legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: middle; }
 .compare-params tr.differs th { font-weight: 700; }
+.compare-section { margin-top: 1.6rem; }
+.compare-table th, .compare-table td { padding: 0.25rem 0.7rem; border-bottom: 1px solid var(--line); }
 .verdict { font-size: 1.2rem; font-weight: 600; }
 .refused { color: #b00020; font-weight: 600; }
 .confusion-difference td, .confusion-difference th { width: 2.6rem; text-align: center; }

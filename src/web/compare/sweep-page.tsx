@@ -63,7 +63,7 @@ export function SweepResultsView({ results }: { results: SweepResults }) {
   return (
     <div id="sweep-results" {...poll} data-finished={String(results.finished)}>
       <p>{counts.map(([status, n]) => `${n} ${status}`).join(', ')}</p>
-      <table class="sweep-table">
+      <table class="sweep-table compare-table">
         <thead>
           <tr>
             {axes.map((axis) => (
