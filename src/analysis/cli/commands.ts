@@ -1,5 +1,6 @@
 import type { Command } from '../../experiments/cli/command.ts';
 import { compareCommand } from './compare-command.ts';
+import { datasetCommand } from './dataset-command.ts';
 import { ownDigitsCommand } from './own-digits-command.ts';
 import { predictCommand } from './predict-command.ts';
 import { slicesCommand } from './slices-command.ts';
@@ -7,4 +8,4 @@ import { sweepCommand } from './sweep-command.ts';
 import { sweepResultsCommand } from './sweep-results-command.ts';
 
 /** The analysis commands (slices, compare, predict); src/main.ts adds them to the CLI. */
-export const ANALYSIS_COMMANDS: Command[] = [compareCommand, sweepCommand, sweepResultsCommand, predictCommand, ownDigitsCommand, slicesCommand];
+export const ANALYSIS_COMMANDS: Command[] = [compareCommand, sweepCommand, sweepResultsCommand, predictCommand, ownDigitsCommand, slicesCommand, datasetCommand];

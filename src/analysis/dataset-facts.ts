@@ -1,0 +1,76 @@
+import type { MnistSplit } from '../experiments/mnist.ts';
+import { partitionSevens } from './slices.ts';
+import { hypergeometricUpperTail } from './statistics/exact-tails.ts';
+import { wilsonInterval, type Interval } from './statistics/wilson.ts';
+
+export interface Prevalence {
+  crossed: number;
+  sevens: number;
+  share: number;
+  /** Wilson 95% interval of the share. */
+  interval: Interval;
+  /** Detected crossed and plain sevens, dataset indices. */
+  crossedIndices: number[];
+  plainIndices: number[];
+}
+
+export interface SplitFacts {
+  count: number;
+  /** Images per class. */
+  classCounts: number[];
+  crossedSevens: Prevalence;
+  /** Per class, the mean image: 784 bytes, row-major, like MNIST's own. */
+  meanImages: Uint8Array[];
+}
+
+export interface DatasetFacts {
+  train: SplitFacts;
+  test: SplitFacts;
+  /**
+   * Two-sided Fisher exact p that crossed sevens are as common in test as in train: small would mean
+   * the splits were drawn from different writers' habits.
+   */
+  prevalenceP: number;
+}
+
+function meanImages(data: MnistSplit, classCounts: number[]): Uint8Array[] {
+  const pixels = data.rows * data.cols;
+  const sums = Array.from({ length: 10 }, () => new Float64Array(pixels));
+  for (let i = 0; i < data.count; i++) {
+    const sum = sums[data.labels[i]!]!;
+    for (let p = 0; p < pixels; p++) sum[p]! += data.images[i * pixels + p]!;
+  }
+  return sums.map((sum, label) => Uint8Array.from(sum, (value) => Math.round(value / Math.max(1, classCounts[label]!))));
+}
+
+function splitFacts(data: MnistSplit): SplitFacts {
+  const classCounts = new Array<number>(10).fill(0);
+  for (const label of data.labels) classCounts[label]!++;
+  const { crossed, plain } = partitionSevens(data);
+  const sevens = crossed.length + plain.length;
+  return {
+    count: data.count,
+    classCounts,
+    crossedSevens: {
+      crossed: crossed.length,
+      sevens,
+      share: sevens > 0 ? crossed.length / sevens : 0,
+      interval: wilsonInterval(crossed.length, sevens),
+      crossedIndices: crossed,
+      plainIndices: plain,
+    },
+    meanImages: meanImages(data, classCounts),
+  };
+}
+
+/** Class balance, crossed-seven prevalence and mean images of both splits (about a second of work). */
+export function datasetFacts(train: MnistSplit, test: MnistSplit): DatasetFacts {
+  const facts = { train: splitFacts(train), test: splitFacts(test) };
+  const a = facts.test.crossedSevens;
+  const population = a.sevens + facts.train.crossedSevens.sevens;
+  const marked = a.crossed + facts.train.crossedSevens.crossed;
+  // Two-sided from the two one-sided tails of the test split's share of all crossed sevens.
+  const higher = hypergeometricUpperTail(a.crossed, population, marked, a.sevens);
+  const lower = 1 - hypergeometricUpperTail(a.crossed + 1, population, marked, a.sevens);
+  return { ...facts, prevalenceP: Math.min(1, 2 * Math.min(higher, lower)) };
+}
