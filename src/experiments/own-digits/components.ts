@@ -1,4 +1,4 @@
-import { mapPixels, type Box, type GreyImage } from './grey-image.ts';
+import { emptyBox, extendBox, mapPixels, type Box, type GreyImage } from './grey-image.ts';
 
 /** Ink strength from which a pixel belongs to a stroke rather than its anti-aliased edge. */
 const STROKE_LEVEL = 0.3;
@@ -29,16 +29,13 @@ function strokeComponents(ink: GreyImage): Component[] {
     seen[start] = 1;
     const stack = [start];
     const pixels: number[] = [];
-    const box: Box = { left: width, top: height, right: 0, bottom: 0 };
+    const box = emptyBox(width, height);
     while (stack.length) {
       const p = stack.pop()!;
       pixels.push(p);
       const x = p % width;
       const y = (p - x) / width;
-      box.left = Math.min(box.left, x);
-      box.top = Math.min(box.top, y);
-      box.right = Math.max(box.right, x + 1);
-      box.bottom = Math.max(box.bottom, y + 1);
+      extendBox(box, x, y);
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
           const nx = x + dx;
@@ -87,7 +84,7 @@ export function keepDigit(ink: GreyImage): { image: GreyImage; box: Box } | null
   if (parts.length === 0) return null;
   const { width, height } = ink;
   const near = new Uint8Array(width * height);
-  const box: Box = { left: width, top: height, right: 0, bottom: 0 };
+  const box = emptyBox(width, height);
   for (const p of parts.flatMap((c) => c.pixels)) {
     const x = p % width;
     const y = (p - x) / width;
@@ -100,10 +97,7 @@ export function keepDigit(ink: GreyImage): { image: GreyImage; box: Box } | null
     if (v === 0) return;
     const x = i % width;
     const y = (i - x) / width;
-    box.left = Math.min(box.left, x);
-    box.top = Math.min(box.top, y);
-    box.right = Math.max(box.right, x + 1);
-    box.bottom = Math.max(box.bottom, y + 1);
+    extendBox(box, x, y);
   });
   return { image, box };
 }

@@ -23,6 +23,16 @@ export interface Box {
   bottom: number;
 }
 
+/** A box around nothing yet, for extendBox to grow. */
+export const emptyBox = (width: number, height: number): Box => ({ left: width, top: height, right: 0, bottom: 0 });
+
+export function extendBox(box: Box, x: number, y: number): void {
+  box.left = Math.min(box.left, x);
+  box.top = Math.min(box.top, y);
+  box.right = Math.max(box.right, x + 1);
+  box.bottom = Math.max(box.bottom, y + 1);
+}
+
 export function crop(image: GreyImage, box: Box): GreyImage {
   const out = blankImage(box.right - box.left, box.bottom - box.top);
   for (let y = 0; y < out.height; y++) {
