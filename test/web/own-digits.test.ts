@@ -116,6 +116,10 @@ describe('the own-digits page', () => {
     expect((await app.request(`/own-digits/${digit!.id}/delete`, remove)).status).toBe(404);
   });
 
+  it('puts the accuracy on own digits on a completed run\'s page', async () => {
+    expect(await (await app.request(`/runs/${runId}`)).text()).toContain(`hx-get="/own-digits/scores?run=${runId}"`);
+  });
+
   it('rejects a label that is not a digit', async () => {
     const res = await app.request('/own-digits', upload({ picture: seven.toString('base64'), label: '12' }));
     expect(res.status).toBe(400);

@@ -209,7 +209,21 @@ export interface RunScore {
   accuracy: number | null;
 }
 
-/** Each run's accuracy on the person's digits; the run page can load it with `?run=ID`. */
+/** The run page's place for its accuracy on the person's digits, loaded after the page: it runs the model. */
+export function RunOwnDigitsScore({ runId }: { runId: number }) {
+  return (
+    <section class="card">
+      <h2>
+        On <a href="/own-digits">my digits</a>
+      </h2>
+      <div hx-get={`/own-digits/scores?run=${runId}`} hx-trigger="load" hx-swap="outerHTML">
+        Scoring…
+      </div>
+    </section>
+  );
+}
+
+/** Each run's accuracy on the person's digits; the run page loads it with `?run=ID`. */
 export function OwnScores({ scores }: { scores: RunScore[] }) {
   return (
     <table class="own-scores">

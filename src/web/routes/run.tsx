@@ -7,6 +7,7 @@ import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
 import { RunLive, type LiveView } from '../components/run-live.tsx';
 import { RunRecord } from '../components/run-record.tsx';
 import { TagsEditor } from '../components/tags-editor.tsx';
+import { RunOwnDigitsScore } from '../own-digits/components.tsx';
 import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
 import { queryInt, RUN_ID, runIdOf } from '../params.ts';
@@ -49,6 +50,7 @@ export function runRoutes(deps: WebDeps): Hono {
             </section>
           </div>
           <RunLive view={liveView(run)} images={images} />
+          {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
         </Layout>,
       );
     })
