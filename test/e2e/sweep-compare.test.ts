@@ -1,28 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipE2e, startServer, stopServer } from '../helpers/e2e.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSession, skipE2e } from '../helpers/e2e.ts';
 
 describe.skipIf(skipE2e)('a sweep and a comparison in a real browser', () => {
-  let server: ChildProcess | undefined;
-  let base = '';
-  let browser: BrowserContext | undefined;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ server, url: base } = await startServer());
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-  });
+  const session = browserSession();
 
   it('launches a 6-run sweep from the form and watches its table and plot fill in without a reload', async () => {
+    const { page, base } = session;
     await page.goto(`${base}/sweeps`);
     await page.fill('input[name=learning-rate]', '0.001,0.003,0.01');
     await page.fill('input[name=seeds]', '2');
@@ -49,6 +34,7 @@ describe.skipIf(skipE2e)('a sweep and a comparison in a real browser', () => {
   }, 150_000);
 
   it("compares a grid point's two seeds: verdict, clickable confusion difference, fixed and broken images", async () => {
+    const { page, base } = session;
     await page.goto(`${base}/sweeps/1`);
     await Promise.all([page.waitForURL(/\/compare\?runs=1,2$/), page.locator('a:has-text("compare seeds")').first().click()]);
     expect(await page.locator('.verdict').textContent()).toMatch(/^(B is (better|worse) by [\d.]+ points; (this could be chance|unlikely to be chance), p [=<] [\d.]+|A and B are equally accurate \(p = 1\))\.$/);

@@ -1,28 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, skipE2e, startServer, stopServer } from '../helpers/e2e.ts';
+import { describe, expect, it } from 'vitest';
+import { browserSession, skipE2e } from '../helpers/e2e.ts';
 
 describe.skipIf(skipE2e)('the workbench in a real browser', () => {
-  let server: ChildProcess | undefined;
-  let base = '';
-  let browser: BrowserContext | undefined;
-  let page: Page;
-
-  beforeAll(async () => {
-    ({ server, url: base } = await startServer());
-    browser = await launchBrowser();
-    page = await browser.newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-  });
+  const session = browserSession();
 
   it('launches a run from the form, watches it complete without a reload, and opens a confusion cell', async () => {
+    const { page, base } = session;
     await page.goto(`${base}/runs`);
     // With no runs yet, the launch form is open.
     await page.fill('input[name=name]', 'e2e <script>alert(1)</script>');
@@ -67,6 +52,7 @@ describe.skipIf(skipE2e)('the workbench in a real browser', () => {
   });
 
   it('lists the run with its scores', async () => {
+    const { page, base } = session;
     await page.goto(`${base}/runs`);
     expect(await page.locator('tr#run-1 .badge-completed').count()).toBe(1);
     expect(await page.locator('tr#run-1').textContent()).toContain('purpose=e2e');

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
@@ -13,7 +14,7 @@ export const skipE2e = missing && !inCi;
 if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
 
 /** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
-export function startServer(): Promise<{ server: ChildProcess; url: string }> {
+function startServer(): Promise<{ server: ChildProcess; url: string }> {
   const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
   const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -27,7 +28,7 @@ export function startServer(): Promise<{ server: ChildProcess; url: string }> {
   });
 }
 
-export function launchBrowser(): Promise<BrowserContext> {
+function launchBrowser(): Promise<BrowserContext> {
   if (missing) throw new Error(`${CHROMIUM} is missing: the e2e test needs Debian's chromium (apt-get install -y chromium)`);
   return chromium.launchPersistentContext(mkdtempSync(path.join(os.tmpdir(), 'digitlab-chromium-')), {
     executablePath: CHROMIUM,
@@ -37,9 +38,29 @@ export function launchBrowser(): Promise<BrowserContext> {
 }
 
 /** Stops the server and waits for it, so no test leaves a process behind. */
-export async function stopServer(server: ChildProcess | undefined): Promise<void> {
+async function stopServer(server: ChildProcess | undefined): Promise<void> {
   if (!server || server.exitCode !== null) return;
   const exited = new Promise((resolve) => server.on('exit', resolve));
   server.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * A `digitlab serve` of its own and a Chromium page for the enclosing describe block, stopped
+ * after it. Read `page` and `base` inside the tests: they are set once the block starts.
+ */
+export function browserSession(): { page: Page; base: string } {
+  let server: ChildProcess | undefined;
+  let browser: BrowserContext | undefined;
+  const session = { page: undefined as unknown as Page, base: '' };
+  beforeAll(async () => {
+    ({ server, url: session.base } = await startServer());
+    browser = await launchBrowser();
+    session.page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server);
+  });
+  return session;
 }
