@@ -1,7 +1,7 @@
 import type { Command, CommandContext } from '../../experiments/cli/command.ts';
 import { UsageError } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson, runArgument } from '../../experiments/cli/store-option.ts';
-import { compareRuns, ComparisonRefusedError, type MetricRow, type RunComparison } from '../compare/run-comparison.ts';
+import { compareRuns, ComparisonRefusedError, comparisonJson, type MetricRow, type RunComparison } from '../compare/run-comparison.ts';
 import { formatP } from '../statistics/verdict.ts';
 
 /** How many image indices the text output lists before summarising the rest. */
@@ -52,25 +52,6 @@ function comparisonText(c: RunComparison): string {
     'confusion matrix, B minus A:',
     confusionDifferenceText(c.confusionDifference),
   ].join('\n');
-}
-
-/** The JSON contract of DESIGN.md first, then the detail the web page also shows. */
-function comparisonJson(c: RunComparison) {
-  return {
-    a: c.a,
-    b: c.b,
-    paramsDiff: c.paramsDiff,
-    accuracyDelta: c.accuracyDelta,
-    mcnemarP: c.mcnemarP,
-    fixed: c.fixed,
-    broken: c.broken,
-    accuracyDeltaInterval: c.accuracyDeltaInterval,
-    verdict: c.verdict,
-    images: c.images,
-    metrics: c.metrics,
-    confusionDifference: c.confusionDifference,
-    cells: c.cells,
-  };
 }
 
 export const compareCommand: Command = {

@@ -128,3 +128,22 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunCom
 export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): RunComparison {
   return comparePaired(db, pairRuns(db, runIdA, runIdB, options));
 }
+
+/** What `compare --json` and GET /api/compare print: DESIGN.md's contract first, then the detail the page shows. */
+export function comparisonJson(c: RunComparison) {
+  return {
+    a: c.a,
+    b: c.b,
+    paramsDiff: c.paramsDiff,
+    accuracyDelta: c.accuracyDelta,
+    mcnemarP: c.mcnemarP,
+    fixed: c.fixed,
+    broken: c.broken,
+    accuracyDeltaInterval: c.accuracyDeltaInterval,
+    verdict: c.verdict,
+    images: c.images,
+    metrics: c.metrics,
+    confusionDifference: c.confusionDifference,
+    cells: c.cells,
+  };
+}

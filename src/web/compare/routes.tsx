@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
-import { comparePaired, ComparisonRefusedError, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
+import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
 import { seedGroups } from '../../analysis/seed-groups.ts';
 import { epochHistory, getRun } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
@@ -45,7 +45,7 @@ function pairOutcome(db: Db, a: number, b: number): PairOutcome {
   return 'refused' in paired ? paired : { paired, comparison: comparePaired(db, paired) };
 }
 
-/** The comparison page and its fragments: the params toggle and the images of one confusion cell. */
+/** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
 export function compareRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Hono {
   return new Hono()
     .get('/compare', (c) => {
@@ -61,6 +61,12 @@ export function compareRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): H
           images={images}
         />,
       );
+    })
+    .get('/api/compare', (c) => {
+      const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
+      const outcome = pairOutcome(db, a, b);
+      if ('refused' in outcome) throw new HTTPException(400, { message: outcome.refused });
+      return c.json(comparisonJson(outcome.comparison));
     })
     .get('/compare/params', (c) => {
       const runs = runIdsOf(c).map((id) => getRun(db, id));

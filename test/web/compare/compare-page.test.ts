@@ -60,6 +60,18 @@ describe('the comparison page', () => {
     expect(thumbnailIndices(html, 'Broken: right in A', '')).toEqual(cli.broken.slice(0, 120));
   });
 
+  it('serves the same JSON as compare --json at /api/compare, and refusals as JSON errors', async () => {
+    const cli = (await runCliCaptured(['compare', String(ids[0]), String(ids[1]), '--json', '--db', dbFile])).lastJson();
+    const response = await app().request(`/api/compare?a=${ids[0]}&b=${ids[1]}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(cli);
+    const other = runningRun(db, { testLimit: 100 });
+    completeWithoutTraining(db, other, { images: 100 });
+    const refused = await app().request(`/api/compare?a=${ids[0]}&b=${other.id}`);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error).toMatch(/different test sets/);
+  });
+
   it('shows the differing hyperparameters, overlaid curves in one colour per run, and a clickable confusion difference', async () => {
     const { html } = await get(`/compare?runs=${ids.join(',')}`);
     expect(html).toMatch(/Only those that differ \(1 of 7\)/);
