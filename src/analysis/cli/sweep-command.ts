@@ -21,6 +21,7 @@ async function trainNow(db: Db, runs: Run[], context: CommandContext): Promise<R
   let interrupted = false;
   const interrupt = () => {
     interrupted = true;
+    context.stderr.write('\nstopping: the run training now is cancelled; the rest stay queued for `digitlab serve`\n');
   };
   process.once('SIGINT', interrupt);
   queue.start();
