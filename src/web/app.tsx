@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
@@ -28,6 +29,6 @@ export function createApp(deps: Omit<WebDeps, 'images'> & { images?: TestImages 
   // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
-  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full)]) app.route('/', routes);
+  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full)]) app.route('/', routes);
   return app;
 }

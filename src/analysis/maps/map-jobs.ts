@@ -42,7 +42,7 @@ export class MapJobs {
     if (job) return { state: 'computing', fraction: job.fraction, stage: job.stage };
     const error = this.failures.get(mapKeyName(key));
     if (error) return { state: 'failed', error };
-    if (key.runId !== null && !loadTestEmbeddings(this.db, key.runId)) {
+    if (key.runId !== null && !this.input(key)) {
       return { state: 'unavailable', reason: `run ${key.runId} has no stored embeddings (it has not completed)` };
     }
     return { state: 'absent' };
@@ -65,7 +65,9 @@ export class MapJobs {
   private input(key: MapKey): { data: Float32Array | Uint8Array; dimensions: number } | null {
     if (key.runId === null) return { data: loadMnist('test').images, dimensions: 784 };
     const embeddings = loadTestEmbeddings(this.db, key.runId);
-    return embeddings && { data: embeddings.vectors, dimensions: embeddings.dimensions };
+    // Zero dimensions: a run recorded with an empty placeholder, nothing to map.
+    if (!embeddings || embeddings.dimensions === 0) return null;
+    return { data: embeddings.vectors, dimensions: embeddings.dimensions };
   }
 
   private compute(key: MapKey): Promise<StoredMap> {

@@ -40,6 +40,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
               <a href="/runs">Runs</a>
               <a href="/own-digits">My digits</a>
               <a href="/sweeps">Sweeps</a>
+              <a href="/dataset">Dataset</a>
             </nav>
           </header>
           <div id="flash" role="alert"></div>

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
@@ -51,6 +52,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <RunLive view={liveView(run)} images={images} />
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
+          <AnalysisSlot run={run} />
         </Layout>,
       );
     })

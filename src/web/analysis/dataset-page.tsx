@@ -1,0 +1,107 @@
+import { PNG } from 'pngjs';
+import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
+import type { LabelIssue } from '../../analysis/label-issues.ts';
+import { Layout } from '../components/layout.tsx';
+import { percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+import { Tiles } from './tiles.tsx';
+
+function dataUri(pixels: Uint8Array): string {
+  const image = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, bitDepth: 8 });
+  image.data = Buffer.from(pixels);
+  return `data:image/png;base64,${PNG.sync.write(image, { colorType: 0, inputColorType: 0 }).toString('base64')}`;
+}
+
+function PrevalenceLine({ split, prevalence }: { split: string; prevalence: Prevalence }) {
+  return (
+    <li>
+      <strong>{split}</strong>: {prevalence.crossed.toLocaleString('en')} of {prevalence.sevens.toLocaleString('en')} sevens are crossed,{' '}
+      <strong class="prevalence">{percent(prevalence.share, 1)}</strong> (95% interval {percent(prevalence.interval.low, 1)} –{' '}
+      {percent(prevalence.interval.high, 1)})
+    </li>
+  );
+}
+
+export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; issues: { runs: number; issues: LabelIssue[] }; images: TestImages }) {
+  const { train, test } = facts;
+  return (
+    <Layout title="Dataset">
+      <h1>MNIST</h1>
+      <section>
+        <h2>Class balance</h2>
+        <table class="data class-balance">
+          <thead>
+            <tr>
+              <th>split</th>
+              {train.classCounts.map((_, label) => (
+                <th class="num">{label}</th>
+              ))}
+              <th class="num">all</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[['train', train] as const, ['test', test] as const].map(([name, split]) => (
+              <tr>
+                <th scope="row">{name}</th>
+                {split.classCounts.map((n) => (
+                  <td class="num" title={percent(n / split.count, 1)}>
+                    {n.toLocaleString('en')}
+                  </td>
+                ))}
+                <td class="num">{split.count.toLocaleString('en')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section>
+        <h2>Crossed sevens: rare?</h2>
+        <ul>
+          <PrevalenceLine split="train" prevalence={train.crossedSevens} />
+          <PrevalenceLine split="test" prevalence={test.crossedSevens} />
+        </ul>
+        <p>
+          About one seven in eight is crossed in both splits (Fisher exact test of equal prevalence, p = {facts.prevalenceP.toPrecision(2)}).
+          Crossed sevens are a minority, but not the visible lack they seemed: a model sees hundreds of them in training. Counted by a
+          detector on the image alone, which on 700 hand-labelled train sevens has precision about 0.94 and recall about 0.96.
+        </p>
+        <h3>Crossed sevens in the test set</h3>
+        <Tiles indices={test.crossedSevens.crossedIndices} images={images} caption={(i) => String(i)} />
+        <h3>Plain sevens in the test set</h3>
+        <Tiles indices={test.crossedSevens.plainIndices} images={images} caption={(i) => String(i)} />
+      </section>
+      <section>
+        <h2>Mean image per class (train)</h2>
+        <ul class="tiles mean-images">
+          {train.meanImages.map((pixels, label) => (
+            <li class="tile">
+              <img src={dataUri(pixels)} width="56" height="56" alt={`mean train image of ${label}`} />
+              <span class="caption">{label}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section>
+        <h2>Possible label errors</h2>
+        <p class="muted">
+          Test images whose given label the completed runs ({issues.runs}) doubt: the label's mean probability is below that class's
+          typical confidence while another class clears its own (confident learning). Most doubted first.
+        </p>
+        <Tiles
+          indices={issues.issues.map((issue) => issue.index)}
+          images={images}
+          caption={(i) => {
+            const issue = issues.issues.find((x) => x.index === i)!;
+            return `${issue.label} → ${issue.suggested}? ${percent(issue.labelProbability, 0)}`;
+          }}
+        />
+      </section>
+      <section>
+        <h2>Map of the test set's pixels</h2>
+        <div hx-get="/maps/pixels" hx-trigger="load" hx-swap="outerHTML">
+          <p class="muted">Loading the map…</p>
+        </div>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,84 @@
+import { raw } from 'hono/html';
+import type { MapStatus } from '../../analysis/maps/map-jobs.ts';
+import { LABEL_COLOURS, SCATTER_SCRIPT } from './scatter-script.ts';
+
+const STYLE = `
+.umap-stage { position: relative; display: inline-block; }
+.umap-stage canvas { border: 1px solid var(--line, #ddd); border-radius: 6px; background: #fff; max-width: 100%; }
+.umap-tip { position: absolute; pointer-events: none; background: #fff; border: 1px solid #999; border-radius: 4px; padding: 4px; display: flex; gap: 6px; align-items: center; font-size: 0.8rem; box-shadow: 0 2px 6px rgba(0,0,0,.15); white-space: nowrap; }
+.umap-tip img { image-rendering: pixelated; }
+.umap-tip[hidden] { display: none; }
+`;
+
+/**
+ * A UMAP map as one self-replacing fragment: while it computes, a progress bar that polls itself
+ * every second; once stored, the scatter. `url` serves this fragment and `url + '.json'` its points.
+ */
+export function MapPanel({ id, url, status, imageHref }: { id: string; url: string; status: MapStatus; imageHref: string }) {
+  if (status.state === 'ready') {
+    return (
+      <section id={id} class="umap-panel">
+        <style>{raw(STYLE)}</style>
+        <div class="umap-scatter" data-src={`${url}.json`} data-href={imageHref}>
+          <p>
+            <label>
+              Colour by{' '}
+              <select name="colour">
+                <option value="label">true label</option>
+                <option value="slice">seven slice: crossed (red), plain (blue)</option>
+              </select>
+            </label>{' '}
+            <span class="muted">
+              {status.map.count.toLocaleString('en')} points, seed {status.map.seed}, computed in {status.map.seconds.toFixed(1)} s. Ringed:
+              misclassified. Hover for the image, click to open it.
+            </span>
+          </p>
+          <p class="umap-legend">
+            {LABEL_COLOURS.map((colour, label) => (
+              <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {label}</span>
+            ))}
+          </p>
+          <div class="umap-stage">
+            <canvas width="640" height="640"></canvas>
+            <div class="umap-tip" hidden>
+              <img width="56" height="56" alt="" />
+              <span></span>
+            </div>
+          </div>
+        </div>
+        <script>{raw(SCATTER_SCRIPT)}</script>
+      </section>
+    );
+  }
+  if (status.state === 'computing' || status.state === 'absent') {
+    const fraction = status.state === 'computing' ? status.fraction : 0;
+    const stage = status.state === 'computing' ? status.stage : 'starting';
+    return (
+      <section id={id} class="umap-panel" hx-get={url} hx-trigger="load delay:1s" hx-swap="outerHTML">
+        <div class="progress">
+          <div class="bar">
+            <div class="fill" style={`width: ${Math.round(100 * fraction)}%`}></div>
+          </div>
+        </div>
+        <p class="progress-text muted">
+          Computing the map: {stage} ({Math.round(100 * fraction)}%). It takes up to half a minute and is kept once done.
+        </p>
+      </section>
+    );
+  }
+  if (status.state === 'failed') {
+    return (
+      <section id={id} class="umap-panel">
+        <p class="error">The map failed: {status.error}</p>
+        <button type="button" hx-get={url} hx-target={`#${id}`} hx-swap="outerHTML">
+          Try again
+        </button>
+      </section>
+    );
+  }
+  return (
+    <section id={id} class="umap-panel">
+      <p class="muted">{status.reason}</p>
+    </section>
+  );
+}

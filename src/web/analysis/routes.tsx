@@ -1,0 +1,78 @@
+import { Hono } from 'hono';
+import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
+import { storedLabelIssues } from '../../analysis/label-issues.ts';
+import { MapJobs } from '../../analysis/maps/map-jobs.ts';
+import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
+import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
+import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
+import { partitionSevens } from '../../analysis/slices.ts';
+import { loadMnist, type MnistSplit } from '../../experiments/mnist.ts';
+import { getRun, loadTestPredictions } from '../../experiments/store.ts';
+import type { WebDeps } from '../deps.ts';
+import { RUN_ID, runIdOf } from '../params.ts';
+import { DatasetPage } from './dataset-page.tsx';
+import { MapPanel } from './map-panel.tsx';
+import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
+
+/**
+ * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a worker
+ * thread, one job per map for this app; the page polls a fragment for progress.
+ */
+export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
+  const { db, images } = deps;
+  const maps = deps.maps ?? new MapJobs(db);
+  // Read on first use and kept: the splits never change, and the facts take a second to compute.
+  let test: MnistSplit | undefined;
+  let facts: DatasetFacts | undefined;
+  let crossedTest: number[] | undefined;
+  const testSplit = () => (test ??= loadMnist('test'));
+  const crossedSevens = () => (crossedTest ??= partitionSevens(testSplit()).crossed);
+
+  const panel = (key: MapKey, url: string, imageHref: string) => (
+    <MapPanel id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`} url={url} status={maps.start(key)} imageHref={imageHref} />
+  );
+  const points = (key: MapKey, predicted: Uint8Array | null) => {
+    const status = maps.status(key);
+    if (status.state !== 'ready') return null;
+    return {
+      points: Array.from(status.map.coordinates, (v) => Math.round(v * 1000) / 1000),
+      labels: Array.from(images.labels.subarray(0, status.map.count)),
+      predicted: predicted && Array.from(predicted),
+      crossedSevens: crossedSevens().filter((i) => i < status.map.count),
+    };
+  };
+
+  return new Hono()
+    .get('/dataset', (c) => {
+      facts ??= datasetFacts(loadMnist('train'), testSplit());
+      return c.html(<DatasetPage facts={facts} issues={storedLabelIssues(db, images.labels)} images={images} />);
+    })
+    .get(`/runs/${RUN_ID}/analysis`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
+      const report = sevenSliceMetrics(db, run.id, testSplit());
+      const slices = discoverRunSlices(db, run.id, images.labels) ?? [];
+      return c.html(
+        <section id="analysis">
+          {report ? <SevenSlices report={report} /> : ''}
+          <DiscoveredSlices slices={slices} runId={run.id} images={images} />
+          <h2>Map of the model's embeddings</h2>
+          {panel(runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+        </section>,
+      );
+    })
+    .get(`/maps/run/${RUN_ID}`, (c) => {
+      const runId = getRun(db, runIdOf(c)).id;
+      return c.html(panel(runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
+    })
+    .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
+      const runId = getRun(db, Number(c.req.param('file').replace('.json', ''))).id;
+      const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null);
+      return body ? c.json(body) : c.json({ error: `the map of run ${runId} is not computed yet` }, 404);
+    })
+    .get('/maps/pixels', (c) => c.html(panel(PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))
+    .get('/maps/pixels.json', (c) => {
+      const body = points(PIXEL_MAP_KEY, null);
+      return body ? c.json(body) : c.json({ error: 'the pixel map is not computed yet' }, 404);
+    });
+}

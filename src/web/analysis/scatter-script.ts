@@ -1,0 +1,87 @@
+/**
+ * Draws each `.umap-scatter` map on a canvas (10,000 SVG nodes would make hovering sluggish):
+ * points coloured by true label or by seven slice, mistakes ringed; hovering shows the nearest
+ * point's thumbnail, clicking opens its image view. Runs again after every htmx swap, skipping
+ * maps already drawn. `box.umapPixel(i)` gives a point's position, for the browser test.
+ */
+export const LABEL_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+export const SCATTER_SCRIPT = `
+(() => {
+  const LABEL_COLOURS = ${JSON.stringify(LABEL_COLOURS)};
+  const SLICE_COLOURS = { crossed: '#d62728', plain: '#1f77b4', other: '#d9d9d9' };
+  for (const box of document.querySelectorAll('.umap-scatter:not([data-ready])')) {
+    box.dataset.ready = 'loading';
+    const canvas = box.querySelector('canvas');
+    const pen = canvas.getContext('2d');
+    const tip = box.querySelector('.umap-tip');
+    const select = box.querySelector('select');
+    fetch(box.dataset.src).then((r) => r.json()).then((map) => {
+      const n = map.labels.length;
+      const crossed = new Set(map.crossedSevens);
+      const pad = 6;
+      let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+      for (let i = 0; i < n; i++) {
+        minX = Math.min(minX, map.points[2 * i]); maxX = Math.max(maxX, map.points[2 * i]);
+        minY = Math.min(minY, map.points[2 * i + 1]); maxY = Math.max(maxY, map.points[2 * i + 1]);
+      }
+      const px = new Float32Array(n), py = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        px[i] = pad + (canvas.width - 2 * pad) * (map.points[2 * i] - minX) / (maxX - minX || 1);
+        py[i] = pad + (canvas.height - 2 * pad) * (map.points[2 * i + 1] - minY) / (maxY - minY || 1);
+      }
+      const wrong = (i) => map.predicted && map.predicted[i] !== map.labels[i];
+      const colour = (i) => select.value === 'slice'
+        ? SLICE_COLOURS[crossed.has(i) ? 'crossed' : map.labels[i] === 7 ? 'plain' : 'other']
+        : LABEL_COLOURS[map.labels[i]];
+      const draw = () => {
+        pen.clearRect(0, 0, canvas.width, canvas.height);
+        const order = [...Array(n).keys()];
+        if (select.value === 'slice') order.sort((a, b) => (map.labels[a] === 7) - (map.labels[b] === 7));
+        for (const i of order) { pen.fillStyle = colour(i); pen.fillRect(px[i] - 1.5, py[i] - 1.5, 3, 3); }
+        pen.strokeStyle = '#000'; pen.lineWidth = 1;
+        for (let i = 0; i < n; i++) if (wrong(i)) { pen.beginPath(); pen.arc(px[i], py[i], 3.5, 0, 2 * Math.PI); pen.stroke(); }
+      };
+      const CELL = 8;
+      const grid = new Map();
+      for (let i = 0; i < n; i++) {
+        const key = Math.floor(px[i] / CELL) + ',' + Math.floor(py[i] / CELL);
+        if (!grid.has(key)) grid.set(key, []);
+        grid.get(key).push(i);
+      }
+      const nearest = (x, y) => {
+        let best = -1, bestDistance = CELL * CELL;
+        const cx = Math.floor(x / CELL), cy = Math.floor(y / CELL);
+        for (let gx = cx - 1; gx <= cx + 1; gx++) for (let gy = cy - 1; gy <= cy + 1; gy++) {
+          for (const i of grid.get(gx + ',' + gy) || []) {
+            const d = (px[i] - x) ** 2 + (py[i] - y) ** 2;
+            if (d < bestDistance) { best = i; bestDistance = d; }
+          }
+        }
+        return best;
+      };
+      const at = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height]; };
+      canvas.addEventListener('mousemove', (e) => {
+        const i = nearest(...at(e));
+        canvas.style.cursor = i < 0 ? 'default' : 'pointer';
+        if (i < 0) { tip.hidden = true; return; }
+        tip.hidden = false;
+        tip.querySelector('img').src = '/images/test/' + i + '.png';
+        tip.querySelector('span').textContent = 'image ' + i + ' · label ' + map.labels[i] + (map.predicted ? ' · predicted ' + map.predicted[i] : '') + (crossed.has(i) ? ' · crossed seven' : '');
+        const r = canvas.getBoundingClientRect();
+        tip.style.left = (px[i] * r.width / canvas.width + 12) + 'px';
+        tip.style.top = (py[i] * r.height / canvas.height + 12) + 'px';
+      });
+      canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
+      canvas.addEventListener('click', (e) => {
+        const i = nearest(...at(e));
+        if (i >= 0) location.href = box.dataset.href.replace('{index}', String(i));
+      });
+      select.addEventListener('change', draw);
+      box.umapPixel = (i) => { const r = canvas.getBoundingClientRect(); return [r.left + px[i] * r.width / canvas.width, r.top + py[i] * r.height / canvas.height]; };
+      draw();
+      box.dataset.ready = 'drawn';
+    });
+  }
+})();
+`;

@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
+import { runMapKey } from '../../src/analysis/maps/map-store.ts';
+import { umapLayout, type LayoutOptions } from '../../src/analysis/maps/umap-layout.ts';
+import { partitionSevens } from '../../src/analysis/slices.ts';
+import { loadMnist } from '../../src/experiments/mnist.ts';
+import { seededRandom } from '../../src/experiments/random.ts';
+import { analysisRoutes } from '../../src/web/analysis/routes.tsx';
+import { completeWithoutTraining } from '../analysis/fake-runs.ts';
+import { runningRun } from '../helpers/db.ts';
+import { webApp } from '../helpers/web.ts';
+
+const IMAGES = 2000;
+const test = loadMnist('test', { limit: IMAGES });
+const crossed = new Set(partitionSevens(test).crossed);
+
+/**
+ * A run on the first 2,000 test images that gets every crossed seven wrong (as a 2) and nothing
+ * else, with 2-D "embeddings" that put each class apart and its crossed sevens apart again.
+ */
+function appWithRun() {
+  const env = webApp();
+  const random = seededRandom(3);
+  const predicted = Uint8Array.from(test.labels, (label, i) => (crossed.has(i) ? 2 : label));
+  const vectors = new Float32Array(IMAGES * 2);
+  test.labels.forEach((label, i) => vectors.set([label * 10 + (crossed.has(i) ? 5 : 0) + random(), random()], i * 2));
+  const run = runningRun(env.db);
+  completeWithoutTraining(env.db, run, { predicted, embeddings: { dimensions: 2, vectors } });
+  const small: LayoutOptions = { epochs: 10, components: 2, neighbours: 5 };
+  const maps = new MapJobs(env.db, (data, dimensions, options) => Promise.resolve(umapLayout(data, dimensions, options)), small);
+  const app = new Hono().route('/', analysisRoutes({ ...env, maps }));
+  return { ...env, app, run, maps };
+}
+
+describe('the run analysis fragment', () => {
+  it('shows crossed against plain sevens and finds the crossed sevens as a weak cluster', async () => {
+    const { app, run } = appWithRun();
+    const html = await (await app.request(`/runs/${run.id}/analysis`)).text();
+    expect(html).toContain('Crossed and plain sevens');
+    expect(html).toMatch(new RegExp(`crossed sevens</th><td class="num">${crossed.size}</td><td class="num">${crossed.size}</td><td class="num">100.00%`));
+    expect(html).toContain(`2 (${crossed.size})`);
+    expect(html).toMatch(/<article class="card discovered" data-label="7">/);
+    const card = html.slice(html.indexOf('data-label="7"'));
+    const shown = [...card.matchAll(/\/images\/test\/(\d+)\?run=/g)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.filter((i) => crossed.has(i)).length).toBeGreaterThanOrEqual(0.9 * shown.length);
+  });
+
+  it('polls while the run is still training', async () => {
+    const { app, db } = appWithRun();
+    const training = runningRun(db);
+    const html = await (await app.request(`/runs/${training.id}/analysis`)).text();
+    expect(html).toContain(`hx-get="/runs/${training.id}/analysis" hx-trigger="load delay:5s"`);
+  });
+});
+
+describe('the embeddings map', () => {
+  it('shows progress that polls itself, then the scatter and its points', async () => {
+    const { app, run, maps } = appWithRun();
+    expect((await app.request(`/maps/run/${run.id}.json`)).status).toBe(404);
+    const first = await (await app.request(`/maps/run/${run.id}`)).text();
+    expect(first).toContain(`hx-get="/maps/run/${run.id}" hx-trigger="load delay:1s"`);
+    expect(first).toMatch(/Computing the map: \w+/);
+    await maps.get(runMapKey(run.id));
+    const ready = await (await app.request(`/maps/run/${run.id}`)).text();
+    expect(ready).toContain(`data-src="/maps/run/${run.id}.json"`);
+    expect(ready).toContain('<canvas');
+    expect(ready).not.toContain('hx-trigger');
+    const points = await (await app.request(`/maps/run/${run.id}.json`)).json();
+    expect(points.points).toHaveLength(2 * IMAGES);
+    expect(points.labels).toEqual(Array.from(test.labels));
+    expect(points.predicted.filter((p: number, i: number) => p !== test.labels[i])).toHaveLength(crossed.size);
+    expect(points.crossedSevens).toEqual([...crossed]);
+  });
+
+  it('is a 404 for a run that does not exist', async () => {
+    const { app } = webApp();
+    expect((await app.request('/maps/run/999')).status).toBe(404);
+    expect((await app.request('/maps/run/999.json')).status).toBe(404);
+  });
+});
+
+describe('the dataset page', () => {
+  it('shows class balance, crossed-seven prevalence in both splits and the mean images', async () => {
+    const { app } = webApp();
+    const response = await app.request('/dataset');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<a href="/dataset">Dataset</a>');
+    expect(html).toContain('6,265');
+    expect(html).toMatch(/of 6,265 sevens are crossed, <strong class="prevalence">\d+\.\d%<\/strong>/);
+    expect(html).toMatch(/of 1,028 sevens are crossed/);
+    expect(html.match(/alt="mean train image of \d"/g)).toHaveLength(10);
+    expect(html).toContain('hx-get="/maps/pixels"');
+  });
+});
