@@ -1,0 +1,42 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { browserSession, skipE2e } from '../helpers/e2e.ts';
+
+type Scatter = HTMLElement & { umapPixel: (i: number) => [number, number] };
+
+describe.skipIf(skipE2e)('the embeddings map in a real browser', () => {
+  const session = browserSession();
+
+  it('computes the map of a finished run with a progress bar, then hovers a point for its image and clicks it open', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/runs`);
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=train-limit]', '600');
+    await page.fill('input[name=test-limit]', '300');
+    await page.fill('input[name=seed]', '1');
+    await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Queue run")')]);
+    await page.locator('#live .badge-completed').waitFor({ timeout: 90_000 });
+    // The analysis slot polls until the run completes; the map's progress bar polls until it is drawn.
+    await page.locator('.umap-panel .progress, .umap-scatter').first().waitFor({ timeout: 30_000 });
+    const scatter = page.locator('.umap-scatter[data-ready="drawn"]');
+    await scatter.waitFor({ timeout: 90_000 });
+    expect(await page.locator('.seven-slices table').count()).toBe(1);
+
+    // Client coordinates: the canvas must be on screen for the mouse to reach it.
+    await scatter.locator('canvas').evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
+    const [x, y] = await scatter.evaluate((box) => (box as Scatter).umapPixel(0));
+    await page.mouse.move(x, y);
+    const tip = page.locator('.umap-tip');
+    await tip.waitFor({ state: 'visible' });
+    const src = await tip.locator('img').getAttribute('src');
+    const hovered = Number(/\/images\/test\/(\d+)\.png$/.exec(src ?? '')?.[1]);
+    expect(Number.isInteger(hovered)).toBe(true);
+    expect(await tip.textContent()).toContain(`image ${hovered} · label`);
+    await expect.poll(() => tip.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
+    await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-map.png'), fullPage: true });
+
+    await Promise.all([page.waitForURL(new RegExp(`/images/test/${hovered}\\?run=1$`)), page.mouse.click(x, y)]);
+    expect(await page.locator('.big-image figcaption').textContent()).toContain(`Test image ${hovered}`);
+  }, 200_000);
+});
