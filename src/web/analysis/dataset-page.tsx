@@ -4,6 +4,7 @@ import type { LabelIssue } from '../../analysis/label-issues.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
+import { AnalysisStyles } from './styles.tsx';
 import { Tiles } from './tiles.tsx';
 
 function dataUri(pixels: Uint8Array): string {
@@ -26,10 +27,11 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
   const { train, test } = facts;
   return (
     <Layout title="Dataset">
+      <AnalysisStyles />
       <h1>MNIST</h1>
       <section>
         <h2>Class balance</h2>
-        <table class="data class-balance">
+        <table class="data analysis class-balance">
           <thead>
             <tr>
               <th>split</th>

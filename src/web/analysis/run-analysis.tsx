@@ -3,6 +3,7 @@ import type { SevenSliceReport, SliceOutcome } from '../../analysis/slice-metric
 import type { Run } from '../../experiments/store.ts';
 import { percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
+import { AnalysisStyles } from './styles.tsx';
 import { Tiles } from './tiles.tsx';
 
 const mistakes = (list: { label: number; count: number }[]) =>
@@ -28,8 +29,9 @@ function SliceRow({ name, outcome }: { name: string; outcome: SliceOutcome }) {
 export function SevenSlices({ report }: { report: SevenSliceReport }) {
   return (
     <section class="seven-slices">
+      <AnalysisStyles />
       <h2>Crossed and plain sevens</h2>
-      <table class="data">
+      <table class="data analysis">
         <thead>
           <tr>
             <th>slice</th>
