@@ -78,7 +78,7 @@ function reportOf(crossedRow: StoredSlice, plainRow: StoredSlice): SevenSliceRep
  * Computes and stores a run's crossed- and plain-seven metrics from its test predictions. The
  * detector's verdicts depend only on the images, so `test` can be shared across runs.
  */
-export function recordSevenSliceMetrics(db: Db, runId: number, test: MnistSplit): SevenSliceReport | null {
+function recordSevenSliceMetrics(db: Db, runId: number, test: MnistSplit): SevenSliceReport | null {
   const predictions = loadTestPredictions(db, runId);
   if (!predictions) return null;
   const { crossed, plain } = partitionSevens(test);
