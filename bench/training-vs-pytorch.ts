@@ -1,9 +1,13 @@
 /**
  * digitlab's training throughput beside PyTorch's on the same machine, measured back to back.
- * Run from the repository root: npx tsx bench/training-vs-pytorch.ts [--rounds 3]
+ * Run from the repository root: npx tsx bench/training-vs-pytorch.ts [--rounds 5]
+ *
+ * Other processes skew these figures, PyTorch's most (its two OpenMP threads wait on each other
+ * when one core is taken), so every measurement reports the share of the machine that other
+ * processes used meanwhile, and the summary repeats the medians over the quiet rounds alone.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +21,7 @@ const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
 
 function roundsFromArgs(): number {
   const at = process.argv.indexOf('--rounds');
-  const rounds = at >= 0 ? Number(process.argv[at + 1]) : 3;
+  const rounds = at >= 0 ? Number(process.argv[at + 1]) : 5;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
   return rounds;
 }
@@ -40,18 +44,45 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** PyTorch's two OpenMP threads slow down several-fold when another process holds a core. */
-function warnIfBusy(): void {
-  const load = os.loadavg()[0]!;
-  if (load > 0.5) {
-    console.log(`warning: 1-minute load average is ${load.toFixed(2)} before starting; other processes skew both figures, PyTorch's most`);
+/** Rounds where other processes used more than this share of the machine are not quiet. */
+const QUIET = 0.1;
+const TICKS_PER_SECOND = 100;
+
+/** CPU ticks spent by the whole machine and by this process with its children, from /proc. */
+function cpuTicks(): { machine: number; ours: number } | undefined {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const fields = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
+    // utime, stime, cutime, cstime are fields 14-17 of /proc/self/stat; fields[0] is field 3.
+    const ours = fields[11]! + fields[12]! + fields[13]! + fields[14]!;
+    return { machine: user! + nice! + system! + irq! + softirq! + steal!, ours };
+  } catch {
+    return undefined;
   }
 }
+
+/** Runs a measurement and reports the share of all cores that other processes used meanwhile. */
+async function measured<T>(run: () => Promise<T> | T): Promise<{ value: T; others: number | undefined }> {
+  const before = cpuTicks();
+  const start = performance.now();
+  const value = await run();
+  const after = cpuTicks();
+  if (before === undefined || after === undefined) return { value, others: undefined };
+  const capacity = ((performance.now() - start) / 1000) * TICKS_PER_SECOND * os.cpus().length;
+  const others = (after.machine - before.machine - (after.ours - before.ours)) / capacity;
+  return { value, others: Math.min(1, Math.max(0, others)) };
+}
+
+const percent = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
 
 interface Round {
   digitlab: number;
   parallel?: number;
   torch: number | undefined;
+  /** The largest share of the machine other processes used during any of the round's measurements. */
+  others: number | undefined;
 }
 
 const ratio = (ours: number | undefined, torch: number | undefined) =>
@@ -64,7 +95,23 @@ function describeRound(index: number, round: Round, torchMissing: string | undef
   const ratios = [ratio(round.digitlab, round.torch), ratio(round.parallel, round.torch)]
     .filter((r): r is number => r !== undefined)
     .map((r) => r.toFixed(2));
-  return `round ${index}: ${parts.join(', ')} samples/s${ratios.length ? `; ratio ${ratios.join(' / ')}` : ''}`;
+  return (
+    `round ${index}: ${parts.join(', ')} samples/s${ratios.length ? `; ratio ${ratios.join(' / ')}` : ''}` +
+    `; other processes used up to ${percent(round.others)} of the machine`
+  );
+}
+
+function summarise(label: string, rounds: Round[]): void {
+  const show = (what: string, values: (number | undefined)[], digits: number) => {
+    const known = values.filter((v): v is number => v !== undefined);
+    if (known.length > 0) console.log(`${label} median ${what}: ${median(known).toFixed(digits)}`);
+  };
+  console.log(`${label}: ${rounds.length} round(s)`);
+  show('digitlab samples/s, one thread', rounds.map((r) => r.digitlab), 0);
+  show('digitlab samples/s, 2 replicas', rounds.map((r) => r.parallel), 0);
+  show('PyTorch samples/s', rounds.map((r) => r.torch), 0);
+  show('ratio digitlab/PyTorch, one thread', rounds.map((r) => ratio(r.digitlab, r.torch)), 2);
+  show('ratio digitlab/PyTorch, 2 replicas', rounds.map((r) => ratio(r.parallel, r.torch)), 2);
 }
 
 async function main(): Promise<void> {
@@ -75,28 +122,28 @@ async function main(): Promise<void> {
     `digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
       `${parallel ? ', digitlab data-parallel on 2 worker threads' : ''}, then PyTorch (2 threads)`,
   );
-  warnIfBusy();
   const results: Round[] = [];
   let torchMissing: string | undefined;
   for (let index = 1; index <= rounds; index++) {
     const options = { batchSize: 64, batches: 100, warmup: 10 };
-    const digitlab = (await measureTrainingThroughput(options)).samplesPerSecond;
-    const replicated = parallel ? (await measureDataParallelThroughput({ ...options, replicas: 2 })).samplesPerSecond : undefined;
-    const torch = measureTorch();
-    if ('missing' in torch) torchMissing = torch.missing;
-    const round: Round = { digitlab, parallel: replicated, torch: 'missing' in torch ? undefined : torch.samplesPerSecond };
+    const single = await measured(() => measureTrainingThroughput(options));
+    const replicated = parallel ? await measured(() => measureDataParallelThroughput({ ...options, replicas: 2 })) : undefined;
+    const torch = await measured(measureTorch);
+    if ('missing' in torch.value) torchMissing = torch.value.missing;
+    const shares = [single.others, replicated?.others, torch.others].filter((v): v is number => v !== undefined);
+    const round: Round = {
+      digitlab: single.value.samplesPerSecond,
+      parallel: replicated?.value.samplesPerSecond,
+      torch: 'missing' in torch.value ? undefined : torch.value.samplesPerSecond,
+      others: shares.length > 0 ? Math.max(...shares) : undefined,
+    };
     results.push(round);
     console.log(describeRound(index, round, torchMissing));
   }
-  const summary = (label: string, values: (number | undefined)[]) => {
-    const known = values.filter((v): v is number => v !== undefined);
-    if (known.length > 0) console.log(`${label}: ${median(known).toFixed(label.includes('ratio') ? 2 : 0)}`);
-  };
-  summary(`median digitlab samples/s (${backend}, one thread)`, results.map((r) => r.digitlab));
-  summary('median digitlab samples/s (wasm, 2 replicas)', results.map((r) => r.parallel));
-  summary('median PyTorch samples/s', results.map((r) => r.torch));
-  summary('median ratio digitlab/PyTorch (one thread)', results.map((r) => ratio(r.digitlab, r.torch)));
-  summary('median ratio digitlab/PyTorch (2 replicas)', results.map((r) => ratio(r.parallel, r.torch)));
+  summarise('all rounds', results);
+  const quiet = results.filter((r) => r.others !== undefined && r.others <= QUIET);
+  if (quiet.length > 0 && quiet.length < results.length) summarise(`quiet rounds (others <= ${QUIET * 100}%)`, quiet);
+  if (quiet.length === 0) console.log(`no quiet round: other processes used more than ${QUIET * 100}% of the machine in every round`);
   if (torchMissing !== undefined) console.log(`no PyTorch figure: ${torchMissing}`);
 }
 
