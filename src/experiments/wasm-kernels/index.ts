@@ -10,6 +10,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { makeSliceConfig } from './slice.ts';
 
 /** Kernels that replace the wasm package's outright, or that it lacks. */
 const REPLACEMENTS: tf.KernelConfig[] = [
@@ -27,6 +28,7 @@ const WRAPPERS: Record<string, (original: tf.KernelConfig) => tf.KernelConfig> =
   Cast: makeCastConfig,
   Conv2D: makeConv2DConfig,
   FusedConv2D: makeFusedConv2DConfig,
+  Slice: makeSliceConfig,
   Sum: makeSumConfig,
 };
 

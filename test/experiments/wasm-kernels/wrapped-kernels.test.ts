@@ -50,6 +50,29 @@ describe('Identity and Cast on wasm', () => {
   });
 });
 
+describe('Slice on wasm', () => {
+  it.each([
+    { x: [10, 4, 3], begin: [2, 0, 0], size: [5, 4, 3] },
+    { x: [10, 4, 3], begin: [7, 1, 0], size: [1, 2, 3] },
+    { x: [6, 5], begin: [0, 0], size: [-1, 5] },
+  ])('copies the contiguous slice $begin/$size of $x', async ({ x, begin, size }) => expectMatch('Slice', { x }, { begin, size }));
+
+  it.each([
+    { x: [10, 4, 3], begin: [2, 1, 0], size: [5, 2, 3] },
+    { x: [6, 5], begin: [1, 1], size: [3, 3] },
+  ])('still slices $begin/$size of $x on the package kernel', async ({ x, begin, size }) =>
+    expectMatch('Slice', { x }, { begin, size }));
+
+  it('slices int32 tensors', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    const rows = x.slice([1, 0], [2, 2]);
+    expect(rows.dtype).toBe('int32');
+    expect(Array.from(rows.dataSync())).toEqual([3, 4, 5, 6]);
+    tf.dispose([x, rows]);
+  });
+});
+
 describe('Sum on wasm', () => {
   it.each([
     { x: [64, 26, 26, 32], axis: [0, 1, 2], keepDims: false },
