@@ -6,7 +6,7 @@
  *   optimizer.minimize(() => tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true })).mean(), true)
  *
  * with registerWasmTrainingKernels() in force (backend.ts loads it with wasm) and, on wasm,
- * `new FusedAdam(lr)` in place of `tf.train.adam(lr)`: the same updates to the bit, ~2 ms of CPU
+ * `new FusedAdam(lr)` in place of `tf.train.adam(lr)`: the same updates to the bit, ~1.7 ms of CPU
  * less per step (adamOptimizer below picks it). model.trainOnBatch and a softmax cross-entropy on
  * logits measured within run-to-run noise of this step: the kernels, not the step's formulation,
  * set the speed. Read the returned loss only when it is reported.
