@@ -4,7 +4,8 @@ import { nativeKernels } from './native.ts';
 
 /**
  * Routes each dy value to the first maximum of its window in x, one pass over the windows with
- * four channels at a time (for the reference CNN's first pooling, ~28 -> ~0.5 ms against the package's kernel).
+ * four channels at a time (for the reference CNN's first pooling, ~28 -> ~0.5 ms against the
+ * package's kernel).
  */
 function maxPoolGrad(args: WasmKernelArgs): Info {
   const { backend } = args;
