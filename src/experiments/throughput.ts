@@ -7,7 +7,7 @@
  *
  * with registerWasmTrainingKernels() in force (backend.ts loads it with wasm) and, on wasm,
  * `new FusedAdam(lr)` in place of `tf.train.adam(lr)`: the same updates to the bit, ~1.7 ms of CPU
- * less per step (adamOptimizer below picks it). model.trainOnBatch and a softmax cross-entropy on
+ * less per step (adamOptimizer in optimizer.ts picks it). model.trainOnBatch and a softmax cross-entropy on
  * logits measured within run-to-run noise of this step: the kernels, not the step's formulation,
  * set the speed. Read the returned loss only when it is reported.
  *
@@ -17,12 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
-import { FusedAdam } from './wasm-kernels/fused-adam.ts';
-
-/** Adam for the active backend: the fused kernel on wasm, tfjs's own elsewhere. */
-export function adamOptimizer(learningRate: number): tf.Optimizer {
-  return tf.getBackend() === 'wasm' ? new FusedAdam(learningRate) : tf.train.adam(learningRate);
-}
+import { adamOptimizer } from './optimizer.ts';
 
 export interface TrainingThroughputOptions {
   batchSize?: number;

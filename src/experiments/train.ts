@@ -4,6 +4,7 @@ import { gatherBatch, sliceImages, type LabelledImages } from './batches.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
+import { adamOptimizer } from './optimizer.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
 
 export interface BatchProgress {
@@ -99,7 +100,7 @@ export async function trainModel(options: {
   const { train, validation } = splitForValidation(options.train, hp.validationSplit);
   if (train.count === 0) throw new Error('no training images left after the validation split');
   const model = options.initialModel ?? buildModel(undefined, hp.seed);
-  const optimizer = tf.train.adam(hp.learningRate);
+  const optimizer = adamOptimizer(hp.learningRate);
   const random = seededRandom(hp.seed);
   const batches = Math.ceil(train.count / hp.batchSize);
   const epochs: EpochResult[] = [];
