@@ -67,6 +67,7 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
         <button type="submit" class="primary">
           Queue run
         </button>
+        <span class="muted"> Fields left empty take the reference experiment's values: one click trains it.</span>
       </form>
     </details>
   );
