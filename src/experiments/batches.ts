@@ -28,16 +28,23 @@ export function imageBatch(data: LabelledImages, start: number, end: number): tf
 /** Alters a batch's scaled images in place; `indices` say which dataset image each row is. */
 export type BatchAugmentation = (pixels: Float32Array, indices: ArrayLike<number>, labels: Uint8Array) => void;
 
-/** The images at `indices`, scaled and optionally augmented, with one-hot labels: one training batch. */
-export function gatherBatch(
+/** One training batch as plain arrays: scaled pixels (784 per row) and one-hot labels (10 per row). */
+export interface BatchArrays {
+  pixels: Float32Array;
+  oneHot: Float32Array;
+  rows: number;
+}
+
+/** The images at `indices`, scaled and optionally augmented, with one-hot labels. */
+export function gatherBatchArrays(
   data: LabelledImages,
   indices: ArrayLike<number>,
   augment?: BatchAugmentation,
-): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const n = indices.length;
-  const pixels = new Float32Array(n * PIXELS);
-  const oneHot = new Float32Array(n * 10);
-  for (let row = 0; row < n; row++) {
+): BatchArrays {
+  const rows = indices.length;
+  const pixels = new Float32Array(rows * PIXELS);
+  const oneHot = new Float32Array(rows * 10);
+  for (let row = 0; row < rows; row++) {
     const index = indices[row]!;
     const source = data.images.subarray(index * PIXELS, (index + 1) * PIXELS);
     const offset = row * PIXELS;
@@ -45,5 +52,15 @@ export function gatherBatch(
     oneHot[row * 10 + data.labels[index]!] = 1;
   }
   augment?.(pixels, indices, data.labels);
-  return { x: tf.tensor4d(pixels, [n, 28, 28, 1]), y: tf.tensor2d(oneHot, [n, 10]) };
+  return { pixels, oneHot, rows };
+}
+
+/** `gatherBatchArrays` as tensors: x [n,28,28,1] and y [n,10]. */
+export function gatherBatch(
+  data: LabelledImages,
+  indices: ArrayLike<number>,
+  augment?: BatchAugmentation,
+): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  const { pixels, oneHot, rows } = gatherBatchArrays(data, indices, augment);
+  return { x: tf.tensor4d(pixels, [rows, 28, 28, 1]), y: tf.tensor2d(oneHot, [rows, 10]) };
 }

@@ -11,6 +11,8 @@ export interface Hyperparameters {
   testLimit: number | null;
   /** Share of training sevens given a synthetic crossing bar; absent (older runs) means 0. */
   augmentCrossedSevens?: number;
+  /** Worker threads that share each batch (wasm only); absent (older runs) means 1. */
+  workers?: number;
 }
 
 /** The reference experiment of DESIGN.md. */

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchAugmentation } from './augment/batch-augmentation.ts';
-import { gatherBatch, sliceImages, type LabelledImages } from './batches.ts';
+import { gatherBatchArrays, sliceImages, type LabelledImages } from './batches.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
-import { adamOptimizer } from './optimizer.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
+import { dataParallelStepper, localStepper, type TrainingStepper } from './steppers.ts';
 
 export interface BatchProgress {
   epoch: number;
@@ -58,28 +58,6 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
   };
 }
 
-/**
- * One Adam step on a batch; returns [mean loss, correct count, non-finite outputs]. The last is
- * there because the loss clips probabilities, which on some backends turns NaN into a finite
- * loss: a diverged model must not pass as a merely bad one.
- */
-function batchStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): tf.Tensor1D {
-  const kept: tf.Tensor[] = [];
-  const stats = tf.tidy(() => {
-    const loss = optimizer.minimize(() => {
-      const predictions = model.apply(x, { training: true }) as tf.Tensor;
-      // minimize() disposes everything its closure made but the loss; keep what we report.
-      const correct = tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum().cast('float32');
-      const nonFinite = tf.logicalNot(tf.isFinite(predictions)).sum().cast('float32');
-      kept.push(tf.keep(correct), tf.keep(nonFinite));
-      return tf.metrics.categoricalCrossentropy(y, predictions).mean() as tf.Scalar;
-    }, true)!;
-    return tf.stack([loss, ...kept]) as tf.Tensor1D;
-  });
-  tf.dispose(kept);
-  return stats;
-}
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -99,14 +77,20 @@ export async function trainModel(options: {
   const { hyperparameters: hp, reporter = {}, signal } = options;
   const { train, validation } = splitForValidation(options.train, hp.validationSplit);
   if (train.count === 0) throw new Error('no training images left after the validation split');
-  const model = options.initialModel ?? buildModel(undefined, hp.seed);
-  const optimizer = adamOptimizer(hp.learningRate);
-  const random = seededRandom(hp.seed);
   const batches = Math.ceil(train.count / hp.batchSize);
+  const workers = hp.workers ?? 1;
+  checkWorkers(workers, train.count, hp.batchSize, options.initialModel !== undefined);
+  const model = options.initialModel ?? buildModel(undefined, hp.seed);
+  let stepper: TrainingStepper | undefined;
+  const random = seededRandom(hp.seed);
   const epochs: EpochResult[] = [];
   let trainSeconds = 0;
 
   try {
+    stepper =
+      workers > 1
+        ? await dataParallelStepper(model, { workers, seed: hp.seed, learningRate: hp.learningRate })
+        : localStepper(model, hp.learningRate);
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const epochStart = performance.now();
       const order = shuffledIndices(train.count, random);
@@ -115,16 +99,14 @@ export async function trainModel(options: {
       for (let batch = 0; batch < batches; batch++) {
         if (signal?.aborted) throw new TrainingCancelledError();
         const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
-        const { x, y } = gatherBatch(train, indices, batchAugmentation(hp, epoch));
-        const stats = batchStep(model, optimizer, x, y);
-        const [batchLoss, batchCorrect, nonFiniteOutputs] = stats.dataSync() as Float32Array;
-        tf.dispose([x, y, stats]);
-        if (!Number.isFinite(batchLoss) || nonFiniteOutputs! > 0) {
+        const stats = await stepper.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch)));
+        const { loss: batchLoss, correct: batchCorrect, nonFiniteOutputs } = stats;
+        if (!Number.isFinite(batchLoss) || nonFiniteOutputs > 0) {
           const what = Number.isFinite(batchLoss) ? 'model outputs became NaN' : `loss became ${batchLoss}`;
           throw new NonFiniteLossError(`${what} at epoch ${epoch}, batch ${batch + 1}`);
         }
-        lossSum += batchLoss! * indices.length;
-        correct += batchCorrect!;
+        lossSum += batchLoss * indices.length;
+        correct += batchCorrect;
         const seen = batch * hp.batchSize + indices.length;
         const elapsed = trainSeconds + (performance.now() - epochStart) / 1000;
         const samplesDone = (epoch - 1) * train.count + seen;
@@ -140,6 +122,7 @@ export async function trainModel(options: {
         await yieldToEventLoop();
       }
       trainSeconds += (performance.now() - epochStart) / 1000;
+      await stepper.syncModel();
       const validationScore = validation ? evaluate(model, validation) : null;
       const result: EpochResult = {
         epoch,
@@ -163,6 +146,19 @@ export async function trainModel(options: {
     model.dispose();
     throw err;
   } finally {
-    optimizer.dispose();
+    await stepper?.dispose();
+  }
+}
+
+/** Data-parallel steps need wasm, a fresh model, and every batch at least one row per worker. */
+function checkWorkers(workers: number, trainCount: number, batchSize: number, hasInitialModel: boolean): void {
+  if (workers === 1) return;
+  if (tf.getBackend() !== 'wasm') {
+    throw new Error(`training on ${workers} workers needs the wasm backend; this run uses ${tf.getBackend()}`);
+  }
+  if (hasInitialModel) throw new Error('training on several workers starts from a fresh model only');
+  const lastBatch = trainCount % batchSize || batchSize;
+  if (Math.min(batchSize, lastBatch) < workers) {
+    throw new Error(`a batch of ${Math.min(batchSize, lastBatch)} images cannot be split across ${workers} workers`);
   }
 }

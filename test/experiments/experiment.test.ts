@@ -67,6 +67,34 @@ describe('training a run', () => {
     expect(await metrics(4)).not.toEqual(first);
   });
 
+  it('splits batches across two workers, repeatably and close to one thread', async () => {
+    const hyperparameters = smallRunParams({ trainLimit: 1000, epochs: 2, seed: 3 });
+    const run = async (workers: number) => {
+      const result = await trainModel({ train, test, hyperparameters: { ...hyperparameters, workers } });
+      result.model.dispose();
+      return { losses: result.epochs.map((e) => e.loss), test: result.test };
+    };
+    const single = await run(1);
+    const parallel = await run(2);
+    expect(await run(2)).toEqual(parallel);
+    // Shard-summed gradients round differently, so the runs drift apart only slightly.
+    parallel.losses.forEach((loss, i) => expect(loss).toBeCloseTo(single.losses[i]!, 2));
+    expect(Math.abs(parallel.test.accuracy - single.test.accuracy)).toBeLessThan(0.03);
+  });
+
+  it('refuses worker counts it cannot honour, before training', async () => {
+    // 1,600 training images after the validation split.
+    const attempt = (overrides: Partial<ReturnType<typeof smallRunParams>>) =>
+      trainModel({ train, test, hyperparameters: smallRunParams(overrides) });
+    await expect(attempt({ workers: 2, batchSize: 1 })).rejects.toThrow(/a batch of 1 images cannot be split across 2 workers/);
+    // 1,600 = 3 x 533 + 1: the last batch holds one image.
+    await expect(attempt({ workers: 2, batchSize: 533 })).rejects.toThrow(/a batch of 1 images cannot be split/);
+    const model = buildModel(undefined, 1);
+    await expect(trainModel({ train, test, hyperparameters: smallRunParams({ workers: 2 }), initialModel: model })).rejects.toThrow(
+      /fresh model only/,
+    );
+  });
+
   it('leaves the same number of live tensors after every epoch', async () => {
     const liveAfterEpoch: number[] = [];
     const result = await trainModel({
