@@ -1,5 +1,5 @@
 import { BACKEND_CHOICES, selectBackend, type BackendChoice } from '../backend.ts';
-import { measurePredictionThroughput, measureTrainingThroughput } from '../throughput.ts';
+import { measureDataParallelThroughput, measurePredictionThroughput, measureTrainingThroughput } from '../throughput.ts';
 import type { Command } from './command.ts';
 import { printJson } from './store-option.ts';
 
@@ -16,18 +16,23 @@ export const benchCommand: Command = {
     const backend = await selectBackend((options.backend as BackendChoice | undefined) ?? 'auto');
     const batchSize = (options['batch-size'] as number | undefined) ?? 64;
     context.stderr.write(`measuring on ${backend}, batch ${batchSize}...\n`);
-    const training = await measureTrainingThroughput({ batchSize, batches: (options.batches as number | undefined) ?? 100 });
+    const batches = (options.batches as number | undefined) ?? 100;
+    const training = await measureTrainingThroughput({ batchSize, batches });
+    // `train --workers 2` is only offered on wasm, so only there is it worth measuring.
+    const twoWorkers = backend === 'wasm' ? await measureDataParallelThroughput({ batchSize, batches, replicas: 2 }) : null;
     const prediction = await measurePredictionThroughput({ images: 10_000 });
     const result = {
       backend,
       batchSize,
       samplesPerSecond: Math.round(training.samplesPerSecond),
+      twoWorkerSamplesPerSecond: twoWorkers ? Math.round(twoWorkers.samplesPerSecond) : null,
       predictionImagesPerSecond: Math.round(prediction.imagesPerSecond),
     };
     if (options.json) printJson(context, result);
     else {
       context.stdout.write(
-        `${backend}: training ${result.samplesPerSecond} samples/s (batch ${batchSize}), ` +
+        `${backend}: training ${result.samplesPerSecond} samples/s (batch ${batchSize})` +
+          (twoWorkers ? `, ${result.twoWorkerSamplesPerSecond} with --workers 2, ` : ', ') +
           `prediction ${result.predictionImagesPerSecond} images/s\n`,
       );
     }
