@@ -17,7 +17,7 @@ export interface Evaluation {
   probabilities: Float32Array;
 }
 
-export function emptyConfusion(): number[][] {
+function emptyConfusion(): number[][] {
   return Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
 }
 

@@ -33,7 +33,7 @@ export interface Command {
 export class UsageError extends Error {}
 
 /** Options every command takes. */
-export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+const COMMON_OPTIONS: Record<string, OptionSpec> = {
   db: { type: 'string', placeholder: 'PATH', description: 'SQLite run store (default $DIGITLAB_DB or db/digitlab.sqlite)' },
   json: { type: 'boolean', description: 'print one JSON object as the last line of stdout' },
   help: { type: 'boolean', description: 'show this help' },

@@ -10,7 +10,7 @@ export function formatDuration(seconds: number): string {
 
 const BAR_WIDTH = 24;
 
-export function progressLine(p: BatchProgress): string {
+function progressLine(p: BatchProgress): string {
   const filled = Math.round((p.batch / p.batches) * BAR_WIDTH);
   const bar = '#'.repeat(filled) + '-'.repeat(BAR_WIDTH - filled);
   return (
