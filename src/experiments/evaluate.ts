@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from './batches.ts';
 import { imageBatch } from './batches.ts';
-import { EMBEDDING_LAYER } from './model.ts';
+import { embeddingOutput } from './model.ts';
 
 /** Keras clips probabilities by this epsilon before the log in categorical cross-entropy. */
 const EPSILON = 1e-7;
@@ -21,38 +21,36 @@ function emptyConfusion(): number[][] {
   return Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
 }
 
-/** Runs the model over a set of images in inference mode and scores it. */
-export function evaluate(model: tf.LayersModel, data: LabelledImages): Evaluation {
-  const probabilities = new Float32Array(data.count * 10);
+/**
+ * Every output of `model` for every image, in inference mode and batches: one array per output,
+ * `widths[k]` values per image.
+ */
+function predictAll(model: tf.LayersModel, data: LabelledImages, widths: number[]): Float32Array[] {
+  const outputs = widths.map((width) => new Float32Array(data.count * width));
   for (let start = 0; start < data.count; start += PREDICT_BATCH) {
     const end = Math.min(start + PREDICT_BATCH, data.count);
-    const scores = tf.tidy(() => model.predict(imageBatch(data, start, end)) as tf.Tensor);
-    probabilities.set(scores.dataSync() as Float32Array, start * 10);
-    scores.dispose();
+    const batch = tf.tidy(() => [model.predict(imageBatch(data, start, end))].flat());
+    batch.forEach((tensor, k) => outputs[k]!.set(tensor.dataSync() as Float32Array, start * widths[k]!));
+    tf.dispose(batch);
   }
-  return score(probabilities, data.labels);
+  return outputs;
+}
+
+/** Runs the model over a set of images in inference mode and scores it. */
+export function evaluate(model: tf.LayersModel, data: LabelledImages): Evaluation {
+  const [probabilities] = predictAll(model, data, [10]);
+  return score(probabilities!, data.labels);
 }
 
 export type TestEvaluation = Evaluation & { embeddings: Float32Array; embeddingDimensions: number };
 
 /** `evaluate`, plus each image's activations of the embedding layer, from the same forward pass. */
-export function evaluateWithEmbeddings(
-  model: tf.LayersModel,
-  data: LabelledImages,
-): TestEvaluation {
-  const embeddingOutput = model.getLayer(EMBEDDING_LAYER).output as tf.SymbolicTensor;
-  const dimensions = embeddingOutput.shape[1]!;
-  const twoHeaded = tf.model({ inputs: model.inputs, outputs: [embeddingOutput, model.outputs[0]!] });
-  const embeddings = new Float32Array(data.count * dimensions);
-  const probabilities = new Float32Array(data.count * 10);
-  for (let start = 0; start < data.count; start += PREDICT_BATCH) {
-    const end = Math.min(start + PREDICT_BATCH, data.count);
-    const [embedded, scores] = tf.tidy(() => twoHeaded.predict(imageBatch(data, start, end)) as tf.Tensor[]);
-    embeddings.set(embedded!.dataSync() as Float32Array, start * dimensions);
-    probabilities.set(scores!.dataSync() as Float32Array, start * 10);
-    tf.dispose([embedded!, scores!]);
-  }
-  return { ...score(probabilities, data.labels), embeddings, embeddingDimensions: dimensions };
+export function evaluateWithEmbeddings(model: tf.LayersModel, data: LabelledImages): TestEvaluation {
+  const embedding = embeddingOutput(model);
+  const dimensions = embedding.shape[1]!;
+  const twoHeaded = tf.model({ inputs: model.inputs, outputs: [embedding, model.outputs[0]!] });
+  const [embeddings, probabilities] = predictAll(twoHeaded, data, [dimensions, 10]);
+  return { ...score(probabilities!, data.labels), embeddings: embeddings!, embeddingDimensions: dimensions };
 }
 
 /** Loss, accuracy and confusion of given probabilities against true labels. */

@@ -16,7 +16,12 @@ export const REFERENCE_MODEL: ModelSpec = {
 };
 
 /** Name of the dense layer whose activations are the model's embedding of an image. */
-export const EMBEDDING_LAYER = 'embedding';
+const EMBEDDING_LAYER = 'embedding';
+
+/** The embedding layer's output, to build a model that also (or only) returns embeddings. */
+export function embeddingOutput(model: tf.LayersModel): tf.SymbolicTensor {
+  return model.getLayer(EMBEDDING_LAYER).output as tf.SymbolicTensor;
+}
 
 /**
  * Builds the Keras-style Sequential CNN. Every initialiser gets its own seed derived from `seed`,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../../db/client.ts';
 import { imageBatch } from '../batches.ts';
-import { EMBEDDING_LAYER } from '../model.ts';
+import { embeddingOutput } from '../model.ts';
 import { loadTestEmbeddings, type Run } from '../store.ts';
 import { toMnistBytes } from './digit-set.ts';
 import { loadRunModel } from './predict.ts';
@@ -36,7 +36,7 @@ export async function nearestTestImages(db: Db, run: Run, input: Float32Array, k
   const stored = loadTestEmbeddings(db, run.id);
   if (!stored) return null;
   const model = await loadRunModel(db, run);
-  const embedder = tf.model({ inputs: model.inputs, outputs: model.getLayer(EMBEDDING_LAYER).output as tf.SymbolicTensor });
+  const embedder = tf.model({ inputs: model.inputs, outputs: embeddingOutput(model) });
   const single = { images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 };
   const embedded = tf.tidy(() => embedder.predict(imageBatch(single, 0, 1)) as tf.Tensor);
   const query = embedded.dataSync() as Float32Array;
