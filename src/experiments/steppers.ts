@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchArrays } from './batches.ts';
 import { adamOptimizer } from './optimizer.ts';
+import { lossWithCounts } from './step-loss.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
 
 /** What one Adam step reports, measured before the update. */
@@ -18,25 +19,18 @@ export interface TrainingStepper {
   dispose(): Promise<void>;
 }
 
-/**
- * One Adam step: minimize() on the batch's mean cross-entropy. It also counts non-finite outputs,
- * because the loss clips probabilities, which on some backends turns NaN into a finite loss: a
- * diverged model must not pass as a merely bad one.
- */
+/** One Adam step with minimize(); returns [loss, correct rows, non-finite outputs]. */
 function localStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): Float32Array {
-  const kept: tf.Tensor[] = [];
+  let counts: tf.Tensor1D | undefined;
   const stats = tf.tidy(() => {
     const loss = optimizer.minimize(() => {
-      const predictions = model.apply(x, { training: true }) as tf.Tensor;
-      // minimize() disposes everything its closure made but the loss; keep what we report.
-      const correct = tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum().cast('float32');
-      const nonFinite = tf.logicalNot(tf.isFinite(predictions)).sum().cast('float32');
-      kept.push(tf.keep(correct), tf.keep(nonFinite));
-      return tf.metrics.categoricalCrossentropy(y, predictions).mean() as tf.Scalar;
+      const step = lossWithCounts(model, x, y);
+      counts = step.counts;
+      return step.loss;
     }, true)!;
-    return tf.stack([loss, ...kept]);
+    return tf.concat([loss.reshape([1]), counts!]);
   });
-  tf.dispose(kept);
+  counts!.dispose();
   const values = stats.dataSync() as Float32Array;
   stats.dispose();
   return values;

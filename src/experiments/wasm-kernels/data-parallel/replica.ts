@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
 import { buildModel } from '../../model.ts';
+import { lossWithCounts } from '../../step-loss.ts';
 import { FusedAdam } from '../fused-adam.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
@@ -45,15 +46,9 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
     const y = tf.tensor2d(request.y, [request.rows, 10]);
     let counts: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const predictions = model.apply(x, { training: true }) as tf.Tensor;
-      // variableGrads disposes everything its closure made but the loss; keep what we report.
-      counts = tf.keep(
-        tf.stack([
-          tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum(),
-          tf.logicalNot(tf.isFinite(predictions)).sum(),
-        ]),
-      );
-      return tf.metrics.categoricalCrossentropy(y, predictions).mean().mul(share) as tf.Scalar;
+      const shard = lossWithCounts(model, x, y);
+      counts = shard.counts;
+      return shard.loss.mul(share) as tf.Scalar;
     }, variables);
     let offset = init.rank * count;
     for (const v of variables) {
