@@ -4,6 +4,10 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, unique } fro
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** Where a run's model came from: trained by this machine's queue or CLI, by a remote worker, or imported. */
+export const RUN_SOURCES = ['local', 'worker', 'imported'] as const;
+export type RunSource = (typeof RUN_SOURCES)[number];
+
 /** A grid of hyperparameters launched together; its runs point back to it. */
 export const sweeps = sqliteTable('sweeps', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -21,6 +25,7 @@ export const runs = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
     status: text('status', { enum: RUN_STATUSES }).notNull(),
+    source: text('source', { enum: RUN_SOURCES }).notNull().default('local'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }),
     finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),

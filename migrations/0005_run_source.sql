@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `source` text DEFAULT 'local' NOT NULL;
