@@ -14,18 +14,22 @@ import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
 import { TestImages } from './test-images.ts';
+import { workerRoutes } from './workers/routes.ts';
+import { leasePolicy } from '../experiments/workers/leases.ts';
 
 /**
  * The web workbench as a Hono app, built per call so tests get their own and never open a port.
  * `images` defaults to the MNIST test set, read on first use.
  */
-export function createApp(deps: Omit<WebDeps, 'images'> & { images?: TestImages }): Hono {
-  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages() };
+export function createApp(deps: Omit<WebDeps, 'images' | 'leases'> & Partial<Pick<WebDeps, 'images' | 'leases'>>): Hono {
+  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages(), leases: deps.leases ?? leasePolicy() };
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
   // The server is for the person at this machine: forms from other sites must not launch runs.
   app.use(csrf());
+  // Workers authenticate with tokens and upload results in chunks larger than the general limit.
+  app.route('/', workerRoutes(full));
   // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));

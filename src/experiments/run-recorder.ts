@@ -1,0 +1,29 @@
+import type { Db } from '../../db/client.ts';
+import { completeRun, endRun, logEpoch, recordProgress, recordProvenance, type RunProvenance, type SavedModel, type TestOutcome } from './store.ts';
+import type { BatchProgress, EpochResult } from './train.ts';
+
+/**
+ * Where one run's training writes what it learns, in the order it learns it. The SQLite store
+ * implements it for runs trained here and an HTTP client for remote workers, so there is one
+ * training path (experiment.ts) whichever machine trains.
+ */
+export interface RunRecorder {
+  provenance(provenance: RunProvenance): void | Promise<void>;
+  /** The latest batch-level progress; called about once a second, and a recorder may drop some. */
+  progress(progress: BatchProgress): void;
+  epoch(epoch: EpochResult): void | Promise<void>;
+  /** The test evaluation and weights; the run is completed once this returns. */
+  complete(outcome: TestOutcome, model: SavedModel): void | Promise<void>;
+  end(status: 'failed' | 'cancelled', error: string): void | Promise<void>;
+}
+
+/** The recorder of a run in this machine's store. */
+export function storeRecorder(db: Db, runId: number): RunRecorder {
+  return {
+    provenance: (provenance) => recordProvenance(db, runId, provenance),
+    progress: (progress) => recordProgress(db, runId, progress),
+    epoch: (epoch) => logEpoch(db, runId, epoch),
+    complete: (outcome, model) => completeRun(db, runId, outcome, model),
+    end: (status, error) => endRun(db, runId, status, error),
+  };
+}
