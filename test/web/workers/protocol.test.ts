@@ -20,7 +20,7 @@ function setup() {
     web.app.request(`/api/workers/runs/${runId}/uploads/${artifact}/${chunk}?attempt=${attempt}`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': digest },
-      body: bytes,
+      body: bytes as BodyInit,
     });
   return { ...web, token, call, claim, put };
 }
