@@ -13,10 +13,12 @@ const inCi = process.env.CI === 'true';
 export const skipE2e = missing && !inCi;
 if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
 
-/** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
-function startServer(): Promise<{ server: ChildProcess; url: string }> {
-  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
-  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `digitlab serve` on a free loopback port (its own SQLite file unless `db`); resolves its URL. */
+export function startServer(
+  db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite'),
+  extraArgs: string[] = [],
+): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     server.stderr!.on('data', (chunk) => {

@@ -8,6 +8,7 @@ import { createRun, epochHistory, getRun, listRuns } from '../../../src/experime
 import { runAttemptHistory } from '../../../src/experiments/workers/leases.ts';
 import { createToken } from '../../../src/experiments/workers/tokens.ts';
 import { smallRunParams } from '../../helpers/db.ts';
+import { startServer } from '../../helpers/e2e.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 const started: ChildProcess[] = [];
@@ -18,17 +19,10 @@ function digitlab(args: string[], cwd = process.cwd()): ChildProcess {
   return child;
 }
 
-function serve(db: string, extra: string[] = []): Promise<{ server: ChildProcess; url: string }> {
-  const server = digitlab(['serve', '--port', '0', '--db', db, '--max-concurrent', '0', ...extra]);
-  let log = '';
-  return new Promise((resolve, reject) => {
-    server.stderr!.on('data', (chunk) => {
-      log += chunk;
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
-      if (url) resolve({ server, url });
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-  });
+async function serve(db: string, extra: string[] = []): Promise<{ server: ChildProcess; url: string }> {
+  const served = await startServer(db, ['--max-concurrent', '0', ...extra]);
+  started.push(served.server);
+  return served;
 }
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
