@@ -16,7 +16,8 @@ import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const torchScript = path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
+// Beside the repository by default; TORCH_CNN_SCRIPT points elsewhere (from a git worktree, say).
+const torchScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
 const PYTHON = '/usr/bin/python3';
 const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
 
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   const parallel = workers > 1;
   console.log(
     `cpu ${os.cpus()[0]?.model ?? '?'}, ${availableCores()} cores; digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
-      `${parallel ? ', digitlab data-parallel on ${workers} worker threads (the default)' : ''}, then PyTorch (2 threads)`,
+      `${parallel ? `, digitlab data-parallel on ${workers} worker threads (the default)` : ''}, then PyTorch (2 threads)`,
   );
   const results: Round[] = [];
   let torchMissing: string | undefined;
