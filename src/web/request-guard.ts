@@ -10,8 +10,8 @@ const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 export interface Listening {
   /** The TCP port; unknown (any port) for an app that is only given requests, as in tests. */
   port?: number;
-  /** The address given to --host, also accepted as a name. */
-  host?: string;
+  /** More names it answers: the --host address, or for 0.0.0.0 this machine's names and addresses. */
+  names?: string[];
 }
 
 /** Remote workers authenticate with their own bearer tokens and are no browser: the browser rules skip them. */
@@ -20,8 +20,8 @@ const isWorkerApi = (path: string) => path.startsWith('/api/workers/');
 const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /** `name` or `name:port` for every name this server may be reached by. */
-export function allowedHosts({ port, host }: Listening): (header: string) => boolean {
-  const names = new Set([...LOOPBACK_NAMES, ...(host ? [urlHost(host).toLowerCase()] : [])]);
+export function allowedHosts({ port, names: extra = [] }: Listening): (header: string) => boolean {
+  const names = new Set([...LOOPBACK_NAMES, ...extra.map((name) => urlHost(name).toLowerCase())]);
   return (header) => {
     const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/i.exec(header.trim());
     if (!match || !names.has(match[1]!.toLowerCase())) return false;

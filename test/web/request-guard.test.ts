@@ -28,7 +28,7 @@ describe('host names (DNS rebinding)', () => {
 
   it('answers the loopback names on its own port and the --host name, and no other port', async () => {
     const db = memoryDb();
-    const app = createApp({ db, queue: new RunQueue({ db }), listening: { port: 3151, host: 'lab.internal' } });
+    const app = createApp({ db, queue: new RunQueue({ db }), listening: { port: 3151, names: ['lab.internal'] } });
     for (const host of ['127.0.0.1:3151', 'localhost:3151', '[::1]:3151', 'lab.internal:3151']) {
       expect((await app.request(`http://${host}/healthz`)).status, host).toBe(200);
     }
