@@ -6,7 +6,7 @@ import { Layout } from '../components/layout.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
 import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
-import { RUN_ID, runIdOf } from '../params.ts';
+import { formBody, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
 
 /** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
@@ -65,7 +65,7 @@ export function runsRoutes({ db, queue }: WebDeps): Hono {
     .get('/', (c) => c.redirect('/runs'))
     .get('/runs', (c) => c.html(page(filtersFrom(c))))
     .post('/runs', async (c) => {
-      const request = parseLaunchForm(await c.req.parseBody());
+      const request = parseLaunchForm(await formBody(c));
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
       const run = queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);
