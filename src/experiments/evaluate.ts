@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from './batches.ts';
 import { imageBatch } from './batches.ts';
+import { PROBABILITY_EPSILON } from './degenerate-model.ts';
 import { embeddingOutput } from './model.ts';
 
-/** Keras clips probabilities by this epsilon before the log in categorical cross-entropy. */
-const EPSILON = 1e-7;
 const PREDICT_BATCH = 1000;
 
 export interface Evaluation {
@@ -66,7 +65,7 @@ export function score(probabilities: Float32Array, labels: Uint8Array): Evaluati
     predicted[i] = best;
     confusion[label]![best]!++;
     if (best === label) correct++;
-    lossSum -= Math.log(Math.min(Math.max(row[label]!, EPSILON), 1 - EPSILON));
+    lossSum -= Math.log(Math.min(Math.max(row[label]!, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON));
   });
   const n = labels.length;
   return { loss: lossSum / n, accuracy: correct / n, confusion, predicted, probabilities };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchAugmentation } from './augment/batch-augmentation.ts';
 import { gatherBatchArrays, sliceImages, type LabelledImages } from './batches.ts';
+import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
@@ -47,7 +48,13 @@ export class TrainingCancelledError extends Error {
   }
 }
 
-export class NonFiniteLossError extends Error {}
+export class NonFiniteLossError extends DivergedError {}
+
+/** A diverged or collapsed model fails its run as a NaN does, after its epoch is recorded. */
+function failIfDegenerate(where: string, loss: number | null, confusion: number[][] | null): void {
+  const reason = (loss === null ? null : divergedLoss(loss)) ?? modelCollapse(confusion);
+  if (reason) throw new DivergedError(`${reason} (${where})`);
+}
 
 /** Keras' `validation_split`: the validation set is the *last* fraction, taken before shuffling. */
 export function splitForValidation(data: LabelledImages, validationSplit: number) {
@@ -135,11 +142,14 @@ export async function trainModel(options: {
       };
       epochs.push(result);
       reporter.onEpoch?.(result);
+      failIfDegenerate(`epoch ${epoch}`, result.loss, result.valConfusion);
     }
+    const testScore = evaluateWithEmbeddings(model, options.test);
+    failIfDegenerate('the test set', null, testScore.confusion);
     return {
       model,
       epochs,
-      test: evaluateWithEmbeddings(model, options.test),
+      test: testScore,
       trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
     };
   } catch (err) {
