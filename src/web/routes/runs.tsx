@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { RUN_STATUSES } from '../../../db/schema.ts';
-import { getRun, listRuns, runTagMap, type Run } from '../../experiments/store.ts';
+import { modelCollapse } from '../../experiments/degenerate-model.ts';
+import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
 import { LaunchForm } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
@@ -55,7 +56,11 @@ function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilter
 }
 
 export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const listed = (run: Run): ListedRun => ({ run, tags: runTagMap(db, run.id) });
+  const listed = (run: Run): ListedRun => ({
+    run,
+    tags: runTagMap(db, run.id),
+    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+  });
   const page = (filters: RunFilters, form: { values?: LaunchValues; errors?: LaunchErrors } = {}) => {
     const all = listRuns(db).map(listed);
     return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...form} />;
