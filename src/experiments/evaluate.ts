@@ -2,10 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from './batches.ts';
 import { scaledPixels } from './batches.ts';
 import { throwIfCancelled } from './cancellation.ts';
+import { PROBABILITY_EPSILON } from './degenerate-model.ts';
 import { embeddingOutput } from './model.ts';
-
-/** Keras clips probabilities by this epsilon before the log in categorical cross-entropy. */
-const EPSILON = 1e-7;
 
 export interface Evaluation {
   loss: number;
@@ -107,7 +105,7 @@ export function score(probabilities: Float32Array, labels: Uint8Array): Evaluati
     predicted[i] = best;
     confusion[label]![best]!++;
     if (best === label) correct++;
-    lossSum -= Math.log(Math.min(Math.max(row[label]!, EPSILON), 1 - EPSILON));
+    lossSum -= Math.log(Math.min(Math.max(row[label]!, PROBABILITY_EPSILON), 1 - PROBABILITY_EPSILON));
   });
   const n = labels.length;
   return { loss: lossSum / n, accuracy: correct / n, confusion, predicted, probabilities };

@@ -9,14 +9,15 @@ import { serializeModel } from './saved-model.ts';
 import { availableCores, defaultWorkers } from './steppers.ts';
 import { completeRun, endRun, getRun, logEpoch, recordParams, recordProgress, recordProvenance, type Run } from './store.ts';
 import { TrainingCancelledError } from './cancellation.ts';
-import { NonFiniteLossError, splitForValidation, trainModel, type TrainingReporter } from './train.ts';
+import { DivergedError } from './degenerate-model.ts';
+import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
 
 /** How often live progress is written to the run row; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
 
 /**
  * Trains a run that is already marked running and records everything about it. Returns the run
- * as it ended: completed, failed (bad data, NaN loss, any error) or cancelled (signal aborted).
+ * as it ended: completed, failed (bad data, a NaN, diverged or collapsed model, any error) or cancelled (signal aborted).
  * Metrics of finished epochs are written as they happen, so they survive any ending.
  */
 export async function executeRun(
@@ -105,6 +106,6 @@ function withWorkers(
 }
 
 function describeFailure(err: unknown): string {
-  if (err instanceof NonFiniteLossError) return `training diverged: ${err.message}`;
+  if (err instanceof DivergedError) return `training diverged: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchAugmentation } from './augment/batch-augmentation.ts';
 import { gatherBatchArrays, sliceImages, type LabelledImages } from './batches.ts';
 import { throwIfCancelled } from './cancellation.ts';
+import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
@@ -42,7 +43,13 @@ export interface TrainingResult {
   trainSamplesPerSecond: number;
 }
 
-export class NonFiniteLossError extends Error {}
+export class NonFiniteLossError extends DivergedError {}
+
+/** A diverged or collapsed model fails its run as a NaN does, after its epoch is recorded. */
+function failIfDegenerate(where: string, loss: number | null, confusion: number[][] | null): void {
+  const reason = (loss === null ? null : divergedLoss(loss)) ?? modelCollapse(confusion);
+  if (reason) throw new DivergedError(`${reason} (${where})`);
+}
 
 /** Keras' `validation_split`: the validation set is the *last* fraction, taken before shuffling. */
 export function splitForValidation(data: LabelledImages, validationSplit: number) {
@@ -131,9 +138,11 @@ export async function trainModel(options: {
       };
       epochs.push(result);
       reporter.onEpoch?.(result);
+      failIfDegenerate(`epoch ${epoch}`, result.loss, result.valConfusion);
     }
     const test = await evaluateWithEmbeddings(stepper.predict, options.test, signal);
     await stepper.syncModel();
+    failIfDegenerate('the test set', null, test.confusion);
     return {
       model,
       epochs,
