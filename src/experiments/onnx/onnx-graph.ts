@@ -87,7 +87,7 @@ export function readOnnxGraph(file: Uint8Array): OnnxGraph {
  * or why there is none. onnxruntime returns only graph outputs, so this one must be added.
  */
 export function findEmbeddingValue(graph: OnnxGraph): { value: string } | { absence: string } {
-  const last = graph.nodes.findLast((node) => node.opType === 'Gemm' || node.opType === 'MatMul');
+  const last = [...graph.nodes].reverse().find((node) => node.opType === 'Gemm' || node.opType === 'MatMul');
   if (!last) return { absence: 'the graph has no Gemm or MatMul node, so there is no penultimate layer to read' };
   const value = last.inputs[0]!;
   if (graph.inputs.some((input) => input.name === value)) {
