@@ -195,7 +195,9 @@ export async function detectConvention(
       const output = request.output === 'auto' ? (looksLikeProbabilities(raw) ? 'probabilities' : 'logits') : request.output;
       const convention = { imageShape, layout, scale, output };
       const accuracy = accuracyOf(probabilitiesOf(raw, output, "the model's output"), trial.labels);
-      if (!best || accuracy > best.accuracy) best = { convention, accuracy };
+      // [0,1] is the norm; [0,255] must win clearly, since an undertrained model can do as well on either.
+      const margin = scale === 'byte' && best?.convention.scale === 'unit' ? 0.05 : 0;
+      if (!best || accuracy > best.accuracy + margin) best = { convention, accuracy };
     }
   }
   if (!best) throw new ImportError(`the model does not run on 28x28x1 images: ${failure instanceof Error ? failure.message : String(failure)}`);
