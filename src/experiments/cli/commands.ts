@@ -1,10 +1,12 @@
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
 import { exportCommand } from './export-command.ts';
+import { importCommand } from './import-command.ts';
+import { predictionsCommand } from './predictions-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
 import { trainCommand } from './train-command.ts';
 import { workCommand } from './work-command.ts';
 
 /** The experiment-tracking commands; src/main.ts adds those of the other layers. */
-export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, benchCommand, workCommand];
+export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, importCommand, predictionsCommand, benchCommand, workCommand];
