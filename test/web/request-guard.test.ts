@@ -81,6 +81,8 @@ describe('security headers', () => {
       const res = await app.request(path);
       expect(res.headers.get('X-Frame-Options')).toBe('DENY');
       expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      // no-referrer makes Chromium send Origin: null on same-origin form posts, which CSRF checks refuse.
+      expect(res.headers.get('Referrer-Policy')).toBe('same-origin');
       const csp = res.headers.get('Content-Security-Policy') ?? '';
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toMatch(/script-src 'self'(;|$)/);
