@@ -74,7 +74,7 @@ describe('the comparison page', () => {
 
   it('shows the differing hyperparameters, overlaid curves in one colour per run, and a clickable confusion difference', async () => {
     const { html } = await get(`/compare?runs=${ids.join(',')}`);
-    expect(html).toMatch(/Only those that differ \(1 of 7\)/);
+    expect(html).toMatch(/Only those that differ \(1 of 8\)/);
     expect(html).toMatch(/<th>seed<\/th><td class="num">11<\/td><td class="num">12<\/td>/);
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(4);
     expect(html).toContain('data-label="run 1"');
