@@ -33,3 +33,9 @@ document.addEventListener('htmx:historyRestore', () => {
   updateCompareLink();
 });
 window.addEventListener('pageshow', syncFiltersWithUrl);
+
+// An error banner belongs to the request that failed: the next one that succeeds takes it away.
+document.addEventListener('htmx:afterRequest', (event) => {
+  const flash = document.getElementById('flash');
+  if (flash && event.detail.successful) flash.replaceChildren();
+});
