@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { openDb, type Db } from '../../db/client.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
@@ -14,8 +15,13 @@ export const skipE2e = missing && !inCi;
 if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
 
 /** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
-function startServer(): Promise<{ server: ChildProcess; url: string }> {
+function startServer(prepare?: (db: Db) => void): Promise<{ server: ChildProcess; url: string }> {
   const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
+  if (prepare) {
+    const store = openDb(db);
+    prepare(store);
+    store.$client.close();
+  }
   const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
@@ -47,14 +53,15 @@ async function stopServer(server: ChildProcess | undefined): Promise<void> {
 
 /**
  * A `digitlab serve` of its own and a Chromium page for the enclosing describe block, stopped
- * after it. Read `page` and `base` inside the tests: they are set once the block starts.
+ * after it. Read `page` and `base` inside the tests: they are set once the block starts. `prepare`
+ * fills the database before the server opens it.
  */
-export function browserSession(): { page: Page; base: string } {
+export function browserSession(options: { prepare?: (db: Db) => void } = {}): { page: Page; base: string } {
   let server: ChildProcess | undefined;
   let browser: BrowserContext | undefined;
   const session = { page: undefined as unknown as Page, base: '' };
   beforeAll(async () => {
-    ({ server, url: session.base } = await startServer());
+    ({ server, url: session.base } = await startServer(options.prepare));
     browser = await launchBrowser();
     session.page = await browser.newPage();
   });

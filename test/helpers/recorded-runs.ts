@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { REFERENCE_HYPERPARAMETERS } from '../../src/experiments/hyperparameters.ts';
+import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../src/experiments/hyperparameters.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
 import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '../../src/experiments/store.ts';
 
@@ -12,11 +12,19 @@ import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '..
 export function recordCompletedRun(
   db: Db,
   labels: Uint8Array,
-  options: { name?: string; accuracy?: number; seed?: number; epochs?: number; tags?: Record<string, string>; collapseTo?: number } = {},
+  options: {
+    name?: string;
+    accuracy?: number;
+    seed?: number;
+    epochs?: number;
+    tags?: Record<string, string>;
+    params?: Partial<Hyperparameters>;
+    collapseTo?: number;
+  } = {},
 ): Run {
   const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
   const random = seededRandom(seed);
-  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length };
+  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length, ...options.params };
   const run = createRun(db, { name: options.name ?? `recorded ${seed}`, params, tags: options.tags });
   claimRun(db, run.id);
   for (let epoch = 1; epoch <= epochs; epoch++) {

@@ -37,7 +37,7 @@ function Filters({ filters }: { filters: RunFilters }) {
       <input type="hidden" name="sort" value={filters.sort} />
       <input type="hidden" name="dir" value={filters.dir} />
       <button type="submit">Filter</button>
-      <a id="compare-link" class="button disabled" href="/compare" aria-disabled="true">
+      <a id="compare-link" class="button disabled" aria-disabled="true">
         Compare selected (0)
       </a>
     </form>
