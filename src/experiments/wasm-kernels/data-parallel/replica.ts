@@ -2,8 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
 import { buildModel } from '../../model.ts';
+import { trainingOptimizer } from '../../recipe.ts';
 import { lossWithCounts } from '../../step-loss.ts';
-import { FusedAdam } from '../fused-adam.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
 /**
@@ -16,9 +16,9 @@ const port = parentPort!;
 const reply = (message: ReplicaReply) => port.postMessage(message);
 
 await selectBackend('wasm');
-const model = buildModel(init.spec, init.seed);
+const model = buildModel(init.spec, init.seed, init.rank);
 const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const optimizer = new FusedAdam(init.learningRate);
+const optimizer = trainingOptimizer(init.recipe);
 const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
 const gradients = new Float32Array(init.gradients);
@@ -46,7 +46,7 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
     const y = tf.tensor2d(request.y, [request.rows, 10]);
     let counts: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const shard = lossWithCounts(model, x, y);
+      const shard = lossWithCounts(model, x, y, init.labelSmoothing);
       counts = shard.counts;
       return shard.loss.mul(share) as tf.Scalar;
     }, variables);
@@ -81,7 +81,11 @@ port.on('message', (request: ReplicaRequest) => {
   try {
     if (request.kind === 'step') reply({ kind: 'step', ...step(request) });
     else if (request.kind === 'memory') reply({ kind: 'memory', tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() });
-    else reply({ kind: 'weights', values: variables.map((v) => v.dataSync() as Float32Array), shapes: variables.map((v) => v.shape) });
+    else {
+      // All weights, batch norm's moving statistics too (each replica's own, from its shards).
+      const weights = model.weights.map((w) => w.read());
+      reply({ kind: 'weights', values: weights.map((w) => w.dataSync() as Float32Array), shapes: weights.map((w) => w.shape) });
+    }
   } catch (err) {
     reply({ kind: 'error', message: (err as Error).stack ?? String(err) });
   }

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { REFERENCE_MODEL, type ModelSpec } from '../../model.ts';
+import type { ModelSpec } from '../../model-spec.ts';
+import { presetSpec } from '../../model-presets.ts';
+import type { Recipe } from '../../recipe.ts';
 import { parameterCount, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ShardResult } from './protocol.ts';
 
 export interface DataParallelOptions {
@@ -7,12 +9,17 @@ export interface DataParallelOptions {
   replicas?: number;
   /** Seeds the initial weights, which every replica must share. */
   seed: number;
-  learningRate?: number;
+  /** Default: Adam at 0.001, constant. */
+  recipe?: Recipe;
+  labelSmoothing?: number;
+  /** Default: the reference CNN. */
   spec?: ModelSpec;
 }
 
+const PLAIN_ADAM: Recipe = { optimizer: 'adam', learningRate: 0.001, momentum: 0, weightDecay: 0, lrSchedule: 'constant', totalSteps: 0 };
+
 /**
- * Synchronous data-parallel training of the reference CNN on the wasm backend: each step splits
+ * Synchronous data-parallel training of any model spec on the wasm backend: each step splits
  * the batch across replicas on worker threads, each computes its shard's gradients, the
  * replicas sum them through shared memory and each applies the same Adam update. The
  * result equals one replica training on the whole batch, up to float rounding.
@@ -25,14 +32,14 @@ export class DataParallelTrainer {
 
   static async create(options: DataParallelOptions): Promise<DataParallelTrainer> {
     const replicas = options.replicas ?? 2;
-    const spec = options.spec ?? REFERENCE_MODEL;
+    const spec = options.spec ?? presetSpec('reference');
     const count = parameterCount(spec);
     const gradients = new SharedArrayBuffer(replicas * count * 4);
     const barrier = new SharedArrayBuffer(8);
     const pending = new Map<Worker, (reply: ReplicaReply) => void>();
     const workers = Array.from({ length: replicas }, (_, rank) => {
       const workerData: ReplicaInit = {
-        rank, replicas, spec, seed: options.seed, learningRate: options.learningRate ?? 0.001, gradients, barrier,
+        rank, replicas, spec, seed: options.seed, recipe: options.recipe ?? PLAIN_ADAM, labelSmoothing: options.labelSmoothing ?? 0, gradients, barrier,
       };
       const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
       worker.on('message', (reply: ReplicaReply) => {
@@ -85,7 +92,10 @@ export class DataParallelTrainer {
     );
   }
 
-  /** The current trainable weights of one replica (all are equal), in trainableWeights order. */
+  /**
+   * The current weights of one replica, in model.weights order (what setWeights takes). The
+   * trainable ones are equal in all replicas; batch norm's moving statistics are each replica's own.
+   */
   async weights(replica = 0): Promise<{ values: Float32Array[]; shapes: number[][] }> {
     const worker = this.workers[replica];
     if (worker === undefined) throw new Error(`there is no replica ${replica}`);
