@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Db } from '../../db/client.ts';
+import { RunHasNoModelError } from './own-digits/predict.ts';
+import { deserializeModel } from './saved-model.ts';
+import { loadSavedModel, type Run, type SavedModel } from './store.ts';
 
 /**
  * A model as the analyses that need only its outputs see it (occlusion, calibration, robustness):
@@ -26,3 +30,31 @@ export function tfjsProbabilityFn(model: tf.LayersModel): ProbabilityFn {
     return out;
   };
 }
+
+/** A run's model in a form that crosses to a worker thread (structured-clonable); other engines add kinds. */
+export type PortableModel = { kind: 'tfjs'; saved: SavedModel };
+
+/** A loaded model: its probabilities, and the tfjs model where gradients exist (null where they do not). */
+export interface RunModel {
+  probabilities: ProbabilityFn;
+  layers: tf.LayersModel | null;
+  /** Why `layers` is null, for pages and messages. */
+  noGradients: string | null;
+  dispose(): void;
+}
+
+/** The stored model of a run, ready to send to a worker; throws RunHasNoModelError where there is none. */
+export function portableRunModel(db: Db, run: Run): PortableModel {
+  const saved = loadSavedModel(db, run.id);
+  // Runs recorded without weights (placeholders) store an empty blob.
+  if (!saved || saved.weightData.byteLength === 0) throw new RunHasNoModelError(run);
+  return { kind: 'tfjs', saved };
+}
+
+/** Loads a portable model on this thread's tfjs backend, which the caller has selected. */
+export async function openPortableModel(portable: PortableModel): Promise<RunModel> {
+  const model = await deserializeModel(portable.saved);
+  return { probabilities: tfjsProbabilityFn(model), layers: model, noGradients: null, dispose: () => model.dispose() };
+}
+
+export const openRunModel = (db: Db, run: Run): Promise<RunModel> => openPortableModel(portableRunModel(db, run));
