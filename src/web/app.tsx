@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
+import { loadMnist } from '../experiments/mnist.ts';
 import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
@@ -17,10 +19,15 @@ import { TestImages } from './test-images.ts';
 
 /**
  * The web workbench as a Hono app, built per call so tests get their own and never open a port.
- * `images` defaults to the MNIST test set, read on first use.
+ * `images` defaults to the MNIST test set (`trainImages` to the training set), read on first use.
  */
-export function createApp(deps: Omit<WebDeps, 'images'> & { images?: TestImages }): Hono {
-  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages() };
+export function createApp(deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs'> & Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs'>>): Hono {
+  const full: WebDeps = {
+    ...deps,
+    images: deps.images ?? new TestImages(),
+    trainImages: deps.trainImages ?? new TestImages(() => loadMnist('train')),
+    jobs: deps.jobs ?? new ModelJobs(deps.db),
+  };
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);

@@ -57,7 +57,7 @@ export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibrati
   const slices = [
     sliceOf('crossed sevens', probabilities, labels, within(sevens.crossed)),
     sliceOf('plain sevens', probabilities, labels, within(sevens.plain)),
-    ...clusters.map((cluster, i) => sliceOf(`cluster ${i + 1}: ${cluster.size} images of ${cluster.label}`, probabilities, labels, cluster.members)),
+    ...clusters.map((cluster, i) => sliceOf(`weak cluster ${i + 1} (${cluster.label}s)`, probabilities, labels, cluster.members)),
   ];
   const fit = loadCalibration(db, run.id);
   const scaled = fit && scaleByTemperature(probabilities, fit.temperature);
