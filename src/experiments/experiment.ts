@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
+import { evaluateWithEmbeddings } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { serializeModel } from './saved-model.ts';
-import { completeRun, endRun, getRun, logEpoch, recordProgress, recordProvenance, type Run } from './store.ts';
+import { completeRun, endRun, getRun, logEpoch, recordProgress, recordProvenance, storeHeldOutPredictions, type Run } from './store.ts';
+import { trainingSet } from './training-set.ts';
 import { NonFiniteLossError, TrainingCancelledError, trainModel, type TrainingReporter } from './train.ts';
 
 /** How often live progress is written to the run row; the UI polls about this often. */
@@ -34,6 +36,7 @@ export async function executeRun(
     const backend = await selectBackend(options.backend ?? 'auto');
     const train = loadMnist('train', { dir: options.mnistDir, limit: hyperparameters.trainLimit ?? undefined });
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
+    const trainOn = trainingSet(db, hyperparameters, train);
     recordProvenance(db, runId, {
       backend,
       datasetHashes: {
@@ -41,12 +44,14 @@ export async function executeRun(
         trainLabels: train.labelsSha256,
         testImages: test.imagesSha256,
         testLabels: test.labelsSha256,
+        // The labels trained on differ from the file's: their own hash says which decisions were in force.
+        ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
       },
       gitCommit: gitCommit(),
       packageVersions: packageVersions(),
     });
     const result = await trainModel({
-      train,
+      train: trainOn.train,
       test,
       hyperparameters,
       signal: options.signal,
@@ -66,6 +71,15 @@ export async function executeRun(
         },
       },
     });
+    if (trainOn.heldOut) {
+      const predicted = evaluateWithEmbeddings(result.model, trainOn.heldOut.data);
+      storeHeldOutPredictions(db, runId, {
+        indices: trainOn.heldOut.indices,
+        probabilities: predicted.probabilities,
+        dimensions: predicted.embeddingDimensions,
+        embeddings: predicted.embeddings,
+      });
+    }
     const saved = await serializeModel(result.model);
     result.model.dispose();
     completeRun(db, runId, { ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved);
