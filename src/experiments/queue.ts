@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
+import { availableCores } from './steppers.ts';
 import { requestWorkerCancel } from './workers/leases.ts';
 import { createRun, endRun, failDeadRuns, getRun, listRuns, type Run } from './store.ts';
 
@@ -113,7 +114,9 @@ export class RunQueue {
 
   private startWorker(run: Run): void {
     const dbFile = path.resolve(this.options.db.$client.name);
-    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile], {
+    // Each of the runs that may train at once gets an equal share of the cores.
+    const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
+    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.workers.set(run.id, worker);

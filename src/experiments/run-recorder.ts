@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client.ts';
-import { completeRun, endRun, logEpoch, recordProgress, recordProvenance, type RunProvenance, type SavedModel, type TestOutcome } from './store.ts';
+import type { Hyperparameters } from './hyperparameters.ts';
+import { completeRun, endRun, logEpoch, recordParams, recordProgress, recordProvenance, type RunProvenance, type SavedModel, type TestOutcome } from './store.ts';
 import type { BatchProgress, EpochResult } from './train.ts';
 
 /**
@@ -8,7 +9,8 @@ import type { BatchProgress, EpochResult } from './train.ts';
  * training path (experiment.ts) whichever machine trains.
  */
 export interface RunRecorder {
-  provenance(provenance: RunProvenance): void | Promise<void>;
+  /** What the run trains with; `decided` is the params as trained when training decided some (the worker count). */
+  provenance(provenance: RunProvenance, decided?: Hyperparameters): void | Promise<void>;
   /** The latest batch-level progress; called about once a second, and a recorder may drop some. */
   progress(progress: BatchProgress): void;
   epoch(epoch: EpochResult): void | Promise<void>;
@@ -20,7 +22,10 @@ export interface RunRecorder {
 /** The recorder of a run in this machine's store. */
 export function storeRecorder(db: Db, runId: number): RunRecorder {
   return {
-    provenance: (provenance) => recordProvenance(db, runId, provenance),
+    provenance: (provenance, decided) => {
+      recordProvenance(db, runId, provenance);
+      if (decided) recordParams(db, runId, decided);
+    },
     progress: (progress) => recordProgress(db, runId, progress),
     epoch: (epoch) => logEpoch(db, runId, epoch),
     complete: (outcome, model) => completeRun(db, runId, outcome, model),

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import { loadImportedModel } from './imported/imported-store.ts';
 import { epochHistory, runTagMap, testConfusion, type Run } from './store.ts';
 
 /** The JSON form of a run that the CLI's --json and GET /api/runs/:id both print. */
@@ -31,7 +32,17 @@ export function runSummary(db: Db, run: Run) {
     gitCommit: run.gitCommit,
     packageVersions: run.packageVersions,
     testConfusion: testConfusion(db, run.id),
+    source: run.source,
+    imported: importedSummary(db, run),
   };
+}
+
+/** How an imported run was made, without the model bytes; null for a run trained here. */
+function importedSummary(db: Db, run: Run) {
+  const imported = run.source === 'imported' ? loadImportedModel(db, run.id) : null;
+  if (!imported) return null;
+  const { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence } = imported;
+  return { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence };
 }
 
 /** The short form for lists. */

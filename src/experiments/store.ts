@@ -50,6 +50,12 @@ export interface SavedModel {
 
 const ACTIVE: RunStatus[] = ['queued', 'running'];
 
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export function insertTags(tx: Transaction, runId: number, tags: Record<string, string>): void {
+  for (const [key, value] of Object.entries(tags)) tx.insert(runTags).values({ runId, key, value }).run();
+}
+
 export function createRun(
   db: Db,
   input: { name: string; params: Hyperparameters; tags?: Record<string, string>; status?: 'queued' | 'running' },
@@ -70,9 +76,7 @@ export function createRun(
       })
       .returning()
       .all();
-    for (const [key, value] of Object.entries(input.tags ?? {})) {
-      tx.insert(runTags).values({ runId: run!.id, key, value }).run();
-    }
+    insertTags(tx, run!.id, input.tags ?? {});
     return run!;
   });
 }
@@ -101,6 +105,11 @@ export function claimRun(db: Db, runId: number): boolean {
 
 export function recordProvenance(db: Db, runId: number, provenance: RunProvenance): void {
   db.update(runs).set(provenance).where(eq(runs.id, runId)).run();
+}
+
+/** A run's params once what it left to the machine (the worker count) is decided. */
+export function recordParams(db: Db, runId: number, params: Hyperparameters): void {
+  db.update(runs).set({ params }).where(eq(runs.id, runId)).run();
 }
 
 export function recordProgress(db: Db, runId: number, progress: unknown): void {
@@ -143,38 +152,51 @@ export function float32sOf(bytes: Buffer): Float32Array {
   return floats;
 }
 
-/** Stores the test evaluation and weights and marks the run completed, atomically. */
-export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
-  db.transaction((tx) => {
-    tx.insert(confusionMatrices).values({ runId, split: 'test', epoch: 0, counts: outcome.confusion }).run();
-    tx.insert(testPredictions)
-      .values({
-        runId,
-        count: outcome.predicted.length,
-        predicted: bytesOf(outcome.predicted),
-        probabilities: bytesOf(outcome.probabilities),
-      })
-      .run();
+/** The test results every completed run keeps, trained or imported; embeddings only when there are some. */
+export type TestResults = Omit<TestOutcome, 'trainSamplesPerSecond' | 'embeddings'> & { embeddings: Float32Array | null };
+
+/**
+ * Writes a run's test confusion, predictions and embeddings and marks it completed with its test
+ * metrics, inside the caller's transaction: the one path trained and imported runs share.
+ */
+export function storeTestResults(tx: Transaction, runId: number, results: TestResults, extra: Partial<Run> = {}): void {
+  tx.insert(confusionMatrices).values({ runId, split: 'test', epoch: 0, counts: results.confusion }).run();
+  tx.insert(testPredictions)
+    .values({
+      runId,
+      count: results.predicted.length,
+      predicted: bytesOf(results.predicted),
+      probabilities: bytesOf(results.probabilities),
+    })
+    .run();
+  if (results.embeddings) {
     tx.insert(testEmbeddings)
       .values({
         runId,
-        count: outcome.predicted.length,
-        dimensions: outcome.embeddingDimensions,
-        vectors: bytesOf(outcome.embeddings),
+        count: results.predicted.length,
+        dimensions: results.embeddingDimensions,
+        vectors: bytesOf(results.embeddings),
       })
       .run();
+  }
+  tx.update(runs)
+    .set({
+      ...extra,
+      status: 'completed',
+      finishedAt: new Date(),
+      testAccuracy: results.accuracy,
+      testLoss: results.loss,
+      progress: null,
+    })
+    .where(eq(runs.id, runId))
+    .run();
+}
+
+/** Stores the test evaluation and weights and marks the run completed, atomically. */
+export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
+  db.transaction((tx) => {
     tx.insert(modelWeights).values({ runId, ...model }).run();
-    tx.update(runs)
-      .set({
-        status: 'completed',
-        finishedAt: new Date(),
-        testAccuracy: outcome.accuracy,
-        testLoss: outcome.loss,
-        trainSamplesPerSecond: outcome.trainSamplesPerSecond,
-        progress: null,
-      })
-      .where(eq(runs.id, runId))
-      .run();
+    storeTestResults(tx, runId, outcome, { trainSamplesPerSecond: outcome.trainSamplesPerSecond });
   });
 }
 

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchAugmentation } from './augment/batch-augmentation.ts';
 import { gatherBatchArrays, sliceImages, type LabelledImages } from './batches.ts';
+import { throwIfCancelled } from './cancellation.ts';
+import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
@@ -41,13 +43,13 @@ export interface TrainingResult {
   trainSamplesPerSecond: number;
 }
 
-export class TrainingCancelledError extends Error {
-  constructor() {
-    super('cancelled');
-  }
-}
+export class NonFiniteLossError extends DivergedError {}
 
-export class NonFiniteLossError extends Error {}
+/** A diverged or collapsed model fails its run as a NaN does, after its epoch is recorded. */
+function failIfDegenerate(where: string, loss: number | null, confusion: number[][] | null): void {
+  const reason = (loss === null ? null : divergedLoss(loss)) ?? modelCollapse(confusion);
+  if (reason) throw new DivergedError(`${reason} (${where})`);
+}
 
 /** Keras' `validation_split`: the validation set is the *last* fraction, taken before shuffling. */
 export function splitForValidation(data: LabelledImages, validationSplit: number) {
@@ -81,15 +83,17 @@ export async function trainModel(options: {
   const workers = hp.workers ?? 1;
   checkWorkers(workers, train.count, hp.batchSize, options.initialModel !== undefined);
   const model = options.initialModel ?? buildModel(undefined, hp.seed);
+  const backend = tf.getBackend();
   let stepper: TrainingStepper | undefined;
   const random = seededRandom(hp.seed);
   const epochs: EpochResult[] = [];
   let trainSeconds = 0;
 
   try {
+    // Off the main thread wherever a worker thread can run the engine, so that signals are answered.
     stepper =
-      workers > 1
-        ? await dataParallelStepper(model, { workers, seed: hp.seed, learningRate: hp.learningRate })
+      options.initialModel === undefined && (backend === 'wasm' || backend === 'cpu')
+        ? await dataParallelStepper(model, { workers, seed: hp.seed, learningRate: hp.learningRate, backend })
         : localStepper(model, hp.learningRate);
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const epochStart = performance.now();
@@ -97,7 +101,7 @@ export async function trainModel(options: {
       let lossSum = 0;
       let correct = 0;
       for (let batch = 0; batch < batches; batch++) {
-        if (signal?.aborted) throw new TrainingCancelledError();
+        throwIfCancelled(signal);
         const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
         const stats = await stepper.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch)));
         const { loss: batchLoss, correct: batchCorrect, nonFiniteOutputs } = stats;
@@ -122,8 +126,7 @@ export async function trainModel(options: {
         await yieldToEventLoop();
       }
       trainSeconds += (performance.now() - epochStart) / 1000;
-      await stepper.syncModel();
-      const validationScore = validation ? evaluate(model, validation) : null;
+      const validationScore = validation ? await evaluate(stepper.predict, validation, signal) : null;
       const result: EpochResult = {
         epoch,
         loss: lossSum / train.count,
@@ -135,11 +138,15 @@ export async function trainModel(options: {
       };
       epochs.push(result);
       reporter.onEpoch?.(result);
+      failIfDegenerate(`epoch ${epoch}`, result.loss, result.valConfusion);
     }
+    const test = await evaluateWithEmbeddings(stepper.predict, options.test, signal);
+    await stepper.syncModel();
+    failIfDegenerate('the test set', null, test.confusion);
     return {
       model,
       epochs,
-      test: evaluateWithEmbeddings(model, options.test),
+      test,
       trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
     };
   } catch (err) {

@@ -2,12 +2,14 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
+import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
 import { apiRoutes } from './routes/api.ts';
 import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
@@ -15,21 +17,47 @@ import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
 import { TestImages } from './test-images.ts';
 import { workerRoutes } from './workers/routes.ts';
-import { leasePolicy } from '../experiments/workers/leases.ts';
+import { leasePolicy, type LeasePolicy } from '../experiments/workers/leases.ts';
+
+/** Scripts and styles come from /static only, and no other site may frame a page. */
+const SECURITY_HEADERS = secureHeaders({
+  xFrameOptions: 'DENY',
+  strictTransportSecurity: false,
+  // no-referrer would make Chromium send `Origin: null` on this site's own form posts, which the CSRF checks refuse.
+  referrerPolicy: 'same-origin',
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    // style attributes carry computed widths and colours (bars, heatmap cells); styles cannot run code.
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+  },
+});
 
 /**
  * The web workbench as a Hono app, built per call so tests get their own and never open a port.
- * `images` defaults to the MNIST test set, read on first use.
+ * `images` defaults to the MNIST test set, read on first use. `listening` says which Host names it
+ * answers (loopback names on any port when not given); `accessTokenHash` makes every request
+ * need the token (--allow-remote).
  */
-export function createApp(deps: Omit<WebDeps, 'images' | 'leases'> & Partial<Pick<WebDeps, 'images' | 'leases'>>): Hono {
-  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages(), leases: deps.leases ?? leasePolicy() };
+export function createApp(
+  deps: Omit<WebDeps, 'images'> & { images?: TestImages; leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+): Hono {
+  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages() };
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  // The server is for the person at this machine: forms from other sites must not launch runs.
+  app.use(SECURITY_HEADERS);
+  app.use(hostGuard(deps.listening ?? {}));
+  if (deps.accessTokenHash) app.use(accessTokenGuard(deps.accessTokenHash));
+  // The server is for the person at this machine: requests from other sites must not launch runs.
+  app.use(sameOriginWrites());
   app.use(csrf());
   // Workers authenticate with tokens and upload results in chunks larger than the general limit.
-  app.route('/', workerRoutes(full));
+  app.route('/', workerRoutes(full, deps.leases ?? leasePolicy()));
   // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));

@@ -9,11 +9,13 @@ import { Layout } from './components/layout.tsx';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
-  401: 'Unauthorized',
+  401: 'Access token needed',
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
   413: 'Too large',
+  415: 'Unsupported content type',
+  421: 'Wrong host name',
   500: 'Something went wrong',
 };
 

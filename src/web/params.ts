@@ -26,3 +26,12 @@ export function queryChoice<T extends string>(c: Context, name: string, choices:
   }
   return raw as T;
 }
+
+/** The request's form fields; a body that does not parse (cut-off multipart, say) is the client's mistake, a 400. */
+export async function formBody(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new HTTPException(400, { message: 'the form body could not be read: it is not well-formed multipart or urlencoded data' });
+  }
+}

@@ -21,6 +21,8 @@ export interface RunFilters {
 export interface ListedRun {
   run: Run;
   tags: Record<string, string>;
+  /** Why a completed run's model is degenerate (one class for everything), or null. */
+  degenerate: string | null;
 }
 
 export function filtersFrom(c: Context): RunFilters {

@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
 import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts';
+import { modelCollapse } from '../experiments/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../experiments/store.ts';
 import { GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
 import type { WebDeps } from './deps.ts';
@@ -10,6 +11,8 @@ export interface RunResults {
   confusion: number[][];
   metrics: ClassMetrics[];
   misclassified: GalleryPage;
+  /** Why the model is degenerate, or null. */
+  degenerate: string | null;
 }
 
 /**
@@ -36,5 +39,5 @@ export function runResults(deps: WebDeps, run: Run): RunResults | null {
   if (run.status !== 'completed') return null;
   const confusion = testConfusion(deps.db, run.id);
   if (!confusion) return null;
-  return { confusion, metrics: classMetrics(confusion), misclassified: galleryPage(deps, run.id, undefined, 1) };
+  return { confusion, metrics: classMetrics(confusion), misclassified: galleryPage(deps, run.id, undefined, 1), degenerate: modelCollapse(confusion) };
 }

@@ -1,13 +1,25 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { UsageError, type Command } from '../experiments/cli/command.ts';
 import { openStoreFor } from '../experiments/cli/store-option.ts';
 import { RunQueue } from '../experiments/queue.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../experiments/workers/leases.ts';
 import { createApp } from './app.tsx';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
+import { newAccessToken } from './request-guard.ts';
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+/** The names a client may use for this server: --host itself, and for a wildcard every name and address of this machine. */
+function namesFor(host: string): string[] {
+  if (!isWildcard(host)) return [host];
+  const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+  return [os.hostname(), ...addresses];
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -19,14 +31,24 @@ export const serveCommand: Command = {
     'max-concurrent': { type: 'integer', min: 0, max: 64, description: 'runs that train at once here, each in its own process; 0 leaves every run to remote workers (default 1)' },
     'lease-seconds': { type: 'integer', min: 2, max: 3600, description: 'a remote worker silent this long loses its run (default 60)' },
     retry: { type: 'integer', min: 0, max: 10, description: 'times a run whose remote worker vanished is queued again before it is failed (default 0)' },
+    'allow-remote': { type: 'boolean', description: 'allow a --host other machines can reach; every request then needs the printed token' },
   },
   async run({ options }, context) {
     const host = (options.host as string | undefined) ?? '127.0.0.1';
     const log = (line: string) => context.stderr.write(`${line}\n`);
+    const remote = !isLoopback(host);
+    if (remote && !options['allow-remote']) {
+      throw new UsageError(`--host ${host} can be reached from other machines, and anyone who reaches it can train and delete runs; add --allow-remote to do it anyway (a token is then required)`);
+    }
+    const access = remote ? newAccessToken() : undefined;
     const db = openStoreFor(options, context);
     const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log });
     const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000);
-    const server = serve({ fetch: createApp({ db, queue, leases }).fetch, port: (options.port as number | undefined) ?? 3000, hostname: host });
+    const port = (options.port as number | undefined) ?? 3000;
+    const app = (listening: number) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
+    let handler: ReturnType<typeof app> | undefined;
+    const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('listening', resolve);
@@ -36,9 +58,16 @@ export const serveCommand: Command = {
       db.$client.close();
       throw new UsageError(`cannot listen on ${host}: ${(err as Error).message}`);
     }
+    const actualPort = (server.address() as AddressInfo).port;
+    handler = app(actualPort);
     queue.start();
     const reaper = startLeaseReaper(db, leases, (options.retry as number | undefined) ?? 0, log);
-    log(`digitlab is serving http://${urlHost(host)}:${(server.address() as AddressInfo).port}/ (Ctrl-C stops it)`);
+    const url = `http://${urlHost(host)}:${actualPort}/`;
+    if (access) {
+      log(`WARNING: serving on ${host}, reachable from other machines; every request needs this token, shown only now:`);
+      log(`  ${access.token}   (open ${url}?token=${access.token} in a browser, or send Authorization: Bearer TOKEN)`);
+    }
+    log(`digitlab is serving ${url} (Ctrl-C stops it)`);
 
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SCATTER_SCRIPT } from './analysis/scatter-script.ts';
+import { DRAW_SCRIPT } from './own-digits/draw-script.ts';
 
 const require = createRequire(import.meta.url);
 const OWN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -14,8 +16,14 @@ const FILES: Record<string, { file: string; type: string }> = {
   'app.css': { file: path.join(OWN, 'app.css'), type: 'text/css; charset=utf-8' },
 };
 
+/** Scripts built from code that shares constants with the pages; served, not inlined, so the CSP can refuse inline scripts. */
+const GENERATED: Record<string, string> = { 'scatter.js': SCATTER_SCRIPT, 'draw.js': DRAW_SCRIPT };
+
 export function staticRoutes(): Hono {
-  const contents = new Map(Object.entries(FILES).map(([name, { file, type }]) => [name, { body: readFileSync(file), type }]));
+  const contents = new Map([
+    ...Object.entries(FILES).map(([name, { file, type }]) => [name, { body: readFileSync(file), type }] as const),
+    ...Object.entries(GENERATED).map(([name, script]) => [name, { body: Buffer.from(script), type: 'text/javascript; charset=utf-8' }] as const),
+  ]);
   return new Hono().get('/static/:name', (c) => {
     const found = contents.get(c.req.param('name'));
     if (!found) return c.notFound();

@@ -44,7 +44,7 @@ describe('training a run', () => {
     const stored = loadTestPredictions(db, run.id)!;
     expect(stored.predicted).toHaveLength(500);
     const reloaded = await deserializeModel(loadSavedModel(db, run.id)!);
-    const again = evaluate(reloaded, test);
+    const again = await evaluate(reloaded, test);
     expect(again.predicted).toEqual(stored.predicted);
     expect(again.accuracy).toBeCloseTo(ended.testAccuracy!, 10);
     const embeddings = loadTestEmbeddings(db, run.id)!;

@@ -55,4 +55,24 @@ describe('a training process that is interrupted', () => {
     expect(summary.error).toMatch(/training process \(pid \d+\) died/);
     expect(summary.epochs.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('answers Ctrl-C during the final evaluation, and twice still prints the --json line', async () => {
+    const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-eval-int-')), 'runs.sqlite');
+    const child = spawn(process.execPath, [BIN, 'train', '--db', db, '--train-limit', '400', '--epochs', '1', '--seed', '1', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The epoch line is written just before the 10,000 test images are evaluated.
+    await new Promise<void>((resolve) => child.stderr.on('data', (chunk) => (stderr += chunk) && /epoch 1\/1 /.test(stderr) && resolve()));
+    const signalled = Date.now();
+    child.kill('SIGINT');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    const summary = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ status: 'cancelled', testAccuracy: null });
+    expect(summary.epochs).toHaveLength(1);
+  }, 60_000);
 });

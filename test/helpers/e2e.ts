@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { openDb, type Db } from '../../db/client.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
@@ -13,12 +14,20 @@ const inCi = process.env.CI === 'true';
 export const skipE2e = missing && !inCi;
 if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
 
-/** Starts `digitlab serve` on a free loopback port (its own SQLite file unless `db`); resolves its URL. */
+/**
+ * Starts `digitlab serve` on a free loopback port with `args`, on `db` (default: a SQLite file of
+ * its own), which `prepare` fills before the server opens it; resolves its URL.
+ */
 export function startServer(
-  db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite'),
-  extraArgs: string[] = [],
+  options: { db?: string; args?: string[]; prepare?: (db: Db) => void } = {},
 ): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const db = options.db ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
+  if (options.prepare) {
+    const store = openDb(db);
+    options.prepare(store);
+    store.$client.close();
+  }
+  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db, ...(options.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     server.stderr!.on('data', (chunk) => {
@@ -49,14 +58,15 @@ async function stopServer(server: ChildProcess | undefined): Promise<void> {
 
 /**
  * A `digitlab serve` of its own and a Chromium page for the enclosing describe block, stopped
- * after it. Read `page` and `base` inside the tests: they are set once the block starts.
+ * after it. Read `page` and `base` inside the tests: they are set once the block starts. `prepare`
+ * fills the database before the server opens it.
  */
-export function browserSession(): { page: Page; base: string } {
+export function browserSession(options: { prepare?: (db: Db) => void } = {}): { page: Page; base: string } {
   let server: ChildProcess | undefined;
   let browser: BrowserContext | undefined;
   const session = { page: undefined as unknown as Page, base: '' };
   beforeAll(async () => {
-    ({ server, url: session.base } = await startServer());
+    ({ server, url: session.base } = await startServer({ prepare: options.prepare }));
     browser = await launchBrowser();
     session.page = await browser.newPage();
   });

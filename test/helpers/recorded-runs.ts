@@ -1,21 +1,30 @@
 import type { Db } from '../../db/client.ts';
-import { REFERENCE_HYPERPARAMETERS } from '../../src/experiments/hyperparameters.ts';
+import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../src/experiments/hyperparameters.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
 import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '../../src/experiments/store.ts';
 
 /**
  * A completed run as training would record it, without training: predictions for the given test
  * labels that are right with probability `accuracy`, their confusion matrix, and `epochs` epochs.
- * Seeded, so tests can count on what it holds.
+ * Seeded, so tests can count on what it holds. `collapseTo` makes every prediction that class, as a
+ * collapsed model's are.
  */
 export function recordCompletedRun(
   db: Db,
   labels: Uint8Array,
-  options: { name?: string; accuracy?: number; seed?: number; epochs?: number; tags?: Record<string, string> } = {},
+  options: {
+    name?: string;
+    accuracy?: number;
+    seed?: number;
+    epochs?: number;
+    tags?: Record<string, string>;
+    params?: Partial<Hyperparameters>;
+    collapseTo?: number;
+  } = {},
 ): Run {
   const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
   const random = seededRandom(seed);
-  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length };
+  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length, ...options.params };
   const run = createRun(db, { name: options.name ?? `recorded ${seed}`, params, tags: options.tags });
   claimRun(db, run.id);
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -34,7 +43,7 @@ export function recordCompletedRun(
   const probabilities = new Float32Array(labels.length * 10);
   const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   labels.forEach((label, i) => {
-    const guess = random() < accuracy ? label : (label + 1 + Math.floor(random() * 9)) % 10;
+    const guess = options.collapseTo ?? (random() < accuracy ? label : (label + 1 + Math.floor(random() * 9)) % 10);
     const confidence = 0.5 + random() * 0.5;
     probabilities.fill((1 - confidence) / 9, i * 10, i * 10 + 10);
     probabilities[i * 10 + guess] = confidence;

@@ -2,9 +2,9 @@ import type { Command } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
 import { listRuns } from '../../experiments/store.ts';
 import { seedGroups, type SeedGroup } from '../seed-groups.ts';
-import type { Spread } from '../statistics/spread.ts';
+import { spreadText } from '../statistics/spread.ts';
 
-const spreadText = (spread: Spread) => `${spread.mean.toFixed(4)} ± ${spread.sd.toFixed(4)}`;
+const four = (v: number) => v.toFixed(4);
 
 function groupText(group: SeedGroup): string {
   const params = Object.entries(group.params)
@@ -13,7 +13,7 @@ function groupText(group: SeedGroup): string {
   return [
     `runs ${group.runIds.join(', ')} (seeds ${group.seeds.join(', ')})`,
     `  ${params}`,
-    `  test accuracy ${spreadText(group.testAccuracy)}   test loss ${spreadText(group.testLoss)}`,
+    `  test accuracy ${spreadText(group.testAccuracy, four)}   test loss ${spreadText(group.testLoss, four)}`,
   ].join('\n');
 }
 

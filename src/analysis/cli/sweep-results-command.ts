@@ -1,10 +1,11 @@
 import { UsageError, type Command } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
-import type { Spread } from '../statistics/spread.ts';
+import { spreadText as spreadOfSeeds, type Spread } from '../statistics/spread.ts';
 import { sweepResults, type SweepResults } from '../sweeps/sweep-results.ts';
 import { SweepNotFoundError } from '../sweeps/sweep-store.ts';
 
-const spreadText = (spread: Spread | null) => (spread ? `${spread.mean.toFixed(4)} ± ${spread.sd.toFixed(4)} (n=${spread.n})` : '-');
+const spreadText = (spread: Spread | null) =>
+  spread ? `${spreadOfSeeds(spread, (v) => v.toFixed(4))}${spread.n > 1 ? ` (n=${spread.n})` : ''}` : '-';
 
 /** The sweep's table as text: a row per grid point, its axes' values, then the metrics over its seeds. */
 export function sweepResultsText(results: SweepResults): string {

@@ -4,9 +4,9 @@ import { loadMnist } from '../../experiments/mnist.ts';
 import { epochHistory, getRun, loadTestPredictions, type Run } from '../../experiments/store.ts';
 import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
 import { mcnemarExactP } from '../statistics/mcnemar.ts';
-import { verdict } from '../statistics/verdict.ts';
 import { correctnessDifference, imageChanges, type ImageChanges, type PairedPredictions } from './image-changes.ts';
 import { paramsDiff, type ParamValues } from './params-diff.ts';
+import { comparisonVerdict, recipeEvidence, type RecipeEvidence } from './recipe-evidence.ts';
 
 /** Two runs that cannot be compared image by image; the message says why. */
 export class ComparisonRefusedError extends Error {}
@@ -28,6 +28,8 @@ export interface RunComparison extends ImageChanges {
   accuracyDelta: number;
   mcnemarP: number;
   accuracyDeltaInterval: Interval;
+  /** Whether the settings behind the two models differ, as far as the store's seeds can tell. */
+  recipe: RecipeEvidence;
   verdict: string;
 }
 
@@ -110,6 +112,7 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunCom
   const mcnemarP = mcnemarExactP(changes.broken.length, changes.fixed.length);
   const paramsA = a.params as Record<string, unknown>;
   const paramsB = b.params as Record<string, unknown>;
+  const recipe = recipeEvidence(db, a, b);
   const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, testAccuracy: correct / changes.images });
   return {
     ...changes,
@@ -121,7 +124,8 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunCom
     accuracyDelta,
     mcnemarP,
     accuracyDeltaInterval: bootstrapDifferenceInterval(correctnessDifference(changes)),
-    verdict: verdict(accuracyDelta, mcnemarP),
+    recipe,
+    verdict: comparisonVerdict(accuracyDelta, mcnemarP, recipe),
   };
 }
 
@@ -140,6 +144,10 @@ export function comparisonJson(c: RunComparison) {
     fixed: c.fixed,
     broken: c.broken,
     accuracyDeltaInterval: c.accuracyDeltaInterval,
+    sameRecipe: c.recipe.sameRecipe,
+    recipeTest: c.recipe.recipeTest,
+    seedSpread: c.recipe.seedSpread,
+    recipeRuns: { a: c.recipe.runIdsA, b: c.recipe.runIdsB },
     verdict: c.verdict,
     images: c.images,
     metrics: c.metrics,

@@ -2,7 +2,7 @@
 export const SIGNIFICANCE_LEVEL = 0.05;
 
 /** Percentage points; one decimal, except that a difference below 0.1 points keeps one significant digit. */
-function points(difference: number): string {
+export function points(difference: number): string {
   const value = Math.abs(difference) * 100;
   return value >= 0.1 ? value.toFixed(1) : String(Number(value.toPrecision(1)));
 }
@@ -13,10 +13,11 @@ export function formatP(p: number): string {
   return `p = ${Number(p.toPrecision(2))}`;
 }
 
-/** The comparison in one sentence: which run is better, by how much, and whether chance explains it. */
+/** Two models in one sentence: which is better on these images, by how much, and whether chance explains it. */
 export function verdict(accuracyDifference: number, p: number): string {
   if (accuracyDifference === 0) return `A and B are equally accurate (${formatP(p)})`;
   const direction = accuracyDifference > 0 ? 'better' : 'worse';
   const judgement = p < SIGNIFICANCE_LEVEL ? 'unlikely to be chance' : 'this could be chance';
   return `B is ${direction} by ${points(accuracyDifference)} points; ${judgement}, ${formatP(p)}`;
 }
+

@@ -9,6 +9,11 @@ export function gridPoints(axes: Record<string, readonly number[]>): Record<stri
   );
 }
 
+/** How many points gridPoints would build, counted without building them (a typo can ask for billions). */
+export function gridSize(axes: Record<string, readonly number[]>): number {
+  return Object.values(axes).reduce((count, values) => count * values.length, 1);
+}
+
 /** The seeds a sweep trains each grid point with: `count` consecutive ones, so a sweep can be repeated exactly. */
 export function consecutiveSeeds(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);

@@ -1,7 +1,7 @@
 import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../experiments/cli/command.ts';
 import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom } from '../../experiments/cli/train-command.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { consecutiveSeeds, gridPoints } from './grid.ts';
+import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
 /** A typo like --seeds 100 --learning-rate 1e-4,3e-4,1e-3,3e-3 should not queue hours of training unasked. */
 export const MAX_SWEEP_RUNS = 200;
@@ -46,8 +46,10 @@ export function planSweep(options: OptionValues): SweepPlan {
     GRID_FLAGS.filter((flag) => options[flag] !== undefined && options[flag] !== '').map((flag) => [flag, valuesOf(flag, options[flag] as string)]),
   );
   const seeds = consecutiveSeeds((options['first-seed'] as number | undefined) ?? 1, (options.seeds as number | undefined) ?? 1);
-  const points = gridPoints({ ...lists, seed: seeds });
-  if (points.length > MAX_SWEEP_RUNS) throw new UsageError(`the grid has ${points.length} runs; at most ${MAX_SWEEP_RUNS} are queued at once`);
+  const grid = { ...lists, seed: seeds };
+  const size = gridSize(grid);
+  if (size > MAX_SWEEP_RUNS) throw new UsageError(`the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are queued at once`);
+  const points = gridPoints(grid);
   const axes = Object.fromEntries(
     Object.entries(lists)
       .filter(([, values]) => values.length > 1)

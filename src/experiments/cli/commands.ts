@@ -1,6 +1,8 @@
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
 import { exportCommand } from './export-command.ts';
+import { importCommand } from './import-command.ts';
+import { predictionsCommand } from './predictions-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
 import { trainCommand } from './train-command.ts';
@@ -9,4 +11,15 @@ import { tokenCommand } from '../workers/token-command.ts';
 import { workerCommand } from '../workers/worker-command.ts';
 
 /** The experiment-tracking commands; src/main.ts adds those of the other layers. */
-export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, benchCommand, workCommand, tokenCommand, workerCommand];
+export const EXPERIMENT_COMMANDS: Command[] = [
+  trainCommand,
+  runsCommand,
+  showCommand,
+  exportCommand,
+  importCommand,
+  predictionsCommand,
+  benchCommand,
+  workCommand,
+  tokenCommand,
+  workerCommand,
+];

@@ -1,24 +1,55 @@
-import { exportModel } from '../saved-model.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { selectBackend } from '../backend.ts';
+import { layersModelToOnnx, OnnxExportError } from '../onnx/onnx-export.ts';
+import { packageVersions } from '../provenance.ts';
+import { deserializeModel, exportModel } from '../saved-model.ts';
 import { loadSavedModel } from '../store.ts';
 import { UsageError, type Command } from './command.ts';
 import { openStoreFor, printJson, runArgument } from './store-option.ts';
 
+const FORMATS = ['tfjs', 'onnx'] as const;
+
 export const exportCommand: Command = {
   name: 'export',
-  summary: "write a completed run's model as tfjs model.json + weights.bin",
+  summary: "write a completed run's model as tfjs model.json + weights.bin, or as model.onnx",
   positionals: [
     { name: 'RUN', description: 'run id' },
     { name: 'DIR', description: 'directory to write into (created if missing)' },
   ],
-  options: {},
+  options: {
+    format: { type: 'choice', choices: FORMATS, description: 'tfjs (default) or onnx: input [n,28,28,1] in [0,1], output ten probabilities' },
+  },
   async run({ positionals, options }, context) {
     const db = openStoreFor(options, context);
     const run = runArgument(db, positionals[0]!);
     const saved = loadSavedModel(db, run.id);
     db.$client.close();
-    if (!saved) throw new UsageError(`run ${run.id} is ${run.status} and has no trained model to export`);
-    const files = exportModel(saved, positionals[1]!);
-    if (options.json) printJson(context, { runId: run.id, files });
+    if (!saved) {
+      const why = run.source === 'imported' ? 'was imported; its original file is what to use' : `is ${run.status} and has no trained model to export`;
+      throw new UsageError(`run ${run.id} ${why}`);
+    }
+    const dir = positionals[1]!;
+    let files: string[];
+    if (options.format === 'onnx') {
+      await selectBackend('auto');
+      const model = await deserializeModel(saved);
+      let bytes: Uint8Array;
+      try {
+        bytes = layersModelToOnnx(model, packageVersions().digitlab!);
+      } catch (err) {
+        if (err instanceof OnnxExportError) throw new UsageError(err.message);
+        throw err;
+      } finally {
+        model.dispose();
+      }
+      mkdirSync(dir, { recursive: true });
+      files = [path.join(dir, 'model.onnx')];
+      writeFileSync(files[0]!, bytes);
+    } else {
+      files = exportModel(saved, dir);
+    }
+    if (options.json) printJson(context, { runId: run.id, format: options.format ?? 'tfjs', files });
     else context.stdout.write(`wrote ${files.join(' and ')}\n`);
     return 0;
   },

@@ -3,7 +3,7 @@ import type { BackendChoice } from '../backend.ts';
 import { executeRun } from '../experiment.ts';
 import type { Hyperparameters } from '../hyperparameters.ts';
 import { runSummary } from '../run-summary.ts';
-import { endRun, type Run } from '../store.ts';
+import { endRun, getRun, type Run } from '../store.ts';
 import type { CommandContext, OptionValues } from './command.ts';
 import { formatDuration, terminalReporter } from './progress-bar.ts';
 import { printJson } from './store-option.ts';
@@ -14,7 +14,8 @@ const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
  * Trains a run this process has marked running (`train` creates it so, `work` claims a queued
  * one), reports it on stderr (and --json on stdout) and returns the exit code for how it ended.
  * SIGINT and SIGTERM both mean cancel, so Ctrl-C and the web queue's cancel behave alike: the
- * first stops cleanly after the current batch; a second one stops at once.
+ * first stops cleanly after the current batch; a second one stops at once. Training and
+ * evaluation run on worker threads or in short slices, so both are answered in every phase.
  */
 export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, context: CommandContext): Promise<number> {
   const controller = new AbortController();
@@ -25,6 +26,7 @@ export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, c
       return;
     }
     endRun(db, run.id, 'cancelled', 'cancelled by the user');
+    if (options.json) printJson(context, runSummary(db, getRun(db, run.id)));
     process.exit(EXIT_CODES.cancelled);
   };
   process.on('SIGINT', interrupt);
@@ -34,6 +36,7 @@ export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, c
     const ended = await executeRun(db, run.id, {
       backend: options.backend as BackendChoice | undefined,
       signal: controller.signal,
+      cores: options.cores as number | undefined,
       reporter: terminalReporter(context.stderr, (run.params as Hyperparameters).epochs),
     });
     const outcome =

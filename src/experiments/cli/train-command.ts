@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { BACKEND_CHOICES } from '../backend.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../hyperparameters.ts';
+import { MAX_WORKERS } from '../steppers.ts';
 import { createRun } from '../store.ts';
 import { UsageError, type Command, type OptionValues } from './command.ts';
 import { trainClaimedRun } from './run-training.ts';
@@ -18,7 +19,7 @@ export const HYPERPARAMETER_OPTIONS = {
   'train-limit': { type: 'integer', min: 1, max: 60000, description: 'use only the first N training images (default all 60,000)' },
   'test-limit': { type: 'integer', min: 1, max: 10000, description: 'use only the first N test images (default all 10,000)' },
   'augment-crossed-sevens': { type: 'number', min: 0, max: 1, placeholder: 'P', description: 'give this fraction of training sevens a synthetic crossing bar (default 0)' },
-  workers: { type: 'integer', min: 1, max: 8, description: 'worker threads that share each batch, wasm engine only; 2 trains ~1.35x faster on two cores (default 1)' },
+  workers: { type: 'integer', min: 1, max: MAX_WORKERS, description: 'worker threads that share each batch, wasm engine only (default: one per core, recorded on the run)' },
 } as const satisfies Command['options'];
 
 export function hyperparametersFrom(options: OptionValues): Hyperparameters {
@@ -32,7 +33,8 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
     testLimit: (options['test-limit'] as number | undefined) ?? null,
     // Only when asked for, so that runs without it keep the params older runs have.
     ...(options['augment-crossed-sevens'] ? { augmentCrossedSevens: options['augment-crossed-sevens'] as number } : {}),
-    ...(((options.workers as number | undefined) ?? 1) > 1 ? { workers: options.workers as number } : {}),
+    // Absent: the run decides at its start, from the engine and the cores it may use.
+    ...(options.workers !== undefined ? { workers: options.workers as number } : {}),
   };
   const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
   if (trainImages < 1) throw new UsageError('the validation split leaves no training images');

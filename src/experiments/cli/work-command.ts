@@ -11,7 +11,9 @@ export const workCommand: Command = {
   name: 'work',
   summary: 'train a queued run (the web queue starts one of these per run)',
   positionals: [{ name: 'RUN', description: 'id of a queued run' }],
-  options: {},
+  options: {
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores the run may use when it names no worker count (default: all)' },
+  },
   async run({ positionals, options }, context) {
     const db = openStoreFor(options, context);
     try {

@@ -56,7 +56,7 @@ export async function scoreRunOnOwnDigits(db: Db, run: Run): Promise<OwnDigitsSc
   const digits = listOwnDigits(db);
   if (digits.length === 0) return { runId: run.id, count: 0, correct: 0, accuracy: null, results: [] };
   const model = await loadRunModel(db, run);
-  const evaluation = evaluate(model, asLabelledImages(digits));
+  const evaluation = await evaluate(model, asLabelledImages(digits));
   model.dispose();
   const results = digits.map((digit, i) => ({
     id: digit.id,

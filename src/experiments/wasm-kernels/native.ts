@@ -1,5 +1,6 @@
+import v8 from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { NATIVE_KERNELS_WASM } from './native-binary.ts';
+import { NATIVE_KERNELS_RELAXED_WASM, NATIVE_KERNELS_WASM } from './native-binary.ts';
 
 /**
  * The SIMD kernels compiled from native/*.c. They run inside the tfjs wasm backend's own memory,
@@ -40,7 +41,31 @@ interface EmscriptenExports {
   asm: { memory: WebAssembly.Memory };
 }
 
-const compiled = new WebAssembly.Module(Buffer.from(NATIVE_KERNELS_WASM, 'base64'));
+export type NativeVariant = 'relaxed-simd' | 'simd';
+
+/**
+ * Relaxed SIMD (fused multiply-add) where the engine has it: Node 22 and later by default. Node 20
+ * has it behind --experimental-wasm-relaxed-simd, which applies to modules compiled after it is
+ * set, so it is set here when validation fails without it. DIGITLAB_RELAXED_SIMD=0 keeps to the
+ * baseline binary (to compare the two).
+ */
+function chooseVariant(): NativeVariant {
+  if (process.env.DIGITLAB_RELAXED_SIMD === '0') return 'simd';
+  const relaxed = Buffer.from(NATIVE_KERNELS_RELAXED_WASM, 'base64');
+  if (WebAssembly.validate(relaxed)) return 'relaxed-simd';
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(relaxed) ? 'relaxed-simd' : 'simd';
+}
+
+/** Which binary of native/*.c this process runs. */
+export const nativeVariant: NativeVariant = chooseVariant();
+
+export const NATIVE_BINARIES: Record<NativeVariant, string> = {
+  'relaxed-simd': NATIVE_KERNELS_RELAXED_WASM,
+  simd: NATIVE_KERNELS_WASM,
+};
+
+const compiled = new WebAssembly.Module(Buffer.from(NATIVE_BINARIES[nativeVariant], 'base64'));
 const instances = new WeakMap<BackendWasm, NativeKernels>();
 
 export function nativeKernels(backend: BackendWasm): NativeKernels {

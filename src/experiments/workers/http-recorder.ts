@@ -54,8 +54,8 @@ export class HttpRecorder implements RunRecorder {
     this.timer = undefined;
   }
 
-  async provenance(provenance: Parameters<RunRecorder['provenance']>[0]): Promise<void> {
-    await this.client.postJson(`${this.base}/provenance`, { attempt: this.attempt, provenance });
+  async provenance(...[provenance, decided]: Parameters<RunRecorder['provenance']>): Promise<void> {
+    await this.client.postJson(`${this.base}/provenance`, { attempt: this.attempt, provenance, workers: decided?.workers });
   }
 
   progress(progress: BatchProgress): void {

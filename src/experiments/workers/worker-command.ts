@@ -12,6 +12,7 @@ import { printJson } from '../cli/store-option.ts';
 import { trainAndRecord, type RunEnding } from '../experiment.ts';
 import type { Hyperparameters } from '../hyperparameters.ts';
 import { mnistFileHashes } from '../mnist.ts';
+import { availableCores } from '../steppers.ts';
 import { WorkerClient, WorkerRequestError } from './client.ts';
 import { HttpRecorder } from './http-recorder.ts';
 
@@ -28,6 +29,8 @@ interface WorkerSettings {
   client: WorkerClient;
   host: string;
   backend: BackendChoice | undefined;
+  /** Cores a run may use when its params name no worker count (default: all of this machine's). */
+  cores: number | undefined;
   context: CommandContext;
   /** Set by SIGINT/SIGTERM: stop the run in training and take no more. */
   stopping: AbortController;
@@ -55,6 +58,7 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
   try {
     return await trainAndRecord(claimed.params, recorder, {
       backend: settings.backend,
+      cores: settings.cores,
       signal: controller.signal,
       reporter: terminalReporter(context.stderr, claimed.params.epochs),
     });
@@ -108,10 +112,11 @@ async function workLoop(settings: WorkerSettings, once: boolean, json: boolean):
   return code;
 }
 
-/** --slots N: N worker processes of one slot each, so runs train in parallel on separate cores. */
+/** --slots N: N worker processes of one slot each, sharing the cores, so runs train in parallel. */
 async function runSlots(argv: string[], slots: number, context: CommandContext, token: string): Promise<number> {
+  const cores = String(Math.max(1, Math.floor(availableCores() / slots)));
   const children = Array.from({ length: slots }, () =>
-    spawn(process.execPath, [BIN, 'worker', ...argv, '--slots', '1'], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, DIGITLAB_TOKEN: token } }),
+    spawn(process.execPath, [BIN, 'worker', ...argv, '--slots', '1', '--cores', cores], { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, DIGITLAB_TOKEN: token } }),
   );
   const exits = children.map((child, slot) => {
     createInterface({ input: child.stderr! }).on('line', (line) => context.stderr.write(`[slot ${slot + 1}] ${line}\n`));
@@ -142,6 +147,7 @@ export const workerCommand: Command = {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
     token: { type: 'string', placeholder: 'TOKEN', description: 'a token from `digitlab token create` on the server (default $DIGITLAB_TOKEN)' },
     slots: { type: 'integer', min: 1, max: 64, description: 'runs trained at once, each in its own process (default 1)' },
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no worker count (default: all, shared among the slots)' },
     once: { type: 'boolean', description: 'train one run, then exit (what a batch job runs)' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto)' },
     'retry-for': { type: 'integer', min: 1, max: 86_400, placeholder: 'SECONDS', description: 'how long to keep retrying an unreachable server (default 600)' },
@@ -163,6 +169,7 @@ export const workerCommand: Command = {
       client: new WorkerClient(server, token, { log, retryForMs: retryFor === undefined ? undefined : retryFor * 1000 }),
       host: os.hostname(),
       backend: options.backend as BackendChoice | undefined,
+      cores: options.cores as number | undefined,
       context,
       stopping: new AbortController(),
     };

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import type { MapStatus } from '../../analysis/maps/map-jobs.ts';
-import { LABEL_COLOURS, SCATTER_SCRIPT } from './scatter-script.ts';
+import { LABEL_COLOURS } from './scatter-script.ts';
 
 const STYLE = `
 .umap-stage { position: relative; display: inline-block; }
@@ -46,7 +46,7 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
             </div>
           </div>
         </div>
-        <script>{raw(SCATTER_SCRIPT)}</script>
+        <script src="/static/scatter.js"></script>
       </section>
     );
   }

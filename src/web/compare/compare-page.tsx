@@ -1,6 +1,6 @@
 import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
-import type { Spread } from '../../analysis/statistics/spread.ts';
+import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
 import { Layout } from '../components/layout.tsx';
 import { fixed, percent } from '../format.ts';
@@ -22,9 +22,9 @@ export interface ComparePageData {
   /** runs[1] against runs[0], then each further run against runs[0]. */
   pairs: PairOutcome[];
   images: TestImages;
+  /** Runs just queued by "queue more seeds", to say so. */
+  queued?: number[];
 }
-
-const spreadText = (spread: Spread, format: (v: number) => string) => `${format(spread.mean)} ± ${format(spread.sd)}`;
 
 function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[][] }) {
   const baseline = runs[0]!.testAccuracy;
@@ -123,7 +123,7 @@ function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
   );
 }
 
-export function ComparePage({ runs, showAllParams, histories, groups, pairs, images }: ComparePageData) {
+export function ComparePage({ runs, showAllParams, histories, groups, pairs, images, queued }: ComparePageData) {
   const first = pairs[0]!;
   return (
     <Layout title={`Compare runs ${runs.map((run) => run.id).join(', ')}`}>
@@ -145,7 +145,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
           <p class="refused">{first.refused}</p>
         </section>
       ) : (
-        <PairSection paired={first.paired} comparison={first.comparison} images={images} />
+        <PairSection paired={first.paired} comparison={first.comparison} images={images} queued={queued} />
       )}
       <OtherPairs runs={runs} pairs={pairs} />
       <SeedGroups groups={groups} />

@@ -3,19 +3,20 @@ import type { PairedRuns, RunComparison } from '../../analysis/compare/run-compa
 import { formatP } from '../../analysis/statistics/verdict.ts';
 import type { TestImages } from '../test-images.ts';
 import { ConfusionDifference } from './confusion-difference.tsx';
+import { RecipeVerdict } from './recipe-verdict.tsx';
 import { Thumbnails } from './thumbnails.tsx';
 
 const points = (difference: number) => `${difference >= 0 ? '+' : ''}${(difference * 100).toFixed(2)}`;
 
 /** Run B against run A image by image: the verdict, its statistics, the confusion difference and the flipped images. */
-export function PairSection({ paired, comparison, images }: { paired: PairedRuns; comparison: RunComparison; images: TestImages }) {
+export function PairSection({ paired, comparison, images, queued }: { paired: PairedRuns; comparison: RunComparison; images: TestImages; queued?: number[] }) {
   const { low, high } = comparison.accuracyDeltaInterval;
   return (
     <section id="pair" class="compare-section">
       <h2>
         Run {comparison.b.id} (B) against run {comparison.a.id} (A)
       </h2>
-      <p class="verdict">{comparison.verdict}.</p>
+      <RecipeVerdict comparison={comparison} queued={queued} />
       <ul class="stats">
         <li>
           On the {comparison.images} test images both runs saw: {comparison.fixed.length} fixed, {comparison.broken.length} broken, accuracy

@@ -3,8 +3,9 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
 import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
+import { moreSeedsOf } from '../../analysis/compare/recipe-evidence.ts';
 import { seedGroups } from '../../analysis/seed-groups.ts';
-import { epochHistory, getRun } from '../../experiments/store.ts';
+import { epochHistory, getRun, runTagMap } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryInt } from '../params.ts';
 import { ComparePage, type PairOutcome } from './compare-page.tsx';
@@ -23,6 +24,11 @@ function runIdsOf(c: Context): number[] {
     throw new HTTPException(400, { message: `runs must list 2 to ${MAX_RUNS} run ids separated by commas, e.g. runs=3,5; got '${raw}'` });
   }
   return ids;
+}
+
+/** `queued=7,8`: the runs the seeds button just queued; anything else is ignored, it only shapes a notice. */
+function queuedIdsOf(c: Context): number[] {
+  return (c.req.query('queued') ?? '').split(',').map(Number).filter((id) => Number.isInteger(id) && id > 0);
 }
 
 function requiredInt(c: Context, name: string, range: { min: number; max: number }): number {
@@ -46,7 +52,7 @@ function pairOutcome(db: Db, a: number, b: number): PairOutcome {
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
-export function compareRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Hono {
+export function compareRoutes({ db, images, queue }: WebDeps): Hono {
   return new Hono()
     .get('/compare', (c) => {
       const ids = runIdsOf(c);
@@ -59,8 +65,19 @@ export function compareRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): H
           groups={seedGroups(db, runs)}
           pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}
           images={images}
+          queued={queuedIdsOf(c)}
         />,
       );
+    })
+    .post('/compare/seeds', async (c) => {
+      const body = await c.req.parseBody();
+      const ids = [body.a, body.b].map(Number);
+      if (!ids.every((id) => Number.isInteger(id) && id >= 1)) throw new HTTPException(400, { message: 'a and b must be run ids' });
+      const runs = ids.map((id) => getRun(db, id));
+      const queued = runs.flatMap((run) =>
+        moreSeedsOf(db, run).map((params) => queue.enqueue({ name: `${run.name} seed ${params.seed}`, params, tags: runTagMap(db, run.id) }).id),
+      );
+      return c.redirect(`/compare?runs=${ids.join(',')}&queued=${queued.join(',')}`, 303);
     })
     .get('/api/compare', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];

@@ -1,3 +1,4 @@
+import { spreadText, type Spread } from '../../analysis/statistics/spread.ts';
 import type { SweepResults } from '../../analysis/sweeps/sweep-results.ts';
 import type { Sweep } from '../../analysis/sweeps/sweep-store.ts';
 import { SWEEP_OPTIONS } from '../../analysis/sweeps/sweep-plan.ts';
@@ -11,7 +12,7 @@ import { sweepAxisChart } from './sweep-chart.ts';
 /** What the person typed into the sweep form, kept so a refused form comes back as they left it. */
 export type SweepFormValues = Partial<Record<string, string>>;
 
-const spread = (s: { mean: number; sd: number } | null, format: (v: number) => string) => (s ? `${format(s.mean)} ± ${format(s.sd)}` : '–');
+const spread = (s: Spread | null, format: (v: number) => string) => (s ? spreadText(s, format) : '–');
 
 export function SweepForm({ values = {}, error }: { values?: SweepFormValues; error?: string }) {
   return (

@@ -6,7 +6,7 @@ import { planSweep, SWEEP_OPTIONS } from '../../analysis/sweeps/sweep-plan.ts';
 import { launchSweep, listSweeps, SweepNotFoundError } from '../../analysis/sweeps/sweep-store.ts';
 import { parseCommandLine, UsageError } from '../../experiments/cli/command.ts';
 import type { WebDeps } from '../deps.ts';
-import { RUN_ID, runIdOf } from '../params.ts';
+import { formBody, RUN_ID, runIdOf } from '../params.ts';
 import { SweepPage, SweepResultsView, SweepsPage, type SweepFormValues } from './sweep-page.tsx';
 
 /** The form's fields as the sweep command's flags, so both accept exactly the same sweeps. */
@@ -30,7 +30,7 @@ export function sweepRoutes({ db }: Pick<WebDeps, 'db'>): Hono {
   return new Hono()
     .get('/sweeps', (c) => c.html(<SweepsPage sweeps={listSweeps(db)} form={{}} />))
     .post('/sweeps', async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const values: SweepFormValues = Object.fromEntries(
         Object.keys(SWEEP_OPTIONS)
           .filter((field) => typeof body[field] === 'string')

@@ -46,6 +46,14 @@ function StatusLine({ run }: { run: Run }) {
 function Results({ run, results, images }: { run: Run; results: RunResults; images: TestImages }) {
   return (
     <>
+      {results.degenerate ? (
+        <p class="flash-error degenerate">
+          Degenerate model: {results.degenerate}. Its accuracy is no verdict on the recipe; a model this lopsided usually means training
+          diverged (a learning rate too high, say).
+        </p>
+      ) : (
+        ''
+      )}
       <section class="test-metrics">
         <div class="metric">
           <span class="value">{percent(run.testAccuracy)}</span>

@@ -1,7 +1,7 @@
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { DASH, dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import { filtersQuery, type ListedRun, type RunFilters, type SortKey } from '../run-filters.ts';
-import { isActive, StatusBadge } from './status-badge.tsx';
+import { DegenerateFlag, isActive, StatusBadge } from './status-badge.tsx';
 import { TagList } from './tag-list.tsx';
 
 const limits = (hp: Hyperparameters) => `${hp.trainLimit ?? '60k'} / ${hp.testLimit ?? '10k'}`;
@@ -35,7 +35,7 @@ export function RunRow({ item }: { item: ListedRun }) {
         <TagList tags={tags} />
       </td>
       <td>
-        <StatusBadge status={run.status} />
+        <StatusBadge status={run.status} /> <DegenerateFlag reason={item.degenerate} />
       </td>
       <td class="num">{hp.epochs}</td>
       <td class="num">{hp.batchSize}</td>

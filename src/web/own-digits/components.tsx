@@ -10,7 +10,6 @@ import type { Run } from '../../experiments/store.ts';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import { dateTime, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
-import { DRAW_SCRIPT } from './draw-script.ts';
 
 /** Steps are shown this large at most; a 512 px working copy inline would weigh hundreds of kB. */
 const THUMBNAIL_SIDE = 168;
@@ -59,7 +58,7 @@ export function DrawForm({ runs }: { runs: Run[] }) {
         </label>
       )}
       <button type="submit">Read it</button>
-      <script>{raw(DRAW_SCRIPT)}</script>
+      <script src="/static/draw.js"></script>
     </form>
   );
 }

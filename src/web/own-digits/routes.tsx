@@ -10,7 +10,7 @@ import { preprocessDigit } from '../../experiments/own-digits/preprocess.ts';
 import { getRun, listRuns, type Run } from '../../experiments/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
-import { queryInt } from '../params.ts';
+import { formBody, queryInt } from '../params.ts';
 import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
 import { labelFromForm, pictureFromForm } from './picture-upload.ts';
 
@@ -61,7 +61,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
   return new Hono()
     .get('/own-digits', (c) => c.html(<OwnDigitsPage deps={deps} />))
     .post('/own-digits/read', limit, async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const picture = await pictureFromForm(body);
       const runId = typeof body.run === 'string' && /^[0-9]{1,15}$/.test(body.run) ? Number(body.run) : undefined;
       const neighbourRun = runId === undefined ? completedRuns(deps)[0] : getRun(deps.db, runId);
@@ -77,7 +77,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       }
     })
     .post('/own-digits', limit, async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const label = labelFromForm(body);
       const picture = await pictureFromForm(body);
       try {

@@ -12,7 +12,7 @@ import { TagsEditor } from '../components/tags-editor.tsx';
 import { RunOwnDigitsScore } from '../own-digits/components.tsx';
 import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
-import { queryInt, RUN_ID, runIdOf } from '../params.ts';
+import { formBody, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
 
 const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? body[name] : '');
@@ -80,7 +80,7 @@ export function runRoutes(deps: WebDeps): Hono {
     })
     .post(`/runs/${RUN_ID}/tags`, async (c) => {
       const run = runOf(c);
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const [key, value] = [field(body, 'key').trim(), field(body, 'value').trim()];
       const error = checkTag(key, value);
       if (error) return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} rejected={{ key, value, error }} />, 422);
@@ -94,7 +94,7 @@ export function runRoutes(deps: WebDeps): Hono {
     })
     .post(`/runs/${RUN_ID}/note`, async (c) => {
       const run = runOf(c);
-      const note = field(await c.req.parseBody(), 'note');
+      const note = field(await formBody(c), 'note');
       if (note.length > MAX_NOTE_LENGTH) {
         return c.html(<NoteEditor runId={run.id} note={note} status={{ error: `a note is at most ${MAX_NOTE_LENGTH} characters` }} />, 422);
       }

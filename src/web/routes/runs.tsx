@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { RUN_STATUSES } from '../../../db/schema.ts';
-import { getRun, listRuns, runTagMap, type Run } from '../../experiments/store.ts';
+import { modelCollapse } from '../../experiments/degenerate-model.ts';
+import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
 import { LaunchForm } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
 import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
-import { RUN_ID, runIdOf } from '../params.ts';
+import { formBody, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
 
 /** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
@@ -36,7 +37,7 @@ function Filters({ filters }: { filters: RunFilters }) {
       <input type="hidden" name="sort" value={filters.sort} />
       <input type="hidden" name="dir" value={filters.dir} />
       <button type="submit">Filter</button>
-      <a id="compare-link" class="button disabled" href="/compare" aria-disabled="true">
+      <a id="compare-link" class="button disabled" aria-disabled="true">
         Compare selected (0)
       </a>
     </form>
@@ -55,7 +56,11 @@ function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilter
 }
 
 export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const listed = (run: Run): ListedRun => ({ run, tags: runTagMap(db, run.id) });
+  const listed = (run: Run): ListedRun => ({
+    run,
+    tags: runTagMap(db, run.id),
+    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+  });
   const page = (filters: RunFilters, form: { values?: LaunchValues; errors?: LaunchErrors } = {}) => {
     const all = listRuns(db).map(listed);
     return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...form} />;
@@ -65,7 +70,7 @@ export function runsRoutes({ db, queue }: WebDeps): Hono {
     .get('/', (c) => c.redirect('/runs'))
     .get('/runs', (c) => c.html(page(filtersFrom(c))))
     .post('/runs', async (c) => {
-      const request = parseLaunchForm(await c.req.parseBody());
+      const request = parseLaunchForm(await formBody(c));
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
       const run = queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);

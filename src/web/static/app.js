@@ -3,10 +3,23 @@ function updateCompareLink() {
   const link = document.getElementById('compare-link');
   if (!link) return;
   const ids = [...document.querySelectorAll('.select-run:checked')].map((box) => box.value);
-  link.href = `/compare?runs=${ids.join(',')}`;
+  // A disabled link has no href, so neither a click nor Enter can follow it to a 400.
+  if (ids.length < 2) link.removeAttribute('href');
+  else link.href = `/compare?runs=${ids.join(',')}`;
   link.textContent = `Compare selected (${ids.length})`;
   link.classList.toggle('disabled', ids.length < 2);
   link.setAttribute('aria-disabled', String(ids.length < 2));
+}
+
+// htmx restores a snapshot of the page on Back, and a snapshot keeps the controls' values as first
+// rendered, not as typed: set them from the URL, which is what the restored table shows.
+function syncFiltersWithUrl() {
+  const form = document.querySelector('form.filters');
+  if (!form) return;
+  const query = new URLSearchParams(location.search);
+  for (const control of form.querySelectorAll('input[name], select[name]')) {
+    if (control.type !== 'hidden') control.value = query.get(control.name) ?? '';
+  }
 }
 
 document.addEventListener('change', (event) => {
@@ -15,3 +28,14 @@ document.addEventListener('change', (event) => {
 // Filtering swaps the table: rows that stay keep their (preserved) boxes, the others drop out.
 document.addEventListener('htmx:afterSettle', updateCompareLink);
 document.addEventListener('DOMContentLoaded', updateCompareLink);
+document.addEventListener('htmx:historyRestore', () => {
+  syncFiltersWithUrl();
+  updateCompareLink();
+});
+window.addEventListener('pageshow', syncFiltersWithUrl);
+
+// An error banner belongs to the request that failed: the next one that succeeds takes it away.
+document.addEventListener('htmx:afterRequest', (event) => {
+  const flash = document.getElementById('flash');
+  if (flash && event.detail.successful) flash.replaceChildren();
+});

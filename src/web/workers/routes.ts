@@ -3,9 +3,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { mnistFileHashes } from '../../experiments/mnist.ts';
-import { endRun, epochHistory, logEpoch, recordProvenance, type RunProvenance } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../experiments/store.ts';
 import type { EpochResult } from '../../experiments/train.ts';
-import { claimQueuedRun, finishAttempt, heldRun, renewLease } from '../../experiments/workers/leases.ts';
+import { claimQueuedRun, finishAttempt, heldRun, renewLease, type LeasePolicy } from '../../experiments/workers/leases.ts';
 import { findToken, markTokenUsed, type WorkerToken } from '../../experiments/workers/tokens.ts';
 import { ARTIFACTS, CHUNK_BYTES, completeRemoteRun, storeChunk, type Artifact, type RemoteCompletion } from '../../experiments/workers/uploads.ts';
 import type { WebDeps } from '../deps.ts';
@@ -54,7 +55,7 @@ function datasetDifferences(server: Record<string, string>, worker: Record<strin
  * carries a worker token; every report names the attempt it belongs to, so a worker whose lease
  * was taken away cannot write over the run's next attempt.
  */
-export function workerRoutes({ db, leases }: WebDeps): Hono<Env> {
+export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
   let serverHashes: Record<string, string> | undefined;
   const held = (c: Context, body: Record<string, unknown>) => heldRun(db, runIdOf(c), attemptOf(body.attempt));
   const maxBody = CHUNK_BYTES + 64 * 1024;
@@ -89,6 +90,11 @@ export function workerRoutes({ db, leases }: WebDeps): Hono<Env> {
       const run = held(c, body);
       const p = objectField<RunProvenance>(body, 'provenance', (v) => typeof v.backend === 'string' && typeof v.datasetHashes === 'object');
       recordProvenance(db, run.id, { backend: p.backend, datasetHashes: p.datasetHashes, gitCommit: p.gitCommit ?? null, packageVersions: p.packageVersions ?? {} });
+      // The one param a worker decides: how many cores of its machine the run trains on.
+      if (body.workers !== undefined) {
+        if (!Number.isInteger(body.workers) || (body.workers as number) < 1) throw new HTTPException(400, { message: 'workers must be a whole number of at least 1' });
+        recordParams(db, run.id, { ...(run.params as Hyperparameters), workers: body.workers as number });
+      }
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/epochs`, async (c) => {

@@ -2,6 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { openDb } from '../../../db/client.ts';
+import { listRuns } from '../../../src/experiments/store.ts';
+import { sweepRoutes } from '../../../src/web/compare/sweep-routes.tsx';
+import { completeWithoutTraining } from '../fake-runs.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 
 const dbFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-sweep-')), 'runs.sqlite');
@@ -45,5 +50,21 @@ describe('digitlab sweep', () => {
     expect(results.finished).toBe(true);
     expect(results.counts.completed).toBe(2);
     expect(results.points.map((p: { testAccuracy: { n: number } }) => p.testAccuracy.n)).toEqual([1, 1]);
+  });
+});
+
+describe('a sweep with one seed a point', () => {
+  it('reads "1 seed, no spread" in the CLI table and on the page, never "± 0"', async () => {
+    const file = dbFile();
+    expect((await runCliCaptured(['sweep', '--learning-rate', '0.001,0.003', '--seeds', '1', '--db', file])).code).toBe(0);
+    const db = openDb(file);
+    for (const run of listRuns(db)) completeWithoutTraining(db, run, { accuracy: run.id === 1 ? 0.9 : 0.8 });
+    const text = (await runCliCaptured(['sweep-results', '1', '--db', file])).stdout;
+    expect(text).toContain('0.9000 (1 seed, no spread)');
+    expect(text).not.toMatch(/± 0\.0000/);
+    const app = new Hono().route('/', sweepRoutes({ db }));
+    const html = await (await app.request('/sweeps/1')).text();
+    expect(html).toContain('90.00% (1 seed, no spread)');
+    expect(html).not.toContain('± 0.00%');
   });
 });

@@ -20,7 +20,7 @@ function digitlab(args: string[], cwd = process.cwd()): ChildProcess {
 }
 
 async function serve(db: string, extra: string[] = []): Promise<{ server: ChildProcess; url: string }> {
-  const served = await startServer(db, ['--max-concurrent', '0', ...extra]);
+  const served = await startServer({ db, args: ['--max-concurrent', '0', ...extra] });
   started.push(served.server);
   return served;
 }

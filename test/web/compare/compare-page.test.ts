@@ -7,6 +7,7 @@ import { openDb, type Db } from '../../../db/client.ts';
 import { compareRuns } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/experiments/experiment.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
+import { RunQueue } from '../../../src/experiments/queue.ts';
 import { compareRoutes } from '../../../src/web/compare/routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
 import { TestImages } from '../../../src/web/test-images.ts';
@@ -22,7 +23,7 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', compareRoutes({ db, images: new TestImages(() => loadMnist('test', { limit: 500 })) }));
+  app.route('/', compareRoutes({ db, queue: new RunQueue({ db }), images: new TestImages(() => loadMnist('test', { limit: 500 })) }));
   return app;
 }
 
@@ -52,7 +53,7 @@ describe('the comparison page', () => {
     const cli = (await runCliCaptured(['compare', String(ids[0]), String(ids[1]), '--json', '--db', dbFile])).lastJson();
     const { status, html } = await get(`/compare?runs=${ids.join(',')}`);
     expect(status).toBe(200);
-    expect(html).toContain(`${cli.verdict}.`);
+    expect(html).toContain(`${cli.verdict.replaceAll("'", '&#39;')}.`);
     const points = (cli.accuracyDelta * 100).toFixed(2);
     expect(html).toContain(`accuracy difference <span class="accuracy-delta">${cli.accuracyDelta >= 0 ? '+' : ''}${points}</span>`);
     expect(html).toContain(`Fixed: wrong in A, right in B (${cli.fixed.length})`);
@@ -74,7 +75,7 @@ describe('the comparison page', () => {
 
   it('shows the differing hyperparameters, overlaid curves in one colour per run, and a clickable confusion difference', async () => {
     const { html } = await get(`/compare?runs=${ids.join(',')}`);
-    expect(html).toMatch(/Only those that differ \(1 of 7\)/);
+    expect(html).toMatch(/Only those that differ \(1 of 8\)/);
     expect(html).toMatch(/<th>seed<\/th><td class="num">11<\/td><td class="num">12<\/td>/);
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(4);
     expect(html).toContain('data-label="run 1"');

@@ -1,10 +1,14 @@
 import type { ModelSpec } from '../../model.ts';
 
+/** The engines a replica can train on: tfjs-node keeps to the main thread. */
+export type ReplicaBackend = 'wasm' | 'cpu';
+
 /** Messages between DataParallelTrainer and its replicas (one per worker thread). */
 export interface ReplicaInit {
   rank: number;
   replicas: number;
   spec: ModelSpec;
+  backend: ReplicaBackend;
   seed: number;
   learningRate: number;
   /** replicas x parameterCount float32 gradients, each replica writing its own row. */
@@ -16,6 +20,8 @@ export interface ReplicaInit {
 export type ReplicaRequest =
   /** share: rows / batch rows, the weight of this shard's mean loss in the batch's. */
   | { kind: 'step'; x: Float32Array; y: Float32Array; rows: number; share: number }
+  /** Inference on rows images; outputs: the probabilities, or the embeddings and the probabilities. */
+  | { kind: 'predict'; x: Float32Array; rows: number; withEmbeddings: boolean }
   | { kind: 'weights' }
   | { kind: 'memory' };
 
@@ -31,6 +37,7 @@ export interface ShardResult {
 export type ReplicaReply =
   | { kind: 'ready'; parameterCount: number }
   | ({ kind: 'step' } & ShardResult)
+  | { kind: 'predict'; outputs: Float32Array[] }
   | { kind: 'weights'; values: Float32Array[]; shapes: number[][] }
   | { kind: 'memory'; tensors: number; buffers: number }
   | { kind: 'error'; message: string };

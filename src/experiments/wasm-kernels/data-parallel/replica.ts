@@ -1,13 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
+import { modelPredictor } from '../../evaluate.ts';
 import { buildModel } from '../../model.ts';
+import { adamOptimizer } from '../../optimizer.ts';
 import { lossWithCounts } from '../../step-loss.ts';
-import { FusedAdam } from '../fused-adam.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
 /**
- * One model replica on its own thread and wasm backend. Every replica starts from the same seeded
+ * One model replica on its own thread and backend (wasm, or cpu for a single replica). Every replica starts from the same seeded
  * weights and applies the same summed gradients with the same Adam state, so all replicas stay
  * bit-identical without ever exchanging weights.
  */
@@ -15,10 +16,11 @@ const init = workerData as ReplicaInit;
 const port = parentPort!;
 const reply = (message: ReplicaReply) => port.postMessage(message);
 
-await selectBackend('wasm');
+await selectBackend(init.backend);
 const model = buildModel(init.spec, init.seed);
 const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const optimizer = new FusedAdam(init.learningRate);
+const optimizer = adamOptimizer(init.learningRate);
+const predict = modelPredictor(model);
 const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
 const gradients = new Float32Array(init.gradients);
@@ -77,9 +79,10 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
   return result;
 }
 
-port.on('message', (request: ReplicaRequest) => {
+port.on('message', async (request: ReplicaRequest) => {
   try {
     if (request.kind === 'step') reply({ kind: 'step', ...step(request) });
+    else if (request.kind === 'predict') reply({ kind: 'predict', outputs: await predict(request.x, request.rows, request.withEmbeddings) });
     else if (request.kind === 'memory') reply({ kind: 'memory', tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() });
     else reply({ kind: 'weights', values: variables.map((v) => v.dataSync() as Float32Array), shapes: variables.map((v) => v.shape) });
   } catch (err) {

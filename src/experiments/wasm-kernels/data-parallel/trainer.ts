@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { REFERENCE_MODEL, type ModelSpec } from '../../model.ts';
-import { parameterCount, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ShardResult } from './protocol.ts';
+import {
+  parameterCount, type ReplicaBackend, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ShardResult,
+} from './protocol.ts';
 
 export interface DataParallelOptions {
   /** Worker threads, each holding a replica; one per core pays. */
@@ -9,10 +11,13 @@ export interface DataParallelOptions {
   seed: number;
   learningRate?: number;
   spec?: ModelSpec;
+  /** Default wasm; the cpu engine is too slow to pay for more than one replica. */
+  backend?: ReplicaBackend;
 }
 
 /**
- * Synchronous data-parallel training of the reference CNN on the wasm backend: each step splits
+ * Synchronous data-parallel training of the reference CNN on the wasm backend (or, with one
+ * replica, training off the main thread on any engine but tfjs-node): each step splits
  * the batch across replicas on worker threads, each computes its shard's gradients, the
  * replicas sum them through shared memory and each applies the same Adam update. The
  * result equals one replica training on the whole batch, up to float rounding.
@@ -32,7 +37,7 @@ export class DataParallelTrainer {
     const pending = new Map<Worker, (reply: ReplicaReply) => void>();
     const workers = Array.from({ length: replicas }, (_, rank) => {
       const workerData: ReplicaInit = {
-        rank, replicas, spec, seed: options.seed, learningRate: options.learningRate ?? 0.001, gradients, barrier,
+        rank, replicas, spec, backend: options.backend ?? 'wasm', seed: options.seed, learningRate: options.learningRate ?? 0.001, gradients, barrier,
       };
       const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
       worker.on('message', (reply: ReplicaReply) => {
@@ -83,6 +88,30 @@ export class DataParallelTrainer {
       }),
       { loss: 0, correct: 0, nonFiniteOutputs: 0 },
     );
+  }
+
+  /**
+   * Inference on `rows` images split across the replicas, which hold the trained weights: the
+   * probabilities, or the embeddings and the probabilities, each in row order.
+   */
+  async predict(x: Float32Array, rows: number, withEmbeddings: boolean): Promise<Float32Array[]> {
+    const n = Math.min(this.workers.length, rows);
+    const bounds = Array.from({ length: n + 1 }, (_, r) => Math.round((r * rows) / n));
+    const replies = await Promise.all(
+      this.workers.slice(0, n).map((worker, r) =>
+        this.request(worker, { kind: 'predict', x: x.slice(bounds[r]! * 784, bounds[r + 1]! * 784), rows: bounds[r + 1]! - bounds[r]!, withEmbeddings }),
+      ),
+    );
+    const shards = replies.map((reply) => (reply as { outputs: Float32Array[] }).outputs);
+    return shards[0]!.map((_, k) => {
+      const joined = new Float32Array(shards.reduce((length, shard) => length + shard[k]!.length, 0));
+      let offset = 0;
+      for (const shard of shards) {
+        joined.set(shard[k]!, offset);
+        offset += shard[k]!.length;
+      }
+      return joined;
+    });
   }
 
   /** The current trainable weights of one replica (all are equal), in trainableWeights order. */

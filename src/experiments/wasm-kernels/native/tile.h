@@ -10,7 +10,15 @@
 
 typedef v128_t f4;
 
+// acc + a * b. Built with relaxed SIMD (build.sh's second binary), one fused multiply-add where the
+// CPU has one (then rounded once, not twice); otherwise a multiply and an add.
+#ifdef __wasm_relaxed_simd__
+static inline f4 madd(f4 acc, f4 a, f4 b) {
+  return (f4)__builtin_wasm_relaxed_madd_f32x4((__f32x4)a, (__f32x4)b, (__f32x4)acc);
+}
+#else
 static inline f4 madd(f4 acc, f4 a, f4 b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 #define ACC4_ZERO                                                         \
   f4 c00 = wasm_f32x4_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, \

@@ -1,0 +1,96 @@
+/**
+ * Where a training step of the reference CNN spends its time on the wasm backend, per kernel.
+ * Run from the repository root: npx tsx bench/step-profile.ts [--steps 100] [--batch-size 64]
+ *
+ * Every registered wasm kernel is wrapped with a timer that counts its own time only (a kernel
+ * that runs others, as ours do, is not charged for theirs). What no kernel accounts for is the
+ * JS glue: tfjs' engine, gradient tape, tensor bookkeeping and our step's own code. This measures
+ * one thread; data-parallel workers run this same step on a share of the batch each.
+ */
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src/experiments/backend.ts';
+import { buildModel } from '../src/experiments/model.ts';
+import { adamOptimizer } from '../src/experiments/optimizer.ts';
+import { lossWithCounts } from '../src/experiments/step-loss.ts';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive integer`);
+  return value;
+}
+
+/** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
+const spent = new Map<string, { ms: number; calls: number }>();
+let recording = false;
+const childTime: number[] = [];
+
+function wrapEveryKernel(): void {
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const original = config.kernelFunc;
+    const timed: tf.KernelFunc = (args) => {
+      childTime.push(0);
+      const start = performance.now();
+      try {
+        return original(args);
+      } finally {
+        const elapsed = performance.now() - start;
+        const own = elapsed - childTime.pop()!;
+        if (childTime.length > 0) childTime[childTime.length - 1]! += elapsed;
+        if (recording) {
+          const entry = spent.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          entry.ms += own;
+          entry.calls++;
+          spent.set(config.kernelName, entry);
+        }
+      }
+    };
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc: timed });
+  }
+}
+
+async function main(): Promise<void> {
+  const steps = option('steps', 100);
+  const batchSize = option('batch-size', 64);
+  if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
+  wrapEveryKernel();
+  const model = buildModel(undefined, 1);
+  const optimizer = adamOptimizer(0.001);
+  const x = tf.randomUniform([batchSize, 28, 28, 1]);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat());
+  // The step train.ts runs: loss plus the counts it reads back every batch.
+  const step = () => {
+    const stats = tf.tidy(() => {
+      let counts: tf.Tensor1D | undefined;
+      const loss = optimizer.minimize(() => {
+        const s = lossWithCounts(model, x, y);
+        counts = s.counts;
+        return s.loss;
+      }, true)!;
+      const all = tf.concat([loss.reshape([1]), counts!]);
+      counts!.dispose();
+      return all;
+    });
+    stats.dataSync();
+    stats.dispose();
+  };
+  for (let i = 0; i < 10; i++) step();
+  recording = true;
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) step();
+  const total = (performance.now() - start) / steps;
+  recording = false;
+  const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
+  rows.sort((a, b) => b.ms - a.ms);
+  const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
+  console.log(`cpu: ${os.cpus()[0]?.model ?? '?'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(24)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);
+  }
+  console.log(`${'JS glue (no kernel)'.padEnd(24)} ${(total - kernels).toFixed(3).padStart(8)} ms ${(((total - kernels) / total) * 100).toFixed(1).padStart(5)}%`);
+}
+
+await main();

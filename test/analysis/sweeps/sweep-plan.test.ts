@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { planSweep } from '../../../src/analysis/sweeps/sweep-plan.ts';
+import { UsageError } from '../../../src/experiments/cli/command.ts';
+
+const tenValues = (from: number) => Array.from({ length: 10 }, (_, i) => from + i).join(',');
+
+describe('planning a sweep', () => {
+  it('refuses a grid of 8 x 10^8 runs by counting it, without building it', () => {
+    const options = {
+      epochs: tenValues(1),
+      'batch-size': tenValues(10),
+      'train-limit': tenValues(100),
+      'test-limit': tenValues(100),
+      workers: '1,2,3,4,5,6,7,8',
+      'learning-rate': '0.001,0.002,0.003,0.004,0.005,0.006,0.007,0.008,0.009,0.01',
+      'validation-split': '0.1,0.11,0.12,0.13,0.14,0.15,0.16,0.17,0.18,0.19',
+      seeds: 100,
+    };
+    expect(() => planSweep(options)).toThrow(UsageError);
+    expect(() => planSweep(options)).toThrow('the grid has 800000000 runs; at most 200 are queued at once');
+  });
+});
