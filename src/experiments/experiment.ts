@@ -12,6 +12,8 @@ import { getRun, type Run } from './store.ts';
 import { TrainingCancelledError } from './cancellation.ts';
 import { DivergedError } from './degenerate-model.ts';
 import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
+import { trainingSet, usesLabelDecisions } from './training-set.ts';
+import { listLabelDecisions, type LabelCorrection } from './label-decisions.ts';
 
 /** How often live progress is recorded; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -25,6 +27,8 @@ export interface ExecuteOptions {
   initialModel?: tf.LayersModel;
   /** Cores the run may use when its params name no worker count (default: all of them). */
   cores?: number;
+  /** The training-set label decisions, for a run whose params use them (see usesLabelDecisions). */
+  labelDecisions?: LabelCorrection[];
 }
 
 export type RunEnding = { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string };
@@ -45,7 +49,8 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
     const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
-    const hyperparameters = withWorkers(requested, backend, train, options);
+    const trainOn = trainingSet(options.labelDecisions ?? [], requested, train);
+    const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
     await record(() =>
       recorder.provenance(
@@ -56,6 +61,8 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
             trainLabels: train.labelsSha256,
             testImages: test.imagesSha256,
             testLabels: test.labelsSha256,
+            // The labels trained on differ from the file's: their own hash says which decisions were in force.
+            ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
           },
           gitCommit: gitCommit(),
           packageVersions: packageVersions(),
@@ -64,8 +71,9 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
       ),
     );
     const result = await trainModel({
-      train,
+      train: trainOn.train,
       test,
+      heldOut: trainOn.heldOut?.data,
       hyperparameters,
       signal: options.signal,
       initialModel: options.initialModel,
@@ -84,9 +92,13 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
         },
       },
     });
+    const heldOut =
+      trainOn.heldOut && result.heldOut
+        ? { indices: trainOn.heldOut.indices, probabilities: result.heldOut.probabilities, dimensions: result.heldOut.embeddingDimensions, embeddings: result.heldOut.embeddings }
+        : undefined;
     const saved = await serializeModel(result.model);
     result.model.dispose();
-    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved));
+    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved, heldOut));
     return { status: 'completed' };
   } catch (err) {
     const ending: RunEnding =
@@ -100,7 +112,9 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
 
 /** Trains a run of this machine's store and returns it as it ended. */
 export async function executeRun(db: Db, runId: number, options: ExecuteOptions = {}): Promise<Run> {
-  await trainAndRecord(getRun(db, runId).params as Hyperparameters, storeRecorder(db, runId), options);
+  const hyperparameters = getRun(db, runId).params as Hyperparameters;
+  const labelDecisions = usesLabelDecisions(hyperparameters) ? listLabelDecisions(db, 'train') : [];
+  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions });
   return getRun(db, runId);
 }
 

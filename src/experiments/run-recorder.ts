@@ -1,6 +1,18 @@
 import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
-import { completeRun, endRun, logEpoch, recordParams, recordProgress, recordProvenance, type RunProvenance, type SavedModel, type TestOutcome } from './store.ts';
+import {
+  completeRun,
+  endRun,
+  logEpoch,
+  recordParams,
+  recordProgress,
+  recordProvenance,
+  storeHeldOutPredictions,
+  type HeldOutPredictions,
+  type RunProvenance,
+  type SavedModel,
+  type TestOutcome,
+} from './store.ts';
 import type { BatchProgress, EpochResult } from './train.ts';
 
 /**
@@ -14,8 +26,8 @@ export interface RunRecorder {
   /** The latest batch-level progress; called about once a second, and a recorder may drop some. */
   progress(progress: BatchProgress): void;
   epoch(epoch: EpochResult): void | Promise<void>;
-  /** The test evaluation and weights; the run is completed once this returns. */
-  complete(outcome: TestOutcome, model: SavedModel): void | Promise<void>;
+  /** The test evaluation and weights (and a label-audit fold's held-out predictions); the run is completed once this returns. */
+  complete(outcome: TestOutcome, model: SavedModel, heldOut?: HeldOutPredictions): void | Promise<void>;
   end(status: 'failed' | 'cancelled', error: string): void | Promise<void>;
 }
 
@@ -28,7 +40,10 @@ export function storeRecorder(db: Db, runId: number): RunRecorder {
     },
     progress: (progress) => recordProgress(db, runId, progress),
     epoch: (epoch) => logEpoch(db, runId, epoch),
-    complete: (outcome, model) => completeRun(db, runId, outcome, model),
+    complete: (outcome, model, heldOut) => {
+      if (heldOut) storeHeldOutPredictions(db, runId, heldOut);
+      completeRun(db, runId, outcome, model);
+    },
     end: (status, error) => endRun(db, runId, status, error),
   };
 }

@@ -1,5 +1,5 @@
 import type { RunRecorder } from '../run-recorder.ts';
-import type { SavedModel, TestOutcome } from '../store.ts';
+import type { HeldOutPredictions, SavedModel, TestOutcome } from '../store.ts';
 import type { BatchProgress } from '../train.ts';
 import { WorkerClient, WorkerRequestError } from './client.ts';
 import { ARTIFACTS, CHUNK_BYTES, sha256Hex, type Artifact, type ArtifactManifest } from './uploads.ts';
@@ -66,7 +66,9 @@ export class HttpRecorder implements RunRecorder {
     await this.client.postJson(`${this.base}/epochs`, { attempt: this.attempt, epoch });
   }
 
-  async complete(outcome: TestOutcome, model: SavedModel): Promise<void> {
+  async complete(outcome: TestOutcome, model: SavedModel, heldOut?: HeldOutPredictions): Promise<void> {
+    // The server hands out no label-audit fold runs (claimQueuedRun), whose held-out predictions have no upload.
+    if (heldOut) throw new Error('a label-audit fold run trains on the server, not on a remote worker');
     const arrays: Record<Artifact, Uint8Array> = {
       predicted: bytesOf(outcome.predicted),
       probabilities: bytesOf(outcome.probabilities),

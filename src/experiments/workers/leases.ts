@@ -24,6 +24,9 @@ export const leasePolicy = (leaseMs = DEFAULT_LEASE_MS): LeasePolicy => ({ lease
 
 export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'requeued';
 
+/** Label-audit fold runs store held-out predictions that no worker uploads: they train on the server's machine. */
+export const remotelyTrainable = sql`json_extract(${runs.params}, '$.folds') IS NULL`;
+
 /**
  * Moves the oldest queued run (or the token's own run, for a Slurm job's token) to running for a
  * remote worker, in one UPDATE, so two workers can never both get it. Null when nothing waits.
@@ -33,7 +36,7 @@ export function claimQueuedRun(db: Db, claim: { token: WorkerToken; host: string
     const candidate = tx
       .select({ id: runs.id, slurmJobId: runs.slurmJobId })
       .from(runs)
-      .where(and(eq(runs.status, 'queued'), claim.token.runId === null ? undefined : eq(runs.id, claim.token.runId)))
+      .where(and(eq(runs.status, 'queued'), remotelyTrainable, claim.token.runId === null ? undefined : eq(runs.id, claim.token.runId)))
       .orderBy(asc(runs.id))
       .limit(1)
       .get();

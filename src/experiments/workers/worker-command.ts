@@ -11,6 +11,7 @@ import { UsageError, type Command, type CommandContext } from '../cli/command.ts
 import { printJson } from '../cli/store-option.ts';
 import { trainAndRecord, type RunEnding } from '../experiment.ts';
 import type { Hyperparameters } from '../hyperparameters.ts';
+import type { LabelCorrection } from '../label-decisions.ts';
 import { mnistFileHashes } from '../mnist.ts';
 import { availableCores } from '../steppers.ts';
 import { WorkerClient, WorkerRequestError } from './client.ts';
@@ -19,7 +20,7 @@ import { HttpRecorder } from './http-recorder.ts';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'digitlab.js');
 
 interface Claim {
-  run: { id: number; name: string; params: Hyperparameters; attempt: number } | null;
+  run: { id: number; name: string; params: Hyperparameters; attempt: number; labelDecisions?: LabelCorrection[] } | null;
   leaseMs?: number;
   heartbeatMs?: number;
   pollMs?: number;
@@ -59,6 +60,7 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
     return await trainAndRecord(claimed.params, recorder, {
       backend: settings.backend,
       cores: settings.cores,
+      labelDecisions: claimed.labelDecisions,
       signal: controller.signal,
       reporter: terminalReporter(context.stderr, claimed.params.epochs),
     });

@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { mnistFileHashes } from '../../experiments/mnist.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { listLabelDecisions } from '../../experiments/label-decisions.ts';
+import { usesLabelDecisions } from '../../experiments/training-set.ts';
 import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../experiments/store.ts';
 import type { EpochResult } from '../../experiments/train.ts';
 import { claimQueuedRun, finishAttempt, heldRun, renewLease, type LeasePolicy } from '../../experiments/workers/leases.ts';
@@ -79,7 +81,11 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       const run = claimQueuedRun(db, { token, host, leaseMs: leases.leaseMs });
       if (!run) return c.json({ run: null, pollMs: leases.heartbeatMs * 2 });
       markTokenUsed(db, token.id);
-      return c.json({ run: { id: run.id, name: run.name, params: run.params, attempt: run.attempts }, ...leases });
+      const params = run.params as Hyperparameters;
+      const labelDecisions = usesLabelDecisions(params)
+        ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel }))
+        : undefined;
+      return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, ...leases });
     })
     .post(`/api/workers/runs/${RUN_ID}/heartbeat`, async (c) => {
       const body = await jsonBody(c);
