@@ -31,9 +31,12 @@ function describe(err: unknown): { status: ContentfulStatusCode; message: string
   return { status: 500, message: 'the server failed on this request; its log says why' };
 }
 
-/** JSON under /api, a small fragment for htmx (shown in #flash), else a page: never a stack trace. */
+/**
+ * JSON under /api and for `.json` URLs (scripts fetch those for data), a small fragment for htmx
+ * (shown in #flash), else a page: never a stack trace.
+ */
 function respond(c: Context, status: ContentfulStatusCode, message: string) {
-  if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+  if (c.req.path.startsWith('/api/') || c.req.path.endsWith('.json')) return c.json({ error: message }, status);
   const title = TITLES[status] ?? `Error ${status}`;
   if (c.req.header('HX-Request')) {
     c.header('HX-Retarget', '#flash');

@@ -19,6 +19,16 @@ function appWithRuns() {
 }
 
 describe('the runs page', () => {
+  it('tells a filter that matches nothing apart from an empty workbench (bug 6)', async () => {
+    const { app } = appWithRuns();
+    const html = await (await app.request('/runs?q=nothing-like-this')).text();
+    expect(html).not.toContain('No runs here yet');
+    expect(html).toContain('No runs match these filters');
+    expect(html).toContain('href="/runs"');
+    const empty = await (await webApp().app.request('/runs')).text();
+    expect(empty).toContain('No runs here yet');
+  });
+
   it('lists every run with status, tags, hyperparameters and scores, newest first', async () => {
     const { app, good, poor, waiting } = appWithRuns();
     const res = await app.request('/runs');
