@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { getRun } from '../../experiments/store.ts';
 import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
 import { Layout } from '../components/layout.tsx';
@@ -129,7 +130,7 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
                 </>
               ) : untested ? (
                 <p class="muted">
-                  Run #{untested.id} did not test this image: it tested the first {(untested.params.testLimit ?? images.count).toLocaleString('en')} test
+                  Run #{untested.id} did not test this image: it tested the first {((untested.params as Hyperparameters).testLimit ?? images.count).toLocaleString('en')} test
                   images.
                 </p>
               ) : (
