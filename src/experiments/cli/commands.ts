@@ -1,5 +1,6 @@
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
+import { deleteCommand } from './delete-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { predictionsCommand } from './predictions-command.ts';
@@ -15,6 +16,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   trainCommand,
   runsCommand,
   showCommand,
+  deleteCommand,
   exportCommand,
   importCommand,
   predictionsCommand,
