@@ -37,6 +37,13 @@ export function runStoredBytes(db: Db, runId: number): number {
   return bytes;
 }
 
+/** "1.2 MB": bytes for a person. */
+export function byteSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB'];
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
+}
+
 export class RunNotDeletableError extends Error {}
 
 /**

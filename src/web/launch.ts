@@ -73,3 +73,29 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
     return { ok: false, values, errors: { name: withoutFlag(err) } };
   }
 }
+
+/** Where each form field's value sits in a run's params. */
+const PARAM_OF_FIELD: Record<HyperparameterField, keyof Hyperparameters> = {
+  epochs: 'epochs',
+  'batch-size': 'batchSize',
+  'validation-split': 'validationSplit',
+  'learning-rate': 'learningRate',
+  seed: 'seed',
+  'train-limit': 'trainLimit',
+  'test-limit': 'testLimit',
+  'augment-crossed-sevens': 'augmentCrossedSevens',
+  workers: 'workers',
+};
+
+/** The launch form filled in with a run's settings and tags, for "rerun with these settings". */
+export function launchValuesOf(params: Hyperparameters, tags: Record<string, string>): LaunchValues {
+  const values: LaunchValues = {};
+  for (const field of HYPERPARAMETER_FIELDS) {
+    const value = params[PARAM_OF_FIELD[field]];
+    if (typeof value === 'number') values[field] = String(value);
+  }
+  values.tags = Object.entries(tags)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  return values;
+}

@@ -1,13 +1,6 @@
-import { deleteRuns, RunNotDeletableError } from '../run-deletion.ts';
+import { byteSize, deleteRuns, RunNotDeletableError } from '../run-deletion.ts';
 import type { Command } from './command.ts';
 import { openStoreFor, printJson, runArgument } from './store-option.ts';
-
-/** "1.2 MB": bytes for a person. */
-export function byteSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB'];
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
-}
 
 export const deleteCommand: Command = {
   name: 'delete',
