@@ -13,13 +13,16 @@ import { selectBackend } from '../src/experiments/backend.ts';
 import { buildModel } from '../src/experiments/model.ts';
 import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
+import { benchOptions } from './script-options.ts';
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive integer`);
-  return value;
-}
+const options = benchOptions({
+  file: 'bench/step-profile.ts',
+  summary: 'where a training step spends its time on the wasm backend, per kernel (one thread)',
+  options: {
+    steps: { type: 'integer', min: 1, max: 100_000, description: 'timed steps (default 100)' },
+    'batch-size': { type: 'integer', min: 1, max: 4096, description: 'images per step (default 64)' },
+  },
+});
 
 /** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
 const spent = new Map<string, { ms: number; calls: number }>();
@@ -52,8 +55,8 @@ function wrapEveryKernel(): void {
 }
 
 async function main(): Promise<void> {
-  const steps = option('steps', 100);
-  const batchSize = option('batch-size', 64);
+  const steps = (options.steps as number | undefined) ?? 100;
+  const batchSize = (options['batch-size'] as number | undefined) ?? 64;
   if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
   wrapEveryKernel();
   const model = buildModel(undefined, 1);

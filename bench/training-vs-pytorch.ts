@@ -14,19 +14,21 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
+import { benchOptions } from './script-options.ts';
+
+const options = benchOptions({
+  file: 'bench/training-vs-pytorch.ts',
+  summary:
+    "digitlab's training samples/s (one thread, and the default workers) beside PyTorch's, back to back.\n" +
+    'TORCH_CNN_SCRIPT names the PyTorch script (default ../shared/bench/torch_cnn.py beside the repository).',
+  options: { rounds: { type: 'integer', min: 1, max: 100, description: 'rounds to measure (default 5)' } },
+});
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Beside the repository by default; TORCH_CNN_SCRIPT points elsewhere (from a git worktree, say).
 const torchScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
 const PYTHON = '/usr/bin/python3';
 const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
-
-function roundsFromArgs(): number {
-  const at = process.argv.indexOf('--rounds');
-  const rounds = at >= 0 ? Number(process.argv[at + 1]) : 5;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
-  return rounds;
-}
 
 /** PyTorch's samples/s, or why it could not be measured. */
 function measureTorch(): { samplesPerSecond: number } | { missing: string } {
@@ -118,7 +120,7 @@ function summarise(label: string, rounds: Round[]): void {
 
 async function main(): Promise<void> {
   const backend = await selectBackend('auto');
-  const rounds = roundsFromArgs();
+  const rounds = (options.rounds as number | undefined) ?? 5;
   // The configuration `train` uses by default for the reference experiment.
   const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true });
   const parallel = workers > 1;
