@@ -49,11 +49,14 @@ export const runs = sqliteTable(
     pid: integer('pid'),
     host: text('host'),
     sweepId: integer('sweep_id').references(() => sweeps.id),
+    /** The training-set label audit this run is one fold of. */
+    labelAuditId: integer('label_audit_id').references(() => labelAudits.id),
   },
   (t) => [
     index('runs_status_idx').on(t.status),
     index('runs_created_idx').on(t.createdAt),
     index('runs_sweep_idx').on(t.sweepId),
+    index('runs_label_audit_idx').on(t.labelAuditId),
   ],
 );
 
@@ -229,4 +232,53 @@ export const importedModels = sqliteTable('imported_models', {
   modelJson: text('model_json', { mode: 'json' }),
   /** ONNX: the file as imported; tfjs: the weight files concatenated; null for a prediction file. */
   modelData: blob('model_data', { mode: 'buffer' }),
+});
+
+export const LABEL_SPLITS = ['test', 'train'] as const;
+export type LabelSplit = (typeof LABEL_SPLITS)[number];
+
+/** What a person decided about one image's given label. */
+export const LABEL_VERDICTS = ['right', 'wrong', 'ambiguous', 'skip'] as const;
+export type LabelVerdict = (typeof LABEL_VERDICTS)[number];
+
+/** One decision per image, overwritten when the person changes their mind; `decidedAt` is the latest. */
+export const labelDecisions = sqliteTable(
+  'label_decisions',
+  {
+    split: text('split', { enum: LABEL_SPLITS }).notNull(),
+    imageIndex: integer('image_index').notNull(),
+    verdict: text('verdict', { enum: LABEL_VERDICTS }).notNull(),
+    /** The digit the image really is, when the verdict is 'wrong'. */
+    correctedLabel: integer('corrected_label'),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.split, t.imageIndex] })],
+);
+
+/**
+ * A training-set label audit: K queued runs, each trained without one fold of the training set
+ * and predicting it. The ranked suspects are written once every fold's run has completed.
+ */
+export const labelAudits = sqliteTable('label_audits', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  folds: integer('folds').notNull(),
+  /** JSON: the ranked suspects and how many runs they came from, once the audit is done. */
+  result: text('result', { mode: 'json' }),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
+
+/** A fold run's predictions for the training images it did not see, and their embeddings. */
+export const heldOutPredictions = sqliteTable('held_out_predictions', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull(),
+  /** uint32 little-endian: the training-set index of each held-out image. */
+  indices: blob('indices', { mode: 'buffer' }).notNull(),
+  /** float32 little-endian, 10 per image. */
+  probabilities: blob('probabilities', { mode: 'buffer' }).notNull(),
+  dimensions: integer('dimensions').notNull(),
+  /** float32 little-endian, `dimensions` per image. */
+  embeddings: blob('embeddings', { mode: 'buffer' }).notNull(),
 });

@@ -7,10 +7,11 @@ import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { serializeModel } from './saved-model.ts';
 import { availableCores, defaultWorkers } from './steppers.ts';
-import { completeRun, endRun, getRun, logEpoch, recordParams, recordProgress, recordProvenance, type Run } from './store.ts';
+import { completeRun, endRun, getRun, logEpoch, recordParams, recordProgress, recordProvenance, storeHeldOutPredictions, type Run } from './store.ts';
 import { TrainingCancelledError } from './cancellation.ts';
 import { DivergedError } from './degenerate-model.ts';
 import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
+import { trainingSet } from './training-set.ts';
 
 /** How often live progress is written to the run row; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -39,7 +40,8 @@ export async function executeRun(
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
     const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
-    const hyperparameters = withWorkers(requested, backend, train, options);
+    const trainOn = trainingSet(db, requested, train);
+    const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
     if (hyperparameters !== requested) recordParams(db, runId, hyperparameters);
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
     recordProvenance(db, runId, {
@@ -49,13 +51,16 @@ export async function executeRun(
         trainLabels: train.labelsSha256,
         testImages: test.imagesSha256,
         testLabels: test.labelsSha256,
+        // The labels trained on differ from the file's: their own hash says which decisions were in force.
+        ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
       },
       gitCommit: gitCommit(),
       packageVersions: packageVersions(),
     });
     const result = await trainModel({
-      train,
+      train: trainOn.train,
       test,
+      heldOut: trainOn.heldOut?.data,
       hyperparameters,
       signal: options.signal,
       initialModel: options.initialModel,
@@ -74,6 +79,14 @@ export async function executeRun(
         },
       },
     });
+    if (trainOn.heldOut && result.heldOut) {
+      storeHeldOutPredictions(db, runId, {
+        indices: trainOn.heldOut.indices,
+        probabilities: result.heldOut.probabilities,
+        dimensions: result.heldOut.embeddingDimensions,
+        embeddings: result.heldOut.embeddings,
+      });
+    }
     const saved = await serializeModel(result.model);
     result.model.dispose();
     completeRun(db, runId, { ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved);

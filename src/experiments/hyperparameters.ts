@@ -13,6 +13,16 @@ export interface Hyperparameters {
   augmentCrossedSevens?: number;
   /** Worker threads that share each batch (wasm only); absent (older runs) means 1. */
   workers?: number;
+  /** 'corrected': train on the labels as the label decisions correct them; absent means the original labels. */
+  labels?: 'corrected';
+  /** 'ambiguous': leave out the training images judged ambiguous; absent leaves none out. */
+  exclude?: 'ambiguous';
+  /**
+   * A label-audit fold: train on the training images whose index modulo `folds` is not `fold`,
+   * and predict those that are. Absent on ordinary runs.
+   */
+  fold?: number;
+  folds?: number;
 }
 
 /** The reference experiment of DESIGN.md. */

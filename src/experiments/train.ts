@@ -40,6 +40,8 @@ export interface TrainingResult {
   model: tf.LayersModel;
   epochs: EpochResult[];
   test: TestEvaluation;
+  /** The predictions for `heldOut`, when it was given. */
+  heldOut: TestEvaluation | null;
   trainSamplesPerSecond: number;
 }
 
@@ -70,6 +72,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function trainModel(options: {
   train: LabelledImages;
   test: LabelledImages;
+  /** Images the model does not train on but predicts at the end, as it predicts the test set (a label-audit fold). */
+  heldOut?: LabelledImages;
   hyperparameters: Hyperparameters;
   reporter?: TrainingReporter;
   signal?: AbortSignal;
@@ -141,12 +145,14 @@ export async function trainModel(options: {
       failIfDegenerate(`epoch ${epoch}`, result.loss, result.valConfusion);
     }
     const test = await evaluateWithEmbeddings(stepper.predict, options.test, signal);
+    const heldOut = options.heldOut ? await evaluateWithEmbeddings(stepper.predict, options.heldOut, signal) : null;
     await stepper.syncModel();
     failIfDegenerate('the test set', null, test.confusion);
     return {
       model,
       epochs,
       test,
+      heldOut,
       trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
     };
   } catch (err) {

@@ -8,6 +8,7 @@ import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
+import { labelAuditRoutes } from './label-audit/routes.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -57,6 +58,6 @@ export function createApp(
   // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
-  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full)]) app.route('/', routes);
+  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelAuditRoutes(full)]) app.route('/', routes);
   return app;
 }

@@ -22,6 +22,12 @@ export const HYPERPARAMETER_OPTIONS = {
   workers: { type: 'integer', min: 1, max: MAX_WORKERS, description: 'worker threads that share each batch, wasm engine only (default: one per core, recorded on the run)' },
 } as const satisfies Command['options'];
 
+/** Which training labels a run learns from: the label decisions' corrections, and whether ambiguous images stay. */
+export const LABEL_OPTIONS = {
+  labels: { type: 'choice', choices: ['original', 'corrected'], description: "training labels: the file's, or as the label decisions correct them (default original)" },
+  exclude: { type: 'choice', choices: ['ambiguous'], description: 'leave out the training images the label decisions call ambiguous (default: none left out)' },
+} as const satisfies Command['options'];
+
 export function hyperparametersFrom(options: OptionValues): Hyperparameters {
   const hp: Hyperparameters = {
     epochs: (options.epochs as number | undefined) ?? REFERENCE_HYPERPARAMETERS.epochs,
@@ -35,6 +41,8 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
     ...(options['augment-crossed-sevens'] ? { augmentCrossedSevens: options['augment-crossed-sevens'] as number } : {}),
     // Absent: the run decides at its start, from the engine and the cores it may use.
     ...(options.workers !== undefined ? { workers: options.workers as number } : {}),
+    ...(options.labels === 'corrected' ? { labels: 'corrected' as const } : {}),
+    ...(options.exclude === 'ambiguous' ? { exclude: 'ambiguous' as const } : {}),
   };
   const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
   if (trainImages < 1) throw new UsageError('the validation split leaves no training images');
@@ -55,7 +63,9 @@ export function tagsFrom(options: OptionValues): Record<string, string> {
 export function defaultRunName(hp: Hyperparameters): string {
   const limits = hp.trainLimit || hp.testLimit ? `-n${hp.trainLimit ?? 'all'}` : '';
   const crossed = hp.augmentCrossedSevens ? `-x7_${hp.augmentCrossedSevens}` : '';
-  return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}${crossed}-s${hp.seed}`;
+  const labels = `${hp.labels === 'corrected' ? '-relabelled' : ''}${hp.exclude === 'ambiguous' ? '-noambiguous' : ''}`;
+  const fold = hp.folds === undefined ? '' : `-fold${hp.fold! + 1}of${hp.folds}`;
+  return `cnn-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${limits}${crossed}${labels}${fold}-s${hp.seed}`;
 }
 
 /** The --name flag, trimmed, or the default name from the hyperparameters. */
@@ -71,6 +81,7 @@ export const trainCommand: Command = {
   positionals: [],
   options: {
     ...HYPERPARAMETER_OPTIONS,
+    ...LABEL_OPTIONS,
     name: { type: 'string', placeholder: 'NAME', description: 'a name for the run (default: from its hyperparameters)' },
     tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto: node, else wasm, else cpu)' },

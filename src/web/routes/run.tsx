@@ -11,10 +11,9 @@ import { TagsEditor } from '../components/tags-editor.tsx';
 import { RunOwnDigitsScore } from '../own-digits/components.tsx';
 import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
-import { formBody, queryInt, RUN_ID, runIdOf } from '../params.ts';
+import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
 
-const field = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? body[name] : '');
 
 export function runRoutes(deps: WebDeps): Hono {
   const { db, queue, images } = deps;
