@@ -7,12 +7,12 @@
  * JS glue: tfjs' engine, gradient tape, tensor bookkeeping and our step's own code. This measures
  * one thread; data-parallel workers run this same step on a share of the batch each.
  */
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { buildModel } from '../src/experiments/model.ts';
 import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
+import { machineLine } from './machine-load.ts';
 import { benchOptions } from './script-options.ts';
 
 const options = benchOptions({
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
   rows.sort((a, b) => b.ms - a.ms);
   const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
-  console.log(`cpu: ${os.cpus()[0]?.model ?? '?'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(machineLine());
   console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(24)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);
