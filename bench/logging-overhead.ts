@@ -10,7 +10,7 @@ import path from 'node:path';
 import { openDb } from '../db/client.ts';
 import { REFERENCE_HYPERPARAMETERS } from '../src/experiments/hyperparameters.ts';
 import { createRun, logEpoch, recordProgress } from '../src/experiments/store.ts';
-import { benchOptions } from './script-options.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const options = benchOptions({
   file: 'bench/logging-overhead.ts',

@@ -12,8 +12,8 @@ import { selectBackend } from '../src/experiments/backend.ts';
 import { buildModel } from '../src/experiments/model.ts';
 import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
-import { machineLine } from './machine-load.ts';
-import { benchOptions } from './script-options.ts';
+import { machineLine } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const options = benchOptions({
   file: 'bench/step-profile.ts',

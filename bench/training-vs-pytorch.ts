@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
-import { measured, percent } from './machine-load.ts';
-import { benchOptions } from './script-options.ts';
+import { measured, percent } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const options = benchOptions({
   file: 'bench/training-vs-pytorch.ts',

@@ -9,7 +9,7 @@ import { openDb } from '../db/client.ts';
 import { umapLayoutInWorker } from '../src/analysis/maps/layout-in-worker.ts';
 import { loadMnist } from '../src/experiments/mnist.ts';
 import { loadTestEmbeddings } from '../src/experiments/store.ts';
-import { benchOptions } from './script-options.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const values = benchOptions({
   file: 'bench/umap.ts',

@@ -12,7 +12,7 @@ import { RunQueue } from '../src/experiments/queue.ts';
 import { createApp } from '../src/web/app.tsx';
 import { TestImages } from '../src/web/test-images.ts';
 import { recordCompletedRun } from '../test/helpers/recorded-runs.ts';
-import { benchOptions } from './script-options.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const options = benchOptions({
   file: 'bench/web-render.ts',
