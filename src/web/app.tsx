@@ -11,6 +11,7 @@ import { handleError, handleNotFound } from './errors.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
 import { apiRoutes } from './routes/api.ts';
+import { importRoutes } from './imported/routes.tsx';
 import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
@@ -54,8 +55,9 @@ export function createApp(
   // The server is for the person at this machine: requests from other sites must not launch runs.
   app.use(sameOriginWrites());
   app.use(csrf());
-  // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
+  // Photos of digits and imported models run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
+  app.route('/', importRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
   for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full)]) app.route('/', routes);
   return app;

@@ -1,7 +1,9 @@
 import { HYPERPARAMETER_OPTIONS } from '../../experiments/cli/train-command.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
 import type { Run } from '../../experiments/store.ts';
 import { DASH, dateTime, flagLabel } from '../format.ts';
+import { ImportedModelCard } from '../imported/components.tsx';
 
 const hyperparameterKey = (flag: string) => flag.replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()) as keyof Hyperparameters;
 
@@ -33,21 +35,25 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
  * commit and times are only known once a worker starts the run, so the live fragment sends this
  * block along out of band (`oob`) to keep it current.
  */
-export function RunRecord({ run, oob = false }: { run: Run; oob?: boolean }) {
+export function RunRecord({ run, imported = null, oob = false }: { run: Run; imported?: ImportedModel | null; oob?: boolean }) {
   const hp = run.params as Hyperparameters;
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (
     <div id="record" hx-swap-oob={oob ? 'true' : undefined}>
-      <section class="card">
-        <h2>Hyperparameters</h2>
-        <Rows
-          entries={Object.keys(HYPERPARAMETER_OPTIONS).map((flag): [string, string] => [
-            flagLabel(flag),
-            String(hp[hyperparameterKey(flag)] ?? 'default'),
-          ])}
-        />
-      </section>
+      {imported ? (
+        <ImportedModelCard imported={imported} />
+      ) : (
+        <section class="card">
+          <h2>Hyperparameters</h2>
+          <Rows
+            entries={Object.keys(HYPERPARAMETER_OPTIONS).map((flag): [string, string] => [
+              flagLabel(flag),
+              String(hp[hyperparameterKey(flag)] ?? 'default'),
+            ])}
+          />
+        </section>
+      )}
       <section class="card">
         <h2>Reproducibility</h2>
         <Rows
@@ -65,8 +71,14 @@ export function RunRecord({ run, oob = false }: { run: Run; oob?: boolean }) {
           <summary>MNIST file sha256</summary>
           <Rows entries={Object.entries(hashes)} />
         </details>
-        <p class="label">Train it again</p>
-        <pre class="command">{reproduceCommand(run)}</pre>
+        {imported ? (
+          ''
+        ) : (
+          <>
+            <p class="label">Train it again</p>
+            <pre class="command">{reproduceCommand(run)}</pre>
+          </>
+        )}
       </section>
     </div>
   );
