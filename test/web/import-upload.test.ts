@@ -8,7 +8,7 @@ import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
 
 const { app, db, images } = webApp();
-let onnx: Uint8Array;
+let onnx: Uint8Array<ArrayBuffer>;
 
 /** A multipart post from the page's own origin, as the form (htmx or plain) sends it. */
 function upload(files: File[], fields: Record<string, string> = {}, htmx = true): RequestInit {
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const model = tf.sequential({
     layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 16, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
   });
-  onnx = layersModelToOnnx(model, 'test');
+  onnx = new Uint8Array(layersModelToOnnx(model, 'test'));
   model.dispose();
 });
 
