@@ -48,12 +48,23 @@ export const runs = sqliteTable(
     /** The process training the run, so a later start can tell a dead run from a live one. */
     pid: integer('pid'),
     host: text('host'),
+    /** A remote worker's hold on a running run; past this time without a heartbeat the run is failed. */
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    /** Set when a person cancels a run a remote worker trains; its next heartbeat learns it. */
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    /** How many times the run has been started; a worker's reports name the attempt they belong to. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The Slurm job that trains (or will train) the run, with --executor slurm. */
+    slurmJobId: text('slurm_job_id'),
     sweepId: integer('sweep_id').references(() => sweeps.id),
+    /** The training-set label audit this run is one fold of. */
+    labelAuditId: integer('label_audit_id').references(() => labelAudits.id),
   },
   (t) => [
     index('runs_status_idx').on(t.status),
     index('runs_created_idx').on(t.createdAt),
     index('runs_sweep_idx').on(t.sweepId),
+    index('runs_label_audit_idx').on(t.labelAuditId),
   ],
 );
 
@@ -198,6 +209,58 @@ export const embeddingMaps = sqliteTable(
   (t) => [index('embedding_maps_run_idx').on(t.runId, t.source, t.split)],
 );
 
+/** Bearer tokens for remote workers: only the sha256 is kept, the token itself is shown once. */
+export const workerTokens = sqliteTable('worker_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  sha256: text('sha256').notNull().unique(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** When the token last claimed a run. */
+  lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  /** A token the Slurm executor made for one job: it may claim only this run. */
+  runId: integer('run_id').references(() => runs.id, { onDelete: 'cascade' }),
+});
+
+/** One row per start of a run: who trained it, and how that attempt ended. */
+export const runAttempts = sqliteTable(
+  'run_attempts',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    host: text('host'),
+    /** The worker token's name; null for a run this machine trained. */
+    worker: text('worker'),
+    slurmJobId: text('slurm_job_id'),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+    /** How the attempt ended: completed, failed, cancelled, or requeued; null while it runs. */
+    outcome: text('outcome'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.attempt] })],
+);
+
+/**
+ * Pieces of a remote worker's results (predictions, embeddings, weights) as they arrive, keyed so
+ * a repeated upload replaces nothing; assembled and deleted when the run completes.
+ */
+export const uploadChunks = sqliteTable(
+  'upload_chunks',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    artifact: text('artifact').notNull(),
+    chunk: integer('chunk').notNull(),
+    sha256: text('sha256').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.attempt, t.artifact, t.chunk] })],
+);
+
 export const IMPORT_FRAMEWORKS = ['onnx', 'tfjs-layers', 'tfjs-graph', 'predictions'] as const;
 export type ImportFramework = (typeof IMPORT_FRAMEWORKS)[number];
 export const INPUT_LAYOUTS = ['nchw', 'nhwc'] as const;
@@ -229,4 +292,53 @@ export const importedModels = sqliteTable('imported_models', {
   modelJson: text('model_json', { mode: 'json' }),
   /** ONNX: the file as imported; tfjs: the weight files concatenated; null for a prediction file. */
   modelData: blob('model_data', { mode: 'buffer' }),
+});
+
+export const LABEL_SPLITS = ['test', 'train'] as const;
+export type LabelSplit = (typeof LABEL_SPLITS)[number];
+
+/** What a person decided about one image's given label. */
+export const LABEL_VERDICTS = ['right', 'wrong', 'ambiguous', 'skip'] as const;
+export type LabelVerdict = (typeof LABEL_VERDICTS)[number];
+
+/** One decision per image, overwritten when the person changes their mind; `decidedAt` is the latest. */
+export const labelDecisions = sqliteTable(
+  'label_decisions',
+  {
+    split: text('split', { enum: LABEL_SPLITS }).notNull(),
+    imageIndex: integer('image_index').notNull(),
+    verdict: text('verdict', { enum: LABEL_VERDICTS }).notNull(),
+    /** The digit the image really is, when the verdict is 'wrong'. */
+    correctedLabel: integer('corrected_label'),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.split, t.imageIndex] })],
+);
+
+/**
+ * A training-set label audit: K queued runs, each trained without one fold of the training set
+ * and predicting it. The ranked suspects are written once every fold's run has completed.
+ */
+export const labelAudits = sqliteTable('label_audits', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  folds: integer('folds').notNull(),
+  /** JSON: the ranked suspects and how many runs they came from, once the audit is done. */
+  result: text('result', { mode: 'json' }),
+  finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+});
+
+/** A fold run's predictions for the training images it did not see, and their embeddings. */
+export const heldOutPredictions = sqliteTable('held_out_predictions', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull(),
+  /** uint32 little-endian: the training-set index of each held-out image. */
+  indices: blob('indices', { mode: 'buffer' }).notNull(),
+  /** float32 little-endian, 10 per image. */
+  probabilities: blob('probabilities', { mode: 'buffer' }).notNull(),
+  dimensions: integer('dimensions').notNull(),
+  /** float32 little-endian, `dimensions` per image. */
+  embeddings: blob('embeddings', { mode: 'buffer' }).notNull(),
 });

@@ -1,57 +1,198 @@
 import type { Db } from '../../db/client.ts';
-import { listRuns, loadTestPredictions } from '../experiments/store.ts';
+import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../experiments/store.ts';
+import { smallest } from './maps/knn.ts';
 
-/** A test image whose given label the models doubt. */
+/** One model's out-of-sample view of some images of a split: its probabilities and, where stored, embeddings. */
+export interface PredictionView {
+  /** The dataset index of each row; null when row i is image i of the whole split. */
+  indices: ArrayLike<number> | null;
+  /** 10 per row. */
+  probabilities: Float32Array;
+  embeddings: { dimensions: number; vectors: Float32Array } | null;
+}
+
+/** Why an image is suspected: every number its score is made of. */
+export interface LabelEvidence {
+  /** Mean, over the views that predicted the image, of the probability its label gets. */
+  labelProbability: number;
+  suggestedProbability: number;
+  /** Confident learning flags it: its label's probability is under that class's threshold, the suggestion's over its own. */
+  confidentLearning: boolean;
+  /** Views (runs) that predicted the image, how many predicted another class, and how many the suggested one. */
+  runs: number;
+  runsDisagreeing: number;
+  runsSuggesting: number;
+  /** Its nearest neighbours in embedding space, pooled over the views with embeddings. */
+  neighbours: {
+    /** Neighbours counted, and how many carry the given label and the suggested one. */
+    counted: number;
+    sameLabel: number;
+    suggestedLabel: number;
+    /** The nearest ones in the first (newest) view with embeddings. */
+    nearest: { index: number; label: number }[];
+  } | null;
+}
+
+/** An image whose given label the models doubt. */
 export interface LabelIssue {
   index: number;
   label: number;
-  /** Mean, over runs, of the probability given to the label. */
-  labelProbability: number;
-  /** The class the runs lean to instead, and its mean probability. */
+  /** The class the evidence leans to instead. */
   suggested: number;
-  suggestedProbability: number;
+  /** 0..1, the mean of the doubt each kind of evidence casts; higher is more suspicious. */
+  score: number;
+  evidence: LabelEvidence;
 }
 
+/** Neighbours per image in each view: enough to outvote a few odd ones, few enough to stay local. */
+const NEIGHBOURS = 10;
+
+const argmaxExcept = (row: ArrayLike<number>, offset: number, except: number) => {
+  let best = -1;
+  for (let c = 0; c < 10; c++) if (c !== except && (best < 0 || row[offset + c]! > row[offset + best]!)) best = c;
+  return best;
+};
+
 /**
- * Confident-learning style (Northcutt et al.): with each class's threshold the mean probability
- * the models give that class on images labelled with it, an image is suspect when some other
- * class clears its own threshold while the given label does not clear its. Averaging the
- * probabilities over runs first keeps one odd run from flagging an image. Most doubted first.
+ * Ranks the images whose label the views doubt, most suspicious first. Candidates are the images
+ * confident learning flags (Northcutt et al.: with each class's threshold the mean probability
+ * the models give it on images labelled with it, the label falls under its threshold while another
+ * class clears its own) and those the mean prediction calls something else. Each candidate's score
+ * averages three doubts in 0..1: one minus its label's mean probability, the share of runs that
+ * predict another class, and the share of its embedding-space neighbours labelled otherwise
+ * (when embeddings exist). Averaging over runs keeps one odd run from flagging an image.
  */
-export function findLabelIssues(labels: Uint8Array, runProbabilities: Float32Array[], limit = 50): LabelIssue[] {
-  if (runProbabilities.length === 0) return [];
-  const count = runProbabilities[0]!.length / 10;
-  const mean = new Float64Array(count * 10);
-  for (const probabilities of runProbabilities) {
-    for (let i = 0; i < count * 10; i++) mean[i]! += probabilities[i]! / runProbabilities.length;
+export function rankLabelIssues(labels: Uint8Array, views: PredictionView[], limit = Infinity): LabelIssue[] {
+  const count = labels.length;
+  const sum = new Float64Array(count * 10);
+  const covered = new Int32Array(count);
+  const disagreeing = new Int32Array(count);
+  const predictions: Uint8Array[] = [];
+  for (const view of views) {
+    const rows = view.probabilities.length / 10;
+    const predicted = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const i = view.indices ? view.indices[r]! : r;
+      let best = 0;
+      for (let c = 0; c < 10; c++) {
+        sum[i * 10 + c]! += view.probabilities[r * 10 + c]!;
+        if (view.probabilities[r * 10 + c]! > view.probabilities[r * 10 + best]!) best = c;
+      }
+      predicted[r] = best;
+      covered[i]!++;
+      if (best !== labels[i]) disagreeing[i]!++;
+    }
+    predictions.push(predicted);
   }
+  const mean = sum.map((value, k) => (covered[Math.floor(k / 10)]! > 0 ? value / covered[Math.floor(k / 10)]! : 0));
+  const threshold = classThresholds(labels, mean, covered);
+
+  const candidates = new Map<number, { suggested: number; confidentLearning: boolean }>();
+  for (let i = 0; i < count; i++) {
+    if (covered[i] === 0) continue;
+    const label = labels[i]!;
+    const suggested = argmaxExcept(mean, i * 10, label);
+    const own = mean[i * 10 + label]!;
+    let clears = -1;
+    for (let c = 0; c < 10; c++) {
+      if (c !== label && mean[i * 10 + c]! >= threshold[c]! && (clears < 0 || mean[i * 10 + c]! > mean[i * 10 + clears]!)) clears = c;
+    }
+    const confidentLearning = own < threshold[label]! && clears >= 0;
+    if (confidentLearning || mean[i * 10 + suggested]! > own) candidates.set(i, { suggested: confidentLearning ? clears : suggested, confidentLearning });
+  }
+
+  const suggesting = new Map<number, number>();
+  views.forEach((view, v) => {
+    predictions[v]!.forEach((predicted, r) => {
+      const i = view.indices ? view.indices[r]! : r;
+      if (candidates.get(i)?.suggested === predicted) suggesting.set(i, (suggesting.get(i) ?? 0) + 1);
+    });
+  });
+  const neighbourhoods = neighbourLabels(labels, views, candidates);
+  const issues: LabelIssue[] = [];
+  for (const [i, { suggested, confidentLearning }] of candidates) {
+    const label = labels[i]!;
+    const neighbours = neighbourhoods.get(i) ?? null;
+    const runsSuggesting = suggesting.get(i) ?? 0;
+    const evidence: LabelEvidence = {
+      labelProbability: mean[i * 10 + label]!,
+      suggestedProbability: mean[i * 10 + suggested]!,
+      confidentLearning,
+      runs: covered[i]!,
+      runsDisagreeing: disagreeing[i]!,
+      runsSuggesting,
+      neighbours,
+    };
+    const doubts = [1 - evidence.labelProbability, evidence.runsDisagreeing / evidence.runs];
+    if (neighbours && neighbours.counted > 0) doubts.push(1 - neighbours.sameLabel / neighbours.counted);
+    issues.push({ index: i, label, suggested, score: doubts.reduce((a, b) => a + b, 0) / doubts.length, evidence });
+  }
+  return issues.sort((a, b) => b.score - a.score || a.index - b.index).slice(0, limit);
+}
+
+/** Each class's mean probability on the images labelled with it: confident learning's per-class threshold. */
+function classThresholds(labels: Uint8Array, mean: Float64Array, covered: Int32Array): Float64Array {
   const threshold = new Float64Array(10);
   const perClass = new Int32Array(10);
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < labels.length; i++) {
+    if (covered[i] === 0) continue;
     threshold[labels[i]!]! += mean[i * 10 + labels[i]!]!;
     perClass[labels[i]!]!++;
   }
   for (let c = 0; c < 10; c++) threshold[c] = perClass[c]! > 0 ? threshold[c]! / perClass[c]! : 1;
-  const issues: LabelIssue[] = [];
-  for (let i = 0; i < count; i++) {
-    const label = labels[i]!;
-    const own = mean[i * 10 + label]!;
-    if (own >= threshold[label]!) continue;
-    let suggested = -1;
-    for (let c = 0; c < 10; c++) {
-      const p = mean[i * 10 + c]!;
-      if (c !== label && p >= threshold[c]! && (suggested < 0 || p > mean[i * 10 + suggested]!)) suggested = c;
-    }
-    if (suggested < 0) continue;
-    issues.push({ index: i, label, labelProbability: own, suggested, suggestedProbability: mean[i * 10 + suggested]! });
-  }
-  return issues.sort((a, b) => a.labelProbability - b.labelProbability || a.index - b.index).slice(0, limit);
+  return threshold;
 }
 
-/** Label issues over every completed run that predicted the whole test set; also how many runs that was. */
-export function storedLabelIssues(db: Db, testLabels: Uint8Array, limit = 50): { runs: number; issues: LabelIssue[] } {
-  const probabilities = listRuns(db, { statuses: ['completed'] })
-    .map((run) => loadTestPredictions(db, run.id)?.probabilities)
-    .filter((p): p is Float32Array => p !== undefined && p.length === testLabels.length * 10);
-  return { runs: probabilities.length, issues: findLabelIssues(testLabels, probabilities, limit) };
+/**
+ * The labels of each candidate's nearest neighbours among the other images of the same view (one
+ * model's embedding space; spaces of different models do not mix). Exact search, but only for
+ * the candidates: a few hundred rows against the view, not every image against every other.
+ */
+function neighbourLabels(labels: Uint8Array, views: PredictionView[], candidates: Map<number, { suggested: number }>) {
+  const found = new Map<number, NonNullable<LabelEvidence['neighbours']>>();
+  for (const view of views) {
+    if (!view.embeddings) continue;
+    const { dimensions, vectors } = view.embeddings;
+    const rows = vectors.length / dimensions;
+    const imageOf = (r: number) => (view.indices ? view.indices[r]! : r);
+    const norms = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) for (let d = 0; d < dimensions; d++) norms[r]! += vectors[r * dimensions + d]! ** 2;
+    const squared = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const i = imageOf(r);
+      const candidate = candidates.get(i);
+      if (!candidate) continue;
+      for (let j = 0; j < rows; j++) {
+        let dot = 0;
+        for (let d = 0; d < dimensions; d++) dot += vectors[r * dimensions + d]! * vectors[j * dimensions + d]!;
+        squared[j] = norms[r]! + norms[j]! - 2 * dot;
+      }
+      const nearest = smallest(squared, NEIGHBOURS + 1, r).slice(1).map((j) => ({ index: imageOf(j), label: labels[imageOf(j)]! }));
+      const pooled = found.get(i) ?? { counted: 0, sameLabel: 0, suggestedLabel: 0, nearest };
+      pooled.counted += nearest.length;
+      pooled.sameLabel += nearest.filter((n) => n.label === labels[i]).length;
+      pooled.suggestedLabel += nearest.filter((n) => n.label === candidate.suggested).length;
+      found.set(i, pooled);
+    }
+  }
+  return found;
+}
+
+/**
+ * The test set's views: every completed run that predicted the whole test set, whatever its
+ * source (trained here, by a worker, imported), newest first, with its embeddings where stored.
+ */
+export function testPredictionViews(db: Db, testCount: number): PredictionView[] {
+  return listRuns(db, { statuses: ['completed'] }).flatMap((run): PredictionView[] => {
+    const predictions = loadTestPredictions(db, run.id);
+    if (!predictions || predictions.predicted.length !== testCount) return [];
+    const embeddings = loadTestEmbeddings(db, run.id);
+    return [{ indices: null, probabilities: predictions.probabilities, embeddings: embeddings && { dimensions: embeddings.dimensions, vectors: embeddings.vectors } }];
+  });
+}
+
+/** Ranked label issues of the test set over every run that predicted all of it; also how many runs that was. */
+export function storedLabelIssues(db: Db, testLabels: Uint8Array, limit = Infinity): { runs: number; issues: LabelIssue[] } {
+  const views = testPredictionViews(db, testLabels.length);
+  return { runs: views.length, issues: rankLabelIssues(testLabels, views, limit) };
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.ts';
 import {
   confusionMatrices,
   epochMetrics,
+  heldOutPredictions,
   modelWeights,
   runs,
   runTags,
@@ -146,7 +147,7 @@ export function epochHistory(db: Db, runId: number): EpochMetric[] {
 const bytesOf = (array: Uint8Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
 /** SQLite's buffers need not be 4-byte aligned, which Float32Array requires: copy. */
-function float32sOf(bytes: Buffer): Float32Array {
+export function float32sOf(bytes: Buffer): Float32Array {
   const floats = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(floats.buffer).set(bytes);
   return floats;
@@ -217,12 +218,12 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-/** Marks failed every run this host was training in a process that no longer exists. */
+/** Marks failed every run this host was training in a process that no longer exists (remote workers hold leases instead). */
 export function failDeadRuns(db: Db): Run[] {
   const orphans = db
     .select()
     .from(runs)
-    .where(and(eq(runs.status, 'running'), eq(runs.host, os.hostname())))
+    .where(and(eq(runs.status, 'running'), eq(runs.source, 'local'), eq(runs.host, os.hostname())))
     .all()
     .filter((run) => run.pid === null || !processIsAlive(run.pid));
   for (const run of orphans) {
@@ -253,6 +254,35 @@ export function loadTestPredictions(db: Db, runId: number): { predicted: Uint8Ar
   const row = db.select().from(testPredictions).where(eq(testPredictions.runId, runId)).get();
   if (!row) return null;
   return { predicted: new Uint8Array(row.predicted), probabilities: float32sOf(row.probabilities) };
+}
+
+/** A label-audit fold run's predictions and embeddings of the training images it did not see. */
+export interface HeldOutPredictions {
+  indices: Uint32Array;
+  probabilities: Float32Array;
+  dimensions: number;
+  embeddings: Float32Array;
+}
+
+export function storeHeldOutPredictions(db: Db, runId: number, heldOut: HeldOutPredictions): void {
+  db.insert(heldOutPredictions)
+    .values({
+      runId,
+      count: heldOut.indices.length,
+      indices: Buffer.from(heldOut.indices.buffer, heldOut.indices.byteOffset, heldOut.indices.byteLength),
+      probabilities: bytesOf(heldOut.probabilities),
+      dimensions: heldOut.dimensions,
+      embeddings: bytesOf(heldOut.embeddings),
+    })
+    .run();
+}
+
+export function loadHeldOutPredictions(db: Db, runId: number): HeldOutPredictions | null {
+  const row = db.select().from(heldOutPredictions).where(eq(heldOutPredictions.runId, runId)).get();
+  if (!row) return null;
+  const indices = new Uint32Array(row.count);
+  new Uint8Array(indices.buffer).set(row.indices);
+  return { indices, probabilities: float32sOf(row.probabilities), dimensions: row.dimensions, embeddings: float32sOf(row.embeddings) };
 }
 
 export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {

@@ -38,3 +38,6 @@ export async function formBody(c: Context, options: { all?: boolean } = {}): Pro
     throw new HTTPException(400, { message: 'the form body could not be read: it is not well-formed multipart or urlencoded data' });
   }
 }
+
+/** A form field's text, or '' when it is missing or a file. */
+export const formField = (body: Record<string, unknown>, name: string) => (typeof body[name] === 'string' ? body[name] : '');

@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { loadMnist, type MnistSplit } from '../experiments/mnist.ts';
 
 /**
- * The MNIST test set as the web pages show it. Read once, on first use, so that the server starts
+ * The MNIST test set (or, given a loader, the training set) as the web pages show it. Read once, on first use, so that the server starts
  * fast; each image's PNG is encoded once and kept (10,000 of them are about 3 MB).
  */
 export class TestImages {
@@ -22,6 +22,11 @@ export class TestImages {
 
   get labels(): Uint8Array {
     return this.data.labels;
+  }
+
+  /** The split itself, for what reads pixels (the seven detector). */
+  get dataset(): MnistSplit {
+    return this.data;
   }
 
   png(index: number): Buffer {

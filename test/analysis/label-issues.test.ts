@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findLabelIssues, storedLabelIssues } from '../../src/analysis/label-issues.ts';
+import { rankLabelIssues, storedLabelIssues, type PredictionView } from '../../src/analysis/label-issues.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining } from './fake-runs.ts';
 
@@ -10,38 +10,69 @@ function probabilitiesFor(answers: number[], confidence = 0.9): Float32Array {
   return p;
 }
 
-// 40 images, four of each class; image 5 is labelled 1 but every run sees a 7.
+const view = (probabilities: Float32Array, embeddings: PredictionView['embeddings'] = null, indices: number[] | null = null): PredictionView => ({
+  indices,
+  probabilities,
+  embeddings,
+});
+
+/** 1-D embeddings that put each image at `position[i]`. */
+const at = (position: number[]) => ({ dimensions: 1, vectors: Float32Array.from(position) });
+
+// 40 images, four of each class; image 5 is labelled 5 but every run sees a 7.
 const labels = Uint8Array.from({ length: 40 }, (_, i) => i % 10);
 const honest = Array.from(labels);
 const seenAsSeven = honest.map((label, i) => (i === 5 ? 7 : label));
 
-describe('findLabelIssues', () => {
-  it('flags an image every run calls something else, with what they call it', () => {
-    const issues = findLabelIssues(labels, [probabilitiesFor(seenAsSeven), probabilitiesFor(seenAsSeven, 0.8)]);
+describe('rankLabelIssues', () => {
+  it('flags an image every run calls something else, with what they call it and how many runs say so', () => {
+    const issues = rankLabelIssues(labels, [view(probabilitiesFor(seenAsSeven)), view(probabilitiesFor(seenAsSeven, 0.8))]);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ index: 5, label: 5, suggested: 7 });
-    expect(issues[0]!.labelProbability).toBeCloseTo((0.1 / 9 + 0.2 / 9) / 2, 6);
+    expect(issues[0]!.evidence).toMatchObject({ confidentLearning: true, runs: 2, runsDisagreeing: 2, runsSuggesting: 2, neighbours: null });
+    expect(issues[0]!.evidence.labelProbability).toBeCloseTo((0.1 / 9 + 0.2 / 9) / 2, 6);
   });
 
   it('does not flag an image only one of several runs doubts', () => {
-    const runs = [probabilitiesFor(seenAsSeven), probabilitiesFor(honest), probabilitiesFor(honest), probabilitiesFor(honest)];
-    expect(findLabelIssues(labels, runs)).toEqual([]);
+    const runs = [probabilitiesFor(seenAsSeven), probabilitiesFor(honest), probabilitiesFor(honest), probabilitiesFor(honest)].map((p) => view(p));
+    expect(rankLabelIssues(labels, runs)).toEqual([]);
+  });
+
+  it('ranks higher the suspect whose embedding neighbours carry the suggested label', () => {
+    // Images 5 and 15 (both labelled 5) are seen as 7 alike; 5 sits among the sevens, 15 among the fives.
+    const answers = honest.map((label, i) => (i === 5 || i === 15 ? 7 : label));
+    const position = honest.map((label, i) => (i === 5 ? 7.01 : i === 15 ? 5.01 : label + i / 1000));
+    const [first, second] = rankLabelIssues(labels, [view(probabilitiesFor(answers), at(position))]);
+    expect([first!.index, second!.index]).toEqual([5, 15]);
+    expect(first!.evidence.neighbours!.nearest.slice(0, 3).map((n) => n.label)).toEqual([7, 7, 7]);
+    expect(first!.evidence.neighbours!.suggestedLabel).toBeGreaterThan(second!.evidence.neighbours!.suggestedLabel);
+    expect(first!.score).toBeGreaterThan(second!.score);
+  });
+
+  it('pools views that each predict part of the split, as the folds of a training-set audit do', () => {
+    const even = honest.map((_, i) => i).filter((i) => i % 2 === 0);
+    const odd = honest.map((_, i) => i).filter((i) => i % 2 === 1);
+    const views = [even, odd].map((rows) => view(probabilitiesFor(rows.map((i) => seenAsSeven[i]!)), null, rows));
+    const issues = rankLabelIssues(labels, views);
+    expect(issues.map((issue) => [issue.index, issue.suggested, issue.evidence.runs])).toEqual([[5, 7, 1]]);
   });
 
   it('is empty without runs', () => {
-    expect(findLabelIssues(labels, [])).toEqual([]);
+    expect(rankLabelIssues(labels, [])).toEqual([]);
   });
 });
 
 describe('storedLabelIssues', () => {
-  it('reads the completed runs that predicted the whole test set', () => {
+  it('reads the completed runs that predicted the whole test set, with their embeddings', () => {
     const db = memoryDb();
-    completeWithoutTraining(db, runningRun(db), { predicted: new Uint8Array(40), probabilities: probabilitiesFor(seenAsSeven) });
+    const position = honest.map((label, i) => (i === 5 ? 7.01 : label + i / 1000));
+    completeWithoutTraining(db, runningRun(db), { predicted: new Uint8Array(40), probabilities: probabilitiesFor(seenAsSeven), embeddings: at(position) });
     // A run on a shorter test slice cannot vote on every image: left out.
     completeWithoutTraining(db, runningRun(db), { predicted: new Uint8Array(20), probabilities: probabilitiesFor(honest.slice(0, 20)) });
     runningRun(db);
     const { runs, issues } = storedLabelIssues(db, labels);
     expect(runs).toBe(1);
     expect(issues.map((issue) => issue.index)).toEqual([5]);
+    expect(issues[0]!.evidence.neighbours!.suggestedLabel).toBe(4);
   });
 });

@@ -63,7 +63,7 @@ export function exactNeighbours(vectors: Float32Array, dimensions: number, k: nu
 }
 
 /** Indices of the k smallest values, ascending, with `self` forced first (distance 0). */
-function smallest(values: Float64Array, k: number, self: number): number[] {
+export function smallest(values: Float64Array, k: number, self: number): number[] {
   const best: number[] = [self];
   for (let j = 0; j < values.length; j++) {
     if (j === self) continue;

@@ -86,15 +86,16 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
       <section>
         <h2>Possible label errors</h2>
         <p class="muted">
-          Test images whose given label the completed runs ({issues.runs}) doubt: the label's mean probability is below that class's
-          typical confidence while another class clears its own (confident learning). Most doubted first.
+          Test images whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
+          probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
+          <a href="/label-review">review them one by one</a>, or <a href="/label-audit">audit the training set</a>.
         </p>
         <Tiles
           indices={issues.issues.map((issue) => issue.index)}
           images={images}
           caption={(i) => {
             const issue = issues.issues.find((x) => x.index === i)!;
-            return `${issue.label} → ${issue.suggested}? ${percent(issue.labelProbability, 0)}`;
+            return `${issue.label} → ${issue.suggested}? ${percent(issue.evidence.labelProbability, 0)}`;
           }}
         />
       </section>

@@ -46,7 +46,7 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
   return new Hono()
     .get('/dataset', (c) => {
       facts ??= datasetFacts(loadMnist('train'), testSplit());
-      return c.html(<DatasetPage facts={facts} issues={storedLabelIssues(db, images.labels)} images={images} />);
+      return c.html(<DatasetPage facts={facts} issues={storedLabelIssues(db, images.labels, 50)} images={images} />);
     })
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));

@@ -1,0 +1,107 @@
+import type { AuditResult, AuditState, LabelAudit } from '../../analysis/label-audit.ts';
+import type { Run } from '../../experiments/store.ts';
+import { Tiles } from '../analysis/tiles.tsx';
+import { Layout } from '../components/layout.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { dateTime, formatDuration, percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+import { reviewUrl } from './review-page.tsx';
+
+export interface AuditView {
+  audit: LabelAudit;
+  state: AuditState;
+  runs: Run[];
+  /** Share of the folds' training done, 0..1. */
+  done: number;
+  result: AuditResult | null;
+}
+
+const elapsed = (view: AuditView) => {
+  const start = Math.min(...view.runs.map((run) => (run.startedAt ?? run.createdAt).getTime()));
+  const end = view.audit.finishedAt?.getTime() ?? Date.now();
+  return Number.isFinite(start) ? (end - start) / 1000 : 0;
+};
+
+/** An audit's progress and, once done, its top suspects; polls itself while the folds train. */
+export function AuditPanel({ view, trainImages, top = 48 }: { view: AuditView; trainImages: TestImages; top?: number }) {
+  const { audit, state, runs, result } = view;
+  const poll = state === 'training' ? { 'hx-get': `/label-audit/${audit.id}/panel`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {};
+  return (
+    <section id={`audit-${audit.id}`} class="card audit" data-state={state} {...poll}>
+      <h2>
+        Audit {audit.id} <span class="muted">· {audit.folds} folds · started {dateTime(audit.createdAt)}</span>
+      </h2>
+      <div class="progress">
+        <div class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(view.done * 100)}>
+          <div class="fill" style={`width: ${(view.done * 100).toFixed(1)}%`}></div>
+        </div>
+        <p class="progress-text">
+          {state === 'done'
+            ? `Done in ${formatDuration(elapsed(view))}: ${result!.issues.length} suspects from ${result!.runs} fold runs.`
+            : state === 'failed'
+              ? 'A fold run failed or was cancelled, so this audit cannot finish; start another.'
+              : `${percent(view.done, 0)} of the folds' training done · ${formatDuration(elapsed(view))} so far`}
+        </p>
+      </div>
+      <ol class="audit-runs">
+        {runs.map((run) => (
+          <li>
+            <a href={`/runs/${run.id}`}>{run.name}</a> <StatusBadge status={run.status} />
+          </li>
+        ))}
+      </ol>
+      {result ? (
+        <>
+          <h3>Top suspects</h3>
+          <p>
+            <a class="button" href={reviewUrl('train', 'all')}>
+              Review them
+            </a>
+          </p>
+          <Tiles
+            indices={result.issues.slice(0, top).map((issue) => issue.index)}
+            images={trainImages}
+            split="train"
+            max={top}
+            href={(i) => reviewUrl('train', 'all', i)}
+            caption={(i) => {
+              const issue = result.issues.find((x) => x.index === i)!;
+              return `#${i} ${issue.label}→${issue.suggested}`;
+            }}
+          />
+        </>
+      ) : (
+        ''
+      )}
+    </section>
+  );
+}
+
+export function AuditPage({ views, trainImages, error }: { views: AuditView[]; trainImages: TestImages; error?: string }) {
+  return (
+    <Layout title="Label audit">
+      <p class="crumbs">
+        <a href="/dataset">Dataset</a> › training-set label audit · <a href="/label-review?split=train">review</a>
+      </p>
+      <h1>Training-set label audit</h1>
+      <p>
+        A model's predictions on images it trained on say little about their labels. The audit splits the training set into K folds
+        (image i goes to fold i mod K) and queues K runs, each trained on the other folds and predicting the one it did not see; the
+        suspects are ranked from those out-of-sample predictions as the test set's are. The runs train in the ordinary queue.
+      </p>
+      <form class="card launch-audit" method="post" action="/label-audit">
+        <label>
+          Folds <input type="number" name="folds" min="2" max="10" value="4" />
+        </label>
+        <label>
+          Epochs per fold <input type="number" name="epochs" min="1" max="5" value="2" />
+        </label>
+        <button type="submit" class="primary">
+          Start audit
+        </button>
+        {error ? <p class="field-error">{error}</p> : ''}
+      </form>
+      {views.length === 0 ? <p class="empty">No audits yet.</p> : views.map((view) => <AuditPanel view={view} trainImages={trainImages} />)}
+    </Layout>
+  );
+}

@@ -1,0 +1,216 @@
+import type { LabelIssue } from '../../analysis/label-issues.ts';
+import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-review.ts';
+import type { LabelSplit } from '../../../db/schema.ts';
+import type { LabelDecision } from '../../experiments/label-decisions.ts';
+import { Tiles } from '../analysis/tiles.tsx';
+import { Layout } from '../components/layout.tsx';
+import { dateTime, percent } from '../format.ts';
+import type { TestImages } from '../test-images.ts';
+
+export interface ReviewView {
+  split: LabelSplit;
+  slice: ReviewSlice;
+  /** The suspects in the slice, ranked, and how many runs they come from. */
+  suspects: LabelIssue[];
+  runs: number;
+  /** Position of the one shown in `suspects`; null when there is none to show. */
+  at: number | null;
+  decisions: Map<number, LabelDecision>;
+  images: TestImages;
+}
+
+const SLICE_NAMES: Record<ReviewSlice, string> = { all: 'all suspects', 'crossed-seven': 'crossed sevens', 'plain-seven': 'plain sevens' };
+
+export const reviewUrl = (split: LabelSplit, slice: ReviewSlice, index?: number) =>
+  `/label-review?split=${split}&slice=${slice}${index === undefined ? '' : `&index=${index}`}`;
+
+export function describeDecision(decision: LabelDecision): string {
+  switch (decision.verdict) {
+    case 'right':
+      return 'label is right';
+    case 'wrong':
+      return `label is wrong: it is a ${decision.correctedLabel}`;
+    case 'ambiguous':
+      return 'ambiguous / unreadable';
+    case 'skip':
+      return 'skipped';
+  }
+}
+
+function Evidence({ issue }: { issue: LabelIssue }) {
+  const { evidence: e, label, suggested } = issue;
+  return (
+    <dl class="evidence">
+      <dt>Given label</dt>
+      <dd>
+        <strong class="given">{label}</strong>, mean probability {percent(e.labelProbability, 1)}
+      </dd>
+      <dt>Suggested</dt>
+      <dd>
+        <strong class="suggested">{suggested}</strong>, mean probability {percent(e.suggestedProbability, 1)}
+        {e.confidentLearning ? ' · confident learning flags it' : ''}
+      </dd>
+      <dt>Runs</dt>
+      <dd>
+        {e.runsDisagreeing} of {e.runs} predict another class; {e.runsSuggesting} predict {suggested}
+      </dd>
+      <dt>Neighbours</dt>
+      <dd>
+        {e.neighbours
+          ? `${e.neighbours.sameLabel} of ${e.neighbours.counted} nearest in embedding space are labelled ${label}, ${e.neighbours.suggestedLabel} are labelled ${suggested}`
+          : 'no embeddings stored for these runs'}
+      </dd>
+      <dt>Score</dt>
+      <dd>{issue.score.toFixed(3)} (mean of the three doubts, 0 to 1)</dd>
+    </dl>
+  );
+}
+
+/** Where an attribution map of the image will go once explanations exist; it says so rather than pretend. */
+function AttributionSlot({ split, index }: { split: LabelSplit; index: number }) {
+  return (
+    <section class="attribution-slot" id="attribution-slot" data-split={split} data-index={String(index)}>
+      <h3>Attribution map</h3>
+      <p class="muted">No attribution map yet: this build has no explanations of a prediction. When one exists it belongs here.</p>
+    </section>
+  );
+}
+
+function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue }) {
+  return (
+    <form class="decisions" method="post" action="/label-review/decide" hx-post="/label-review/decide" hx-target="#review" hx-swap="outerHTML">
+      <input type="hidden" name="split" value={view.split} />
+      <input type="hidden" name="slice" value={view.slice} />
+      <input type="hidden" name="index" value={String(issue.index)} />
+      <div class="decision-row">
+        <button type="submit" name="decision" value="right" data-key="r">
+          Label is right <kbd>r</kbd>
+        </button>
+        <button type="submit" name="decision" value="ambiguous" data-key="a">
+          Ambiguous / unreadable <kbd>a</kbd>
+        </button>
+        <button type="submit" name="decision" value="skip" data-key="s">
+          Skip <kbd>s</kbd>
+        </button>
+      </div>
+      <p class="muted">Label is wrong, it is a:</p>
+      <div class="decision-row digits">
+        {[...Array(10).keys()].map((d) => (
+          <button type="submit" name="decision" value={`wrong-${d}`} data-key={String(d)} class={d === issue.suggested ? 'primary' : undefined} title={`label is wrong: it is a ${d} (key ${d})`}>
+            {d}
+          </button>
+        ))}
+      </div>
+    </form>
+  );
+}
+
+/** One suspect: the image large, its evidence, its neighbours, the decision buttons. A fragment the page also renders. */
+export function ReviewPanel({ view }: { view: ReviewView }) {
+  const decided = view.suspects.filter((s) => view.decisions.has(s.index)).length;
+  const issue = view.at === null ? undefined : view.suspects[view.at];
+  const header = (
+    <p class="review-count">
+      {decided} of {view.suspects.length} suspects decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {view.runs} run{view.runs === 1 ? '' : 's'})
+    </p>
+  );
+  if (!issue) {
+    return (
+      <section id="review">
+        {header}
+        <p class="empty">
+          {view.suspects.length === 0
+            ? view.split === 'train'
+              ? 'No training-set suspects yet: run a label audit first.'
+              : 'No suspects: no completed run has predicted the whole test set yet.'
+            : 'Every suspect here is decided.'}{' '}
+          {view.split === 'train' ? <a href="/label-audit">Label audit</a> : ''}
+        </p>
+      </section>
+    );
+  }
+  const decision = view.decisions.get(issue.index);
+  const prev = view.suspects[(view.at! - 1 + view.suspects.length) % view.suspects.length]!;
+  const next = view.suspects[(view.at! + 1) % view.suspects.length]!;
+  return (
+    <section id="review" data-index={String(issue.index)}>
+      {header}
+      <div class="review-grid">
+        <div class="review-image">
+          <img src={view.images.dataUri(issue.index)} width="280" height="280" alt={`${view.split} image ${issue.index}`} />
+          <p>
+            Suspect {view.at! + 1} of {view.suspects.length}: {view.split} image <strong>#{issue.index}</strong>
+          </p>
+          <p class="review-nav">
+            <a href={reviewUrl(view.split, view.slice, prev.index)} data-key="ArrowLeft">← previous</a>
+            <a href={reviewUrl(view.split, view.slice, next.index)} data-key="ArrowRight">next →</a>
+          </p>
+        </div>
+        <div>
+          <p class={`current-decision ${decision ? decision.verdict : 'undecided'}`}>
+            {decision ? (
+              <>
+                Decided: <strong>{describeDecision(decision)}</strong> <span class="muted">({dateTime(decision.decidedAt)}; choose again to change it)</span>
+              </>
+            ) : (
+              'Not decided yet.'
+            )}
+          </p>
+          <DecisionButtons view={view} issue={issue} />
+          <Evidence issue={issue} />
+        </div>
+      </div>
+      <h3>Nearest neighbours in embedding space</h3>
+      {issue.evidence.neighbours ? (
+        <Tiles
+          indices={issue.evidence.neighbours.nearest.map((n) => n.index)}
+          images={view.images}
+          split={view.split}
+          href={view.split === 'train' ? () => '#' : undefined}
+          caption={(i) => `#${i} label ${view.images.labels[i]}`}
+        />
+      ) : (
+        <p class="muted">None: the runs that predicted this image stored no embeddings.</p>
+      )}
+      <AttributionSlot split={view.split} index={issue.index} />
+    </section>
+  );
+}
+
+function ReviewFilters({ view }: { view: ReviewView }) {
+  return (
+    <form class="filters review-filters" method="get" action="/label-review">
+      <select name="split" aria-label="split">
+        {(['test', 'train'] as const).map((split) => (
+          <option value={split} selected={view.split === split}>
+            {split} set
+          </option>
+        ))}
+      </select>
+      <select name="slice" aria-label="slice">
+        {REVIEW_SLICES.map((slice) => (
+          <option value={slice} selected={view.slice === slice}>
+            {SLICE_NAMES[slice]}
+          </option>
+        ))}
+      </select>
+      <button type="submit">Show</button>
+      <a href="/label-decisions.csv">Export decisions (CSV)</a>
+    </form>
+  );
+}
+
+export function ReviewPage({ view }: { view: ReviewView }) {
+  return (
+    <Layout title="Review labels">
+      <p class="crumbs">
+        <a href="/dataset">Dataset</a> › review labels · <a href="/label-audit">training-set audit</a>
+      </p>
+      <h1>Review label suspects</h1>
+      <ReviewFilters view={view} />
+      <p class="muted">Keys: a digit says the label is wrong and the image is that digit; r right, a ambiguous, s skip; ← → move.</p>
+      <ReviewPanel view={view} />
+      <script src="/static/label-review.js" defer></script>
+    </Layout>
+  );
+}

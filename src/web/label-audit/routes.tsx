@@ -1,0 +1,107 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import os from 'node:os';
+import { LABEL_SPLITS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
+import { auditProgress, auditRecipe, auditResult, getLabelAudit, latestAuditResult, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-audit.ts';
+import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-decisions-export.ts';
+import { storedLabelIssues, type LabelIssue } from '../../analysis/label-issues.ts';
+import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
+import { decideLabel, listLabelDecisions } from '../../experiments/label-decisions.ts';
+import { loadMnist } from '../../experiments/mnist.ts';
+import { listRuns } from '../../experiments/store.ts';
+import type { WebDeps } from '../deps.ts';
+import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
+import { TestImages } from '../test-images.ts';
+import { AuditPage, AuditPanel, type AuditView } from './audit-page.tsx';
+import { ReviewPage, ReviewPanel, reviewUrl, type ReviewView } from './review-page.tsx';
+
+function formInt(body: Record<string, unknown>, name: string, min: number, max: number): number {
+  const value = Number(field(body, name));
+  if (!Number.isInteger(value) || value < min || value > max) throw new HTTPException(400, { message: `${name} must be a whole number from ${min} to ${max}` });
+  return value;
+}
+
+/** The decision buttons' values: right, ambiguous, skip, or wrong-D for "it is a D". */
+function parseDecision(raw: string) {
+  const wrong = /^wrong-([0-9])$/.exec(raw);
+  if (wrong) return { verdict: 'wrong' as const, correctedLabel: Number(wrong[1]) };
+  if (raw === 'right' || raw === 'ambiguous' || raw === 'skip') return { verdict: raw as LabelVerdict, correctedLabel: null };
+  throw new HTTPException(400, { message: `decision must be right, ambiguous, skip or wrong-0 to wrong-9; got '${raw}'` });
+}
+
+/** The label audit page, the one-suspect-at-a-time review and the decisions' export. */
+export function labelAuditRoutes(deps: WebDeps): Hono {
+  const { db, images } = deps;
+  const trainImages = new TestImages(() => loadMnist('train'));
+  const imagesOf = (split: LabelSplit) => (split === 'train' ? trainImages : images);
+  // Ranking the test set reads every run's predictions and embeddings: redo it only when the completed runs change.
+  let testCache: { key: string; value: { runs: number; issues: LabelIssue[] } } | undefined;
+  const suspects = (split: LabelSplit) => {
+    if (split === 'train') {
+      const latest = latestAuditResult(db, trainImages.labels);
+      return latest ? latest.result : { runs: 0, issues: [] };
+    }
+    const key = listRuns(db, { statuses: ['completed'] }).map((run) => run.id).join(',');
+    if (testCache?.key !== key) testCache = { key, value: storedLabelIssues(db, images.labels) };
+    return testCache.value;
+  };
+  const reviewView = (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): ReviewView => {
+    const { runs, issues } = suspects(split);
+    const inSlice = suspectsInSlice(issues, slice, imagesOf(split).dataset);
+    const decisions = new Map(listLabelDecisions(db, split).map((d) => [d.imageIndex, d]));
+    const shown = position.index === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.index);
+    const after = position.after === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.after);
+    const at = shown >= 0 ? shown : nextUndecided(inSlice, new Set(decisions.keys()), after);
+    return { split, slice, suspects: inSlice, runs, at, decisions, images: imagesOf(split) };
+  };
+  const auditView = (audit: LabelAudit): AuditView => {
+    const result = auditResult(db, audit, trainImages.labels);
+    const progress = auditProgress(db, result ? getLabelAudit(db, audit.id) : audit);
+    return { audit: result ? getLabelAudit(db, audit.id) : audit, ...progress, result };
+  };
+  const auditOf = (c: Context) => {
+    try {
+      return getLabelAudit(db, Number(c.req.param('audit')));
+    } catch (err) {
+      if (err instanceof LabelAuditNotFoundError) throw new HTTPException(404, { message: err.message });
+      throw err;
+    }
+  };
+  const exported = () => labelDecisionsExport(db, { train: trainImages.dataset, test: images.dataset });
+
+  return new Hono()
+    .get('/label-audit', (c) => c.html(<AuditPage views={listLabelAudits(db).map(auditView)} trainImages={trainImages} />))
+    .post('/label-audit', async (c) => {
+      const body = await formBody(c);
+      const folds = formInt(body, 'folds', 2, 10);
+      const epochs = formInt(body, 'epochs', 1, 5);
+      // Two threads share each batch where two cores exist (the wasm engine's data-parallel steps).
+      launchLabelAudit(db, { folds, recipe: auditRecipe({ epochs, seed: 1, workers: Math.min(2, os.availableParallelism()) }) });
+      return c.redirect('/label-audit', 303);
+    })
+    .get('/label-audit/:audit{[0-9]{1,9}}/panel', (c) => c.html(<AuditPanel view={auditView(auditOf(c))} trainImages={trainImages} />))
+    .get('/label-review', (c) => {
+      const split = queryChoice(c, 'split', LABEL_SPLITS) ?? 'test';
+      const slice = queryChoice(c, 'slice', REVIEW_SLICES) ?? 'all';
+      const index = queryInt(c, 'index', { min: 0, max: 59_999 });
+      return c.html(<ReviewPage view={reviewView(split, slice, { index })} />);
+    })
+    .post('/label-review/decide', async (c) => {
+      const body = await formBody(c);
+      const split = field(body, 'split') as LabelSplit;
+      const slice = field(body, 'slice') as ReviewSlice;
+      if (!LABEL_SPLITS.includes(split)) throw new HTTPException(400, { message: `split must be test or train` });
+      if (!REVIEW_SLICES.includes(slice)) throw new HTTPException(400, { message: `slice must be one of ${REVIEW_SLICES.join(', ')}` });
+      const imageIndex = formInt(body, 'index', 0, imagesOf(split).count - 1);
+      decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
+      const view = reviewView(split, slice, { after: imageIndex });
+      if (!c.req.header('HX-Request')) return c.redirect(reviewUrl(split, slice, view.at === null ? undefined : view.suspects[view.at]!.index), 303);
+      return c.html(<ReviewPanel view={view} />);
+    })
+    .get('/api/label-decisions', (c) => c.json(exported()))
+    .get('/label-decisions.csv', (c) => {
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('Content-Disposition', 'attachment; filename="label-decisions.csv"');
+      return c.body(labelDecisionsCsv(exported()));
+    });
+}
