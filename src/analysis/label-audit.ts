@@ -94,7 +94,9 @@ export function auditResult(db: Db, audit: LabelAudit, trainLabels: Uint8Array):
     return heldOut ? [{ indices: heldOut.indices, probabilities: heldOut.probabilities, embeddings: { dimensions: heldOut.dimensions, vectors: heldOut.embeddings } }] : [];
   });
   const result: AuditResult = { runs: views.length, issues: rankLabelIssues(trainLabels, views, STORED_SUSPECTS) };
-  db.update(labelAudits).set({ result, finishedAt: new Date() }).where(eq(labelAudits.id, audit.id)).run();
+  // Finished when its last fold did, not when someone first looked: the audit's time is the folds' time.
+  const finishedAt = new Date(Math.max(...folds.map((run) => (run.finishedAt ?? new Date()).getTime())));
+  db.update(labelAudits).set({ result, finishedAt }).where(eq(labelAudits.id, audit.id)).run();
   return result;
 }
 

@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, url, out, width = '1280', full = 'full'] = process.argv;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: Number(width), height: 900 } });
+const errors = [];
+page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+await page.goto(url);
+await page.waitForLoadState('networkidle');
+const scroll = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+await page.screenshot({ path: out, fullPage: full === 'full' });
+console.log(out, 'sideways overflow px:', scroll, 'console errors:', errors.length ? errors : 'none');
+await browser.close();
