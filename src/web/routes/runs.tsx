@@ -1,3 +1,4 @@
+import { effectiveTestDecisions, runLabelAccuracies } from '../../analysis/label-accuracies.ts';
 import { Hono } from 'hono';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import { modelCollapse } from '../../experiments/degenerate-model.ts';
@@ -55,14 +56,16 @@ function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilter
   );
 }
 
-export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const listed = (run: Run): ListedRun => ({
+export function runsRoutes({ db, queue, images }: WebDeps): Hono {
+  const listed = (run: Run, decisions = effectiveTestDecisions(db)): ListedRun => ({
     run,
     tags: runTagMap(db, run.id),
     degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
   });
   const page = (filters: RunFilters, form: { values?: LaunchValues; errors?: LaunchErrors } = {}) => {
-    const all = listRuns(db).map(listed);
+    const decisions = effectiveTestDecisions(db);
+    const all = listRuns(db).map((run) => listed(run, decisions));
     return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...form} />;
   };
 
