@@ -113,6 +113,6 @@ describe('accuracy on corrected labels', () => {
 
     const list = await (await app.request('/runs')).text();
     const row = list.slice(list.indexOf(`id="run-${run.id}"`));
-    expect(row).toContain(`<td class="num strong">${pct(correct / 500)}</td><td class="num">${pct((correct + 1) / 500)}</td><td class="num">${pct(correct / 499)}</td>`);
+    expect(row).toContain(`<td class="num strong">${pct(correct / 500)}</td><td class="num">${pct((correct + 1) / 500)} · ${pct(correct / 499)}</td>`);
   });
 });
