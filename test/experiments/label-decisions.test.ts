@@ -62,7 +62,7 @@ describe('trainingSet', () => {
     const folds = 4;
     const heldOutSeen = new Set<number>();
     for (let fold = 0; fold < folds; fold++) {
-      const set = trainingSet(db, smallRunParams({ trainLimit: 1000, fold, folds }), train);
+      const set = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, fold, folds }), train);
       const heldOut = Array.from(set.heldOut!.indices);
       expect(heldOut.every((i) => i % folds === fold)).toBe(true);
       expect(heldOut).toHaveLength(250);
@@ -81,7 +81,7 @@ describe('trainingSet', () => {
   it('an ordinary run trains on the split as loaded, with no held-out fold and no corrected-labels hash', () => {
     const db = memoryDb();
     decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: 9 });
-    const set = trainingSet(db, smallRunParams({ trainLimit: 1000 }), train);
+    const set = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000 }), train);
     expect(set.train.labels).toEqual(train.labels);
     expect(set.heldOut).toBeNull();
     expect(set.correctedLabelsSha256).toBeNull();
@@ -93,13 +93,13 @@ describe('trainingSet', () => {
     decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
     decideLabel(db, { split: 'train', imageIndex: 5, verdict: 'ambiguous' });
     decideLabel(db, { split: 'test', imageIndex: 4, verdict: 'wrong', correctedLabel: (train.labels[4]! + 1) % 10 });
-    const corrected = trainingSet(db, smallRunParams({ trainLimit: 1000, labels: 'corrected' }), train);
+    const corrected = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected' }), train);
     expect(corrected.train.labels[3]).toBe(wrongAs);
     expect(corrected.train.labels[4]).toBe(train.labels[4]);
     expect(corrected.train.count).toBe(1000);
     expect(corrected.relabelled).toBe(1);
 
-    const both = trainingSet(db, smallRunParams({ trainLimit: 1000, labels: 'corrected', exclude: 'ambiguous' }), train);
+    const both = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected', exclude: 'ambiguous' }), train);
     expect(both.train.count).toBe(999);
     expect(both.excluded).toBe(1);
     // Image 5 is gone: row 5 is image 6.
