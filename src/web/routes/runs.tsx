@@ -3,12 +3,12 @@ import { Hono } from 'hono';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import { modelCollapse } from '../../experiments/degenerate-model.ts';
 import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
-import { LaunchForm } from '../components/launch-form.tsx';
+import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
 import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
-import { formBody, RUN_ID, runIdOf } from '../params.ts';
+import { formBody, formField, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
 
 /** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
@@ -77,6 +77,10 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
       const run = queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);
+    })
+    .post('/models/check', async (c) => {
+      const body = await formBody(c);
+      return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
     })
     .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed(getRun(db, runIdOf(c)))} />));
 }
