@@ -46,6 +46,7 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num">{run.source === 'imported' ? DASH : hp.seed}</td>
       <td class="num">{limits(hp)}</td>
       <td class="num strong">{percent(run.testAccuracy)}</td>
+      <td class="num">{item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH}</td>
       <td class="num">{fixed(run.testLoss)}</td>
       <td class="num">{seconds === null ? DASH : formatDuration(seconds)}</td>
       <td>{run.backend ?? DASH}</td>
@@ -65,7 +66,8 @@ const COLUMNS: { label: string; sort?: SortKey; title?: string; num?: boolean }[
   { label: 'Val', title: 'validation split', num: true },
   { label: 'Seed', num: true },
   { label: 'Train / test', title: 'training and test images used', num: true },
-  { label: 'Test acc', sort: 'accuracy', num: true },
+  { label: 'Test acc', sort: 'accuracy', title: 'test accuracy on the original labels', num: true },
+  { label: 'Corrected · no ambig.', title: 'test accuracy on the labels as the label review corrects them, and without the images it calls ambiguous', num: true },
   { label: 'Test loss', sort: 'loss', num: true },
   { label: 'Time', sort: 'duration', title: 'training time', num: true },
   { label: 'Engine' },
