@@ -25,14 +25,25 @@ import { createRun, epochHistory, getRun } from '../src/experiments/store.ts';
 import { WorkerClient } from '../src/experiments/workers/client.ts';
 import { HttpRecorder } from '../src/experiments/workers/http-recorder.ts';
 import { createToken } from '../src/experiments/workers/tokens.ts';
+import { machineLine, measured, percent } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
-const argValue = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-};
-const workerCounts = (argValue('workers') ?? '50,200').split(',').map(Number);
-const seconds = Number(argValue('seconds') ?? 20);
+const values = benchOptions({
+  file: 'bench/workers.ts',
+  summary: 'what remote workers cost the server: simulated heartbeats, a full-size upload, queue to first epoch',
+  options: {
+    workers: { type: 'string', placeholder: 'N,N', description: 'simulated worker counts, comma-separated (default 50,200)' },
+    seconds: { type: 'integer', min: 1, max: 600, description: 'how long each simulation runs (default 20)' },
+    'skip-training': { type: 'boolean', description: 'leave out the queue-to-first-epoch runs, which train' },
+  },
+}) as { workers?: string; seconds?: number; 'skip-training'?: boolean };
+const workerCounts = (values.workers ?? '50,200').split(',').map(Number);
+if (workerCounts.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error('bench/workers.ts: --workers takes whole numbers, e.g. 50,200');
+  process.exit(2);
+}
+const seconds = values.seconds ?? 20;
 const small = (seed: number): Hyperparameters => ({ ...REFERENCE_HYPERPARAMETERS, seed, epochs: 1, trainLimit: 2000, testLimit: 500 });
 
 function freshStore(): { file: string; db: Db } {
@@ -182,11 +193,13 @@ async function firstEpoch(where: 'remote worker' | 'local queue'): Promise<void>
   db.$client.close();
 }
 
-console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
-for (const workers of workerCounts) await simulate(workers);
-await uploadOverhead();
-if (!process.argv.includes('--skip-training')) {
-  await firstEpoch('remote worker');
-  await firstEpoch('local queue');
-}
-console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+console.log(`at start: ${machineLine()}`);
+const { others } = await measured(async () => {
+  for (const workers of workerCounts) await simulate(workers);
+  await uploadOverhead();
+  if (!values['skip-training']) {
+    await firstEpoch('remote worker');
+    await firstEpoch('local queue');
+  }
+});
+console.log(`at end: ${machineLine()}; other processes used ${percent(others)} of all cores meanwhile`);
