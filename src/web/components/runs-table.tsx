@@ -8,6 +8,12 @@ import { ImportedMark } from '../imported/components.tsx';
 // An imported run has no training set: its params hold only testLimit.
 const limits = (hp: Hyperparameters) => `${hp.trainLimit === undefined ? DASH : (hp.trainLimit ?? '60k')} / ${hp.testLimit ?? '10k'}`;
 
+/** The machine that trains a run; a Slurm job not yet started is named by its id. */
+function where(run: ListedRun['run']): string {
+  if (run.host) return `${run.source === 'worker' ? 'worker ' : ''}${run.host}`;
+  return run.slurmJobId ? `Slurm job ${run.slurmJobId}` : DASH;
+}
+
 /**
  * One run's row. While the run is queued or running the row polls itself, so statuses and scores
  * on the list stay current; the selection checkbox is preserved across those swaps.
@@ -50,7 +56,7 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num">{fixed(run.testLoss)}</td>
       <td class="num">{seconds === null ? DASH : formatDuration(seconds)}</td>
       <td>{run.backend ?? DASH}</td>
-      <td title={run.source === 'worker' ? 'trained by a remote worker' : undefined}>{run.host ? `${run.source === 'worker' ? 'worker ' : ''}${run.host}` : DASH}</td>
+      <td title={run.slurmJobId ? `Slurm job ${run.slurmJobId}${run.slurmState && isActive(run.status) ? `: ${run.slurmState}` : ''}` : run.source === 'worker' ? 'trained by a remote worker' : undefined}>{where(run)}</td>
       <td class="date">{dateTime(run.createdAt)}</td>
     </tr>
   );
@@ -71,7 +77,7 @@ const COLUMNS: { label: string; sort?: SortKey; title?: string; num?: boolean }[
   { label: 'Test loss', sort: 'loss', num: true },
   { label: 'Time', sort: 'duration', title: 'training time', num: true },
   { label: 'Engine' },
-  { label: 'Where', title: 'the machine that trains the run' },
+  { label: 'Where', title: 'the machine that trains the run, or its Slurm job' },
   { label: 'Created', sort: 'created' },
 ];
 
