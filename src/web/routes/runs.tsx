@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { Db } from '../../../db/client.ts';
+import { effectiveTestDecisions, runLabelAccuracies } from '../../analysis/label-accuracies.ts';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import { modelCollapse } from '../../experiments/degenerate-model.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
@@ -93,20 +93,27 @@ function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilter
   );
 }
 
-const listed = (db: Db, run: Run): ListedRun => ({
-  run,
-  tags: runTagMap(db, run.id),
-  degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
-});
+type RunsPageDeps = Pick<WebDeps, 'db' | 'images'>;
+
+/** A run as the list shows it; `decisions` are the test-label decisions, read once per page. */
+function listed({ db, images }: RunsPageDeps, run: Run, decisions = effectiveTestDecisions(db)): ListedRun {
+  return {
+    run,
+    tags: runTagMap(db, run.id),
+    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
+  };
+}
 
 /** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
-export function runsPage(db: Db, filters: RunFilters, forms: RunsPageForms = {}) {
-  const all = listRuns(db).map((run) => listed(db, run));
+export function runsPage(deps: RunsPageDeps, filters: RunFilters, forms: RunsPageForms = {}) {
+  const decisions = effectiveTestDecisions(deps.db);
+  const all = listRuns(deps.db).map((run) => listed(deps, run, decisions));
   return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...forms} />;
 }
 
-export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage(db, filters, forms);
+export function runsRoutes({ db, queue, images }: WebDeps): Hono {
+  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage({ db, images }, filters, forms);
 
   return new Hono()
     .get('/', (c) => c.redirect('/runs'))
@@ -135,5 +142,5 @@ export function runsRoutes({ db, queue }: WebDeps): Hono {
       const body = await formBody(c);
       return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
     })
-    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed(db, getRun(db, runIdOf(c)))} />));
+    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed({ db, images }, getRun(db, runIdOf(c)))} />));
 }
