@@ -20,7 +20,8 @@ export class StoreOpenError extends Error {}
  * instead of failing.
  */
 export function openDb(file: string = DEFAULT_DB_PATH): Db {
-  if (file !== ':memory:') makeParentDirectories(path.resolve(file));
+  const problem = file === ':memory:' ? null : directoryProblem(path.dirname(path.resolve(file)));
+  if (problem) throw new StoreOpenError(`cannot create the run store ${path.resolve(file)}: ${problem}; give --db a path in a directory you can write to`);
   let sqlite: Database.Database | undefined;
   try {
     sqlite = new Database(file);
@@ -58,28 +59,25 @@ function migrateOnce(sqlite: Database.Database): void {
 }
 
 /**
- * Creates the store's missing parent directories one level at a time: Node's recursive mkdir
- * spins forever under /proc, and its EEXIST/ENOTDIR say nothing about which part is wrong.
+ * Creates a directory's missing levels one at a time and says what stops it, or null. Node's
+ * recursive mkdir spins forever under /proc, and its EEXIST/ENOTDIR do not say which part is wrong.
  */
-function makeParentDirectories(file: string): void {
+export function directoryProblem(dir: string): string | null {
   const missing: string[] = [];
-  let dir = path.dirname(file);
-  while (!pathKind(dir)) {
-    missing.unshift(dir);
-    dir = path.dirname(dir);
+  let existing = path.resolve(dir);
+  while (!pathKind(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
   }
-  if (pathKind(dir) !== 'directory') {
-    throw new StoreOpenError(`cannot create the run store ${file}: ${dir} is not a directory; give --db a path inside a directory`);
-  }
+  if (pathKind(existing) !== 'directory') return `${existing} is not a directory`;
   for (const each of missing) {
     try {
       mkdirSync(each);
     } catch (err) {
-      throw new StoreOpenError(
-        `cannot create the directory ${each} for the run store ${file} (${(err as NodeJS.ErrnoException).code}); give --db a path in a directory you can write to`,
-      );
+      return `cannot create the directory ${each} (${(err as NodeJS.ErrnoException).code})`;
     }
   }
+  return null;
 }
 
 function pathKind(file: string): 'directory' | 'other' | null {

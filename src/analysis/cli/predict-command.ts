@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../experiments/backend.ts';
 import type { Command } from '../../experiments/cli/command.ts';
-import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
+import { openStoreFor, outputDirectory, printJson } from '../../experiments/cli/store-option.ts';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import { predictWithRuns, type RunPrediction } from '../../experiments/own-digits/predict.ts';
 import { preprocessDigit, type PreprocessedDigit } from '../../experiments/own-digits/preprocess.ts';
@@ -19,7 +19,6 @@ function predictionText(prediction: RunPrediction): string {
 }
 
 function writeSteps(digit: PreprocessedDigit, dir: string): void {
-  mkdirSync(dir, { recursive: true });
   digit.steps.forEach((step, i) => writeFileSync(path.join(dir, `${i + 1}-${step.name}.png`), encodeGreyPng(step.image)));
 }
 
@@ -36,7 +35,7 @@ export const predictCommand: Command = {
     try {
       const runs = selectedRuns(db, options);
       const digit = withPictureFile(positionals[0]!, preprocessDigit);
-      if (options.steps) writeSteps(digit, options.steps as string);
+      if (options.steps) writeSteps(digit, outputDirectory('--steps', options.steps as string));
       await selectBackend('auto');
       const predictions = await predictWithRuns(db, runs, digit.input);
       if (options.json) {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_DB_PATH, openDb, StoreOpenError, type Db } from '../../../db/client.ts';
+import { DEFAULT_DB_PATH, directoryProblem, openDb, StoreOpenError, type Db } from '../../../db/client.ts';
 import { failDeadRuns, RunNotFoundError, getRun, type Run } from '../store.ts';
 import { UsageError, type CommandContext, type OptionValues } from './command.ts';
 
@@ -42,6 +42,13 @@ export function runArgument(db: Db, raw: string): Run {
     if (err instanceof RunNotFoundError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Makes a directory the command writes into, as a usage error naming what is in the way. */
+export function outputDirectory(flag: string, dir: string): string {
+  const problem = directoryProblem(dir);
+  if (problem) throw new UsageError(`${flag} ${dir}: ${problem}; give a directory you can write to`);
+  return dir;
 }
 
 export function printJson(context: CommandContext, value: unknown): void {

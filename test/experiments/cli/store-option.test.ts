@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/client.ts';
+import { outputDirectory } from '../../../src/experiments/cli/store-option.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'digitlab-store-option-'));
@@ -45,6 +46,15 @@ describe('choosing and opening the run store', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(file);
+  });
+
+  it('makes an output directory, or says what is in the way (export DIR, predict --steps DIR)', () => {
+    const dir = tempDir();
+    expect(outputDirectory('DIR', path.join(dir, 'a', 'b'))).toBe(path.join(dir, 'a', 'b'));
+    expect(existsSync(path.join(dir, 'a', 'b'))).toBe(true);
+    writeFileSync(path.join(dir, 'file'), 'x');
+    expect(() => outputDirectory('DIR', path.join(dir, 'file'))).toThrow(`DIR ${path.join(dir, 'file')}: ${path.join(dir, 'file')} is not a directory`);
+    expect(() => outputDirectory('--steps', `/proc/digitlab-${process.pid}/steps`)).toThrow(/cannot create the directory/);
   });
 });
 
