@@ -31,6 +31,9 @@ describe('the digitlab CLI', () => {
     [['train', '--validation-split', 'NaN'], /--validation-split must be a number .*got 'NaN'/],
     [['train', '--learning-rate', 'Infinity'], /--learning-rate must be a number .*got 'Infinity'/],
     [['train', '--epochs', '1e999'], /--epochs must be a whole number .*got '1e999'/],
+    [['train', '--backend', 'node', '--train-limit', '100'], /backend 'node' is not available here.*use --backend auto, wasm or cpu/],
+    [['train', '--backend', 'cpu', '--workers', '2', '--train-limit', '100'], /--workers 2 needs the wasm backend/],
+    [['train', '--batch-size', '1', '--workers', '2', '--train-limit', '100'], /--workers 2 needs at least 2 images per batch/],
   ])('exits 2 on bad input %j', async (argv, message) => {
     const result = await runCliCaptured([...argv, '--db', path.join(tempDir(), 'x.sqlite')]);
     expect(result.code).toBe(2);
