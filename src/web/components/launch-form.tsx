@@ -13,6 +13,11 @@ function FieldError({ field, errors }: { field: LaunchField; errors: LaunchError
   );
 }
 
+/** The "(default ...)" the train command's --help gives a flag, shown in its blank field. */
+function defaultIn(description: string): string | undefined {
+  return /\(default:? ([^)]*)\)/.exec(description)?.[1];
+}
+
 function NumberField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
   const spec = HYPERPARAMETER_OPTIONS[field];
   return (
@@ -25,6 +30,7 @@ function NumberField({ field, values, errors }: { field: HyperparameterField; va
         min={String(spec.min)}
         max={String(spec.max)}
         step={spec.type === 'integer' ? '1' : 'any'}
+        placeholder={defaultIn(spec.description)}
         aria-invalid={errors[field] ? 'true' : undefined}
         aria-describedby={errors[field] ? `${field}-error` : undefined}
       />
@@ -67,7 +73,11 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
         <button type="submit" class="primary">
           Queue run
         </button>
-        <span class="muted"> Fields left empty take the reference experiment's values: one click trains it.</span>
+        <span class="muted">
+          {' '}
+          Empty fields take the defaults shown in them. An empty form trains the full reference experiment
+          ({HYPERPARAMETER_OPTIONS.epochs.description.match(/default (\d+)/)?.[1]} epochs over all 60,000 images).
+        </span>
       </form>
     </details>
   );
