@@ -13,9 +13,9 @@ function FieldError({ field, errors }: { field: LaunchField; errors: LaunchError
   );
 }
 
-/** The "(default ...)" the train command's --help gives a flag, shown in its blank field. */
+/** The "(default ...)" the train command's --help gives a flag, up to its first remark, shown in its blank field. */
 function defaultIn(description: string): string | undefined {
-  return /\(default:? ([^)]*)\)/.exec(description)?.[1];
+  return /\(default:? ([^)]*)\)/.exec(description)?.[1]?.split(/, (?=[a-z])/)[0];
 }
 
 function NumberField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
