@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
-import { runMapKey } from '../../src/analysis/maps/map-store.ts';
+import { PIXEL_MAP_KEY, runMapKey } from '../../src/analysis/maps/map-store.ts';
 import { umapLayout, type LayoutOptions } from '../../src/analysis/maps/umap-layout.ts';
 import { partitionSevens } from '../../src/analysis/slices.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
@@ -72,6 +72,18 @@ describe('the embeddings map', () => {
     expect(points.labels).toEqual(Array.from(test.labels));
     expect(points.predicted.filter((p: number, i: number) => p !== test.labels[i])).toHaveLength(crossed.size);
     expect(points.crossedSevens).toEqual([...crossed]);
+  });
+
+  it('starts no work for a cross-site request, which a link or an image on another site can send', async () => {
+    const { app, run, maps } = appWithRun();
+    for (const path of [`/maps/run/${run.id}`, `/runs/${run.id}/analysis`, '/maps/pixels']) {
+      const res = await app.request(path, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+      expect(res.status).toBe(200);
+    }
+    expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
+    expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
+    await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    expect(maps.status(runMapKey(run.id)).state).toBe('computing');
   });
 
   it('is a 404 for a run that does not exist', async () => {
