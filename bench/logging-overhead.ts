@@ -10,10 +10,17 @@ import path from 'node:path';
 import { openDb } from '../db/client.ts';
 import { REFERENCE_HYPERPARAMETERS } from '../src/experiments/hyperparameters.ts';
 import { createRun, logEpoch, recordProgress } from '../src/experiments/store.ts';
+import { benchOptions } from './lib/script-options.ts';
 
-const at = process.argv.indexOf('--epoch-seconds');
+const options = benchOptions({
+  file: 'bench/logging-overhead.ts',
+  summary: "what recording a run in SQLite costs, as a share of an epoch (BENCH_DIR=DIR puts the database on DIR's disk)",
+  options: {
+    'epoch-seconds': { type: 'number', min: 0.1, max: 100_000, description: 'length of the epoch to compare with (default 32)' },
+  },
+});
 // A reference epoch (48,000 images) at ~1,500 samples/s; pass the figure you measured.
-const epochSeconds = at >= 0 ? Number(process.argv[at + 1]) : 32;
+const epochSeconds = (options['epoch-seconds'] as number | undefined) ?? 32;
 
 const db = openDb(path.join(mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'digitlab-bench-')), 'bench.sqlite'));
 const run = createRun(db, { name: 'bench', params: { ...REFERENCE_HYPERPARAMETERS, seed: 1 }, status: 'running' });

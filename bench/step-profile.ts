@@ -7,19 +7,22 @@
  * JS glue: tfjs' engine, gradient tape, tensor bookkeeping and our step's own code. This measures
  * one thread; data-parallel workers run this same step on a share of the batch each.
  */
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { buildModel } from '../src/experiments/model.ts';
 import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
+import { machineLine } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a positive integer`);
-  return value;
-}
+const options = benchOptions({
+  file: 'bench/step-profile.ts',
+  summary: 'where a training step spends its time on the wasm backend, per kernel (one thread)',
+  options: {
+    steps: { type: 'integer', min: 1, max: 100_000, description: 'timed steps (default 100)' },
+    'batch-size': { type: 'integer', min: 1, max: 4096, description: 'images per step (default 64)' },
+  },
+});
 
 /** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
 const spent = new Map<string, { ms: number; calls: number }>();
@@ -52,8 +55,8 @@ function wrapEveryKernel(): void {
 }
 
 async function main(): Promise<void> {
-  const steps = option('steps', 100);
-  const batchSize = option('batch-size', 64);
+  const steps = (options.steps as number | undefined) ?? 100;
+  const batchSize = (options['batch-size'] as number | undefined) ?? 64;
   if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
   wrapEveryKernel();
   const model = buildModel(undefined, 1);
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
   rows.sort((a, b) => b.ms - a.ms);
   const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
-  console.log(`cpu: ${os.cpus()[0]?.model ?? '?'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(machineLine());
   console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(24)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);

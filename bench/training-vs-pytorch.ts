@@ -7,26 +7,29 @@
  * processes used meanwhile, and the summary repeats the medians over the quiet rounds alone.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
+import { measured, percent } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
+
+const options = benchOptions({
+  file: 'bench/training-vs-pytorch.ts',
+  summary:
+    "digitlab's training samples/s (one thread, and the default workers) beside PyTorch's, back to back.\n" +
+    'TORCH_CNN_SCRIPT names the PyTorch script (default ../shared/bench/torch_cnn.py beside the repository).',
+  options: { rounds: { type: 'integer', min: 1, max: 100, description: 'rounds to measure (default 5)' } },
+});
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Beside the repository by default; TORCH_CNN_SCRIPT points elsewhere (from a git worktree, say).
 const torchScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
 const PYTHON = '/usr/bin/python3';
 const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
-
-function roundsFromArgs(): number {
-  const at = process.argv.indexOf('--rounds');
-  const rounds = at >= 0 ? Number(process.argv[at + 1]) : 5;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
-  return rounds;
-}
 
 /** PyTorch's samples/s, or why it could not be measured. */
 function measureTorch(): { samplesPerSecond: number } | { missing: string } {
@@ -48,37 +51,6 @@ const median = (values: number[]) => {
 
 /** Rounds where other processes used more than this share of the machine are not quiet. */
 const QUIET = 0.1;
-const TICKS_PER_SECOND = 100;
-
-/** CPU ticks spent by the whole machine and by this process with its children, from /proc. */
-function cpuTicks(): { machine: number; ours: number } | undefined {
-  try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const self = readFileSync('/proc/self/stat', 'utf8');
-    const fields = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number);
-    // utime, stime, cutime, cstime are fields 14-17 of /proc/self/stat; fields[0] is field 3.
-    const ours = fields[11]! + fields[12]! + fields[13]! + fields[14]!;
-    return { machine: user! + nice! + system! + irq! + softirq! + steal!, ours };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs a measurement and reports the share of all cores that other processes used meanwhile. */
-async function measured<T>(run: () => Promise<T> | T): Promise<{ value: T; others: number | undefined }> {
-  const before = cpuTicks();
-  const start = performance.now();
-  const value = await run();
-  const after = cpuTicks();
-  if (before === undefined || after === undefined) return { value, others: undefined };
-  const capacity = ((performance.now() - start) / 1000) * TICKS_PER_SECOND * os.cpus().length;
-  const others = (after.machine - before.machine - (after.ours - before.ours)) / capacity;
-  return { value, others: Math.min(1, Math.max(0, others)) };
-}
-
-const percent = (share: number | undefined) => (share === undefined ? '?' : `${Math.round(share * 100)}%`);
-
 interface Round {
   digitlab: number;
   parallel?: number;
@@ -118,7 +90,7 @@ function summarise(label: string, rounds: Round[]): void {
 
 async function main(): Promise<void> {
   const backend = await selectBackend('auto');
-  const rounds = roundsFromArgs();
+  const rounds = (options.rounds as number | undefined) ?? 5;
   // The configuration `train` uses by default for the reference experiment.
   const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true });
   const parallel = workers > 1;

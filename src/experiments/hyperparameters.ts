@@ -1,4 +1,13 @@
-/** Everything that shapes a run's numbers; stored verbatim as the run's params. */
+import type { AugmentSettings } from './augment/affine.ts';
+import type { LayerSpec, ModelSpec } from './model-spec.ts';
+import { presetSpec } from './model-presets.ts';
+import type { LrSchedule, OptimizerName } from './recipe.ts';
+
+/**
+ * Everything that shapes a run's numbers; stored verbatim as the run's params. The optional fields are
+ * present only when they differ from the reference experiment, so runs that do not use them keep
+ * the params older runs have (and group, diff and name as they always did).
+ */
 export interface Hyperparameters {
   epochs: number;
   batchSize: number;
@@ -23,7 +32,30 @@ export interface Hyperparameters {
    */
   fold?: number;
   folds?: number;
+  /** The preset name or spec file the network came from; absent means the reference CNN. */
+  model?: string;
+  /** The network's layers, recorded with `model` so a run says what it trained whatever the file became. */
+  layers?: LayerSpec[];
+  /** Absent means adam. */
+  optimizer?: OptimizerName;
+  momentum?: number;
+  weightDecay?: number;
+  /** Absent means constant. */
+  lrSchedule?: LrSchedule;
+  labelSmoothing?: number;
+  /** Stop after this many epochs without a lower validation loss, keeping the best epoch's weights. */
+  earlyStopping?: number;
+  /** On-the-fly random transforms of each training batch. */
+  augment?: AugmentSettings;
 }
+
+/** The network a run trains: its recorded layers, or the reference CNN for runs without any. */
+export function modelSpecOf(hp: Hyperparameters): ModelSpec {
+  return hp.layers ? { layers: hp.layers } : presetSpec('reference');
+}
+
+/** The name of the network a run trains. */
+export const modelNameOf = (hp: Hyperparameters) => hp.model ?? 'reference';
 
 /** The reference experiment of DESIGN.md. */
 export const REFERENCE_HYPERPARAMETERS: Hyperparameters = {

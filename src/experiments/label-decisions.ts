@@ -3,6 +3,8 @@ import type { Db } from '../../db/client.ts';
 import { labelDecisions, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
 
 export type LabelDecision = typeof labelDecisions.$inferSelect;
+/** What training needs of a decision; a remote worker gets only this with its claim. */
+export type LabelCorrection = Pick<LabelDecision, 'imageIndex' | 'verdict' | 'correctedLabel'>;
 
 /** A verdict that does not fit its label: 'wrong' needs the digit it is, the others take none. */
 export class LabelDecisionError extends Error {}
@@ -40,7 +42,7 @@ export function getLabelDecision(db: Db, split: LabelSplit, imageIndex: number):
 }
 
 /** The labels as the decisions correct them, and which images were judged ambiguous; `labels` stays untouched. */
-export function correctLabels(labels: Uint8Array, decisions: LabelDecision[]): { labels: Uint8Array; ambiguous: Set<number>; corrected: number } {
+export function correctLabels(labels: Uint8Array, decisions: LabelCorrection[]): { labels: Uint8Array; ambiguous: Set<number>; corrected: number } {
   const corrected = Uint8Array.from(labels);
   const ambiguous = new Set<number>();
   let changed = 0;

@@ -109,3 +109,9 @@ export function loadMnist(split: SplitName, options: { dir?: string; limit?: num
     labelsSha256: sha256(labelBytes),
   };
 }
+
+/** The sha256 of the four IDX files, under the names a run's provenance records them by. */
+export function mnistFileHashes(dir = defaultMnistDir()): Record<string, string> {
+  const hash = (split: SplitName, kind: 'images' | 'labels') => sha256(readIdxFile(path.join(dir, FILES[split][kind])));
+  return { trainImages: hash('train', 'images'), trainLabels: hash('train', 'labels'), testImages: hash('test', 'images'), testLabels: hash('test', 'labels') };
+}

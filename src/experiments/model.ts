@@ -1,68 +1,83 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** The architecture knobs of the reference CNN; defaults reproduce DESIGN.md's network exactly. */
-export interface ModelSpec {
-  conv1Filters: number;
-  conv2Filters: number;
-  denseUnits: number;
-  kernelSize: number;
-}
-
-export const REFERENCE_MODEL: ModelSpec = {
-  conv1Filters: 32,
-  conv2Filters: 64,
-  denseUnits: 64,
-  kernelSize: 3,
-};
-
-/** Name of the dense layer whose activations are the model's embedding of an image. */
-const EMBEDDING_LAYER = 'embedding';
-
-/** The embedding layer's output, to build a model that also (or only) returns embeddings. */
-export function embeddingOutput(model: tf.LayersModel): tf.SymbolicTensor {
-  return model.getLayer(EMBEDDING_LAYER).output as tf.SymbolicTensor;
-}
+import { BatchNormalization } from './batch-normalization.ts';
+import type { LayerSpec, ModelSpec } from './model-spec.ts';
+import { presetSpec } from './model-presets.ts';
+import { SeededDropout } from './seeded-dropout.ts';
 
 /**
- * Builds the Keras-style Sequential CNN. Every initialiser gets its own seed derived from `seed`,
- * so two models built with the same seed start from identical weights (Keras' glorot_uniform
- * kernels, zero biases).
+ * The embedding of an image, for maps, neighbours and slice discovery: the input of the model's
+ * last dense layer, whatever the architecture (the reference CNN's 64 dense units).
  */
-export function buildModel(spec: ModelSpec = REFERENCE_MODEL, seed?: number): tf.Sequential {
-  let layerIndex = 0;
+export function embeddingOutput(model: tf.LayersModel): tf.SymbolicTensor {
+  const dense = model.layers.filter((layer) => layer.getClassName() === 'Dense');
+  const last = dense[dense.length - 1];
+  if (last === undefined) throw new Error(`model ${model.name} has no dense layer to take an embedding from`);
+  return last.input as tf.SymbolicTensor;
+}
+
+/** A stream number for one dropout layer of one replica, so no two layers or replicas share masks. */
+const dropoutSeed = (seed: number, layer: number, replica: number) =>
+  (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2f) + layer * 7919 + replica * 104729) >>> 0;
+
+/**
+ * Builds a checked spec (see checkModelSpec) as a tfjs Sequential model on 28x28x1 inputs.
+ * Every kernel initialiser gets its own seed derived from `seed`, in layer order, so two models
+ * built with the same seed start from identical weights (Keras' glorot_uniform kernels, zero
+ * biases; batch norm at gamma 1, beta 0). `replica` tells data-parallel copies' dropout apart.
+ */
+export function buildModel(spec: ModelSpec = presetSpec('reference'), seed?: number, replica = 0): tf.Sequential {
+  let kernelIndex = 0;
   const kernelInitializer = () =>
-    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed * 101 + layerIndex++ });
+    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed * 101 + kernelIndex++ });
   const model = tf.sequential({ name: 'digitlab_cnn' });
-  model.add(
-    tf.layers.conv2d({
-      inputShape: [28, 28, 1],
-      filters: spec.conv1Filters,
-      kernelSize: spec.kernelSize,
-      activation: 'relu',
-      kernelInitializer: kernelInitializer(),
-    }),
-  );
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(
-    tf.layers.conv2d({
-      filters: spec.conv2Filters,
-      kernelSize: spec.kernelSize,
-      activation: 'relu',
-      kernelInitializer: kernelInitializer(),
-    }),
-  );
-  model.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  model.add(tf.layers.flatten());
-  model.add(
-    tf.layers.dense({
-      units: spec.denseUnits,
-      activation: 'relu',
-      kernelInitializer: kernelInitializer(),
-      name: EMBEDDING_LAYER,
-    }),
-  );
-  model.add(
-    tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: kernelInitializer() }),
-  );
+  spec.layers.forEach((layer, index) => {
+    const input = index === 0 ? { inputShape: [28, 28, 1] } : {};
+    model.add(buildLayer(layer, input, kernelInitializer, () => dropoutSeed(seed ?? Math.floor(Math.random() * 2 ** 31), index, replica)));
+  });
   return model;
+}
+
+function buildLayer(
+  layer: LayerSpec,
+  input: { inputShape?: number[] },
+  kernelInitializer: () => ReturnType<typeof tf.initializers.glorotUniform>,
+  dropoutSeed: () => number,
+): tf.layers.Layer {
+  switch (layer.type) {
+    case 'conv2d':
+      return tf.layers.conv2d({
+        ...input,
+        filters: layer.filters,
+        kernelSize: layer.kernelSize,
+        ...(layer.strides ? { strides: layer.strides } : {}),
+        ...(layer.padding ? { padding: layer.padding } : {}),
+        ...(layer.activation ? { activation: layer.activation } : {}),
+        kernelInitializer: kernelInitializer(),
+      });
+    case 'maxPooling2d':
+    case 'averagePooling2d': {
+      const args = {
+        ...input,
+        poolSize: layer.poolSize,
+        ...(layer.strides ? { strides: layer.strides } : {}),
+        ...(layer.padding ? { padding: layer.padding } : {}),
+      };
+      return layer.type === 'maxPooling2d' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
+    }
+    case 'batchNormalization':
+      return new BatchNormalization(input);
+    case 'dropout':
+      return new SeededDropout({ ...input, rate: layer.rate, seed: dropoutSeed() });
+    case 'flatten':
+      return tf.layers.flatten(input);
+    case 'globalAveragePooling2d':
+      return tf.layers.globalAveragePooling2d(input);
+    case 'dense':
+      return tf.layers.dense({
+        ...input,
+        units: layer.units,
+        ...(layer.activation ? { activation: layer.activation } : {}),
+        kernelInitializer: kernelInitializer(),
+      });
+  }
 }

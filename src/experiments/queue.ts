@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { availableCores } from './steppers.ts';
+import { requestWorkerCancel } from './workers/leases.ts';
 import { createRun, endRun, failDeadRuns, getRun, listRuns, type Run } from './store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
@@ -60,8 +61,8 @@ export class RunQueue {
   }
 
   /**
-   * A queued run is cancelled at once; one of our workers is signalled and records the
-   * cancellation itself after its current batch. Returns the run as it now stands.
+   * A queued run is cancelled at once; one of our workers is signalled, and a remote worker told
+   * at its next heartbeat: each records the cancellation itself after its current batch. Returns the run as it now stands.
    */
   cancel(runId: number): Run {
     const { db } = this.options;
@@ -73,6 +74,8 @@ export class RunQueue {
       worker.kill('SIGTERM');
     } else if (run.status === 'queued') {
       endRun(db, runId, 'cancelled', 'cancelled before it started');
+    } else if (run.source === 'worker') {
+      requestWorkerCancel(db, runId);
     } else {
       throw new RunNotOwnedError(run);
     }

@@ -22,3 +22,10 @@ export function shuffledIndices(n: number, random: () => number): Uint32Array {
   }
   return order;
 }
+
+/** A stream of numbers for one (seed, keys...), e.g. (seed, image, epoch): what an image gets does not depend on batch order. */
+export function keyedRandom(seed: number, ...keys: number[]): () => number {
+  let state = seed >>> 0;
+  for (const key of keys) state = Math.imul(state ^ (key + 0x9e3779b9), 0x85ebca6b) >>> 0;
+  return seededRandom(state);
+}

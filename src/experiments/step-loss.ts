@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs';
  * some backends turns NaN into a finite loss: a diverged model must not pass as a merely bad one.
  * Gradient closures dispose all they made but the loss, so the counts are kept: dispose them.
  */
-export function lossWithCounts(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss: tf.Scalar; counts: tf.Tensor1D } {
+export function lossWithCounts(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  labelSmoothing = 0,
+): { loss: tf.Scalar; counts: tf.Tensor1D } {
   const predictions = model.apply(x, { training: true }) as tf.Tensor;
   const counts = tf.keep(
     tf.stack([
@@ -14,5 +19,7 @@ export function lossWithCounts(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor
       tf.logicalNot(tf.isFinite(predictions)).sum(),
     ]).cast('float32') as tf.Tensor1D,
   );
-  return { loss: tf.metrics.categoricalCrossentropy(y, predictions).mean() as tf.Scalar, counts };
+  // Label smoothing as Keras': the targets move this share of their mass evenly onto all classes.
+  const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / 10) : y;
+  return { loss: tf.metrics.categoricalCrossentropy(targets, predictions).mean() as tf.Scalar, counts };
 }

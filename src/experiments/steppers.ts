@@ -2,11 +2,12 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchArrays } from './batches.ts';
 import { modelPredictor, type Predictor } from './evaluate.ts';
-import { adamOptimizer } from './optimizer.ts';
+import type { ModelSpec } from './model-spec.ts';
+import { trainingOptimizer, type Recipe } from './recipe.ts';
 import { lossWithCounts } from './step-loss.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
 
-/** What one Adam step reports, measured before the update. */
+/** What one training step reports, measured before the update. */
 export interface BatchStats {
   loss: number;
   correct: number;
@@ -51,12 +52,12 @@ export function defaultWorkers(options: {
   return Math.max(1, Math.min(cores, MAX_WORKERS, Math.floor(batchSize / MIN_ROWS_PER_WORKER), lastBatch));
 }
 
-/** One Adam step with minimize(); returns [loss, correct rows, non-finite outputs]. */
-function localStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): Float32Array {
+/** One optimizer step with minimize(); returns [loss, correct rows, non-finite outputs]. */
+function localStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, labelSmoothing: number): Float32Array {
   let counts: tf.Tensor1D | undefined;
   const stats = tf.tidy(() => {
     const loss = optimizer.minimize(() => {
-      const step = lossWithCounts(model, x, y);
+      const step = lossWithCounts(model, x, y, labelSmoothing);
       counts = step.counts;
       return step.loss;
     }, true)!;
@@ -69,13 +70,13 @@ function localStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor,
 }
 
 /** Steps on this thread: for tfjs-node, whose kernels run natively, and for a model to continue. */
-export function localStepper(model: tf.LayersModel, learningRate: number): TrainingStepper {
-  const optimizer = adamOptimizer(learningRate);
+export function localStepper(model: tf.LayersModel, recipe: Recipe, labelSmoothing = 0): TrainingStepper {
+  const optimizer = trainingOptimizer(recipe);
   return {
     async step({ pixels, oneHot, rows }) {
       const x = tf.tensor4d(pixels, [rows, 28, 28, 1]);
       const y = tf.tensor2d(oneHot, [rows, 10]);
-      const [loss, correct, nonFiniteOutputs] = localStep(model, optimizer, x, y);
+      const [loss, correct, nonFiniteOutputs] = localStep(model, optimizer, x, y, labelSmoothing);
       tf.dispose([x, y]);
       return { loss: loss!, correct: correct!, nonFiniteOutputs: nonFiniteOutputs! };
     },
@@ -96,12 +97,14 @@ export function localStepper(model: tf.LayersModel, learningRate: number): Train
  */
 export async function dataParallelStepper(
   model: tf.LayersModel,
-  options: { workers: number; seed: number; learningRate: number; backend: 'wasm' | 'cpu' },
+  options: { workers: number; seed: number; spec: ModelSpec; recipe: Recipe; labelSmoothing: number; backend: 'wasm' | 'cpu' },
 ): Promise<TrainingStepper> {
   const trainer = await DataParallelTrainer.create({
     replicas: options.workers,
     seed: options.seed,
-    learningRate: options.learningRate,
+    spec: options.spec,
+    recipe: options.recipe,
+    labelSmoothing: options.labelSmoothing,
     backend: options.backend,
   });
   return {

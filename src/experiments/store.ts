@@ -147,7 +147,7 @@ export function epochHistory(db: Db, runId: number): EpochMetric[] {
 const bytesOf = (array: Uint8Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
 /** SQLite's buffers need not be 4-byte aligned, which Float32Array requires: copy. */
-function float32sOf(bytes: Buffer): Float32Array {
+export function float32sOf(bytes: Buffer): Float32Array {
   const floats = new Float32Array(bytes.byteLength / 4);
   new Uint8Array(floats.buffer).set(bytes);
   return floats;
@@ -218,12 +218,12 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-/** Marks failed every run this host was training in a process that no longer exists. */
+/** Marks failed every run this host was training in a process that no longer exists (remote workers hold leases instead). */
 export function failDeadRuns(db: Db): Run[] {
   const orphans = db
     .select()
     .from(runs)
-    .where(and(eq(runs.status, 'running'), eq(runs.host, os.hostname())))
+    .where(and(eq(runs.status, 'running'), eq(runs.source, 'local'), eq(runs.host, os.hostname())))
     .all()
     .filter((run) => run.pid === null || !processIsAlive(run.pid));
   for (const run of orphans) {

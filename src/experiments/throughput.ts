@@ -16,10 +16,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModel } from './model.ts';
+import type { ModelSpec } from './model-spec.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
 import { adamOptimizer } from './optimizer.ts';
 
 export interface TrainingThroughputOptions {
+  /** Default: the reference CNN. */
+  spec?: ModelSpec;
   batchSize?: number;
   batches?: number;
   warmup?: number;
@@ -29,7 +32,7 @@ export async function measureTrainingThroughput(
   opts: TrainingThroughputOptions = {},
 ): Promise<{ samplesPerSecond: number }> {
   const { batchSize = 64, batches = 30, warmup = 5 } = opts;
-  const model = buildModel();
+  const model = buildModel(opts.spec, 1);
   const optimizer = adamOptimizer(0.001);
   const x = tf.randomUniform([batchSize, 28, 28, 1]);
   const y = randomOneHot(batchSize);
@@ -78,7 +81,7 @@ export async function measureDataParallelThroughput(
   const x = new Float32Array(batchSize * 784).map(() => Math.random());
   const y = new Float32Array(batchSize * 10);
   for (let row = 0; row < batchSize; row++) y[row * 10 + Math.floor(Math.random() * 10)] = 1;
-  const trainer = await DataParallelTrainer.create({ replicas, seed: 1 });
+  const trainer = await DataParallelTrainer.create({ replicas, seed: 1, spec: opts.spec });
   try {
     for (let i = 0; i < warmup; i++) await trainer.step(x, y, batchSize);
     const start = performance.now();
@@ -92,10 +95,10 @@ export async function measureDataParallelThroughput(
 const PREDICTION_BATCH = 500;
 
 export async function measurePredictionThroughput(
-  opts: { images?: number } = {},
+  opts: { spec?: ModelSpec; images?: number } = {},
 ): Promise<{ imagesPerSecond: number }> {
   const { images = 10_000 } = opts;
-  const model = buildModel();
+  const model = buildModel(opts.spec, 1);
   const x = tf.randomUniform([images, 28, 28, 1]);
   try {
     await predictAll(model, x, Math.min(images, PREDICTION_BATCH));

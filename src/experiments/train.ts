@@ -3,10 +3,11 @@ import { batchAugmentation } from './augment/batch-augmentation.ts';
 import { gatherBatchArrays, sliceImages, type LabelledImages } from './batches.ts';
 import { throwIfCancelled } from './cancellation.ts';
 import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
-import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
-import type { Hyperparameters } from './hyperparameters.ts';
+import { evaluate, evaluateWithEmbeddings, modelPredictor, type TestEvaluation } from './evaluate.ts';
+import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
 import { buildModel } from './model.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
+import { recipeOf } from './recipe.ts';
 import { dataParallelStepper, localStepper, type TrainingStepper } from './steppers.ts';
 
 export interface BatchProgress {
@@ -43,6 +44,8 @@ export interface TrainingResult {
   /** The predictions for `heldOut`, when it was given. */
   heldOut: TestEvaluation | null;
   trainSamplesPerSecond: number;
+  /** With early stopping, the epoch whose weights the model holds; null without it. */
+  keptEpoch: number | null;
 }
 
 export class NonFiniteLossError extends DivergedError {}
@@ -65,9 +68,11 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Trains the reference CNN with Keras semantics: validation split from the end, a fresh seeded
- * shuffle every epoch, Adam, categorical cross-entropy. Stops with NonFiniteLossError on a
- * NaN/Inf loss and with TrainingCancelledError when `signal` aborts (checked between batches).
+ * Trains the run's network with Keras semantics: validation split from the end, a fresh seeded
+ * shuffle every epoch, the run's recipe (Adam by default), categorical cross-entropy. Stops with
+ * NonFiniteLossError on a NaN/Inf loss and with TrainingCancelledError when `signal` aborts
+ * (checked between batches). With early stopping, ends after that many epochs without a lower
+ * validation loss and restores the weights of the best epoch.
  */
 export async function trainModel(options: {
   train: LabelledImages;
@@ -86,7 +91,12 @@ export async function trainModel(options: {
   const batches = Math.ceil(train.count / hp.batchSize);
   const workers = hp.workers ?? 1;
   checkWorkers(workers, train.count, hp.batchSize, options.initialModel !== undefined);
-  const model = options.initialModel ?? buildModel(undefined, hp.seed);
+  if (hp.earlyStopping && !validation) throw new Error('early stopping needs a validation split');
+  const spec = modelSpecOf(hp);
+  const model = options.initialModel ?? buildModel(spec, hp.seed);
+  const recipe = recipeOf(hp, batches);
+  const labelSmoothing = hp.labelSmoothing ?? 0;
+  const best = new BestEpoch(hp.earlyStopping ?? null);
   const backend = tf.getBackend();
   let stepper: TrainingStepper | undefined;
   const random = seededRandom(hp.seed);
@@ -97,8 +107,8 @@ export async function trainModel(options: {
     // Off the main thread wherever a worker thread can run the engine, so that signals are answered.
     stepper =
       options.initialModel === undefined && (backend === 'wasm' || backend === 'cpu')
-        ? await dataParallelStepper(model, { workers, seed: hp.seed, learningRate: hp.learningRate, backend })
-        : localStepper(model, hp.learningRate);
+        ? await dataParallelStepper(model, { workers, seed: hp.seed, spec, recipe, labelSmoothing, backend })
+        : localStepper(model, recipe, labelSmoothing);
     for (let epoch = 1; epoch <= hp.epochs; epoch++) {
       const epochStart = performance.now();
       const order = shuffledIndices(train.count, random);
@@ -143,23 +153,70 @@ export async function trainModel(options: {
       epochs.push(result);
       reporter.onEpoch?.(result);
       failIfDegenerate(`epoch ${epoch}`, result.loss, result.valConfusion);
+      if (best.watching) {
+        await stepper.syncModel();
+        if (best.shouldStop(model, result)) break;
+      }
     }
-    const test = await evaluateWithEmbeddings(stepper.predict, options.test, signal);
-    const heldOut = options.heldOut ? await evaluateWithEmbeddings(stepper.predict, options.heldOut, signal) : null;
     await stepper.syncModel();
+    // An earlier epoch's weights put back are no longer the replicas': predict with the model itself.
+    const keptEpoch = best.restore(model);
+    const predict = keptEpoch !== null && keptEpoch !== epochs.length ? modelPredictor(model) : stepper.predict;
+    const test = await evaluateWithEmbeddings(predict, options.test, signal);
+    const heldOut = options.heldOut ? await evaluateWithEmbeddings(predict, options.heldOut, signal) : null;
     failIfDegenerate('the test set', null, test.confusion);
     return {
       model,
       epochs,
       test,
       heldOut,
-      trainSamplesPerSecond: (hp.epochs * train.count) / trainSeconds,
+      trainSamplesPerSecond: (epochs.length * train.count) / trainSeconds,
+      keptEpoch,
     };
   } catch (err) {
     model.dispose();
     throw err;
   } finally {
+    best.dispose();
     await stepper?.dispose();
+  }
+}
+
+/** Early stopping's memory: the epoch with the lowest validation loss so far and its weights. */
+class BestEpoch {
+  private epoch = 0;
+  private loss = Infinity;
+  private weights: tf.Tensor[] = [];
+
+  constructor(private readonly patience: number | null) {}
+
+  /** Whether early stopping is on, so each epoch's weights must be looked at. */
+  get watching(): boolean {
+    return this.patience !== null;
+  }
+
+  /** Keeps the weights if this epoch is the best yet; true once `patience` epochs passed without one. */
+  shouldStop(model: tf.LayersModel, result: EpochResult): boolean {
+    if (this.patience === null || result.valLoss === null) return false;
+    if (result.valLoss < this.loss) {
+      this.dispose();
+      this.epoch = result.epoch;
+      this.loss = result.valLoss;
+      this.weights = model.getWeights().map((w) => w.clone());
+    }
+    return result.epoch - this.epoch >= this.patience;
+  }
+
+  /** Puts the best epoch's weights back; returns that epoch, or null without early stopping. */
+  restore(model: tf.LayersModel): number | null {
+    if (this.patience === null) return null;
+    model.setWeights(this.weights);
+    return this.epoch;
+  }
+
+  dispose(): void {
+    tf.dispose(this.weights);
+    this.weights = [];
   }
 }
 

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/client.ts';
 import type { LabelledImages } from './batches.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
-import { correctLabels, listLabelDecisions } from './label-decisions.ts';
+import { correctLabels, type LabelCorrection } from './label-decisions.ts';
 import type { MnistSplit } from './mnist.ts';
 
 const PIXELS = 28 * 28;
@@ -33,15 +32,17 @@ export interface TrainingSet {
   excluded: number;
 }
 
+/** Whether a run's training set depends on the training-set label decisions. */
+export const usesLabelDecisions = (hp: Hyperparameters) => hp.labels === 'corrected' || hp.exclude === 'ambiguous';
+
 /**
  * The training images a run trains on: the split as loaded, relabelled by the training-set label
  * decisions (`labels: 'corrected'`), without the ambiguous ones (`exclude: 'ambiguous'`), and
  * without its held-out fold when it is a label-audit fold. Order is kept, so Keras' validation
  * split still comes from the end.
  */
-export function trainingSet(db: Db, hp: Hyperparameters, split: MnistSplit): TrainingSet {
-  const usesDecisions = hp.labels === 'corrected' || hp.exclude === 'ambiguous';
-  const decided = usesDecisions ? correctLabels(split.labels, listLabelDecisions(db, 'train')) : null;
+export function trainingSet(decisions: LabelCorrection[], hp: Hyperparameters, split: MnistSplit): TrainingSet {
+  const decided = usesLabelDecisions(hp) ? correctLabels(split.labels, decisions) : null;
   const labels = hp.labels === 'corrected' && decided ? decided.labels : split.labels;
   const excluded = hp.exclude === 'ambiguous' && decided ? decided.ambiguous : new Set<number>();
   const kept: number[] = [];

@@ -17,6 +17,8 @@ import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
 import { TestImages } from './test-images.ts';
+import { workerRoutes } from './workers/routes.ts';
+import { leasePolicy, type LeasePolicy } from '../experiments/workers/leases.ts';
 
 /** Scripts and styles come from /static only, and no other site may frame a page. */
 const SECURITY_HEADERS = secureHeaders({
@@ -43,7 +45,7 @@ const SECURITY_HEADERS = secureHeaders({
  * need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images'> & { images?: TestImages; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images'> & { images?: TestImages; leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const full: WebDeps = { ...deps, images: deps.images ?? new TestImages() };
   const app = new Hono();
@@ -55,6 +57,8 @@ export function createApp(
   // The server is for the person at this machine: requests from other sites must not launch runs.
   app.use(sameOriginWrites());
   app.use(csrf());
+  // Workers authenticate with tokens and upload results in chunks larger than the general limit.
+  app.route('/', workerRoutes(full, deps.leases ?? leasePolicy()));
   // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));

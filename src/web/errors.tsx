@@ -3,6 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RunNotOwnedError } from '../experiments/queue.ts';
 import { RunNotFoundError } from '../experiments/store.ts';
+import { LeaseLostError } from '../experiments/workers/leases.ts';
+import { UploadRejectedError } from '../experiments/workers/uploads.ts';
 import { Layout } from './components/layout.tsx';
 
 const TITLES: Record<number, string> = {
@@ -20,7 +22,7 @@ const TITLES: Record<number, string> = {
 /** The status and the words a person may see; anything unexpected is logged and stays a 500. */
 function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
   if (err instanceof RunNotFoundError) return { status: 404, message: err.message };
-  if (err instanceof RunNotOwnedError) return { status: 409, message: err.message };
+  if (err instanceof RunNotOwnedError || err instanceof LeaseLostError || err instanceof UploadRejectedError) return { status: 409, message: err.message };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return { status, message: err.message || (status === 403 ? 'cross-site form submissions are refused' : TITLES[status] ?? 'error') };

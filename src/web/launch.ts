@@ -49,8 +49,10 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   const options: OptionValues = {};
   for (const field of HYPERPARAMETER_FIELDS) {
     const raw = values[field];
-    if (!raw) continue;
-    const problem = optionValueProblem(HYPERPARAMETER_OPTIONS[field], raw);
+    const spec = HYPERPARAMETER_OPTIONS[field];
+    // The form has number fields only so far; --model would read server files, so it is not taken here.
+    if (!raw || (spec.type !== 'integer' && spec.type !== 'number')) continue;
+    const problem = optionValueProblem(spec, raw);
     if (problem) errors[field] = problem;
     else options[field] = Number(raw);
   }

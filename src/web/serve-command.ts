@@ -4,7 +4,9 @@ import os from 'node:os';
 import { UsageError, type Command } from '../experiments/cli/command.ts';
 import { openStoreFor } from '../experiments/cli/store-option.ts';
 import { RunQueue } from '../experiments/queue.ts';
+import { DEFAULT_LEASE_MS, leasePolicy } from '../experiments/workers/leases.ts';
 import { createApp } from './app.tsx';
+import { startLeaseReaper } from './workers/lease-reaper.ts';
 import { newAccessToken } from './request-guard.ts';
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
@@ -26,7 +28,9 @@ export const serveCommand: Command = {
   options: {
     port: { type: 'integer', min: 0, max: 65535, description: 'TCP port; 0 picks a free one (default 3000)' },
     host: { type: 'string', placeholder: 'ADDR', description: 'address to listen on (default 127.0.0.1: this machine only)' },
-    'max-concurrent': { type: 'integer', min: 1, max: 64, description: 'runs that train at once, each in its own process (default 1)' },
+    'max-concurrent': { type: 'integer', min: 0, max: 64, description: 'runs that train at once here, each in its own process; 0 leaves every run to remote workers (default 1)' },
+    'lease-seconds': { type: 'integer', min: 2, max: 3600, description: 'a remote worker silent this long loses its run (default 60)' },
+    retry: { type: 'integer', min: 0, max: 10, description: 'times a run whose remote worker vanished is queued again before it is failed (default 0)' },
     'allow-remote': { type: 'boolean', description: 'allow a --host other machines can reach; every request then needs the printed token' },
   },
   async run({ options }, context) {
@@ -39,8 +43,9 @@ export const serveCommand: Command = {
     const access = remote ? newAccessToken() : undefined;
     const db = openStoreFor(options, context);
     const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log });
+    const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000);
     const port = (options.port as number | undefined) ?? 3000;
-    const app = (listening: number) => createApp({ db, queue, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    const app = (listening: number) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -56,6 +61,7 @@ export const serveCommand: Command = {
     const actualPort = (server.address() as AddressInfo).port;
     handler = app(actualPort);
     queue.start();
+    const reaper = startLeaseReaper(db, leases, (options.retry as number | undefined) ?? 0, log);
     const url = `http://${urlHost(host)}:${actualPort}/`;
     if (access) {
       log(`WARNING: serving on ${host}, reachable from other machines; every request needs this token, shown only now:`);
@@ -69,6 +75,7 @@ export const serveCommand: Command = {
     });
     log('stopping: runs in training are cancelled after their current batch; queued runs wait for the next start');
     server.close();
+    clearInterval(reaper);
     await queue.stop();
     db.$client.close();
     return 0;

@@ -14,15 +14,20 @@ const inCi = process.env.CI === 'true';
 export const skipE2e = missing && !inCi;
 if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`);
 
-/** Starts `digitlab serve` on a free loopback port with its own SQLite file; resolves its URL. */
-function startServer(prepare?: (db: Db) => void): Promise<{ server: ChildProcess; url: string }> {
-  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
-  if (prepare) {
+/**
+ * Starts `digitlab serve` on a free loopback port with `args`, on `db` (default: a SQLite file of
+ * its own), which `prepare` fills before the server opens it; resolves its URL.
+ */
+export function startServer(
+  options: { db?: string; args?: string[]; prepare?: (db: Db) => void } = {},
+): Promise<{ server: ChildProcess; url: string }> {
+  const db = options.db ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-')), 'runs.sqlite');
+  if (options.prepare) {
     const store = openDb(db);
-    prepare(store);
+    options.prepare(store);
     store.$client.close();
   }
-  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db, ...(options.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     server.stderr!.on('data', (chunk) => {
@@ -61,7 +66,7 @@ export function browserSession(options: { prepare?: (db: Db) => void } = {}): { 
   let browser: BrowserContext | undefined;
   const session = { page: undefined as unknown as Page, base: '' };
   beforeAll(async () => {
-    ({ server, url: session.base } = await startServer(options.prepare));
+    ({ server, url: session.base } = await startServer({ prepare: options.prepare }));
     browser = await launchBrowser();
     session.page = await browser.newPage();
   });

@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { RunQueue } from '../../src/experiments/queue.ts';
+import { leasePolicy } from '../../src/experiments/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
@@ -11,7 +12,8 @@ const images = new TestImages();
 export function webApp() {
   const db = memoryDb();
   const queue = new RunQueue({ db });
-  return { db, queue, images, app: createApp({ db, queue, images }) };
+  const leases = leasePolicy();
+  return { db, queue, images, leases, app: createApp({ db, queue, images, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

@@ -1,4 +1,4 @@
-import { seededRandom } from '../random.ts';
+import { keyedRandom } from '../random.ts';
 
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
@@ -13,16 +13,9 @@ export interface Bar {
   thickness: number;
 }
 
-/** A stream of numbers for one (seed, image, epoch): what an image gets does not depend on batch order. */
-function streamFor(seed: number, ...keys: number[]): () => number {
-  let state = seed >>> 0;
-  for (const key of keys) state = Math.imul(state ^ (key + 0x9e3779b9), 0x85ebca6b) >>> 0;
-  return seededRandom(state);
-}
-
 /** Whether this training image is one of the fraction of sevens that gets a bar, fixed for the run's seed. */
 export function isCrossed(seed: number, index: number, fraction: number): boolean {
-  return streamFor(seed, index)() < fraction;
+  return keyedRandom(seed, index)() < fraction;
 }
 
 function inkBounds(image: Float32Array): { top: number; bottom: number; left: number; right: number } | null {
@@ -101,7 +94,7 @@ export function crossSevens(
     const index = indices[row]!;
     if (labels[index] !== SEVEN || !isCrossed(options.seed, index, options.fraction)) continue;
     const image = pixels.subarray(row * PIXELS, (row + 1) * PIXELS);
-    const bar = crossingBar(image, streamFor(options.seed, index, options.epoch));
+    const bar = crossingBar(image, keyedRandom(options.seed, index, options.epoch));
     if (bar) drawBar(image, bar);
   }
 }

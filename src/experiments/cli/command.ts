@@ -29,14 +29,20 @@ export interface Command {
   run(args: { positionals: string[]; options: OptionValues }, context: CommandContext): Promise<number>;
 }
 
+/** What parsing a command line and printing its help need of a command. */
+export type CommandLine = Omit<Command, 'run'>;
+
 /** Bad command-line input: the CLI prints the message and exits 2. */
 export class UsageError extends Error {}
 
-/** Options every command takes. */
+/** The one option every command line takes, the bench scripts' included. */
+export const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', description: 'show this help' } };
+
+/** Options every digitlab command takes. */
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
   db: { type: 'string', placeholder: 'PATH', description: 'SQLite run store (default $DIGITLAB_DB or db/digitlab.sqlite)' },
   json: { type: 'boolean', description: 'print one JSON object as the last line of stdout' },
-  help: { type: 'boolean', description: 'show this help' },
+  ...HELP_OPTION,
 };
 
 /**
@@ -95,8 +101,12 @@ function checkValue(flag: string, spec: OptionSpec, raw: string): string | numbe
 }
 
 /** Parses argv against a command's flags, rejecting unknown flags and out-of-range values. */
-export function parseCommandLine(command: Command, argv: string[]): { positionals: string[]; options: OptionValues } {
-  const specs = { ...command.options, ...COMMON_OPTIONS };
+export function parseCommandLine(
+  command: CommandLine,
+  argv: string[],
+  common: Record<string, OptionSpec> = COMMON_OPTIONS,
+): { positionals: string[]; options: OptionValues } {
+  const specs = { ...command.options, ...common };
   let parsed;
   try {
     parsed = parseArgs({
@@ -139,11 +149,12 @@ function optionLabel(flag: string, spec: OptionSpec): string {
   }
 }
 
-export function commandHelp(command: Command): string {
-  const usage = [`digitlab ${command.name}`, ...command.positionals.map((p) => p.name), '[options]'].join(' ');
+/** `program` and `common` are what digitlab's commands have unless a caller (a bench script) differs. */
+export function commandHelp(command: CommandLine, program = 'digitlab', common: Record<string, OptionSpec> = COMMON_OPTIONS): string {
+  const usage = [`${program} ${command.name}`, ...command.positionals.map((p) => p.name), '[options]'].join(' ');
   const rows: [string, string][] = [
     ...command.positionals.map((p): [string, string] => [p.name, p.description]),
-    ...Object.entries({ ...command.options, ...COMMON_OPTIONS }).map(([flag, spec]): [string, string] => [
+    ...Object.entries({ ...command.options, ...common }).map(([flag, spec]): [string, string] => [
       optionLabel(flag, spec),
       spec.type === 'integer' || spec.type === 'number'
         ? `${spec.description} (${spec.min} to ${spec.max})`

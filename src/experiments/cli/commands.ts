@@ -7,6 +7,19 @@ import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
 import { trainCommand } from './train-command.ts';
 import { workCommand } from './work-command.ts';
+import { tokenCommand } from '../workers/token-command.ts';
+import { workerCommand } from '../workers/worker-command.ts';
 
 /** The experiment-tracking commands; src/main.ts adds those of the other layers. */
-export const EXPERIMENT_COMMANDS: Command[] = [trainCommand, runsCommand, showCommand, exportCommand, importCommand, predictionsCommand, benchCommand, workCommand];
+export const EXPERIMENT_COMMANDS: Command[] = [
+  trainCommand,
+  runsCommand,
+  showCommand,
+  exportCommand,
+  importCommand,
+  predictionsCommand,
+  benchCommand,
+  workCommand,
+  tokenCommand,
+  workerCommand,
+];

@@ -17,7 +17,8 @@ export class FusedAdam extends tf.Optimizer {
   private accBeta2: number;
 
   constructor(
-    private readonly learningRate: number,
+    /** Mutable: learning-rate schedules (recipe.ts) set it between steps. */
+    public learningRate: number,
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly epsilon = tf.backend().epsilon(),

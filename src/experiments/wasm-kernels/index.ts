@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam-update.ts';
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.ts';
 import { makeAddConfig } from './bias-add.ts';
 import { makeSumConfig } from './bias-grad-sum.ts';
 import { makeCastConfig } from './cast.ts';
@@ -15,6 +16,8 @@ import { makeSliceConfig } from './slice.ts';
 /** Kernels that replace the wasm package's outright, or that it lacks. */
 const REPLACEMENTS: tf.KernelConfig[] = [
   adamUpdateConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
@@ -50,4 +53,6 @@ export function registerWasmTrainingKernels(): void {
     if (original === undefined) throw new Error(`the wasm backend has no ${kernelName} kernel to build on`);
     if (!ours.has(original.kernelFunc)) install(wrap(original));
   }
+  // Gradients are not per backend; this one's kernels exist on wasm only, as do its callers.
+  tf.registerGradient(batchNormTrainingGradient);
 }

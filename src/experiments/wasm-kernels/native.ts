@@ -35,6 +35,13 @@ export interface NativeKernels {
     oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLearningRate: number,
   ): void;
   pad_images(x: number, out: number, N: number, H: number, W: number, C: number, PT: number, PB: number, PL: number, PR: number): void;
+  batch_norm_forward(
+    x: number, gamma: number, beta: number, y: number, mean: number, variance: number, scratch: number, rows: number, C: number, eps: number,
+  ): void;
+  batch_norm_backward(
+    dy: number, x: number, mean: number, variance: number, gamma: number, dx: number, dgamma: number, dbeta: number,
+    scratch: number, rows: number, C: number, eps: number,
+  ): void;
 }
 
 interface EmscriptenExports {

@@ -20,6 +20,7 @@ function defaultIn(description: string): string | undefined {
 
 function NumberField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
   const spec = HYPERPARAMETER_OPTIONS[field];
+  if (spec.type !== 'integer' && spec.type !== 'number') return '';
   return (
     <label class={errors[field] ? 'field invalid' : 'field'}>
       <span class="label">{flagLabel(field)}</span>

@@ -33,7 +33,7 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
  * commit and times are only known once a worker starts the run, so the live fragment sends this
  * block along out of band (`oob`) to keep it current.
  */
-export function RunRecord({ run, oob = false }: { run: Run; oob?: boolean }) {
+export function RunRecord({ run, trainedBy, oob = false }: { run: Run; trainedBy: string; oob?: boolean }) {
   const hp = run.params as Hyperparameters;
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
@@ -57,7 +57,7 @@ export function RunRecord({ run, oob = false }: { run: Run; oob?: boolean }) {
             ['created', dateTime(run.createdAt)],
             ['started', dateTime(run.startedAt)],
             ['finished', dateTime(run.finishedAt)],
-            ['host', run.host],
+            ['trained by', trainedBy],
             ...Object.entries(versions).map(([name, version]): [string, string] => [name, version]),
           ]}
         />

@@ -47,6 +47,7 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num">{fixed(run.testLoss)}</td>
       <td class="num">{seconds === null ? DASH : formatDuration(seconds)}</td>
       <td>{run.backend ?? DASH}</td>
+      <td title={run.source === 'worker' ? 'trained by a remote worker' : undefined}>{run.host ? `${run.source === 'worker' ? 'worker ' : ''}${run.host}` : DASH}</td>
       <td class="date">{dateTime(run.createdAt)}</td>
     </tr>
   );
@@ -66,6 +67,7 @@ const COLUMNS: { label: string; sort?: SortKey; title?: string; num?: boolean }[
   { label: 'Test loss', sort: 'loss', num: true },
   { label: 'Time', sort: 'duration', title: 'training time', num: true },
   { label: 'Engine' },
+  { label: 'Where', title: 'the machine that trains the run' },
   { label: 'Created', sort: 'created' },
 ];
 

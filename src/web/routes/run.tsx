@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
@@ -24,10 +25,18 @@ export function runRoutes(deps: WebDeps): Hono {
     results: runResults(deps, run),
   });
   const runOf = (c: Context) => getRun(db, runIdOf(c));
+  /** Where the run trains or trained: this machine, or which remote worker on which host. */
+  const trainedBy = (run: Run) => {
+    const last = runAttemptHistory(db, run.id).at(-1);
+    if (run.source === 'imported') return 'imported';
+    if (!last) return run.host ? `this server's machine, ${run.host}` : run.slurmJobId ? `Slurm job ${run.slurmJobId}, waiting` : 'not started';
+    const slurm = last.slurmJobId ? `, Slurm job ${last.slurmJobId}` : '';
+    return `remote worker ${last.worker} on ${last.host}${slurm} (attempt ${last.attempt})`;
+  };
   const liveFragment = (run: Run) => (
     <>
       <RunLive view={liveView(run)} images={images} />
-      <RunRecord run={run} oob />
+      <RunRecord run={run} trainedBy={trainedBy(run)} oob />
     </>
   );
 
@@ -43,7 +52,7 @@ export function runRoutes(deps: WebDeps): Hono {
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
           <div class="meta-grid">
-            <RunRecord run={run} />
+            <RunRecord run={run} trainedBy={trainedBy(run)} />
             <section class="card">
               <TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />
               <NoteEditor runId={run.id} note={run.note} />

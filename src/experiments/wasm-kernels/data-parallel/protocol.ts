@@ -1,4 +1,5 @@
-import type { ModelSpec } from '../../model.ts';
+import { checkModelSpec, type ModelSpec } from '../../model-spec.ts';
+import type { Recipe } from '../../recipe.ts';
 
 /** The engines a replica can train on: tfjs-node keeps to the main thread. */
 export type ReplicaBackend = 'wasm' | 'cpu';
@@ -10,7 +11,8 @@ export interface ReplicaInit {
   spec: ModelSpec;
   backend: ReplicaBackend;
   seed: number;
-  learningRate: number;
+  recipe: Recipe;
+  labelSmoothing: number;
   /** replicas x parameterCount float32 gradients, each replica writing its own row. */
   gradients: SharedArrayBuffer;
   /** Int32 [arrivals, generation]: the barrier every replica passes before averaging. */
@@ -42,12 +44,5 @@ export type ReplicaReply =
   | { kind: 'memory'; tensors: number; buffers: number }
   | { kind: 'error'; message: string };
 
-/** Parameters of the reference CNN, so the gradient buffer can be sized before the replicas start. */
-export function parameterCount(spec: ModelSpec): number {
-  const k = spec.kernelSize;
-  const conv1 = k * k * spec.conv1Filters + spec.conv1Filters;
-  const conv2 = k * k * spec.conv1Filters * spec.conv2Filters + spec.conv2Filters;
-  const side = Math.floor((Math.floor((28 - k + 1) / 2) - k + 1) / 2);
-  const dense = side * side * spec.conv2Filters * spec.denseUnits + spec.denseUnits;
-  return conv1 + conv2 + dense + spec.denseUnits * 10 + 10;
-}
+/** Trainable parameters of a spec, so the gradient buffer can be sized before the replicas start. */
+export const parameterCount = (spec: ModelSpec): number => checkModelSpec(spec).summary.trainableParameters;

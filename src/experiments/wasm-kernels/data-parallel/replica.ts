@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
 import { modelPredictor } from '../../evaluate.ts';
 import { buildModel } from '../../model.ts';
-import { adamOptimizer } from '../../optimizer.ts';
+import { trainingOptimizer } from '../../recipe.ts';
 import { lossWithCounts } from '../../step-loss.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
@@ -17,9 +17,9 @@ const port = parentPort!;
 const reply = (message: ReplicaReply) => port.postMessage(message);
 
 await selectBackend(init.backend);
-const model = buildModel(init.spec, init.seed);
+const model = buildModel(init.spec, init.seed, init.rank);
 const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-const optimizer = adamOptimizer(init.learningRate);
+const optimizer = trainingOptimizer(init.recipe);
 const predict = modelPredictor(model);
 const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
@@ -48,7 +48,7 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
     const y = tf.tensor2d(request.y, [request.rows, 10]);
     let counts: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const shard = lossWithCounts(model, x, y);
+      const shard = lossWithCounts(model, x, y, init.labelSmoothing);
       counts = shard.counts;
       return shard.loss.mul(share) as tf.Scalar;
     }, variables);
@@ -84,7 +84,11 @@ port.on('message', async (request: ReplicaRequest) => {
     if (request.kind === 'step') reply({ kind: 'step', ...step(request) });
     else if (request.kind === 'predict') reply({ kind: 'predict', outputs: await predict(request.x, request.rows, request.withEmbeddings) });
     else if (request.kind === 'memory') reply({ kind: 'memory', tensors: tf.memory().numTensors, buffers: tf.engine().backend.numDataIds() });
-    else reply({ kind: 'weights', values: variables.map((v) => v.dataSync() as Float32Array), shapes: variables.map((v) => v.shape) });
+    else {
+      // All weights, batch norm's moving statistics too (each replica's own, from its shards).
+      const weights = model.weights.map((w) => w.read());
+      reply({ kind: 'weights', values: weights.map((w) => w.dataSync() as Float32Array), shapes: weights.map((w) => w.shape) });
+    }
   } catch (err) {
     reply({ kind: 'error', message: (err as Error).stack ?? String(err) });
   }

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { REFERENCE_MODEL, type ModelSpec } from '../../model.ts';
+import type { ModelSpec } from '../../model-spec.ts';
+import { presetSpec } from '../../model-presets.ts';
+import type { Recipe } from '../../recipe.ts';
 import {
   parameterCount, type ReplicaBackend, type ReplicaInit, type ReplicaReply, type ReplicaRequest, type ShardResult,
 } from './protocol.ts';
@@ -9,14 +11,19 @@ export interface DataParallelOptions {
   replicas?: number;
   /** Seeds the initial weights, which every replica must share. */
   seed: number;
-  learningRate?: number;
+  /** Default: Adam at 0.001, constant. */
+  recipe?: Recipe;
+  labelSmoothing?: number;
+  /** Default: the reference CNN. */
   spec?: ModelSpec;
   /** Default wasm; the cpu engine is too slow to pay for more than one replica. */
   backend?: ReplicaBackend;
 }
 
+const PLAIN_ADAM: Recipe = { optimizer: 'adam', learningRate: 0.001, momentum: 0, weightDecay: 0, lrSchedule: 'constant', totalSteps: 0 };
+
 /**
- * Synchronous data-parallel training of the reference CNN on the wasm backend (or, with one
+ * Synchronous data-parallel training of any model spec on the wasm backend (or, with one
  * replica, training off the main thread on any engine but tfjs-node): each step splits
  * the batch across replicas on worker threads, each computes its shard's gradients, the
  * replicas sum them through shared memory and each applies the same Adam update. The
@@ -30,14 +37,15 @@ export class DataParallelTrainer {
 
   static async create(options: DataParallelOptions): Promise<DataParallelTrainer> {
     const replicas = options.replicas ?? 2;
-    const spec = options.spec ?? REFERENCE_MODEL;
+    const spec = options.spec ?? presetSpec('reference');
     const count = parameterCount(spec);
     const gradients = new SharedArrayBuffer(replicas * count * 4);
     const barrier = new SharedArrayBuffer(8);
     const pending = new Map<Worker, (reply: ReplicaReply) => void>();
     const workers = Array.from({ length: replicas }, (_, rank) => {
       const workerData: ReplicaInit = {
-        rank, replicas, spec, backend: options.backend ?? 'wasm', seed: options.seed, learningRate: options.learningRate ?? 0.001, gradients, barrier,
+        rank, replicas, spec, backend: options.backend ?? 'wasm', seed: options.seed,
+        recipe: options.recipe ?? PLAIN_ADAM, labelSmoothing: options.labelSmoothing ?? 0, gradients, barrier,
       };
       const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
       worker.on('message', (reply: ReplicaReply) => {
@@ -114,7 +122,10 @@ export class DataParallelTrainer {
     });
   }
 
-  /** The current trainable weights of one replica (all are equal), in trainableWeights order. */
+  /**
+   * The current weights of one replica, in model.weights order (what setWeights takes). The
+   * trainable ones are equal in all replicas; batch norm's moving statistics are each replica's own.
+   */
   async weights(replica = 0): Promise<{ values: Float32Array[]; shapes: number[][] }> {
     const worker = this.workers[replica];
     if (worker === undefined) throw new Error(`there is no replica ${replica}`);

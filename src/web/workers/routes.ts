@@ -1,0 +1,145 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Db } from '../../../db/client.ts';
+import { mnistFileHashes } from '../../experiments/mnist.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { listLabelDecisions } from '../../experiments/label-decisions.ts';
+import { usesLabelDecisions } from '../../experiments/training-set.ts';
+import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../experiments/store.ts';
+import type { EpochResult } from '../../experiments/train.ts';
+import { claimQueuedRun, finishAttempt, heldRun, renewLease, type LeasePolicy } from '../../experiments/workers/leases.ts';
+import { findToken, markTokenUsed, type WorkerToken } from '../../experiments/workers/tokens.ts';
+import { ARTIFACTS, CHUNK_BYTES, completeRemoteRun, storeChunk, type Artifact, type RemoteCompletion } from '../../experiments/workers/uploads.ts';
+import type { WebDeps } from '../deps.ts';
+import { RUN_ID, runIdOf } from '../params.ts';
+
+type Env = { Variables: { token: WorkerToken } };
+
+function bearerToken(db: Db, c: Context): WorkerToken {
+  const match = /^Bearer (\S+)$/.exec(c.req.header('Authorization') ?? '');
+  const token = match ? findToken(db, match[1]!) : null;
+  if (!token) {
+    const message = match ? 'this token is not valid here (revoked, or never created by this server)' : 'worker requests need Authorization: Bearer TOKEN (see digitlab token create)';
+    throw new HTTPException(401, { message });
+  }
+  return token;
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const body: unknown = await c.req.json().catch(() => undefined);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'the body must be a JSON object' });
+  return body as Record<string, unknown>;
+}
+
+function attemptOf(raw: unknown): number {
+  if (!Number.isInteger(raw) || (raw as number) < 1) throw new HTTPException(400, { message: 'attempt must be the whole number the claim returned' });
+  return raw as number;
+}
+
+function objectField<T>(body: Record<string, unknown>, name: string, check: (value: Record<string, unknown>) => boolean = () => true): T {
+  const value = body[name];
+  if (typeof value !== 'object' || value === null || !check(value as Record<string, unknown>)) throw new HTTPException(400, { message: `${name} is missing or malformed` });
+  return value as T;
+}
+
+const numbers = (value: Record<string, unknown>, names: string[]) => names.every((name) => typeof value[name] === 'number');
+
+/** The MNIST files whose hashes differ between server and worker, each with both hashes' start. */
+function datasetDifferences(server: Record<string, string>, worker: Record<string, unknown>): string[] {
+  return Object.entries(server)
+    .filter(([file, hash]) => worker[file] !== hash)
+    .map(([file, hash]) => `${file} is ${String(worker[file] ?? 'missing').slice(0, 12)} on the worker, ${hash.slice(0, 12)} on the server`);
+}
+
+/**
+ * The remote-worker protocol: claim, heartbeat, report, upload, complete or end. Every request
+ * carries a worker token; every report names the attempt it belongs to, so a worker whose lease
+ * was taken away cannot write over the run's next attempt.
+ */
+export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
+  let serverHashes: Record<string, string> | undefined;
+  const held = (c: Context, body: Record<string, unknown>) => heldRun(db, runIdOf(c), attemptOf(body.attempt));
+  const maxBody = CHUNK_BYTES + 64 * 1024;
+
+  return new Hono<Env>()
+    .use('/api/workers/*', async (c, next) => {
+      c.set('token', bearerToken(db, c));
+      await next();
+    })
+    .use('/api/workers/*', bodyLimit({ maxSize: maxBody, onError: () => { throw new HTTPException(413, { message: `a worker request body is at most ${maxBody} bytes` }); } }))
+    .post('/api/workers/claim', async (c) => {
+      const body = await jsonBody(c);
+      const host = typeof body.host === 'string' ? body.host.trim().slice(0, 200) : '';
+      if (!host) throw new HTTPException(400, { message: 'host must name the worker machine' });
+      serverHashes ??= mnistFileHashes();
+      const differences = datasetDifferences(serverHashes, objectField(body, 'datasetHashes'));
+      if (differences.length > 0) {
+        throw new HTTPException(409, { message: `this worker's MNIST files differ from the server's, so its runs would not compare: ${differences.join('; ')}` });
+      }
+      const token = c.get('token');
+      const run = claimQueuedRun(db, { token, host, leaseMs: leases.leaseMs });
+      if (!run) return c.json({ run: null, pollMs: leases.heartbeatMs * 2 });
+      markTokenUsed(db, token.id);
+      const params = run.params as Hyperparameters;
+      const labelDecisions = usesLabelDecisions(params)
+        ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel }))
+        : undefined;
+      return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, ...leases });
+    })
+    .post(`/api/workers/runs/${RUN_ID}/heartbeat`, async (c) => {
+      const body = await jsonBody(c);
+      return c.json(renewLease(db, runIdOf(c), attemptOf(body.attempt), leases.leaseMs, body.progress ?? undefined));
+    })
+    .post(`/api/workers/runs/${RUN_ID}/provenance`, async (c) => {
+      const body = await jsonBody(c);
+      const run = held(c, body);
+      const p = objectField<RunProvenance>(body, 'provenance', (v) => typeof v.backend === 'string' && typeof v.datasetHashes === 'object');
+      recordProvenance(db, run.id, { backend: p.backend, datasetHashes: p.datasetHashes, gitCommit: p.gitCommit ?? null, packageVersions: p.packageVersions ?? {} });
+      // The one param a worker decides: how many cores of its machine the run trains on.
+      if (body.workers !== undefined) {
+        if (!Number.isInteger(body.workers) || (body.workers as number) < 1) throw new HTTPException(400, { message: 'workers must be a whole number of at least 1' });
+        recordParams(db, run.id, { ...(run.params as Hyperparameters), workers: body.workers as number });
+      }
+      return c.json({ ok: true });
+    })
+    .post(`/api/workers/runs/${RUN_ID}/epochs`, async (c) => {
+      const body = await jsonBody(c);
+      const run = held(c, body);
+      const epoch = objectField<EpochResult>(body, 'epoch', (e) => Number.isInteger(e.epoch) && numbers(e, ['loss', 'accuracy', 'seconds']));
+      // A retried report of an epoch already recorded changes nothing.
+      if (!epochHistory(db, run.id).some((e) => e.epoch === epoch.epoch)) {
+        logEpoch(db, run.id, { ...epoch, valLoss: epoch.valLoss ?? null, valAccuracy: epoch.valAccuracy ?? null, valConfusion: epoch.valConfusion ?? null });
+      }
+      return c.json({ ok: true });
+    })
+    .put(`/api/workers/runs/${RUN_ID}/uploads/:artifact/:chunk{[0-9]{1,6}}`, async (c) => {
+      const artifact = c.req.param('artifact') as Artifact;
+      if (!ARTIFACTS.includes(artifact)) throw new HTTPException(404, { message: `artifacts are ${ARTIFACTS.join(', ')}` });
+      const attempt = attemptOf(Number(c.req.query('attempt')));
+      const sha256 = c.req.header('X-Content-SHA256') ?? '';
+      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HTTPException(400, { message: "X-Content-SHA256 must be the chunk's sha256 in hex" });
+      const data = Buffer.from(await c.req.arrayBuffer());
+      return c.json(storeChunk(db, { runId: runIdOf(c), attempt, artifact, chunk: Number(c.req.param('chunk')) }, sha256, data));
+    })
+    .post(`/api/workers/runs/${RUN_ID}/complete`, async (c) => {
+      const body = await jsonBody(c);
+      attemptOf(body.attempt);
+      if (!numbers(body, ['loss', 'accuracy', 'embeddingDimensions', 'trainSamplesPerSecond']) || !Array.isArray(body.confusion)) {
+        throw new HTTPException(400, { message: 'a completion needs loss, accuracy, confusion, embeddingDimensions and trainSamplesPerSecond' });
+      }
+      objectField(body, 'artifacts', (a) => ARTIFACTS.every((name) => typeof a[name] === 'object' && a[name] !== null));
+      completeRemoteRun(db, runIdOf(c), body as unknown as RemoteCompletion);
+      return c.json({ ok: true });
+    })
+    .post(`/api/workers/runs/${RUN_ID}/end`, async (c) => {
+      const body = await jsonBody(c);
+      const run = held(c, body);
+      const status = body.status === 'cancelled' || body.status === 'failed' ? body.status : null;
+      if (!status) throw new HTTPException(400, { message: 'status must be failed or cancelled' });
+      const error = typeof body.error === 'string' ? body.error.slice(0, 2000) : status;
+      endRun(db, run.id, status, error);
+      finishAttempt(db, run.id, run.attempts, status, error);
+      return c.json({ ok: true });
+    });
+}

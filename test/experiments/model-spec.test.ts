@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkModelSpec } from '../../src/experiments/model-spec.ts';
+import { MODEL_PRESETS, PRESET_NAMES, presetSpec } from '../../src/experiments/model-presets.ts';
+import { runCliCaptured } from '../helpers/cli.ts';
+
+const SMALL = ['--train-limit', '500', '--test-limit', '100', '--epochs', '1', '--backend', 'wasm', '--json', '--db', ':memory:'];
+const SOFTMAX = { type: 'dense', units: 10, activation: 'softmax' };
+
+describe('model specs', () => {
+  it('counts the reference preset as DESIGN.md does, and every preset passes its own check', () => {
+    expect(checkModelSpec(presetSpec('reference')).summary.totalParameters).toBe(121930);
+    for (const name of PRESET_NAMES) expect(() => checkModelSpec(MODEL_PRESETS[name].spec)).not.toThrow();
+  });
+
+  it.each([
+    [{ layers: [{ type: 'conv3d' }, SOFTMAX] }, /layers\[0\]: unknown type "conv3d"/],
+    [{ layers: [{ type: 'conv2d', kernelSize: 3 }, { type: 'flatten' }, SOFTMAX] }, /layers\[0\] \(conv2d\): missing field "filters"/],
+    [{ layers: [{ type: 'conv2d', filters: -4, kernelSize: 3 }, { type: 'flatten' }, SOFTMAX] }, /layers\[0\] \(conv2d\): filters must be a whole number/],
+    [{ layers: [{ type: 'maxPooling2d', poolSize: 16 }, { type: 'maxPooling2d', poolSize: 2 }, { type: 'flatten' }, SOFTMAX] }, /layers\[1\] \(maxPooling2d\): poolSize 2 on a 1x1x1 input collapses the output to 0x0x1/],
+    [{ layers: [{ type: 'flatten' }, { type: 'dense', units: 10 }] }, /layers\[1\] \(dense\): the last layer must be/],
+  ])('rejects a bad spec with exit 2 naming the layer: %j', async (spec, message) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'spec-')), 'bad.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const result = await runCliCaptured(['train', '--model', file, ...SMALL]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('trains --model reference to exactly the metrics of the default run', async () => {
+    const plain = (await runCliCaptured(['train', '--seed', '5', ...SMALL])).lastJson();
+    const named = (await runCliCaptured(['train', '--model', 'reference', '--seed', '5', ...SMALL])).lastJson();
+    expect(named.status).toBe('completed');
+    expect(named.testAccuracy).toBe(plain.testAccuracy);
+    expect(named.testLoss).toBe(plain.testLoss);
+    expect(named.epochs).toEqual(plain.epochs.map((e: { seconds: number }, i: number) => ({ ...e, seconds: named.epochs[i].seconds })));
+    expect(named.params).toEqual(plain.params);
+  }, 120_000);
+});

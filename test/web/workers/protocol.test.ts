@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { mnistFileHashes } from '../../../src/experiments/mnist.ts';
+import { createRun, getRun, loadTestPredictions } from '../../../src/experiments/store.ts';
+import { createToken, revokeToken } from '../../../src/experiments/workers/tokens.ts';
+import { expireLeases, runAttemptHistory } from '../../../src/experiments/workers/leases.ts';
+import { smallRunParams } from '../../helpers/db.ts';
+import { webApp } from '../../helpers/web.ts';
+
+const hashes = mnistFileHashes();
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function setup() {
+  const web = webApp();
+  const { token } = createToken(web.db, 'test-worker');
+  const call = (path: string, body: unknown, bearer = token) =>
+    web.app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const claim = (bearer = token, datasetHashes = hashes) => call('/api/workers/claim', { host: 'far-away', datasetHashes }, bearer);
+  const put = (runId: number, attempt: number, artifact: string, chunk: number, bytes: Uint8Array, digest = sha(bytes)) =>
+    web.app.request(`/api/workers/runs/${runId}/uploads/${artifact}/${chunk}?attempt=${attempt}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': digest },
+      body: bytes as BodyInit,
+    });
+  return { ...web, token, call, claim, put };
+}
+
+describe('worker API', () => {
+  it('refuses requests without a valid token, and a revoked one', async () => {
+    const { db, claim, token } = setup();
+    expect((await claim('dlw_not-a-token')).status).toBe(401);
+    expect((await claim(token)).status).toBe(200);
+    revokeToken(db, 'test-worker');
+    const refused = await claim(token);
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error).toMatch(/not valid/);
+  });
+
+  it('gives one queued run to exactly one of two racing claims', async () => {
+    const { db, claim } = setup();
+    const run = createRun(db, { name: 'contested', params: smallRunParams() });
+    const answers = await Promise.all([claim(), claim()].map(async (r) => (await r).json()));
+    expect(answers.map((a) => a.run?.id ?? null).sort()).toEqual([null, run.id].sort());
+    expect(getRun(db, run.id)).toMatchObject({ status: 'running', source: 'worker', host: 'far-away', attempts: 1 });
+  });
+
+  it('refuses a worker whose MNIST files differ, saying which', async () => {
+    const { db, claim } = setup();
+    const run = createRun(db, { name: 'waits', params: smallRunParams() });
+    const response = await claim(undefined, { ...hashes, testLabels: '0'.repeat(64) });
+    expect(response.status).toBe(409);
+    expect((await response.json()).error).toMatch(/testLabels/);
+    expect(getRun(db, run.id).status).toBe('queued');
+  });
+
+  it('keeps a duplicated chunk once, refuses changed content, and completes from the chunks', async () => {
+    const { db, claim, put, call } = setup();
+    const run = createRun(db, { name: 'uploads', params: smallRunParams() });
+    const { run: claimed } = await (await claim()).json();
+    const predicted = new Uint8Array([3, 1, 4]);
+    const probabilities = new Uint8Array(new Float32Array(30).fill(0.1).buffer);
+    expect(await (await put(run.id, claimed.attempt, 'predicted', 0, predicted)).json()).toEqual({ duplicate: false });
+    expect(await (await put(run.id, claimed.attempt, 'predicted', 0, predicted)).json()).toEqual({ duplicate: true });
+    expect((await put(run.id, claimed.attempt, 'predicted', 0, new Uint8Array([9, 9, 9]))).status).toBe(409);
+    expect((await put(run.id, claimed.attempt, 'predicted', 0, predicted, sha(new Uint8Array([1])))).status).toBe(409);
+    const empty = new Uint8Array(0);
+    for (const [artifact, bytes] of [['probabilities', probabilities], ['embeddings', empty], ['weights', empty]] as const) {
+      await put(run.id, claimed.attempt, artifact, 0, bytes);
+    }
+    const manifest = (bytes: Uint8Array) => ({ chunks: 1, bytes: bytes.length, sha256: sha(bytes) });
+    const completion = {
+      attempt: claimed.attempt,
+      loss: 0.5,
+      accuracy: 0.25,
+      confusion: [[1]],
+      embeddingDimensions: 0,
+      trainSamplesPerSecond: 100,
+      topology: {},
+      weightSpecs: [],
+      artifacts: { predicted: manifest(predicted), probabilities: manifest(probabilities), embeddings: manifest(empty), weights: manifest(empty) },
+    };
+    expect((await call(`/api/workers/runs/${run.id}/complete`, completion)).status).toBe(200);
+    // The answer was lost, the worker sends it again: still one completion.
+    expect((await call(`/api/workers/runs/${run.id}/complete`, completion)).status).toBe(200);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'completed', testAccuracy: 0.25 });
+    expect([...loadTestPredictions(db, run.id)!.predicted]).toEqual([3, 1, 4]);
+    expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['completed']);
+  });
+
+  it('fails a run whose lease expired, keeping its epochs, or requeues it while retries are left', async () => {
+    const { db, claim, call } = setup();
+    const run = createRun(db, { name: 'abandoned', params: smallRunParams() });
+    const { run: claimed } = await (await claim()).json();
+    const epoch = { epoch: 1, loss: 0.9, accuracy: 0.7, valLoss: null, valAccuracy: null, seconds: 3, valConfusion: null };
+    await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
+    await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
+    const later = new Date(Date.now() + 10 * 60_000);
+    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([true]);
+    expect(getRun(db, run.id).status).toBe('queued');
+    const { run: second } = await (await claim()).json();
+    expect(second.attempt).toBe(2);
+    // The first attempt's worker is back: it may no longer write.
+    expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 1, epoch })).status).toBe(409);
+    await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 2, epoch });
+    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([false]);
+    const failed = getRun(db, run.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/worker on far-away stopped reporting/);
+    expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['requeued', 'failed']);
+  });
+});
