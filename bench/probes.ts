@@ -18,8 +18,9 @@ const options = benchOptions({
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js is probed (default: this one)' },
     db: { type: 'string', placeholder: 'PATH', description: 'measure the size of the runs in this store instead of training a small one' },
     'skip-size': { type: 'boolean', description: 'only the CLI probes' },
+    timeout: { type: 'integer', min: 5, max: 3600, placeholder: 'S', description: 'seconds before a probe counts as hung and is killed (default 120: a loaded machine starts the CLI slowly)' },
   },
-}) as { root?: string; db?: string; 'skip-size'?: boolean };
+}) as { root?: string; db?: string; 'skip-size'?: boolean; timeout?: number };
 
 const root = path.resolve(options.root ?? '.');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'digitlab-probes-'));
@@ -44,7 +45,7 @@ const BAD_INVOCATIONS: [string, string[], NodeJS.ProcessEnv?][] = [
   ['--workers 2 --batch-size 1', ['train', '--workers', '2', '--batch-size', '1', '--train-limit', '100']],
 ];
 
-const PROBE_TIMEOUT_MS = 20_000;
+const PROBE_TIMEOUT_MS = (options.timeout ?? 120) * 1000;
 
 function probe(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | string; stderr: string; created: boolean }> {
   const db = argv.includes('--db') || 'DIGITLAB_DB' in env ? [] : ['--db', path.join(mkdtempSync(path.join(scratch, 'store-')), 'runs.sqlite')];
