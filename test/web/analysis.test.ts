@@ -85,6 +85,18 @@ describe('the embeddings map', () => {
     expect(pixels).not.toContain('Ringed');
   });
 
+  it('starts no work for a cross-site request, which a link or an image on another site can send', async () => {
+    const { app, run, maps } = appWithRun();
+    for (const path of [`/maps/run/${run.id}`, `/runs/${run.id}/analysis`, '/maps/pixels']) {
+      const res = await app.request(path, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+      expect(res.status).toBe(200);
+    }
+    expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
+    expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
+    await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    expect(maps.status(runMapKey(run.id)).state).toBe('computing');
+  });
+
   it('is a 404 for a run that does not exist', async () => {
     const { app } = webApp();
     expect((await app.request('/maps/run/999')).status).toBe(404);

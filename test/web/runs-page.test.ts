@@ -131,6 +131,15 @@ describe('launching from the runs page', () => {
     expect(api.tags).toEqual({ purpose: 'test', owner: 'me' });
   });
 
+  it('shows each blank field its default, so an empty form says it trains the full reference experiment', async () => {
+    const html = await (await webApp().app.request('/runs')).text();
+    expect(html).toMatch(/name="epochs" value="" [^>]*placeholder="5"/);
+    expect(html).toMatch(/name="batch-size" value="" [^>]*placeholder="64"/);
+    expect(html).toMatch(/name="train-limit" value="" [^>]*placeholder="all 60,000"/);
+    expect(html).toMatch(/name="seed" value="" [^>]*placeholder="a random seed"/);
+    expect(html).toContain('An empty form trains the full reference experiment');
+  });
+
   it('names a run from its hyperparameters when the name is blank', async () => {
     const { app, db } = webApp();
     await postForm(app, '/runs', { name: '  ', seed: '3', epochs: '1' });
