@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, getRun, listRuns } from '../../src/experiments/store.ts';
+import { claimRun, createRun, getRun, listRuns } from '../../src/experiments/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -18,7 +18,42 @@ function appWithRuns() {
   return { ...env, good, poor, waiting };
 }
 
+describe('deleting and rerunning from the web', () => {
+  it('asks before deleting, then deletes; a running run is refused with 409', async () => {
+    const { app, db, good, waiting } = appWithRuns();
+    const ask = await (await app.request(`/runs/${good.id}/delete`)).text();
+    expect(ask).toMatch(new RegExp(`<form method="post" action="/runs/${good.id}/delete">`));
+    expect(ask).toMatch(/\(\d+(\.\d)? kB\)/);
+    const res = await postForm(app, `/runs/${good.id}/delete`, {});
+    expect(res.status).toBe(303);
+    expect(listRuns(db).map((r) => r.id)).not.toContain(good.id);
+    claimRun(db, waiting.id);
+    expect(await (await app.request(`/runs/${waiting.id}/delete`)).text()).toContain('is running; cancel it first');
+    expect((await postForm(app, `/runs/${waiting.id}/delete`, {})).status).toBe(409);
+    expect(getRun(db, waiting.id).status).toBe('running');
+  });
+
+  it('opens the launch form filled in from a run for ?from=N', async () => {
+    const { app, poor } = appWithRuns();
+    const html = await (await app.request(`/runs?from=${poor.id}`)).text();
+    expect(html).toContain('<details id="launch" class="card" open="">');
+    expect(html).toContain(`name="seed" value="2"`);
+    expect(html).toContain('sweep=batch</textarea>');
+    expect((await app.request('/runs?from=999')).status).toBe(404);
+  });
+});
+
 describe('the runs page', () => {
+  it('tells a filter that matches nothing apart from an empty workbench (bug 6)', async () => {
+    const { app } = appWithRuns();
+    const html = await (await app.request('/runs?q=nothing-like-this')).text();
+    expect(html).not.toContain('No runs here yet');
+    expect(html).toContain('No runs match these filters');
+    expect(html).toContain('href="/runs"');
+    const empty = await (await webApp().app.request('/runs')).text();
+    expect(empty).toContain('No runs here yet');
+  });
+
   it('lists every run with status, tags, hyperparameters and scores, newest first', async () => {
     const { app, good, poor, waiting } = appWithRuns();
     const res = await app.request('/runs');
@@ -121,6 +156,61 @@ describe('launching from the runs page', () => {
     expect(res.status).toBe(422);
     expect(await res.text()).toMatch(/id="validation-split-error">the validation split leaves no training images/);
     expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('queues a preset with its recipe and augmentation, recorded as train --model would record them', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', {
+      model: 'reference-dropout',
+      spec: '',
+      optimizer: 'sgd',
+      momentum: '0.8',
+      'lr-schedule': 'cosine',
+      'label-smoothing': '0.1',
+      augment: 'shift=2,rotate=10',
+      epochs: '1',
+    });
+    expect(res.status).toBe(303);
+    const params = listRuns(db)[0]!.params as Record<string, unknown>;
+    expect(params).toMatchObject({ model: 'reference-dropout', optimizer: 'sgd', momentum: 0.8, lrSchedule: 'cosine', labelSmoothing: 0.1, augment: { shift: 2, rotate: 10 } });
+    expect((params.layers as { type: string }[]).filter((layer) => layer.type === 'dropout')).toHaveLength(3);
+    expect(listRuns(db)[0]!.name).toMatch(/^reference-dropout-e1-.*-sgd-cosine-aug-s/);
+  });
+
+  it('trains a spec typed in the editor, and refuses a bad one beside the editor naming the layer', async () => {
+    const { app, db } = webApp();
+    const spec = '{"layers":[{"type":"conv2d","filters":8,"kernelSize":3,"activation":"relu"},{"type":"batchNormalization"},{"type":"dropout","rate":0.2},{"type":"flatten"},{"type":"dense","units":10,"activation":"softmax"}]}';
+    expect((await postForm(app, '/runs', { model: 'custom', spec, epochs: '1' })).status).toBe(303);
+    expect(listRuns(db)[0]!.params).toMatchObject({ model: 'custom', layers: JSON.parse(spec).layers });
+
+    const collapsing = spec.replace('"kernelSize":3', '"kernelSize":30');
+    const bad = await postForm(app, '/runs', { model: 'custom', spec: collapsing, epochs: '1' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toMatch(/id="spec-error">layers\[0\] \(conv2d\): kernelSize 30 on a 28x28x1 input collapses the output/);
+    // A path would read the server's files: only a spec inline is taken.
+    const file = await postForm(app, '/runs', { model: 'custom', spec: '/etc/passwd.json' });
+    expect(await file.text()).toMatch(/id="spec-error">type a layers spec/);
+    const unknown = await postForm(app, '/runs', { model: '/etc/spec.json' });
+    expect(await unknown.text()).toMatch(/id="model-error">must be one of reference, mlp/);
+    expect(listRuns(db)).toHaveLength(1);
+  });
+
+  it('puts a recipe flag that does not apply beside its field', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', { optimizer: 'adam', momentum: '0.9' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/id="momentum-error">applies to --optimizer sgd or rmsprop, not adam/);
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('checks the model fields as they are typed: the parameter count, or the layer at fault', async () => {
+    const { app } = webApp();
+    const preset = await (await postForm(app, '/models/check', { model: 'lenet5', spec: '' })).text();
+    expect(preset).toMatch(/<strong>lenet5<\/strong>: 61,706 parameters, 8 layers/);
+    const typed = await (await postForm(app, '/models/check', { model: 'custom', spec: '{"layers":[{"type":"flatten"},{"type":"dense","units":10,"activation":"softmax"}]}' })).text();
+    expect(typed).toMatch(/7,850 parameters, 2 layers/);
+    const bad = await (await postForm(app, '/models/check', { model: 'custom', spec: '{"layers":[{"type":"dense","units":10,"activation":"softmax"}]}' })).text();
+    expect(bad).toMatch(/class="field-error">layers\[0\] \(dense\): needs a flat input/);
   });
 
   it('refuses a form posted from another site', async () => {

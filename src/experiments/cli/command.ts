@@ -10,6 +10,8 @@ export type OptionSpec =
 export interface Positional {
   name: string;
   description: string;
+  /** The last positional only: one or more values (shown as NAME...). */
+  repeated?: boolean;
 }
 
 export interface CommandContext {
@@ -102,11 +104,17 @@ export function parseCommandLine(
     options[flag] = typeof value === 'string' ? checkValue(flag, spec, value) : (value as boolean | string[]);
   }
   if (options.help) return { positionals: parsed.positionals, options };
-  if (parsed.positionals.length !== command.positionals.length) {
-    const expected = command.positionals.map((p) => p.name).join(' ') || 'no arguments';
+  const repeated = command.positionals.at(-1)?.repeated === true;
+  const count = parsed.positionals.length;
+  if (repeated ? count < command.positionals.length : count !== command.positionals.length) {
+    const expected = command.positionals.map(positionalLabel).join(' ') || 'no arguments';
     throw new UsageError(`${command.name} takes ${expected}; got ${parsed.positionals.length} argument(s)`);
   }
   return { positionals: parsed.positionals, options };
+}
+
+function positionalLabel(positional: Positional): string {
+  return positional.repeated ? `${positional.name}...` : positional.name;
 }
 
 function optionLabel(flag: string, spec: OptionSpec): string {
@@ -122,9 +130,9 @@ function optionLabel(flag: string, spec: OptionSpec): string {
 
 /** `program` and `common` are what digitlab's commands have unless a caller (a bench script) differs. */
 export function commandHelp(command: CommandLine, program = 'digitlab', common: Record<string, OptionSpec> = COMMON_OPTIONS): string {
-  const usage = [`${program} ${command.name}`, ...command.positionals.map((p) => p.name), '[options]'].join(' ');
+  const usage = [`${program} ${command.name}`, ...command.positionals.map(positionalLabel), '[options]'].join(' ');
   const rows: [string, string][] = [
-    ...command.positionals.map((p): [string, string] => [p.name, p.description]),
+    ...command.positionals.map((p): [string, string] => [positionalLabel(p), p.description]),
     ...Object.entries({ ...command.options, ...common }).map(([flag, spec]): [string, string] => [
       optionLabel(flag, spec),
       spec.type === 'integer' || spec.type === 'number'

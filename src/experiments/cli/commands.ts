@@ -1,7 +1,9 @@
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
+import { deleteCommand } from './delete-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
+import { modelsCommand } from './models-command.ts';
 import { predictionsCommand } from './predictions-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
@@ -15,9 +17,11 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   trainCommand,
   runsCommand,
   showCommand,
+  deleteCommand,
   exportCommand,
   importCommand,
   predictionsCommand,
+  modelsCommand,
   benchCommand,
   workCommand,
   tokenCommand,
