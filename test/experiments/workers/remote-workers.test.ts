@@ -64,11 +64,11 @@ describe('remote workers', () => {
     const db = openDb(file);
     const { token } = createToken(db, 'doomed');
     const run = createRun(db, { name: 'killed', params: smallRunParams({ seed: 5, epochs: 30, trainLimit: 800, testLimit: 200 }) });
-    const { server, url } = await serve(file, ['--lease-seconds', '3']);
+    const { server, url } = await serve(file, ['--lease-seconds', '10']);
     const worker = digitlab(['worker', '--server', url, '--token', token]);
     await until('an epoch', () => epochHistory(db, run.id).length > 0, 240_000);
     worker.kill('SIGKILL');
-    const failed = await until('the lease to expire', () => (getRun(db, run.id).status === 'failed' ? getRun(db, run.id) : undefined), 20_000);
+    const failed = await until('the lease to expire', () => (getRun(db, run.id).status === 'failed' ? getRun(db, run.id) : undefined), 45_000);
     expect(failed.error).toMatch(/stopped reporting: its lease expired/);
     expect(epochHistory(db, run.id).length).toBeGreaterThan(0);
     server.kill('SIGTERM');
