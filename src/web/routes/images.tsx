@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
+import { WhySlot } from '../explain/why-panel.tsx';
 import { Layout } from '../components/layout.tsx';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -128,6 +129,7 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
               )}
             </section>
           </div>
+          {chosen ? <WhySlot runId={chosen.runId} index={index} /> : ''}
           {predictions.length > 0 ? <RunsVerdict predictions={predictions} label={label} index={index} /> : ''}
         </Layout>,
       );

@@ -6,7 +6,7 @@ import { openDb } from '../../../db/client.ts';
 import { executeRun } from '../../../src/experiments/experiment.ts';
 import { UnreadableImageError } from '../../../src/experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, ownDigitPicture } from '../../../src/experiments/own-digits/digit-set.ts';
-import { nearestTestImages, nearestVectors } from '../../../src/experiments/own-digits/neighbours.ts';
+import { nearestVectors } from '../../../src/experiments/own-digits/neighbours.ts';
 import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
 import { RunHasNoModelError, scoreRunOnOwnDigits } from '../../../src/experiments/own-digits/predict.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
@@ -50,23 +50,13 @@ describe('the own-digit pictures', () => {
   });
 });
 
-describe('nearest test images in a run\'s embedding', () => {
+describe('nearest vectors', () => {
   it('orders stored vectors by distance to the query', () => {
     const vectors = Float32Array.from([0, 0, 3, 4, 1, 0]);
     expect(nearestVectors(vectors, 2, Float32Array.from([0, 0]), 2)).toEqual([
       { index: 0, distance: 0 },
       { index: 2, distance: 1 },
     ]);
-  });
-
-  it('finds mostly test images of the same digit', async () => {
-    const labels = loadMnist('test', { limit: 500 }).labels;
-    for (const digit of [0, 3, 7]) {
-      const { file } = pictures.find((p) => p.label === digit)!;
-      const neighbours = (await nearestTestImages(db, run, preprocessDigit(picture(file)).input, 10))!;
-      expect(neighbours).toHaveLength(10);
-      expect(neighbours.filter((n) => labels[n.index] === digit).length).toBeGreaterThanOrEqual(7);
-    }
   });
 });
 
