@@ -3,10 +3,9 @@ import type { Db } from '../../../db/client.ts';
 import { runCalibrations } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import type { MnistSplit } from '../../experiments/mnist.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
 import type { RunModel } from '../../experiments/probability-fn.ts';
 import { loadTestPredictions, type Run } from '../../experiments/store.ts';
-import { splitForValidation } from '../../experiments/train.ts';
+import { runTrainingSplit } from '../../experiments/train.ts';
 import { discoverRunSlices } from '../slice-discovery.ts';
 import { partitionSevens } from '../slices.ts';
 import { overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
@@ -76,8 +75,7 @@ export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibrati
  */
 export async function fitRunTemperature(db: Db, run: Run, model: RunModel): Promise<StoredCalibration> {
   const params = run.params as Hyperparameters;
-  const train = loadMnist('train', { limit: params.trainLimit ?? undefined });
-  const { validation } = splitForValidation(train, params.validationSplit);
+  const { validation } = runTrainingSplit(params);
   if (!validation) throw new CalibrationUnavailableError(`run ${run.id} kept no validation split (validation split ${params.validationSplit}): there is nothing to fit a temperature on`);
   const probabilities = await model.probabilities(Float32Array.from(validation.images, (v) => v / 255), validation.count);
   const { temperature, nllBefore, nllAfter } = fitTemperature(probabilities, validation.labels);

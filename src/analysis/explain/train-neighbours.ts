@@ -9,8 +9,8 @@ export class NeighboursUnavailableError extends Error {}
 
 /**
  * The MNIST training images nearest to `image` in the run's embedding: which examples look like
- * this to the model. The 60,000 training embeddings are computed once per run (in a worker) and
- * kept; each query after that embeds one image and scans them.
+ * this to the model. The embeddings of the training images the run learned from (up to 48,000)
+ * are computed once per run (in a worker) and kept; each query after that embeds one image and scans them.
  */
 export async function nearestTrainImages(jobs: ModelJobs, run: Run, model: RunModel, image: Float32Array, k: number): Promise<Neighbour[]> {
   if (!model.layers) throw new NeighboursUnavailableError(`nearest training images need the model's embedding layer: ${model.noGradients}`);

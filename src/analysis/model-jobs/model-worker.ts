@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../../experiments/backend.ts';
 import { loadMnist } from '../../experiments/mnist.ts';
+import { runTrainingSplit } from '../../experiments/train.ts';
 import { openPortableModel } from '../../experiments/probability-fn.ts';
 import { embedImages } from '../../experiments/train-embeddings.ts';
 import { measureRobustness } from '../robustness/robustness.ts';
@@ -21,7 +22,9 @@ try {
     post({ kind: 'done', result: { kind: 'robustness', curves, count: test.count } });
   } else {
     if (!model.layers) throw new Error(`no embedding layer to read: ${model.noGradients}`);
-    const train = loadMnist('train');
+    // The images the run was given to learn from: not its validation share, nor those past its
+    // --train-limit (an `exclude` or label-audit fold run left a few of these out too).
+    const { train } = runTrainingSplit(job);
     post({ kind: 'progress', fraction: 0.05, stage: `embedding ${train.count.toLocaleString('en')} training images` });
     const embeddings = embedImages(model.layers, Float32Array.from(train.images, (v) => v / 255), train.count);
     if (!embeddings) throw new Error('the model has no layer named embedding');

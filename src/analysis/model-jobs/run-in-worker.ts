@@ -6,7 +6,7 @@ import type { RobustnessCurve } from '../robustness/robustness.ts';
 /** What a model worker is asked to do. */
 export type ModelJob =
   | { kind: 'robustness'; model: PortableModel; transforms: string[]; testLimit: number | null }
-  | { kind: 'train-embeddings'; model: PortableModel };
+  | { kind: 'train-embeddings'; model: PortableModel; trainLimit: number | null; validationSplit: number };
 
 export type ModelJobResult = { kind: 'robustness'; curves: RobustnessCurve[]; count: number } | ({ kind: 'train-embeddings' } & StoredEmbeddings);
 

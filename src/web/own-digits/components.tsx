@@ -124,7 +124,7 @@ function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestIm
           ))}
         </div>
       ) : (
-        <p class="muted">The embeddings of the 60,000 training images are being computed for run #{why.run.id} (once per run, in the background, under a minute): read the picture again shortly.</p>
+        <p class="muted">The embeddings of the training images it learned from are being computed for run #{why.run.id} (once per run, in the background, under a minute): read the picture again shortly.</p>
       )}
     </section>
   );
