@@ -86,6 +86,12 @@ function eceOf(bins: Uint8Array, confidence: Float64Array, correct: Uint8Array, 
   return gaps.reduce((sum, gap) => sum + Math.abs(gap), 0) / n;
 }
 
+export interface EceDifference {
+  difference: number;
+  low: number;
+  high: number;
+}
+
 /**
  * ECE(B) - ECE(A) with a percentile bootstrap interval: images are resampled once per round for
  * both runs (paired), since the runs' errors on one test set are correlated.
@@ -96,7 +102,7 @@ export function eceDifference(
   labels: Uint8Array,
   random: () => number,
   resamples = 1000,
-): { difference: number; low: number; high: number } {
+): EceDifference {
   const n = labels.length;
   const [va, vb] = [verdicts(a, labels), verdicts(b, labels)];
   const [binsA, binsB] = [Uint8Array.from(va.confidence, binOf), Uint8Array.from(vb.confidence, binOf)];

@@ -4,11 +4,13 @@ import { runCalibrations } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import type { MnistSplit } from '../../experiments/mnist.ts';
 import type { RunModel } from '../../experiments/probability-fn.ts';
+import { seededRandom } from '../../experiments/random.ts';
 import { loadTestPredictions, type Run } from '../../experiments/store.ts';
+import type { PairedRuns } from '../compare/run-comparison.ts';
 import { runTrainingSplit } from '../../experiments/train.ts';
 import { discoverRunSlices } from '../slice-discovery.ts';
 import { partitionSevens } from '../slices.ts';
-import { overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
+import { eceDifference, type EceDifference, overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
 import { fitTemperature, scaleByTemperature } from './temperature.ts';
 
 export type StoredCalibration = typeof runCalibrations.$inferSelect;
@@ -82,4 +84,13 @@ export async function fitRunTemperature(db: Db, run: Run, model: RunModel): Prom
   const row = { runId: run.id, temperature, validationCount: validation.count, validationNll: nllBefore, calibratedNll: nllAfter, createdAt: new Date() };
   db.insert(runCalibrations).values(row).onConflictDoUpdate({ target: runCalibrations.runId, set: row }).run();
   return loadCalibration(db, run.id)!;
+}
+
+/** ECE(B) - ECE(A) on the test images both saw, with its paired bootstrap interval; null if either lacks probabilities. */
+export function pairedEceDifference(db: Db, paired: PairedRuns): EceDifference | null {
+  const [a, b] = [loadTestPredictions(db, paired.a.id), loadTestPredictions(db, paired.b.id)];
+  const count = paired.predictions.labels.length;
+  if (!a || !b || a.probabilities.length < count * 10 || b.probabilities.length < count * 10) return null;
+  // A fixed seed: reloading the page must not move the interval.
+  return eceDifference(a.probabilities.subarray(0, count * 10), b.probabilities.subarray(0, count * 10), paired.predictions.labels, seededRandom(12));
 }

@@ -10,6 +10,8 @@ import { queryInt, RUN_ID, runIdOf } from '../params.ts';
 import type { TestImages } from '../test-images.ts';
 import { RunModels } from './run-models.ts';
 import { WhyPanel } from './why-panel.tsx';
+import { CalibrationView, RobustnessView } from './run-why.tsx';
+import { runCalibration } from '../../analysis/calibration/run-calibration.ts';
 
 const NEIGHBOURS = 12;
 
@@ -24,7 +26,7 @@ function imageOf(images: TestImages, index: number, split: string): Float32Array
   return images.pixels(index);
 }
 
-/** Attribution maps as overlay PNGs, the image page's "why" panel, and training-image PNGs. */
+/** Attribution maps as overlay PNGs, the image page's "why" panel, training-image PNGs, and the run page's calibration and robustness. */
 export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono {
   const models = new RunModels(db);
   const modelOf = async (run: Run) => {
@@ -92,5 +94,19 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
       }
       const label = images.labels[index]!;
       return c.html(<WhyPanel view={{ runId: run.id, index, label, predicted, method, attribution, neighbours }} trainImages={trainImages} />);
+    })
+    .get(`/runs/${RUN_ID}/calibration`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      const report = runCalibration(db, run, images.dataset);
+      if (!report) return c.html(<section id="calibration" class="card"><p class="muted">No calibration: run {run.id} has no test predictions.</p></section>);
+      return c.html(<CalibrationView report={report} images={images} />);
+    })
+    .get(`/runs/${RUN_ID}/robustness`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      return c.html(<RobustnessView runId={run.id} status={jobs.robustnessStatus(run)} />);
+    })
+    .post(`/runs/${RUN_ID}/robustness`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      return c.html(<RobustnessView runId={run.id} status={jobs.startRobustness(run)} />);
     });
 }

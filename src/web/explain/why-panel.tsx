@@ -1,9 +1,8 @@
-import { raw } from 'hono/html';
 import { METHOD_NAMES, type Attribution, type ExplainMethod } from '../../analysis/explain/explain.ts';
 import { mapScale } from '../../analysis/explain/attribution-png.ts';
 import type { Neighbour } from '../../experiments/own-digits/neighbours.ts';
 import type { TestImages } from '../test-images.ts';
-import { ATTRIBUTION_STYLE, AttributionLegend, AttributionOverlay, overlayUrl } from './attribution.tsx';
+import { AttributionLegend, AttributionOverlay, overlayUrl } from './attribution.tsx';
 
 export interface WhyView {
   runId: number;
@@ -68,7 +67,6 @@ export function WhyPanel({ view, trainImages }: { view: WhyView; trainImages: Te
   const target = 'target' in attribution ? attribution.target : view.predicted;
   return (
     <section id="why" class="card why-panel">
-      <style>{raw(ATTRIBUTION_STYLE)}</style>
       <h2>Why run #{view.runId} read it so</h2>
       <Choosers view={view} target={target} />
       {'absent' in attribution ? (

@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import type { OwnDigit } from '../../experiments/own-digits/digit-set.ts';
 import type { GreyImage } from '../../experiments/own-digits/grey-image.ts';
@@ -10,7 +9,7 @@ import type { Run } from '../../experiments/store.ts';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import { dateTime, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
-import { ATTRIBUTION_STYLE, AttributionLegend } from '../explain/attribution.tsx';
+import { AttributionLegend } from '../explain/attribution.tsx';
 
 /** Steps are shown this large at most; a 512 px working copy inline would weigh hundreds of kB. */
 const THUMBNAIL_SIDE = 168;
@@ -103,7 +102,6 @@ function Readings({ predictions }: { predictions: RunPrediction[] }) {
 function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestImages }) {
   return (
     <section class="own-why">
-      <style>{raw(ATTRIBUTION_STYLE)}</style>
       <h3>Why run #{why.run.id} reads {why.predicted}</h3>
       {why.map ? (
         <>
