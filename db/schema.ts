@@ -344,3 +344,46 @@ export const heldOutPredictions = sqliteTable('held_out_predictions', {
   /** float32 little-endian, `dimensions` per image. */
   embeddings: blob('embeddings', { mode: 'buffer' }).notNull(),
 });
+
+/**
+ * The embedding layer's activations for every training image, for "which training images look
+ * like this to the model". Computed on first request (60,000 forward passes) and kept, packed as
+ * float16: half the bytes of float32, and nearest-neighbour ranks barely move.
+ */
+export const trainEmbeddings = sqliteTable('train_embeddings', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull(),
+  dimensions: integer('dimensions').notNull(),
+  /** float16 little-endian, `dimensions` per image, in training-set order. */
+  vectors: blob('vectors', { mode: 'buffer' }).notNull(),
+  seconds: real('seconds').notNull(),
+});
+
+/** A temperature fitted on a run's validation split, on request; the raw figures stay as they are. */
+export const runCalibrations = sqliteTable('run_calibrations', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  temperature: real('temperature').notNull(),
+  validationCount: integer('validation_count').notNull(),
+  /** Mean negative log-likelihood on the validation images before and after scaling. */
+  validationNll: real('validation_nll').notNull(),
+  calibratedNll: real('calibrated_nll').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Accuracy on the test set as each transform grows; minutes to compute, so kept. */
+export const robustnessResults = sqliteTable('robustness_results', {
+  runId: integer('run_id')
+    .primaryKey()
+    .references(() => runs.id, { onDelete: 'cascade' }),
+  /** JSON: [{name, unit, points: [{strength, accuracy}]}], in the order computed. */
+  transforms: text('transforms', { mode: 'json' })
+    .$type<{ name: string; unit: string; points: { strength: number; accuracy: number }[] }[]>()
+    .notNull(),
+  count: integer('count').notNull(),
+  seconds: real('seconds').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});

@@ -5,6 +5,7 @@ import { throwIfCancelled } from './cancellation.ts';
 import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, modelPredictor, type TestEvaluation } from './evaluate.ts';
 import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
+import { loadMnist } from './mnist.ts';
 import { buildModel } from './model.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
 import { recipeOf } from './recipe.ts';
@@ -63,6 +64,11 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
     train: sliceImages(data, 0, trainCount),
     validation: trainCount < data.count ? sliceImages(data, trainCount, data.count) : null,
   };
+}
+
+/** The training images a run was given, split as it split them: what it learned from and what it validated on. */
+export function runTrainingSplit(params: Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>) {
+  return splitForValidation(loadMnist('train', { limit: params.trainLimit ?? undefined }), params.validationSplit);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

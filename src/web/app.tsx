@@ -3,12 +3,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
+import { loadMnist } from '../experiments/mnist.ts';
 import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
 import { labelAuditRoutes } from './label-audit/routes.tsx';
+import { explainRoutes } from './explain/routes.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -41,14 +44,20 @@ const SECURITY_HEADERS = secureHeaders({
 
 /**
  * The web workbench as a Hono app, built per call so tests get their own and never open a port.
- * `images` defaults to the MNIST test set, read on first use. `listening` says which Host names it
- * answers (loopback names on any port when not given); `accessTokenHash` makes every request
- * need the token (--allow-remote).
+ * `images` defaults to the MNIST test set (`trainImages` to the training set), read on first use.
+ * `listening` says which Host names it answers (loopback names on any port when not given);
+ * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images'> & { images?: TestImages; leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
-  const full: WebDeps = { ...deps, images: deps.images ?? new TestImages() };
+  const full: WebDeps = {
+    ...deps,
+    images: deps.images ?? new TestImages(),
+    trainImages: deps.trainImages ?? new TestImages(() => loadMnist('train')),
+    jobs: deps.jobs ?? new ModelJobs(deps.db),
+  };
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
@@ -64,6 +73,6 @@ export function createApp(
   app.route('/', ownDigitsRoutes(full));
   app.route('/', importRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
-  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelAuditRoutes(full)]) app.route('/', routes);
+  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), explainRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelAuditRoutes(full)]) app.route('/', routes);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunQueue } from '../experiments/queue.ts';
 import type { TestImages } from './test-images.ts';
 
@@ -7,4 +8,8 @@ export interface WebDeps {
   db: Db;
   queue: RunQueue;
   images: TestImages;
+  /** The MNIST training set, for nearest training images. */
+  trainImages: TestImages;
+  /** Robustness curves and training embeddings in worker threads, one set per app. */
+  jobs: ModelJobs;
 }

@@ -41,6 +41,11 @@ export class TestImages {
     return png;
   }
 
+  /** One image's 784 pixels scaled to [0,1], as models take them. */
+  pixels(index: number): Float32Array {
+    return Float32Array.from(this.data.images.subarray(index * 784, index * 784 + 784), (v) => v / 255);
+  }
+
   /** Inline, so a page of thumbnails costs no request beyond the page itself. */
   dataUri(index: number): string {
     return `data:image/png;base64,${this.png(index).toString('base64')}`;

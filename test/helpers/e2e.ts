@@ -59,14 +59,15 @@ async function stopServer(server: ChildProcess | undefined): Promise<void> {
 /**
  * A `digitlab serve` of its own and a Chromium page for the enclosing describe block, stopped
  * after it. Read `page` and `base` inside the tests: they are set once the block starts. `prepare`
- * fills the database before the server opens it.
+ * fills the database before the server opens it; `db` is a SQLite file to serve (one an earlier
+ * beforeAll filled, e.g. by training).
  */
-export function browserSession(options: { prepare?: (db: Db) => void } = {}): { page: Page; base: string } {
+export function browserSession(options: { prepare?: (db: Db) => void; db?: string } = {}): { page: Page; base: string } {
   let server: ChildProcess | undefined;
   let browser: BrowserContext | undefined;
   const session = { page: undefined as unknown as Page, base: '' };
   beforeAll(async () => {
-    ({ server, url: session.base } = await startServer({ prepare: options.prepare }));
+    ({ server, url: session.base } = await startServer({ prepare: options.prepare, db: options.db }));
     browser = await launchBrowser();
     session.page = await browser.newPage();
   });

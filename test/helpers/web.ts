@@ -1,4 +1,6 @@
 import type { Hono } from 'hono';
+import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
+import { loadMnist } from '../../src/experiments/mnist.ts';
 import { RunQueue } from '../../src/experiments/queue.ts';
 import { leasePolicy } from '../../src/experiments/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
@@ -7,13 +9,15 @@ import { memoryDb } from './db.ts';
 
 /** One copy of the MNIST test set per test file: every app in it reads the same images. */
 const images = new TestImages();
+const trainImages = new TestImages(() => loadMnist('train'));
 
 /** The app on a fresh in-memory store, with a queue that records but never starts workers. */
 export function webApp() {
   const db = memoryDb();
   const queue = new RunQueue({ db });
   const leases = leasePolicy();
-  return { db, queue, images, leases, app: createApp({ db, queue, images, leases }) };
+  const jobs = new ModelJobs(db);
+  return { db, queue, images, trainImages, jobs, leases, app: createApp({ db, queue, images, trainImages, jobs, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

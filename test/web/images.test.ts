@@ -18,7 +18,7 @@ describe('test images', () => {
     expect(red).toEqual(Array.from(mnist.images.subarray(7 * 784, 8 * 784)));
   });
 
-  it.each(['/images/test/10000.png', '/images/test/10000', '/images/test/-1', '/images/test/abc.png', '/images/train/1.png'])(
+  it.each(['/images/test/10000.png', '/images/test/10000', '/images/test/-1', '/images/test/abc.png', '/images/train/60000.png'])(
     'answers %s with 404',
     async (path) => {
       expect((await webApp().app.request(path)).status).toBe(404);

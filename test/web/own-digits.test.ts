@@ -54,14 +54,16 @@ describe('the own-digits page', () => {
     expect(html).toContain('id="own-set"');
   });
 
-  it('reads an upload: every step, every completed run with its bars, and nearest test images', async () => {
+  it('reads an upload: every step, every completed run with its bars, and why the chosen run reads it', async () => {
     const res = await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg', { type: 'image/jpeg' }) }));
     expect(res.status).toBe(200);
     const html = await res.text();
     for (const step of ['greyscale', 'background', 'ink', 'digit', 'cropped', 'scaled', 'centred']) expect(html).toContain(`<strong>${step}</strong>`);
     expect(html).toMatch(new RegExp(`#${runId} test run</a>: reads <strong>\\d</strong>`));
     expect(html).toContain('class="probability-chart"');
-    expect(html.match(/href="\/images\/test\/\d+\?run=/g)).toHaveLength(12);
+    // The run's map of the digit at once; its nearest training images once their embeddings are computed.
+    expect(html).toMatch(/Why run #\d+ reads \d/);
+    expect(html).toContain('embeddings of the 60,000 training images are being computed');
     expect(html).toContain('name="picture"');
   });
 

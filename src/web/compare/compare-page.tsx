@@ -1,4 +1,5 @@
 import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
+import type { EceDifference } from '../../analysis/calibration/reliability.ts';
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
@@ -12,7 +13,7 @@ import { colourOf, EPOCH_METRICS, groupSeries, runSeries } from './series.ts';
 import { COMPARE_STYLES } from './styles.ts';
 
 /** A pair compared image by image, or why it could not be. */
-export type PairOutcome = { paired: PairedRuns; comparison: RunComparison } | { refused: string };
+export type PairOutcome = { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null } | { refused: string };
 
 export interface ComparePageData {
   runs: Run[];
@@ -145,7 +146,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
           <p class="refused">{first.refused}</p>
         </section>
       ) : (
-        <PairSection paired={first.paired} comparison={first.comparison} images={images} queued={queued} />
+        <PairSection paired={first.paired} comparison={first.comparison} ece={first.ece} images={images} queued={queued} />
       )}
       <OtherPairs runs={runs} pairs={pairs} />
       <SeedGroups groups={groups} />

@@ -1,15 +1,17 @@
 import type { CellMovement } from '../../analysis/compare/image-changes.ts';
 import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
+import type { EceDifference } from '../../analysis/calibration/reliability.ts';
 import { formatP } from '../../analysis/statistics/verdict.ts';
 import type { TestImages } from '../test-images.ts';
 import { ConfusionDifference } from './confusion-difference.tsx';
 import { RecipeVerdict } from './recipe-verdict.tsx';
 import { Thumbnails } from './thumbnails.tsx';
+import { AbMaps } from '../explain/ab-maps.tsx';
 
 const points = (difference: number) => `${difference >= 0 ? '+' : ''}${(difference * 100).toFixed(2)}`;
 
 /** Run B against run A image by image: the verdict, its statistics, the confusion difference and the flipped images. */
-export function PairSection({ paired, comparison, images, queued }: { paired: PairedRuns; comparison: RunComparison; images: TestImages; queued?: number[] }) {
+export function PairSection({ paired, comparison, ece, images, queued }: { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null; images: TestImages; queued?: number[] }) {
   const { low, high } = comparison.accuracyDeltaInterval;
   return (
     <section id="pair" class="compare-section">
@@ -26,6 +28,12 @@ export function PairSection({ paired, comparison, images, queued }: { paired: Pa
         <li>
           95% bootstrap interval of the difference (images resampled in pairs): {points(low)} to {points(high)} points.
         </li>
+        {ece && (
+          <li class="ece-difference">
+            Calibration: expected calibration error of B minus A <span class="ece-delta">{points(ece.difference)}</span> points (95% paired bootstrap interval{' '}
+            {points(ece.low)} to {points(ece.high)}; negative means B's confidence is nearer its accuracy).
+          </li>
+        )}
       </ul>
       <h3>Confusion matrix, B minus A</h3>
       <p class="muted">Green: better for B; red: worse. Click a changed cell for the images that moved.</p>
@@ -35,6 +43,7 @@ export function PairSection({ paired, comparison, images, queued }: { paired: Pa
       <Thumbnails indices={comparison.fixed} predictions={paired.predictions} images={images} runB={paired.b.id} />
       <h3>Broken: right in A, wrong in B ({comparison.broken.length})</h3>
       <Thumbnails indices={comparison.broken} predictions={paired.predictions} images={images} runB={paired.b.id} />
+      <AbMaps paired={paired} fixed={comparison.fixed} broken={comparison.broken} />
     </section>
   );
 }

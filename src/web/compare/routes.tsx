@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
+import { pairedEceDifference } from '../../analysis/calibration/run-calibration.ts';
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
 import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
 import { moreSeedsOf } from '../../analysis/compare/recipe-evidence.ts';
@@ -48,7 +49,7 @@ function pairOrRefusal(db: Db, a: number, b: number): PairedRuns | { refused: st
 
 function pairOutcome(db: Db, a: number, b: number): PairOutcome {
   const paired = pairOrRefusal(db, a, b);
-  return 'refused' in paired ? paired : { paired, comparison: comparePaired(db, paired) };
+  return 'refused' in paired ? paired : { paired, comparison: comparePaired(db, paired), ece: pairedEceDifference(db, paired) };
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */

@@ -1,6 +1,7 @@
 import type { ImageOutcome } from '../../analysis/test-outcomes.ts';
 import { percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
+import { OverlayToggle, overlayUrl } from '../explain/attribution.tsx';
 import { MiniBars } from './probability-bars.tsx';
 
 export const GALLERY_PAGE_SIZE = 48;
@@ -47,10 +48,11 @@ export function Gallery({ gallery, images }: { gallery: GalleryPage; images: Tes
       <h3>
         {gallery.title} <span class="muted">· {gallery.outcomes.length} images, most confident first</span>
       </h3>
+      <OverlayToggle target={`#${gallery.id}`} />
       <Pager gallery={gallery} pages={pages} />
       <ul class="tiles">
         {shown.map((o) => (
-          <li class={o.label === o.predicted ? 'tile' : 'tile mistaken'}>
+          <li class={o.label === o.predicted ? 'tile' : 'tile mistaken'} data-overlay={overlayUrl(gallery.runId, 'test', o.index)}>
             <a href={`/images/test/${o.index}?run=${gallery.runId}`} title={`test image ${o.index}`}>
               <img src={images.dataUri(o.index)} width="56" height="56" alt={`test image ${o.index}, labelled ${o.label}`} />
             </a>

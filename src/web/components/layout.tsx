@@ -30,6 +30,7 @@ export function Layout({ title, children }: { title: string; children: Child }) 
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/htmx.min.js" defer></script>
           <script src="/static/app.js" defer></script>
+          <script src="/static/overlay-toggle.js" defer></script>
         </head>
         <body>
           <header class="top">

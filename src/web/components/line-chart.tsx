@@ -55,6 +55,8 @@ export function LineChart(props: {
   series: Series[];
   xDomain: [number, number];
   unit: ChartUnit;
+  /** Where to mark the x axis; by default whole numbers (epochs). */
+  xTicks?: number[];
 }) {
   const series = props.series.filter((s) => s.points.length > 0);
   if (series.length === 0) return '';
@@ -62,7 +64,7 @@ export function LineChart(props: {
   const [y0, y1] = yDomain(series);
   const sx = (x: number) => MARGIN.left + ((x - x0) / (x1 - x0)) * PLOT_W;
   const sy = (y: number) => MARGIN.top + (1 - (y - y0) / (y1 - y0)) * PLOT_H;
-  const xTicks = niceTicks(Math.ceil(x0), Math.floor(x1), 8).filter((t) => Number.isInteger(t));
+  const xTicks = props.xTicks ?? niceTicks(Math.ceil(x0), Math.floor(x1), 8).filter((t) => Number.isInteger(t));
   const yTicks = niceTicks(y0, y1, 5);
   const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : Math.abs(yTicks[0] ?? 1) || 1;
   const format = formatter(props.unit);

@@ -7,11 +7,9 @@ import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-de
 import type { LabelIssue } from '../../analysis/label-issues.ts';
 import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
 import { decideLabel, listLabelDecisions } from '../../experiments/label-decisions.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
 import { listRuns } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
-import { TestImages } from '../test-images.ts';
 import { AuditPage, AuditPanel, type AuditView } from './audit-page.tsx';
 import { ReviewPage, ReviewPanel, reviewUrl, type ReviewView } from './review-page.tsx';
 
@@ -31,8 +29,7 @@ function parseDecision(raw: string) {
 
 /** The label audit page, the one-suspect-at-a-time review and the decisions' export. */
 export function labelAuditRoutes(deps: WebDeps): Hono {
-  const { db, images } = deps;
-  const trainImages = new TestImages(() => loadMnist('train'));
+  const { db, images, trainImages } = deps;
   const imagesOf = (split: LabelSplit) => (split === 'train' ? trainImages : images);
   // Ranking the test set reads every run's predictions and embeddings: redo it only when the completed runs change.
   let testCache: { key: string; value: { runs: number; issues: LabelIssue[] } } | undefined;

@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import type { OwnDigit } from '../../experiments/own-digits/digit-set.ts';
 import type { GreyImage } from '../../experiments/own-digits/grey-image.ts';
@@ -10,6 +9,7 @@ import type { Run } from '../../experiments/store.ts';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import { dateTime, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
+import { AttributionLegend } from '../explain/attribution.tsx';
 
 /** Steps are shown this large at most; a 512 px working copy inline would weigh hundreds of kB. */
 const THUMBNAIL_SIDE = 168;
@@ -47,7 +47,7 @@ export function DrawForm({ runs }: { runs: Run[] }) {
       </label>
       {runs.length > 0 && (
         <label>
-          Nearest test images by{' '}
+          Explain with{' '}
           <select name="run">
             {runs.map((run) => (
               <option value={String(run.id)}>
@@ -106,20 +106,31 @@ function Readings({ predictions }: { predictions: (RunPrediction | RunWithoutMod
   );
 }
 
-function Neighbours({ run, neighbours, images }: { run: Run; neighbours: Neighbour[]; images: TestImages }) {
+function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestImages }) {
   return (
-    <section>
-      <h3>
-        Nearest MNIST test images in the embedding of run #{run.id}
-      </h3>
-      <p class="hint">Test images, not training images: runs keep the test set's embeddings.</p>
-      <div class="neighbours">
-        {neighbours.map((n) => (
-          <a href={`/images/test/${n.index}?run=${run.id}`} title={`test image ${n.index}, label ${images.labels[n.index]}, distance ${n.distance.toFixed(2)}`}>
-            <img src={images.dataUri(n.index)} alt={`test image ${n.index}`} width="56" style="image-rendering: pixelated" />
-          </a>
-        ))}
-      </div>
+    <section class="own-why">
+      <h3>Why run #{why.run.id} reads {why.predicted}</h3>
+      {why.map ? (
+        <>
+          <img src={why.map} width="168" height="168" alt={`integrated-gradients map for ${why.predicted}`} style="image-rendering: pixelated" />
+          <AttributionLegend method="ig" target={why.predicted} />
+        </>
+      ) : (
+        <p class="muted">No attribution map: {why.noGradients}.</p>
+      )}
+      <h3>Nearest MNIST training images in its embedding</h3>
+      {why.neighbours ? (
+        <div class="neighbours">
+          {why.neighbours.map((n) => (
+            <figure style="display: inline-block; margin: 0 4px 4px 0; text-align: center; font-size: 0.75rem">
+              <img src={images.dataUri(n.index)} alt={`training image ${n.index}, label ${images.labels[n.index]}`} width="56" style="image-rendering: pixelated" title={`training image ${n.index}, distance ${n.distance.toFixed(2)}`} />
+              <figcaption>{images.labels[n.index]}</figcaption>
+            </figure>
+          ))}
+        </div>
+      ) : (
+        <p class="muted">The embeddings of the training images it learned from are being computed for run #{why.run.id} (once per run, in the background, under a minute): read the picture again shortly.</p>
+      )}
     </section>
   );
 }
@@ -128,10 +139,11 @@ export interface Reading {
   picture: { bytes: Uint8Array; name: string };
   steps: PreprocessStep[];
   predictions: (RunPrediction | RunWithoutModel)[];
-  neighbours: { run: Run; list: Neighbour[] } | null;
+  /** The chosen run's map of the digit and its nearest training images (null until they are computed). */
+  why: { run: Run; predicted: number; map: string | null; noGradients: string | null; neighbours: Neighbour[] | null } | null;
 }
 
-/** What the page shows for one picture; the keep form carries the picture itself, so nothing is stored until asked. */
+/** What the page shows for one picture (`images`: the training set, for the neighbours); the keep form carries the picture itself, so nothing is stored until asked. */
 export function ReadingResult({ reading, images }: { reading: Reading; images: TestImages }) {
   const guess = reading.predictions.find(hasPrediction)?.predicted;
   return (
@@ -140,7 +152,7 @@ export function ReadingResult({ reading, images }: { reading: Reading; images: T
       <Steps steps={reading.steps} />
       <h2>What every completed run reads</h2>
       <Readings predictions={reading.predictions} />
-      {reading.neighbours && <Neighbours run={reading.neighbours.run} neighbours={reading.neighbours.list} images={images} />}
+      {reading.why && <Why why={reading.why} images={images} />}
       <form method="post" action="/own-digits" hx-post="/own-digits" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
         <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
         <input type="hidden" name="name" value={reading.picture.name} />

@@ -1,10 +1,13 @@
 import { Hono, type Context } from 'hono';
+import { attribute } from '../../analysis/explain/explain.ts';
+import { attributionPng } from '../../analysis/explain/attribution-png.ts';
+import { nearestTrainImages } from '../../analysis/explain/train-neighbours.ts';
+import { openRunModel } from '../../experiments/probability-fn.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { selectBackend } from '../../experiments/backend.ts';
 import { IMAGE_LIMITS, UnreadableImageError } from '../../experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../experiments/own-digits/digit-set.ts';
-import { nearestTestImages } from '../../experiments/own-digits/neighbours.ts';
 import { predictWithRuns, RunHasNoModelError, scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
 import { preprocessDigit } from '../../experiments/own-digits/preprocess.ts';
 import { getRun, listRuns, type Run } from '../../experiments/store.ts';
@@ -17,7 +20,7 @@ import { labelFromForm, pictureFromForm } from './picture-upload.ts';
 const NEIGHBOURS = 12;
 
 /** The pages read and predict, nothing more: they need the store and the test images. */
-type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images'>;
+type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'trainImages' | 'jobs'>;
 
 /** A photo at the size limit, as base64 in the keep form, plus the form's other fields. */
 const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
@@ -29,8 +32,26 @@ async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], nei
   // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
   await selectBackend('auto');
   const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
-  const list = neighbourRun ? await nearestTestImages(deps.db, neighbourRun, digit.input, NEIGHBOURS) : null;
-  return { picture, steps: digit.steps, predictions, neighbours: neighbourRun && list ? { run: neighbourRun, list } : null };
+  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainDigit(deps, neighbourRun, digit.input) : null };
+}
+
+/**
+ * The chosen run's integrated-gradients map of the digit and its nearest training images. The
+ * training embeddings are computed once per run, in a worker: until they exist the page says so.
+ */
+async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array): Promise<NonNullable<Reading['why']>> {
+  const model = await openRunModel(deps.db, run);
+  try {
+    const probabilities = await model.probabilities(input, 1);
+    const predicted = probabilities.indexOf(Math.max(...probabilities));
+    const map = model.layers ? attributionPng((await attribute(model, input, predicted, 'ig')).map, input, 6) : null;
+    const ready = deps.jobs.trainEmbeddingsStatus(run).state === 'ready';
+    if (!ready) deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
+    const list = ready ? await nearestTrainImages(deps.jobs, run, model, input, NEIGHBOURS) : null;
+    return { run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients: model.noGradients, neighbours: list };
+  } finally {
+    model.dispose();
+  }
 }
 
 function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Reading }) {
@@ -39,7 +60,7 @@ function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Readi
       <h1>My digits</h1>
       <p>Draw a digit or upload a photo of one: see each preprocessing step and what every completed run reads.</p>
       <DrawForm runs={completedRuns(deps)} />
-      {reading ? <ReadingResult reading={reading} images={deps.images} /> : <ReadingMessage />}
+      {reading ? <ReadingResult reading={reading} images={deps.trainImages} /> : <ReadingMessage />}
       <OwnSet digits={listOwnDigits(deps.db)} />
     </Layout>
   );
@@ -68,7 +89,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       try {
         const reading = await readPicture(deps, picture, neighbourRun);
         return isFragment(c)
-          ? c.html(<ReadingResult reading={reading} images={deps.images} />)
+          ? c.html(<ReadingResult reading={reading} images={deps.trainImages} />)
           : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { getRun } from '../../experiments/store.ts';
 import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
+import { WhySlot } from '../explain/why-panel.tsx';
 import { Layout } from '../components/layout.tsx';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -138,6 +139,7 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
               )}
             </section>
           </div>
+          {chosen ? <WhySlot runId={chosen.runId} index={index} /> : ''}
           {predictions.length > 0 ? <RunsVerdict predictions={predictions} label={label} index={index} /> : ''}
         </Layout>,
       );

@@ -4,6 +4,7 @@ import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, 
 import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
+import { RunWhySlots } from '../explain/run-why.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
@@ -72,6 +73,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <RunLive view={liveView(run)} images={images} />
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
+          {run.status === 'completed' && <RunWhySlots runId={run.id} />}
           <AnalysisSlot run={run} />
         </Layout>,
       );

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../db/client.ts';
+import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
 import { compareRuns } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/experiments/experiment.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
@@ -23,7 +24,7 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', compareRoutes({ db, queue: new RunQueue({ db }), images: new TestImages(() => loadMnist('test', { limit: 500 })) }));
+  app.route('/', compareRoutes({ db, queue: new RunQueue({ db }), images: new TestImages(() => loadMnist('test', { limit: 500 })), trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) }));
   return app;
 }
 

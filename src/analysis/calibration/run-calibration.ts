@@ -1,0 +1,96 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { runCalibrations } from '../../../db/schema.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import type { MnistSplit } from '../../experiments/mnist.ts';
+import type { RunModel } from '../../experiments/probability-fn.ts';
+import { seededRandom } from '../../experiments/random.ts';
+import { loadTestPredictions, type Run } from '../../experiments/store.ts';
+import type { PairedRuns } from '../compare/run-comparison.ts';
+import { runTrainingSplit } from '../../experiments/train.ts';
+import { discoverRunSlices } from '../slice-discovery.ts';
+import { partitionSevens } from '../slices.ts';
+import { eceDifference, type EceDifference, overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
+import { fitTemperature, scaleByTemperature } from './temperature.ts';
+
+export type StoredCalibration = typeof runCalibrations.$inferSelect;
+
+export interface SliceCalibration {
+  name: string;
+  count: number;
+  accuracy: number;
+  meanConfidence: number;
+  ece: number;
+}
+
+export interface RunCalibration {
+  runId: number;
+  raw: Reliability;
+  /** Test indices wrong at confidence ≥ 0.99, surest first. */
+  overconfident: number[];
+  slices: SliceCalibration[];
+  /** Present once a temperature was fitted: the same figures with the scaled probabilities. */
+  calibrated: { fit: StoredCalibration; reliability: Reliability; overconfident: number[] } | null;
+}
+
+/** Refused requests (no validation split to fit on): the CLI exits 2, pages say so. */
+export class CalibrationUnavailableError extends Error {}
+
+export function loadCalibration(db: Db, runId: number): StoredCalibration | null {
+  return db.select().from(runCalibrations).where(eq(runCalibrations.runId, runId)).get() ?? null;
+}
+
+function sliceOf(name: string, probabilities: Float32Array, labels: Uint8Array, indices: number[]): SliceCalibration {
+  const r = reliability(probabilities, labels, indices);
+  return { name, count: r.count, accuracy: r.accuracy, meanConfidence: r.meanConfidence, ece: r.ece };
+}
+
+/** The run's calibration on the test set from its stored predictions; null before it has any. */
+export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibration | null {
+  const predictions = loadTestPredictions(db, run.id);
+  if (!predictions) return null;
+  const count = predictions.predicted.length;
+  const labels = test.labels.subarray(0, count);
+  const { probabilities } = predictions;
+  const sevens = partitionSevens(test);
+  const within = (indices: number[]) => indices.filter((i) => i < count);
+  const clusters = discoverRunSlices(db, run.id, labels) ?? [];
+  const slices = [
+    sliceOf('crossed sevens', probabilities, labels, within(sevens.crossed)),
+    sliceOf('plain sevens', probabilities, labels, within(sevens.plain)),
+    ...clusters.map((cluster, i) => sliceOf(`weak cluster ${i + 1} (${cluster.label}s)`, probabilities, labels, cluster.members)),
+  ];
+  const fit = loadCalibration(db, run.id);
+  const scaled = fit && scaleByTemperature(probabilities, fit.temperature);
+  return {
+    runId: run.id,
+    raw: reliability(probabilities, labels),
+    overconfident: overconfidentMistakes(probabilities, labels),
+    slices,
+    calibrated: fit && scaled ? { fit, reliability: reliability(scaled, labels), overconfident: overconfidentMistakes(scaled, labels) } : null,
+  };
+}
+
+/**
+ * Fits a temperature on the run's own validation split (the last share of its training images,
+ * which it never trained on) and records it. The test set plays no part in the fit.
+ */
+export async function fitRunTemperature(db: Db, run: Run, model: RunModel): Promise<StoredCalibration> {
+  const params = run.params as Hyperparameters;
+  const { validation } = runTrainingSplit(params);
+  if (!validation) throw new CalibrationUnavailableError(`run ${run.id} kept no validation split (validation split ${params.validationSplit}): there is nothing to fit a temperature on`);
+  const probabilities = await model.probabilities(Float32Array.from(validation.images, (v) => v / 255), validation.count);
+  const { temperature, nllBefore, nllAfter } = fitTemperature(probabilities, validation.labels);
+  const row = { runId: run.id, temperature, validationCount: validation.count, validationNll: nllBefore, calibratedNll: nllAfter, createdAt: new Date() };
+  db.insert(runCalibrations).values(row).onConflictDoUpdate({ target: runCalibrations.runId, set: row }).run();
+  return loadCalibration(db, run.id)!;
+}
+
+/** ECE(B) - ECE(A) on the test images both saw, with its paired bootstrap interval; null if either lacks probabilities. */
+export function pairedEceDifference(db: Db, paired: PairedRuns): EceDifference | null {
+  const [a, b] = [loadTestPredictions(db, paired.a.id), loadTestPredictions(db, paired.b.id)];
+  const count = paired.predictions.labels.length;
+  if (!a || !b || a.probabilities.length < count * 10 || b.probabilities.length < count * 10) return null;
+  // A fixed seed: reloading the page must not move the interval.
+  return eceDifference(a.probabilities.subarray(0, count * 10), b.probabilities.subarray(0, count * 10), paired.predictions.labels, seededRandom(12));
+}

@@ -1,0 +1,21 @@
+import type { RunModel } from '../../experiments/probability-fn.ts';
+import type { Run } from '../../experiments/store.ts';
+import { nearestVectors, type Neighbour } from '../../experiments/own-digits/neighbours.ts';
+import { embedImages } from '../../experiments/train-embeddings.ts';
+import type { ModelJobs } from '../model-jobs/model-jobs.ts';
+
+/** Why a run has no nearest training images, for pages and the CLI. */
+export class NeighboursUnavailableError extends Error {}
+
+/**
+ * The MNIST training images nearest to `image` in the run's embedding: which examples look like
+ * this to the model. The embeddings of the training images the run learned from (up to 48,000)
+ * are computed once per run (in a worker) and kept; each query after that embeds one image and scans them.
+ */
+export async function nearestTrainImages(jobs: ModelJobs, run: Run, model: RunModel, image: Float32Array, k: number): Promise<Neighbour[]> {
+  if (!model.layers) throw new NeighboursUnavailableError(`nearest training images need the model's embedding layer: ${model.noGradients}`);
+  const query = embedImages(model.layers, image, 1);
+  if (!query) throw new NeighboursUnavailableError(`run ${run.id}'s model has no layer named embedding to compare images in`);
+  const stored = await jobs.trainEmbeddings(run);
+  return nearestVectors(stored.vectors, stored.dimensions, query.vectors, k);
+}

@@ -1,0 +1,136 @@
+import type { Db } from '../../../db/client.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { RunHasNoModelError } from '../../experiments/own-digits/predict.ts';
+import { portableRunModel } from '../../experiments/probability-fn.ts';
+import type { Run } from '../../experiments/store.ts';
+import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../experiments/train-embeddings.ts';
+import { loadRobustness, saveRobustness, type StoredRobustness } from '../robustness/robustness-store.ts';
+import { TRANSFORM_NAMES } from '../robustness/transforms.ts';
+import { runModelJobInWorker, type ModelJob, type ModelJobResult } from './run-in-worker.ts';
+
+export type JobStatus<T> =
+  | { state: 'ready'; value: T }
+  | { state: 'computing'; fraction: number; stage: string }
+  | { state: 'absent' }
+  | { state: 'failed'; error: string }
+  | { state: 'unavailable'; reason: string };
+
+type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => void) => Promise<ModelJobResult>;
+
+interface Running {
+  fraction: number;
+  stage: string;
+  done: Promise<unknown>;
+}
+
+const trainingShareOf = (run: Run) => {
+  const params = run.params as Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>;
+  return { trainLimit: params.trainLimit ?? null, validationSplit: params.validationSplit };
+};
+
+/** Decoded training embeddings of this many runs stay in memory: 15 MB each, and queries after the first must be fast. */
+const KEPT_EMBEDDINGS = 3;
+
+/**
+ * The long computations over a run's model (robustness curves, training-set embeddings) that this
+ * process has under way, each in a worker thread: what pages poll for progress. One per server
+ * or CLI call, so two requests for the same result share one computation.
+ */
+export class ModelJobs {
+  private readonly running = new Map<string, Running>();
+  private readonly failures = new Map<string, string>();
+  private readonly embeddings = new Map<number, StoredEmbeddings>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly runJob: RunJob = runModelJobInWorker,
+  ) {}
+
+  robustnessStatus(run: Run): JobStatus<StoredRobustness> {
+    const stored = loadRobustness(this.db, run.id);
+    return stored ? { state: 'ready', value: stored } : this.pending(`robustness:${run.id}`, run);
+  }
+
+  /** Starts the default set of curves if absent (or failed before); returns where they stand. */
+  startRobustness(run: Run): JobStatus<StoredRobustness> {
+    const status = this.robustnessStatus(run);
+    if (status.state === 'absent' || status.state === 'failed') this.robustness(run).catch(() => {}); // kept for status()
+    return this.robustnessStatus(run);
+  }
+
+  /** Computes the curves of `transforms` and stores them (replacing older ones); shares a computation in flight. */
+  robustness(run: Run, transforms: string[] = TRANSFORM_NAMES, onProgress?: (fraction: number, stage: string) => void): Promise<StoredRobustness> {
+    const testLimit = (run.params as { testLimit?: number | null }).testLimit ?? null;
+    return this.launch(`robustness:${run.id}`, run, (model) => ({ kind: 'robustness', model, transforms, testLimit }), onProgress, (result, seconds) => {
+      if (result.kind !== 'robustness') throw new Error('the worker answered another job');
+      saveRobustness(this.db, { runId: run.id, curves: result.curves, count: result.count, seconds });
+      return loadRobustness(this.db, run.id)!;
+    });
+  }
+
+  trainEmbeddingsStatus(run: Run): JobStatus<StoredEmbeddings> {
+    const kept = this.embeddings.get(run.id) ?? this.remember(run.id, loadTrainEmbeddings(this.db, run.id));
+    return kept ? { state: 'ready', value: kept } : this.pending(`train-embeddings:${run.id}`, run);
+  }
+
+  /** The run's training-set embeddings: from memory, else the store, else computed in a worker and stored. */
+  async trainEmbeddings(run: Run, onProgress?: (fraction: number, stage: string) => void): Promise<StoredEmbeddings> {
+    const status = this.trainEmbeddingsStatus(run);
+    if (status.state === 'ready') return status.value;
+    return this.launch(`train-embeddings:${run.id}`, run, (model) => ({ kind: 'train-embeddings', model, ...trainingShareOf(run) }), onProgress, (result, seconds) => {
+      if (result.kind !== 'train-embeddings') throw new Error('the worker answered another job');
+      saveTrainEmbeddings(this.db, run.id, result, seconds);
+      // Read back what was stored, so every query sees the float16-rounded vectors.
+      return this.remember(run.id, loadTrainEmbeddings(this.db, run.id))!;
+    });
+  }
+
+  private remember(runId: number, embeddings: StoredEmbeddings | null): StoredEmbeddings | null {
+    if (!embeddings) return null;
+    this.embeddings.set(runId, embeddings);
+    for (const oldest of this.embeddings.keys()) if (this.embeddings.size > KEPT_EMBEDDINGS) this.embeddings.delete(oldest);
+    return embeddings;
+  }
+
+  private pending<T>(key: string, run: Run): JobStatus<T> {
+    const job = this.running.get(key);
+    if (job) return { state: 'computing', fraction: job.fraction, stage: job.stage };
+    const error = this.failures.get(key);
+    if (error) return { state: 'failed', error };
+    if (run.status !== 'completed') return { state: 'unavailable', reason: `run ${run.id} is ${run.status}: there is no model yet` };
+    try {
+      portableRunModel(this.db, run);
+    } catch (err) {
+      if (err instanceof RunHasNoModelError) return { state: 'unavailable', reason: err.message };
+      throw err;
+    }
+    return { state: 'absent' };
+  }
+
+  private launch<T>(
+    key: string,
+    run: Run,
+    jobOf: (model: ReturnType<typeof portableRunModel>) => ModelJob,
+    onProgress: ((fraction: number, stage: string) => void) | undefined,
+    store: (result: ModelJobResult, seconds: number) => T,
+  ): Promise<T> {
+    const inFlight = this.running.get(key);
+    if (inFlight) return inFlight.done as Promise<T>;
+    this.failures.delete(key);
+    const started = performance.now();
+    const progress = { fraction: 0, stage: 'starting' };
+    const done = Promise.resolve()
+      .then(() => this.runJob(jobOf(portableRunModel(this.db, run)), (fraction, stage) => {
+        Object.assign(progress, { fraction, stage });
+        onProgress?.(fraction, stage);
+      }))
+      .then((result) => store(result, (performance.now() - started) / 1000))
+      .catch((err: unknown) => {
+        this.failures.set(key, err instanceof Error ? err.message : String(err));
+        throw err;
+      })
+      .finally(() => this.running.delete(key));
+    this.running.set(key, Object.assign(progress, { done }));
+    return done;
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../db/client.ts';
+import { executeRun } from '../../src/experiments/experiment.ts';
+import { createRun } from '../../src/experiments/store.ts';
+import { smallRunParams } from '../helpers/db.ts';
+import { browserSession, skipE2e } from '../helpers/e2e.ts';
+
+const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-why-')), 'runs.sqlite');
+let runId = 0;
+
+describe.skipIf(skipE2e)('the why panel in a real browser', () => {
+  // Registered before the session's own: the server opens a store that already holds a trained model.
+  beforeAll(async () => {
+    const db = openDb(dbFile);
+    const created = createRun(db, { name: 'e2e why', params: smallRunParams({ testLimit: 100, seed: 4 }), status: 'running' });
+    const run = await executeRun(db, created.id, { backend: 'wasm' });
+    expect(run.status, run.error ?? '').toBe('completed');
+    runId = run.id;
+    db.$client.close();
+  });
+  const session = browserSession({ db: dbFile });
+
+  it('lays the map over the test image with its legend, and switches to occlusion', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/images/test/0?run=${runId}`);
+    const overlay = page.locator('#why .attribution img.overlay');
+    await overlay.waitFor({ timeout: 60_000 });
+    // The overlay PNG loaded under the CSP and is drawn over the image, at its size.
+    await expect.poll(() => overlay.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBe(28);
+    const [under, over] = [await page.locator('#why .attribution img').first().boundingBox(), await overlay.boundingBox()];
+    expect(over).toEqual(under);
+    expect(await page.locator('#why .attribution-legend').textContent()).toMatch(/against \d.*for \d/);
+    await page.click('#why button:has-text("occlusion")');
+    await page.locator('#why button[aria-pressed="true"]:has-text("occlusion")').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#why img.overlay').getAttribute('src')).toContain('method=occlusion');
+  });
+});
