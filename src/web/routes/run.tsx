@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
+import { AugmentStrip } from '../components/augment-strip.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
@@ -58,6 +59,7 @@ export function runRoutes(deps: WebDeps): Hono {
               <NoteEditor runId={run.id} note={run.note} />
             </section>
           </div>
+          <AugmentStrip run={run} />
           <RunLive view={liveView(run)} images={images} />
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           <AnalysisSlot run={run} />
