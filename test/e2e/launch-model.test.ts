@@ -14,21 +14,21 @@ describe.skipIf(skipE2e)('launching another network from the form in a real brow
     await page.fill('textarea[name=spec]', '{"layers":[{"type":"dense","units":10,"activation":"softmax"}]}');
     await expect.poll(() => page.locator('#model-check').textContent()).toContain('layers[0] (dense): needs a flat input');
     await page.selectOption('select[name=model]', 'reference-dropout');
-    await page.selectOption('select[name=optimizer]', 'sgd');
-    await page.fill('input[name=momentum]', '0.9');
-    await page.fill('input[name=learning-rate]', '0.05');
-    await page.fill('input[name=augment]', 'shift=2,rotate=10');
+    await page.selectOption('select[name=optimizer]', 'adamw');
+    await page.fill('input[name=weight-decay]', '0.01');
+    await page.fill('input[name=augment]', 'shift=1,rotate=5');
     await page.fill('input[name=epochs]', '1');
-    await page.fill('input[name=train-limit]', '1500');
+    await page.fill('input[name=train-limit]', '2000');
     await page.fill('input[name=test-limit]', '300');
     await page.fill('input[name=seed]', '2');
     await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Queue run")')]);
     expect(await page.locator('h1').textContent()).toContain('reference-dropout-e1-');
     expect(await page.locator('#record').textContent()).toContain('Model: reference-dropout');
-    await page.locator('#live .badge-completed').waitFor({ timeout: 150_000 });
-    // Trained, not guessed: ten classes, well above chance on 1,200 images.
+    await page.locator('#live .badge-completed').waitFor({ timeout: 200_000 });
+    // Trained, not guessed: well above the 10% of chance after one epoch on 1,600 images.
     const accuracy = Number(/(\d+\.\d\d)%/.exec((await page.locator('#live').textContent())!)![1]);
-    expect(accuracy).toBeGreaterThan(50);
-    expect(await page.locator('pre.command').textContent()).toContain('--model reference-dropout --optimizer sgd --momentum 0.9 --augment shift=2,rotate=10');
-  });
+    expect(accuracy).toBeGreaterThan(25);
+    expect(await page.locator('pre.command').textContent()).toContain('--model reference-dropout --optimizer adamw --weight-decay 0.01 --augment shift=1,rotate=5');
+    expect(await page.locator('.augment-strip img').count()).toBe(30);
+  }, 240_000);
 });
