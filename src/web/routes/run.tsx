@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { AugmentStrip } from '../components/augment-strip.tsx';
@@ -30,14 +31,17 @@ export function runRoutes(deps: WebDeps): Hono {
   const trainedBy = (run: Run) => {
     const last = runAttemptHistory(db, run.id).at(-1);
     if (run.source === 'imported') return 'imported';
-    if (!last) return run.host ? `this server's machine, ${run.host}` : run.slurmJobId ? `Slurm job ${run.slurmJobId}, waiting` : 'not started';
-    const slurm = last.slurmJobId ? `, Slurm job ${last.slurmJobId}` : '';
-    return `remote worker ${last.worker} on ${last.host}${slurm} (attempt ${last.attempt})`;
+    const slurmState = run.slurmState && run.status !== 'completed' ? ` (${run.slurmState})` : '';
+    if (!last || (run.status === 'queued' && run.slurmJobId)) {
+      return run.slurmJobId ? `Slurm job ${run.slurmJobId}${slurmState}` : run.host ? `this server's machine, ${run.host}` : 'not started';
+    }
+    if (last.slurmJobId) return `Slurm job ${last.slurmJobId} on ${last.host}${slurmState} (attempt ${last.attempt})`;
+    return `remote worker ${last.worker} on ${last.host} (attempt ${last.attempt})`;
   };
   const liveFragment = (run: Run) => (
     <>
       <RunLive view={liveView(run)} images={images} />
-      <RunRecord run={run} trainedBy={trainedBy(run)} oob />
+      <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
     </>
   );
 
@@ -53,7 +57,7 @@ export function runRoutes(deps: WebDeps): Hono {
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
           <div class="meta-grid">
-            <RunRecord run={run} trainedBy={trainedBy(run)} />
+            <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
             <section class="card">
               <TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />
               <NoteEditor runId={run.id} note={run.note} />

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { effectiveTestDecisions, runLabelAccuracies } from '../../analysis/label-accuracies.ts';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import { modelCollapse } from '../../experiments/degenerate-model.ts';
 import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
@@ -6,6 +7,8 @@ import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
+import { ImportForm } from '../imported/components.tsx';
+import type { ImportFormValues } from '../imported/upload.ts';
 import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
 import { formBody, formField, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
@@ -44,27 +47,41 @@ function Filters({ filters }: { filters: RunFilters }) {
   );
 }
 
-function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilters; values?: LaunchValues; errors?: LaunchErrors }) {
+type RunsPageForms = { values?: LaunchValues; errors?: LaunchErrors; imported?: { values: ImportFormValues; error: string } };
+
+function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilters } & RunsPageForms) {
   return (
     <Layout title="Runs">
       <h1>Runs</h1>
       <LaunchForm values={props.values} errors={props.errors} open={props.total === 0} />
+      <ImportForm values={props.imported?.values} error={props.imported?.error} />
       <Filters filters={props.filters} />
       <RunsTable items={props.items} filters={props.filters} total={props.total} />
     </Layout>
   );
 }
 
-export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const listed = (run: Run): ListedRun => ({
+type RunsPageDeps = Pick<WebDeps, 'db' | 'images'>;
+
+/** A run as the list shows it; `decisions` are the test-label decisions, read once per page. */
+function listed({ db, images }: RunsPageDeps, run: Run, decisions = effectiveTestDecisions(db)): ListedRun {
+  return {
     run,
     tags: runTagMap(db, run.id),
     degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
-  });
-  const page = (filters: RunFilters, form: { values?: LaunchValues; errors?: LaunchErrors } = {}) => {
-    const all = listRuns(db).map(listed);
-    return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...form} />;
+    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
   };
+}
+
+/** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
+export function runsPage(deps: RunsPageDeps, filters: RunFilters, forms: RunsPageForms = {}) {
+  const decisions = effectiveTestDecisions(deps.db);
+  const all = listRuns(deps.db).map((run) => listed(deps, run, decisions));
+  return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...forms} />;
+}
+
+export function runsRoutes({ db, queue, images }: WebDeps): Hono {
+  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage({ db, images }, filters, forms);
 
   return new Hono()
     .get('/', (c) => c.redirect('/runs'))
@@ -79,5 +96,5 @@ export function runsRoutes({ db, queue }: WebDeps): Hono {
       const body = await formBody(c);
       return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
     })
-    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed(getRun(db, runIdOf(c)))} />));
+    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed({ db, images }, getRun(db, runIdOf(c)))} />));
 }

@@ -9,6 +9,7 @@ import { runAttemptHistory } from '../../../src/experiments/workers/leases.ts';
 import { createToken } from '../../../src/experiments/workers/tokens.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
+import { exited, until } from '../../helpers/waiting.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 const started: ChildProcess[] = [];
@@ -23,18 +24,6 @@ async function serve(db: string, extra: string[] = []): Promise<{ server: ChildP
   const served = await startServer({ db, args: ['--max-concurrent', '0', ...extra] });
   started.push(served.server);
   return served;
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 afterAll(async () => {
