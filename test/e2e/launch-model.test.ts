@@ -18,16 +18,17 @@ describe.skipIf(skipE2e)('launching another network from the form in a real brow
     await page.fill('input[name=weight-decay]', '0.01');
     await page.fill('input[name=augment]', 'shift=1,rotate=5');
     await page.fill('input[name=epochs]', '1');
-    await page.fill('input[name=train-limit]', '2000');
-    await page.fill('input[name=test-limit]', '300');
+    await page.fill('input[name=train-limit]', '1000');
+    await page.fill('input[name=test-limit]', '200');
     await page.fill('input[name=seed]', '2');
     await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Queue run")')]);
     expect(await page.locator('h1').textContent()).toContain('reference-dropout-e1-');
     expect(await page.locator('#record').textContent()).toContain('Model: reference-dropout');
-    await page.locator('#live .badge-completed').waitFor({ timeout: 200_000 });
-    // Trained, not guessed: well above the 10% of chance after one epoch on 1,600 images.
+    await page.locator('#live .badge-completed, #live .badge-failed').waitFor({ timeout: 200_000 });
+    expect(await page.locator('#live .badge-completed').count()).toBe(1);
+    // Trained, not guessed: above the 10% of chance after one epoch on 800 images.
     const accuracy = Number(/(\d+\.\d\d)%/.exec((await page.locator('#live').textContent())!)![1]);
-    expect(accuracy).toBeGreaterThan(25);
+    expect(accuracy).toBeGreaterThan(15);
     expect(await page.locator('pre.command').textContent()).toContain('--model reference-dropout --optimizer adamw --weight-decay 0.01 --augment shift=1,rotate=5');
     expect(await page.locator('.augment-strip img').count()).toBe(30);
   }, 240_000);
