@@ -125,7 +125,14 @@ export function RunsTable({ items, filters, total }: { items: ListedRun[]; filte
           ))}
         </tbody>
       </table>
-      {items.length === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
+      {total === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
+      {total > 0 && items.length === 0 ? (
+        <p class="empty">
+          No runs match these filters. <a href="/runs">Show all runs</a>
+        </p>
+      ) : (
+        ''
+      )}
     </div>
   );
 }

@@ -56,6 +56,14 @@ export function runRoutes(deps: WebDeps): Hono {
           <h1>
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
+          <p class="run-actions">
+            <a class="button" href={`/runs?from=${run.id}#launch`}>
+              Rerun with these settings
+            </a>{' '}
+            <a class="button" href={`/runs/${run.id}/delete`}>
+              Delete…
+            </a>
+          </p>
           <div class="meta-grid">
             <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
             <section class="card">
