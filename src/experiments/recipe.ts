@@ -79,7 +79,8 @@ export function trainingOptimizer(recipe: Recipe): tf.Optimizer {
 
 /** tfjs' optimizers read `learningRate` on every step, except SGD and momentum, which cache it. */
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  if (optimizer instanceof tf.SGDOptimizer) optimizer.setLearningRate(lr);
+  const cached = optimizer as unknown as { setLearningRate?: (lr: number) => void };
+  if (typeof cached.setLearningRate === 'function') cached.setLearningRate(lr);
   else (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 

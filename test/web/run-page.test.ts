@@ -35,6 +35,20 @@ describe('the run page of a completed run', () => {
     expect(html).toContain('--model reference-dropout --optimizer sgd --augment shift=2,rotate=10');
   });
 
+  it('shows a strip of augmented training images, drawn anew each epoch, only for a run that augments', async () => {
+    const env = webApp();
+    const augmented = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { params: { augment: { shift: 3, rotate: 15 } } });
+    const plain = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { seed: 2 });
+    const html = await (await env.app.request(`/runs/${augmented.id}`)).text();
+    const strip = (label: string) => [...html.matchAll(new RegExp(`<img src="(data:image/png;base64,[^"]+)" width="42" height="42" alt="training image \\d+, ${label}"`, 'g'))].map((m) => m[1]);
+    const [original, first, second] = [strip('original'), strip('epoch 1'), strip('epoch 2')];
+    expect(original).toHaveLength(10);
+    expect(first).toHaveLength(10);
+    expect(first.filter((uri, i) => uri !== original[i]).length).toBeGreaterThan(5);
+    expect(second.filter((uri, i) => uri !== first[i]).length).toBeGreaterThan(5);
+    expect(await (await env.app.request(`/runs/${plain.id}`)).text()).not.toContain('What the model was fed');
+  });
+
   it('plots loss and accuracy per epoch, training against validation, with values on hover', async () => {
     const { app, run } = appWithCompletedRun();
     const html = await (await app.request(`/runs/${run.id}`)).text();

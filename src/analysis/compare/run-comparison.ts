@@ -5,7 +5,7 @@ import { epochHistory, getRun, loadTestPredictions, type Run } from '../../exper
 import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
 import { mcnemarExactP } from '../statistics/mcnemar.ts';
 import { correctnessDifference, imageChanges, type ImageChanges, type PairedPredictions } from './image-changes.ts';
-import { paramsDiff, type ParamValues } from './params-diff.ts';
+import { layerwiseParams, paramsDiff, type ParamValues } from './params-diff.ts';
 import { comparisonVerdict, recipeEvidence, type RecipeEvidence } from './recipe-evidence.ts';
 
 /** Two runs that cannot be compared image by image; the message says why. */
@@ -110,8 +110,10 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunCom
   const changes = imageChanges(predictions);
   const accuracyDelta = (changes.correctB - changes.correctA) / changes.images;
   const mcnemarP = mcnemarExactP(changes.broken.length, changes.fixed.length);
-  const paramsA = a.params as Record<string, unknown>;
-  const paramsB = b.params as Record<string, unknown>;
+  const [paramsA, paramsB] = layerwiseParams([a.params as Record<string, unknown>, b.params as Record<string, unknown>]) as [
+    Record<string, unknown>,
+    Record<string, unknown>,
+  ];
   const recipe = recipeEvidence(db, a, b);
   const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, testAccuracy: correct / changes.images });
   return {

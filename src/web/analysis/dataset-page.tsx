@@ -1,17 +1,12 @@
-import { PNG } from 'pngjs';
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
 import type { LabelIssue } from '../../analysis/label-issues.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
+import { dataUri } from '../png-data-uri.ts';
 import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';
 import { Tiles } from './tiles.tsx';
 
-function dataUri(pixels: Uint8Array): string {
-  const image = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, bitDepth: 8 });
-  image.data = Buffer.from(pixels);
-  return `data:image/png;base64,${PNG.sync.write(image, { colorType: 0, inputColorType: 0 }).toString('base64')}`;
-}
 
 function PrevalenceLine({ split, prevalence }: { split: string; prevalence: Prevalence }) {
   return (

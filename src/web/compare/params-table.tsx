@@ -1,3 +1,4 @@
+import { layerwiseParams } from '../../analysis/compare/params-diff.ts';
 import type { Run } from '../../experiments/store.ts';
 import { colourOf } from './series.ts';
 
@@ -5,7 +6,7 @@ const same = (values: unknown[]) => values.every((v) => JSON.stringify(v) === JS
 
 /** Hyperparameters side by side; only those that differ unless `all`, with a toggle that swaps just this table. */
 export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
-  const params = runs.map((run) => run.params as Record<string, unknown>);
+  const params = layerwiseParams(runs.map((run) => run.params as Record<string, unknown>));
   const keys = [...new Set(params.flatMap((p) => Object.keys(p)))];
   const shown = keys.filter((key) => all || !same(params.map((p) => p[key])));
   const ids = runs.map((run) => run.id).join(',');

@@ -4,7 +4,7 @@ import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, 
 import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
-import { RunWhySlots } from '../explain/run-why.tsx';
+import { AugmentStrip } from '../components/augment-strip.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
@@ -16,6 +16,7 @@ import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
 import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
+import { RunWhySlots } from '../explain/run-why.tsx';
 
 
 export function runRoutes(deps: WebDeps): Hono {
@@ -71,6 +72,7 @@ export function runRoutes(deps: WebDeps): Hono {
               <NoteEditor runId={run.id} note={run.note} />
             </section>
           </div>
+          <AugmentStrip run={run} />
           <RunLive view={liveView(run)} images={images} />
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
