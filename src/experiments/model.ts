@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BatchNormalization } from './batch-normalization.ts';
 import type { LayerSpec, ModelSpec } from './model-spec.ts';
 import { presetSpec } from './model-presets.ts';
 import { SeededDropout } from './seeded-dropout.ts';
@@ -64,7 +65,8 @@ function buildLayer(
       return layer.type === 'maxPooling2d' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
     }
     case 'batchNormalization':
-      return tf.layers.batchNormalization(input);
+      // tfjs' layer, with its training step fused into one wasm kernel each way.
+      return new BatchNormalization(input);
     case 'dropout':
       return new SeededDropout({ ...input, rate: layer.rate, seed: dropoutSeed() });
     case 'flatten':
