@@ -65,7 +65,6 @@ function buildLayer(
       return layer.type === 'maxPooling2d' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
     }
     case 'batchNormalization':
-      // tfjs' layer, with its training step fused into one wasm kernel each way.
       return new BatchNormalization(input);
     case 'dropout':
       return new SeededDropout({ ...input, rate: layer.rate, seed: dropoutSeed() });

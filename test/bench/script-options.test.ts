@@ -1,42 +1,65 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { benchOptions, type BenchScript } from '../../bench/lib/script-options.ts';
 
 const run = promisify(execFile);
-const TSX = path.resolve('node_modules/.bin/tsx');
 // Every .ts file directly in bench/ is a script; the modules they share live in bench/lib/.
 const SCRIPTS = readdirSync('bench').filter((f) => f.endsWith('.ts'));
 
-/** Exit code, stdout and stderr of a bench script, killed if it starts measuring instead. */
-async function bench(script: string, args: string[]) {
+const PROFILE: BenchScript = {
+  file: 'bench/step-profile.ts',
+  summary: 'per-kernel step profile',
+  options: { steps: { type: 'integer', min: 1, max: 100, description: 'timed steps (default 100)' } },
+};
+
+/** What benchOptions printed and the exit code it asked for, without leaving the test process. */
+function parse(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+  vi.spyOn(process, 'exit').mockImplementation(((code: number) => {
+    throw new Error(`exit ${code}`);
+  }) as never);
   try {
-    const { stdout, stderr } = await run(TSX, [path.join('bench', script), ...args], { timeout: 100_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    return { options: benchOptions(PROFILE, argv), code: undefined, out: out.join('\n'), err: err.join('\n') };
+  } catch (e) {
+    return { options: undefined, code: Number((e as Error).message.replace('exit ', '')), out: out.join('\n'), err: err.join('\n') };
   }
 }
 
 describe('bench scripts', () => {
-  it('answer --help with their options instead of measuring', async () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('every script parses its flags with benchOptions, so each answers --help', () => {
     expect(SCRIPTS.length).toBeGreaterThanOrEqual(5);
-    const results = await Promise.all(SCRIPTS.map((script) => bench(script, ['--help'])));
-    results.forEach((result, i) => {
-      expect(result.code, SCRIPTS[i]).toBe(0);
-      expect(result.stdout).toContain(`usage: npx tsx bench/${SCRIPTS[i]} [options]`);
-      expect(result.stdout).toContain('--help');
-    });
+    const without = SCRIPTS.filter((s) => !readFileSync(path.join('bench', s), 'utf8').includes('benchOptions('));
+    expect(without).toEqual([]);
   });
 
-  it('exit 2 naming what is allowed for an unknown flag or a bad value', async () => {
-    const unknown = await bench('step-profile.ts', ['--stepz', '3']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('allowed: --steps --batch-size --model --help');
-    const bad = await bench('training-vs-pytorch.ts', ['--rounds', '0']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--rounds must be a whole number from 1 to 100');
+  it('--help prints the options and exits 0 instead of measuring', () => {
+    const help = parse(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('usage: npx tsx bench/step-profile.ts [options]');
+    expect(help.out).toContain('--steps');
   });
+
+  it('exits 2 naming what is allowed for an unknown flag or a bad value', () => {
+    const unknown = parse(['--stepz', '3']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('allowed: --steps --help');
+    const bad = parse(['--steps', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--steps');
+    expect(parse(['--steps', '7']).options?.steps).toBe(7);
+  });
+
+  it('a real script answers --help from the command line', async () => {
+    const { stdout } = await run(path.resolve('node_modules/.bin/tsx'), ['bench/training-vs-pytorch.ts', '--help'], { timeout: 120_000 });
+    expect(stdout).toContain('usage: npx tsx bench/training-vs-pytorch.ts [options]');
+    expect(stdout).toContain('--rounds');
+  }, 130_000);
 });
