@@ -14,7 +14,7 @@ export const sweeps = sqliteTable('sweeps', {
   name: text('name').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   /** JSON: the values each varied hyperparameter takes, e.g. {"learningRate": [0.001, 0.003]}. */
-  axes: text('axes', { mode: 'json' }).$type<Record<string, number[]>>().notNull(),
+  axes: text('axes', { mode: 'json' }).$type<Record<string, (number | string)[]>>().notNull(),
   /** JSON: the seeds every grid point is trained with. */
   seeds: text('seeds', { mode: 'json' }).$type<number[]>().notNull(),
 });

@@ -159,6 +159,8 @@ export interface SummaryRow {
   /** Position in the spec's layers array. */
   index: number;
   type: LayerType;
+  /** The layer's settings in one short line (describeLayer). */
+  layer: string;
   outputShape: Shape;
   parameters: number;
 }
@@ -193,7 +195,7 @@ export function checkModelSpec(raw: unknown): { spec: ModelSpec; summary: ModelS
     shape = outputShape(layer, shape, where);
     trainable += parameters.trainable;
     total += parameters.trainable + parameters.nonTrainable;
-    rows.push({ index, type: layer.type, outputShape: shape, parameters: parameters.trainable + parameters.nonTrainable });
+    rows.push({ index, type: layer.type, layer: describeLayer(layer), outputShape: shape, parameters: parameters.trainable + parameters.nonTrainable });
   });
   const last = spec.layers[spec.layers.length - 1]!;
   if (last.type !== 'dense' || last.units !== 10 || last.activation !== 'softmax') {
@@ -228,4 +230,25 @@ export function describeLayer(layer: LayerSpec): string {
     default:
       return layer.type;
   }
+}
+
+/** The Keras-style summary as text lines: layer, output shape and parameters, then the totals. */
+export function summaryLines(summary: ModelSummary): string[] {
+  const count = (n: number) => n.toLocaleString('en-US');
+  const rows = [
+    ['Layer', 'Output shape', 'Params'],
+    ...summary.rows.map((row) => [row.layer, `(${row.outputShape.join(', ')})`, count(row.parameters)]),
+  ];
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)) + 2);
+  const line = (row: string[]) => `${row[0]!.padEnd(widths[0]!)}${row[1]!.padEnd(widths[1]!)}${row[2]!.padStart(8)}`;
+  const rule = '-'.repeat(widths[0]! + widths[1]! + 8);
+  return [
+    line(rows[0]!),
+    rule,
+    ...rows.slice(1).map(line),
+    rule,
+    `Total params: ${count(summary.totalParameters)}`,
+    `Trainable params: ${count(summary.trainableParameters)}`,
+    `Non-trainable params: ${count(summary.totalParameters - summary.trainableParameters)}`,
+  ];
 }

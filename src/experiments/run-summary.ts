@@ -1,5 +1,7 @@
 import type { Db } from '../../db/client.ts';
+import { modelNameOf, modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
 import { loadImportedModel } from './imported/imported-store.ts';
+import { checkModelSpec } from './model-spec.ts';
 import { epochHistory, runTagMap, testConfusion, type Run } from './store.ts';
 
 /** The JSON form of a run that the CLI's --json and GET /api/runs/:id both print. */
@@ -34,7 +36,19 @@ export function runSummary(db: Db, run: Run) {
     testConfusion: testConfusion(db, run.id),
     source: run.source,
     imported: importedSummary(db, run),
+    model: runModel(run),
   };
+}
+
+/**
+ * The network a run trained (its preset or file name, layers and Keras-style summary); null for
+ * an imported run, whose params hold no network.
+ */
+export function runModel(run: Run) {
+  if (run.source === 'imported') return null;
+  const hp = run.params as Hyperparameters;
+  const { spec, summary } = checkModelSpec(modelSpecOf(hp));
+  return { name: modelNameOf(hp), layers: spec.layers, summary };
 }
 
 /** How an imported run was made, without the model bytes; null for a run trained here. */

@@ -12,6 +12,7 @@ import { labelAuditRoutes } from './label-audit/routes.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
 import { apiRoutes } from './routes/api.ts';
+import { importRoutes } from './imported/routes.tsx';
 import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
@@ -59,8 +60,9 @@ export function createApp(
   app.use(csrf());
   // Workers authenticate with tokens and upload results in chunks larger than the general limit.
   app.route('/', workerRoutes(full, deps.leases ?? leasePolicy()));
-  // Photos of digits run to megabytes: those routes set their own limit, so they come before the general one.
+  // Photos of digits and imported models run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
+  app.route('/', importRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
   for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelAuditRoutes(full)]) app.route('/', routes);
   return app;

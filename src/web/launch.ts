@@ -6,9 +6,15 @@ import {
   tagsFrom,
 } from '../experiments/cli/train-command.ts';
 import type { Hyperparameters } from '../experiments/hyperparameters.ts';
+import { resolveModel, type ResolvedModel } from '../experiments/cli/model-option.ts';
+import { DEFAULT_MODEL, PRESET_NAMES } from '../experiments/model-presets.ts';
 
 export type HyperparameterField = keyof typeof HYPERPARAMETER_OPTIONS;
-export type LaunchField = HyperparameterField | 'name' | 'tags';
+/** `spec`: the layers spec typed in the editor, used when `model` is CUSTOM_MODEL. */
+export type LaunchField = HyperparameterField | 'name' | 'tags' | 'spec';
+
+/** The model select's choice that trains the spec in the editor. */
+export const CUSTOM_MODEL = 'custom';
 
 export const HYPERPARAMETER_FIELDS = Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterField[];
 
@@ -23,7 +29,8 @@ export type LaunchRequest =
 /** The CLI's messages name the flag ("--tag takes ..."); beside a form field the name is redundant. */
 const withoutFlag = (err: unknown) => {
   if (!(err instanceof UsageError)) throw err;
-  return err.message.replace(/^--[\w-]+ /, '');
+  // An inline spec's message reads "--model spec: layers[0] ...".
+  return err.message.replace(/^--[\w-]+ (spec: )?/, '');
 };
 
 /** One tag from the run page's key and value fields, by the CLI's rule; a string says why not. */
@@ -42,7 +49,7 @@ export function checkTag(key: string, value: string): string | null {
  */
 export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   const values: LaunchValues = {};
-  for (const field of [...HYPERPARAMETER_FIELDS, 'name', 'tags'] as const) {
+  for (const field of [...HYPERPARAMETER_FIELDS, 'name', 'tags', 'spec'] as const) {
     if (typeof body[field] === 'string') values[field] = body[field].trim();
   }
   const errors: LaunchErrors = {};
@@ -50,12 +57,16 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   for (const field of HYPERPARAMETER_FIELDS) {
     const raw = values[field];
     const spec = HYPERPARAMETER_OPTIONS[field];
-    // The form has number fields only so far; --model would read server files, so it is not taken here.
-    if (!raw || (spec.type !== 'integer' && spec.type !== 'number')) continue;
+    if (!raw || field === 'model') continue;
     const problem = optionValueProblem(spec, raw);
     if (problem) errors[field] = problem;
-    else options[field] = Number(raw);
+    else options[field] = spec.type === 'integer' || spec.type === 'number' ? Number(raw) : raw;
   }
+  const custom = values.model === CUSTOM_MODEL;
+  const modelProblem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
+  if (modelProblem) errors[custom ? 'spec' : 'model'] = modelProblem;
+  // Only a preset's name or a spec inline: `--model FILE.json` would read the server's files.
+  else options.model = custom ? values.spec : values.model || DEFAULT_MODEL;
   let tags: Record<string, string> = {};
   try {
     tags = tagsFrom({ tag: (values.tags ?? '').split('\n').map((line) => line.trim()).filter(Boolean) });
@@ -67,11 +78,39 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   try {
     params = hyperparametersFrom(options);
   } catch (err) {
-    return { ok: false, values, errors: { 'validation-split': withoutFlag(err) } };
+    return { ok: false, values, errors: { [fieldOfError(err, custom)]: withoutFlag(err) } };
   }
   try {
     return { ok: true, run: { name: runNameFrom({ name: values.name || undefined }, params), params, tags } };
   } catch (err) {
     return { ok: false, values, errors: { name: withoutFlag(err) } };
+  }
+}
+
+const modelChoiceProblem = (model: string | undefined) =>
+  !model || (PRESET_NAMES as string[]).includes(model) ? null : `must be one of ${[...PRESET_NAMES, CUSTOM_MODEL].join(', ')}; got '${model}'`;
+
+const modelSpecProblem = (spec: string | undefined) =>
+  spec?.startsWith('{') ? null : 'type a layers spec: {"layers": [...]}, its last layer {"type":"dense","units":10,"activation":"softmax"}';
+
+/** The field a checked-together flag's message belongs beside: the flag it names first (--momentum ...). */
+function fieldOfError(err: unknown, customModel: boolean): LaunchField {
+  const flag = err instanceof UsageError ? /^--([\w-]+)/.exec(err.message)?.[1] : undefined;
+  if (flag === 'model') return customModel ? 'spec' : 'model';
+  return (HYPERPARAMETER_FIELDS as string[]).includes(flag ?? '') ? (flag as LaunchField) : 'validation-split';
+}
+
+/**
+ * The model fields as the editor checks them while the person types: the network they would
+ * train, or why it cannot (the same words `train --model` exits 2 with).
+ */
+export function checkModelFields(values: LaunchValues): { ok: true; model: ResolvedModel } | { ok: false; error: string } {
+  const custom = values.model === CUSTOM_MODEL;
+  const problem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
+  if (problem) return { ok: false, error: problem };
+  try {
+    return { ok: true, model: resolveModel(custom ? values.spec : values.model || DEFAULT_MODEL) };
+  } catch (err) {
+    return { ok: false, error: withoutFlag(err) };
   }
 }

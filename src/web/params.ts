@@ -27,10 +27,13 @@ export function queryChoice<T extends string>(c: Context, name: string, choices:
   return raw as T;
 }
 
-/** The request's form fields; a body that does not parse (cut-off multipart, say) is the client's mistake, a 400. */
-export async function formBody(c: Context): Promise<Record<string, string | File | (string | File)[]>> {
+/**
+ * The request's form fields; a body that does not parse (cut-off multipart, say) is the client's
+ * mistake, a 400. `all` keeps every value of a repeated field (several files in one input).
+ */
+export async function formBody(c: Context, options: { all?: boolean } = {}): Promise<Record<string, string | File | (string | File)[]>> {
   try {
-    return await c.req.parseBody();
+    return await c.req.parseBody(options);
   } catch {
     throw new HTTPException(400, { message: 'the form body could not be read: it is not well-formed multipart or urlencoded data' });
   }

@@ -37,6 +37,17 @@ describe('the digitlab CLI', () => {
     expect(train.stdout).toMatch(/--validation-split F .*\(0 to 0.9\)/);
   });
 
+  it('lists the model presets with their layers and parameter counts', async () => {
+    const listed = await runCliCaptured(['models', '--json']);
+    const models = listed.lastJson().models as { name: string; parameters: number; summary: { rows: { layer: string }[] } }[];
+    expect(models.map((m) => m.name)).toEqual(['reference', 'mlp', 'reference-dropout', 'reference-wide', 'batchnorm-cnn', 'lenet5']);
+    // DESIGN.md's count for the reference CNN; batch norm's moving statistics count, as in Keras.
+    expect(models[0]).toMatchObject({ parameters: 121_930, default: true });
+    expect(models.find((m) => m.name === 'batchnorm-cnn')!.summary.rows.map((row) => row.layer)).toContain('batchNormalization');
+    const text = await runCliCaptured(['models']);
+    expect(text.stdout).toMatch(/^lenet5: 61,706 parameters\n/m);
+  });
+
   it('trains, lists, shows and exports a run, with --json as the last stdout line', async () => {
     const dir = tempDir();
     const env = { DIGITLAB_DB: path.join(dir, 'runs.sqlite') };
@@ -60,6 +71,7 @@ describe('the digitlab CLI', () => {
     ]);
     const shown = await runCliCaptured(['show', '1'], env);
     expect(shown.stdout).toMatch(/true\\pred/);
+    expect(shown.stdout).toMatch(/model reference\n +Layer +Output shape +Params\n[\s\S]*dense 64 relu +\(64\) +102,464\n[\s\S]*Total params: 121,930/);
 
     const exportDir = path.join(dir, 'model');
     expect((await runCliCaptured(['export', '1', exportDir], env)).code).toBe(0);

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/experiments/experiment.ts';
+import { importRun } from '../../src/experiments/imported/import-run.ts';
+import { runPredictionFile } from '../../src/experiments/imported/prediction-file.ts';
 import { listOwnDigits } from '../../src/experiments/own-digits/digit-set.ts';
 import { encodeGreyPng } from '../../src/experiments/own-digits/encode.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
@@ -118,6 +121,19 @@ describe('the own-digits page', () => {
 
   it('puts the accuracy on own digits on a completed run\'s page', async () => {
     expect(await (await app.request(`/runs/${runId}`)).text()).toContain(`hx-get="/own-digits/scores?run=${runId}"`);
+  });
+
+  it('says in a run\'s place that an imported prediction file has no model to read with', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-own-web-')), 'preds.npy');
+    writeFileSync(file, runPredictionFile(db, runId, 'npy')!);
+    const imported = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' } });
+    const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg') }))).text();
+    expect(reading).toMatch(new RegExp(`#${runId} test run</a>: reads <strong>\\d</strong>`));
+    expect(reading).toMatch(new RegExp(`#${imported.id} preds.npy</a> reads nothing: it was imported from the prediction file preds.npy`));
+    await app.request('/own-digits', upload({ picture: seven.toString('base64'), name: '7.jpg', label: '7' }));
+    const scores = await app.request(`/own-digits/scores?run=${imported.id}`);
+    expect(scores.status).toBe(200);
+    expect(await scores.text()).toMatch(/none: it was imported from the prediction file/);
   });
 
   it('rejects a label that is not a digit', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { presetSpec } from '../../src/experiments/model-presets.ts';
 import { createRun, getRun, recordProgress, runTagMap } from '../../src/experiments/store.ts';
 import { runningRun, smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
@@ -20,6 +21,18 @@ describe('the run page of a completed run', () => {
     expect(html).toMatch(/<dt>Learning rate<\/dt><dd>0.001<\/dd>/);
     expect(html).toMatch(/<dt>Test limit<\/dt><dd>500<\/dd>/);
     expect(html).toContain('npx digitlab train --epochs 3 --batch-size 64 --validation-split 0.2 --learning-rate 0.001 --seed 1 --test-limit 500');
+  });
+
+  it('shows the network as a Keras-style summary, and trains a non-default model and recipe again by name', async () => {
+    const env = webApp();
+    const params = { model: 'reference-dropout', layers: presetSpec('reference-dropout').layers, optimizer: 'sgd' as const, augment: { shift: 2, rotate: 10 } };
+    const run = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { params });
+    const html = await (await env.app.request(`/runs/${run.id}`)).text();
+    expect(html).toContain('<h2>Model: reference-dropout</h2>');
+    expect(html).toMatch(/<td>dropout 0.25<\/td><td>\(13, 13, 32\)<\/td><td class="num">0<\/td>/);
+    expect(html).toMatch(/<tfoot><tr><td colspan="2">Total<\/td><td class="num">121,930<\/td>/);
+    expect(html).toMatch(/<dt>Augment<\/dt><dd>shift=2,rotate=10<\/dd>/);
+    expect(html).toContain('--model reference-dropout --optimizer sgd --augment shift=2,rotate=10');
   });
 
   it('plots loss and accuracy per epoch, training against validation, with values on hover', async () => {

@@ -123,6 +123,61 @@ describe('launching from the runs page', () => {
     expect(listRuns(db)).toHaveLength(0);
   });
 
+  it('queues a preset with its recipe and augmentation, recorded as train --model would record them', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', {
+      model: 'reference-dropout',
+      spec: '',
+      optimizer: 'sgd',
+      momentum: '0.8',
+      'lr-schedule': 'cosine',
+      'label-smoothing': '0.1',
+      augment: 'shift=2,rotate=10',
+      epochs: '1',
+    });
+    expect(res.status).toBe(303);
+    const params = listRuns(db)[0]!.params as Record<string, unknown>;
+    expect(params).toMatchObject({ model: 'reference-dropout', optimizer: 'sgd', momentum: 0.8, lrSchedule: 'cosine', labelSmoothing: 0.1, augment: { shift: 2, rotate: 10 } });
+    expect((params.layers as { type: string }[]).filter((layer) => layer.type === 'dropout')).toHaveLength(3);
+    expect(listRuns(db)[0]!.name).toMatch(/^reference-dropout-e1-.*-sgd-cosine-aug-s/);
+  });
+
+  it('trains a spec typed in the editor, and refuses a bad one beside the editor naming the layer', async () => {
+    const { app, db } = webApp();
+    const spec = '{"layers":[{"type":"conv2d","filters":8,"kernelSize":3,"activation":"relu"},{"type":"batchNormalization"},{"type":"dropout","rate":0.2},{"type":"flatten"},{"type":"dense","units":10,"activation":"softmax"}]}';
+    expect((await postForm(app, '/runs', { model: 'custom', spec, epochs: '1' })).status).toBe(303);
+    expect(listRuns(db)[0]!.params).toMatchObject({ model: 'custom', layers: JSON.parse(spec).layers });
+
+    const collapsing = spec.replace('"kernelSize":3', '"kernelSize":30');
+    const bad = await postForm(app, '/runs', { model: 'custom', spec: collapsing, epochs: '1' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toMatch(/id="spec-error">layers\[0\] \(conv2d\): kernelSize 30 on a 28x28x1 input collapses the output/);
+    // A path would read the server's files: only a spec inline is taken.
+    const file = await postForm(app, '/runs', { model: 'custom', spec: '/etc/passwd.json' });
+    expect(await file.text()).toMatch(/id="spec-error">type a layers spec/);
+    const unknown = await postForm(app, '/runs', { model: '/etc/spec.json' });
+    expect(await unknown.text()).toMatch(/id="model-error">must be one of reference, mlp/);
+    expect(listRuns(db)).toHaveLength(1);
+  });
+
+  it('puts a recipe flag that does not apply beside its field', async () => {
+    const { app, db } = webApp();
+    const res = await postForm(app, '/runs', { optimizer: 'adam', momentum: '0.9' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toMatch(/id="momentum-error">applies to --optimizer sgd or rmsprop, not adam/);
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('checks the model fields as they are typed: the parameter count, or the layer at fault', async () => {
+    const { app } = webApp();
+    const preset = await (await postForm(app, '/models/check', { model: 'lenet5', spec: '' })).text();
+    expect(preset).toMatch(/<strong>lenet5<\/strong>: 61,706 parameters, 8 layers/);
+    const typed = await (await postForm(app, '/models/check', { model: 'custom', spec: '{"layers":[{"type":"flatten"},{"type":"dense","units":10,"activation":"softmax"}]}' })).text();
+    expect(typed).toMatch(/7,850 parameters, 2 layers/);
+    const bad = await (await postForm(app, '/models/check', { model: 'custom', spec: '{"layers":[{"type":"dense","units":10,"activation":"softmax"}]}' })).text();
+    expect(bad).toMatch(/class="field-error">layers\[0\] \(dense\): needs a flat input/);
+  });
+
   it('refuses a form posted from another site', async () => {
     const { app, db } = webApp();
     const res = await postForm(app, '/runs', { epochs: '1' }, { Origin: 'http://evil.example' });

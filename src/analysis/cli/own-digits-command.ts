@@ -4,7 +4,7 @@ import { UsageError, type Command, type CommandContext } from '../../experiments
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
 import type { Db } from '../../../db/client.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../experiments/own-digits/digit-set.ts';
-import { scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
+import { RunHasNoModelError, scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
 import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
 
@@ -18,9 +18,18 @@ function add(db: Db, files: string[], label: number | undefined): { id: number; 
 
 async function score(db: Db, options: Parameters<typeof selectedRuns>[1], context: CommandContext) {
   await selectBackend('auto');
-  const scores = [];
+  const scores: object[] = [];
   for (const run of selectedRuns(db, options)) {
-    const { runId, count, correct, accuracy } = await scoreRunOnOwnDigits(db, run);
+    let score;
+    try {
+      score = await scoreRunOnOwnDigits(db, run);
+    } catch (err) {
+      if (!(err instanceof RunHasNoModelError)) throw err;
+      scores.push({ runId: run.id, name: run.name, absence: err.why });
+      if (!options.json) context.stdout.write(`run ${run.id} (${run.name}): not scored; it ${err.why}\n`);
+      continue;
+    }
+    const { runId, count, correct, accuracy } = score;
     scores.push({ runId, name: run.name, count, correct, accuracy });
     if (!options.json) {
       context.stdout.write(`run ${runId} (${run.name}): ${correct}/${count} own digits read correctly` +

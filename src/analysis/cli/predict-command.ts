@@ -1,17 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../experiments/backend.ts';
-import type { Command } from '../../experiments/cli/command.ts';
+import { UsageError, type Command } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
-import { predictWithRuns, type RunPrediction } from '../../experiments/own-digits/predict.ts';
+import { hasPrediction, predictWithRuns, type RunPrediction, type RunWithoutModel } from '../../experiments/own-digits/predict.ts';
 import { preprocessDigit, type PreprocessedDigit } from '../../experiments/own-digits/preprocess.ts';
 import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
 
 const BAR_WIDTH = 30;
 
-function predictionText(prediction: RunPrediction): string {
+function predictionText(prediction: RunPrediction | RunWithoutModel): string {
+  if (!hasPrediction(prediction)) return `run ${prediction.runId} (${prediction.runName}): no reading; it ${prediction.absence}`;
   const bars = prediction.probabilities.map(
     (p, digit) => `  ${digit} ${'#'.repeat(Math.round(p * BAR_WIDTH)).padEnd(BAR_WIDTH)} ${(p * 100).toFixed(1).padStart(5)}%`,
   );
@@ -39,9 +40,11 @@ export const predictCommand: Command = {
       if (options.steps) writeSteps(digit, options.steps as string);
       await selectBackend('auto');
       const predictions = await predictWithRuns(db, runs, digit.input);
+      const first = predictions.find(hasPrediction);
+      if (!first) throw new UsageError(predictions.map((p) => `run ${p.runId} (${p.runName}) ${(p as RunWithoutModel).absence}`).join('; '));
       if (options.json) {
-        // The contract's predicted and probabilities are the first run's; `runs` has every run's.
-        const { predicted, probabilities } = predictions[0]!;
+        // The contract's predicted and probabilities are the first reading run's; `runs` has every run's.
+        const { predicted, probabilities } = first;
         printJson(context, { file: positionals[0], predicted, probabilities, runs: predictions });
       } else {
         context.stdout.write(`${predictions.map(predictionText).join('\n\n')}\n`);

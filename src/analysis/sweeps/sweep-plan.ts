@@ -1,6 +1,7 @@
 import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../experiments/cli/command.ts';
 import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom } from '../../experiments/cli/train-command.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { formatAugment } from '../../experiments/augment/affine.ts';
+import { modelNameOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
 /** A typo like --seeds 100 --learning-rate 1e-4,3e-4,1e-3,3e-3 should not queue hours of training unasked. */
@@ -9,12 +10,19 @@ export const MAX_SWEEP_RUNS = 200;
 type GridFlag = Exclude<keyof typeof HYPERPARAMETER_OPTIONS, 'seed'>;
 export const GRID_FLAGS = Object.keys(HYPERPARAMETER_OPTIONS).filter((flag): flag is GridFlag => flag !== 'seed');
 
+/** `--augment`'s own values hold commas, so its list of values is split on ';'. */
+const listSeparator = (flag: string) => (flag === 'augment' ? ';' : ',');
+
 /** The flags that define a sweep, for the CLI and the web form alike. */
 export const SWEEP_OPTIONS: Record<string, OptionSpec> = {
   ...Object.fromEntries(
     GRID_FLAGS.map((flag): [string, OptionSpec] => [
       flag,
-      { type: 'string', placeholder: 'V[,V...]', description: `${HYPERPARAMETER_OPTIONS[flag].description}; several values make it an axis of the grid` },
+      {
+        type: 'string',
+        placeholder: `V[${listSeparator(flag)}V...]`,
+        description: `${HYPERPARAMETER_OPTIONS[flag].description}; several values${flag === 'augment' ? ", separated by ';'," : ''} make it an axis of the grid`,
+      },
     ]),
   ),
   seeds: { type: 'integer', min: 1, max: 100, description: 'seeds per grid point (default 1)' },
@@ -24,8 +32,8 @@ export const SWEEP_OPTIONS: Record<string, OptionSpec> = {
 
 export interface SweepPlan {
   name: string;
-  /** The hyperparameters given more than one value, by their name in a run's params. */
-  axes: Record<string, number[]>;
+  /** The hyperparameters given more than one value, by their name in a run's params, each value as axisValue gives it. */
+  axes: Record<string, AxisValue[]>;
   seeds: number[];
   runs: { name: string; params: Hyperparameters }[];
 }
@@ -33,10 +41,23 @@ export interface SweepPlan {
 /** `learning-rate` -> `learningRate`: the flag's name in the run's params. */
 const paramName = (flag: string) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 
+/** A number, or the name of a choice (a model preset, an optimizer, `shift=2,rotate=10`). */
+export type AxisValue = number | string;
+
+/** What a run that does not record a flag used, where the table should name it. */
+const AXIS_DEFAULTS: Record<string, AxisValue> = { optimizer: 'adam', lrSchedule: 'constant', earlyStopping: 'off', augment: 'none' };
+
+/** A run's value on a sweep axis: what its params record, its network by name, or the flag's default. */
+export function axisValue(params: Hyperparameters, axis: string): AxisValue {
+  if (axis === 'model') return modelNameOf(params);
+  if (axis === 'augment' && params.augment) return formatAugment(params.augment);
+  return ((params as unknown as Record<string, AxisValue | undefined>)[axis] ?? AXIS_DEFAULTS[axis] ?? 0) as AxisValue;
+}
+
 /** Each value goes through the train flag's own check, so ranges and messages match `train`. */
-function valuesOf(flag: GridFlag, raw: string): number[] {
+function valuesOf(flag: GridFlag, raw: string): AxisValue[] {
   const check: Command = { name: 'sweep', summary: '', positionals: [], options: { [flag]: HYPERPARAMETER_OPTIONS[flag] }, run: async () => 0 };
-  const values = raw.split(',').map((value) => parseCommandLine(check, [`--${flag}`, value.trim()]).options[flag] as number);
+  const values = raw.split(listSeparator(flag)).map((value) => parseCommandLine(check, [`--${flag}`, value.trim()]).options[flag] as AxisValue);
   return [...new Set(values)];
 }
 
@@ -50,15 +71,16 @@ export function planSweep(options: OptionValues): SweepPlan {
   const size = gridSize(grid);
   if (size > MAX_SWEEP_RUNS) throw new UsageError(`the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are queued at once`);
   const points = gridPoints(grid);
-  const axes = Object.fromEntries(
-    Object.entries(lists)
-      .filter(([, values]) => values.length > 1)
-      .map(([flag, values]) => [paramName(flag), values]),
-  );
   const runs = points.map((point) => {
     const params = hyperparametersFrom(point);
     return { name: defaultRunName(params), params };
   });
+  // As the runs record them (a spec file by its name, a default by its name), in the order given.
+  const axes = Object.fromEntries(
+    Object.entries(lists)
+      .filter(([, values]) => values.length > 1)
+      .map(([flag, values]) => [paramName(flag), [...new Set(runs.map((run) => axisValue(run.params, paramName(flag))))]]),
+  );
   const described = Object.entries(axes).map(([axis, values]) => `${axis} ${values.join(',')}`);
   const name = ((options.name as string | undefined) || [...described, `${seeds.length} seed(s)`].join(' x ')).trim();
   if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');

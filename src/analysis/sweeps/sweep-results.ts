@@ -3,12 +3,14 @@ import { RUN_STATUSES, type RunStatus } from '../../../db/schema.ts';
 import type { Run } from '../../experiments/store.ts';
 import { groupBySeed } from '../seed-groups.ts';
 import { spreadOf, type Spread } from '../statistics/spread.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { axisValue, type AxisValue } from './sweep-plan.ts';
 import { getSweep, sweepRuns, type Sweep } from './sweep-store.ts';
 
 /** One grid point: its runs over all seeds, and the spread of what the completed ones scored. */
 export interface SweepPoint {
   /** The point's value on each axis of the sweep. */
-  values: Record<string, number>;
+  values: Record<string, AxisValue>;
   runIds: number[];
   statuses: RunStatus[];
   testAccuracy: Spread | null;
@@ -33,9 +35,9 @@ export function sweepResults(db: Db, sweepId: number): SweepResults {
   const runs = sweepRuns(db, sweepId);
   const axisNames = Object.keys(sweep.axes);
   const points = groupBySeed(runs).map((group) => {
-    const params = group[0]!.params as Record<string, number>;
+    const params = group[0]!.params as Hyperparameters;
     return {
-      values: Object.fromEntries(axisNames.map((axis) => [axis, params[axis]!])),
+      values: Object.fromEntries(axisNames.map((axis) => [axis, axisValue(params, axis)])),
       runIds: group.map((run) => run.id),
       statuses: group.map((run) => run.status),
       testAccuracy: spreadOf(completedValues(group, 'testAccuracy')),

@@ -20,7 +20,7 @@ export function launchSweep(
   db: Db,
   input: {
     name: string;
-    axes: Record<string, number[]>;
+    axes: Record<string, (number | string)[]>;
     seeds: number[];
     runs: { name: string; params: Hyperparameters }[];
     tags?: Record<string, string>;

@@ -2,6 +2,7 @@ import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
+import { modelsCommand } from './models-command.ts';
 import { predictionsCommand } from './predictions-command.ts';
 import { runsCommand } from './runs-command.ts';
 import { showCommand } from './show-command.ts';
@@ -18,6 +19,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   exportCommand,
   importCommand,
   predictionsCommand,
+  modelsCommand,
   benchCommand,
   workCommand,
   tokenCommand,

@@ -1,3 +1,4 @@
+import { summaryLines } from '../model-spec.ts';
 import { runSummary } from '../run-summary.ts';
 import type { Command } from './command.ts';
 import { epochLine } from './progress-bar.ts';
@@ -30,6 +31,7 @@ export const showCommand: Command = {
       `tags ${JSON.stringify(summary.tags)}`,
       ...(summary.note ? [`note ${summary.note}`] : []),
       ...(summary.error ? [`error ${summary.error}`] : []),
+      ...(summary.model ? ['', `model ${summary.model.name}`, ...summaryLines(summary.model.summary).map((line) => `  ${line}`)] : []),
       '',
       ...summary.epochs.map((e) => epochLine({ ...e, valConfusion: null }, summary.epochs.length)),
     ];

@@ -117,27 +117,29 @@ export function defaultRunName(hp: Hyperparameters): string {
 const shellQuote = (value: string) => (/^[\w.,=/:+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
 
 /**
- * The `train` flags that reproduce a run's hyperparameters: the "train it again" command. A
- * network that is not exactly its preset goes inline, so the command needs no file.
+ * A flag's value as `train` takes it for a run's hyperparameters, or null where the run used
+ * the default. A network that is not exactly its preset goes inline, so no file is needed.
  */
-export function trainFlags(hp: Hyperparameters): string[] {
-  const value = (flag: keyof typeof HYPERPARAMETER_OPTIONS): string | null => {
-    switch (flag) {
-      case 'model': {
-        const name = modelNameOf(hp);
-        if (name === DEFAULT_MODEL && !hp.layers) return null;
-        return isPresetSpec(name, modelSpecOf(hp)) ? name : JSON.stringify(modelSpecOf(hp));
-      }
-      case 'augment':
-        return hp.augment ? formatAugment(hp.augment) : null;
-      default: {
-        const recorded = hp[paramKey(flag)];
-        return recorded == null ? null : String(recorded);
-      }
+export function flagValue(hp: Hyperparameters, flag: keyof typeof HYPERPARAMETER_OPTIONS): string | null {
+  switch (flag) {
+    case 'model': {
+      const name = modelNameOf(hp);
+      if (name === DEFAULT_MODEL && !hp.layers) return null;
+      return isPresetSpec(name, modelSpecOf(hp)) ? name : JSON.stringify(modelSpecOf(hp));
     }
-  };
+    case 'augment':
+      return hp.augment ? formatAugment(hp.augment) : null;
+    default: {
+      const recorded = hp[paramKey(flag)];
+      return recorded == null ? null : String(recorded);
+    }
+  }
+}
+
+/** The `train` flags that reproduce a run's hyperparameters: the "train it again" command. */
+export function trainFlags(hp: Hyperparameters): string[] {
   return (Object.keys(HYPERPARAMETER_OPTIONS) as (keyof typeof HYPERPARAMETER_OPTIONS)[]).flatMap((flag) => {
-    const v = value(flag);
+    const v = flagValue(hp, flag);
     return v === null ? [] : [`--${flag}`, shellQuote(v)];
   });
 }

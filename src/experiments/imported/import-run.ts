@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../../db/client.ts';
 import { selectBackend } from '../backend.ts';
-import { score } from '../evaluate.ts';
+import { score, type Predictor } from '../evaluate.ts';
 import { loadMnist, type MnistSplit } from '../mnist.ts';
 import { gitCommit, packageVersions } from '../provenance.ts';
 import type { Run } from '../store.ts';
@@ -170,8 +170,8 @@ export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
 /** An imported model loaded again from the store, fed the way import decided. */
 export interface ImportedClassifier {
   probabilities: ProbabilityFn;
-  /** The embedding of each image, when the model has one. */
-  embed: ((pixels: Float32Array, count: number) => Promise<Float32Array>) | null;
+  /** The same outputs in the shape a trained model's Predictor gives them, for own digits and neighbours. */
+  predict: Predictor;
   dispose(): void;
 }
 
@@ -179,7 +179,7 @@ export class ImportedRunHasNoModelError extends Error {}
 
 /** The model of an imported run; a prediction file has none. */
 export async function loadImportedClassifier(imported: ImportedModel): Promise<ImportedClassifier> {
-  if (!imported.modelData) throw new ImportedRunHasNoModelError(`it was imported from the prediction file ${imported.fileName}, which holds no model`);
+  if (!imported.modelData) throw new ImportedRunHasNoModelError(`was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
   let raw: RawModel & { embedding: { value: string } | { absence: string } };
   if (imported.framework === 'onnx') raw = await loadOnnxModel(imported.modelData);
   else {
@@ -192,9 +192,16 @@ export async function loadImportedClassifier(imported: ImportedModel): Promise<I
     scale: imported.inputScale!,
     output: imported.output,
   };
+  const embedding = raw.embedding;
   return {
     probabilities: async (pixels, count) => (await classify(raw, convention, pixels, count)).probabilities,
-    embed: 'value' in raw.embedding ? async (pixels, count) => (await classify(raw, convention, pixels, count)).embeddings! : null,
+    async predict(pixels, rows, withEmbeddings) {
+      const outputs = await classify(raw, convention, pixels, rows);
+      if (!withEmbeddings) return [outputs.probabilities];
+      // Callers ask only for runs that stored embeddings, which an import without one never does.
+      if (!outputs.embeddings) throw new Error(`the imported model has no embedding: ${'absence' in embedding ? embedding.absence : ''}`);
+      return [outputs.embeddings, outputs.probabilities];
+    },
     dispose: () => raw.dispose(),
   };
 }

@@ -1,10 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../../db/client.ts';
-import { imageBatch } from '../batches.ts';
-import { embeddingOutput } from '../model.ts';
+import { scaledPixels } from '../batches.ts';
 import { loadTestEmbeddings, type Run } from '../store.ts';
 import { toMnistBytes } from './digit-set.ts';
-import { loadRunModel } from './predict.ts';
+import { loadRunPredictor } from './predict.ts';
 
 export interface Neighbour {
   /** Index in the MNIST test set. */
@@ -35,12 +33,9 @@ export function nearestVectors(vectors: Float32Array, dimensions: number, query:
 export async function nearestTestImages(db: Db, run: Run, input: Float32Array, k: number): Promise<Neighbour[] | null> {
   const stored = loadTestEmbeddings(db, run.id);
   if (!stored) return null;
-  const model = await loadRunModel(db, run);
-  const embedder = tf.model({ inputs: model.inputs, outputs: embeddingOutput(model) });
+  const model = await loadRunPredictor(db, run);
   const single = { images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 };
-  const embedded = tf.tidy(() => embedder.predict(imageBatch(single, 0, 1)) as tf.Tensor);
-  const query = embedded.dataSync() as Float32Array;
-  embedded.dispose();
+  const [query] = await model.predict(scaledPixels(single, 0, 1), 1, true);
   model.dispose();
-  return nearestVectors(stored.vectors, stored.dimensions, query, k);
+  return nearestVectors(stored.vectors, stored.dimensions, query!, k);
 }

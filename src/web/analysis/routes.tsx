@@ -7,6 +7,7 @@ import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
 import { loadMnist, type MnistSplit } from '../../experiments/mnist.ts';
+import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { getRun, loadTestPredictions } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
@@ -52,12 +53,20 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
       if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
       const report = sevenSliceMetrics(db, run.id, testSplit());
       const slices = discoverRunSlices(db, run.id, images.labels) ?? [];
+      // An imported model without a penultimate layer (or a prediction file) has nothing to map.
+      const noEmbedding = loadImportedModel(db, run.id)?.embeddingAbsence;
       return c.html(
         <section id="analysis">
           {report ? <SevenSlices report={report} /> : ''}
-          <DiscoveredSlices slices={slices} runId={run.id} images={images} />
-          <h2>Map of the model's embeddings</h2>
-          {panel(runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+          {noEmbedding ? (
+            <p class="muted">No discovered slices and no map of the model's embeddings: {noEmbedding}.</p>
+          ) : (
+            <>
+              <DiscoveredSlices slices={slices} runId={run.id} images={images} />
+              <h2>Map of the model's embeddings</h2>
+              {panel(runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+            </>
+          )}
         </section>,
       );
     })

@@ -1,18 +1,21 @@
+import type { AxisValue } from '../../analysis/sweeps/sweep-plan.ts';
 import type { SweepPoint, SweepResults } from '../../analysis/sweeps/sweep-results.ts';
 import type { BandChartProps } from './band-chart.tsx';
 import { colourOf } from './series.ts';
 
-const describe = (values: Record<string, number>) =>
+const describe = (values: Record<string, AxisValue>) =>
   Object.entries(values)
     .map(([axis, value]) => `${axis} ${value}`)
     .join(', ') || 'all runs';
 
 /**
  * Test accuracy against one axis of the sweep, one line per setting of the other axes, shaded
- * by the sd over seeds. The axis' values are spaced evenly (learning rates span decades).
+ * by the sd over seeds. The axis' values are spaced evenly (learning rates span decades); named
+ * ones (models, optimizers) keep the order the sweep gave them.
  */
 export function sweepAxisChart(results: SweepResults, axis: string): BandChartProps {
-  const values = [...results.sweep.axes[axis]!].sort((x, y) => x - y);
+  const given = results.sweep.axes[axis]!;
+  const values = given.every((value) => typeof value === 'number') ? [...given].sort((x, y) => (x as number) - (y as number)) : given;
   const lines = new Map<string, SweepPoint[]>();
   for (const point of results.points) {
     const others = Object.fromEntries(Object.entries(point.values).filter(([name]) => name !== axis));

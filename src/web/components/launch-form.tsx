@@ -1,6 +1,10 @@
 import { HYPERPARAMETER_OPTIONS } from '../../experiments/cli/train-command.ts';
+import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../experiments/model-presets.ts';
 import { flagLabel } from '../format.ts';
-import { HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues } from '../launch.ts';
+import {
+  checkModelFields, CUSTOM_MODEL, HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues,
+} from '../launch.ts';
+import { ModelSummaryTable } from './model-summary.tsx';
 
 function FieldError({ field, errors }: { field: LaunchField; errors: LaunchErrors }) {
   const message = errors[field];
@@ -13,27 +17,113 @@ function FieldError({ field, errors }: { field: LaunchField; errors: LaunchError
   );
 }
 
-function NumberField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
+const invalidAttrs = (field: LaunchField, errors: LaunchErrors) => ({
+  'aria-invalid': errors[field] ? 'true' : undefined,
+  'aria-describedby': errors[field] ? `${field}-error` : undefined,
+});
+
+/** One `train` flag as a form field: a number box, a select for a choice, a text box otherwise. */
+function FlagField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
   const spec = HYPERPARAMETER_OPTIONS[field];
-  if (spec.type !== 'integer' && spec.type !== 'number') return '';
+  const numeric = spec.type === 'integer' || spec.type === 'number';
   return (
     <label class={errors[field] ? 'field invalid' : 'field'}>
       <span class="label">{flagLabel(field)}</span>
-      <input
-        type="number"
-        name={field}
-        value={values[field] ?? ''}
-        min={String(spec.min)}
-        max={String(spec.max)}
-        step={spec.type === 'integer' ? '1' : 'any'}
-        aria-invalid={errors[field] ? 'true' : undefined}
-        aria-describedby={errors[field] ? `${field}-error` : undefined}
-      />
+      {numeric ? (
+        <input
+          type="number"
+          name={field}
+          value={values[field] ?? ''}
+          min={String(spec.min)}
+          max={String(spec.max)}
+          step={spec.type === 'integer' ? '1' : 'any'}
+          {...invalidAttrs(field, errors)}
+        />
+      ) : spec.type === 'choice' ? (
+        <select name={field} {...invalidAttrs(field, errors)}>
+          <option value="">default</option>
+          {spec.choices.map((choice) => (
+            <option value={choice} selected={values[field] === choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <input type="text" name={field} value={values[field] ?? ''} placeholder={'placeholder' in spec ? spec.placeholder : ''} {...invalidAttrs(field, errors)} />
+      )}
       <span class="hint">
-        {spec.description}; {spec.min} to {spec.max}
+        {spec.description}
+        {numeric ? `; ${spec.min} to ${spec.max}` : ''}
       </span>
       <FieldError field={field} errors={errors} />
     </label>
+  );
+}
+
+/**
+ * What the model fields would train, checked on the server as the person types (htmx posts the
+ * select and the editor to /models/check): its parameter count and summary, or what is wrong.
+ */
+export function ModelCheck({ values }: { values: LaunchValues }) {
+  const checked = checkModelFields(values);
+  return (
+    <div id="model-check" aria-live="polite">
+      {checked.ok ? (
+        <>
+          <p class="model-count">
+            <strong>{checked.model.name}</strong>: {checked.model.summary.totalParameters.toLocaleString('en-US')} parameters,{' '}
+            {checked.model.spec.layers.length} layers
+          </p>
+          <details>
+            <summary>Layers and spec</summary>
+            <ModelSummaryTable summary={checked.model.summary} />
+            <pre class="command">{JSON.stringify(checked.model.spec)}</pre>
+          </details>
+        </>
+      ) : (
+        <p class="field-error">{checked.error}</p>
+      )}
+    </div>
+  );
+}
+
+/** The network: a preset, or a layers spec typed in the editor, checked as it is typed. */
+function ModelFields({ values, errors }: { values: LaunchValues; errors: LaunchErrors }) {
+  const chosen = values.model || DEFAULT_MODEL;
+  return (
+    <div
+      class={errors.model || errors.spec ? 'field model-fields invalid' : 'field model-fields'}
+      hx-post="/models/check"
+      hx-trigger="change, input delay:400ms"
+      hx-include="closest form"
+      hx-target="#model-check"
+      hx-swap="outerHTML"
+    >
+      <label class="field">
+        <span class="label">Model</span>
+        <select name="model" {...invalidAttrs('model', errors)}>
+          {PRESET_NAMES.map((name) => (
+            <option value={name} selected={chosen === name}>
+              {name}
+              {name === DEFAULT_MODEL ? ' (default)' : ''}: {MODEL_PRESETS[name].description}
+            </option>
+          ))}
+          <option value={CUSTOM_MODEL} selected={chosen === CUSTOM_MODEL}>
+            custom: the layers spec below
+          </option>
+        </select>
+        <FieldError field="model" errors={errors} />
+      </label>
+      <label class="field">
+        <span class="label">Layers spec (for "custom")</span>
+        <textarea name="spec" rows={3} spellcheck={false} placeholder='{"layers":[{"type":"flatten"},{"type":"dense","units":10,"activation":"softmax"}]}' {...invalidAttrs('spec', errors)}>
+          {values.spec ?? ''}
+        </textarea>
+        <span class="hint">conv2d, maxPooling2d, averagePooling2d, batchNormalization, dropout, flatten, globalAveragePooling2d, dense; input 28x28x1</span>
+        <FieldError field="spec" errors={errors} />
+      </label>
+      <ModelCheck values={values} />
+    </div>
   );
 }
 
@@ -54,8 +144,9 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
             <input type="text" name="name" value={values.name ?? ''} maxlength={200} placeholder="from the hyperparameters" />
             <FieldError field="name" errors={errors} />
           </label>
-          {HYPERPARAMETER_FIELDS.map((field) => (
-            <NumberField field={field} values={values} errors={errors} />
+          <ModelFields values={values} errors={errors} />
+          {HYPERPARAMETER_FIELDS.filter((field) => field !== 'model').map((field) => (
+            <FlagField field={field} values={values} errors={errors} />
           ))}
           <label class={errors.tags ? 'field wide invalid' : 'field wide'}>
             <span class="label">Tags</span>

@@ -23,7 +23,7 @@ function StatusLine({ run }: { run: Run }) {
       <StatusBadge status={run.status} />
       <span class="muted">
         {run.finishedAt ? `ended ${dateTime(run.finishedAt)}` : run.startedAt ? `started ${dateTime(run.startedAt)}` : `queued ${dateTime(run.createdAt)}`}
-        {seconds === null ? '' : ` · ${formatDuration(seconds)} of training`}
+        {seconds === null || run.source === 'imported' ? '' : ` · ${formatDuration(seconds)} of training`}
       </span>
       {isActive(run.status) ? (
         <button
@@ -67,10 +67,14 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
           <span class="value">{results.metrics.reduce((n, m) => n + m.support, 0).toLocaleString('en')}</span>
           <span class="label">test images</span>
         </div>
-        <div class="metric">
-          <span class="value">{Math.round(run.trainSamplesPerSecond ?? 0).toLocaleString('en')}</span>
-          <span class="label">training samples/s</span>
-        </div>
+        {run.trainSamplesPerSecond === null ? (
+          '' // imported: not trained here
+        ) : (
+          <div class="metric">
+            <span class="value">{Math.round(run.trainSamplesPerSecond).toLocaleString('en')}</span>
+            <span class="label">training samples/s</span>
+          </div>
+        )}
       </section>
       <div class="results-grid">
         <section>

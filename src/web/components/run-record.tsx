@@ -1,18 +1,16 @@
-import { HYPERPARAMETER_OPTIONS } from '../../experiments/cli/train-command.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { flagValue, HYPERPARAMETER_OPTIONS, trainFlags } from '../../experiments/cli/train-command.ts';
+import { modelNameOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
+import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
+import { runModel } from '../../experiments/run-summary.ts';
 import type { Run } from '../../experiments/store.ts';
 import { DASH, dateTime, flagLabel } from '../format.ts';
-
-const hyperparameterKey = (flag: string) => flag.replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()) as keyof Hyperparameters;
+import { ImportedModelCard } from '../imported/components.tsx';
+import { ModelSummaryTable } from './model-summary.tsx';
 
 /** The command line that trains this run again, flag for flag. */
 function reproduceCommand(run: Run): string {
-  const hp = run.params as Hyperparameters;
-  const flags = Object.keys(HYPERPARAMETER_OPTIONS)
-    .filter((flag) => hp[hyperparameterKey(flag)] != null)
-    .map((flag) => `--${flag} ${hp[hyperparameterKey(flag)]}`);
-  const backend = run.backend ? [`--backend ${run.backend}`] : [];
-  return ['npx digitlab train', ...flags, ...backend].join(' ');
+  const backend = run.backend ? ['--backend', run.backend] : [];
+  return ['npx digitlab train', ...trainFlags(run.params as Hyperparameters), ...backend].join(' ');
 }
 
 function Rows({ entries }: { entries: [string, string | number | null | undefined][] }) {
@@ -33,21 +31,29 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
  * commit and times are only known once a worker starts the run, so the live fragment sends this
  * block along out of band (`oob`) to keep it current.
  */
-export function RunRecord({ run, trainedBy, oob = false }: { run: Run; trainedBy: string; oob?: boolean }) {
+export function RunRecord({ run, trainedBy, imported = null, oob = false }: { run: Run; trainedBy: string; imported?: ImportedModel | null; oob?: boolean }) {
   const hp = run.params as Hyperparameters;
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (
     <div id="record" hx-swap-oob={oob ? 'true' : undefined}>
-      <section class="card">
-        <h2>Hyperparameters</h2>
-        <Rows
-          entries={Object.keys(HYPERPARAMETER_OPTIONS).map((flag): [string, string] => [
-            flagLabel(flag),
-            String(hp[hyperparameterKey(flag)] ?? 'default'),
-          ])}
-        />
-      </section>
+      {imported ? (
+        <ImportedModelCard imported={imported} />
+      ) : (
+        <>
+          <section class="card">
+            <h2>Hyperparameters</h2>
+            <Rows
+              entries={(Object.keys(HYPERPARAMETER_OPTIONS) as (keyof typeof HYPERPARAMETER_OPTIONS)[]).map((flag): [string, string] => [
+                flagLabel(flag),
+                // The network by name here; its layers are in the model card.
+                (flag === 'model' ? modelNameOf(hp) : flagValue(hp, flag)) ?? 'default',
+              ])}
+            />
+          </section>
+          <RunModelCard run={run} />
+        </>
+      )}
       <section class="card">
         <h2>Reproducibility</h2>
         <Rows
@@ -65,9 +71,27 @@ export function RunRecord({ run, trainedBy, oob = false }: { run: Run; trainedBy
           <summary>MNIST file sha256</summary>
           <Rows entries={Object.entries(hashes)} />
         </details>
-        <p class="label">Train it again</p>
-        <pre class="command">{reproduceCommand(run)}</pre>
+        {imported ? (
+          ''
+        ) : (
+          <>
+            <p class="label">Train it again</p>
+            <pre class="command">{reproduceCommand(run)}</pre>
+          </>
+        )}
       </section>
     </div>
+  );
+}
+
+/** The network the run trained, as Keras' model.summary() prints it; nothing for an imported run. */
+function RunModelCard({ run }: { run: Run }) {
+  const model = runModel(run);
+  if (!model) return '';
+  return (
+    <section class="card">
+      <h2>Model: {model.name}</h2>
+      <ModelSummaryTable summary={model.summary} />
+    </section>
   );
 }

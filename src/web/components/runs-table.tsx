@@ -3,8 +3,10 @@ import { DASH, dateTime, fixed, formatDuration, percent, runSeconds } from '../f
 import { filtersQuery, type ListedRun, type RunFilters, type SortKey } from '../run-filters.ts';
 import { DegenerateFlag, isActive, StatusBadge } from './status-badge.tsx';
 import { TagList } from './tag-list.tsx';
+import { ImportedMark } from '../imported/components.tsx';
 
-const limits = (hp: Hyperparameters) => `${hp.trainLimit ?? '60k'} / ${hp.testLimit ?? '10k'}`;
+// An imported run has no training set: its params hold only testLimit.
+const limits = (hp: Hyperparameters) => `${hp.trainLimit === undefined ? DASH : (hp.trainLimit ?? '60k')} / ${hp.testLimit ?? '10k'}`;
 
 /**
  * One run's row. While the run is queued or running the row polls itself, so statuses and scores
@@ -31,17 +33,17 @@ export function RunRow({ item }: { item: ListedRun }) {
       </td>
       <td class="num">{run.id}</td>
       <td class="name">
-        <a href={`/runs/${run.id}`}>{run.name}</a>
+        <a href={`/runs/${run.id}`}>{run.name}</a> <ImportedMark run={run} />
         <TagList tags={tags} />
       </td>
       <td>
         <StatusBadge status={run.status} /> <DegenerateFlag reason={item.degenerate} />
       </td>
-      <td class="num">{hp.epochs}</td>
-      <td class="num">{hp.batchSize}</td>
-      <td class="num">{hp.learningRate}</td>
-      <td class="num">{hp.validationSplit}</td>
-      <td class="num">{hp.seed}</td>
+      <td class="num">{hp.epochs ?? DASH}</td>
+      <td class="num">{hp.batchSize ?? DASH}</td>
+      <td class="num">{hp.learningRate ?? DASH}</td>
+      <td class="num">{hp.validationSplit ?? DASH}</td>
+      <td class="num">{run.source === 'imported' ? DASH : hp.seed}</td>
       <td class="num">{limits(hp)}</td>
       <td class="num strong">{percent(run.testAccuracy)}</td>
       <td class="num">{fixed(run.testLoss)}</td>

@@ -3,7 +3,7 @@ import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import type { OwnDigit } from '../../experiments/own-digits/digit-set.ts';
 import type { GreyImage } from '../../experiments/own-digits/grey-image.ts';
 import type { Neighbour } from '../../experiments/own-digits/neighbours.ts';
-import type { RunPrediction } from '../../experiments/own-digits/predict.ts';
+import { hasPrediction, type RunPrediction, type RunWithoutModel } from '../../experiments/own-digits/predict.ts';
 import type { PreprocessStep } from '../../experiments/own-digits/preprocess.ts';
 import { fitLongerSide, resizeArea } from '../../experiments/own-digits/resample.ts';
 import type { Run } from '../../experiments/store.ts';
@@ -80,11 +80,11 @@ function Steps({ steps }: { steps: PreprocessStep[] }) {
   );
 }
 
-function Readings({ predictions }: { predictions: RunPrediction[] }) {
+function Readings({ predictions }: { predictions: (RunPrediction | RunWithoutModel)[] }) {
   if (predictions.length === 0) return <p>No completed runs yet: train one to see what it reads.</p>;
   return (
     <div class="run-readings" style="display: flex; flex-wrap: wrap; gap: 1.5em">
-      {predictions.map((p) => (
+      {predictions.map((p) => hasPrediction(p) ? (
         <figure style="margin: 0; width: 360px">
           <figcaption>
             <a href={`/runs/${p.runId}`}>
@@ -94,6 +94,13 @@ function Readings({ predictions }: { predictions: RunPrediction[] }) {
           </figcaption>
           <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} />
         </figure>
+      ) : (
+        <p class="hint" style="margin: 0; width: 360px">
+          <a href={`/runs/${p.runId}`}>
+            #{p.runId} {p.runName}
+          </a>{' '}
+          reads nothing: it {p.absence}.
+        </p>
       ))}
     </div>
   );
@@ -120,13 +127,13 @@ function Neighbours({ run, neighbours, images }: { run: Run; neighbours: Neighbo
 export interface Reading {
   picture: { bytes: Uint8Array; name: string };
   steps: PreprocessStep[];
-  predictions: RunPrediction[];
+  predictions: (RunPrediction | RunWithoutModel)[];
   neighbours: { run: Run; list: Neighbour[] } | null;
 }
 
 /** What the page shows for one picture; the keep form carries the picture itself, so nothing is stored until asked. */
 export function ReadingResult({ reading, images }: { reading: Reading; images: TestImages }) {
-  const guess = reading.predictions[0]?.predicted;
+  const guess = reading.predictions.find(hasPrediction)?.predicted;
   return (
     <section id="reading">
       <h2>Preprocessing</h2>
@@ -201,12 +208,7 @@ export function OwnSet({ digits }: { digits: OwnDigit[] }) {
   );
 }
 
-export interface RunScore {
-  run: Run;
-  correct: number;
-  count: number;
-  accuracy: number | null;
-}
+export type RunScore = { run: Run } & ({ correct: number; count: number; accuracy: number | null } | { absence: string });
 
 /** The run page's place for its accuracy on the person's digits, loaded after the page: it runs the model. */
 export function RunOwnDigitsScore({ runId }: { runId: number }) {
@@ -234,17 +236,15 @@ export function OwnScores({ scores }: { scores: RunScore[] }) {
         </tr>
       </thead>
       <tbody>
-        {scores.map(({ run, correct, count, accuracy }) => (
+        {scores.map((score) => (
           <tr>
             <td>
-              <a href={`/runs/${run.id}`}>
-                #{run.id} {run.name}
+              <a href={`/runs/${score.run.id}`}>
+                #{score.run.id} {score.run.name}
               </a>
             </td>
-            <td>{percent(run.testAccuracy)}</td>
-            <td>
-              {percent(accuracy)} ({correct}/{count})
-            </td>
+            <td>{percent(score.run.testAccuracy)}</td>
+            <td>{'absence' in score ? `none: it ${score.absence}` : `${percent(score.accuracy)} (${score.correct}/${score.count})`}</td>
           </tr>
         ))}
       </tbody>

@@ -102,11 +102,13 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const runs = runId === undefined ? completedRuns(deps) : [getRun(deps.db, runId)];
       await selectBackend('auto');
       const scores: RunScore[] = [];
-      try {
-        for (const run of runs) scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run)) });
-      } catch (err) {
-        if (err instanceof RunHasNoModelError) throw new HTTPException(409, { message: err.message });
-        throw err;
+      for (const run of runs) {
+        try {
+          scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run)) });
+        } catch (err) {
+          if (!(err instanceof RunHasNoModelError)) throw err;
+          scores.push({ run, absence: err.why });
+        }
       }
       return c.html(<OwnScores scores={scores} />);
     });

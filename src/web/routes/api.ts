@@ -1,17 +1,42 @@
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
+import { PREDICTION_FORMATS, runPredictionFile } from '../../experiments/imported/prediction-file.ts';
 import { runListItem, runSummary } from '../../experiments/run-summary.ts';
-import { getRun, listRuns } from '../../experiments/store.ts';
+import { getRun, listRuns, loadTestPredictions } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryChoice, RUN_ID, runIdOf } from '../params.ts';
 
-/** JSON for scripts: the same shapes as `runs --json` and `train --json`. */
-export function apiRoutes({ db }: WebDeps): Hono {
+/** JSON (and prediction files) for scripts: the same shapes as `runs --json`, `train --json` and `predictions`. */
+export function apiRoutes({ db, images }: WebDeps): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/api/runs', (c) => {
       const status = queryChoice(c, 'status', RUN_STATUSES);
       return c.json({ runs: listRuns(db, { statuses: status ? [status] : undefined }).map(runListItem) });
     })
-    .get(`/api/runs/${RUN_ID}`, (c) => c.json(runSummary(db, getRun(db, runIdOf(c)))));
+    .get(`/api/runs/${RUN_ID}`, (c) => c.json(runSummary(db, getRun(db, runIdOf(c)))))
+    .get(`/api/runs/${RUN_ID}/predictions`, (c) => {
+      const format = queryChoice(c, 'format', ['json', ...PREDICTION_FORMATS]) ?? 'json';
+      const run = getRun(db, runIdOf(c));
+      const missing = () => new HTTPException(404, { message: `run ${run.id} is ${run.status} and has no test predictions` });
+      if (format === 'json') {
+        const stored = loadTestPredictions(db, run.id);
+        if (!stored) throw missing();
+        const predictions = Array.from(stored.predicted, (predicted, index) => ({
+          index,
+          label: images.labels[index],
+          predicted,
+          probabilities: Array.from(stored.probabilities.subarray(index * 10, index * 10 + 10)),
+        }));
+        return c.json({ runId: run.id, count: predictions.length, predictions });
+      }
+      const file = runPredictionFile(db, run.id, format);
+      if (!file) throw missing();
+      // The same files `digitlab predictions` writes and `digitlab import` reads.
+      return c.body(new Uint8Array(file), 200, {
+        'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/octet-stream',
+        'Content-Disposition': `attachment; filename="run-${run.id}-predictions.${format}"`,
+      });
+    });
 }

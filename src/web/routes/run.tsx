@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { Gallery } from '../components/gallery.tsx';
@@ -36,7 +37,7 @@ export function runRoutes(deps: WebDeps): Hono {
   const liveFragment = (run: Run) => (
     <>
       <RunLive view={liveView(run)} images={images} />
-      <RunRecord run={run} trainedBy={trainedBy(run)} oob />
+      <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
     </>
   );
 
@@ -52,7 +53,7 @@ export function runRoutes(deps: WebDeps): Hono {
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
           <div class="meta-grid">
-            <RunRecord run={run} trainedBy={trainedBy(run)} />
+            <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
             <section class="card">
               <TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />
               <NoteEditor runId={run.id} note={run.note} />

@@ -19,4 +19,19 @@ describe('planning a sweep', () => {
     expect(() => planSweep(options)).toThrow(UsageError);
     expect(() => planSweep(options)).toThrow('the grid has 800000000 runs; at most 200 are queued at once');
   });
+
+  it('takes models, optimizers and augmentations as axes, each run recorded as train records it', () => {
+    const plan = planSweep({ model: 'reference,mlp', optimizer: 'adam,sgd', augment: 'shift=2;shift=2,rotate=10', epochs: '1', seeds: 2 });
+    expect(plan.axes).toEqual({ model: ['reference', 'mlp'], optimizer: ['adam', 'sgd'], augment: ['shift=2', 'shift=2,rotate=10'] });
+    expect(plan.runs).toHaveLength(16);
+    // The reference network on Adam records nothing new, so it groups with every older default run.
+    expect(plan.runs[0]!.params).not.toHaveProperty('model');
+    expect(plan.runs[0]!.params).not.toHaveProperty('optimizer');
+    expect(plan.runs.at(-1)!.params).toMatchObject({ model: 'mlp', optimizer: 'sgd', augment: { shift: 2, rotate: 10 }, seed: 2 });
+    expect(plan.name).toBe('model reference,mlp x optimizer adam,sgd x augment shift=2,shift=2,rotate=10 x 2 seed(s)');
+  });
+
+  it('refuses a model axis with an unknown preset, naming what is allowed', () => {
+    expect(() => planSweep({ model: 'reference,resnet' })).toThrow(/--model takes a preset \(reference, mlp, .*; got 'resnet'/);
+  });
 });

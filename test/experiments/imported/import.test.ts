@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -9,7 +9,7 @@ import { executeRun } from '../../../src/experiments/experiment.ts';
 import { ImportError } from '../../../src/experiments/imported/classifier.ts';
 import { importRun, loadImportedClassifier } from '../../../src/experiments/imported/import-run.ts';
 import { loadImportedModel } from '../../../src/experiments/imported/imported-store.ts';
-import { runPredictionFile, writeNpy } from '../../../src/experiments/imported/prediction-file.ts';
+import { parseNpy, runPredictionFile, writeNpy } from '../../../src/experiments/imported/prediction-file.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
 import { layersModelToOnnx } from '../../../src/experiments/onnx/onnx-export.ts';
 import { deserializeModel, exportModel } from '../../../src/experiments/saved-model.ts';
@@ -86,6 +86,19 @@ describe('import', () => {
     classifier.dispose();
   });
 
+
+  it('reads a PyTorch export (NCHW, fixed batch of 1, logits) as PyTorch does', async () => {
+    // Made by bench/torch_export_onnx.py --model small; the .npy is PyTorch's softmax on the first 500 test images.
+    const fixtures = path.join(import.meta.dirname, '../../fixtures/imported');
+    const run = await importRun(db, { file: path.join(fixtures, 'torch-small-cnn.onnx'), conventions: AUTO, testLimit: 500 });
+    expect(loadImportedModel(db, run.id)).toMatchObject({ inputShape: [-1, 1, 28, 28], inputLayout: 'nchw', inputScale: 'unit', output: 'logits' });
+    const torch = parseNpy(readFileSync(path.join(fixtures, 'torch-small-cnn-predictions.npy')));
+    const stored = loadTestPredictions(db, run.id)!;
+    let maxDiff = 0;
+    torch.values.forEach((value, i) => (maxDiff = Math.max(maxDiff, Math.abs(value - stored.probabilities[i]!))));
+    expect(maxDiff).toBeLessThan(1e-5);
+    expect(loadTestEmbeddings(db, run.id)!.dimensions).toBe(32);
+  });
 
   it('records a tfjs model directory', async () => {
     const tfjsDir = path.join(dir, 'tfjs');

@@ -10,7 +10,11 @@ import { nearestTestImages, nearestVectors } from '../../../src/experiments/own-
 import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
 import { RunHasNoModelError, scoreRunOnOwnDigits } from '../../../src/experiments/own-digits/predict.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
-import { createRun, getRun, type Run } from '../../../src/experiments/store.ts';
+import { createRun, getRun, loadSavedModel, type Run } from '../../../src/experiments/store.ts';
+import { importRun } from '../../../src/experiments/imported/import-run.ts';
+import { runPredictionFile } from '../../../src/experiments/imported/prediction-file.ts';
+import { layersModelToOnnx } from '../../../src/experiments/onnx/onnx-export.ts';
+import { deserializeModel } from '../../../src/experiments/saved-model.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, smallRunParams } from '../../helpers/db.ts';
 
@@ -141,5 +145,47 @@ describe('digitlab predict and own-digits', () => {
     expect(scored.lastJson().scores).toEqual([expect.objectContaining({ runId: run.id, count: pictures.length + 1 })]);
     const deleted = await runCliCaptured(['own-digits', '--db', dbFile, '--delete', String(added.lastJson().added[0].id)]);
     expect(deleted.code).toBe(0);
+  });
+});
+
+describe('an imported run', () => {
+  /** The file's model exported to ONNX and imported back, and its predictions imported as a .npy. */
+  let onnxRun: Run;
+  let predictionsRun: Run;
+
+  beforeAll(async () => {
+    const dir = path.dirname(dbFile);
+    const model = await deserializeModel(loadSavedModel(db, run.id)!);
+    writeFileSync(path.join(dir, 'model.onnx'), layersModelToOnnx(model, 'test'));
+    model.dispose();
+    writeFileSync(path.join(dir, 'preds.npy'), runPredictionFile(db, run.id, 'npy')!);
+    const conventions = { layout: 'auto', scale: 'auto', output: 'auto' } as const;
+    onnxRun = await importRun(db, { file: path.join(dir, 'model.onnx'), conventions, testLimit: 500 });
+    predictionsRun = await importRun(db, { file: path.join(dir, 'preds.npy'), conventions });
+  }, 60_000);
+
+  it('reads own digits and finds neighbours through onnxruntime as the trained model does', async () => {
+    const [trained, imported] = [await scoreRunOnOwnDigits(db, run), await scoreRunOnOwnDigits(db, onnxRun)];
+    expect(imported.results.map((r) => r.predicted)).toEqual(trained.results.map((r) => r.predicted));
+    const input = preprocessDigit(picture(pictures[0]!.file)).input;
+    const neighbours = async (r: Run) => (await nearestTestImages(db, r, input, 10))!.map((n) => n.index);
+    expect(await neighbours(onnxRun)).toEqual(await neighbours(run));
+  });
+
+  it('predicts from the command line, and says a prediction file has no model to read with', async () => {
+    const { file, label } = pictures.find((p) => p.label === 3)!;
+    const picturePath = path.join(FIXTURES, file);
+    const imported = await runCliCaptured(['predict', '--db', dbFile, '--run', String(onnxRun.id), picturePath, '--json']);
+    expect(imported.lastJson().predicted).toBe(label);
+    const refused = await runCliCaptured(['predict', '--db', dbFile, '--run', String(predictionsRun.id), picturePath]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/imported from the prediction file preds.npy, which holds no model/);
+    const all = await runCliCaptured(['predict', '--db', dbFile, '--run', 'all', picturePath]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(`run ${predictionsRun.id} (preds.npy): no reading; it was imported from the prediction file`);
+    expect(all.stdout).toContain(`run ${onnxRun.id} (model.onnx): ${label}`);
+    const scored = await runCliCaptured(['own-digits', '--db', dbFile, '--run', 'all', '--json']);
+    expect(scored.code).toBe(0);
+    expect(scored.lastJson().scores).toContainEqual({ runId: predictionsRun.id, name: 'preds.npy', absence: expect.stringMatching(/holds no model/) });
   });
 });

@@ -1,0 +1,157 @@
+import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
+import type { Run } from '../../experiments/store.ts';
+import { DASH } from '../format.ts';
+import { CONVENTION_CHOICES, MAX_UPLOAD_BYTES, type ImportFormValues } from './upload.ts';
+
+const CONVENTION_LABELS = { layout: 'Input layout', scale: 'Input scale', output: 'Output' } as const;
+
+function ConventionField({ field, value }: { field: keyof typeof CONVENTION_CHOICES; value?: string }) {
+  return (
+    <label class="field">
+      <span class="label">{CONVENTION_LABELS[field]}</span>
+      <select name={field}>
+        {CONVENTION_CHOICES[field].map((choice) => (
+          <option value={choice} selected={choice === (value || 'auto')}>
+            {choice}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** Where a failed htmx import says why; the form, with its chosen file, stays as it was. */
+export function ImportFailure({ message }: { message?: string }) {
+  return (
+    <p id="import-error" class="form-error" role="alert">
+      {message ? `Nothing was imported: ${message}` : ''}
+    </p>
+  );
+}
+
+/**
+ * Upload an outside model or prediction file. With htmx the form stays put while the model runs
+ * (the button says so) and an error lands in #import-error; a plain post answers 303 to the new
+ * run, or 422 with the page and this form refilled.
+ */
+export function ImportForm({ values = {}, error, open = false }: { values?: ImportFormValues; error?: string; open?: boolean }) {
+  return (
+    <details id="import" class="card" open={open || Boolean(error)}>
+      <summary>Import a model</summary>
+      <form
+        method="post"
+        action="/runs/import"
+        enctype="multipart/form-data"
+        hx-post="/runs/import"
+        hx-encoding="multipart/form-data"
+        hx-target="#import-error"
+        hx-swap="outerHTML"
+        hx-disabled-elt="find button"
+        class="launch-form import-form"
+      >
+        <p class="hint">
+          An ONNX model (<code>.onnx</code>), a tfjs model (<code>model.json</code> with its <code>.bin</code> weight files, chosen
+          together), or test-set predictions (<code>.npy</code> float32 [n,10], or <code>.csv</code> with ten columns). At most{' '}
+          {MAX_UPLOAD_BYTES / 1048576} MB. A model is run on the 10,000 MNIST test images, which takes a few seconds to a minute.
+        </p>
+        <ImportFailure message={error} />
+        <div class="fields">
+          <label class="field wide">
+            <span class="label">File</span>
+            <input type="file" name="file" multiple required accept=".onnx,.json,.bin,.npy,.csv" />
+          </label>
+          <label class="field wide">
+            <span class="label">Name</span>
+            <input type="text" name="name" value={values.name ?? ''} maxlength={200} placeholder="the file's name" />
+          </label>
+          <ConventionField field="layout" value={values.layout} />
+          <ConventionField field="scale" value={values.scale} />
+          <ConventionField field="output" value={values.output} />
+        </div>
+        <button type="submit">Import</button> <span class="import-progress">Importing: running the model on the test images…</span>
+      </form>
+    </details>
+  );
+}
+
+/** The list's mark for a run from outside. */
+export function ImportedMark({ run }: { run: Run }) {
+  return run.source === 'imported' ? (
+    <span class="badge badge-imported" title="imported from outside digitlab: no epochs and no recipe">
+      imported
+    </span>
+  ) : (
+    ''
+  );
+}
+
+const FRAMEWORKS: Record<string, string> = {
+  onnx: 'ONNX (onnxruntime-node, CPU)',
+  'tfjs-layers': 'tfjs layers model',
+  'tfjs-graph': 'tfjs graph model',
+  predictions: 'prediction file',
+};
+
+const SCALES = { unit: '[0, 1]', byte: '[0, 255]' } as const;
+
+/** The command that imports the same file the same way. */
+function importCommand(imported: ImportedModel): string {
+  const flags =
+    imported.framework === 'predictions'
+      ? [`--output ${imported.output}`]
+      : [`--input-layout ${imported.inputLayout ?? 'auto'}`, `--input-scale ${imported.inputScale}`, `--output ${imported.output}`];
+  return ['npx digitlab import', imported.fileName, ...flags].join(' ');
+}
+
+/** Why an imported run's page lacks what a trained run's has. */
+function Absences({ imported }: { imported: ImportedModel }) {
+  const noModel = imported.framework === 'predictions';
+  return (
+    <ul class="absences">
+      <li>No epochs or training curves: the model was trained outside digitlab, which sees only the finished model.</li>
+      <li>No “train it again”: digitlab does not know the recipe that made it.</li>
+      {imported.embedding ? '' : <li>No map of its embeddings and no discovered slices: {imported.embeddingAbsence}.</li>}
+      {noModel ? (
+        <li>No reading of new digits (predict, my digits) and no explanations: a prediction file holds outputs, not a model.</li>
+      ) : imported.framework === 'onnx' ? (
+        <li>No gradient-based explanations: onnxruntime computes no gradients, so only model-agnostic ones (occlusion) apply.</li>
+      ) : (
+        ''
+      )}
+    </ul>
+  );
+}
+
+/** In place of the hyperparameters: what was imported, how digitlab feeds it, and what its page cannot show. */
+export function ImportedModelCard({ imported }: { imported: ImportedModel }) {
+  const model = imported.framework !== 'predictions';
+  const rows: [string, string][] = [
+    ['format', FRAMEWORKS[imported.framework] ?? imported.framework],
+    ['file', imported.fileName],
+    ['file sha256', imported.fileSha256],
+    ...(model
+      ? ([
+          ['input fed', `${JSON.stringify(imported.inputShape)}${imported.inputLayout ? ` (${imported.inputLayout.toUpperCase()})` : ''}`],
+          ['pixel scale', imported.inputScale ? SCALES[imported.inputScale] : DASH],
+          ['penultimate layer', imported.embedding ?? `none found`],
+        ] as [string, string][])
+      : []),
+    ['output read as', imported.output === 'logits' ? 'logits (softmax applied)' : 'probabilities'],
+  ];
+  return (
+    <section class="card">
+      <h2>Imported model</h2>
+      <dl class="record">
+        {rows.map(([key, value]) => (
+          <>
+            <dt>{key}</dt>
+            <dd>{value}</dd>
+          </>
+        ))}
+      </dl>
+      <Absences imported={imported} />
+      <p class="label">Import it again</p>
+      <pre class="command">{importCommand(imported)}</pre>
+    </section>
+  );
+}

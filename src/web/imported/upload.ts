@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db } from '../../../db/client.ts';
+import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
+import { ImportError, type ConventionRequest } from '../../experiments/imported/classifier.ts';
+import { importRun } from '../../experiments/imported/import-run.ts';
+import type { Run } from '../../experiments/store.ts';
+
+/** An ONNX CNN is under 1 MB and a float32 prediction file for 10,000 images 400 kB; this leaves room for large models. */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+export const CONVENTION_CHOICES = {
+  layout: ['auto', ...INPUT_LAYOUTS],
+  scale: ['auto', ...INPUT_SCALES],
+  output: ['auto', ...OUTPUT_KINDS],
+} as const;
+
+/** What the import form holds besides its files, kept to fill the form again after an error. */
+export type ImportFormValues = Partial<Record<'name' | keyof ConventionRequest, string>>;
+
+type Body = Record<string, string | File | (string | File)[]>;
+
+const text = (body: Body, name: string) => {
+  const value = [body[name]].flat()[0];
+  return typeof value === 'string' ? value.trim() : '';
+};
+
+export const importFormValues = (body: Body): ImportFormValues => ({
+  name: text(body, 'name'),
+  layout: text(body, 'layout'),
+  scale: text(body, 'scale'),
+  output: text(body, 'output'),
+});
+
+function conventionsOf(values: ImportFormValues): ConventionRequest {
+  const pick = <K extends keyof ConventionRequest>(key: K): ConventionRequest[K] => {
+    const value = values[key] || 'auto';
+    if (!(CONVENTION_CHOICES[key] as readonly string[]).includes(value)) {
+      throw new ImportError(`${key} must be one of ${CONVENTION_CHOICES[key].join(', ')}; got '${value}'`);
+    }
+    return value as ConventionRequest[K];
+  };
+  return { layout: pick('layout'), scale: pick('scale'), output: pick('output') };
+}
+
+/** The file import reads among the uploads: the one file, or a tfjs model.json among its weight files. */
+function fileToImport(dir: string, names: string[]): string {
+  if (names.length === 1) return path.join(dir, names[0]!);
+  if (names.includes('model.json')) return path.join(dir, 'model.json');
+  throw new ImportError(`got ${names.length} files (${names.join(', ')}); several files are only for a tfjs model.json with its weight files`);
+}
+
+/**
+ * Imports the uploaded file(s) as a run, through the same importRun the CLI uses. The uploads are
+ * written under their own names to a scratch directory (a tfjs model.json finds its weight files
+ * there), which is removed afterwards. Throws ImportError, with nothing stored, for a bad upload.
+ */
+export async function importUpload(db: Db, body: Body): Promise<Run> {
+  const values = importFormValues(body);
+  const conventions = conventionsOf(values);
+  if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
+  const files = [body.file].flat().filter((file): file is File => file instanceof File && file.size > 0);
+  if (files.length === 0) throw new ImportError('choose a file first: .onnx, a tfjs model.json with its .bin files, .npy or .csv');
+  const names = files.map((file) => path.basename(file.name) || 'upload');
+  if (new Set(names).size !== names.length) throw new ImportError('two uploaded files have the same name');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-upload-'));
+  try {
+    for (const [i, file] of files.entries()) writeFileSync(path.join(dir, names[i]!), new Uint8Array(await file.arrayBuffer()));
+    return await importRun(db, { file: fileToImport(dir, names), name: values.name || undefined, conventions });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
