@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
@@ -11,18 +11,94 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export const DEFAULT_DB_PATH = 'db/digitlab.sqlite';
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
+/** A store that cannot be opened; the message names the file and says what to do. */
+export class StoreOpenError extends Error {}
+
 /**
  * Opens (creating if needed) the run store and applies pending migrations. WAL lets the web
  * server read while a training process writes; the busy timeout makes concurrent writers wait
  * instead of failing.
  */
 export function openDb(file: string = DEFAULT_DB_PATH): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 10000');
-  sqlite.pragma('foreign_keys = ON');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  return db;
+  const problem = file === ':memory:' ? null : directoryProblem(path.dirname(path.resolve(file)));
+  if (problem) throw new StoreOpenError(`cannot create the run store ${path.resolve(file)}: ${problem}; give --db a path in a directory you can write to`);
+  let sqlite: Database.Database | undefined;
+  try {
+    sqlite = new Database(file);
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    migrateOnce(sqlite);
+    return drizzle(sqlite, { schema });
+  } catch (err) {
+    sqlite?.close();
+    throw explainOpenError(file, err);
+  }
+}
+
+/**
+ * drizzle's migrator reads which migrations are applied before its deferred transaction, so two
+ * processes creating the same new store both try to create every table, and the second fails
+ * with "already exists". This applies the same migrations, recorded in drizzle's own table, but
+ * reads and writes inside one immediate transaction: the second process waits for the first and
+ * then finds nothing left to do.
+ */
+function migrateOnce(sqlite: Database.Database): void {
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  sqlite
+    .transaction(() => {
+      sqlite.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+      const last = sqlite.prepare('SELECT max(created_at) FROM "__drizzle_migrations"').pluck().get() as number | null;
+      for (const migration of migrations) {
+        if (last !== null && Number(last) >= migration.folderMillis) continue;
+        for (const statement of migration.sql) sqlite.exec(statement);
+        sqlite.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+      }
+    })
+    .immediate();
+}
+
+/**
+ * Creates a directory's missing levels one at a time and says what stops it, or null. Node's
+ * recursive mkdir spins forever under /proc, and its EEXIST/ENOTDIR do not say which part is wrong.
+ */
+export function directoryProblem(dir: string): string | null {
+  const missing: string[] = [];
+  let existing = path.resolve(dir);
+  while (!pathKind(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  if (pathKind(existing) !== 'directory') return `${existing} is not a directory`;
+  for (const each of missing) {
+    try {
+      mkdirSync(each);
+    } catch (err) {
+      return `cannot create the directory ${each} (${(err as NodeJS.ErrnoException).code})`;
+    }
+  }
+  return null;
+}
+
+function pathKind(file: string): 'directory' | 'other' | null {
+  try {
+    return statSync(file).isDirectory() ? 'directory' : 'other';
+  } catch {
+    return null;
+  }
+}
+
+const OPEN_ADVICE: Record<string, string> = {
+  SQLITE_NOTADB: 'is not a SQLite database; give --db a digitlab store or a new file name',
+  SQLITE_CORRUPT: 'is damaged (database disk image is malformed); restore it from a backup, or give --db a new file name',
+  SQLITE_CANTOPEN: 'cannot be opened; check that the path and its directory exist and that you may read and write them',
+  SQLITE_READONLY: 'is read-only; make it and its directory writable, or copy it somewhere writable',
+  SQLITE_PERM: 'may not be opened; check its permissions',
+};
+
+function explainOpenError(file: string, err: unknown): unknown {
+  const code = (err as { code?: string }).code ?? '';
+  const advice = OPEN_ADVICE[code] ?? OPEN_ADVICE[code.replace(/_[A-Z]+$/, '')];
+  if (!advice) return err;
+  return new StoreOpenError(`the run store ${path.resolve(file)} ${advice} (${(err as Error).message})`);
 }

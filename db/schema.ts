@@ -56,6 +56,8 @@ export const runs = sqliteTable(
     attempts: integer('attempts').notNull().default(0),
     /** The Slurm job that trains (or will train) the run, with --executor slurm. */
     slurmJobId: text('slurm_job_id'),
+    /** That job's state as squeue or sacct last said it (PENDING, RUNNING, ...), with a pending job's reason. */
+    slurmState: text('slurm_state'),
     sweepId: integer('sweep_id').references(() => sweeps.id),
     /** The training-set label audit this run is one fold of. */
     labelAuditId: integer('label_audit_id').references(() => labelAudits.id),

@@ -1,10 +1,10 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { labelAudits, runs } from '../../db/schema.ts';
+import { labelAudits, runs, type LabelSplit } from '../../db/schema.ts';
 import { defaultRunName } from '../experiments/cli/train-command.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../experiments/hyperparameters.ts';
 import { createRun, loadHeldOutPredictions, type Run } from '../experiments/store.ts';
-import { rankLabelIssues, type LabelIssue, type PredictionView } from './label-issues.ts';
+import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './label-issues.ts';
 
 export type LabelAudit = typeof labelAudits.$inferSelect;
 export interface AuditResult {
@@ -94,7 +94,9 @@ export function auditResult(db: Db, audit: LabelAudit, trainLabels: Uint8Array):
     return heldOut ? [{ indices: heldOut.indices, probabilities: heldOut.probabilities, embeddings: { dimensions: heldOut.dimensions, vectors: heldOut.embeddings } }] : [];
   });
   const result: AuditResult = { runs: views.length, issues: rankLabelIssues(trainLabels, views, STORED_SUSPECTS) };
-  db.update(labelAudits).set({ result, finishedAt: new Date() }).where(eq(labelAudits.id, audit.id)).run();
+  // Finished when its last fold did, not when someone first looked: the audit's time is the folds' time.
+  const finishedAt = new Date(Math.max(...folds.map((run) => (run.finishedAt ?? new Date()).getTime())));
+  db.update(labelAudits).set({ result, finishedAt }).where(eq(labelAudits.id, audit.id)).run();
   return result;
 }
 
@@ -105,4 +107,14 @@ export function latestAuditResult(db: Db, trainLabels: Uint8Array): { audit: Lab
     if (result) return { audit, result };
   }
   return null;
+}
+
+/**
+ * A split's ranked suspects and how many runs they come from: the test set's from every run that
+ * predicted all of it, the training set's from the newest finished audit (none before one finishes).
+ */
+export function labelSuspects(db: Db, split: LabelSplit, labels: Uint8Array, limit = Infinity): AuditResult {
+  if (split === 'test') return storedLabelIssues(db, labels, limit);
+  const latest = latestAuditResult(db, labels);
+  return latest ? { runs: latest.result.runs, issues: latest.result.issues.slice(0, limit) } : { runs: 0, issues: [] };
 }

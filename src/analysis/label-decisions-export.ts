@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { LABEL_SPLITS } from '../../db/schema.ts';
+import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
 import { listLabelDecisions } from '../experiments/label-decisions.ts';
 import type { MnistSplit } from '../experiments/mnist.ts';
 
@@ -23,10 +23,64 @@ export function labelDecisionsExport(db: Db, splits: { train: MnistSplit; test: 
   };
 }
 
+const CSV_HEADER = 'split,index,label,verdict,corrected_label,decided_at,labels_sha256';
+
 /** The same as CSV, one decision a row, each row naming its split's labels file by sha256. */
 export function labelDecisionsCsv(exported: ReturnType<typeof labelDecisionsExport>): string {
   const rows = exported.decisions.map((d) =>
     [d.split, d.index, d.label, d.verdict, d.correctedLabel ?? '', d.decidedAt, exported.dataset[d.split]!.labelsSha256].join(','),
   );
-  return ['split,index,label,verdict,corrected_label,decided_at,labels_sha256', ...rows].join('\n') + '\n';
+  return [CSV_HEADER, ...rows].join('\n') + '\n';
+}
+
+/** An import that does not fit: unreadable, about another copy of MNIST, or holding a decision that cannot be. */
+export class LabelDecisionsImportError extends Error {}
+
+export interface ImportedDecision {
+  split: LabelSplit;
+  index: number;
+  verdict: LabelVerdict;
+  correctedLabel: number | null;
+  decidedAt: Date;
+  /** The labels file the decision is about, where the export names it. */
+  labelsSha256: string | null;
+}
+
+/** The decisions of an export, JSON or CSV, each with the labels file sha256 it names. */
+export function parseLabelDecisions(text: string): ImportedDecision[] {
+  const rows = text.trimStart().startsWith('{') ? jsonRows(text) : csvRows(text);
+  return rows.map((row, n) => {
+    const where = `decision ${n + 1}`;
+    if (!LABEL_SPLITS.includes(row.split as LabelSplit)) throw new LabelDecisionsImportError(`${where}: split must be test or train; got '${row.split}'`);
+    if (!LABEL_VERDICTS.includes(row.verdict as LabelVerdict)) throw new LabelDecisionsImportError(`${where}: verdict must be one of ${LABEL_VERDICTS.join(', ')}; got '${row.verdict}'`);
+    const index = Number(row.index);
+    if (!Number.isInteger(index) || index < 0) throw new LabelDecisionsImportError(`${where}: index must be a whole number; got '${row.index}'`);
+    const decidedAt = new Date(String(row.decidedAt));
+    if (Number.isNaN(decidedAt.getTime())) throw new LabelDecisionsImportError(`${where}: decided_at is not a time; got '${row.decidedAt}'`);
+    const split = row.split as LabelSplit;
+    const corrected = row.correctedLabel === null || row.correctedLabel === '' || row.correctedLabel === undefined ? null : Number(row.correctedLabel);
+    return { split, index, verdict: row.verdict as LabelVerdict, correctedLabel: corrected, decidedAt, labelsSha256: row.labelsSha256 ? String(row.labelsSha256) : null };
+  });
+}
+
+type RawRow = Record<string, unknown>;
+
+function jsonRows(text: string): RawRow[] {
+  let parsed: { dataset?: Record<string, { labelsSha256?: string }>; decisions?: RawRow[] };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new LabelDecisionsImportError('the file is neither JSON nor the CSV that label-decisions writes');
+  }
+  if (!Array.isArray(parsed.decisions)) throw new LabelDecisionsImportError('the JSON has no "decisions" list');
+  return parsed.decisions.map((d) => ({ ...d, labelsSha256: parsed.dataset?.[String(d.split)]?.labelsSha256 }));
+}
+
+function csvRows(text: string): RawRow[] {
+  const [header, ...lines] = text.trim().split(/\r?\n/);
+  if (header !== CSV_HEADER) throw new LabelDecisionsImportError(`a CSV of decisions starts with the header ${CSV_HEADER}`);
+  return lines.map((line) => {
+    const [split, index, , verdict, correctedLabel, decidedAt, labelsSha256] = line.split(',');
+    return { split, index, verdict, correctedLabel, decidedAt, labelsSha256 };
+  });
 }

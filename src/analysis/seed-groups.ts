@@ -27,8 +27,12 @@ function withoutSeed(run: Run): Record<string, unknown> {
   return Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y)));
 }
 
-/** A run's recipe: everything that shapes its numbers except the seed. Equal keys, same recipe. */
-export const recipeKey = (run: Run) => JSON.stringify(withoutSeed(run));
+/**
+ * A run's recipe: everything that shapes its numbers except the seed. Equal keys, same recipe.
+ * An imported model's recipe is unknown (its params hold only how it was fed), so it is a recipe of
+ * its own: two imports are never taken for two seeds of one recipe.
+ */
+export const recipeKey = (run: Run) => (run.source === 'imported' ? `imported run ${run.id}` : JSON.stringify(withoutSeed(run)));
 
 /** Groups runs by everything but the seed; groups keep the order in which their first run appears. */
 export function groupBySeed(runs: Run[]): Run[][] {

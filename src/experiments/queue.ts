@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { availableCores } from './steppers.ts';
-import { requestWorkerCancel } from './workers/leases.ts';
+import type { SlurmExecutor } from './slurm/slurm-executor.ts';
+import { isRemotelyTrainable, requestWorkerCancel } from './workers/leases.ts';
 import { createRun, endRun, failDeadRuns, getRun, listRuns, type Run } from './store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
@@ -28,6 +29,8 @@ export interface RunQueueOptions {
   pollMs?: number;
   /** Where the workers' output lines and the queue's own notices go. */
   log?: (line: string) => void;
+  /** serve --executor slurm: queued runs go to Slurm as batch jobs; only label-audit folds train here. */
+  slurm?: SlurmExecutor;
 }
 
 /**
@@ -50,7 +53,10 @@ export class RunQueue {
     const { db } = this.options;
     if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
     for (const run of failDeadRuns(db)) this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
-    this.timer = setInterval(() => this.fill(), this.options.pollMs ?? 2000).unref();
+    this.timer = setInterval(() => {
+      this.fill();
+      void this.options.slurm?.reconcile();
+    }, this.options.pollMs ?? 2000).unref();
     this.fill();
   }
 
@@ -72,6 +78,8 @@ export class RunQueue {
     if (worker) {
       this.cancelling.add(runId);
       worker.kill('SIGTERM');
+    } else if (run.slurmJobId && this.options.slurm) {
+      this.options.slurm.cancel(run);
     } else if (run.status === 'queued') {
       endRun(db, runId, 'cancelled', 'cancelled before it started');
     } else if (run.source === 'worker') {
@@ -102,10 +110,11 @@ export class RunQueue {
 
   private fill(): void {
     if (!this.started) return;
+    this.options.slurm?.submitQueued();
     while (this.workers.size < this.maxConcurrent) {
       // listRuns is newest first.
       const next = listRuns(this.options.db, { statuses: ['queued'] })
-        .filter((run) => !this.workers.has(run.id))
+        .filter((run) => !this.workers.has(run.id) && !(this.options.slurm && isRemotelyTrainable(run)))
         .at(-1);
       if (!next) return;
       this.startWorker(next);

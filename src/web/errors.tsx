@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RunNotOwnedError } from '../experiments/queue.ts';
+import { RunNotDeletableError } from '../experiments/run-deletion.ts';
 import { RunNotFoundError } from '../experiments/store.ts';
 import { LeaseLostError } from '../experiments/workers/leases.ts';
 import { UploadRejectedError } from '../experiments/workers/uploads.ts';
@@ -22,7 +23,7 @@ const TITLES: Record<number, string> = {
 /** The status and the words a person may see; anything unexpected is logged and stays a 500. */
 function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
   if (err instanceof RunNotFoundError) return { status: 404, message: err.message };
-  if (err instanceof RunNotOwnedError || err instanceof LeaseLostError || err instanceof UploadRejectedError) return { status: 409, message: err.message };
+  if (err instanceof RunNotOwnedError || err instanceof RunNotDeletableError || err instanceof LeaseLostError || err instanceof UploadRejectedError) return { status: 409, message: err.message };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return { status, message: err.message || (status === 403 ? 'cross-site form submissions are refused' : TITLES[status] ?? 'error') };
@@ -31,9 +32,12 @@ function describe(err: unknown): { status: ContentfulStatusCode; message: string
   return { status: 500, message: 'the server failed on this request; its log says why' };
 }
 
-/** JSON under /api, a small fragment for htmx (shown in #flash), else a page: never a stack trace. */
+/**
+ * JSON under /api and for `.json` URLs (scripts fetch those for data), a small fragment for htmx
+ * (shown in #flash), else a page: never a stack trace.
+ */
 function respond(c: Context, status: ContentfulStatusCode, message: string) {
-  if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+  if (c.req.path.startsWith('/api/') || c.req.path.endsWith('.json')) return c.json({ error: message }, status);
   const title = TITLES[status] ?? `Error ${status}`;
   if (c.req.header('HX-Request')) {
     c.header('HX-Retarget', '#flash');

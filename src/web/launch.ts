@@ -1,5 +1,6 @@
 import { optionValueProblem, UsageError, type OptionValues } from '../experiments/cli/command.ts';
 import {
+  flagValue,
   HYPERPARAMETER_OPTIONS,
   hyperparametersFrom,
   runNameFrom,
@@ -113,4 +114,21 @@ export function checkModelFields(values: LaunchValues): { ok: true; model: Resol
   } catch (err) {
     return { ok: false, error: withoutFlag(err) };
   }
+}
+
+/**
+ * The launch form filled in with a run's settings and tags, for "rerun with these settings": each
+ * field as `train` would be given it to reproduce the run (a non-preset network goes to the editor).
+ */
+export function launchValuesOf(params: Hyperparameters, tags: Record<string, string>): LaunchValues {
+  const values: LaunchValues = {};
+  for (const field of HYPERPARAMETER_FIELDS) {
+    const value = flagValue(params, field);
+    if (value !== null) values[field] = value;
+  }
+  if (values.model?.startsWith('{')) [values.model, values.spec] = [CUSTOM_MODEL, values.model];
+  values.tags = Object.entries(tags)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  return values;
 }

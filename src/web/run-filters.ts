@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { RUN_STATUSES, type RunStatus } from '../../db/schema.ts';
+import type { LabelAccuracies } from '../analysis/label-accuracies.ts';
 import type { Run } from '../experiments/store.ts';
 import { runSeconds } from './format.ts';
 import { queryChoice } from './params.ts';
@@ -23,6 +24,8 @@ export interface ListedRun {
   tags: Record<string, string>;
   /** Why a completed run's model is degenerate (one class for everything), or null. */
   degenerate: string | null;
+  /** A completed run's accuracy on the original labels, the corrected ones and without the ambiguous images. */
+  accuracies: LabelAccuracies | null;
 }
 
 export function filtersFrom(c: Context): RunFilters {

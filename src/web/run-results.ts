@@ -1,5 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
+import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-accuracies.ts';
 import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts';
 import { modelCollapse } from '../experiments/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../experiments/store.ts';
@@ -13,6 +14,8 @@ export interface RunResults {
   misclassified: GalleryPage;
   /** Why the model is degenerate, or null. */
   degenerate: string | null;
+  /** Accuracy on the original labels, the corrected ones, and without the ambiguous images. */
+  accuracies: LabelAccuracies | null;
 }
 
 /**
@@ -39,5 +42,11 @@ export function runResults(deps: WebDeps, run: Run): RunResults | null {
   if (run.status !== 'completed') return null;
   const confusion = testConfusion(deps.db, run.id);
   if (!confusion) return null;
-  return { confusion, metrics: classMetrics(confusion), misclassified: galleryPage(deps, run.id, undefined, 1), degenerate: modelCollapse(confusion) };
+  return {
+    confusion,
+    metrics: classMetrics(confusion),
+    misclassified: galleryPage(deps, run.id, undefined, 1),
+    degenerate: modelCollapse(confusion),
+    accuracies: runLabelAccuracies(deps.db, run, deps.images.labels, effectiveTestDecisions(deps.db)),
+  };
 }

@@ -1,9 +1,11 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { UsageError, type Command } from '../experiments/cli/command.ts';
 import { openStoreFor } from '../experiments/cli/store-option.ts';
 import { RunQueue } from '../experiments/queue.ts';
+import { SlurmExecutor } from '../experiments/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../experiments/workers/leases.ts';
 import { createApp } from './app.tsx';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
@@ -31,6 +33,9 @@ export const serveCommand: Command = {
     'max-concurrent': { type: 'integer', min: 0, max: 64, description: 'runs that train at once here, each in its own process; 0 leaves every run to remote workers (default 1)' },
     'lease-seconds': { type: 'integer', min: 2, max: 3600, description: 'a remote worker silent this long loses its run (default 60)' },
     retry: { type: 'integer', min: 0, max: 10, description: 'times a run whose remote worker vanished is queued again before it is failed (default 0)' },
+    executor: { type: 'choice', choices: ['local', 'slurm'], description: 'local trains queued runs here; slurm submits each as a batch job running `digitlab worker --once` (default local)' },
+    'slurm-arg': { type: 'string', multiple: true, placeholder: 'ARG', description: 'passed to sbatch as it is, e.g. --slurm-arg=--partition=short --slurm-arg=--cpus-per-task=4; repeatable' },
+    'server-url': { type: 'string', placeholder: 'URL', description: "where Slurm jobs' workers reach this server (default: the address it listens on)" },
     'allow-remote': { type: 'boolean', description: 'allow a --host other machines can reach; every request then needs the printed token' },
   },
   async run({ options }, context) {
@@ -41,11 +46,17 @@ export const serveCommand: Command = {
       throw new UsageError(`--host ${host} can be reached from other machines, and anyone who reaches it can train and delete runs; add --allow-remote to do it anyway (a token is then required)`);
     }
     const access = remote ? newAccessToken() : undefined;
+    const executor = (options.executor as string | undefined) ?? 'local';
+    if (executor !== 'slurm' && (options['slurm-arg'] !== undefined || options['server-url'] !== undefined)) {
+      throw new UsageError('--slurm-arg and --server-url go with --executor slurm');
+    }
+    const serverUrl = options['server-url'] as string | undefined;
+    if (serverUrl !== undefined && !/^https?:\/\/[^/]/.test(serverUrl)) throw new UsageError("--server-url must be an http:// or https:// URL");
     const db = openStoreFor(options, context);
-    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log });
+    const retries = (options.retry as number | undefined) ?? 0;
     const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000);
     const port = (options.port as number | undefined) ?? 3000;
-    const app = (listening: number) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    const app = (listening: number, queue: RunQueue) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -59,10 +70,19 @@ export const serveCommand: Command = {
       throw new UsageError(`cannot listen on ${host}: ${(err as Error).message}`);
     }
     const actualPort = (server.address() as AddressInfo).port;
-    handler = app(actualPort);
-    queue.start();
-    const reaper = startLeaseReaper(db, leases, (options.retry as number | undefined) ?? 0, log);
     const url = `http://${urlHost(host)}:${actualPort}/`;
+    let slurm: SlurmExecutor | undefined;
+    if (executor === 'slurm') {
+      // Known only now that the port is: the URL the jobs' workers call back.
+      const jobsReach = serverUrl ?? (isWildcard(host) ? `http://${os.hostname()}:${actualPort}/` : url);
+      const logDir = path.join(path.dirname(path.resolve(db.$client.name)), 'slurm-logs');
+      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, retries, log });
+      log(`runs go to Slurm as batch jobs whose workers reach this server at ${jobsReach}; their output is in ${logDir}`);
+    }
+    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm });
+    handler = app(actualPort, queue);
+    queue.start();
+    const reaper = startLeaseReaper(db, leases, retries, log);
     if (access) {
       log(`WARNING: serving on ${host}, reachable from other machines; every request needs this token, shown only now:`);
       log(`  ${access.token}   (open ${url}?token=${access.token} in a browser, or send Authorization: Bearer TOKEN)`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankLabelIssues, storedLabelIssues, type PredictionView } from '../../src/analysis/label-issues.ts';
+import { seededRandom } from '../../src/experiments/random.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining } from './fake-runs.ts';
 
@@ -55,6 +56,50 @@ describe('rankLabelIssues', () => {
     const views = [even, odd].map((rows) => view(probabilitiesFor(rows.map((i) => seenAsSeven[i]!)), null, rows));
     const issues = rankLabelIssues(labels, views);
     expect(issues.map((issue) => [issue.index, issue.suggested, issue.evidence.runs])).toEqual([[5, 7, 1]]);
+  });
+
+  it('ranks every mislabelled image above every correctly labelled one when runs see the true digit, however unsure', () => {
+    // 600 images; 30 of them are given a wrong label. Three runs each see every image's true digit with
+    // a confidence drawn from 0.45 to 0.95, and each gets 5% of the clean images wrong (a random other class).
+    const random = seededRandom(7);
+    const truth = Uint8Array.from({ length: 600 }, (_, i) => (i * 7) % 10);
+    const flipped = new Set(Array.from({ length: 30 }, (_, k) => 19 * k + 3));
+    const given = truth.map((digit, i) => (flipped.has(i) ? (digit + 1 + (i % 9)) % 10 : digit));
+    const run = () => {
+      const p = new Float32Array(600 * 10);
+      truth.forEach((digit, i) => {
+        const seen = !flipped.has(i) && random() < 0.05 ? (digit + 1 + Math.floor(random() * 9)) % 10 : digit;
+        const confidence = 0.45 + 0.5 * random();
+        for (let c = 0; c < 10; c++) p[i * 10 + c] = c === seen ? confidence : (1 - confidence) / 9;
+      });
+      return view(p);
+    };
+    const issues = rankLabelIssues(given, [run(), run(), run()]);
+    const top = issues.slice(0, flipped.size);
+    expect(new Set(top.map((issue) => issue.index))).toEqual(flipped);
+    for (const issue of top) {
+      expect(issue.suggested).toBe(truth[issue.index]);
+      expect(issue.evidence.runsDisagreeing).toBe(3);
+    }
+    // What follows is the clean images that one run got wrong: they score lower than any flipped one.
+    expect(issues.slice(flipped.size).every((issue) => issue.evidence.runsDisagreeing < 3)).toBe(true);
+  });
+
+  it('confident learning flags an image whose label wins the vote but falls short of its class threshold', () => {
+    // Threes are seen at 0.9 and eights at 0.4; image 2 (labelled 3) gets 0.5 on 3 and 0.45 on 8.
+    // Its argmax is its label, but 0.5 is far under the threes' 0.9, and 0.45 clears the eights' 0.4.
+    const labels = Uint8Array.from({ length: 40 }, (_, i) => [3, 8][i % 2]!);
+    const p = new Float32Array(40 * 10);
+    labels.forEach((label, i) => {
+      const own = label === 3 ? 0.9 : 0.4;
+      for (let c = 0; c < 10; c++) p[i * 10 + c] = c === label ? own : (1 - own) / 9;
+    });
+    p.set([0, 0, 0, 0.5, 0, 0, 0, 0, 0.45, 0.05], 2 * 10);
+    // Image 5, an eight at 0.35 with the rest spread, is under its threshold too, but no other class clears its own.
+    p.set([0.65 / 9, 0.65 / 9, 0.65 / 9, 0.65 / 9, 0.65 / 9, 0.65 / 9, 0.65 / 9, 0.65 / 9, 0.35, 0.65 / 9], 5 * 10);
+    const issues = rankLabelIssues(labels, [view(p)]);
+    expect(issues.map((issue) => [issue.index, issue.label, issue.suggested, issue.evidence.confidentLearning])).toEqual([[2, 3, 8, true]]);
+    expect(issues[0]!.evidence.runsDisagreeing).toBe(0);
   });
 
   it('is empty without runs', () => {

@@ -1,6 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 
@@ -28,4 +32,43 @@ describe('openDb', () => {
     const again = openDb(file);
     expect(again.$client.prepare('select name from runs').pluck().all()).toEqual(['kept']);
   });
+
+  it('survives a second process creating the same new store at the same moment', async () => {
+    // Replays the race drizzle loses: this connection is half-way through the first migration
+    // when another process reads "nothing applied" and starts creating the same tables.
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-db-')), 'runs.sqlite');
+    const first = new Database(file);
+    first.pragma('journal_mode = WAL');
+    first.exec('CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+    first.exec('BEGIN IMMEDIATE');
+    for (const migration of readMigrationFiles({ migrationsFolder: 'migrations' })) {
+      for (const statement of migration.sql) first.exec(statement);
+      first.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
+    }
+    const second = spawn(process.execPath, ['bin/digitlab.js', 'runs', '--db', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    second.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise((resolve) => second.on('exit', resolve));
+    while (second.exitCode === null && !holdsFile(second.pid!, file)) await sleep(50);
+    await sleep(500); // it now waits for the write lock, holding its stale reading
+    first.exec('COMMIT');
+    const code = await exited;
+    expect(stderr).not.toMatch(/already exists|Error/);
+    expect(code).toBe(0);
+    first.close();
+  }, 60_000);
 });
+
+function holdsFile(pid: number, file: string): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}

@@ -23,6 +23,15 @@ describe.skipIf(skipE2e)('the embeddings map in a real browser', () => {
     await scatter.waitFor({ timeout: 90_000 });
     expect(await page.locator('.seven-slices table').count()).toBe(1);
 
+    // The legend follows the colouring: the digits for true labels, crossed and plain for slices (bug 5).
+    const legend = scatter.locator('.umap-legend:visible');
+    expect(await legend.textContent()).toContain('■ 9');
+    await scatter.locator('select[name=colour]').selectOption('slice');
+    expect(await legend.count()).toBe(1);
+    expect(await legend.textContent()).toContain('crossed seven');
+    expect(await legend.textContent()).not.toContain('■ 9');
+    await scatter.locator('select[name=colour]').selectOption('label');
+
     // Client coordinates: the canvas must be on screen for the mouse to reach it.
     await scatter.locator('canvas').evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
     const [x, y] = await scatter.evaluate((box) => (box as Scatter).umapPixel(0));

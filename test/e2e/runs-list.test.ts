@@ -51,4 +51,28 @@ describe.skipIf(skipE2e)('the runs list in a real browser', () => {
     await page.locator('#select-2').check();
     await Promise.all([page.waitForURL(/\/compare\?runs=/), link.press('Enter')]);
   });
+
+  it('reruns a run from its page with its settings filled in, and deletes a run after asking', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/runs/3`);
+    await Promise.all([page.waitForURL(/\/runs\?from=3/), page.click('a:has-text("Rerun with these settings")')]);
+    expect(await page.locator('#launch').getAttribute('open')).not.toBeNull();
+    expect(await page.inputValue('input[name=learning-rate]')).toBe('0.01');
+    expect(await page.inputValue('input[name=seed]')).toBe('3');
+    expect(await page.inputValue('input[name=test-limit]')).toBe('200');
+    // Small enough to train in seconds; the rest stays as run 3 had it.
+    await page.fill('input[name=epochs]', '1');
+    await page.fill('input[name=train-limit]', '300');
+    await page.fill('input[name=test-limit]', '100');
+    await Promise.all([page.waitForURL(/\/runs\/4$/), page.click('button:has-text("Queue run")')]);
+    expect(await page.locator('main').textContent()).toContain('0.01');
+
+    await page.goto(`${base}/runs/2`);
+    await Promise.all([page.waitForURL(/\/runs\/2\/delete$/), page.click('a:has-text("Delete…")')]);
+    expect(await page.locator('main').textContent()).toMatch(/beta\?[\s\S]*\(\d+(\.\d)? kB\)/);
+    await Promise.all([page.waitForURL(/\/runs$/), page.click('button:has-text("Delete run 2")')]);
+    expect(await page.locator('#run-2').count()).toBe(0);
+    expect(await page.locator('#run-1').count()).toBe(1);
+    expect((await page.goto(`${base}/runs/2`))?.status()).toBe(404);
+  }, 120_000);
 });

@@ -23,6 +23,17 @@ describe('the digitlab CLI', () => {
     [['show'], /show takes RUN; got 0 argument/],
     [['show', 'abc'], /RUN must be a run id/],
     [['fly'], /unknown command 'fly'; commands: train, runs/],
+    [['train', '--epochs', '-3'], /--epochs must be a whole number from 1 to 1000; got '-3'/],
+    [['train', '--learning-rate', '-.5'], /--learning-rate must be a number from 1e-7 to 10; got '-.5'/],
+    [['train', '--epochs', '0x2'], /--epochs must be a whole number .*got '0x2'/],
+    [['train', '--epochs', '0b11'], /--epochs must be a whole number .*got '0b11'/],
+    [['train', '--validation-split', '1e-400'], /--validation-split must be a number .*got '1e-400'/],
+    [['train', '--validation-split', 'NaN'], /--validation-split must be a number .*got 'NaN'/],
+    [['train', '--learning-rate', 'Infinity'], /--learning-rate must be a number .*got 'Infinity'/],
+    [['train', '--epochs', '1e999'], /--epochs must be a whole number .*got '1e999'/],
+    [['train', '--backend', 'node', '--train-limit', '100'], /backend 'node' is not available here.*use --backend auto, wasm or cpu/],
+    [['train', '--backend', 'cpu', '--workers', '2', '--train-limit', '100'], /--workers 2 needs the wasm backend/],
+    [['train', '--batch-size', '1', '--workers', '2', '--train-limit', '100'], /--workers 2 needs at least 2 images per batch/],
   ])('exits 2 on bad input %j', async (argv, message) => {
     const result = await runCliCaptured([...argv, '--db', path.join(tempDir(), 'x.sqlite')]);
     expect(result.code).toBe(2);

@@ -1,11 +1,12 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
-import { runMapKey } from '../../src/analysis/maps/map-store.ts';
+import { PIXEL_MAP_KEY, runMapKey } from '../../src/analysis/maps/map-store.ts';
 import { umapLayout, type LayoutOptions } from '../../src/analysis/maps/umap-layout.ts';
 import { partitionSevens } from '../../src/analysis/slices.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
+import { MapPanel } from '../../src/web/analysis/map-panel.tsx';
 import { analysisRoutes } from '../../src/web/analysis/routes.tsx';
 import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 import { runningRun } from '../helpers/db.ts';
@@ -74,10 +75,36 @@ describe('the embeddings map', () => {
     expect(points.crossedSevens).toEqual([...crossed]);
   });
 
+  it('promises rings on mistakes only on maps that have predictions (bug 13)', async () => {
+    const { app, run, maps } = appWithRun();
+    await maps.get(runMapKey(run.id));
+    expect(await (await app.request(`/maps/run/${run.id}`)).text()).toContain('Ringed: misclassified');
+    const map = { key: PIXEL_MAP_KEY, count: 2, seed: 1, coordinates: new Float32Array(4), seconds: 1, createdAt: new Date() };
+    const pixels = String(MapPanel({ id: 'map-pixels', url: '/maps/pixels', status: { state: 'ready', map }, imageHref: '/images/test/{index}' }));
+    expect(pixels).toContain('<canvas');
+    expect(pixels).not.toContain('Ringed');
+  });
+
+  it('starts no work for a cross-site request, which a link or an image on another site can send', async () => {
+    const { app, run, maps } = appWithRun();
+    for (const path of [`/maps/run/${run.id}`, `/runs/${run.id}/analysis`, '/maps/pixels']) {
+      const res = await app.request(path, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+      expect(res.status).toBe(200);
+    }
+    expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
+    expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
+    await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    expect(maps.status(runMapKey(run.id)).state).toBe('computing');
+  });
+
   it('is a 404 for a run that does not exist', async () => {
     const { app } = webApp();
     expect((await app.request('/maps/run/999')).status).toBe(404);
-    expect((await app.request('/maps/run/999.json')).status).toBe(404);
+    const json = await app.request('/maps/run/999.json');
+    expect(json.status).toBe(404);
+    // A script fetched this URL for data, so the answer is JSON it can read, not a page (bug 13).
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect((await json.json()).error).toContain('999');
   });
 });
 

@@ -48,6 +48,19 @@ describe('the image view', () => {
     expect(await (await app.request('/images/test/3')).text()).toContain('No completed run has a prediction for this image yet.');
   });
 
+  it("shows an image beyond a run's test limit, and says that the run did not test it (bug 2)", async () => {
+    const { app, db, images } = webApp();
+    const run = recordCompletedRun(db, images.labels.subarray(0, 10));
+    const last = await (await app.request(`/images/test/9?run=${run.id}`)).text();
+    expect(last).toContain(`href="/images/test/10?run=${run.id}">next`);
+    const res = await app.request(`/images/test/10?run=${run.id}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<img src="/images/test/10.png"');
+    expect(html).toContain(`Run #${run.id} did not test this image: it tested the first 10 test images.`);
+    expect(html).toContain(`href="/images/test/11?run=${run.id}">next`);
+  });
+
   it.each([
     ['run=abc', 400],
     ['run=999', 404],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRun, getRun, listRuns } from '../../src/experiments/store.ts';
+import { claimRun, createRun, getRun, listRuns } from '../../src/experiments/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -18,7 +18,42 @@ function appWithRuns() {
   return { ...env, good, poor, waiting };
 }
 
+describe('deleting and rerunning from the web', () => {
+  it('asks before deleting, then deletes; a running run is refused with 409', async () => {
+    const { app, db, good, waiting } = appWithRuns();
+    const ask = await (await app.request(`/runs/${good.id}/delete`)).text();
+    expect(ask).toMatch(new RegExp(`<form method="post" action="/runs/${good.id}/delete">`));
+    expect(ask).toMatch(/\(\d+(\.\d)? kB\)/);
+    const res = await postForm(app, `/runs/${good.id}/delete`, {});
+    expect(res.status).toBe(303);
+    expect(listRuns(db).map((r) => r.id)).not.toContain(good.id);
+    claimRun(db, waiting.id);
+    expect(await (await app.request(`/runs/${waiting.id}/delete`)).text()).toContain('is running; cancel it first');
+    expect((await postForm(app, `/runs/${waiting.id}/delete`, {})).status).toBe(409);
+    expect(getRun(db, waiting.id).status).toBe('running');
+  });
+
+  it('opens the launch form filled in from a run for ?from=N', async () => {
+    const { app, poor } = appWithRuns();
+    const html = await (await app.request(`/runs?from=${poor.id}`)).text();
+    expect(html).toContain('<details id="launch" class="card" open="">');
+    expect(html).toContain(`name="seed" value="2"`);
+    expect(html).toContain('sweep=batch</textarea>');
+    expect((await app.request('/runs?from=999')).status).toBe(404);
+  });
+});
+
 describe('the runs page', () => {
+  it('tells a filter that matches nothing apart from an empty workbench (bug 6)', async () => {
+    const { app } = appWithRuns();
+    const html = await (await app.request('/runs?q=nothing-like-this')).text();
+    expect(html).not.toContain('No runs here yet');
+    expect(html).toContain('No runs match these filters');
+    expect(html).toContain('href="/runs"');
+    const empty = await (await webApp().app.request('/runs')).text();
+    expect(empty).toContain('No runs here yet');
+  });
+
   it('lists every run with status, tags, hyperparameters and scores, newest first', async () => {
     const { app, good, poor, waiting } = appWithRuns();
     const res = await app.request('/runs');
@@ -94,6 +129,15 @@ describe('launching from the runs page', () => {
     expect(run!.params).toMatchObject({ epochs: 2, batchSize: 32, validationSplit: 0.1, learningRate: 0.002, seed: 9, trainLimit: 300, testLimit: null });
     const api = await (await app.request(`/api/runs/${run!.id}`)).json();
     expect(api.tags).toEqual({ purpose: 'test', owner: 'me' });
+  });
+
+  it('shows each blank field its default, so an empty form says it trains the full reference experiment', async () => {
+    const html = await (await webApp().app.request('/runs')).text();
+    expect(html).toMatch(/name="epochs" value="" [^>]*placeholder="5"/);
+    expect(html).toMatch(/name="batch-size" value="" [^>]*placeholder="64"/);
+    expect(html).toMatch(/name="train-limit" value="" [^>]*placeholder="all 60,000"/);
+    expect(html).toMatch(/name="seed" value="" [^>]*placeholder="a random seed"/);
+    expect(html).toContain('An empty form trains the full reference experiment');
   });
 
   it('names a run from its hyperparameters when the name is blank', async () => {

@@ -1,6 +1,8 @@
 import type { Command } from '../../experiments/cli/command.ts';
 import { compareCommand } from './compare-command.ts';
 import { datasetCommand } from './dataset-command.ts';
+import { labelDecisionsCommand } from './label-decisions-command.ts';
+import { labelIssuesCommand } from './label-issues-command.ts';
 import { ownDigitsCommand } from './own-digits-command.ts';
 import { predictCommand } from './predict-command.ts';
 import { seedGroupsCommand } from './seed-groups-command.ts';
@@ -9,4 +11,4 @@ import { sweepCommand } from './sweep-command.ts';
 import { sweepResultsCommand } from './sweep-results-command.ts';
 
 /** The analysis commands (slices, compare, predict); src/main.ts adds them to the CLI. */
-export const ANALYSIS_COMMANDS: Command[] = [compareCommand, sweepCommand, sweepResultsCommand, seedGroupsCommand, predictCommand, ownDigitsCommand, slicesCommand, datasetCommand];
+export const ANALYSIS_COMMANDS: Command[] = [compareCommand, sweepCommand, sweepResultsCommand, seedGroupsCommand, predictCommand, ownDigitsCommand, slicesCommand, datasetCommand, labelIssuesCommand, labelDecisionsCommand];

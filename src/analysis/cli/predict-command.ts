@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../../experiments/backend.ts';
 import { UsageError, type Command } from '../../experiments/cli/command.ts';
-import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
+import { openStoreFor, outputDirectory, printJson } from '../../experiments/cli/store-option.ts';
 import { encodeGreyPng } from '../../experiments/own-digits/encode.ts';
 import { hasPrediction, predictWithRuns, type RunPrediction, type RunWithoutModel } from '../../experiments/own-digits/predict.ts';
 import { preprocessDigit, type PreprocessedDigit } from '../../experiments/own-digits/preprocess.ts';
@@ -20,7 +20,6 @@ function predictionText(prediction: RunPrediction | RunWithoutModel): string {
 }
 
 function writeSteps(digit: PreprocessedDigit, dir: string): void {
-  mkdirSync(dir, { recursive: true });
   digit.steps.forEach((step, i) => writeFileSync(path.join(dir, `${i + 1}-${step.name}.png`), encodeGreyPng(step.image)));
 }
 
@@ -37,7 +36,7 @@ export const predictCommand: Command = {
     try {
       const runs = selectedRuns(db, options);
       const digit = withPictureFile(positionals[0]!, preprocessDigit);
-      if (options.steps) writeSteps(digit, options.steps as string);
+      if (options.steps) writeSteps(digit, outputDirectory('--steps', options.steps as string));
       await selectBackend('auto');
       const predictions = await predictWithRuns(db, runs, digit.input);
       const first = predictions.find(hasPrediction);

@@ -42,8 +42,11 @@ export const SEEDS_PER_RECIPE = 3;
 /**
  * The runs to queue so `run`'s recipe reaches SEEDS_PER_RECIPE seeds, counting those already
  * completed, queued or running; each new run takes the smallest seed the recipe has not used.
+ * None for an imported run.
  */
 export function moreSeedsOf(db: Db, run: Run): Hyperparameters[] {
+  // digitlab cannot train an imported model again, with any seed.
+  if (run.source === 'imported') return [];
   const key = recipeKey(run);
   const siblings = listRuns(db).filter((other) => recipeKey(other) === key);
   const used = new Set(siblings.map((other) => other.seed));

@@ -20,13 +20,19 @@ interface Job {
   done: Promise<StoredMap>;
 }
 
+/** Layouts computed at once: each takes a core for seconds to minutes, so the rest wait their turn. */
+const PARALLEL_LAYOUTS = 1;
+
 /**
  * The maps being computed by this process: what a page polls for progress. One per server (made
- * by its factory), so two requests for the same map share one computation.
+ * by its factory), so two requests for the same map share one computation, and sixteen requests
+ * for sixteen maps run one after another instead of taking every core.
  */
 export class MapJobs {
   private readonly jobs = new Map<string, Job>();
   private readonly failures = new Map<string, string>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -74,14 +80,19 @@ export class MapJobs {
     const name = mapKeyName(key);
     const input = this.input(key);
     if (!input) return Promise.reject(new Error(`run ${key.runId} has no stored embeddings`));
-    const progress = { fraction: 0, stage: 'starting' };
-    const started = performance.now();
+    const progress = { fraction: 0, stage: this.running < PARALLEL_LAYOUTS ? 'starting' : 'waiting for another map to finish' };
     const seed = this.options.seed ?? LAYOUT_DEFAULTS.seed;
-    const done = this.layout(input.data, input.dimensions, {
-      ...this.options,
-      seed,
-      onProgress: (fraction, stage) => Object.assign(progress, { fraction, stage }),
-    })
+    let started = 0;
+    const done = this.turn()
+      .then(() => {
+        started = performance.now();
+        return this.layout(input.data, input.dimensions, {
+          ...this.options,
+          seed,
+          onProgress: (fraction, stage) => Object.assign(progress, { fraction, stage }),
+        });
+      })
+      .finally(() => this.release())
       .then((coordinates) => {
         const map = { key, count: coordinates.length / 2, seed, coordinates, seconds: (performance.now() - started) / 1000 };
         saveMap(this.db, map);
@@ -94,5 +105,20 @@ export class MapJobs {
       .finally(() => this.jobs.delete(name));
     this.jobs.set(name, Object.assign(progress, { done }));
     return done;
+  }
+
+  /** Resolves when a layout may start; release() hands the slot to the next in line. */
+  private turn(): Promise<void> {
+    if (this.running < PARALLEL_LAYOUTS) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 }

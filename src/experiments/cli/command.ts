@@ -10,6 +10,8 @@ export type OptionSpec =
 export interface Positional {
   name: string;
   description: string;
+  /** The last positional only: one or more values (shown as NAME...). */
+  repeated?: boolean;
 }
 
 export interface CommandContext {
@@ -56,12 +58,41 @@ export function optionValueProblem(spec: OptionSpec, raw: string): string | null
   if (spec.type === 'integer' || spec.type === 'number') {
     const value = Number(raw);
     const wrongKind = spec.type === 'integer' ? !Number.isInteger(value) : !Number.isFinite(value);
-    if (raw.trim() === '' || wrongKind || value < spec.min || value > spec.max) {
+    if (!isPlainDecimal(raw) || wrongKind || value < spec.min || value > spec.max) {
       const kind = spec.type === 'integer' ? 'a whole number' : 'a number';
       return `must be ${kind} from ${spec.min} to ${spec.max}; got '${raw}'`;
     }
   }
   return null;
+}
+
+/**
+ * Decimal notation only: Number() also reads '0x2', '0b11' and '' (as 0), and rounds '1e-400'
+ * to 0, none of which a person means as that number.
+ */
+function isPlainDecimal(raw: string): boolean {
+  const match = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.exec(raw.trim());
+  return match !== null && !(Number(raw) === 0 && /[1-9]/.test(match[1]!));
+}
+
+/**
+ * parseArgs reads a value starting with '-' as a missing value ("argument is ambiguous"); a
+ * numeric flag followed by a negative number is joined to it, so the range check can say what is
+ * allowed.
+ */
+function joinNegativeNumbers(argv: string[], specs: Record<string, OptionSpec>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const spec = argv[i]!.startsWith('--') ? specs[argv[i]!.slice(2)] : undefined;
+    const next = argv[i + 1];
+    if ((spec?.type === 'integer' || spec?.type === 'number') && next !== undefined && /^-[\d.]/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      joined.push(argv[i]!);
+    }
+  }
+  return joined;
 }
 
 /** A flag's value, as a number for numeric flags; throws UsageError naming the flag. */
@@ -81,7 +112,7 @@ export function parseCommandLine(
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinNegativeNumbers(argv, specs),
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
@@ -102,11 +133,17 @@ export function parseCommandLine(
     options[flag] = typeof value === 'string' ? checkValue(flag, spec, value) : (value as boolean | string[]);
   }
   if (options.help) return { positionals: parsed.positionals, options };
-  if (parsed.positionals.length !== command.positionals.length) {
-    const expected = command.positionals.map((p) => p.name).join(' ') || 'no arguments';
+  const repeated = command.positionals.at(-1)?.repeated === true;
+  const count = parsed.positionals.length;
+  if (repeated ? count < command.positionals.length : count !== command.positionals.length) {
+    const expected = command.positionals.map(positionalLabel).join(' ') || 'no arguments';
     throw new UsageError(`${command.name} takes ${expected}; got ${parsed.positionals.length} argument(s)`);
   }
   return { positionals: parsed.positionals, options };
+}
+
+function positionalLabel(positional: Positional): string {
+  return positional.repeated ? `${positional.name}...` : positional.name;
 }
 
 function optionLabel(flag: string, spec: OptionSpec): string {
@@ -122,9 +159,9 @@ function optionLabel(flag: string, spec: OptionSpec): string {
 
 /** `program` and `common` are what digitlab's commands have unless a caller (a bench script) differs. */
 export function commandHelp(command: CommandLine, program = 'digitlab', common: Record<string, OptionSpec> = COMMON_OPTIONS): string {
-  const usage = [`${program} ${command.name}`, ...command.positionals.map((p) => p.name), '[options]'].join(' ');
+  const usage = [`${program} ${command.name}`, ...command.positionals.map(positionalLabel), '[options]'].join(' ');
   const rows: [string, string][] = [
-    ...command.positionals.map((p): [string, string] => [p.name, p.description]),
+    ...command.positionals.map((p): [string, string] => [positionalLabel(p), p.description]),
     ...Object.entries({ ...command.options, ...common }).map(([flag, spec]): [string, string] => [
       optionLabel(flag, spec),
       spec.type === 'integer' || spec.type === 'number'

@@ -1,5 +1,6 @@
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
+import { deleteCommand } from './delete-command.ts';
 import { exportCommand } from './export-command.ts';
 import { importCommand } from './import-command.ts';
 import { modelsCommand } from './models-command.ts';
@@ -16,6 +17,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   trainCommand,
   runsCommand,
   showCommand,
+  deleteCommand,
   exportCommand,
   importCommand,
   predictionsCommand,

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../backend.ts';
 import { layersModelToOnnx, OnnxExportError } from '../onnx/onnx-export.ts';
@@ -6,7 +6,7 @@ import { packageVersions } from '../provenance.ts';
 import { deserializeModel, exportModel } from '../saved-model.ts';
 import { loadSavedModel } from '../store.ts';
 import { UsageError, type Command } from './command.ts';
-import { openStoreFor, printJson, runArgument } from './store-option.ts';
+import { openStoreFor, outputDirectory, printJson, runArgument } from './store-option.ts';
 
 const FORMATS = ['tfjs', 'onnx'] as const;
 
@@ -29,7 +29,7 @@ export const exportCommand: Command = {
       const why = run.source === 'imported' ? 'was imported; its original file is what to use' : `is ${run.status} and has no trained model to export`;
       throw new UsageError(`run ${run.id} ${why}`);
     }
-    const dir = positionals[1]!;
+    const dir = outputDirectory('DIR', positionals[1]!);
     let files: string[];
     if (options.format === 'onnx') {
       await selectBackend('auto');
@@ -43,7 +43,6 @@ export const exportCommand: Command = {
       } finally {
         model.dispose();
       }
-      mkdirSync(dir, { recursive: true });
       files = [path.join(dir, 'model.onnx')];
       writeFileSync(files[0]!, bytes);
     } else {

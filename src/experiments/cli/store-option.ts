@@ -1,14 +1,35 @@
-import { DEFAULT_DB_PATH, openDb, type Db } from '../../../db/client.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_DB_PATH, directoryProblem, openDb, StoreOpenError, type Db } from '../../../db/client.ts';
 import { failDeadRuns, RunNotFoundError, getRun, type Run } from '../store.ts';
 import { UsageError, type CommandContext, type OptionValues } from './command.ts';
 
-/** Opens the store named by --db, $DIGITLAB_DB or the default, after reaping runs whose process died. */
+/**
+ * Opens the store named by --db, $DIGITLAB_DB or the default, after reaping runs whose process
+ * died. A new store is announced, since a mistyped path would otherwise start an empty one.
+ */
 export function openStoreFor(options: OptionValues, context: CommandContext): Db {
-  const db = openDb((options.db as string | undefined) ?? context.env.DIGITLAB_DB ?? DEFAULT_DB_PATH);
+  const file = storePath(options, context.env);
+  const isNew = file !== ':memory:' && !existsSync(file);
+  let db: Db;
+  try {
+    db = openDb(file);
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (isNew) context.stderr.write(`digitlab: created a new run store at ${path.resolve(file)}\n`);
   for (const run of failDeadRuns(db)) {
     context.stderr.write(`run ${run.id} (${run.name}) was left running by a process that died; marked failed\n`);
   }
   return db;
+}
+
+/** --db wins; an empty DIGITLAB_DB counts as unset, but an empty --db is a mistake (it would train into a temporary store). */
+function storePath(options: OptionValues, env: NodeJS.ProcessEnv): string {
+  const flag = options.db as string | undefined;
+  if (flag !== undefined && flag.trim() === '') throw new UsageError("--db must name a file; got ''");
+  return flag ?? (env.DIGITLAB_DB || DEFAULT_DB_PATH);
 }
 
 /** Resolves a RUN argument to a stored run, as a usage error when it is not one. */
@@ -21,6 +42,13 @@ export function runArgument(db: Db, raw: string): Run {
     if (err instanceof RunNotFoundError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/** Makes a directory the command writes into, as a usage error naming what is in the way. */
+export function outputDirectory(flag: string, dir: string): string {
+  const problem = directoryProblem(dir);
+  if (problem) throw new UsageError(`${flag} ${dir}: ${problem}; give a directory you can write to`);
+  return dir;
 }
 
 export function printJson(context: CommandContext, value: unknown): void {

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { formatAugment, parseAugment } from '../augment/affine.ts';
-import { BACKEND_CHOICES } from '../backend.ts';
+import { BACKEND_CHOICES, BackendUnavailableError, selectBackend, type BackendChoice } from '../backend.ts';
 import { modelNameOf, modelSpecOf, REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../hyperparameters.ts';
 import { DEFAULT_MODEL, PRESET_NAMES } from '../model-presets.ts';
 import { LR_SCHEDULES, OPTIMIZERS, type LrSchedule, type OptimizerName } from '../recipe.ts';
@@ -90,6 +90,9 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
   Object.assign(hp, recipeFrom(options, hp.validationSplit));
   const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
   if (trainImages < 1) throw new UsageError('the validation split leaves no training images');
+  if (hp.workers !== undefined && hp.workers > Math.min(hp.batchSize, trainImages)) {
+    throw new UsageError(`--workers ${hp.workers} needs at least ${hp.workers} images per batch; --batch-size is ${hp.batchSize}`);
+  }
   return hp;
 }
 
@@ -154,6 +157,20 @@ export function runNameFrom(options: OptionValues, hp: Hyperparameters): string 
   return name;
 }
 
+/** A forced engine that is missing, or workers on an engine that cannot share a batch, fail before a run is recorded. */
+async function checkBackendFlags(backend: BackendChoice | undefined, hp: Hyperparameters): Promise<void> {
+  if (hp.workers !== undefined && hp.workers > 1 && (backend === 'node' || backend === 'cpu')) {
+    throw new UsageError(`--workers ${hp.workers} needs the wasm backend; --backend ${backend} trains on one thread (leave out --workers)`);
+  }
+  if (backend === undefined || backend === 'auto') return;
+  try {
+    await selectBackend(backend);
+  } catch (err) {
+    if (err instanceof BackendUnavailableError) throw new UsageError(`${err.message}; use --backend auto, wasm or cpu`);
+    throw err;
+  }
+}
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train a network (the reference CNN unless --model) on MNIST and record the run',
@@ -167,6 +184,7 @@ export const trainCommand: Command = {
   },
   async run({ options }, context) {
     const hyperparameters = hyperparametersFrom(options);
+    await checkBackendFlags(options.backend as BackendChoice | undefined, hyperparameters);
     const tags = tagsFrom(options);
     const name = runNameFrom(options, hyperparameters);
     const db = openStoreFor(options, context);

@@ -1,6 +1,7 @@
 import { and, asc, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { confusionMatrices, epochMetrics, runAttempts, runs, uploadChunks } from '../../../db/schema.ts';
+import type { Hyperparameters } from '../hyperparameters.ts';
 import { endRun, getRun, type Run } from '../store.ts';
 import type { WorkerToken } from './tokens.ts';
 
@@ -26,6 +27,7 @@ export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'requeued';
 
 /** Label-audit fold runs store held-out predictions that no worker uploads: they train on the server's machine. */
 export const remotelyTrainable = sql`json_extract(${runs.params}, '$.folds') IS NULL`;
+export const isRemotelyTrainable = (run: Run) => (run.params as Hyperparameters).folds == null;
 
 /**
  * Moves the oldest queued run (or the token's own run, for a Slurm job's token) to running for a
@@ -109,10 +111,7 @@ export function extendLeases(db: Db, leaseMs: number): void {
     .run();
 }
 
-/**
- * Ends every remote run whose lease ran out: queued again while it has retries left (its partial
- * epochs cleared, since the next attempt starts over), else failed with the reason, its epochs kept.
- */
+/** Ends the attempt of every remote run whose lease ran out (see loseAttempt). */
 export function expireLeases(db: Db, options: { retries: number; now?: Date }): { run: Run; requeued: boolean }[] {
   const now = options.now ?? new Date();
   const expired = db
@@ -120,21 +119,27 @@ export function expireLeases(db: Db, options: { retries: number; now?: Date }): 
     .from(runs)
     .where(and(eq(runs.status, 'running'), eq(runs.source, 'worker'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
     .all();
-  return expired.map((run) => {
-    const reason = `the worker on ${run.host ?? '?'} stopped reporting: its lease expired at ${run.leaseExpiresAt!.toISOString()}`;
-    if (run.cancelRequested) {
-      endRun(db, run.id, 'cancelled', `cancelled by the user; ${reason}`);
-      finishAttempt(db, run.id, run.attempts, 'cancelled', reason);
-      return { run: getRun(db, run.id), requeued: false };
-    }
-    if (run.attempts <= options.retries) {
-      requeue(db, run, reason);
-      return { run: getRun(db, run.id), requeued: true };
-    }
-    endRun(db, run.id, 'failed', reason);
-    finishAttempt(db, run.id, run.attempts, 'failed', reason);
+  return expired.map((run) => loseAttempt(db, run, `the worker on ${run.host ?? '?'} stopped reporting: its lease expired at ${run.leaseExpiresAt!.toISOString()}`, options.retries));
+}
+
+/**
+ * Ends the attempt of a remote run whose worker is gone (`reason` says how): cancelled if a person
+ * asked, queued again while it has retries left (its partial epochs cleared, since the next attempt
+ * starts over), else failed with the reason, its epochs kept.
+ */
+export function loseAttempt(db: Db, run: Run, reason: string, retries: number): { run: Run; requeued: boolean } {
+  if (run.cancelRequested) {
+    endRun(db, run.id, 'cancelled', `cancelled by the user; ${reason}`);
+    finishAttempt(db, run.id, run.attempts, 'cancelled', reason);
     return { run: getRun(db, run.id), requeued: false };
-  });
+  }
+  if (run.attempts <= retries) {
+    requeue(db, run, reason);
+    return { run: getRun(db, run.id), requeued: true };
+  }
+  endRun(db, run.id, 'failed', reason);
+  finishAttempt(db, run.id, run.attempts, 'failed', reason);
+  return { run: getRun(db, run.id), requeued: false };
 }
 
 function requeue(db: Db, run: Run, reason: string): void {
@@ -143,7 +148,7 @@ function requeue(db: Db, run: Run, reason: string): void {
     tx.delete(confusionMatrices).where(eq(confusionMatrices.runId, run.id)).run();
     tx.delete(uploadChunks).where(eq(uploadChunks.runId, run.id)).run();
     tx.update(runs)
-      .set({ status: 'queued', startedAt: null, host: null, leaseExpiresAt: null, progress: null, slurmJobId: null, error: `attempt ${run.attempts}: ${reason}; queued again` })
+      .set({ status: 'queued', startedAt: null, host: null, leaseExpiresAt: null, progress: null, slurmJobId: null, slurmState: null, error: `attempt ${run.attempts}: ${reason}; queued again` })
       .where(eq(runs.id, run.id))
       .run();
   });

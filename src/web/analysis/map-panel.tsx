@@ -1,6 +1,12 @@
 import { raw } from 'hono/html';
 import type { MapStatus } from '../../analysis/maps/map-jobs.ts';
-import { LABEL_COLOURS } from './scatter-script.ts';
+import { LABEL_COLOURS, SLICE_COLOURS } from './scatter-script.ts';
+
+const SLICE_LEGEND = [
+  [SLICE_COLOURS.crossed, 'crossed seven'],
+  [SLICE_COLOURS.plain, 'plain seven'],
+  [SLICE_COLOURS.other, 'other digits'],
+] as const;
 
 const STYLE = `
 .umap-stage { position: relative; display: inline-block; }
@@ -16,6 +22,8 @@ const STYLE = `
  */
 export function MapPanel({ id, url, status, imageHref }: { id: string; url: string; status: MapStatus; imageHref: string }) {
   if (status.state === 'ready') {
+    // Only a run's map knows the model's predictions; the pixel map has no mistakes to ring.
+    const ringed = status.map.key.runId !== null;
     return (
       <section id={id} class="umap-panel">
         <style>{raw(STYLE)}</style>
@@ -29,13 +37,18 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
               </select>
             </label>{' '}
             <span class="muted">
-              {status.map.count.toLocaleString('en')} points, seed {status.map.seed}, computed in {status.map.seconds.toFixed(1)} s. Ringed:
-              misclassified. Hover for the image, click to open it.
+              {status.map.count.toLocaleString('en')} points, seed {status.map.seed}, computed in {status.map.seconds.toFixed(1)} s.
+              {ringed ? ' Ringed: misclassified.' : ''} Hover for the image, click to open it.
             </span>
           </p>
-          <p class="umap-legend">
+          <p class="umap-legend" data-colour="label">
             {LABEL_COLOURS.map((colour, label) => (
               <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {label}</span>
+            ))}
+          </p>
+          <p class="umap-legend" data-colour="slice" hidden>
+            {SLICE_LEGEND.map(([colour, name]) => (
+              <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {name}</span>
             ))}
           </p>
           <div class="umap-stage">

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
 import { storedLabelIssues } from '../../analysis/label-issues.ts';
 import { MapJobs } from '../../analysis/maps/map-jobs.ts';
@@ -11,6 +11,7 @@ import { loadImportedModel } from '../../experiments/imported/imported-store.ts'
 import { getRun, loadTestPredictions } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
+import { isCrossSite } from '../request-guard.ts';
 import { DatasetPage } from './dataset-page.tsx';
 import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
@@ -29,8 +30,14 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
   const testSplit = () => (test ??= loadMnist('test'));
   const crossedSevens = () => (crossedTest ??= partitionSevens(testSplit()).crossed);
 
-  const panel = (key: MapKey, url: string, imageHref: string) => (
-    <MapPanel id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`} url={url} status={maps.start(key)} imageHref={imageHref} />
+  // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
+  const panel = (c: Context, key: MapKey, url: string, imageHref: string) => (
+    <MapPanel
+      id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`}
+      url={url}
+      status={isCrossSite(c) ? maps.status(key) : maps.start(key)}
+      imageHref={imageHref}
+    />
   );
   const points = (key: MapKey, predicted: Uint8Array | null) => {
     const status = maps.status(key);
@@ -64,7 +71,7 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
             <>
               <DiscoveredSlices slices={slices} runId={run.id} images={images} />
               <h2>Map of the model's embeddings</h2>
-              {panel(runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
             </>
           )}
         </section>,
@@ -72,14 +79,14 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
     })
     .get(`/maps/run/${RUN_ID}`, (c) => {
       const runId = getRun(db, runIdOf(c)).id;
-      return c.html(panel(runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
+      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
     })
     .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
       const runId = getRun(db, Number(c.req.param('file').replace('.json', ''))).id;
       const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null);
       return body ? c.json(body) : c.json({ error: `the map of run ${runId} is not computed yet` }, 404);
     })
-    .get('/maps/pixels', (c) => c.html(panel(PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))
+    .get('/maps/pixels', (c) => c.html(panel(c, PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))
     .get('/maps/pixels.json', (c) => {
       const body = points(PIXEL_MAP_KEY, null);
       return body ? c.json(body) : c.json({ error: 'the pixel map is not computed yet' }, 404);

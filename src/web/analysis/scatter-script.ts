@@ -6,10 +6,12 @@
  */
 export const LABEL_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
+export const SLICE_COLOURS = { crossed: '#d62728', plain: '#1f77b4', other: '#d9d9d9' };
+
 export const SCATTER_SCRIPT = `
 (() => {
   const LABEL_COLOURS = ${JSON.stringify(LABEL_COLOURS)};
-  const SLICE_COLOURS = { crossed: '#d62728', plain: '#1f77b4', other: '#d9d9d9' };
+  const SLICE_COLOURS = ${JSON.stringify(SLICE_COLOURS)};
   for (const box of document.querySelectorAll('.umap-scatter:not([data-ready])')) {
     box.dataset.ready = 'loading';
     const canvas = box.querySelector('canvas');
@@ -35,6 +37,7 @@ export const SCATTER_SCRIPT = `
         ? SLICE_COLOURS[crossed.has(i) ? 'crossed' : map.labels[i] === 7 ? 'plain' : 'other']
         : LABEL_COLOURS[map.labels[i]];
       const draw = () => {
+        for (const legend of box.querySelectorAll('.umap-legend')) legend.hidden = legend.dataset.colour !== select.value;
         pen.clearRect(0, 0, canvas.width, canvas.height);
         const order = [...Array(n).keys()];
         if (select.value === 'slice') order.sort((a, b) => (map.labels[a] === 7) - (map.labels[b] === 7));

@@ -1,3 +1,4 @@
+import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import type { RunResults } from '../run-results.ts';
@@ -43,6 +44,25 @@ function StatusLine({ run }: { run: Run }) {
   );
 }
 
+/** Accuracy as the label review's decisions see it, beside the headline on the file's labels. */
+function CorrectedAccuracies({ accuracies: a }: { accuracies: LabelAccuracies }) {
+  const note = a.relabelled + a.ambiguous === 0 ? 'no test label decisions yet' : `${a.relabelled} relabelled, ${a.ambiguous} ambiguous`;
+  return (
+    <>
+      <div class="metric corrected-accuracy">
+        <span class="value">{percent(a.corrected)}</span>
+        <span class="label">
+          on corrected labels (<a href="/label-review">{note}</a>)
+        </span>
+      </div>
+      <div class="metric corrected-accuracy">
+        <span class="value">{percent(a.withoutAmbiguous)}</span>
+        <span class="label">without ambiguous images</span>
+      </div>
+    </>
+  );
+}
+
 function Results({ run, results, images }: { run: Run; results: RunResults; images: TestImages }) {
   return (
     <>
@@ -57,8 +77,9 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
       <section class="test-metrics">
         <div class="metric">
           <span class="value">{percent(run.testAccuracy)}</span>
-          <span class="label">test accuracy</span>
+          <span class="label">test accuracy (original labels)</span>
         </div>
+        {results.accuracies ? <CorrectedAccuracies accuracies={results.accuracies} /> : ''}
         <div class="metric">
           <span class="value">{fixed(run.testLoss)}</span>
           <span class="label">test loss</span>

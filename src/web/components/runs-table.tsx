@@ -8,6 +8,12 @@ import { ImportedMark } from '../imported/components.tsx';
 // An imported run has no training set: its params hold only testLimit.
 const limits = (hp: Hyperparameters) => `${hp.trainLimit === undefined ? DASH : (hp.trainLimit ?? '60k')} / ${hp.testLimit ?? '10k'}`;
 
+/** The machine that trains a run; a Slurm job not yet started is named by its id. */
+function where(run: ListedRun['run']): string {
+  if (run.host) return `${run.source === 'worker' ? 'worker ' : ''}${run.host}`;
+  return run.slurmJobId ? `Slurm job ${run.slurmJobId}` : DASH;
+}
+
 /**
  * One run's row. While the run is queued or running the row polls itself, so statuses and scores
  * on the list stay current; the selection checkbox is preserved across those swaps.
@@ -46,10 +52,11 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num">{run.source === 'imported' ? DASH : hp.seed}</td>
       <td class="num">{limits(hp)}</td>
       <td class="num strong">{percent(run.testAccuracy)}</td>
+      <td class="num">{item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH}</td>
       <td class="num">{fixed(run.testLoss)}</td>
       <td class="num">{seconds === null ? DASH : formatDuration(seconds)}</td>
       <td>{run.backend ?? DASH}</td>
-      <td title={run.source === 'worker' ? 'trained by a remote worker' : undefined}>{run.host ? `${run.source === 'worker' ? 'worker ' : ''}${run.host}` : DASH}</td>
+      <td title={run.slurmJobId ? `Slurm job ${run.slurmJobId}${run.slurmState && isActive(run.status) ? `: ${run.slurmState}` : ''}` : run.source === 'worker' ? 'trained by a remote worker' : undefined}>{where(run)}</td>
       <td class="date">{dateTime(run.createdAt)}</td>
     </tr>
   );
@@ -65,11 +72,12 @@ const COLUMNS: { label: string; sort?: SortKey; title?: string; num?: boolean }[
   { label: 'Val', title: 'validation split', num: true },
   { label: 'Seed', num: true },
   { label: 'Train / test', title: 'training and test images used', num: true },
-  { label: 'Test acc', sort: 'accuracy', num: true },
+  { label: 'Test acc', sort: 'accuracy', title: 'test accuracy on the original labels', num: true },
+  { label: 'Corrected · no ambig.', title: 'test accuracy on the labels as the label review corrects them, and without the images it calls ambiguous', num: true },
   { label: 'Test loss', sort: 'loss', num: true },
   { label: 'Time', sort: 'duration', title: 'training time', num: true },
   { label: 'Engine' },
-  { label: 'Where', title: 'the machine that trains the run' },
+  { label: 'Where', title: 'the machine that trains the run, or its Slurm job' },
   { label: 'Created', sort: 'created' },
 ];
 
@@ -117,7 +125,14 @@ export function RunsTable({ items, filters, total }: { items: ListedRun[]; filte
           ))}
         </tbody>
       </table>
-      {items.length === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
+      {total === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
+      {total > 0 && items.length === 0 ? (
+        <p class="empty">
+          No runs match these filters. <a href="/runs">Show all runs</a>
+        </p>
+      ) : (
+        ''
+      )}
     </div>
   );
 }

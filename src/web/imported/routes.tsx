@@ -10,7 +10,7 @@ import { ImportFailure } from './components.tsx';
 import { importFormValues, importUpload, MAX_UPLOAD_BYTES } from './upload.ts';
 
 /** Importing from the runs page. Models run to megabytes, so the app mounts this before its 64 kB limit. */
-export function importRoutes({ db }: Pick<WebDeps, 'db'>): Hono {
+export function importRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Hono {
   const limit = bodyLimit({
     maxSize: MAX_UPLOAD_BYTES + 64 * 1024,
     onError: () => {
@@ -29,7 +29,7 @@ export function importRoutes({ db }: Pick<WebDeps, 'db'>): Hono {
       if (!(err instanceof ImportError)) throw err;
       // 422: htmx swaps the message in beside the form, which keeps the chosen file.
       if (htmx) return c.html(<ImportFailure message={err.message} />, 422);
-      return c.html(runsPage(db, filtersFrom(c), { imported: { values: importFormValues(body), error: err.message } }), 422);
+      return c.html(runsPage({ db, images }, filtersFrom(c), { imported: { values: importFormValues(body), error: err.message } }), 422);
     }
   });
 }

@@ -179,7 +179,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
 
 function ReviewFilters({ view }: { view: ReviewView }) {
   return (
-    <form class="filters review-filters" method="get" action="/label-review">
+    <form class="review-filters" method="get" action="/label-review">
       <select name="split" aria-label="split">
         {(['test', 'train'] as const).map((split) => (
           <option value={split} selected={view.split === split}>

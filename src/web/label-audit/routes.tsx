@@ -2,9 +2,9 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import { LABEL_SPLITS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
-import { auditProgress, auditRecipe, auditResult, getLabelAudit, latestAuditResult, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-audit.ts';
+import { auditProgress, auditRecipe, auditResult, getLabelAudit, labelSuspects, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-audit.ts';
 import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-decisions-export.ts';
-import { storedLabelIssues, type LabelIssue } from '../../analysis/label-issues.ts';
+import type { LabelIssue } from '../../analysis/label-issues.ts';
 import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
 import { decideLabel, listLabelDecisions } from '../../experiments/label-decisions.ts';
 import { loadMnist } from '../../experiments/mnist.ts';
@@ -37,12 +37,9 @@ export function labelAuditRoutes(deps: WebDeps): Hono {
   // Ranking the test set reads every run's predictions and embeddings: redo it only when the completed runs change.
   let testCache: { key: string; value: { runs: number; issues: LabelIssue[] } } | undefined;
   const suspects = (split: LabelSplit) => {
-    if (split === 'train') {
-      const latest = latestAuditResult(db, trainImages.labels);
-      return latest ? latest.result : { runs: 0, issues: [] };
-    }
+    if (split === 'train') return labelSuspects(db, 'train', trainImages.labels);
     const key = listRuns(db, { statuses: ['completed'] }).map((run) => run.id).join(',');
-    if (testCache?.key !== key) testCache = { key, value: storedLabelIssues(db, images.labels) };
+    if (testCache?.key !== key) testCache = { key, value: labelSuspects(db, 'test', images.labels) };
     return testCache.value;
   };
   const reviewView = (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): ReviewView => {

@@ -1,5 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { getRun } from '../../experiments/store.ts';
 import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
 import { Layout } from '../components/layout.tsx';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
@@ -86,16 +88,19 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
       const predictions = predictionsOfTestImage(db, index);
       const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
       const chosen = runId === undefined ? predictions[0] : predictions.find((p) => p.runId === runId);
-      if (runId !== undefined && !chosen) throw new HTTPException(404, { message: `run ${runId} has no prediction for test image ${index}` });
-      const imageLink = (i: number) => `/images/test/${i}${chosen ? `?run=${chosen.runId}` : ''}`;
+      // A run that exists but stopped short of this image (its test limit): show the image anyway,
+      // say so, and keep the run in the links so paging on reaches its images again.
+      const untested = runId !== undefined && !chosen ? getRun(db, runId) : undefined;
+      const linkedRun = chosen?.runId ?? untested?.id;
+      const imageLink = (i: number) => `/images/test/${i}${linkedRun === undefined ? '' : `?run=${linkedRun}`}`;
       return c.html(
         <Layout title={`Test image ${index}`}>
           <p class="crumbs">
             <a href="/runs">Runs</a>
-            {chosen ? (
+            {linkedRun !== undefined ? (
               <>
                 {' '}
-                › <a href={`/runs/${chosen.runId}`}>run {chosen.runId}</a>
+                › <a href={`/runs/${linkedRun}`}>run {linkedRun}</a>
               </>
             ) : (
               ''
@@ -123,6 +128,11 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
                   </p>
                   <ProbabilityChart probabilities={chosen.probabilities} label={label} predicted={chosen.predicted} />
                 </>
+              ) : untested ? (
+                <p class="muted">
+                  Run #{untested.id} did not test this image: it tested the first {((untested.params as Hyperparameters).testLimit ?? images.count).toLocaleString('en')} test
+                  images.
+                </p>
               ) : (
                 <p class="muted">No completed run has a prediction for this image yet.</p>
               )}

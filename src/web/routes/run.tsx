@@ -30,9 +30,12 @@ export function runRoutes(deps: WebDeps): Hono {
   const trainedBy = (run: Run) => {
     const last = runAttemptHistory(db, run.id).at(-1);
     if (run.source === 'imported') return 'imported';
-    if (!last) return run.host ? `this server's machine, ${run.host}` : run.slurmJobId ? `Slurm job ${run.slurmJobId}, waiting` : 'not started';
-    const slurm = last.slurmJobId ? `, Slurm job ${last.slurmJobId}` : '';
-    return `remote worker ${last.worker} on ${last.host}${slurm} (attempt ${last.attempt})`;
+    const slurmState = run.slurmState && run.status !== 'completed' ? ` (${run.slurmState})` : '';
+    if (!last || (run.status === 'queued' && run.slurmJobId)) {
+      return run.slurmJobId ? `Slurm job ${run.slurmJobId}${slurmState}` : run.host ? `this server's machine, ${run.host}` : 'not started';
+    }
+    if (last.slurmJobId) return `Slurm job ${last.slurmJobId} on ${last.host}${slurmState} (attempt ${last.attempt})`;
+    return `remote worker ${last.worker} on ${last.host} (attempt ${last.attempt})`;
   };
   const liveFragment = (run: Run) => (
     <>
@@ -52,6 +55,14 @@ export function runRoutes(deps: WebDeps): Hono {
           <h1>
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
+          <p class="run-actions">
+            <a class="button" href={`/runs?from=${run.id}#launch`}>
+              Rerun with these settings
+            </a>{' '}
+            <a class="button" href={`/runs/${run.id}/delete`}>
+              Delete…
+            </a>
+          </p>
           <div class="meta-grid">
             <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
             <section class="card">

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
-import type { Db } from '../../../db/client.ts';
+import { effectiveTestDecisions, runLabelAccuracies } from '../../analysis/label-accuracies.ts';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import { modelCollapse } from '../../experiments/degenerate-model.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../experiments/run-deletion.ts';
 import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
 import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
@@ -9,8 +11,8 @@ import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
 import { ImportForm } from '../imported/components.tsx';
 import type { ImportFormValues } from '../imported/upload.ts';
-import { parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
-import { formBody, formField, RUN_ID, runIdOf } from '../params.ts';
+import { launchValuesOf, parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
+import { formBody, formField, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
 
 /** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
@@ -47,13 +49,43 @@ function Filters({ filters }: { filters: RunFilters }) {
   );
 }
 
+/** Deleting asks first, on its own page, so that it works the same with or without scripts. */
+function DeletePage({ run, bytes, blocker }: { run: Run; bytes: number; blocker: string | null }) {
+  return (
+    <Layout title={`Delete run ${run.id}`}>
+      <p class="crumbs">
+        <a href="/runs">Runs</a> › <a href={`/runs/${run.id}`}>run {run.id}</a> › delete
+      </p>
+      <h1>
+        Delete run {run.id}: {run.name}?
+      </h1>
+      <section class="card">
+        {blocker ? (
+          <p class="error">It cannot be deleted now: {blocker}.</p>
+        ) : (
+          <form method="post" action={`/runs/${run.id}/delete`}>
+            <p>
+              This removes the run with its metrics, predictions, embeddings, maps and weights ({byteSize(bytes)}). It cannot be undone; sweeps and seed
+              groups that included it keep their other runs.
+            </p>
+            <button type="submit" class="danger">
+              Delete run {run.id}
+            </button>{' '}
+            <a href={`/runs/${run.id}`}>Keep it</a>
+          </form>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
 type RunsPageForms = { values?: LaunchValues; errors?: LaunchErrors; imported?: { values: ImportFormValues; error: string } };
 
 function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilters } & RunsPageForms) {
   return (
     <Layout title="Runs">
       <h1>Runs</h1>
-      <LaunchForm values={props.values} errors={props.errors} open={props.total === 0} />
+      <LaunchForm values={props.values} errors={props.errors} open={props.total === 0 || props.values !== undefined} />
       <ImportForm values={props.imported?.values} error={props.imported?.error} />
       <Filters filters={props.filters} />
       <RunsTable items={props.items} filters={props.filters} total={props.total} />
@@ -61,33 +93,54 @@ function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilter
   );
 }
 
-const listed = (db: Db, run: Run): ListedRun => ({
-  run,
-  tags: runTagMap(db, run.id),
-  degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
-});
+type RunsPageDeps = Pick<WebDeps, 'db' | 'images'>;
+
+/** A run as the list shows it; `decisions` are the test-label decisions, read once per page. */
+function listed({ db, images }: RunsPageDeps, run: Run, decisions = effectiveTestDecisions(db)): ListedRun {
+  return {
+    run,
+    tags: runTagMap(db, run.id),
+    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
+  };
+}
 
 /** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
-export function runsPage(db: Db, filters: RunFilters, forms: RunsPageForms = {}) {
-  const all = listRuns(db).map((run) => listed(db, run));
+export function runsPage(deps: RunsPageDeps, filters: RunFilters, forms: RunsPageForms = {}) {
+  const decisions = effectiveTestDecisions(deps.db);
+  const all = listRuns(deps.db).map((run) => listed(deps, run, decisions));
   return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...forms} />;
 }
 
-export function runsRoutes({ db, queue }: WebDeps): Hono {
-  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage(db, filters, forms);
+export function runsRoutes({ db, queue, images }: WebDeps): Hono {
+  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage({ db, images }, filters, forms);
 
   return new Hono()
     .get('/', (c) => c.redirect('/runs'))
-    .get('/runs', (c) => c.html(page(filtersFrom(c))))
+    .get('/runs', (c) => {
+      // ?from=N: "rerun with these settings" opens the launch form filled in from run N.
+      const from = queryInt(c, 'from', { min: 1, max: Number.MAX_SAFE_INTEGER });
+      if (from === undefined) return c.html(page(filtersFrom(c)));
+      const run = getRun(db, from);
+      return c.html(page(filtersFrom(c), { values: launchValuesOf(run.params as Hyperparameters, runTagMap(db, run.id)) }));
+    })
     .post('/runs', async (c) => {
       const request = parseLaunchForm(await formBody(c));
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
       const run = queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);
     })
+    .get(`/runs/${RUN_ID}/delete`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      return c.html(<DeletePage run={run} bytes={runStoredBytes(db, run.id)} blocker={deletionBlocker(db, run)} />);
+    })
+    .post(`/runs/${RUN_ID}/delete`, (c) => {
+      deleteRuns(db, [runIdOf(c)]);
+      return c.redirect('/runs', 303);
+    })
     .post('/models/check', async (c) => {
       const body = await formBody(c);
       return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
     })
-    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed(db, getRun(db, runIdOf(c)))} />));
+    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed({ db, images }, getRun(db, runIdOf(c)))} />));
 }

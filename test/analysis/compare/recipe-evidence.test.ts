@@ -8,6 +8,9 @@ import type { Hyperparameters } from '../../../src/experiments/hyperparameters.t
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../../helpers/web.ts';
+import { inArray } from 'drizzle-orm';
+import { runs } from '../../../db/schema.ts';
+import { moreSeedsOf } from '../../../src/analysis/compare/recipe-evidence.ts';
 import { listRuns } from '../../../src/experiments/store.ts';
 
 const { labels } = loadMnist('test', { limit: 500 });
@@ -72,6 +75,17 @@ describe('the verdict on two runs says what was tested: the models, the recipes,
     expect(json.verdict).toMatch(
       /Across seeds \(3 of A's recipe, 3 of B's\), B's recipe is on average worse by \d+\.\d points than A's; unlikely to be chance, p = [\d.]+ \(Welch's t on per-seed test accuracy\)$/,
     );
+  });
+
+  it('two imported models are two recipes, whatever params they share, and neither offers more seeds', async () => {
+    const [a, b] = [record(1, 0.95), record(1, 0.8)];
+    db.update(runs).set({ source: 'imported' }).where(inArray(runs.id, [a, b])).run();
+    const json = await compareJson(a, b);
+    expect(json.sameRecipe).toBe(false);
+    expect(json.recipeRuns).toEqual({ a: [a], b: [b] });
+    expect(json.verdict).toMatch(/Whether the recipes differ is untested/);
+    const [imported] = listRuns(db).filter((run) => run.id === a);
+    expect(moreSeedsOf(db, imported!)).toEqual([]);
   });
 
   it('close recipes with few seeds are called possibly chance', async () => {

@@ -32,6 +32,16 @@ describe('refusing comparisons that would mislead', () => {
   });
 });
 
+describe('runs trained on different labels', () => {
+  it('show it in the params diff: corrected labels and left-out ambiguous images against the originals', () => {
+    const db = memoryDb();
+    const original = runningRun(db);
+    const corrected = runningRun(db, { labels: 'corrected', exclude: 'ambiguous' });
+    for (const run of [original, corrected]) completeWithoutTraining(db, run, { images: 500 });
+    expect(compareRuns(db, original.id, corrected.id).paramsDiff).toEqual({ labels: { a: null, b: 'corrected' }, exclude: { a: null, b: 'ambiguous' } });
+  });
+});
+
 describe('comparing two real runs', () => {
   const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-compare-')), 'runs.sqlite');
   let db: Db;

@@ -58,4 +58,25 @@ describe('MapJobs', () => {
     await jobs.get(key);
     expect(jobs.status(key).state).toBe('ready');
   });
+
+  it('runs one layout at a time and queues the rest, however many maps are asked for', async () => {
+    const db = memoryDb();
+    const keys = Array.from({ length: 4 }, () => runMapKey(completedRun(db).id));
+    let running = 0;
+    let most = 0;
+    const counted = async (data: Float32Array | Uint8Array, dimensions: number, options: LayoutOptions) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      running--;
+      return umapLayout(data, dimensions, options);
+    };
+    const jobs = new MapJobs(db, counted, small);
+    expect(keys.map((key) => jobs.start(key))).toEqual([
+      { state: 'computing', fraction: 0, stage: 'starting' },
+      ...Array(3).fill({ state: 'computing', fraction: 0, stage: 'waiting for another map to finish' }),
+    ]);
+    await Promise.all(keys.map((key) => jobs.get(key)));
+    expect(most).toBe(1);
+    expect(keys.every((key) => jobs.status(key).state === 'ready')).toBe(true);
+  });
 });

@@ -119,4 +119,13 @@ describe('preprocessDigit', () => {
     header.writeUInt32BE(20000, 20);
     expect(() => decodeGreyscale(header)).toThrow(/20000x20000 pixels; at most 24 megapixels/);
   });
+
+  it('refuses an extreme aspect ratio before decoding, in a PNG and in a JPEG', () => {
+    const strip = Buffer.from(encodeGreyPng({ width: 1, height: 1, pixels: new Float32Array(1) }));
+    strip.writeUInt32BE(1, 16);
+    strip.writeUInt32BE(24_000_000, 20);
+    expect(() => decodeGreyscale(strip)).toThrow(/1x24000000 pixels; the longer side may be at most 20 times the shorter/);
+    const wide = jpeg.encode({ data: Buffer.alloc(420 * 10 * 4, 255), width: 420, height: 10 }, 85).data;
+    expect(() => decodeGreyscale(wide)).toThrow(/420x10 pixels; the longer side may be at most 20 times the shorter/);
+  });
 });

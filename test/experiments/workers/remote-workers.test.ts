@@ -9,6 +9,7 @@ import { runAttemptHistory } from '../../../src/experiments/workers/leases.ts';
 import { createToken } from '../../../src/experiments/workers/tokens.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
+import { exited, until } from '../../helpers/waiting.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 const started: ChildProcess[] = [];
@@ -23,18 +24,6 @@ async function serve(db: string, extra: string[] = []): Promise<{ server: ChildP
   const served = await startServer({ db, args: ['--max-concurrent', '0', ...extra] });
   started.push(served.server);
   return served;
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)));
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 afterAll(async () => {
@@ -52,9 +41,10 @@ describe('remote workers', () => {
     const { server, url } = await serve(file);
     const queuedAt = Date.now();
     const workers = tokens.map((token) => digitlab(['worker', '--server', url, '--token', token], mkdtempSync(path.join(os.tmpdir(), 'digitlab-worker-dir-'))));
-    const firstEpoch = await until('a first epoch', () => ids.some((id) => epochHistory(db, id).length > 0) && Date.now());
+    // Generous: on a 2-core machine loaded by other processes, starting two workers alone has taken over 90 s.
+    const firstEpoch = await until('a first epoch', () => ids.some((id) => epochHistory(db, id).length > 0) && Date.now(), 240_000);
     console.log(`queue to first epoch on a remote worker: ${((firstEpoch - queuedAt) / 1000).toFixed(1)} s (worker start included)`);
-    await until('four completed runs', () => ids.every((id) => getRun(db, id).status === 'completed'), 180_000);
+    await until('four completed runs', () => ids.every((id) => getRun(db, id).status === 'completed'), 360_000);
     for (const id of ids) {
       const attempts = runAttemptHistory(db, id);
       expect(attempts).toHaveLength(1);
@@ -67,24 +57,24 @@ describe('remote workers', () => {
     server.kill('SIGTERM');
     await Promise.all([...workers, server].map(exited));
     db.$client.close();
-  }, 240_000);
+  }, 420_000);
 
   it('a worker killed mid-run loses its lease: the run fails with the reason and keeps its epochs', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-workers-')), 'runs.sqlite');
     const db = openDb(file);
     const { token } = createToken(db, 'doomed');
     const run = createRun(db, { name: 'killed', params: smallRunParams({ seed: 5, epochs: 30, trainLimit: 800, testLimit: 200 }) });
-    const { server, url } = await serve(file, ['--lease-seconds', '3']);
+    const { server, url } = await serve(file, ['--lease-seconds', '10']);
     const worker = digitlab(['worker', '--server', url, '--token', token]);
-    await until('an epoch', () => epochHistory(db, run.id).length > 0);
+    await until('an epoch', () => epochHistory(db, run.id).length > 0, 240_000);
     worker.kill('SIGKILL');
-    const failed = await until('the lease to expire', () => (getRun(db, run.id).status === 'failed' ? getRun(db, run.id) : undefined), 20_000);
+    const failed = await until('the lease to expire', () => (getRun(db, run.id).status === 'failed' ? getRun(db, run.id) : undefined), 45_000);
     expect(failed.error).toMatch(/stopped reporting: its lease expired/);
     expect(epochHistory(db, run.id).length).toBeGreaterThan(0);
     server.kill('SIGTERM');
     await exited(server);
     db.$client.close();
-  }, 120_000);
+  }, 300_000);
 
   it('a worker waits out a server restart and completes its run', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-workers-')), 'runs.sqlite');

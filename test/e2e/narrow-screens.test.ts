@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadMnist } from '../../src/experiments/mnist.ts';
+import { browserSession, skipE2e } from '../helpers/e2e.ts';
+import { recordCompletedRun } from '../helpers/recorded-runs.ts';
+
+/** The pages a person reaches from the top bar and from a run, with two finished runs to show. */
+const PAGES = ['/runs', '/runs/1', '/compare?runs=1,2', '/dataset', '/images/test/3?run=1', '/sweeps', '/own-digits'];
+
+/** Set DIGITLAB_SHOTS to a directory to keep a screenshot of every page at both widths. */
+const shots = process.env.DIGITLAB_SHOTS;
+
+describe.skipIf(skipE2e)('the main pages on a phone', () => {
+  const session = browserSession({
+    prepare: (db) => {
+      const { labels } = loadMnist('test', { limit: 500 });
+      recordCompletedRun(db, labels, { name: 'a long run name that a person typed to say what it is for', seed: 1, tags: { purpose: 'narrow-screen-check' } });
+      recordCompletedRun(db, labels, { name: 'other', seed: 2, accuracy: 0.8, params: { learningRate: 0.01 } });
+    },
+  });
+
+  it('never scroll sideways at 390 px (bug 12)', async () => {
+    const { page, base } = session;
+    const wide: string[] = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const url of PAGES) {
+        await page.goto(`${base}${url}`, { waitUntil: 'load' });
+        await page.waitForTimeout(300);
+        if (shots) await page.screenshot({ path: path.join(shots, `${url.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`), fullPage: true });
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width === 390 && scrollWidth > 390) wide.push(`${url}: ${scrollWidth} px`);
+      }
+    }
+    expect(wide).toEqual([]);
+  }, 120_000);
+});
