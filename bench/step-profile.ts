@@ -1,6 +1,6 @@
 /**
- * Where a training step of the reference CNN spends its time on the wasm backend, per kernel.
- * Run from the repository root: npx tsx bench/step-profile.ts [--steps 100] [--batch-size 64]
+ * Where a training step spends its time on the wasm backend, per kernel.
+ * Run from the repository root: npx tsx bench/step-profile.ts [--steps 100] [--batch-size 64] [--model NAME]
  *
  * Every registered wasm kernel is wrapped with a timer that counts its own time only (a kernel
  * that runs others, as ours do, is not charged for theirs). What no kernel accounts for is the
@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/experiments/backend.ts';
+import { resolveModel } from '../src/experiments/cli/model-option.ts';
 import { buildModel } from '../src/experiments/model.ts';
 import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
@@ -21,6 +22,7 @@ const options = benchOptions({
   options: {
     steps: { type: 'integer', min: 1, max: 100_000, description: 'timed steps (default 100)' },
     'batch-size': { type: 'integer', min: 1, max: 4096, description: 'images per step (default 64)' },
+    model: { type: 'string', placeholder: 'NAME|FILE.json', description: 'the network, as train --model takes it (default reference)' },
   },
 });
 
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
   const batchSize = (options['batch-size'] as number | undefined) ?? 64;
   if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
   wrapEveryKernel();
-  const model = buildModel(undefined, 1);
+  const resolved = resolveModel(options.model as string | undefined);
+  const model = buildModel(resolved.spec, 1);
   const optimizer = adamOptimizer(0.001);
   const x = tf.randomUniform([batchSize, 28, 28, 1]);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32') as tf.Tensor1D, 10).toFloat());
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
   const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
   rows.sort((a, b) => b.ms - a.ms);
   const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
-  console.log(machineLine());
+  console.log(`${resolved.name}; ${machineLine()}`);
   console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(24)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);

@@ -77,9 +77,13 @@ export function trainingOptimizer(recipe: Recipe): tf.Optimizer {
   return new RecipeOptimizer(inner, recipe);
 }
 
-/** tfjs' optimizers read `learningRate` on every step, except SGD and momentum, which cache it. */
+/**
+ * tfjs' optimizers read `learningRate` on every step, except SGD and momentum, which cache it and
+ * have setLearningRate. Not `instanceof tf.SGDOptimizer`: tfjs' optimizer classes answer instanceof
+ * for any optimizer (Symbol.hasInstance), FusedAdam included.
+ */
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const cached = optimizer as unknown as { setLearningRate?: (lr: number) => void };
+  const cached = optimizer as Partial<Pick<tf.SGDOptimizer, 'setLearningRate'>>;
   if (typeof cached.setLearningRate === 'function') cached.setLearningRate(lr);
   else (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
