@@ -17,7 +17,8 @@ function startLongRun(db: string) {
   const firstEpoch = new Promise<void>((resolve, reject) => {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
-      if (/epoch 1\/200 /.test(stderr)) resolve();
+      // The line that ends epoch 1 (its loss), not the progress bar that runs during it.
+      if (/epoch 1\/200  loss/.test(stderr)) resolve();
     });
     child.on('exit', () => reject(new Error(`training exited early:\n${stderr}`)));
   });

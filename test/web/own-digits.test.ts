@@ -63,7 +63,7 @@ describe('the own-digits page', () => {
     expect(html).toContain('class="probability-chart"');
     // The run's map of the digit at once; its nearest training images once their embeddings are computed.
     expect(html).toMatch(/Why run #\d+ reads \d/);
-    expect(html).toContain('embeddings of the 60,000 training images are being computed');
+    expect(html).toContain('embeddings of the training images it learned from are being computed');
     expect(html).toContain('name="picture"');
   });
 

@@ -32,7 +32,17 @@ async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], nei
   // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
   await selectBackend('auto');
   const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
-  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainDigit(deps, neighbourRun, digit.input) : null };
+  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainIfModel(deps, neighbourRun, digit.input) : null };
+}
+
+/** No why panel for a run imported from a prediction file: its place in the readings already says it has no model. */
+async function explainIfModel(deps: OwnDigitsDeps, run: Run, input: Float32Array): Promise<Reading['why']> {
+  try {
+    return await explainDigit(deps, run, input);
+  } catch (err) {
+    if (err instanceof RunHasNoModelError) return null;
+    throw err;
+  }
 }
 
 /**

@@ -59,7 +59,7 @@ describe('the comparison page', () => {
     expect(html).toContain(`accuracy difference <span class="accuracy-delta">${cli.accuracyDelta >= 0 ? '+' : ''}${points}</span>`);
     expect(html).toContain(`Fixed: wrong in A, right in B (${cli.fixed.length})`);
     expect(thumbnailIndices(html, 'Fixed: wrong in A', 'Broken: right in A')).toEqual(cli.fixed.slice(0, 120));
-    expect(thumbnailIndices(html, 'Broken: right in A', '')).toEqual(cli.broken.slice(0, 120));
+    expect(thumbnailIndices(html, 'Broken: right in A', '<section class="ab-why">')).toEqual(cli.broken.slice(0, 120));
   });
 
   it('serves the same JSON as compare --json at /api/compare, and refusals as JSON errors', async () => {
