@@ -66,12 +66,20 @@ function Evidence({ issue }: { issue: LabelIssue }) {
   );
 }
 
-/** Where an attribution map of the image will go once explanations exist; it says so rather than pretend. */
+/** Where the image's attribution maps are: the review does not compute them itself, so it points to them. */
 function AttributionSlot({ split, index }: { split: LabelSplit; index: number }) {
   return (
     <section class="attribution-slot" id="attribution-slot" data-split={split} data-index={String(index)}>
       <h3>Attribution map</h3>
-      <p class="muted">No attribution map yet: this build has no explanations of a prediction. When one exists it belongs here.</p>
+      {split === 'test' ? (
+        <p class="muted">
+          Not drawn here. <a href={`/images/test/${index}`}>Test image #{index}</a> shows each run's map in its why panel.
+        </p>
+      ) : (
+        <p class="muted">
+          Not drawn here: <code>npx digitlab explain RUN --image {index} --split train</code> gives a run's map of this training image.
+        </p>
+      )}
     </section>
   );
 }
