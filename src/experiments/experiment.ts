@@ -34,18 +34,44 @@ export interface ExecuteOptions {
 export type RunEnding = { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string };
 
 /**
+ * Runs writes one after another. A write that finds none pending runs at once, before the caller
+ * goes on: a store write of an epoch is then committed before its line is printed, so killing the
+ * process on seeing the line never loses the epoch. A write over the network waits its turn.
+ */
+class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private idle = true;
+
+  /** Runs `write` after those before it; after a failed write the queue stays rejected, so later writes fail with its error. */
+  add(write: () => void | Promise<void>): Promise<void> {
+    // The executor runs synchronously; a throw becomes a rejection, as it would inside then().
+    const mine: Promise<void> = this.idle ? new Promise<void>((resolve) => resolve(write())) : this.tail.then(write);
+    this.idle = false;
+    this.tail = mine;
+    mine.then(
+      () => {
+        if (this.tail === mine) this.idle = true;
+      },
+      () => {},
+    );
+    return mine;
+  }
+
+  /** Lets writes run again after a failed one (the run's ending must be recorded whatever failed before it). */
+  forgiveFailures(): void {
+    this.tail = this.tail.catch(() => {});
+  }
+}
+
+/**
  * Trains a run that is already marked running and hands everything about it to `recorder`, in
  * order. Ends completed, failed (bad data, a NaN, diverged or collapsed model, any error) or
  * cancelled (signal aborted). Finished epochs are recorded as they happen, so they survive any ending.
  */
 export async function trainAndRecord(requested: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
   let lastProgress = 0;
-  // Reporter callbacks are synchronous; a recorder that writes over the network is awaited in order.
-  let recorded: Promise<void> = Promise.resolve();
-  const record = (write: () => void | Promise<void>) => {
-    recorded = recorded.then(write);
-    return recorded;
-  };
+  const writes = new WriteQueue();
+  const record = (write: () => void | Promise<void>) => writes.add(write);
   try {
     const backend = await selectBackend(options.backend ?? 'auto');
     const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
@@ -104,7 +130,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
     const ending: RunEnding =
       err instanceof TrainingCancelledError ? { status: 'cancelled', error: 'cancelled by the user' } : { status: 'failed', error: describeFailure(err) };
     // An epoch that could not be recorded must not keep the ending from being recorded.
-    recorded = recorded.catch(() => {});
+    writes.forgiveFailures();
     await record(() => recorder.end(ending.status, ending.error));
     return ending;
   }

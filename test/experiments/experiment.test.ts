@@ -132,6 +132,14 @@ describe('training a run', () => {
     expect(loadSavedModel(db, run.id)).toBeNull();
   });
 
+  it('has an epoch in the store before its reporter hears of it, so a kill on seeing the line keeps it', async () => {
+    const db = memoryDb();
+    const run = runningRun(db, { epochs: 2, trainLimit: 300 });
+    const storedWhenReported: number[] = [];
+    await executeRun(db, run.id, { backend: 'wasm', reporter: { onEpoch: () => storedWhenReported.push(epochHistory(db, run.id).length) } });
+    expect(storedWhenReported).toEqual([1, 2]);
+  });
+
   it('fails with the reason when the MNIST files are missing', async () => {
     const db = memoryDb();
     const run = runningRun(db);
