@@ -64,6 +64,24 @@ export const MODEL_PRESETS = {
       ],
     },
   },
+  'reference-bn': {
+    description: 'the reference CNN with batch norm after each convolution, a 128-unit dense layer and dropout around it',
+    spec: {
+      layers: [
+        { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
+        { type: 'batchNormalization' },
+        { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'conv2d', filters: 64, kernelSize: 3, activation: 'relu' },
+        { type: 'batchNormalization' },
+        { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        { type: 'dropout', rate: 0.25 },
+        { type: 'dense', units: 128, activation: 'relu' },
+        { type: 'dropout', rate: 0.25 },
+        SOFTMAX,
+      ],
+    },
+  },
   'batchnorm-cnn': {
     description: 'conv + batch norm blocks in the style of An et al. 2020, global average pooling, no dense bottleneck',
     spec: {

@@ -51,7 +51,7 @@ describe('the digitlab CLI', () => {
   it('lists the model presets with their layers and parameter counts', async () => {
     const listed = await runCliCaptured(['models', '--json']);
     const models = listed.lastJson().models as { name: string; parameters: number; summary: { rows: { layer: string }[] } }[];
-    expect(models.map((m) => m.name)).toEqual(['reference', 'mlp', 'reference-dropout', 'reference-wide', 'batchnorm-cnn', 'lenet5']);
+    expect(models.map((m) => m.name)).toEqual(['reference', 'mlp', 'reference-dropout', 'reference-wide', 'reference-bn', 'batchnorm-cnn', 'lenet5']);
     // DESIGN.md's count for the reference CNN; batch norm's moving statistics count, as in Keras.
     expect(models[0]).toMatchObject({ parameters: 121_930, default: true });
     expect(models.find((m) => m.name === 'batchnorm-cnn')!.summary.rows.map((row) => row.layer)).toContain('batchNormalization');
