@@ -24,11 +24,12 @@ describe.skipIf(skipE2e)('the workbench in a real browser', () => {
     await page.locator('#live .badge-completed').waitFor({ timeout: 90_000 });
     expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
     expect(await page.locator('#live .chart svg').count()).toBe(2);
-    expect(await page.locator('#live .point').count()).toBe(8);
-    const point = page.locator('.series-val .point').nth(1);
-    await point.hover();
-    expect(await point.locator('.tip').isVisible()).toBe(true);
-    expect(await point.locator('.tip').textContent()).toMatch(/^validation, epoch 2: \d\.\d{4}$/);
+    // One hover column per epoch and chart, reading out training and validation together.
+    expect(await page.locator('#live .hover-column').count()).toBe(4);
+    const column = page.locator('#live .hover-column').nth(1);
+    await column.hover();
+    expect(await column.locator('.readout').isVisible()).toBe(true);
+    expect(await column.locator('.readout').textContent()).toMatch(/^Epoch 2training: \d\.\d{4}validation: \d\.\d{4}$/);
     // The record came along out of band: the engine is known now, though the page loaded before it was.
     expect(await page.locator('#record').textContent()).toMatch(/engine(wasm|node|cpu)/);
     await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-run.png'), fullPage: true });

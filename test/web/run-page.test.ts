@@ -54,8 +54,9 @@ describe('the run page of a completed run', () => {
     const html = await (await app.request(`/runs/${run.id}`)).text();
     expect(html.match(/<figure class="chart"><svg/g)).toHaveLength(2);
     expect(html.match(/<polyline points="/g)).toHaveLength(4);
-    expect(html).toContain('<title>validation, epoch 2: 0.3000</title>');
-    expect(html).toMatch(/<title>training, epoch 3: \d+\.\d\d%<\/title>/);
+    // One readout per epoch with both series' values.
+    expect(html).toContain('<title>Epoch 2\ntraining: 0.2500\nvalidation: 0.3000</title>');
+    expect(html).toMatch(/<title>Epoch 3\ntraining: \d+\.\d\d%\nvalidation: \d+\.\d\d%<\/title>/);
   });
 
   it('shows test metrics, a clickable confusion heatmap and per-class scores', async () => {

@@ -1,4 +1,4 @@
-import { niceTicks } from '../components/line-chart.tsx';
+import { HoverColumns, valueAxis } from '../components/line-chart.tsx';
 
 /** One line of a chart, with an optional shaded band (mean ± sd over seeds). */
 export interface BandSeries {
@@ -20,7 +20,7 @@ const WIDTH = 440;
 const HEIGHT = 250;
 const MARGIN = { left: 56, right: 16, top: 30, bottom: 38 };
 
-/** The range with some air, and never empty: a single value still needs an axis. */
+/** The x range with some air, and never empty: a single value still needs an axis. */
 function domain(values: number[]): [number, number] {
   const [low, high] = [Math.min(...values), Math.max(...values)];
   const pad = high > low ? (high - low) * 0.08 : Math.abs(high) * 0.05 || 0.01;
@@ -41,14 +41,12 @@ export function BandChart({ title, series, xTicks, xLabel }: BandChartProps) {
   const xs = drawn.flatMap((s) => s.points.map((p) => p.x));
   const ys = drawn.flatMap((s) => [...s.points.map((p) => p.y), ...(s.band ?? []).flatMap((b) => [b.low, b.high])]);
   const [x0, x1] = domain(xs);
-  const [y0, y1] = domain(ys);
+  const { domain: [y0, y1], ticks: yTicks, step: yStep } = valueAxis(ys);
   const sx = (x: number) => MARGIN.left + ((x - x0) / (x1 - x0)) * (WIDTH - MARGIN.left - MARGIN.right);
   const sy = (y: number) => HEIGHT - MARGIN.bottom - ((y - y0) / (y1 - y0)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
   const path = (points: { x: number; y: number }[]) => points.map((p, i) => `${i ? 'L' : 'M'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
   const bandPath = (band: NonNullable<BandSeries['band']>) =>
     `${path(band.map((b) => ({ x: b.x, y: b.high })))} ${path([...band].reverse().map((b) => ({ x: b.x, y: b.low }))).replace(/^M/, 'L')} Z`;
-  const yTicks = niceTicks(y0, y1, 5);
-  const yStep = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : Math.abs(y1 - y0) || 1;
   const ticks = xTicks ?? [...new Set(xs)].sort((a, b) => a - b).map((x) => ({ x, label: String(x) }));
   return (
     <figure class="chart">
@@ -77,12 +75,17 @@ export function BandChart({ title, series, xTicks, xLabel }: BandChartProps) {
           <g class="band-series" data-label={s.label}>
             <path d={path(s.points)} fill="none" stroke={s.colour} stroke-width="2" />
             {s.points.map((p) => (
-              <circle cx={sx(p.x).toFixed(1)} cy={sy(p.y).toFixed(1)} r="3" fill={s.colour}>
-                <title>{`${s.label}: ${p.y.toFixed(4)}`}</title>
-              </circle>
+              <circle cx={sx(p.x).toFixed(1)} cy={sy(p.y).toFixed(1)} r="3" fill={s.colour} />
             ))}
           </g>
         ))}
+        <HoverColumns
+          xs={xs}
+          sx={sx}
+          plot={{ left: MARGIN.left, right: WIDTH - MARGIN.right, top: MARGIN.top, bottom: HEIGHT - MARGIN.bottom }}
+          heading={(x) => `${xLabel} ${ticks.find((tick) => tick.x === x)?.label ?? x}`}
+          lines={(x) => drawn.flatMap((s) => s.points.filter((p) => p.x === x).map((p) => ({ text: `${s.label}: ${p.y.toFixed(4)}`, colour: s.colour })))}
+        />
       </svg>
       <figcaption class="band-legend">
         {drawn.map((s) => (
