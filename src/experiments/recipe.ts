@@ -18,12 +18,15 @@ export interface Recipe {
   totalSteps: number;
 }
 
+/** The momentum an optimizer uses when none is given: sgd's classic 0.9, none for rmsprop; adam and adamw take none at all. */
+export const defaultMomentum = (optimizer: OptimizerName | undefined) => (optimizer === 'sgd' ? 0.9 : 0);
+
 /** The recipe a run's hyperparameters ask for; absent fields (older runs) are Adam at a constant rate. */
 export function recipeOf(hp: Hyperparameters, stepsPerEpoch: number): Recipe {
   return {
     optimizer: hp.optimizer ?? 'adam',
     learningRate: hp.learningRate,
-    momentum: hp.momentum ?? (hp.optimizer === 'sgd' ? 0.9 : 0),
+    momentum: hp.momentum ?? defaultMomentum(hp.optimizer),
     weightDecay: hp.weightDecay ?? 0,
     lrSchedule: hp.lrSchedule ?? 'constant',
     totalSteps: hp.epochs * stepsPerEpoch,

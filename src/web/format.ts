@@ -19,9 +19,9 @@ export const dateTime = (date: Date | null) =>
     ? `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
     : DASH;
 
-/** Seconds a run has trained: until it ended, or until now while it runs. */
+/** Seconds a run has trained: until it ended, or until now while it runs; null before it starts and for an imported run, which trained elsewhere. */
 export function runSeconds(run: Run, now = Date.now()): number | null {
-  if (!run.startedAt) return null;
+  if (!run.startedAt || run.source === 'imported') return null;
   return ((run.finishedAt?.getTime() ?? now) - run.startedAt.getTime()) / 1000;
 }
 

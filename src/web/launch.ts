@@ -28,11 +28,14 @@ export type LaunchRequest =
   | { ok: false; values: LaunchValues; errors: LaunchErrors };
 
 /** The CLI's messages name the flag ("--tag takes ..."); beside a form field the name is redundant. */
-const withoutFlag = (err: unknown) => {
+export const withoutFlag = (err: unknown) => {
   if (!(err instanceof UsageError)) throw err;
   // An inline spec's message reads "--model spec: layers[0] ...".
   return err.message.replace(/^--[\w-]+ (spec: )?/, '');
 };
+
+/** The flag a CLI message is about: the one it names first (--momentum applies to ...). */
+export const flagNamedIn = (err: unknown) => (err instanceof UsageError ? /^--([\w-]+)/.exec(err.message)?.[1] : undefined);
 
 /** One tag from the run page's key and value fields, by the CLI's rule; a string says why not. */
 export function checkTag(key: string, value: string): string | null {
@@ -96,7 +99,7 @@ const modelSpecProblem = (spec: string | undefined) =>
 
 /** The field a checked-together flag's message belongs beside: the flag it names first (--momentum ...). */
 function fieldOfError(err: unknown, customModel: boolean): LaunchField {
-  const flag = err instanceof UsageError ? /^--([\w-]+)/.exec(err.message)?.[1] : undefined;
+  const flag = flagNamedIn(err);
   if (flag === 'model') return customModel ? 'spec' : 'model';
   return (HYPERPARAMETER_FIELDS as string[]).includes(flag ?? '') ? (flag as LaunchField) : 'validation-split';
 }

@@ -55,6 +55,10 @@ describe('importing from the runs page', () => {
 
     const list = await (await app.request('/runs')).text();
     expect(list).toMatch(new RegExp(`outside dense</a> <span class="badge badge-imported"`));
+    // Its time column says it trained elsewhere, not that it trained for 0s.
+    const row = list.slice(list.indexOf(`id="run-${run.id}"`), list.indexOf('</tr>', list.indexOf(`id="run-${run.id}"`)));
+    expect(row).toContain('not trained here');
+    expect(row).not.toMatch(/>0s</);
   });
 
   it('imports a prediction file through htmx, and its page says why it has no map and reads no digits', async () => {

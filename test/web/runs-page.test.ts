@@ -41,6 +41,16 @@ describe('deleting and rerunning from the web', () => {
     expect(html).toContain('sweep=batch</textarea>');
     expect((await app.request('/runs?from=999')).status).toBe(404);
   });
+
+  it("says in the blank momentum box what the run's optimizer would use, not sgd's 0.9 for adam", async () => {
+    const { app, db } = webApp();
+    const momentumOf = async (url: string) => /<input type="number" name="momentum"[^>]*placeholder="([^"]*)"/.exec(await (await app.request(url)).text())?.[1];
+    expect(await momentumOf('/runs')).toBe('only for sgd or rmsprop');
+    for (const [optimizer, placeholder] of [['sgd', '0.9'], ['rmsprop', '0'], ['adamw', 'only for sgd or rmsprop']] as const) {
+      const run = recordCompletedRun(db, new Uint8Array(10), { params: { optimizer } });
+      expect(await momentumOf(`/runs?from=${run.id}`)).toBe(placeholder);
+    }
+  });
 });
 
 describe('the runs page', () => {

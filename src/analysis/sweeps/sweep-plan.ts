@@ -54,8 +54,8 @@ export function axisValue(params: Hyperparameters, axis: string): AxisValue {
   return ((params as unknown as Record<string, AxisValue | undefined>)[axis] ?? AXIS_DEFAULTS[axis] ?? 0) as AxisValue;
 }
 
-/** Each value goes through the train flag's own check, so ranges and messages match `train`. */
-function valuesOf(flag: GridFlag, raw: string): AxisValue[] {
+/** Each value goes through the train flag's own check, so ranges and messages match `train`; throws UsageError. */
+export function axisValuesOf(flag: GridFlag, raw: string): AxisValue[] {
   const check: Command = { name: 'sweep', summary: '', positionals: [], options: { [flag]: HYPERPARAMETER_OPTIONS[flag] }, run: async () => 0 };
   const values = raw.split(listSeparator(flag)).map((value) => parseCommandLine(check, [`--${flag}`, value.trim()]).options[flag] as AxisValue);
   return [...new Set(values)];
@@ -64,7 +64,7 @@ function valuesOf(flag: GridFlag, raw: string): AxisValue[] {
 /** The runs a sweep would queue, every one checked as `train` checks its flags; throws UsageError naming the problem. */
 export function planSweep(options: OptionValues): SweepPlan {
   const lists = Object.fromEntries(
-    GRID_FLAGS.filter((flag) => options[flag] !== undefined && options[flag] !== '').map((flag) => [flag, valuesOf(flag, options[flag] as string)]),
+    GRID_FLAGS.filter((flag) => options[flag] !== undefined && options[flag] !== '').map((flag) => [flag, axisValuesOf(flag, options[flag] as string)]),
   );
   const seeds = consecutiveSeeds((options['first-seed'] as number | undefined) ?? 1, (options.seeds as number | undefined) ?? 1);
   const grid = { ...lists, seed: seeds };

@@ -1,14 +1,32 @@
 import { layerwiseParams } from '../../analysis/compare/params-diff.ts';
 import type { Run } from '../../experiments/store.ts';
+import { hyperparameterRows, NOT_TRAINED_HERE } from '../hyperparameter-values.ts';
 import { colourOf } from './series.ts';
 
-const same = (values: unknown[]) => values.every((v) => JSON.stringify(v) === JSON.stringify(values[0]));
+const same = (values: string[]) => values.every((v) => v === values[0]);
+
+/**
+ * Each run's settings as the run page shows them (the launch form's labels, defaults as their
+ * values), plus one row per layer when the networks differ, so two architectures diff layer by layer.
+ */
+function settingsOf(runs: Run[]): Map<string, string>[] {
+  const settings = runs.map((run) => new Map(hyperparameterRows(run)));
+  const trained = runs.filter((run) => run.source !== 'imported');
+  if (!trained.some((run) => (run.params as { layers?: unknown }).layers)) return settings;
+  const layers = layerwiseParams(trained.map((run) => run.params as Record<string, unknown>));
+  trained.forEach((run, k) => {
+    const rows = settings[runs.indexOf(run)]!;
+    for (const [key, layer] of Object.entries(layers[k]!)) if (key.startsWith('layer ')) rows.set(key, (layer as string | null) ?? 'none');
+  });
+  return settings;
+}
 
 /** Hyperparameters side by side; only those that differ unless `all`, with a toggle that swaps just this table. */
 export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
-  const params = layerwiseParams(runs.map((run) => run.params as Record<string, unknown>));
-  const keys = [...new Set(params.flatMap((p) => Object.keys(p)))];
-  const shown = keys.filter((key) => all || !same(params.map((p) => p[key])));
+  const settings = settingsOf(runs);
+  const keys = [...new Set(settings.flatMap((rows) => [...rows.keys()]))];
+  const values = (key: string) => settings.map((rows, i) => rows.get(key) ?? (runs[i]!.source === 'imported' ? NOT_TRAINED_HERE : 'none'));
+  const shown = keys.filter((key) => all || !same(values(key)));
   const ids = runs.map((run) => run.id).join(',');
   const toggle = `/compare/params?runs=${ids}${all ? '' : '&all=1'}`;
   return (
@@ -26,7 +44,7 @@ export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
         <table class="compare-params compare-table">
           <thead>
             <tr>
-              <th>param</th>
+              <th>setting</th>
               {runs.map((run, i) => (
                 <th style={`color:${colourOf(i)}`}>run {run.id}</th>
               ))}
@@ -34,10 +52,10 @@ export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
           </thead>
           <tbody>
             {shown.map((key) => (
-              <tr class={same(params.map((p) => p[key])) ? '' : 'differs'}>
+              <tr class={same(values(key)) ? '' : 'differs'}>
                 <th>{key}</th>
-                {params.map((p) => (
-                  <td class="num">{JSON.stringify(p[key] ?? null)}</td>
+                {values(key).map((value) => (
+                  <td class="num">{value}</td>
                 ))}
               </tr>
             ))}

@@ -11,20 +11,40 @@ import { sweepAxisChart } from './sweep-chart.ts';
 
 /** What the person typed into the sweep form, kept so a refused form comes back as they left it. */
 export type SweepFormValues = Partial<Record<string, string>>;
+/** Why a field was refused, by field, to show beside it. */
+export type SweepFormErrors = Partial<Record<string, string>>;
+
+export interface SweepFormState {
+  values?: SweepFormValues;
+  errors?: SweepFormErrors;
+  /** A refusal of the grid as a whole (its size), shown above the fields. */
+  error?: string;
+}
 
 const spread = (s: Spread | null, format: (v: number) => string) => (s ? spreadText(s, format) : '–');
 
-export function SweepForm({ values = {}, error }: { values?: SweepFormValues; error?: string }) {
+export function SweepForm({ values = {}, errors = {}, error }: SweepFormState) {
   return (
     <form id="sweep-form" method="post" action="/sweeps" class="sweep-form">
       <h2>Launch a sweep</h2>
       <p class="muted">Several comma-separated values make a hyperparameter an axis of the grid; blank fields take the defaults of `digitlab train`.</p>
       {error ? <p class="refused">{error}</p> : null}
       {Object.entries(SWEEP_OPTIONS).map(([field, spec]) => (
-        <label>
+        <label class={errors[field] ? 'invalid' : undefined}>
           <span>{field}</span>
-          <input name={field} value={values[field] ?? ''} placeholder={spec.type === 'string' ? spec.placeholder : undefined} />
+          <input
+            name={field}
+            value={values[field] ?? ''}
+            placeholder={spec.type === 'string' ? spec.placeholder : undefined}
+            aria-invalid={errors[field] ? 'true' : undefined}
+            aria-describedby={errors[field] ? `${field}-error` : undefined}
+          />
           <small class="muted">{spec.description}</small>
+          {errors[field] ? (
+            <span class="field-error" id={`${field}-error`}>
+              {errors[field]}
+            </span>
+          ) : null}
         </label>
       ))}
       <button type="submit">Queue the sweep</button>
@@ -32,7 +52,7 @@ export function SweepForm({ values = {}, error }: { values?: SweepFormValues; er
   );
 }
 
-export function SweepsPage({ sweeps, form }: { sweeps: Sweep[]; form: { values?: SweepFormValues; error?: string } }) {
+export function SweepsPage({ sweeps, form }: { sweeps: Sweep[]; form: SweepFormState }) {
   return (
     <Layout title="Sweeps">
       <style>{COMPARE_STYLES}</style>

@@ -1,5 +1,6 @@
 import { HYPERPARAMETER_OPTIONS } from '../../experiments/cli/train-command.ts';
 import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../experiments/model-presets.ts';
+import { defaultMomentum, OPTIMIZERS, type OptimizerName } from '../../experiments/recipe.ts';
 import { flagLabel } from '../format.ts';
 import {
   checkModelFields, CUSTOM_MODEL, HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues,
@@ -22,6 +23,20 @@ function defaultIn(description: string): string | undefined {
   return /\(default:? ([^)]*)\)/.exec(description)?.[1]?.split(/, (?=[a-z])/)[0];
 }
 
+/** The momentum box's placeholder per optimizer ('' is the default, adam): what a blank box would train with. */
+const MOMENTUM_PLACEHOLDERS = Object.fromEntries(
+  ['', ...OPTIMIZERS].map((optimizer) => [
+    optimizer,
+    optimizer === 'sgd' || optimizer === 'rmsprop' ? String(defaultMomentum(optimizer)) : 'only for sgd or rmsprop',
+  ]),
+);
+
+/** A blank field's placeholder: its default, which for momentum depends on the optimizer chosen (app.js keeps it in step). */
+function placeholderOf(field: HyperparameterField, values: LaunchValues): string | undefined {
+  if (field !== 'momentum') return defaultIn(HYPERPARAMETER_OPTIONS[field].description);
+  return MOMENTUM_PLACEHOLDERS[(values.optimizer ?? '') as OptimizerName | ''] ?? MOMENTUM_PLACEHOLDERS['']!;
+}
+
 const invalidAttrs = (field: LaunchField, errors: LaunchErrors) => ({
   'aria-invalid': errors[field] ? 'true' : undefined,
   'aria-describedby': errors[field] ? `${field}-error` : undefined,
@@ -42,7 +57,8 @@ function FlagField({ field, values, errors }: { field: HyperparameterField; valu
           min={String(spec.min)}
           max={String(spec.max)}
           step={spec.type === 'integer' ? '1' : 'any'}
-          placeholder={defaultIn(spec.description)}
+          placeholder={placeholderOf(field, values)}
+          data-placeholders={field === 'momentum' ? JSON.stringify(MOMENTUM_PLACEHOLDERS) : undefined}
           {...invalidAttrs(field, errors)}
         />
       ) : spec.type === 'choice' ? (

@@ -24,7 +24,7 @@ function StatusLine({ run }: { run: Run }) {
       <StatusBadge status={run.status} />
       <span class="muted">
         {run.finishedAt ? `ended ${dateTime(run.finishedAt)}` : run.startedAt ? `started ${dateTime(run.startedAt)}` : `queued ${dateTime(run.createdAt)}`}
-        {seconds === null || run.source === 'imported' ? '' : ` · ${formatDuration(seconds)} of training`}
+        {seconds === null ? '' : ` · ${formatDuration(seconds)} of training`}
       </span>
       {isActive(run.status) ? (
         <button

@@ -1,9 +1,10 @@
-import { flagValue, HYPERPARAMETER_OPTIONS, trainFlags } from '../../experiments/cli/train-command.ts';
-import { modelNameOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { trainFlags } from '../../experiments/cli/train-command.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runModel } from '../../experiments/run-summary.ts';
 import type { Run } from '../../experiments/store.ts';
-import { DASH, dateTime, flagLabel } from '../format.ts';
+import { DASH, dateTime } from '../format.ts';
+import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { ImportedModelCard } from '../imported/components.tsx';
 import { ModelSummaryTable } from './model-summary.tsx';
 
@@ -32,7 +33,6 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
  * block along out of band (`oob`) to keep it current.
  */
 export function RunRecord({ run, trainedBy, imported = null, oob = false }: { run: Run; trainedBy: string; imported?: ImportedModel | null; oob?: boolean }) {
-  const hp = run.params as Hyperparameters;
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (
@@ -43,13 +43,8 @@ export function RunRecord({ run, trainedBy, imported = null, oob = false }: { ru
         <>
           <section class="card">
             <h2>Hyperparameters</h2>
-            <Rows
-              entries={(Object.keys(HYPERPARAMETER_OPTIONS) as (keyof typeof HYPERPARAMETER_OPTIONS)[]).map((flag): [string, string] => [
-                flagLabel(flag),
-                // The network by name here; its layers are in the model card.
-                (flag === 'model' ? modelNameOf(hp) : flagValue(hp, flag)) ?? 'default',
-              ])}
-            />
+            {/* The network by name here; its layers are in the model card. */}
+            <Rows entries={hyperparameterRows(run)} />
           </section>
           <RunModelCard run={run} />
         </>

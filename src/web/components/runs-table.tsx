@@ -54,7 +54,9 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num strong">{percent(run.testAccuracy)}</td>
       <td class="num">{item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH}</td>
       <td class="num">{fixed(run.testLoss)}</td>
-      <td class="num">{seconds === null ? DASH : formatDuration(seconds)}</td>
+      <td class="num">
+        {run.source === 'imported' ? <span title="imported: it trained elsewhere">not trained here</span> : seconds === null ? DASH : formatDuration(seconds)}
+      </td>
       <td>{run.backend ?? DASH}</td>
       <td title={run.slurmJobId ? `Slurm job ${run.slurmJobId}${run.slurmState && isActive(run.status) ? `: ${run.slurmState}` : ''}` : run.source === 'worker' ? 'trained by a remote worker' : undefined}>{where(run)}</td>
       <td class="date">{dateTime(run.createdAt)}</td>

@@ -22,8 +22,17 @@ function syncFiltersWithUrl() {
   }
 }
 
+// A blank momentum box says what the chosen optimizer would use (the launch form sends the choices).
+function updateMomentumPlaceholder(select) {
+  const momentum = select.form?.querySelector('input[name=momentum][data-placeholders]');
+  if (!momentum) return;
+  const placeholders = JSON.parse(momentum.dataset.placeholders);
+  momentum.placeholder = placeholders[select.value] ?? placeholders[''];
+}
+
 document.addEventListener('change', (event) => {
   if (event.target instanceof HTMLInputElement && event.target.classList.contains('select-run')) updateCompareLink();
+  if (event.target instanceof HTMLSelectElement && event.target.name === 'optimizer') updateMomentumPlaceholder(event.target);
 });
 // Filtering swaps the table: rows that stay keep their (preserved) boxes, the others drop out.
 document.addEventListener('htmx:afterSettle', updateCompareLink);

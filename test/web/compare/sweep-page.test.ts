@@ -36,7 +36,7 @@ describe('the sweep pages', () => {
     const response = await submit({ 'learning-rate': '0.001,twenty', seeds: '2' });
     expect(response.status).toBe(422);
     const html = await response.text();
-    expect(html).toMatch(/--learning-rate must be a number from 1e-7 to 10; got (&#39;|')twenty/);
+    expect(html).toMatch(/<span class="field-error" id="learning-rate-error">must be a number from 1e-7 to 10; got (&#39;|')twenty/);
     expect(html).toContain('value="0.001,twenty"');
   });
 

@@ -1,0 +1,65 @@
+import { formatAugment } from '../experiments/augment/affine.ts';
+import { HYPERPARAMETER_OPTIONS, paramKey } from '../experiments/cli/train-command.ts';
+import { modelNameOf, type Hyperparameters } from '../experiments/hyperparameters.ts';
+import { defaultMomentum } from '../experiments/recipe.ts';
+import type { Run } from '../experiments/store.ts';
+import { flagLabel } from './format.ts';
+
+export type HyperparameterFlag = keyof typeof HYPERPARAMETER_OPTIONS;
+
+/** What an imported run shows for the settings of a training it did not have here. */
+export const NOT_TRAINED_HERE = 'imported: not trained here';
+
+const images = (limit: number | null, all: number) => (limit === null ? `${all.toLocaleString('en-US')} (all)` : limit.toLocaleString('en-US'));
+
+/**
+ * The value a run trained with for one `train` flag, with what a default meant spelled out
+ * (60,000 (all), adam, 0): a person reads the setting, never "default" or null.
+ */
+export function trainedValue(run: Run, flag: HyperparameterFlag): string {
+  const hp = run.params as Hyperparameters;
+  if (run.source === 'imported' && flag !== 'test-limit') return NOT_TRAINED_HERE;
+  const optimizer = hp.optimizer ?? 'adam';
+  switch (flag) {
+    case 'train-limit':
+      return images(hp.trainLimit, 60_000);
+    case 'test-limit':
+      return images(hp.testLimit, 10_000);
+    case 'augment-crossed-sevens':
+      return String(hp.augmentCrossedSevens ?? 0);
+    case 'workers':
+      // Recorded when the run starts; a run that has not is yet to choose.
+      return hp.workers !== undefined ? String(hp.workers) : run.startedAt ? '1' : 'chosen when it starts';
+    case 'model':
+      return modelNameOf(hp);
+    case 'optimizer':
+      return optimizer;
+    case 'momentum':
+      return optimizer === 'sgd' || optimizer === 'rmsprop' ? String(hp.momentum ?? defaultMomentum(optimizer)) : `none (${optimizer})`;
+    case 'weight-decay':
+      return String(hp.weightDecay ?? 0);
+    case 'lr-schedule':
+      return hp.lrSchedule ?? 'constant';
+    case 'label-smoothing':
+      return String(hp.labelSmoothing ?? 0);
+    case 'early-stopping':
+      return hp.earlyStopping === undefined ? 'off' : `after ${hp.earlyStopping} epochs without a lower validation loss`;
+    case 'augment':
+      return hp.augment ? formatAugment(hp.augment) : 'none';
+    default:
+      return String(hp[paramKey(flag)]);
+  }
+}
+
+/** Every setting a run trained with, labelled as the launch form labels it; label-audit runs add their labels and fold. */
+export function hyperparameterRows(run: Run): [string, string][] {
+  const hp = run.params as Hyperparameters;
+  const rows = (Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterFlag[]).map((flag): [string, string] => [flagLabel(flag), trainedValue(run, flag)]);
+  if (run.source === 'imported') return rows;
+  return [
+    ...rows,
+    ['Labels', hp.labels ?? 'original'],
+    ['Exclude', hp.exclude ?? 'none'],
+    ...(hp.folds === undefined ? [] : [['Fold', `${hp.fold! + 1} of ${hp.folds}`] as [string, string]]),
+  ];
+}
