@@ -16,6 +16,8 @@ describe.skipIf(skipE2e)('the main pages on a phone', () => {
       const { labels } = loadMnist('test', { limit: 500 });
       recordCompletedRun(db, labels, { name: 'a long run name that a person typed to say what it is for', seed: 1, tags: { purpose: 'narrow-screen-check' } });
       recordCompletedRun(db, labels, { name: 'other', seed: 2, accuracy: 0.8, params: { learningRate: 0.01 } });
+      // On all 10,000 test images, whose matrix holds four-digit counts.
+      recordCompletedRun(db, loadMnist('test').labels, { name: 'full test set', seed: 3, accuracy: 0.99 });
     },
   });
 
@@ -34,4 +36,20 @@ describe.skipIf(skipE2e)('the main pages on a phone', () => {
     }
     expect(wide).toEqual([]);
   }, 120_000);
+
+  it('fit the confusion matrix, the compare table and the sweep form at 390 px, without a scrollbar of their own', async () => {
+    const { page, base } = session;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const cramped: string[] = [];
+    for (const [url, selector] of [['/runs/3', 'table.matrix'], ['/compare?runs=1,2', 'table.compare-metrics'], ['/sweeps', '#sweep-form']] as const) {
+      await page.goto(`${base}${url}`, { waitUntil: 'load' });
+      const sizes = await page.locator(selector).first().evaluate((el) => {
+        // What scrolls is the element itself or (a table shown as a block) its own box.
+        const inner = [el, ...el.querySelectorAll('*')].map((e) => e.scrollWidth - e.clientWidth);
+        return { overflow: Math.max(...inner), right: el.getBoundingClientRect().right };
+      });
+      if (sizes.overflow > 1 || sizes.right > 390) cramped.push(`${url} ${selector}: ${sizes.overflow} px hidden, right edge at ${Math.round(sizes.right)}`);
+    }
+    expect(cramped).toEqual([]);
+  }, 60_000);
 });

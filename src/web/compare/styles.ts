@@ -12,6 +12,12 @@ export const COMPARE_STYLES = `
 .confusion-difference td.worse { background: rgba(225, 87, 89, var(--strength)); }
 .confusion-difference button { all: unset; cursor: pointer; display: block; width: 100%; }
 .sweep-form label { display: grid; grid-template-columns: 10rem 12rem 1fr; gap: 0.5rem; align-items: baseline; margin: 0.3rem 0; }
+@media (max-width: 640px) {
+  /* Six columns of figures fit a phone when the run's name goes under its id and the headings wrap. */
+  .compare-metrics { font-size: 0.8rem; }
+  .compare-metrics th, .compare-metrics td { padding: 0.25rem 0.3rem; white-space: normal; }
+  .compare-metrics th .muted { display: block; overflow-wrap: anywhere; }
+}
 .sweep-form label .field-error { grid-column: 2 / -1; }
 .sweep-form label.invalid input { border-color: var(--wrong); background: #fff7f7; }
 `;
