@@ -18,6 +18,7 @@ export const COMPARE_STYLES = `
   .compare-metrics th, .compare-metrics td { padding: 0.25rem 0.3rem; white-space: normal; }
   .compare-metrics th .muted { display: block; overflow-wrap: anywhere; }
 }
-.sweep-form label .field-error { grid-column: 2 / -1; }
+/* Under the input and its hint on a wide screen; on a phone the label is one column already. */
+@media (min-width: 641px) { .sweep-form label .field-error { grid-column: 2 / -1; } }
 .sweep-form label.invalid input { border-color: var(--wrong); background: #fff7f7; }
 `;
