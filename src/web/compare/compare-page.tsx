@@ -56,7 +56,7 @@ function RobustnessOverlay({ runs, robustness, groups }: { runs: Run[]; robustne
       ) : (
         ''
       )}
-      <div class="charts">
+      <div class="charts robustness-charts">
         {transforms.map(([name, unit]) => (
           <BandChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} />
         ))}
