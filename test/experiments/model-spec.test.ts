@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkModelSpec } from '../../src/experiments/model-spec.ts';
 import { MODEL_PRESETS, PRESET_NAMES, presetSpec } from '../../src/experiments/model-presets.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
+import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 
 const SMALL = ['--train-limit', '500', '--test-limit', '100', '--epochs', '1', '--backend', 'wasm', '--json', '--db', ':memory:'];
 const SOFTMAX = { type: 'dense', units: 10, activation: 'softmax' };
@@ -42,18 +43,7 @@ describe('model specs', () => {
   }, 120_000);
 
   it('trains a spec file with batch norm and dropout on 5,000 images in one epoch to a sane accuracy', async () => {
-    // The example spec: batch norm after the convolution, dropout before the dense layers.
-    const spec = {
-      layers: [
-        { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
-        { type: 'batchNormalization' },
-        { type: 'maxPooling2d', poolSize: 2 },
-        { type: 'dropout', rate: 0.25 },
-        { type: 'flatten' },
-        { type: 'dense', units: 64, activation: 'relu' },
-        SOFTMAX,
-      ],
-    };
+    const spec = BATCH_NORM_DROPOUT_SPEC;
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'spec-')), 'bn-dropout.json');
     writeFileSync(file, JSON.stringify(spec));
     const run = (await runCliCaptured(['train', '--model', file, '--seed', '2', ...FIVE_THOUSAND])).lastJson();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/experiments/experiment.ts';
 import { claimRun, createRun, getRun, listRuns } from '../../src/experiments/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
+import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
 
@@ -207,17 +208,7 @@ describe('launching from the runs page', () => {
 
   it('trains a batch-norm and dropout spec launched from the form on 5,000 images to a sane accuracy', async () => {
     const { app, db } = webApp();
-    const spec = JSON.stringify({
-      layers: [
-        { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },
-        { type: 'batchNormalization' },
-        { type: 'maxPooling2d', poolSize: 2 },
-        { type: 'dropout', rate: 0.25 },
-        { type: 'flatten' },
-        { type: 'dense', units: 64, activation: 'relu' },
-        { type: 'dense', units: 10, activation: 'softmax' },
-      ],
-    });
+    const spec = JSON.stringify(BATCH_NORM_DROPOUT_SPEC);
     const fields = { model: 'custom', spec, epochs: '1', 'train-limit': '5000', 'test-limit': '1000', 'validation-split': '0', seed: '2' };
     expect((await postForm(app, '/runs', fields)).status).toBe(303);
     const [queued] = listRuns(db);
