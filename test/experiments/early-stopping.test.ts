@@ -25,7 +25,7 @@ describe('early stopping', () => {
     const store = openDb(db);
     const app = createApp({ db: store, queue: new RunQueue({ db: store }) });
     const page = await (await app.request(`/runs/${trained.runId}`)).text();
-    expect(page).toMatch(new RegExp(`<span class="value">${trained.keptEpoch}</span>\\s*<span class="label">epoch kept by early stopping`));
+    expect(page).toMatch(new RegExp(`<span class="value">${trained.keptEpoch}</span>\\s*<span class="label">kept epoch \\(early stopping\\)`));
     store.$client.close();
 
     // Without early stopping there is no kept epoch to record, nor to show.

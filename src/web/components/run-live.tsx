@@ -101,7 +101,7 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
         ) : (
           <div class="metric">
             <span class="value">{run.keptEpoch}</span>
-            <span class="label">epoch kept by early stopping (tested with its weights)</span>
+            <span class="label">kept epoch (early stopping)</span>
           </div>
         )}
       </section>
