@@ -124,7 +124,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
         : undefined;
     const saved = await serializeModel(result.model);
     result.model.dispose();
-    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved, heldOut));
+    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond, keptEpoch: result.keptEpoch }, saved, heldOut));
     return { status: 'completed' };
   } catch (err) {
     const ending: RunEnding =
