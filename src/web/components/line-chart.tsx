@@ -10,6 +10,9 @@ const HEIGHT = 250;
 const MARGIN = { top: 30, right: 16, bottom: 38, left: 56 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+/** The hover strip of images: five digits at 24 px each, within the plot's width. */
+const STRIP_HEIGHT = 24;
+const STRIP_WIDTH = 120;
 
 /** About `count` round tick values (steps of 1, 2 or 5 times a power of ten) within [min, max]; a single value is its own tick. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -54,6 +57,8 @@ export function HoverColumns(props: {
   plot: { left: number; right: number; top: number; bottom: number };
   heading: (x: number) => string;
   lines: (x: number) => ReadoutLine[];
+  /** A strip of images to show with the readout (a data: URI), if the x has one. */
+  images?: (x: number) => string | undefined;
 }) {
   const xs = [...new Set(props.xs)].sort((a, b) => a - b);
   const { left, right, top, bottom } = props.plot;
@@ -63,6 +68,7 @@ export function HoverColumns(props: {
       {xs.map((x, i) => {
         const at = props.sx(x);
         const lines = props.lines(x);
+        const strip = props.images?.(x);
         const flip = at > (left + right) / 2;
         const textX = (flip ? at - 8 : at + 8).toFixed(1);
         return (
@@ -78,6 +84,19 @@ export function HoverColumns(props: {
                 </tspan>
               ))}
             </text>
+            {strip ? (
+              <image
+                class="tip-images"
+                href={strip}
+                x={(flip ? at - 8 - STRIP_WIDTH : at + 8).toFixed(1)}
+                y={top + 18 + 14 * lines.length}
+                width={STRIP_WIDTH}
+                height={STRIP_HEIGHT}
+                preserveAspectRatio="xMidYMid meet"
+              />
+            ) : (
+              ''
+            )}
           </g>
         );
       })}
@@ -113,6 +132,8 @@ export function LineChart(props: {
   unit: ChartUnit;
   /** Where to mark the x axis; by default whole numbers (epochs). */
   xTicks?: number[];
+  /** A strip of images (a data: URI, 28 px high per image) shown with a point's value on hover: what the model saw at that x. */
+  pointImages?: (x: number) => string | undefined;
 }) {
   const series = props.series.filter((s) => s.points.length > 0);
   if (series.length === 0) return '';
@@ -170,6 +191,7 @@ export function LineChart(props: {
           lines={(x) =>
             series.flatMap((s) => s.points.filter((p) => p.x === x).map((p) => ({ text: `${s.label}: ${format.hover(p.y)}`, className: s.className })))
           }
+          images={props.pointImages}
         />
       </svg>
     </figure>
