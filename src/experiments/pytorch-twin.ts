@@ -20,7 +20,8 @@ export interface TwinFigures {
   trainableParameters: number;
 }
 
-export interface TwinThroughput extends TwinFigures {
+export interface TwinThroughput {
+  engine: string;
   threads: number;
   samplesPerSecond: number;
 }
@@ -37,22 +38,23 @@ export interface TwinOptions {
   threads?: number;
 }
 
-function runTwin(spec: ModelSpec | ModelSpec[], args: string[]): Promise<unknown> {
-  if (!existsSync(TWIN_SCRIPT)) return Promise.resolve({ missing: `${TWIN_SCRIPT} not found` });
+/** Runs a PyTorch bench script (the twin builder reads `specs` on stdin) and parses its last stdout line. */
+function runPython(script: string, args: string[], specs?: ModelSpec | ModelSpec[]): Promise<unknown> {
+  if (!existsSync(script)) return Promise.resolve({ missing: `${script} not found` });
   return new Promise((resolve) => {
-    const child = spawn(PYTHON, [TWIN_SCRIPT, '--spec', '-', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script, ...(specs ? ['--spec', '-'] : []), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const fail = (reason: string) =>
-      resolve({ missing: `${PYTHON} ${path.basename(TWIN_SCRIPT)} failed (${reason}); install PyTorch with: ${TORCH_INSTALL_HINT}` });
+      resolve({ missing: `${PYTHON} ${path.basename(script)} failed (${reason}); install PyTorch with: ${TORCH_INSTALL_HINT}` });
     child.on('error', (err) => fail(err.message));
     child.on('close', (code) => {
       if (code !== 0) return fail(stderr.trim().split('\n').pop() || `exit ${code}`);
       resolve(JSON.parse(stdout.trim().split('\n').pop() ?? ''));
     });
-    child.stdin.end(JSON.stringify(spec));
+    child.stdin.end(specs ? JSON.stringify(specs) : undefined);
   });
 }
 
@@ -67,19 +69,32 @@ const figures = (out: TwinOutput): TwinFigures => ({
 
 /** The twins' parameter counts, in one python process, after each has checked that a batch comes out as 10 logits. */
 export async function pytorchTwinParameters(specs: ModelSpec[]): Promise<TwinFigures[] | TwinMissing> {
-  const out = await runTwin(specs, ['--parameters-only']);
+  const out = await runPython(TWIN_SCRIPT, ['--parameters-only'], specs);
   return isMissing(out) ? out : (out as TwinOutput[]).map(figures);
 }
 
-/** The twin's training samples/s, measured as torch_cnn.py measures the reference (Adam, a random batch). */
-export async function measurePytorchTwin(spec: ModelSpec, options: TwinOptions = {}): Promise<TwinThroughput | TwinMissing> {
-  const args = [
-    ...(options.batchSize ? ['--batch-size', String(options.batchSize)] : []),
-    ...(options.batches ? ['--batches', String(options.batches)] : []),
-    ...(options.threads ? ['--threads', String(options.threads)] : []),
-  ];
-  const out = await runTwin(spec, args);
+const throughputArgs = (options: TwinOptions) => [
+  ...(options.batchSize ? ['--batch-size', String(options.batchSize)] : []),
+  ...(options.batches ? ['--batches', String(options.batches)] : []),
+  ...(options.threads ? ['--threads', String(options.threads)] : []),
+];
+
+function throughput(out: unknown): TwinThroughput | TwinMissing {
   if (isMissing(out)) return out;
   const figure = out as TwinOutput;
-  return { ...figures(figure), threads: figure.threads as number, samplesPerSecond: figure.samples_per_second as number };
+  return { engine: figure.engine as string, threads: figure.threads as number, samplesPerSecond: figure.samples_per_second as number };
+}
+
+/** The twin's training samples/s, measured as torch_cnn.py measures the reference (Adam, a random batch). */
+export async function measurePytorchTwin(spec: ModelSpec, options: TwinOptions = {}): Promise<(TwinThroughput & TwinFigures) | TwinMissing> {
+  const out = await runPython(TWIN_SCRIPT, throughputArgs(options), spec);
+  return isMissing(out) ? out : { ...figures(out as TwinOutput), ...(throughput(out) as TwinThroughput) };
+}
+
+/**
+ * The samples/s of a fixed PyTorch script that prints torch_cnn.py's JSON line, such as the team's
+ * reference ../shared/bench/torch_cnn.py, which the reference CNN's speed is judged against.
+ */
+export async function measurePytorchScript(script: string, options: TwinOptions = {}): Promise<TwinThroughput | TwinMissing> {
+  return throughput(await runPython(script, throughputArgs(options)));
 }
