@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/experiments/experiment.ts';
 import { importRun } from '../../src/experiments/imported/import-run.ts';
@@ -32,6 +33,23 @@ function largePhoto(): Uint8Array<ArrayBuffer> {
   const coverage = renderStrokes(DIGIT_STROKES['7']!, { left: 100, top: 100, size: 200, slant: 0, rotation: 0, aspect: 0.9, width: 20 }, 400, 400);
   const pixels = coverage.map((c) => 0.85 + 0.1 * random() - 0.7 * c);
   return new Uint8Array(encodeGreyPng({ width: 400, height: 400, pixels }));
+}
+
+/** A 2500x2000 photo of a "1" (a dark bar on grey paper): 5 MP, a second or more to read. */
+function fiveMegapixelPhoto(): Uint8Array<ArrayBuffer> {
+  const width = 2500;
+  const height = 2000;
+  const pixels = new Float32Array(width * height).fill(0.85);
+  for (let y = 500; y < 1500; y++) pixels.fill(0.1, y * width + 1150, y * width + 1350);
+  return new Uint8Array(encodeGreyPng({ width, height, pixels }));
+}
+
+/** A PNG that says it is 20000x20000 pixels: its header is all that is read. */
+function pngClaiming400Megapixels(): Uint8Array<ArrayBuffer> {
+  const header = Buffer.from(encodeGreyPng({ width: 1, height: 1, pixels: new Float32Array(1) }));
+  header.writeUInt32BE(20000, 16);
+  header.writeUInt32BE(20000, 20);
+  return new Uint8Array(header);
 }
 
 beforeAll(async () => {
@@ -102,6 +120,32 @@ describe('the own-digits page', () => {
     const res = await app.request('/own-digits/read', upload({ file: new File([new Uint8Array(15 * 1024 * 1024)], 'big.png') }));
     expect(res.status).toBe(413);
     expect(await res.text()).toMatch(/over 10 MB/);
+  });
+
+  it('answers a picture over the pixel limit 413, when reading it and when keeping it', async () => {
+    const huge = pngClaiming400Megapixels();
+    const read = await app.request('/own-digits/read', upload({ file: new File([huge], 'huge.png') }));
+    expect(read.status).toBe(413);
+    expect(await read.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
+    const kept = await app.request('/own-digits', upload({ picture: Buffer.from(huge).toString('base64'), label: '1' }));
+    expect(kept.status).toBe(413);
+    expect(await kept.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
+  });
+
+  it('reads a large photo in a worker thread, so the server keeps answering meanwhile', async () => {
+    const photo = fiveMegapixelPhoto();
+    // A store without runs: what the main thread does is parse the form and render the steps.
+    const { app: bare } = webApp();
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const started = performance.now();
+    const res = await bare.request('/own-digits/read', upload({ file: new File([photo], 'photo.png') }));
+    const elapsed = performance.now() - started;
+    delay.disable();
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/greyscale, 2500x2000 shrunk to 512x\d+/);
+    // Read in the event loop, the whole reading was one stall.
+    expect(delay.max / 1e6).toBeLessThan(elapsed / 3);
   });
 
   it('keeps a labelled picture, scores the runs on the set, and removes it', async () => {

@@ -5,6 +5,9 @@ import type { GreyImage } from './grey-image.ts';
 /** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
 export class UnreadableImageError extends Error {}
 
+/** A picture over the byte or pixel limit: the web answers it 413, like a body over its limit. */
+export class ImageTooLargeError extends UnreadableImageError {}
+
 /** Generous for a phone photo, small enough that decoding cannot exhaust memory. */
 export const IMAGE_LIMITS = { maxBytes: 10 * 1024 * 1024, maxPixels: 24_000_000, maxAspect: 20 } as const;
 
@@ -26,7 +29,7 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 function checkDimensions(width: number, height: number): void {
   if (width * height > IMAGE_LIMITS.maxPixels) {
     const mp = (IMAGE_LIMITS.maxPixels / 1e6).toFixed(0);
-    throw new UnreadableImageError(`the image is ${width}x${height} pixels; at most ${mp} megapixels are accepted`);
+    throw new ImageTooLargeError(`the image is ${width}x${height} pixels; at most ${mp} megapixels are accepted`);
   }
   if (Math.max(width, height) > IMAGE_LIMITS.maxAspect * Math.max(1, Math.min(width, height))) {
     throw new UnreadableImageError(
@@ -62,7 +65,7 @@ function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8
     return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: IMAGE_LIMITS.maxPixels / 1e6 });
   } catch (err) {
     if (/maxResolutionInMP/.test(String(err))) {
-      throw new UnreadableImageError(`the image has more than ${IMAGE_LIMITS.maxPixels / 1e6} megapixels`);
+      throw new ImageTooLargeError(`the image has more than ${IMAGE_LIMITS.maxPixels / 1e6} megapixels`);
     }
     throw err;
   }
@@ -74,7 +77,7 @@ function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8
  */
 export function decodeGreyscale(bytes: Uint8Array): GreyImage {
   if (bytes.length > IMAGE_LIMITS.maxBytes) {
-    throw new UnreadableImageError(
+    throw new ImageTooLargeError(
       `the file is ${(bytes.length / 1048576).toFixed(1)} MB; at most ${IMAGE_LIMITS.maxBytes / 1048576} MB are accepted`,
     );
   }
