@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { GreyImage } from './grey-image.ts';
+import { applyOrientation, exifOrientation, jpegSegments } from './orientation.ts';
 
 /** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
 export class UnreadableImageError extends Error {}
@@ -46,14 +47,10 @@ function decodePng(bytes: Buffer): { width: number; height: number; data: Uint8A
 
 /** The size in a JPEG's start-of-frame segment (SOF0..SOF15 but DHT, JPG and DAC), or null before any. */
 function jpegDimensions(bytes: Buffer): { width: number; height: number } | null {
-  let at = 2;
-  while (at + 9 < bytes.length && bytes[at] === 0xff) {
-    const marker = bytes[at + 1]!;
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+  for (const { marker, body } of jpegSegments(bytes)) {
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && body.length >= 5) {
+      return { height: body.readUInt16BE(1), width: body.readUInt16BE(3) };
     }
-    if (marker === 0xda) return null; // image data before any frame header
-    at += 2 + bytes.readUInt16BE(at + 2);
   }
   return null;
 }
@@ -72,8 +69,8 @@ function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8
 }
 
 /**
- * Decodes a PNG or JPEG into brightness (Rec. 601 luma), transparent parts laid over white paper:
- * a canvas drawing is ink on a transparent background.
+ * Decodes a PNG or JPEG into brightness (Rec. 601 luma), transparent parts laid over white paper
+ * (a canvas drawing is ink on a transparent background), turned upright by a JPEG's EXIF orientation.
  */
 export function decodeGreyscale(bytes: Uint8Array): GreyImage {
   if (bytes.length > IMAGE_LIMITS.maxBytes) {
@@ -99,5 +96,5 @@ export function decodeGreyscale(bytes: Uint8Array): GreyImage {
     const luma = (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) / 255;
     pixels[i] = luma * alpha + (1 - alpha);
   }
-  return { width, height, pixels };
+  return format === 'jpeg' ? applyOrientation({ width, height, pixels }, exifOrientation(buffer)) : { width, height, pixels };
 }
