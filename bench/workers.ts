@@ -25,6 +25,7 @@ import { createRun, epochHistory, getRun } from '../src/experiments/store.ts';
 import { WorkerClient } from '../src/experiments/workers/client.ts';
 import { HttpRecorder } from '../src/experiments/workers/http-recorder.ts';
 import { createToken } from '../src/experiments/workers/tokens.ts';
+import { spawnServe, stopProcess } from '../test/helpers/serve-process.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
 
@@ -51,26 +52,6 @@ function freshStore(): { file: string; db: Db } {
   return { file, db: openDb(file) };
 }
 
-function serve(file: string, args: string[]): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', file, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    server.stderr!.on('data', (chunk) => {
-      log += chunk;
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
-      if (url) resolve({ server, url });
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -83,7 +64,7 @@ async function simulate(workers: number): Promise<void> {
   const { file, db } = freshStore();
   const { token } = createToken(db, 'simulated');
   for (let i = 0; i < workers; i++) createRun(db, { name: `simulated ${i}`, params: small(i + 1) });
-  const { server, url } = await serve(file, ['--max-concurrent', '0', '--lease-seconds', '60']);
+  const { server, url } = await spawnServe(file, ['--max-concurrent', '0', '--lease-seconds', '60']);
   // No retries: a request that fails is counted, not hidden behind a backoff.
   const client = new WorkerClient(url, token, { retryForMs: 1 });
   const datasetHashes = mnistFileHashes();
@@ -129,7 +110,7 @@ async function simulate(workers: number): Promise<void> {
       `p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms; server CPU ${((cpu / wall) * 100).toFixed(0)}% of one core; ` +
       `SQLite ${(writes / wall).toFixed(0)} writes/s (asked ${((workers * 1.1)).toFixed(0)}/s)`,
   );
-  await stop(server);
+  await stopProcess(server);
   db.$client.close();
 }
 
@@ -137,7 +118,7 @@ async function uploadOverhead(): Promise<void> {
   const { file, db } = freshStore();
   const { token } = createToken(db, 'uploader');
   createRun(db, { name: 'upload', params: small(1) });
-  const { server, url } = await serve(file, ['--max-concurrent', '0']);
+  const { server, url } = await spawnServe(file, ['--max-concurrent', '0']);
   const client = new WorkerClient(url, token);
   const { run } = await client.postJson<{ run: { id: number; attempt: number } }>('/api/workers/claim', { host: 'bench', datasetHashes: mnistFileHashes() });
   const model = buildModel(undefined, 1);
@@ -160,14 +141,14 @@ async function uploadOverhead(): Promise<void> {
   await recorder.complete(outcome, saved);
   const ms = performance.now() - start;
   console.log(`upload of a full-size completion: ${(bytes / 1e6).toFixed(2)} MB in ${(ms / 1000).toFixed(2)} s (${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s), run ${getRun(db, run.id).status}`);
-  await stop(server);
+  await stopProcess(server);
   db.$client.close();
 }
 
 async function firstEpoch(where: 'remote worker' | 'local queue'): Promise<void> {
   const { file, db } = freshStore();
   const { token } = createToken(db, 'bench');
-  const { server, url } = await serve(file, where === 'local queue' ? ['--max-concurrent', '1'] : ['--max-concurrent', '0']);
+  const { server, url } = await spawnServe(file, where === 'local queue' ? ['--max-concurrent', '1'] : ['--max-concurrent', '0']);
   const worker =
     where === 'remote worker'
       ? spawn(process.execPath, [BIN, 'worker', '--server', url, '--token', token, '--once'], { stdio: 'ignore', env: { ...process.env, DIGITLAB_DB: '' } })
@@ -188,8 +169,8 @@ async function firstEpoch(where: 'remote worker' | 'local queue'): Promise<void>
     if (status !== 'queued' && status !== 'running') break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (worker) await stop(worker);
-  await stop(server);
+  if (worker) await stopProcess(worker);
+  await stopProcess(server);
   db.$client.close();
 }
 

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { openDb, type Db } from '../../db/client.ts';
+import { spawnServe, stopProcess } from './serve-process.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM);
@@ -27,16 +28,7 @@ export function startServer(
     options.prepare(store);
     store.$client.close();
   }
-  const server = spawn(process.execPath, ['bin/digitlab.js', 'serve', '--port', '0', '--db', db, ...(options.args ?? [])], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    server.stderr!.on('data', (chunk) => {
-      log += chunk;
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
-      if (url) resolve({ server, url });
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
-  });
+  return spawnServe(db, options.args);
 }
 
 function launchBrowser(): Promise<BrowserContext> {
@@ -46,14 +38,6 @@ function launchBrowser(): Promise<BrowserContext> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1300, height: 900 },
   });
-}
-
-/** Stops the server and waits for it, so no test leaves a process behind. */
-async function stopServer(server: ChildProcess | undefined): Promise<void> {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.on('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
 }
 
 /**
@@ -73,7 +57,7 @@ export function browserSession(options: { prepare?: (db: Db) => void; db?: strin
   });
   afterAll(async () => {
     await browser?.close();
-    await stopServer(server);
+    await stopProcess(server);
   });
   return session;
 }
