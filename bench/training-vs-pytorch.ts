@@ -1,17 +1,17 @@
 /**
- * digitlab's training throughput beside PyTorch's on the same machine, measured back to back.
- * Run from the repository root: npx tsx bench/training-vs-pytorch.ts [--rounds 5]
+ * digitlab's training throughput beside PyTorch's on the same machine, measured back to back, for
+ * any network: PyTorch trains the same architecture, built from the same spec by
+ * bench/torch_model.py (for the reference, the network of ../shared/bench/torch_cnn.py).
+ * Run from the repository root: npx tsx bench/training-vs-pytorch.ts [--rounds 5] [--model NAME|FILE.json]
  *
  * Other processes skew these figures, PyTorch's most (its two OpenMP threads wait on each other
  * when one core is taken), so every measurement reports the share of the machine that other
  * processes used meanwhile, and the summary repeats the medians over the quiet rounds alone.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src/experiments/backend.ts';
+import { resolveModel } from '../src/experiments/cli/model-option.ts';
+import { measurePytorchTwin } from '../src/experiments/pytorch-twin.ts';
 import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
 import { measured, percent } from './lib/machine-load.ts';
@@ -20,28 +20,15 @@ import { benchOptions } from './lib/script-options.ts';
 const options = benchOptions({
   file: 'bench/training-vs-pytorch.ts',
   summary:
-    "digitlab's training samples/s (one thread, and the default workers) beside PyTorch's, back to back.\n" +
-    'TORCH_CNN_SCRIPT names the PyTorch script (default ../shared/bench/torch_cnn.py beside the repository).',
-  options: { rounds: { type: 'integer', min: 1, max: 100, description: 'rounds to measure (default 5)' } },
+    "digitlab's training samples/s (one thread, and the default workers) beside its PyTorch twin's, back to back\n" +
+    '(bench/torch_model.py on /usr/bin/python3: the same architecture, Adam, 2 threads, 150 steps).',
+  options: {
+    rounds: { type: 'integer', min: 1, max: 100, description: 'rounds to measure (default 5)' },
+    model: { type: 'string', placeholder: 'NAME|FILE.json', description: 'the network, as train --model takes it (default reference)' },
+  },
 });
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// Beside the repository by default; TORCH_CNN_SCRIPT points elsewhere (from a git worktree, say).
-const torchScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(repoRoot, '../shared/bench/torch_cnn.py');
-const PYTHON = '/usr/bin/python3';
-const INSTALL_HINT = 'apt-get update && apt-get install -y python3-torch';
-
-/** PyTorch's samples/s, or why it could not be measured. */
-function measureTorch(): { samplesPerSecond: number } | { missing: string } {
-  if (!existsSync(torchScript)) return { missing: `${torchScript} not found` };
-  const run = spawnSync(PYTHON, [torchScript], { encoding: 'utf8' });
-  if (run.error || run.status !== 0) {
-    const reason = run.error?.message ?? run.stderr.trim().split('\n').pop() ?? `exit ${run.status}`;
-    return { missing: `${PYTHON} ${path.basename(torchScript)} failed (${reason}); install PyTorch with: ${INSTALL_HINT}` };
-  }
-  const last = run.stdout.trim().split('\n').pop() ?? '';
-  return { samplesPerSecond: (JSON.parse(last) as { samples_per_second: number }).samples_per_second };
-}
+const model = resolveModel(options.model as string | undefined);
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -95,16 +82,16 @@ async function main(): Promise<void> {
   const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true });
   const parallel = workers > 1;
   console.log(
-    `cpu ${os.cpus()[0]?.model ?? '?'}, ${availableCores()} cores; digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
-      `${parallel ? `, digitlab data-parallel on ${workers} worker threads (the default)` : ''}, then PyTorch (2 threads)`,
+    `cpu ${os.cpus()[0]?.model ?? '?'}, ${availableCores()} cores; model ${model.name}; digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +
+      `${parallel ? `, digitlab data-parallel on ${workers} worker threads (the default)` : ''}, then its PyTorch twin (2 threads)`,
   );
   const results: Round[] = [];
   let torchMissing: string | undefined;
   for (let index = 1; index <= rounds; index++) {
-    const options = { batchSize: 64, batches: 100, warmup: 10 };
+    const options = { spec: model.spec, batchSize: 64, batches: 100, warmup: 10 };
     const single = await measured(() => measureTrainingThroughput(options));
     const replicated = parallel ? await measured(() => measureDataParallelThroughput({ ...options, replicas: workers })) : undefined;
-    const torch = await measured(measureTorch);
+    const torch = await measured(() => measurePytorchTwin(model.spec));
     if ('missing' in torch.value) torchMissing = torch.value.missing;
     const shares = [single.others, replicated?.others, torch.others].filter((v): v is number => v !== undefined);
     const round: Round = {

@@ -43,6 +43,8 @@ export const runs = sqliteTable(
     testAccuracy: real('test_accuracy'),
     testLoss: real('test_loss'),
     trainSamplesPerSecond: real('train_samples_per_second'),
+    /** With --early-stopping, the epoch whose weights the run kept (and was tested with); null without it. */
+    keptEpoch: integer('kept_epoch'),
     /** JSON: the latest batch-level progress, overwritten while the run trains. */
     progress: text('progress', { mode: 'json' }),
     /** The process training the run, so a later start can tell a dead run from a live one. */

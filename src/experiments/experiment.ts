@@ -12,8 +12,8 @@ import { getRun, type Run } from './store.ts';
 import { TrainingCancelledError } from './cancellation.ts';
 import { DivergedError } from './degenerate-model.ts';
 import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
-import { trainingSet, usesLabelDecisions } from './training-set.ts';
-import { listLabelDecisions, type LabelCorrection } from './label-decisions.ts';
+import { runLabelDecisions, trainingSet } from './training-set.ts';
+import type { LabelCorrection } from './label-decisions.ts';
 
 /** How often live progress is recorded; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;
@@ -27,7 +27,7 @@ export interface ExecuteOptions {
   initialModel?: tf.LayersModel;
   /** Cores the run may use when its params name no worker count (default: all of them). */
   cores?: number;
-  /** The training-set label decisions, for a run whose params use them (see usesLabelDecisions). */
+  /** The training-set label decisions, for a run whose params use them (see runLabelDecisions). */
   labelDecisions?: LabelCorrection[];
 }
 
@@ -124,7 +124,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
         : undefined;
     const saved = await serializeModel(result.model);
     result.model.dispose();
-    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond }, saved, heldOut));
+    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond, keptEpoch: result.keptEpoch }, saved, heldOut));
     return { status: 'completed' };
   } catch (err) {
     const ending: RunEnding =
@@ -139,8 +139,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
 /** Trains a run of this machine's store and returns it as it ended. */
 export async function executeRun(db: Db, runId: number, options: ExecuteOptions = {}): Promise<Run> {
   const hyperparameters = getRun(db, runId).params as Hyperparameters;
-  const labelDecisions = usesLabelDecisions(hyperparameters) ? listLabelDecisions(db, 'train') : [];
-  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions });
+  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
   return getRun(db, runId);
 }
 

@@ -1,9 +1,9 @@
 import type { LayerSpec, ModelSpec } from './model-spec.ts';
 
 /**
- * The named architectures `--model NAME` accepts, all in this one file. Only `reference` has a
- * PyTorch twin so far (../shared/bench/torch_cnn.py). Kernels are glorot-uniform, biases zero,
- * batch norm starts at gamma 1, beta 0.
+ * The named architectures `--model NAME` accepts, all in this one file. Each has a PyTorch twin,
+ * built from its spec by bench/torch_model.py (src/experiments/pytorch-twin.ts) for `bench`.
+ * Kernels are glorot-uniform, biases zero, batch norm starts at gamma 1, beta 0.
  */
 const SOFTMAX: LayerSpec = { type: 'dense', units: 10, activation: 'softmax' };
 

@@ -14,6 +14,8 @@ export function runSummary(db: Db, run: Run) {
     testAccuracy: run.testAccuracy,
     testLoss: run.testLoss,
     trainSamplesPerSecond: run.trainSamplesPerSecond,
+    /** With --early-stopping, the epoch whose weights were kept and tested; null without it. */
+    keptEpoch: run.keptEpoch,
     epochs: epochHistory(db, run.id).map(({ epoch, loss, accuracy, valLoss, valAccuracy, seconds }) => ({
       epoch,
       loss,

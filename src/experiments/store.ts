@@ -41,6 +41,8 @@ export interface TestOutcome {
   embeddings: Float32Array;
   embeddingDimensions: number;
   trainSamplesPerSecond: number;
+  /** With early stopping, the epoch whose weights were kept and tested; null or absent without it. */
+  keptEpoch?: number | null;
 }
 
 export interface SavedModel {
@@ -154,7 +156,7 @@ export function float32sOf(bytes: Buffer): Float32Array {
 }
 
 /** The test results every completed run keeps, trained or imported; embeddings only when there are some. */
-export type TestResults = Omit<TestOutcome, 'trainSamplesPerSecond' | 'embeddings'> & { embeddings: Float32Array | null };
+export type TestResults = Omit<TestOutcome, 'trainSamplesPerSecond' | 'keptEpoch' | 'embeddings'> & { embeddings: Float32Array | null };
 
 /**
  * Writes a run's test confusion, predictions and embeddings and marks it completed with its test
@@ -197,7 +199,7 @@ export function storeTestResults(tx: Transaction, runId: number, results: TestRe
 export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
   db.transaction((tx) => {
     tx.insert(modelWeights).values({ runId, ...model }).run();
-    storeTestResults(tx, runId, outcome, { trainSamplesPerSecond: outcome.trainSamplesPerSecond });
+    storeTestResults(tx, runId, outcome, { trainSamplesPerSecond: outcome.trainSamplesPerSecond, keptEpoch: outcome.keptEpoch ?? null });
   });
 }
 

@@ -12,14 +12,24 @@ export interface StoredEmbeddings {
 
 const BATCH = 1000;
 
+/** Each model's embedding sub-model (null: it has none), built once: a query embeds one image, and building took longer than predicting. */
+const embedders = new WeakMap<tf.LayersModel, tf.LayersModel | null>();
+
+function embedderOf(model: tf.LayersModel): tf.LayersModel | null {
+  if (!embedders.has(model)) {
+    try {
+      embedders.set(model, tf.model({ inputs: model.inputs, outputs: embeddingOutput(model) }));
+    } catch {
+      embedders.set(model, null);
+    }
+  }
+  return embedders.get(model)!;
+}
+
 /** The embedding layer's output for `count` images (784 values each, [0,1]); null for a model without one. */
 export function embedImages(model: tf.LayersModel, pixels: Float32Array, count: number): StoredEmbeddings | null {
-  let embedder: tf.LayersModel;
-  try {
-    embedder = tf.model({ inputs: model.inputs, outputs: embeddingOutput(model) });
-  } catch {
-    return null;
-  }
+  const embedder = embedderOf(model);
+  if (!embedder) return null;
   const dimensions = embedder.outputs[0]!.shape[1]!;
   const vectors = new Float32Array(count * dimensions);
   for (let start = 0; start < count; start += BATCH) {

@@ -5,11 +5,13 @@ import { throwIfCancelled } from './cancellation.ts';
 import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, modelPredictor, type TestEvaluation } from './evaluate.ts';
 import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
+import type { LabelCorrection } from './label-decisions.ts';
 import { loadMnist } from './mnist.ts';
 import { buildModel } from './model.ts';
 import { seededRandom, shuffledIndices } from './random.ts';
 import { recipeOf } from './recipe.ts';
 import { dataParallelStepper, localStepper, type TrainingStepper } from './steppers.ts';
+import { trainingSet } from './training-set.ts';
 
 export interface BatchProgress {
   epoch: number;
@@ -66,9 +68,15 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
   };
 }
 
-/** The training images a run was given, split as it split them: what it learned from and what it validated on. */
-export function runTrainingSplit(params: Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>) {
-  return splitForValidation(loadMnist('train', { limit: params.trainLimit ?? undefined }), params.validationSplit);
+/**
+ * The training images a run was given, split as it split them: what it learned from and what it
+ * validated on. The same path as training: its --train-limit, its training set (corrected
+ * labels, ambiguous images left out, its held-out fold left out), then the validation split.
+ * `decisions` are the store's label decisions now (`runLabelDecisions`), which may differ from
+ * those in force when the run trained.
+ */
+export function runTrainingSplit(hp: Hyperparameters, decisions: LabelCorrection[]) {
+  return splitForValidation(trainingSet(decisions, hp, loadMnist('train', { limit: hp.trainLimit ?? undefined })).train, hp.validationSplit);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { LabelledImages } from './batches.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
-import { correctLabels, type LabelCorrection } from './label-decisions.ts';
+import type { Db } from '../../db/client.ts';
+import { correctLabels, listLabelDecisions, type LabelCorrection } from './label-decisions.ts';
 import type { MnistSplit } from './mnist.ts';
 
 const PIXELS = 28 * 28;
@@ -34,6 +35,10 @@ export interface TrainingSet {
 
 /** Whether a run's training set depends on the training-set label decisions. */
 export const usesLabelDecisions = (hp: Hyperparameters) => hp.labels === 'corrected' || hp.exclude === 'ambiguous';
+
+/** The store's training-set label decisions that a run's training set depends on: none for an ordinary run. */
+export const runLabelDecisions = (db: Db, hp: Hyperparameters): LabelCorrection[] =>
+  usesLabelDecisions(hp) ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel })) : [];
 
 /**
  * The training images a run trains on: the split as loaded, relabelled by the training-set label

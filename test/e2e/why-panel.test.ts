@@ -37,4 +37,29 @@ describe.skipIf(skipE2e)('the why panel in a real browser', () => {
     await page.locator('#why button[aria-pressed="true"]:has-text("occlusion")').waitFor({ timeout: 60_000 });
     expect(await page.locator('#why img.overlay').getAttribute('src')).toContain('method=occlusion');
   });
+
+  it('computes the robustness curves from the run page with progress, plots them, and shows the images at a strength on hover', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/runs/${runId}`);
+    const compute = page.locator('#robustness button:has-text("Compute robustness curves")');
+    await compute.waitFor({ timeout: 60_000 });
+    await compute.click();
+    // The worker starts; the section shows its progress and polls until the curves are stored.
+    await page.locator('#robustness [role="progressbar"]').waitFor({ timeout: 30_000 });
+    const charts = page.locator('#robustness figure.chart');
+    await charts.first().waitFor({ timeout: 120_000 });
+    expect(await charts.count()).toBe(7);
+    expect(await page.locator('#robustness [role="progressbar"]').count()).toBe(0);
+    // The rotation chart: its last point (the strongest rotation) hides its images until pointed at.
+    const rotation = page.locator('#robustness figure.chart svg[aria-label="rotate"]');
+    expect(await rotation.locator('g.point').count()).toBe(5);
+    const strongest = rotation.locator('g.point').last();
+    const strip = strongest.locator('image.tip-images');
+    expect(await strip.isVisible()).toBe(false);
+    await strongest.locator('circle').hover();
+    await expect.poll(() => strip.isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await strongest.locator('text.tip').textContent()).toMatch(/run \d+, ° 60: \d+\.\d\d%/);
+    const box = await strip.boundingBox();
+    expect(box!.width).toBeGreaterThan(50);
+  });
 });

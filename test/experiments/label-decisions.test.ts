@@ -9,7 +9,8 @@ import { executeRun } from '../../src/experiments/experiment.ts';
 import { correctLabels, decideLabel, getLabelDecision, LabelDecisionError, listLabelDecisions } from '../../src/experiments/label-decisions.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
 import { loadHeldOutPredictions } from '../../src/experiments/store.ts';
-import { foldOf, trainingSet } from '../../src/experiments/training-set.ts';
+import { runTrainingSplit } from '../../src/experiments/train.ts';
+import { foldOf, runLabelDecisions, trainingSet } from '../../src/experiments/training-set.ts';
 import { memoryDb, runningRun, smallRunParams } from '../helpers/db.ts';
 
 const train = loadMnist('train', { limit: 1000 });
@@ -105,6 +106,32 @@ describe('trainingSet', () => {
     // Image 5 is gone: row 5 is image 6.
     expect(both.train.labels[5]).toBe(train.labels[6]);
     expect(both.train.labels[3]).toBe(wrongAs);
+  });
+
+  it('runTrainingSplit (train embeddings, temperature fit) is the training set the run trained on, split from its end', () => {
+    const db = memoryDb();
+    const wrongAs = (train.labels[3]! + 1) % 10;
+    decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
+    decideLabel(db, { split: 'train', imageIndex: 5, verdict: 'ambiguous' });
+    const pixels = (images: Uint8Array, row: number) => Buffer.from(images.subarray(row * 784, (row + 1) * 784)).toString('hex');
+
+    const cleaned = smallRunParams({ trainLimit: 1000, validationSplit: 0.2, labels: 'corrected', exclude: 'ambiguous' });
+    const { train: learned, validation } = runTrainingSplit(cleaned, runLabelDecisions(db, cleaned));
+    // 999 images without image 5: 799 learned from, the last 200 validated on.
+    expect(learned.count).toBe(799);
+    expect(validation!.count).toBe(200);
+    expect(learned.labels[3]).toBe(wrongAs);
+    expect(pixels(learned.images, 5)).toBe(pixels(train.images, 6));
+    expect(pixels(validation!.images, 199)).toBe(pixels(train.images, 999));
+
+    // A fold run learned from the other folds only; an ordinary run ignores the decisions.
+    const fold = smallRunParams({ trainLimit: 1000, validationSplit: 0.2, fold: 1, folds: 4 });
+    const folded = runTrainingSplit(fold, runLabelDecisions(db, fold));
+    expect(folded.train.count + folded.validation!.count).toBe(750);
+    expect(pixels(folded.train.images, 1)).toBe(pixels(train.images, 2));
+    const ordinary = smallRunParams({ trainLimit: 1000, validationSplit: 0.2 });
+    expect(runLabelDecisions(db, ordinary)).toEqual([]);
+    expect(runTrainingSplit(ordinary, []).train.labels[3]).toBe(train.labels[3]);
   });
 });
 

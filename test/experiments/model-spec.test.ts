@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { checkModelSpec } from '../../src/experiments/model-spec.ts';
 import { MODEL_PRESETS, PRESET_NAMES, presetSpec } from '../../src/experiments/model-presets.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
+import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 
 const SMALL = ['--train-limit', '500', '--test-limit', '100', '--epochs', '1', '--backend', 'wasm', '--json', '--db', ':memory:'];
 const SOFTMAX = { type: 'dense', units: 10, activation: 'softmax' };
+/** One epoch on 5,000 training images (no validation split), tested on 1,000. */
+const FIVE_THOUSAND = ['--train-limit', '5000', '--validation-split', '0', '--test-limit', '1000', '--epochs', '1', '--json', '--db', ':memory:'];
 
 describe('model specs', () => {
   it('counts the reference preset as DESIGN.md does, and every preset passes its own check', () => {
@@ -38,4 +41,15 @@ describe('model specs', () => {
     expect(named.epochs).toEqual(plain.epochs.map((e: { seconds: number }, i: number) => ({ ...e, seconds: named.epochs[i].seconds })));
     expect(named.params).toEqual(plain.params);
   }, 120_000);
+
+  it('trains a spec file with batch norm and dropout on 5,000 images in one epoch to a sane accuracy', async () => {
+    const spec = BATCH_NORM_DROPOUT_SPEC;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'spec-')), 'bn-dropout.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const run = (await runCliCaptured(['train', '--model', file, '--seed', '2', ...FIVE_THOUSAND])).lastJson();
+    expect(run).toMatchObject({ status: 'completed', model: { name: 'bn-dropout', layers: spec.layers } });
+    expect(run.epochs).toHaveLength(1);
+    expect(run.testAccuracy).toBeGreaterThan(0.8);
+  }, 180_000);
 });
+

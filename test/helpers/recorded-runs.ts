@@ -20,6 +20,8 @@ export function recordCompletedRun(
     tags?: Record<string, string>;
     params?: Partial<Hyperparameters>;
     collapseTo?: number;
+    /** Each epoch's validation confusion matrix, in order; none stored without. */
+    valConfusions?: number[][][];
   } = {},
 ): Run {
   const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
@@ -36,7 +38,7 @@ export function recordCompletedRun(
       valLoss: 0.6 / epoch,
       valAccuracy: accuracy * fit - 0.01,
       seconds: 10,
-      valConfusion: null,
+      valConfusion: options.valConfusions?.[epoch - 1] ?? null,
     });
   }
   const predicted = new Uint8Array(labels.length);

@@ -184,6 +184,61 @@ describe('tags and note on the run page', () => {
   });
 });
 
+describe('validation confusion by epoch', () => {
+  /** Ten of each digit, right, but for `wrong` [true, predicted, count] cells. */
+  const matrix = (...wrong: [number, number, number][]) => {
+    const counts = Array.from({ length: 10 }, (_, t) => Array.from({ length: 10 }, (_, p) => (t === p ? 10 : 0)));
+    for (const [t, p, n] of wrong) {
+      counts[t]![p]! += n;
+      counts[t]![t]! -= n;
+    }
+    return counts;
+  };
+  const epochs = [matrix([3, 5, 4]), matrix([3, 5, 1], [7, 1, 2]), matrix([3, 5, 1], [7, 1, 2])];
+  const changed = (html: string) => [...html.matchAll(/<td [^>]*class="(?:diag )?changed" data-cell="(\d-\d)"/g)].map((m) => m[1]).sort();
+
+  it('opens at the last epoch and steps back, outlining the cells that changed since the epoch before', async () => {
+    const env = webApp();
+    const run = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { epochs: 3, valConfusions: epochs });
+    const page = await (await env.app.request(`/runs/${run.id}`)).text();
+    expect(page).toContain('<section id="epoch-confusion"');
+    expect(page).toMatch(/epoch <!-- -->3<!-- --> of <!-- -->3|epoch 3 of 3/);
+    // Epoch 3 repeats epoch 2: nothing is outlined, and "later" is disabled.
+    expect(changed(page)).toEqual([]);
+    expect(page).toContain('0 cells changed since epoch 2');
+    expect(page).toMatch(/<button type="button" disabled="">later →<\/button>|<button type="button" disabled>later →<\/button>/);
+    expect(page).toContain(`hx-get="/runs/${run.id}/epoch-confusion?epoch=2" hx-target="#epoch-confusion" hx-swap="outerHTML"`);
+
+    const second = await (await env.app.request(`/runs/${run.id}/epoch-confusion?epoch=2`, { headers: htmx })).text();
+    // 3→5 went from 4 to 1 (so 3→3 from 6 to 9) and 7→1 appeared (7→7 from 10 to 8).
+    expect(changed(second)).toEqual(['3-3', '3-5', '7-1', '7-7']);
+    expect(second).toContain('4 cells changed since epoch 1');
+    expect(second).toContain('3 validation mistakes, 4 before');
+    expect(second).toMatch(/true 3, predicted 5: 1 images \(4 the epoch before\)[^]*?<span class="delta">−3<\/span>/);
+    expect(second).toMatch(/true 7, predicted 1: 2 images \(0 the epoch before\)[^]*?<span class="delta">\+2<\/span>/);
+    expect(second).toContain(`/runs/${run.id}/epoch-confusion?epoch=1`);
+    expect(second).toContain(`/runs/${run.id}/epoch-confusion?epoch=3`);
+    // Validation cells are not links into the test gallery.
+    expect(second).not.toContain('#cell-gallery');
+
+    const first = await (await env.app.request(`/runs/${run.id}/epoch-confusion?epoch=1`, { headers: htmx })).text();
+    expect(changed(first)).toEqual([]);
+    expect(first).toContain('The first epoch: nothing to compare with yet');
+  });
+
+  it('answers an epoch it has no matrix for with a readable 404, a bad one with a 400, and leaves it off a run without matrices', async () => {
+    const env = webApp();
+    const run = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { epochs: 3, valConfusions: epochs });
+    const missing = await env.app.request(`/runs/${run.id}/epoch-confusion?epoch=4`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('no validation confusion matrix for epoch 4 (stored: epochs 1 to 3)');
+    expect((await env.app.request(`/runs/${run.id}/epoch-confusion?epoch=x`)).status).toBe(400);
+    expect((await env.app.request(`/runs/${run.id}/epoch-confusion`)).status).toBe(400);
+    const plain = recordCompletedRun(env.db, env.images.labels.subarray(0, 500), { seed: 2 });
+    expect(await (await env.app.request(`/runs/${plain.id}`)).text()).not.toContain('epoch-confusion');
+  });
+});
+
 describe('unknown runs', () => {
   it.each(['/runs/999', '/runs/999/live', '/runs/999/gallery', '/runs/abc', '/runs/1e3'])('answer %s with a 404 page', async (path) => {
     const res = await webApp().app.request(path);

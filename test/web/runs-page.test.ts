@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { executeRun } from '../../src/experiments/experiment.ts';
 import { claimRun, createRun, getRun, listRuns } from '../../src/experiments/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
+import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
 
@@ -203,6 +205,21 @@ describe('launching from the runs page', () => {
     expect(await unknown.text()).toMatch(/id="model-error">must be one of reference, mlp/);
     expect(listRuns(db)).toHaveLength(1);
   });
+
+  it('trains a batch-norm and dropout spec launched from the form on 5,000 images to a sane accuracy', async () => {
+    const { app, db } = webApp();
+    const spec = JSON.stringify(BATCH_NORM_DROPOUT_SPEC);
+    const fields = { model: 'custom', spec, epochs: '1', 'train-limit': '5000', 'test-limit': '1000', 'validation-split': '0', seed: '2' };
+    expect((await postForm(app, '/runs', fields)).status).toBe(303);
+    const [queued] = listRuns(db);
+    // What the queue's child process does with a claimed run, here in-process.
+    expect(claimRun(db, queued!.id)).toBe(true);
+    const run = await executeRun(db, queued!.id, { backend: 'wasm' });
+    expect(run.status).toBe('completed');
+    expect(run.testAccuracy).toBeGreaterThan(0.8);
+    const page = await (await app.request(`/runs/${run.id}`)).text();
+    expect(page).toContain('batchNormalization');
+  }, 180_000);
 
   it('puts a recipe flag that does not apply beside its field', async () => {
     const { app, db } = webApp();

@@ -8,6 +8,7 @@ import { seededRandom } from '../../experiments/random.ts';
 import { loadTestPredictions, type Run } from '../../experiments/store.ts';
 import type { PairedRuns } from '../compare/run-comparison.ts';
 import { runTrainingSplit } from '../../experiments/train.ts';
+import { runLabelDecisions } from '../../experiments/training-set.ts';
 import { discoverRunSlices } from '../slice-discovery.ts';
 import { partitionSevens } from '../slices.ts';
 import { eceDifference, type EceDifference, overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
@@ -77,7 +78,7 @@ export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibrati
  */
 export async function fitRunTemperature(db: Db, run: Run, model: RunModel): Promise<StoredCalibration> {
   const params = run.params as Hyperparameters;
-  const { validation } = runTrainingSplit(params);
+  const { validation } = runTrainingSplit(params, runLabelDecisions(db, params));
   if (!validation) throw new CalibrationUnavailableError(`run ${run.id} kept no validation split (validation split ${params.validationSplit}): there is nothing to fit a temperature on`);
   const probabilities = await model.probabilities(Float32Array.from(validation.images, (v) => v / 255), validation.count);
   const { temperature, nllBefore, nllAfter } = fitTemperature(probabilities, validation.labels);

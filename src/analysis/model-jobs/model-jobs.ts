@@ -3,6 +3,7 @@ import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { RunHasNoModelError } from '../../experiments/own-digits/predict.ts';
 import { portableRunModel } from '../../experiments/probability-fn.ts';
 import type { Run } from '../../experiments/store.ts';
+import { runLabelDecisions } from '../../experiments/training-set.ts';
 import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../experiments/train-embeddings.ts';
 import { loadRobustness, saveRobustness, type StoredRobustness } from '../robustness/robustness-store.ts';
 import { TRANSFORM_NAMES } from '../robustness/transforms.ts';
@@ -22,11 +23,6 @@ interface Running {
   stage: string;
   done: Promise<unknown>;
 }
-
-const trainingShareOf = (run: Run) => {
-  const params = run.params as Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>;
-  return { trainLimit: params.trainLimit ?? null, validationSplit: params.validationSplit };
-};
 
 /** Decoded training embeddings of this many runs stay in memory: 15 MB each, and queries after the first must be fast. */
 const KEPT_EMBEDDINGS = 3;
@@ -77,7 +73,7 @@ export class ModelJobs {
   async trainEmbeddings(run: Run, onProgress?: (fraction: number, stage: string) => void): Promise<StoredEmbeddings> {
     const status = this.trainEmbeddingsStatus(run);
     if (status.state === 'ready') return status.value;
-    return this.launch(`train-embeddings:${run.id}`, run, (model) => ({ kind: 'train-embeddings', model, ...trainingShareOf(run) }), onProgress, (result, seconds) => {
+    return this.launch(`train-embeddings:${run.id}`, run, (model) => ({ kind: 'train-embeddings', model, params: run.params as Hyperparameters, labelDecisions: runLabelDecisions(this.db, run.params as Hyperparameters) }), onProgress, (result, seconds) => {
       if (result.kind !== 'train-embeddings') throw new Error('the worker answered another job');
       saveTrainEmbeddings(this.db, run.id, result, seconds);
       // Read back what was stored, so every query sees the float16-rounded vectors.

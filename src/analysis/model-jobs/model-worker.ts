@@ -23,8 +23,8 @@ try {
   } else {
     if (!model.layers) throw new Error(`no embedding layer to read: ${model.noGradients}`);
     // The images the run was given to learn from: not its validation share, nor those past its
-    // --train-limit (an `exclude` or label-audit fold run left a few of these out too).
-    const { train } = runTrainingSplit(job);
+    // --train-limit, nor those its label decisions or its held-out fold left out.
+    const { train } = runTrainingSplit(job.params, job.labelDecisions);
     post({ kind: 'progress', fraction: 0.05, stage: `embedding ${train.count.toLocaleString('en')} training images` });
     const embeddings = embedImages(model.layers, Float32Array.from(train.images, (v) => v / 255), train.count);
     if (!embeddings) throw new Error('the model has no layer named embedding');

@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import type { LabelCorrection } from '../../experiments/label-decisions.ts';
 import type { PortableModel } from '../../experiments/probability-fn.ts';
 import type { StoredEmbeddings } from '../../experiments/train-embeddings.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';
@@ -6,7 +8,7 @@ import type { RobustnessCurve } from '../robustness/robustness.ts';
 /** What a model worker is asked to do. */
 export type ModelJob =
   | { kind: 'robustness'; model: PortableModel; transforms: string[]; testLimit: number | null }
-  | { kind: 'train-embeddings'; model: PortableModel; trainLimit: number | null; validationSplit: number };
+  | { kind: 'train-embeddings'; model: PortableModel; params: Hyperparameters; labelDecisions: LabelCorrection[] };
 
 export type ModelJobResult = { kind: 'robustness'; curves: RobustnessCurve[]; count: number } | ({ kind: 'train-embeddings' } & StoredEmbeddings);
 

@@ -19,19 +19,37 @@ const CENTRE = (SIDE - 1) / 2;
 
 /** Bilinear sample, black outside the frame (the page's colour). */
 function sample(image: Float32Array, side: number, x: number, y: number): number {
-  const [x0, y0] = [Math.floor(x), Math.floor(y)];
-  const [fx, fy] = [x - x0, y - y0];
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= side || yy >= side ? 0 : image[yy * side + xx]!);
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const inX0 = x0 >= 0 && x0 < side;
+  const inX1 = x0 + 1 >= 0 && x0 + 1 < side;
+  let top = 0;
+  let bottom = 0;
+  if (y0 >= 0 && y0 < side) {
+    const row = y0 * side;
+    top = (inX0 ? image[row + x0]! : 0) * (1 - fx) + (inX1 ? image[row + x0 + 1]! : 0) * fx;
+  }
+  if (y0 + 1 >= 0 && y0 + 1 < side) {
+    const row = (y0 + 1) * side;
+    bottom = (inX0 ? image[row + x0]! : 0) * (1 - fx) + (inX1 ? image[row + x0 + 1]! : 0) * fx;
+  }
+  return top * (1 - fy) + bottom * fy;
 }
 
-/** Output pixel (x, y) reads the input at `source(x, y)`, both about the frame's centre. */
-function warp(image: Float32Array, source: (x: number, y: number) => [number, number]): Float32Array {
+/**
+ * Output pixel (x, y), both about the frame's centre, reads the input at (xx·x + xy·y + x0,
+ * yx·x + yy·y + y0): shift, rotation and scale are all such maps. A loop without a closure or a
+ * pair allocated per pixel: the robustness set warps 120,000 images.
+ */
+function warp(image: Float32Array, xx: number, xy: number, x0: number, yx: number, yy: number, y0: number): Float32Array {
   const out = new Float32Array(SIDE * SIDE);
   for (let y = 0; y < SIDE; y++) {
+    const cy = y - CENTRE;
     for (let x = 0; x < SIDE; x++) {
-      const [sx, sy] = source(x - CENTRE, y - CENTRE);
-      out[y * SIDE + x] = sample(image, SIDE, sx + CENTRE, sy + CENTRE);
+      const cx = x - CENTRE;
+      out[y * SIDE + x] = sample(image, SIDE, xx * cx + xy * cy + x0 + CENTRE, yx * cx + yy * cy + y0 + CENTRE);
     }
   }
   return out;
@@ -50,7 +68,7 @@ const shift: DigitTransform = {
   strengths: [0, 1, 2, 3, 4],
   apply(image, strength, index) {
     const [dx, dy] = DIRECTIONS[index % 4]!;
-    return warp(image, (x, y) => [x - dx * strength, y - dy * strength]);
+    return warp(image, 1, 0, -dx * strength, 0, 1, -dy * strength);
   },
 };
 
@@ -61,7 +79,7 @@ const rotate: DigitTransform = {
   apply(image, strength, index) {
     const angle = ((index % 2 ? -1 : 1) * strength * Math.PI) / 180;
     const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
-    return warp(image, (x, y) => [cos * x + sin * y, -sin * x + cos * y]);
+    return warp(image, cos, sin, 0, -sin, cos, 0);
   },
 };
 
@@ -71,7 +89,7 @@ const scale: DigitTransform = {
   strengths: [-40, -20, 0, 20, 40],
   apply(image, strength) {
     const factor = 1 + strength / 100;
-    return warp(image, (x, y) => [x / factor, y / factor]);
+    return warp(image, 1 / factor, 0, 0, 0, 1 / factor, 0);
   },
 };
 
@@ -89,21 +107,24 @@ const thickness: DigitTransform = {
   apply(image, strength) {
     if (strength === 0) return image.slice();
     const big = 2 * SIDE;
-    const up = new Float32Array(big * big);
-    for (let y = 0; y < big; y++) for (let x = 0; x < big; x++) up[y * big + x] = sample(image, SIDE, (x - 0.5) / 2, (y - 0.5) / 2);
     // A radius of |strength| px at 2x moves each edge |strength| / 2 px at 28 px: the width changes by |strength|.
     const radius = Math.abs(strength);
-    const disc: [number, number][] = [];
-    for (let dy = -Math.floor(radius); dy <= radius; dy++) for (let dx = -Math.floor(radius); dx <= radius; dx++) if (dx * dx + dy * dy <= radius * radius) disc.push([dx, dy]);
+    const reach = Math.floor(radius);
+    // The 2x image inside a black margin as wide as the disc's reach, so no offset needs a bounds check.
+    const padded = big + 2 * reach;
+    const up = new Float32Array(padded * padded);
+    for (let y = 0; y < big; y++) for (let x = 0; x < big; x++) up[(y + reach) * padded + x + reach] = sample(image, SIDE, (x - 0.5) / 2, (y - 0.5) / 2);
+    const disc: number[] = [];
+    for (let dy = -reach; dy <= radius; dy++) for (let dx = -reach; dx <= radius; dx++) if (dx * dx + dy * dy <= radius * radius) disc.push(dy * padded + dx);
     const thicker = strength > 0;
     const morphed = new Float32Array(big * big);
     for (let y = 0; y < big; y++) {
       for (let x = 0; x < big; x++) {
+        const centre = (y + reach) * padded + x + reach;
         let best = thicker ? 0 : 1;
-        for (const [dx, dy] of disc) {
-          const [xx, yy] = [x + dx, y + dy];
-          const value = xx < 0 || yy < 0 || xx >= big || yy >= big ? 0 : up[yy * big + xx]!;
-          best = thicker ? Math.max(best, value) : Math.min(best, value);
+        for (let k = 0; k < disc.length; k++) {
+          const value = up[centre + disc[k]!]!;
+          if (thicker ? value > best : value < best) best = value;
         }
         morphed[y * big + x] = best;
       }
@@ -148,8 +169,8 @@ function convolve(image: Float32Array, kernel: Float32Array, horizontal: boolean
     for (let x = 0; x < SIDE; x++) {
       let sum = 0;
       for (let k = -radius; k <= radius; k++) {
-        const [xx, yy] = horizontal ? [x + k, y] : [x, y + k];
-        if (xx >= 0 && yy >= 0 && xx < SIDE && yy < SIDE) sum += image[yy * SIDE + xx]! * kernel[k + radius]!;
+        const along = (horizontal ? x : y) + k;
+        if (along >= 0 && along < SIDE) sum += image[horizontal ? y * SIDE + along : along * SIDE + x]! * kernel[k + radius]!;
       }
       out[y * SIDE + x] = sum;
     }

@@ -43,9 +43,12 @@ function smooth(field: Float32Array): void {
     for (let y = 0; y < SIDE; y++) {
       for (let x = 0; x < SIDE; x++) {
         let sum = 0;
-        for (let k = -radius; k <= radius; k++) {
-          const [sx, sy] = horizontal ? [x + k, y] : [x, y + k];
-          if (sx >= 0 && sx < SIDE && sy >= 0 && sy < SIDE) sum += weights[k + radius]! * source[sy * SIDE + sx]!;
+        // Only the taps inside the image, in the same order as over all of them with zeros outside.
+        const along = horizontal ? x : y;
+        const step = horizontal ? 1 : SIDE;
+        const centre = y * SIDE + x;
+        for (let k = Math.max(-radius, -along); k <= Math.min(radius, SIDE - 1 - along); k++) {
+          sum += weights[k + radius]! * source[centre + k * step]!;
         }
         out[y * SIDE + x] = sum;
       }
@@ -64,16 +67,28 @@ function elasticField(alpha: number, random: () => number): { dx: Float32Array; 
   return { dx: draw(), dy: draw() };
 }
 
-/** Bilinear sample of a 28x28 image, zero outside it. */
+/**
+ * Bilinear sample of a 28x28 image, zero outside it. It runs for every pixel of every augmented
+ * training image, so it reads the four neighbours without a closure or an array per call; the
+ * arithmetic is the formula's, in its order, so the output is bit-identical to the plain form.
+ */
 function sample(image: Float32Array, x: number, y: number): number {
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
+  // All four neighbours outside: the weighted sum of zeros is 0.
+  if (x0 < -1 || x0 >= SIDE || y0 < -1 || y0 >= SIDE) return 0;
   const fx = x - x0;
   const fy = y - y0;
-  const at = (px: number, py: number) => (px >= 0 && px < SIDE && py >= 0 && py < SIDE ? image[py * SIDE + px]! : 0);
-  return (
-    (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1))
-  );
+  const left = x0 >= 0;
+  const right = x0 + 1 < SIDE;
+  const top = y0 >= 0;
+  const bottom = y0 + 1 < SIDE;
+  const row = y0 * SIDE + x0;
+  const topLeft = top && left ? image[row]! : 0;
+  const topRight = top && right ? image[row + 1]! : 0;
+  const bottomLeft = bottom && left ? image[row + SIDE]! : 0;
+  const bottomRight = bottom && right ? image[row + SIDE + 1]! : 0;
+  return (1 - fy) * ((1 - fx) * topLeft + fx * topRight) + fy * ((1 - fx) * bottomLeft + fx * bottomRight);
 }
 
 /**

@@ -39,7 +39,8 @@ export const showCommand: Command = {
       lines.push(
         '',
         `test accuracy ${summary.testAccuracy.toFixed(4)}  test loss ${summary.testLoss!.toFixed(4)}  ` +
-          `training ${Math.round(summary.trainSamplesPerSecond ?? 0)} samples/s`,
+          `training ${Math.round(summary.trainSamplesPerSecond ?? 0)} samples/s` +
+          (summary.keptEpoch === null ? '' : `  kept epoch ${summary.keptEpoch} of ${summary.epochs.length} (early stopping)`),
       );
     }
     if (summary.testConfusion) lines.push('', confusionText(summary.testConfusion));

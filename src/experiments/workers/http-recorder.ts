@@ -78,7 +78,7 @@ export class HttpRecorder implements RunRecorder {
     };
     const artifacts = {} as Record<Artifact, ArtifactManifest>;
     for (const artifact of ARTIFACTS) artifacts[artifact] = await this.upload(artifact, arrays[artifact]);
-    const { loss, accuracy, confusion, embeddingDimensions, trainSamplesPerSecond } = outcome;
+    const { loss, accuracy, confusion, embeddingDimensions, trainSamplesPerSecond, keptEpoch } = outcome;
     await this.client.postJson(`${this.base}/complete`, {
       attempt: this.attempt,
       loss,
@@ -86,6 +86,7 @@ export class HttpRecorder implements RunRecorder {
       confusion,
       embeddingDimensions,
       trainSamplesPerSecond,
+      keptEpoch,
       topology: model.topology,
       weightSpecs: model.weightSpecs,
       artifacts,

@@ -26,6 +26,8 @@ export interface RemoteCompletion {
   confusion: number[][];
   embeddingDimensions: number;
   trainSamplesPerSecond: number;
+  /** Absent from workers older than the kept-epoch column. */
+  keptEpoch?: number | null;
   topology: unknown;
   weightSpecs: unknown;
   artifacts: Record<Artifact, ArtifactManifest>;
@@ -88,6 +90,7 @@ export function completeRemoteRun(db: Db, runId: number, completion: RemoteCompl
     embeddings: float32sOf(parts.embeddings),
     embeddingDimensions: completion.embeddingDimensions,
     trainSamplesPerSecond: completion.trainSamplesPerSecond,
+    keptEpoch: completion.keptEpoch ?? null,
   };
   completeRun(db, runId, outcome, { topology: completion.topology, weightSpecs: completion.weightSpecs, weightData: parts.weights });
   db.delete(uploadChunks).where(eq(uploadChunks.runId, runId)).run();

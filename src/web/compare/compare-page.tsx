@@ -1,5 +1,6 @@
 import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
 import type { EceDifference } from '../../analysis/calibration/reliability.ts';
+import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
@@ -9,7 +10,7 @@ import type { TestImages } from '../test-images.ts';
 import { BandChart } from './band-chart.tsx';
 import { PairSection } from './pair-section.tsx';
 import { ParamsTable } from './params-table.tsx';
-import { colourOf, EPOCH_METRICS, groupSeries, runSeries } from './series.ts';
+import { colourOf, EPOCH_METRICS, groupSeries, robustnessSeries, runSeries } from './series.ts';
 import { COMPARE_STYLES } from './styles.ts';
 
 /** A pair compared image by image, or why it could not be. */
@@ -25,6 +26,43 @@ export interface ComparePageData {
   images: TestImages;
   /** Runs just queued by "queue more seeds", to say so. */
   queued?: number[];
+  /** Each run's stored robustness curves, in the order of `runs`; null where none were computed. */
+  robustness: (StoredRobustness | null)[];
+}
+
+/** Every run's robustness curves on one chart per transform, seed groups as mean ± sd bands. */
+function RobustnessOverlay({ runs, robustness, groups }: { runs: Run[]; robustness: (StoredRobustness | null)[]; groups: SeedGroup[] }) {
+  const transforms = [...new Map(robustness.flatMap((r) => r?.curves ?? []).map((c) => [c.name, c.unit])).entries()];
+  const missing = runs.filter((_, i) => !robustness[i]);
+  return (
+    <section id="robustness-overlay" class="compare-section">
+      <h2>Robustness</h2>
+      {transforms.length > 0 ? (
+        <p class="muted">Test accuracy as each transform grows. Runs that differ only in seed are drawn as their mean, shaded one standard deviation either side.</p>
+      ) : (
+        ''
+      )}
+      {missing.length > 0 ? (
+        <p class="muted">
+          No robustness curves yet for{' '}
+          {missing.map((run, i) => (
+            <>
+              {i > 0 ? ', ' : ''}
+              <a href={`/runs/${run.id}#robustness`}>run {run.id}</a>
+            </>
+          ))}
+          : compute them on the run page.
+        </p>
+      ) : (
+        ''
+      )}
+      <div class="charts robustness-charts">
+        {transforms.map(([name, unit]) => (
+          <BandChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} />
+        ))}
+      </div>
+    </section>
+  );
 }
 
 function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[][] }) {
@@ -124,7 +162,7 @@ function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
   );
 }
 
-export function ComparePage({ runs, showAllParams, histories, groups, pairs, images, queued }: ComparePageData) {
+export function ComparePage({ runs, showAllParams, histories, groups, pairs, images, queued, robustness }: ComparePageData) {
   const first = pairs[0]!;
   return (
     <Layout title={`Compare runs ${runs.map((run) => run.id).join(', ')}`}>
@@ -149,6 +187,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
         <PairSection paired={first.paired} comparison={first.comparison} ece={first.ece} images={images} queued={queued} />
       )}
       <OtherPairs runs={runs} pairs={pairs} />
+      <RobustnessOverlay runs={runs} robustness={robustness} groups={groups} />
       <SeedGroups groups={groups} />
     </Layout>
   );

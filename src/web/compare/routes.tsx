@@ -5,6 +5,7 @@ import { pairedEceDifference } from '../../analysis/calibration/run-calibration.
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
 import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
 import { moreSeedsOf } from '../../analysis/compare/recipe-evidence.ts';
+import { loadRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { seedGroups } from '../../analysis/seed-groups.ts';
 import { epochHistory, getRun, runTagMap } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
@@ -67,6 +68,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
           pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}
           images={images}
           queued={queuedIdsOf(c)}
+          robustness={runs.map((run) => loadRobustness(db, run.id))}
         />,
       );
     })

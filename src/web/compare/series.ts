@@ -1,5 +1,6 @@
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
-import type { Spread } from '../../analysis/statistics/spread.ts';
+import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
+import { spreadOf, type Spread } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
 import type { BandSeries } from './band-chart.tsx';
 
@@ -39,4 +40,29 @@ export function groupSeries(groups: SeedGroup[], metric: EpochMetricKey): BandSe
       band: spreads.map((e) => ({ x: e.epoch, low: e.spread.mean - e.spread.sd, high: e.spread.mean + e.spread.sd })),
     };
   });
+}
+
+/**
+ * Accuracy along one robustness transform: a seed group with curves for two runs or more as its
+ * mean, shaded one standard deviation either side (its runs are not drawn again on their own);
+ * every other run with curves as its own line. Runs without stored curves draw nothing.
+ */
+export function robustnessSeries(runs: Run[], stored: (StoredRobustness | null)[], groups: SeedGroup[], transform: string): BandSeries[] {
+  const curveOf = (runId: number) => stored[runs.findIndex((run) => run.id === runId)]?.curves.find((c) => c.name === transform);
+  const banded = groups.filter((group) => group.runIds.filter((id) => curveOf(id)).length > 1);
+  const inBand = new Set(banded.flatMap((group) => group.runIds));
+  const groupLines = banded.map((group) => {
+    const curves = group.runIds.map(curveOf).filter((c) => c !== undefined);
+    const strengths = [...new Set(curves.flatMap((c) => c.points.map((p) => p.strength)))].sort((a, b) => a - b);
+    const spreads = strengths.map((x) => ({ x, spread: spreadOf(curves.flatMap((c) => c.points.filter((p) => p.strength === x).map((p) => p.accuracy)))! }));
+    return {
+      label: `runs ${group.runIds.filter((id) => curveOf(id)).join(', ')} (mean ± sd)`,
+      points: spreads.map(({ x, spread }) => ({ x, y: spread.mean })),
+      band: spreads.map(({ x, spread }) => ({ x, low: spread.mean - spread.sd, high: spread.mean + spread.sd })),
+    };
+  });
+  const runLines = runs
+    .filter((run) => !inBand.has(run.id) && curveOf(run.id))
+    .map((run) => ({ label: `run ${run.id}`, points: curveOf(run.id)!.points.map((p) => ({ x: p.strength, y: p.accuracy })) }));
+  return [...groupLines, ...runLines].map((line, i) => ({ ...line, colour: colourOf(i) }));
 }

@@ -10,13 +10,20 @@ function cellStyle(count: number, rowTotal: number, maxOff: number, diagonal: bo
   return `background: rgba(220, 38, 38, ${(0.12 + 0.78 * Math.sqrt(count / maxOff)).toFixed(3)})`;
 }
 
-/** Counts as a heatmap; clicking a non-empty cell loads its images into #cell-gallery in place. */
-export function ConfusionMatrix({ runId, counts }: { runId: number; counts: number[][] }) {
+/** A changed cell's count against the previous matrix's, signed: "+3", "−2". */
+const signed = (delta: number) => (delta > 0 ? `+${delta}` : `−${-delta}`);
+
+/**
+ * Counts as a heatmap. With `runId` (the test matrix), clicking a non-empty cell loads its images
+ * into #cell-gallery in place; without it the counts are plain. With `previous` (an earlier
+ * epoch's matrix), the cells whose count changed are outlined and carry the change.
+ */
+export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: number; counts: number[][]; previous?: number[][]; caption?: string }) {
   const maxOff = Math.max(1, ...counts.flatMap((row, t) => row.filter((_, p) => p !== t)));
   return (
     <div class="confusion">
       <table class="matrix">
-        <caption>Rows: true label · columns: predicted label. Click a cell to see its images.</caption>
+        <caption>{caption ?? 'Rows: true label · columns: predicted label. Click a cell to see its images.'}</caption>
         <thead>
           <tr>
             <th scope="col" class="corner">
@@ -33,9 +40,18 @@ export function ConfusionMatrix({ runId, counts }: { runId: number; counts: numb
             return (
               <tr>
                 <th scope="row">{t}</th>
-                {row.map((count, p) => (
-                  <td style={cellStyle(count, rowTotal, maxOff, t === p)} class={t === p ? 'diag' : undefined}>
-                    {count === 0 ? (
+                {row.map((count, p) => {
+                  const before = previous?.[t]?.[p];
+                  const delta = before === undefined ? 0 : count - before;
+                  const classes = [t === p ? 'diag' : '', delta !== 0 ? 'changed' : ''].filter(Boolean).join(' ');
+                  return (
+                  <td style={cellStyle(count, rowTotal, maxOff, t === p)} class={classes || undefined} data-cell={runId === undefined ? `${t}-${p}` : undefined}>
+                    {runId === undefined ? (
+                      <span title={`true ${t}, predicted ${p}: ${count} images${delta !== 0 ? ` (${before} the epoch before)` : ''}`}>
+                        {count === 0 ? <span class="zero">·</span> : count}
+                        {delta !== 0 ? <span class="delta">{signed(delta)}</span> : ''}
+                      </span>
+                    ) : count === 0 ? (
                       <span class="zero">·</span>
                     ) : (
                       <button
@@ -50,7 +66,8 @@ export function ConfusionMatrix({ runId, counts }: { runId: number; counts: numb
                       </button>
                     )}
                   </td>
-                ))}
+                  );
+                })}
               </tr>
             );
           })}

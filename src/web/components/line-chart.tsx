@@ -10,6 +10,9 @@ const HEIGHT = 250;
 const MARGIN = { top: 30, right: 16, bottom: 38, left: 56 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+/** The hover strip of images: five digits at 24 px each, within the plot's width. */
+const STRIP_HEIGHT = 24;
+const STRIP_WIDTH = 120;
 
 /** About `count` round tick values (steps of 1, 2 or 5 times a power of ten) within [min, max]. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
@@ -57,6 +60,8 @@ export function LineChart(props: {
   unit: ChartUnit;
   /** Where to mark the x axis; by default whole numbers (epochs). */
   xTicks?: number[];
+  /** A strip of images (a data: URI, 28 px high per image) shown with a point's value on hover: what the model saw at that x. */
+  pointImages?: (x: number) => string | undefined;
 }) {
   const series = props.series.filter((s) => s.points.length > 0);
   if (series.length === 0) return '';
@@ -104,6 +109,9 @@ export function LineChart(props: {
             {s.points.map((p) => {
               const label = `${s.label}, ${props.xLabel.toLowerCase()} ${p.x}: ${format.hover(p.y)}`;
               const tipX = Math.min(Math.max(sx(p.x), MARGIN.left + 60), WIDTH - MARGIN.right - 60);
+              const strip = props.pointImages?.(p.x);
+              // Below the point, or above it when the point is low in the plot.
+              const stripY = sy(p.y) + 8 + STRIP_HEIGHT > HEIGHT - MARGIN.bottom ? sy(p.y) - 24 - STRIP_HEIGHT : sy(p.y) + 8;
               return (
                 <g class="point" tabindex="0">
                   <title>{label}</title>
@@ -111,6 +119,11 @@ export function LineChart(props: {
                   <text class="tip" x={tipX.toFixed(1)} y={(sy(p.y) - 10).toFixed(1)} text-anchor="middle">
                     {label}
                   </text>
+                  {strip ? (
+                    <image class="tip-images" href={strip} x={(tipX - STRIP_WIDTH / 2).toFixed(1)} y={stripY.toFixed(1)} width={STRIP_WIDTH} height={STRIP_HEIGHT} preserveAspectRatio="xMidYMid meet" />
+                  ) : (
+                    ''
+                  )}
                 </g>
               );
             })}

@@ -96,6 +96,14 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
             <span class="label">training samples/s</span>
           </div>
         )}
+        {run.keptEpoch === null ? (
+          '' // no early stopping: the last epoch's weights were tested
+        ) : (
+          <div class="metric">
+            <span class="value">{run.keptEpoch}</span>
+            <span class="label">kept epoch (early stopping)</span>
+          </div>
+        )}
       </section>
       <div class="results-grid">
         <section>

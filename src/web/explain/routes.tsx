@@ -103,10 +103,10 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
     })
     .get(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));
-      return c.html(<RobustnessView runId={run.id} status={jobs.robustnessStatus(run)} />);
+      return c.html(<RobustnessView runId={run.id} status={jobs.robustnessStatus(run)} images={images} />);
     })
     .post(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));
-      return c.html(<RobustnessView runId={run.id} status={jobs.startRobustness(run)} />);
+      return c.html(<RobustnessView runId={run.id} status={jobs.startRobustness(run)} images={images} />);
     });
 }

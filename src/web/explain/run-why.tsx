@@ -6,6 +6,7 @@ import { LineChart } from '../components/line-chart.tsx';
 import { formatDuration, percent } from '../format.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import type { TestImages } from '../test-images.ts';
+import { robustnessPreviews } from './robustness-previews.ts';
 
 const SIDE = 240;
 const PAD = 34;
@@ -134,7 +135,7 @@ export function CalibrationView({ report, images }: { report: RunCalibration; im
 }
 
 /** One small chart per transform, each in its own unit; strength 0 (or 100% size) is the untouched test set. */
-export function RobustnessView({ runId, status }: { runId: number; status: JobStatus<StoredRobustness> }) {
+export function RobustnessView({ runId, status, images }: { runId: number; status: JobStatus<StoredRobustness>; images: TestImages }) {
   const poll = { 'hx-get': `/runs/${runId}/robustness`, 'hx-trigger': 'load delay:2s', 'hx-swap': 'outerHTML' };
   const body = (() => {
     switch (status.state) {
@@ -143,7 +144,8 @@ export function RobustnessView({ runId, status }: { runId: number; status: JobSt
         return (
           <>
             <p class="muted">
-              Accuracy on {value.count} test images as each transform grows; computed in {formatDuration(value.seconds)}.
+              Accuracy on {value.count} test images as each transform grows; computed in {formatDuration(value.seconds)}. Point at a
+              value to see five test images at that strength.
             </p>
             <div class="charts robustness-charts">
               {value.curves.map((t) => (
@@ -154,6 +156,7 @@ export function RobustnessView({ runId, status }: { runId: number; status: JobSt
                   xDomain={[Math.min(...t.points.map((p) => p.strength)), Math.max(...t.points.map((p) => p.strength))]}
                   xTicks={t.points.map((p) => p.strength)}
                   series={[{ label: `run ${runId}`, className: 'series-val', points: t.points.map((p) => ({ x: p.strength, y: p.accuracy })) }]}
+                  pointImages={robustnessPreviews(images, t)}
                 />
               ))}
             </div>

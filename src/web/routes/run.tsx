@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, type Run } from '../../experiments/store.ts';
+import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../experiments/store.ts';
 import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { AugmentStrip } from '../components/augment-strip.tsx';
+import { EpochConfusion } from '../components/epoch-confusion.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
@@ -17,7 +18,6 @@ import { checkTag } from '../launch.ts';
 import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
 import { RunWhySlots } from '../explain/run-why.tsx';
-
 
 export function runRoutes(deps: WebDeps): Hono {
   const { db, queue, images } = deps;
@@ -45,6 +45,12 @@ export function runRoutes(deps: WebDeps): Hono {
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
     </>
   );
+
+  /** The stepper through the validation confusion matrices, at the last epoch; nothing for a run without any. */
+  const lastEpochConfusion = (run: Run) => {
+    const epochs = validationConfusions(db, run.id);
+    return epochs.length === 0 ? '' : <EpochConfusion runId={run.id} epochs={epochs} epoch={epochs.at(-1)!.epoch} />;
+  };
 
   return new Hono()
     .get(`/runs/${RUN_ID}`, (c) => {
@@ -74,6 +80,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <AugmentStrip run={run} />
           <RunLive view={liveView(run)} images={images} />
+          {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
           <AnalysisSlot run={run} />
@@ -81,6 +88,17 @@ export function runRoutes(deps: WebDeps): Hono {
       );
     })
     .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c))))
+    .get(`/runs/${RUN_ID}/epoch-confusion`, (c) => {
+      const run = runOf(c);
+      const epochs = validationConfusions(db, run.id);
+      const epoch = queryInt(c, 'epoch', { min: 1, max: 100_000 });
+      if (epoch === undefined) throw new HTTPException(400, { message: 'epoch-confusion needs ?epoch=N' });
+      if (!epochs.some((e) => e.epoch === epoch)) {
+        const stored = epochs.length === 0 ? 'none' : `epochs ${epochs[0]!.epoch} to ${epochs.at(-1)!.epoch}`;
+        throw new HTTPException(404, { message: `run ${run.id} has no validation confusion matrix for epoch ${epoch} (stored: ${stored})` });
+      }
+      return c.html(<EpochConfusion runId={run.id} epochs={epochs} epoch={epoch} />);
+    })
     .post(`/runs/${RUN_ID}/cancel`, (c) => c.html(liveFragment(queue.cancel(runIdOf(c)))))
     .get(`/runs/${RUN_ID}/gallery`, (c) => {
       const run = runOf(c);

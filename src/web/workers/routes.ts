@@ -128,6 +128,9 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       if (!numbers(body, ['loss', 'accuracy', 'embeddingDimensions', 'trainSamplesPerSecond']) || !Array.isArray(body.confusion)) {
         throw new HTTPException(400, { message: 'a completion needs loss, accuracy, confusion, embeddingDimensions and trainSamplesPerSecond' });
       }
+      if (body.keptEpoch != null && !(Number.isInteger(body.keptEpoch) && (body.keptEpoch as number) >= 1)) {
+        throw new HTTPException(400, { message: 'keptEpoch must be an epoch number from 1, or null' });
+      }
       objectField(body, 'artifacts', (a) => ARTIFACTS.every((name) => typeof a[name] === 'object' && a[name] !== null));
       completeRemoteRun(db, runIdOf(c), body as unknown as RemoteCompletion);
       return c.json({ ok: true });

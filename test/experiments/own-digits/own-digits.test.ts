@@ -8,6 +8,7 @@ import { executeRun } from '../../../src/experiments/experiment.ts';
 import { UnreadableImageError } from '../../../src/experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, ownDigitPicture, toMnistBytes } from '../../../src/experiments/own-digits/digit-set.ts';
 import { nearestVectors } from '../../../src/experiments/own-digits/neighbours.ts';
+import { seededRandom } from '../../../src/experiments/random.ts';
 import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
 import { loadRunPredictor, RunHasNoModelError, scoreRunOnOwnDigits } from '../../../src/experiments/own-digits/predict.ts';
 import { loadMnist } from '../../../src/experiments/mnist.ts';
@@ -62,6 +63,20 @@ describe('nearest vectors', () => {
       { index: 0, distance: 0 },
       { index: 2, distance: 1 },
     ]);
+  });
+
+  it('finds the same k nearest as sorting every distance, though it abandons far vectors part-way', () => {
+    const random = seededRandom(4);
+    const [count, dimensions, k] = [3000, 64, 8];
+    const vectors = Float32Array.from({ length: count * dimensions }, () => random() * 2 - 1);
+    for (let trial = 0; trial < 5; trial++) {
+      const query = Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
+      const distance = (i: number) => Math.sqrt(query.reduce((sum, q, d) => sum + (vectors[i * dimensions + d]! - q) ** 2, 0));
+      const sorted = Array.from({ length: count }, (_, i) => ({ index: i, distance: distance(i) })).sort((a, b) => a.distance - b.distance);
+      const found = nearestVectors(vectors, dimensions, query, k);
+      expect(found.map((n) => n.index)).toEqual(sorted.slice(0, k).map((n) => n.index));
+      found.forEach((n, j) => expect(n.distance).toBeCloseTo(sorted[j]!.distance, 4));
+    }
   });
 });
 
