@@ -141,7 +141,8 @@ describe('the run queue', () => {
     const stopping = new RunQueue({ db, stopGraceMs: 500 });
     const run = stopping.enqueue(tiny('stuck', 200));
     stopping.start();
-    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null);
+    // A worker's first batch took over 60 s at load 12.
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null, 110_000);
     // As if stuck in one long computation: SIGTERM waits, SIGKILL does not.
     process.kill(pid!, 'SIGSTOP');
     await stopping.stop();
