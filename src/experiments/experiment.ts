@@ -128,7 +128,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
     return { status: 'completed' };
   } catch (err) {
     const ending: RunEnding =
-      err instanceof TrainingCancelledError ? { status: 'cancelled', error: 'cancelled by the user' } : { status: 'failed', error: describeFailure(err) };
+      err instanceof TrainingCancelledError ? { status: 'cancelled', error: err.message } : { status: 'failed', error: describeFailure(err) };
     // An epoch that could not be recorded must not keep the ending from being recorded.
     writes.forgiveFailures();
     await record(() => recorder.end(ending.status, ending.error));

@@ -7,11 +7,12 @@ import type { Hyperparameters } from './hyperparameters.ts';
 import { availableCores } from './steppers.ts';
 import type { SlurmExecutor } from './slurm/slurm-executor.ts';
 import { isRemotelyTrainable, requestWorkerCancel } from './workers/leases.ts';
-import { createRun, endRun, failDeadRuns, getRun, listRuns, type Run } from './store.ts';
+import { CANCELLED_BY_USER } from './cancellation.ts';
+import { createRun, endRun, failDeadRun, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from './store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
-/** A cancelled worker gets this long to finish its batch and record the ending before a second signal. */
+/** A stopped worker gets this long to finish its batch and record the ending before it is killed. */
 const STOP_GRACE_MS = 10_000;
 
 /** A running run that some other process trains (a terminal's `digitlab train`): not ours to signal. */
@@ -31,6 +32,8 @@ export interface RunQueueOptions {
   log?: (line: string) => void;
   /** serve --executor slurm: queued runs go to Slurm as batch jobs; only label-audit folds train here. */
   slurm?: SlurmExecutor;
+  /** How long stop() lets a signalled worker finish its batch before SIGKILL (default 10 s). */
+  stopGraceMs?: number;
 }
 
 /**
@@ -48,11 +51,10 @@ export class RunQueue {
     this.maxConcurrent = options.maxConcurrent ?? 1;
   }
 
-  /** Marks runs of dead processes failed, then starts queued runs as slots allow. */
+  /** Starts queued runs as slots allow, and on every poll marks failed the runs whose process died. */
   start(): void {
     const { db } = this.options;
     if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
-    for (const run of failDeadRuns(db)) this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
     this.timer = setInterval(() => {
       this.fill();
       void this.options.slurm?.reconcile();
@@ -78,6 +80,8 @@ export class RunQueue {
     if (worker) {
       this.cancelling.add(runId);
       worker.kill('SIGTERM');
+    } else if (trainerIsDead(run)) {
+      failDeadRun(db, run);
     } else if (run.slurmJobId && this.options.slurm) {
       this.options.slurm.cancel(run);
     } else if (run.status === 'queued') {
@@ -98,7 +102,9 @@ export class RunQueue {
       const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
       this.cancelling.add(runId);
       worker.kill('SIGTERM');
-      const force = setTimeout(() => worker.kill('SIGTERM'), STOP_GRACE_MS);
+      // A worker stuck in a long computation never gets to its next batch: SIGKILL it. Its
+      // epochs are in the store already, and our close handler records the cancellation.
+      const force = setTimeout(() => worker.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
       return exited.finally(() => clearTimeout(force));
     });
     await Promise.all(exits);
@@ -110,8 +116,13 @@ export class RunQueue {
 
   private fill(): void {
     if (!this.started) return;
+    const { db } = this.options;
+    // Our own workers' exits are recorded by their close handlers, with the reason.
+    for (const run of failDeadRuns(db, new Set(this.workers.keys()))) {
+      this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
+    }
     this.options.slurm?.submitQueued();
-    while (this.workers.size < this.maxConcurrent) {
+    while (this.training() < this.maxConcurrent) {
       // listRuns is newest first.
       const next = listRuns(this.options.db, { statuses: ['queued'] })
         .filter((run) => !this.workers.has(run.id) && !(this.options.slurm && isRemotelyTrainable(run)))
@@ -121,12 +132,21 @@ export class RunQueue {
     }
   }
 
+  /**
+   * Runs training on this host: our workers, and the live ones of other processes (an earlier
+   * server's orphans until they notice, a terminal's `train`), which use the same cores.
+   */
+  private training(): number {
+    return this.workers.size + liveRunsHere(this.options.db).filter((run) => !this.workers.has(run.id)).length;
+  }
+
   private startWorker(run: Run): void {
     const dbFile = path.resolve(this.options.db.$client.name);
     // Each of the runs that may train at once gets an equal share of the cores.
     const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
     const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.workers.set(run.id, worker);
     const lastLines: string[] = [];
@@ -149,7 +169,7 @@ export class RunQueue {
     // Running under another pid: a second queue's worker claimed it; ours lost the race.
     const ours = run.status === 'queued' || (run.status === 'running' && run.pid === pid);
     if (!ours) return;
-    if (cancelled) endRun(this.options.db, runId, 'cancelled', 'cancelled by the user');
+    if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
     else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
   }
 

@@ -220,18 +220,38 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-/** Marks failed every run this host was training in a process that no longer exists (remote workers hold leases instead). */
-export function failDeadRuns(db: Db): Run[] {
-  const orphans = db
+/** Runs this host trains in its own processes, each with its pid (remote workers hold leases instead). */
+function runsTrainingHere(db: Db): Run[] {
+  return db
     .select()
     .from(runs)
     .where(and(eq(runs.status, 'running'), eq(runs.source, 'local'), eq(runs.host, os.hostname())))
-    .all()
-    .filter((run) => run.pid === null || !processIsAlive(run.pid));
-  for (const run of orphans) {
-    endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
-  }
+    .all();
+}
+
+/** A run marked running on this host whose training process no longer exists. */
+export function trainerIsDead(run: Run): boolean {
+  return run.status === 'running' && run.source === 'local' && run.host === os.hostname() && (run.pid === null || !processIsAlive(run.pid));
+}
+
+/** Marks a run failed because its training process died; the epochs it logged stay. */
+export function failDeadRun(db: Db, run: Run): void {
+  endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
+}
+
+/**
+ * Marks failed every run this host was training in a process that no longer exists, except
+ * those in `except` (a queue's own workers, whose exits it records itself).
+ */
+export function failDeadRuns(db: Db, except: ReadonlySet<number> = new Set()): Run[] {
+  const orphans = runsTrainingHere(db).filter((run) => !except.has(run.id) && trainerIsDead(run));
+  for (const run of orphans) failDeadRun(db, run);
   return orphans;
+}
+
+/** Runs this host trains in live processes: they share its cores, whoever started them. */
+export function liveRunsHere(db: Db): Run[] {
+  return runsTrainingHere(db).filter((run) => !trainerIsDead(run));
 }
 
 export function testConfusion(db: Db, runId: number): number[][] | null {

@@ -1,13 +1,18 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../db/client.ts';
+import { eq } from 'drizzle-orm';
 import { runs } from '../../db/schema.ts';
+import { SERVER_GONE } from '../../src/experiments/cli/run-training.ts';
 import { RunNotOwnedError, RunQueue } from '../../src/experiments/queue.ts';
-import { createRun, getRun, type Run } from '../../src/experiments/store.ts';
+import { createRun, epochHistory, getRun, type Run } from '../../src/experiments/store.ts';
 import { memoryDb, smallRunParams } from '../helpers/db.ts';
+import { exited, until } from '../helpers/waiting.ts';
+
+const BIN = path.resolve('bin/digitlab.js');
 
 /** A run that trains in about a second in a worker. */
 const tiny = (name: string, epochs = 1) => ({ name, params: smallRunParams({ trainLimit: 300, testLimit: 100, epochs }) });
@@ -25,6 +30,24 @@ async function waitFor(db: Db, runId: number, done: (run: Run) => boolean, timeo
 }
 
 const ended = (run: Run) => !['queued', 'running'].includes(run.status);
+
+/** The pid of a process that has exited. */
+const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The `digitlab work` processes this test process has started (a queue's workers). */
+const workerProcesses = () =>
+  execFileSync('ps', ['--ppid', String(process.pid), '-o', 'args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => / work \d+ /.test(line));
 
 let queue: RunQueue | undefined;
 afterEach(async () => {
@@ -78,13 +101,68 @@ describe('the run queue', () => {
   it('on start marks runs of dead processes failed, then trains what is still queued', async () => {
     const db = fileDb();
     const orphan = createRun(db, { ...tiny('orphan'), status: 'running' });
-    const deadPid = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-    db.update(runs).set({ pid: deadPid }).run();
+    db.update(runs).set({ pid: deadPid() }).run();
     const waiting = createRun(db, tiny('left queued'));
     queue = new RunQueue({ db, maxConcurrent: 2 });
     queue.start();
     expect(getRun(db, orphan.id).status).toBe('failed');
     expect((await waitFor(db, waiting.id, ended)).status).toBe('completed');
+  });
+
+  it('re-checks dead runs on every poll, and counts live runs of other processes against its limit', async () => {
+    const db = fileDb();
+    queue = new RunQueue({ db, pollMs: 100 });
+    queue.start();
+    // An earlier server's orphaned worker, still alive.
+    const orphanProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const orphan = createRun(db, { ...tiny('orphan of an earlier server'), status: 'running' });
+    db.update(runs).set({ pid: orphanProcess.pid }).where(eq(runs.id, orphan.id)).run();
+    const waiting = queue.enqueue(tiny('waits for a free slot'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(workerProcesses()).toEqual([]);
+    expect(getRun(db, waiting.id).status).toBe('queued');
+    orphanProcess.kill('SIGKILL');
+    await exited(orphanProcess);
+    expect(await waitFor(db, orphan.id, ended, 5000)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
+    // Its slot is free: the run starts (how it trains is the other tests' business).
+    await waitFor(db, waiting.id, (r) => r.status !== 'queued');
+  });
+
+  it('marks failed, rather than refusing, a cancelled run whose process is dead', () => {
+    const db = memoryDb();
+    queue = new RunQueue({ db });
+    const run = createRun(db, { ...tiny('its process died'), status: 'running' });
+    db.update(runs).set({ pid: deadPid() }).run();
+    expect(queue.cancel(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
+  });
+
+  it('stops a worker that answers no signal with SIGKILL after the grace time', async () => {
+    const db = fileDb();
+    const stopping = new RunQueue({ db, stopGraceMs: 500 });
+    const run = stopping.enqueue(tiny('stuck', 200));
+    stopping.start();
+    // A worker's first batch took over 60 s at load 12.
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null, 110_000);
+    // As if stuck in one long computation: SIGTERM waits, SIGKILL does not.
+    process.kill(pid!, 'SIGSTOP');
+    await stopping.stop();
+    expect(isAlive(pid!)).toBe(false);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+  });
+
+  it('has its workers cancel themselves when the server is killed -9, keeping their epochs', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-queue-')), 'runs.sqlite');
+    const db = openDb(file);
+    const run = createRun(db, tiny('outlives its server', 200));
+    const server = spawn(process.execPath, [BIN, 'serve', '--db', file, '--port', '0'], { stdio: 'ignore' });
+    await until('the first epoch', () => epochHistory(db, run.id).length > 0);
+    server.kill('SIGKILL');
+    await exited(server);
+    const { pid } = getRun(db, run.id);
+    const cancelled = await waitFor(db, run.id, ended, 30_000);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: SERVER_GONE });
+    expect(epochHistory(db, run.id).length).toBeGreaterThan(0);
+    await until('the worker to exit', () => !isAlive(pid!), 10_000);
   });
 
   it('needs a database file its workers can open', () => {

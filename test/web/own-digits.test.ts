@@ -7,6 +7,7 @@ import { importRun } from '../../src/experiments/imported/import-run.ts';
 import { runPredictionFile } from '../../src/experiments/imported/prediction-file.ts';
 import { listOwnDigits } from '../../src/experiments/own-digits/digit-set.ts';
 import { encodeGreyPng } from '../../src/experiments/own-digits/encode.ts';
+import { preprocessDigit } from '../../src/experiments/own-digits/preprocess.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
 import { renderStrokes } from '../fixtures/own-digits/render.ts';
 import { DIGIT_STROKES } from '../fixtures/own-digits/strokes.ts';
@@ -32,6 +33,22 @@ function largePhoto(): Uint8Array<ArrayBuffer> {
   const coverage = renderStrokes(DIGIT_STROKES['7']!, { left: 100, top: 100, size: 200, slant: 0, rotation: 0, aspect: 0.9, width: 20 }, 400, 400);
   const pixels = coverage.map((c) => 0.85 + 0.1 * random() - 0.7 * c);
   return new Uint8Array(encodeGreyPng({ width: 400, height: 400, pixels }));
+}
+
+/** A 4000x4000 photo of a "1" (a dark bar on grey paper): 16 MP, within the limit. */
+function largeFlatPhoto(): Uint8Array<ArrayBuffer> {
+  const side = 4000;
+  const pixels = new Float32Array(side * side).fill(0.85);
+  for (let y = 1000; y < 3000; y++) pixels.fill(0.1, y * side + 1800, y * side + 2200);
+  return new Uint8Array(encodeGreyPng({ width: side, height: side, pixels }));
+}
+
+/** A PNG that says it is 20000x20000 pixels: its header is all that is read. */
+function pngClaiming400Megapixels(): Uint8Array<ArrayBuffer> {
+  const header = Buffer.from(encodeGreyPng({ width: 1, height: 1, pixels: new Float32Array(1) }));
+  header.writeUInt32BE(20000, 16);
+  header.writeUInt32BE(20000, 20);
+  return new Uint8Array(header);
 }
 
 beforeAll(async () => {
@@ -102,6 +119,40 @@ describe('the own-digits page', () => {
     const res = await app.request('/own-digits/read', upload({ file: new File([new Uint8Array(15 * 1024 * 1024)], 'big.png') }));
     expect(res.status).toBe(413);
     expect(await res.text()).toMatch(/over 10 MB/);
+  });
+
+  it('answers a picture over the pixel limit 413, when reading it and when keeping it', async () => {
+    const huge = pngClaiming400Megapixels();
+    const read = await app.request('/own-digits/read', upload({ file: new File([huge], 'huge.png') }));
+    expect(read.status).toBe(413);
+    expect(await read.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
+    const kept = await app.request('/own-digits', upload({ picture: Buffer.from(huge).toString('base64'), label: '1' }));
+    expect(kept.status).toBe(413);
+    expect(await kept.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
+  });
+
+  it('reads a large photo in a worker thread, so the server keeps answering meanwhile', async () => {
+    const photo = largeFlatPhoto();
+    // How long the event loop would stall if the route preprocessed it in place.
+    const started = performance.now();
+    preprocessDigit(photo);
+    const inPlace = performance.now() - started;
+    // A store without runs: what the main thread does is parse the form and render the steps.
+    const { app: bare } = webApp();
+    // The longest the event loop went without running a 10 ms timer while the request was served.
+    let longestStall = 0;
+    let last = performance.now();
+    const ticks = setInterval(() => {
+      const now = performance.now();
+      longestStall = Math.max(longestStall, now - last);
+      last = now;
+    }, 10);
+    const res = await bare.request('/own-digits/read', upload({ file: new File([photo], 'photo.png') }));
+    clearInterval(ticks);
+    longestStall = Math.max(longestStall, performance.now() - last);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('greyscale, 4000x4000 shrunk to 512x512');
+    expect(longestStall).toBeLessThan(inPlace / 2);
   });
 
   it('keeps a labelled picture, scores the runs on the set, and removes it', async () => {

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { BackendChoice } from '../backend.ts';
+import { CANCELLED_BY_USER } from '../cancellation.ts';
 import { executeRun } from '../experiment.ts';
 import type { Hyperparameters } from '../hyperparameters.ts';
 import { runSummary } from '../run-summary.ts';
@@ -7,6 +8,9 @@ import { endRun, getRun, type Run } from '../store.ts';
 import type { CommandContext, OptionValues } from './command.ts';
 import { formatDuration, terminalReporter } from './progress-bar.ts';
 import { printJson } from './store-option.ts';
+
+/** Recorded on a run whose worker outlived the server that started it. */
+export const SERVER_GONE = 'cancelled: the server that started it exited';
 
 const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
 
@@ -16,21 +20,33 @@ const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
  * SIGINT and SIGTERM both mean cancel, so Ctrl-C and the web queue's cancel behave alike: the
  * first stops cleanly after the current batch; a second one stops at once. Training and
  * evaluation run on worker threads or in short slices, so both are answered in every phase.
+ * A process the queue spawned (`work`) also cancels itself when the server that spawned it is
+ * gone, so that no orphan trains on unwatched.
  */
 export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, context: CommandContext): Promise<number> {
   const controller = new AbortController();
   const interrupt = () => {
     if (!controller.signal.aborted) {
       context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n');
-      controller.abort();
+      controller.abort(CANCELLED_BY_USER);
       return;
     }
-    endRun(db, run.id, 'cancelled', 'cancelled by the user');
+    endRun(db, run.id, 'cancelled', CANCELLED_BY_USER);
     if (options.json) printJson(context, runSummary(db, getRun(db, run.id)));
     process.exit(EXIT_CODES.cancelled);
   };
+  // The queue gives its workers an IPC channel; it closes when the server exits, kill -9 included.
+  const serverGone = () => controller.abort(SERVER_GONE);
+  // The pipe our stderr goes to closes with the server, and a write to it must not crash the
+  // process before the cancellation is recorded.
+  const ignoreClosedStderr = () => {};
+  if (process.channel) {
+    process.channel.unref();
+    process.stderr.on('error', ignoreClosedStderr);
+  }
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
+  process.on('disconnect', serverGone);
   const started = Date.now();
   try {
     const ended = await executeRun(db, run.id, {
@@ -51,5 +67,7 @@ export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, c
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
+    process.off('disconnect', serverGone);
+    process.stderr.off('error', ignoreClosedStderr);
   }
 }

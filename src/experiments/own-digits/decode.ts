@@ -1,9 +1,13 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { GreyImage } from './grey-image.ts';
+import { applyOrientation, exifOrientation, jpegSegments } from './orientation.ts';
 
 /** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
 export class UnreadableImageError extends Error {}
+
+/** A picture over the byte or pixel limit: the web answers it 413, like a body over its limit. */
+export class ImageTooLargeError extends UnreadableImageError {}
 
 /** Generous for a phone photo, small enough that decoding cannot exhaust memory. */
 export const IMAGE_LIMITS = { maxBytes: 10 * 1024 * 1024, maxPixels: 24_000_000, maxAspect: 20 } as const;
@@ -26,7 +30,7 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 function checkDimensions(width: number, height: number): void {
   if (width * height > IMAGE_LIMITS.maxPixels) {
     const mp = (IMAGE_LIMITS.maxPixels / 1e6).toFixed(0);
-    throw new UnreadableImageError(`the image is ${width}x${height} pixels; at most ${mp} megapixels are accepted`);
+    throw new ImageTooLargeError(`the image is ${width}x${height} pixels; at most ${mp} megapixels are accepted`);
   }
   if (Math.max(width, height) > IMAGE_LIMITS.maxAspect * Math.max(1, Math.min(width, height))) {
     throw new UnreadableImageError(
@@ -43,14 +47,10 @@ function decodePng(bytes: Buffer): { width: number; height: number; data: Uint8A
 
 /** The size in a JPEG's start-of-frame segment (SOF0..SOF15 but DHT, JPG and DAC), or null before any. */
 function jpegDimensions(bytes: Buffer): { width: number; height: number } | null {
-  let at = 2;
-  while (at + 9 < bytes.length && bytes[at] === 0xff) {
-    const marker = bytes[at + 1]!;
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+  for (const { marker, body } of jpegSegments(bytes)) {
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && body.length >= 5) {
+      return { height: body.readUInt16BE(1), width: body.readUInt16BE(3) };
     }
-    if (marker === 0xda) return null; // image data before any frame header
-    at += 2 + bytes.readUInt16BE(at + 2);
   }
   return null;
 }
@@ -62,19 +62,19 @@ function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8
     return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: IMAGE_LIMITS.maxPixels / 1e6 });
   } catch (err) {
     if (/maxResolutionInMP/.test(String(err))) {
-      throw new UnreadableImageError(`the image has more than ${IMAGE_LIMITS.maxPixels / 1e6} megapixels`);
+      throw new ImageTooLargeError(`the image has more than ${IMAGE_LIMITS.maxPixels / 1e6} megapixels`);
     }
     throw err;
   }
 }
 
 /**
- * Decodes a PNG or JPEG into brightness (Rec. 601 luma), transparent parts laid over white paper:
- * a canvas drawing is ink on a transparent background.
+ * Decodes a PNG or JPEG into brightness (Rec. 601 luma), transparent parts laid over white paper
+ * (a canvas drawing is ink on a transparent background), turned upright by a JPEG's EXIF orientation.
  */
 export function decodeGreyscale(bytes: Uint8Array): GreyImage {
   if (bytes.length > IMAGE_LIMITS.maxBytes) {
-    throw new UnreadableImageError(
+    throw new ImageTooLargeError(
       `the file is ${(bytes.length / 1048576).toFixed(1)} MB; at most ${IMAGE_LIMITS.maxBytes / 1048576} MB are accepted`,
     );
   }
@@ -96,5 +96,5 @@ export function decodeGreyscale(bytes: Uint8Array): GreyImage {
     const luma = (0.299 * data[i * 4]! + 0.587 * data[i * 4 + 1]! + 0.114 * data[i * 4 + 2]!) / 255;
     pixels[i] = luma * alpha + (1 - alpha);
   }
-  return { width, height, pixels };
+  return format === 'jpeg' ? applyOrientation({ width, height, pixels }, exifOrientation(buffer)) : { width, height, pixels };
 }

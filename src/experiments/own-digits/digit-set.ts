@@ -2,7 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { ownDigits } from '../../../db/schema.ts';
 import type { LabelledImages } from '../batches.ts';
-import { preprocessDigit } from './preprocess.ts';
+import { preprocessDigit, type PreprocessedDigit } from './preprocess.ts';
 
 export interface OwnDigit {
   id: number;
@@ -22,12 +22,15 @@ export class OwnDigitNotFoundError extends Error {
 /** MNIST's own byte form: evaluation then reads own digits exactly as it reads the test set. */
 export const toMnistBytes = (input: Float32Array) => Uint8Array.from(input, (v) => Math.round(v * 255));
 
-/** Preprocesses and keeps a labelled picture; throws UnreadableImageError before storing anything. */
-export function addOwnDigit(db: Db, picture: { bytes: Uint8Array; label: number; name: string }): OwnDigit {
+/**
+ * Keeps a labelled picture with its preprocessed input (preprocessed here unless the caller did,
+ * as the web does in a worker thread); throws UnreadableImageError before storing anything.
+ */
+export function addOwnDigit(db: Db, picture: { bytes: Uint8Array; label: number; name: string }, digit?: PreprocessedDigit): OwnDigit {
   if (!Number.isInteger(picture.label) || picture.label < 0 || picture.label > 9) {
     throw new RangeError(`a digit's label is 0 to 9; got ${picture.label}`);
   }
-  const input = toMnistBytes(preprocessDigit(picture.bytes).input);
+  const input = toMnistBytes((digit ?? preprocessDigit(picture.bytes)).input);
   const row = db
     .insert(ownDigits)
     .values({ label: picture.label, name: picture.name, createdAt: new Date(), image: Buffer.from(picture.bytes), input: Buffer.from(input) })

@@ -1,3 +1,4 @@
+import { CANCELLED_BY_USER } from '../cancellation.ts';
 import type { RunRecorder } from '../run-recorder.ts';
 import type { HeldOutPredictions, SavedModel, TestOutcome } from '../store.ts';
 import type { BatchProgress } from '../train.ts';
@@ -33,7 +34,7 @@ export class HttpRecorder implements RunRecorder {
       this.latest = undefined;
       try {
         const answer = await this.client.postJson<{ cancel: boolean }>(`${this.base}/heartbeat`, { attempt: this.attempt, progress });
-        if (answer.cancel) this.options.onStop('cancel', 'cancelled by the user');
+        if (answer.cancel) this.options.onStop('cancel', CANCELLED_BY_USER);
       } catch (err) {
         if (err instanceof WorkerRequestError && err.status === 409) {
           this.lost = err.message;

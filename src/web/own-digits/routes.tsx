@@ -6,10 +6,10 @@ import { openRunModel } from '../../experiments/probability-fn.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { selectBackend } from '../../experiments/backend.ts';
-import { IMAGE_LIMITS, UnreadableImageError } from '../../experiments/own-digits/decode.ts';
+import { IMAGE_LIMITS, ImageTooLargeError, UnreadableImageError } from '../../experiments/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../experiments/own-digits/digit-set.ts';
 import { predictWithRuns, RunHasNoModelError, scoreRunOnOwnDigits } from '../../experiments/own-digits/predict.ts';
-import { preprocessDigit } from '../../experiments/own-digits/preprocess.ts';
+import { preprocessInWorker } from '../../experiments/own-digits/preprocess-in-worker.ts';
 import { getRun, listRuns, type Run } from '../../experiments/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -28,7 +28,7 @@ const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
 async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
-  const digit = preprocessDigit(picture.bytes);
+  const digit = await preprocessInWorker(picture.bytes);
   // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
   await selectBackend('auto');
   const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
@@ -103,8 +103,9 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
           : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
-        // 422: the picture arrived but says nothing readable; htmx swaps it in place of a reading.
-        return c.html(<ReadingMessage message={err.message} />, 422);
+        // 413 for a picture over the limits, as for a body over its limit; 422: the picture
+        // arrived but says nothing readable. htmx swaps either in place of a reading.
+        return c.html(<ReadingMessage message={err.message} />, err instanceof ImageTooLargeError ? 413 : 422);
       }
     })
     .post('/own-digits', limit, async (c) => {
@@ -112,8 +113,9 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const label = labelFromForm(body);
       const picture = await pictureFromForm(body);
       try {
-        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name });
+        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInWorker(picture.bytes));
       } catch (err) {
+        if (err instanceof ImageTooLargeError) throw new HTTPException(413, { message: err.message });
         if (err instanceof UnreadableImageError) throw new HTTPException(400, { message: err.message });
         throw err;
       }

@@ -1,8 +1,11 @@
 import jpeg from 'jpeg-js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeGreyscale, IMAGE_LIMITS, UnreadableImageError } from '../../../src/experiments/own-digits/decode.ts';
 import { encodeGreyPng } from '../../../src/experiments/own-digits/encode.ts';
 import type { GreyImage } from '../../../src/experiments/own-digits/grey-image.ts';
+import { applyOrientation } from '../../../src/experiments/own-digits/orientation.ts';
 import { preprocessDigit } from '../../../src/experiments/own-digits/preprocess.ts';
 import { renderStrokes } from '../../fixtures/own-digits/render.ts';
 import { DIGIT_STROKES } from '../../fixtures/own-digits/strokes.ts';
@@ -127,5 +130,31 @@ describe('preprocessDigit', () => {
     expect(() => decodeGreyscale(strip)).toThrow(/1x24000000 pixels; the longer side may be at most 20 times the shorter/);
     const wide = jpeg.encode({ data: Buffer.alloc(420 * 10 * 4, 255), width: 420, height: 10 }, 85).data;
     expect(() => decodeGreyscale(wide)).toThrow(/420x10 pixels; the longer side may be at most 20 times the shorter/);
+  });
+
+  it('turns a photo upright by its EXIF orientation, as a phone stores a portrait photo', () => {
+    const fixtures = path.join(import.meta.dirname, '../../fixtures');
+    const upright = preprocessDigit(readFileSync(path.join(fixtures, 'own-digits/07-7-paper.jpg')));
+    const sideways = preprocessDigit(readFileSync(path.join(fixtures, 'exif/seven-orientation-6.jpg')));
+    expect(sideways.steps[0]!.caption).toBe(upright.steps[0]!.caption);
+    // As close as any JPEG re-encoding of the same picture (see 'reads a JPEG as well as a PNG').
+    expect(meanAbsoluteDifference(sideways.input, upright.input)).toBeLessThan(0.04);
+  });
+
+  it('maps each of the eight orientations to the upright image', () => {
+    // Stored 3x2: a b c / d e f. Each orientation names how the stored image was turned.
+    const stored = { width: 3, height: 2, pixels: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+    const upright = (orientation: number) => {
+      const image = applyOrientation(stored, orientation);
+      return [image.width, image.height, ...image.pixels];
+    };
+    expect(upright(1)).toEqual([3, 2, 1, 2, 3, 4, 5, 6]);
+    expect(upright(2)).toEqual([3, 2, 3, 2, 1, 6, 5, 4]);
+    expect(upright(3)).toEqual([3, 2, 6, 5, 4, 3, 2, 1]);
+    expect(upright(4)).toEqual([3, 2, 4, 5, 6, 1, 2, 3]);
+    expect(upright(5)).toEqual([2, 3, 1, 4, 2, 5, 3, 6]);
+    expect(upright(6)).toEqual([2, 3, 4, 1, 5, 2, 6, 3]);
+    expect(upright(7)).toEqual([2, 3, 6, 3, 5, 2, 4, 1]);
+    expect(upright(8)).toEqual([2, 3, 3, 6, 2, 5, 1, 4]);
   });
 });

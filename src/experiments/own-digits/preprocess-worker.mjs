@@ -1,0 +1,5 @@
+// Worker threads do not inherit the parent's TypeScript loader; register tsx's, then run the job.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./preprocess-worker.ts');
