@@ -26,7 +26,10 @@ export function ModelSummaryTable({ summary }: { summary: ModelSummary }) {
         </tbody>
         <tfoot>
           <tr>
-            <td colspan={2}>Total{nonTrainable > 0 ? ` (${count(nonTrainable)} not trainable: batch norm's moving statistics)` : ''}</td>
+            <td colspan={2}>
+              Total
+              {nonTrainable > 0 ? <small class="muted"> ({count(nonTrainable)} not trainable: batch norm's moving statistics)</small> : ''}
+            </td>
             <td class="num">{count(summary.totalParameters)}</td>
           </tr>
         </tfoot>
