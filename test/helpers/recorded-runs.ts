@@ -35,8 +35,9 @@ export function recordCompletedRun(
       epoch,
       loss: 0.5 / epoch,
       accuracy: accuracy * fit,
-      valLoss: 0.6 / epoch,
-      valAccuracy: accuracy * fit - 0.01,
+      // A run that held out no validation data has no validation figures, as training records it.
+      valLoss: params.validationSplit > 0 ? 0.6 / epoch : null,
+      valAccuracy: params.validationSplit > 0 ? accuracy * fit - 0.01 : null,
       seconds: 10,
       valConfusion: options.valConfusions?.[epoch - 1] ?? null,
     });

@@ -140,6 +140,28 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
   );
 }
 
+/** One chart per epoch metric that any run has points for; the metrics none has are named, not drawn empty. */
+function EpochCurves({ runs, histories }: Pick<ComparePageData, 'runs' | 'histories'>) {
+  const charts = EPOCH_METRICS.map(({ key, title }) => ({ title, series: runSeries(runs, histories, key) }));
+  const drawn = charts.filter((chart) => chart.series.some((s) => s.points.length > 0));
+  const absent = charts.filter((chart) => !drawn.includes(chart)).map((chart) => chart.title);
+  return (
+    <section id="curves" class="compare-section">
+      <h2>Per-epoch curves</h2>
+      {absent.length > 0 ? (
+        <p class="muted">
+          No {absent.join(' or ')} yet: no epoch has finished, or these runs held out no validation data.
+        </p>
+      ) : null}
+      <div class="charts">
+        {drawn.map(({ title, series }) => (
+          <BandChart title={title} series={series} xLabel="epoch" />
+        ))}
+      </div>
+    </section>
+  );
+}
+
 function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
   if (pairs.length < 2) return null;
   const ids = runs.map((run) => run.id);
@@ -170,14 +192,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
       <h1>Compare runs {runs.map((run) => run.id).join(', ')}</h1>
       <MetricTable runs={runs} histories={histories} />
       <ParamsTable runs={runs} all={showAllParams} />
-      <section id="curves" class="compare-section">
-        <h2>Per-epoch curves</h2>
-        <div class="charts">
-          {EPOCH_METRICS.map(({ key, title }) => (
-            <BandChart title={title} series={runSeries(runs, histories, key)} xLabel="epoch" />
-          ))}
-        </div>
-      </section>
+      <EpochCurves runs={runs} histories={histories} />
       {'refused' in first ? (
         <section id="pair" class="compare-section">
           <h2>Image by image</h2>

@@ -48,4 +48,16 @@ describe('the compare page parameters (bug 8)', () => {
     expect(html).toContain('<dt>Lr schedule</dt><dd>constant</dd>');
     expect(html).not.toMatch(/<dd>default<\/dd>/);
   });
+
+  it('draw no empty validation charts for runs that held out no validation data, and say why they are absent', async () => {
+    const env = webApp();
+    const labels = env.images.labels.subarray(0, 300);
+    const ids = [1, 2].map((seed) => recordCompletedRun(env.db, labels, { seed, params: { validationSplit: 0 } }).id);
+    const html = await (await env.app.request(`/compare?runs=${ids.join(',')}`)).text();
+    const curves = html.slice(html.indexOf('id="curves"'), html.indexOf('</section>', html.indexOf('id="curves"')));
+    expect(curves).toContain('No validation accuracy or validation loss yet');
+    expect(curves.match(/<svg/g)).toHaveLength(2);
+    expect(curves).not.toContain('no finished points');
+  });
 });
+
