@@ -34,14 +34,24 @@ function withoutSeed(run: Run): Record<string, unknown> {
  */
 export const recipeKey = (run: Run) => (run.source === 'imported' ? `imported run ${run.id}` : JSON.stringify(withoutSeed(run)));
 
-/** Groups runs by everything but the seed; groups keep the order in which their first run appears. */
+/**
+ * The first run of each seed, in order. A second run of a recipe with a seed it already has repeats
+ * that draw (exactly, for the same worker count); counting it as one more seed would shrink the
+ * spread that differences are judged against.
+ */
+export function onePerSeed(runs: Run[]): Run[] {
+  const seen = new Set<number>();
+  return runs.filter((run) => !seen.has(run.seed) && seen.add(run.seed));
+}
+
+/** Groups runs by everything but the seed, one run per seed (onePerSeed); groups keep the order in which their first run appears. */
 export function groupBySeed(runs: Run[]): Run[][] {
   const groups = new Map<string, Run[]>();
   for (const run of runs) {
     const key = recipeKey(run);
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
-  return [...groups.values()];
+  return [...groups.values()].map(onePerSeed);
 }
 
 const defined = (values: (number | null)[]) => values.filter((v): v is number => v !== null);

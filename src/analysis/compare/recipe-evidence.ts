@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { listRuns, type Run } from '../../experiments/store.ts';
-import { recipeKey } from '../seed-groups.ts';
+import { onePerSeed, recipeKey } from '../seed-groups.ts';
 import { spreadOf, type Spread } from '../statistics/spread.ts';
 import { formatP, points, SIGNIFICANCE_LEVEL, verdict } from '../statistics/verdict.ts';
 import { welchTTestP } from '../statistics/welch.ts';
@@ -29,11 +29,11 @@ export interface RecipeEvidence {
   seedSpread: Spread | null;
 }
 
-/** Completed runs with a test accuracy that share `run`'s recipe, oldest first; `run` among them. */
+/** Completed runs with a test accuracy that share `run`'s recipe, one per seed (`run` for its own), oldest first. */
 function sameRecipeRuns(completed: Run[], run: Run): Run[] {
   const key = recipeKey(run);
   const others = completed.filter((other) => other.id !== run.id && recipeKey(other) === key);
-  return [run, ...others].filter((r) => r.testAccuracy !== null).sort((x, y) => x.id - y.id);
+  return onePerSeed([run, ...others].filter((r) => r.testAccuracy !== null)).sort((x, y) => x.id - y.id);
 }
 
 /** Seeds a recipe needs before a test across seeds means much: two is the least Welch's t takes. */
@@ -50,7 +50,7 @@ export function moreSeedsOf(db: Db, run: Run): Hyperparameters[] {
   const key = recipeKey(run);
   const siblings = listRuns(db).filter((other) => recipeKey(other) === key);
   const used = new Set(siblings.map((other) => other.seed));
-  const live = siblings.filter((other) => ['completed', 'queued', 'running'].includes(other.status)).length;
+  const live = new Set(siblings.filter((other) => ['completed', 'queued', 'running'].includes(other.status)).map((other) => other.seed)).size;
   const params: Hyperparameters[] = [];
   for (let seed = 1; params.length < SEEDS_PER_RECIPE - live; seed++) {
     if (!used.has(seed)) params.push({ ...(run.params as Hyperparameters), seed });

@@ -11,6 +11,7 @@ import { postForm, webApp } from '../../helpers/web.ts';
 import { inArray } from 'drizzle-orm';
 import { runs } from '../../../db/schema.ts';
 import { moreSeedsOf } from '../../../src/analysis/compare/recipe-evidence.ts';
+import { seedGroups } from '../../../src/analysis/seed-groups.ts';
 import { listRuns } from '../../../src/experiments/store.ts';
 
 const { labels } = loadMnist('test', { limit: 500 });
@@ -45,6 +46,17 @@ describe('the verdict on two runs says what was tested: the models, the recipes,
     expect(json.verdict).toMatch(/seed-to-seed spread; over its 2 seeds this recipe's test accuracy is \d+\.\d\d% ± \d+\.\d\d points$/);
     expect(json.verdict).not.toMatch(/unlikely to be chance|better|worse/);
     expect(json.seedSpread.n).toBe(2);
+  });
+
+  it('a rerun of a seed repeats that draw: it is not counted as one more seed, in the verdict, the groups or more seeds', async () => {
+    const [a, b] = [record(1, 0.95), record(2, 0.8)];
+    record(1, 0.95); // the same recipe and seed again, as `train it again` makes it
+    const json = await compareJson(a, b);
+    expect(json.seedSpread.n).toBe(2);
+    expect(json.verdict).toMatch(/over its 2 seeds/);
+    const [group] = seedGroups(db, listRuns(db).reverse());
+    expect(group!.seeds).toEqual([1, 2]);
+    expect(moreSeedsOf(db, listRuns(db).find((run) => run.id === a)!).map((params) => params.seed)).toEqual([3]);
   });
 
   it('one seed a side: the two models differ, and the recipe difference is said to be untested', async () => {
