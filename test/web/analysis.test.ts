@@ -80,7 +80,7 @@ describe('the embeddings map', () => {
     await maps.get(runMapKey(run.id));
     expect(await (await app.request(`/maps/run/${run.id}`)).text()).toContain('Ringed: misclassified');
     const map = { key: PIXEL_MAP_KEY, count: 2, seed: 1, coordinates: new Float32Array(4), seconds: 1, createdAt: new Date() };
-    const pixels = String(MapPanel({ id: 'map-pixels', url: '/maps/pixels', status: { state: 'ready', map }, imageHref: '/images/test/{index}' }));
+    const pixels = String(MapPanel({ id: 'map-pixels', url: '/maps/pixels', status: { state: 'ready', value: map }, imageHref: '/images/test/{index}' }));
     expect(pixels).toContain('<canvas');
     expect(pixels).not.toContain('Ringed');
   });

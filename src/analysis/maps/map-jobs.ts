@@ -1,16 +1,12 @@
 import type { Db } from '../../../db/client.ts';
+import type { JobStatus } from '../job-status.ts';
 import { loadMnist } from '../../experiments/mnist.ts';
 import { loadTestEmbeddings } from '../../experiments/store.ts';
 import { umapLayoutInWorker } from './layout-in-worker.ts';
 import { loadMap, mapKeyName, saveMap, type MapKey, type StoredMap } from './map-store.ts';
 import { LAYOUT_DEFAULTS, type LayoutOptions } from './umap-layout.ts';
 
-export type MapStatus =
-  | { state: 'ready'; map: StoredMap }
-  | { state: 'computing'; fraction: number; stage: string }
-  | { state: 'absent' }
-  | { state: 'failed'; error: string }
-  | { state: 'unavailable'; reason: string };
+export type MapStatus = JobStatus<StoredMap>;
 
 type Layout = (data: Float32Array | Uint8Array, dimensions: number, options: LayoutOptions) => Promise<Float32Array>;
 
@@ -43,7 +39,7 @@ export class MapJobs {
   /** Where a map stands, without starting anything. */
   status(key: MapKey): MapStatus {
     const stored = loadMap(this.db, key);
-    if (stored) return { state: 'ready', map: stored };
+    if (stored) return { state: 'ready', value: stored };
     const job = this.jobs.get(mapKeyName(key));
     if (job) return { state: 'computing', fraction: job.fraction, stage: job.stage };
     const error = this.failures.get(mapKeyName(key));

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts';
+import type { JobStatus } from '../job-status.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { RunHasNoModelError } from '../../experiments/own-digits/predict.ts';
 import { portableRunModel } from '../../experiments/probability-fn.ts';
@@ -8,13 +9,6 @@ import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from 
 import { loadRobustness, saveRobustness, type StoredRobustness } from '../robustness/robustness-store.ts';
 import { TRANSFORM_NAMES } from '../robustness/transforms.ts';
 import { runModelJobInWorker, type ModelJob, type ModelJobResult } from './run-in-worker.ts';
-
-export type JobStatus<T> =
-  | { state: 'ready'; value: T }
-  | { state: 'computing'; fraction: number; stage: string }
-  | { state: 'absent' }
-  | { state: 'failed'; error: string }
-  | { state: 'unavailable'; reason: string };
 
 type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => void) => Promise<ModelJobResult>;
 

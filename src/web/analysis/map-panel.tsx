@@ -23,7 +23,7 @@ const STYLE = `
 export function MapPanel({ id, url, status, imageHref }: { id: string; url: string; status: MapStatus; imageHref: string }) {
   if (status.state === 'ready') {
     // Only a run's map knows the model's predictions; the pixel map has no mistakes to ring.
-    const ringed = status.map.key.runId !== null;
+    const ringed = status.value.key.runId !== null;
     return (
       <section id={id} class="umap-panel">
         <style>{raw(STYLE)}</style>
@@ -37,7 +37,7 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
               </select>
             </label>{' '}
             <span class="muted">
-              {status.map.count.toLocaleString('en')} points, seed {status.map.seed}, computed in {status.map.seconds.toFixed(1)} s.
+              {status.value.count.toLocaleString('en')} points, seed {status.value.seed}, computed in {status.value.seconds.toFixed(1)} s.
               {ringed ? ' Ringed: misclassified.' : ''} Hover for the image, click to open it.
             </span>
           </p>

@@ -43,10 +43,10 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
     const status = maps.status(key);
     if (status.state !== 'ready') return null;
     return {
-      points: Array.from(status.map.coordinates, (v) => Math.round(v * 1000) / 1000),
-      labels: Array.from(images.labels.subarray(0, status.map.count)),
+      points: Array.from(status.value.coordinates, (v) => Math.round(v * 1000) / 1000),
+      labels: Array.from(images.labels.subarray(0, status.value.count)),
       predicted: predicted && Array.from(predicted),
-      crossedSevens: crossedSevens().filter((i) => i < status.map.count),
+      crossedSevens: crossedSevens().filter((i) => i < status.value.count),
     };
   };
 

@@ -1,6 +1,6 @@
 import type { RunCalibration } from '../../analysis/calibration/run-calibration.ts';
 import type { Reliability } from '../../analysis/calibration/reliability.ts';
-import type { JobStatus } from '../../analysis/model-jobs/model-jobs.ts';
+import type { JobStatus } from '../../analysis/job-status.ts';
 import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { LineChart } from '../components/line-chart.tsx';
 import { formatDuration, percent } from '../format.ts';
