@@ -34,8 +34,9 @@ const options = benchOptions({
 
 const model = resolveModel(options.model as string | undefined);
 const referenceScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(import.meta.dirname, '../../shared/bench/torch_cnn.py');
-const measureTorch = () => (model.name === 'reference' ? measurePytorchScript(referenceScript) : measurePytorchTwin(model.spec));
-const torchName = model.name === 'reference' ? path.basename(referenceScript) : 'its PyTorch twin';
+const isReference = model.name === 'reference';
+const measureTorch = () => (isReference ? measurePytorchScript(referenceScript) : measurePytorchTwin(model.spec));
+const torchName = isReference ? path.basename(referenceScript) : 'its PyTorch twin';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -79,16 +79,16 @@ const throughputArgs = (options: TwinOptions) => [
   ...(options.threads ? ['--threads', String(options.threads)] : []),
 ];
 
-function throughput(out: unknown): TwinThroughput | TwinMissing {
-  if (isMissing(out)) return out;
-  const figure = out as TwinOutput;
-  return { engine: figure.engine as string, threads: figure.threads as number, samplesPerSecond: figure.samples_per_second as number };
-}
+const throughput = (out: TwinOutput): TwinThroughput => ({
+  engine: out.engine as string,
+  threads: out.threads as number,
+  samplesPerSecond: out.samples_per_second as number,
+});
 
 /** The twin's training samples/s, measured as torch_cnn.py measures the reference (Adam, a random batch). */
 export async function measurePytorchTwin(spec: ModelSpec, options: TwinOptions = {}): Promise<(TwinThroughput & TwinFigures) | TwinMissing> {
   const out = await runPython(TWIN_SCRIPT, throughputArgs(options), spec);
-  return isMissing(out) ? out : { ...figures(out as TwinOutput), ...(throughput(out) as TwinThroughput) };
+  return isMissing(out) ? out : { ...figures(out as TwinOutput), ...throughput(out as TwinOutput) };
 }
 
 /**
@@ -96,5 +96,6 @@ export async function measurePytorchTwin(spec: ModelSpec, options: TwinOptions =
  * reference ../shared/bench/torch_cnn.py, which the reference CNN's speed is judged against.
  */
 export async function measurePytorchScript(script: string, options: TwinOptions = {}): Promise<TwinThroughput | TwinMissing> {
-  return throughput(await runPython(script, throughputArgs(options)));
+  const out = await runPython(script, throughputArgs(options));
+  return isMissing(out) ? out : throughput(out as TwinOutput);
 }
