@@ -34,8 +34,9 @@ export class JobBoard {
     if (inFlight) return inFlight.done as Promise<T>;
     this.failures.delete(key);
     const progress = { fraction: 0, stage: firstStage };
-    const done = Promise.resolve()
-      .then(() => work((fraction, stage) => Object.assign(progress, { fraction, stage })))
+    // `work` starts now, not on a later tick, so what it does first (taking a turn in a line,
+    // say) happens in the order the jobs were asked for; a throw becomes the job's failure.
+    const done = new Promise<T>((resolve) => resolve(work((fraction, stage) => Object.assign(progress, { fraction, stage }))))
       .catch((err: unknown) => {
         this.failures.set(key, err instanceof Error ? err.message : String(err));
         throw err;
