@@ -26,14 +26,20 @@ export function sweepResultsText(results: SweepResults): string {
   return [`sweep ${results.sweep.id}: ${results.sweep.name}  (${counts})`, '', line(header), ...rows.map(line)].join('\n');
 }
 
+/** The SWEEP argument of the sweep commands; anything but a positive whole number is bad usage. */
+export function sweepIdArgument(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${raw}'`);
+  return id;
+}
+
 export const sweepResultsCommand: Command = {
   name: 'sweep-results',
   summary: "a sweep's table: each grid point's test metrics, mean ± sd over its seeds",
   positionals: [{ name: 'SWEEP', description: 'sweep id' }],
   options: {},
   async run({ positionals, options }, context) {
-    const id = Number(positionals[0]);
-    if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${positionals[0]}'`);
+    const id = sweepIdArgument(positionals[0]);
     const db = openStoreFor(options, context);
     try {
       const results = sweepResults(db, id);
