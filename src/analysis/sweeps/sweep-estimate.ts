@@ -4,17 +4,19 @@ import type { Db } from '../../../db/client.ts';
 import { runs } from '../../../db/schema.ts';
 import { modelNameOf, trainingImages, type Hyperparameters } from '../../experiments/hyperparameters.ts';
 
-/** What this machine measured training one network: the median over its completed runs. */
+/** What this machine measured training one network, over all the runs of it that completed here. */
 export interface MeasuredThroughput {
   samplesPerSecond: number;
-  /** How many completed runs the median is over. */
+  /** How many completed runs the figure pools. */
   runs: number;
 }
 
 /**
  * Training samples per second of each network, as the runs this machine completed measured
- * them (train records it on every run, timed over the training batches only). A figure from
- * this machine's own runs, at the load it had, beats any benchmark from elsewhere.
+ * them (train records it on every run, timed over the training batches only), pooled as all
+ * their samples over all their training seconds: a long run weighs more than a short one, whose
+ * rate start-up costs drag down. A figure from this machine's own runs, at the load it had,
+ * beats any benchmark from elsewhere.
  */
 export function measuredThroughputs(db: Db, host = os.hostname()): Map<string, MeasuredThroughput> {
   const measured = db
@@ -22,18 +24,15 @@ export function measuredThroughputs(db: Db, host = os.hostname()): Map<string, M
     .from(runs)
     .where(and(eq(runs.status, 'completed'), eq(runs.source, 'local'), eq(runs.host, host), isNotNull(runs.trainSamplesPerSecond)))
     .all();
-  const byModel = new Map<string, number[]>();
+  const byModel = new Map<string, { samples: number; seconds: number; runs: number }>();
   for (const run of measured) {
-    const model = modelNameOf(run.params as Hyperparameters);
-    byModel.set(model, [...(byModel.get(model) ?? []), run.samplesPerSecond!]);
+    const params = run.params as Hyperparameters;
+    const model = modelNameOf(params);
+    const samples = trainingImages(params) * params.epochs;
+    const pooled = byModel.get(model) ?? { samples: 0, seconds: 0, runs: 0 };
+    byModel.set(model, { samples: pooled.samples + samples, seconds: pooled.seconds + samples / run.samplesPerSecond!, runs: pooled.runs + 1 });
   }
-  return new Map([...byModel].map(([model, rates]) => [model, { samplesPerSecond: median(rates), runs: rates.length }]));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return new Map([...byModel].map(([model, pooled]) => [model, { samplesPerSecond: pooled.samples / pooled.seconds, runs: pooled.runs }]));
 }
 
 export interface SweepEstimate {

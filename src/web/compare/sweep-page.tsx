@@ -64,8 +64,8 @@ export function SweepPreview({ preview }: { preview: SweepPreviewState }) {
       <p class="muted">
         {estimate.basis.map(({ model, throughput }) => (
           <span class="estimate-basis">
-            Based on {Math.round(throughput.samplesPerSecond).toLocaleString('en-US')} training samples/s for {model}: the median of{' '}
-            {plural(throughput.runs, 'completed run')} on this machine ({preview.host}).{' '}
+            Based on {Math.round(throughput.samplesPerSecond).toLocaleString('en-US')} training samples/s for {model}, pooled over the{' '}
+            {plural(throughput.runs, 'run')} of it that completed on this machine ({preview.host}).{' '}
           </span>
         ))}
         {estimate.unmeasured.map(({ model, runs }) => (

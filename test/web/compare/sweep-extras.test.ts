@@ -84,7 +84,7 @@ describe('the grid preview', () => {
     const text = textOf(await res.text());
     // 8 runs of 400 training images (500 less the 0.2 split), one epoch each, at 400 samples/s.
     expect(text).toContain('8 runs (2 batchSize values × 2 learningRate values × 2 seeds), about 8s of training, one run after another.');
-    expect(text).toContain('Based on 400 training samples/s for reference: the median of 1 completed run on this machine');
+    expect(text).toContain('Based on 400 training samples/s for reference, pooled over the 1 run of it that completed on this machine');
     expect(env.db.select().from(runs).all()).toHaveLength(1);
 
     const unmeasured = textOf(await (await postForm(env.app, '/sweeps/preview', { ...GRID, model: 'mlp,reference' })).text());
