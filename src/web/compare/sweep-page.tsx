@@ -55,7 +55,7 @@ export function SweepPreview({ preview }: { preview: SweepPreviewState }) {
         <strong>{plural(preview.runs, 'run')}</strong> ({factors.join(' × ')})
         {measured > 0 ? (
           <>
-            , about <strong>{formatDuration(estimate.seconds)}</strong> of training{measured < preview.runs ? ` for ${plural(measured, 'run')} of them` : ''}, one run after another.
+            , about <strong>{formatDuration(estimate.seconds)}</strong>{measured < preview.runs ? ` for ${plural(measured, 'run')} of them` : ''}, one run after another.
           </>
         ) : (
           '.'
@@ -64,8 +64,9 @@ export function SweepPreview({ preview }: { preview: SweepPreviewState }) {
       <p class="muted">
         {estimate.basis.map(({ model, throughput }) => (
           <span class="estimate-basis">
-            Based on {Math.round(throughput.samplesPerSecond).toLocaleString('en-US')} training samples/s for {model}, pooled over the{' '}
-            {plural(throughput.runs, 'run')} of it that completed on this machine ({preview.host}).{' '}
+            Based on the {plural(throughput.runs, 'run')} of {model} that completed on this machine ({preview.host}):{' '}
+            {Math.round(throughput.samplesPerSecond).toLocaleString('en-US')} training samples/s over all their batches, and a median{' '}
+            {formatDuration(throughput.overheadSeconds)} per run outside training (start-up, validation, testing).{' '}
           </span>
         ))}
         {estimate.unmeasured.map(({ model, runs }) => (
@@ -74,7 +75,7 @@ export function SweepPreview({ preview }: { preview: SweepPreviewState }) {
             its speed).{' '}
           </span>
         ))}
-        {measured > 0 ? 'Every epoch counted (early stopping may end sooner); testing and start-up add seconds per run; other work on the machine slows it.' : null}
+        {measured > 0 ? 'Every epoch is counted (early stopping may end sooner); other work on the machine slows it.' : null}
       </p>
     </div>
   );

@@ -78,18 +78,21 @@ describe('the grid preview', () => {
     const env = webApp();
     const measured = runningRun(env.db);
     completeWithoutTraining(env.db, measured);
-    env.db.update(runs).set({ trainSamplesPerSecond: 400 }).where(eq(runs.id, measured.id)).run();
+    // It trained 1,600 images at 400/s (4 s) and took 6 s from start to end.
+    const startedAt = new Date(1_700_000_000_000);
+    env.db.update(runs).set({ trainSamplesPerSecond: 400, startedAt, finishedAt: new Date(startedAt.getTime() + 6000) }).where(eq(runs.id, measured.id)).run();
     const res = await postForm(env.app, '/sweeps/preview', GRID);
     expect(res.status).toBe(200);
     const text = textOf(await res.text());
-    // 8 runs of 400 training images (500 less the 0.2 split), one epoch each, at 400 samples/s.
-    expect(text).toContain('8 runs (2 batchSize values × 2 learningRate values × 2 seeds), about 8s of training, one run after another.');
-    expect(text).toContain('Based on 400 training samples/s for reference, pooled over the 1 run of it that completed on this machine');
+    // 8 runs of 400 training images (500 less the 0.2 split), one epoch each, at 400 samples/s, and 2 s besides.
+    expect(text).toMatch(/8 runs \(2 batchSize values × 2 learningRate values × 2 seeds\), about 24s ?, one run after another\./);
+    expect(text).toContain('Based on the 1 run of reference that completed on this machine');
+    expect(text).toContain('400 training samples/s over all their batches, and a median 2s per run outside training');
     expect(env.db.select().from(runs).all()).toHaveLength(1);
 
     const unmeasured = textOf(await (await postForm(env.app, '/sweeps/preview', { ...GRID, model: 'mlp,reference' })).text());
     expect(unmeasured).toContain('16 runs');
-    expect(unmeasured).toContain('about 8s of training for 8 runs of them');
+    expect(unmeasured).toMatch(/about 24s ?for 8 runs of them/);
     expect(unmeasured).toContain('No mlp run has completed on this machine yet, so its 8 runs have no estimate');
   });
 
