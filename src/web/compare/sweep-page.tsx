@@ -282,6 +282,7 @@ export function SweepPage({ results, fixed, notice }: { results: SweepResults; f
 /** Cancelling asks first, on its own page, as deleting a run does: it works the same with or without scripts. */
 export function CancelSweepPage({ results }: { results: SweepResults }) {
   const { sweep, counts } = results;
+  const ended = counts.completed + counts.failed + counts.cancelled;
   return (
     <Layout title={`Cancel sweep ${sweep.id}`}>
       <p class="crumbs">
@@ -296,8 +297,14 @@ export function CancelSweepPage({ results }: { results: SweepResults }) {
         ) : (
           <form method="post" action={`/sweeps/${sweep.id}/cancel`}>
             <p>
-              This cancels its {plural(counts.queued, 'queued run')} and stops its {plural(counts.running, 'running run')} after the current batch
-              (their finished epochs are kept). Its {plural(counts.completed + counts.failed + counts.cancelled, 'run')} that ended stay as they are.
+              This{' '}
+              {[
+                counts.queued ? `cancels its ${plural(counts.queued, 'queued run')}` : '',
+                counts.running ? `stops its ${plural(counts.running, 'running run')} after the current batch, keeping their finished epochs` : '',
+              ]
+                .filter(Boolean)
+                .join(' and ')}
+              .{ended ? ` Runs that have ended (${ended}) stay as they are.` : ''}
             </p>
             <button type="submit" class="danger">
               Cancel sweep {sweep.id}
