@@ -1,9 +1,8 @@
-import { UsageError, type Command } from '../../experiments/cli/command.ts';
-import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
+import type { Command } from '../../experiments/cli/command.ts';
+import { printJson } from '../../experiments/cli/store-option.ts';
 import { RunQueue } from '../../experiments/queue.ts';
 import { cancellationText, cancelSweep } from '../sweeps/sweep-cancel.ts';
-import { SweepNotFoundError } from '../sweeps/sweep-store.ts';
-import { sweepIdArgument } from './sweep-results-command.ts';
+import { onSweep } from './sweep-results-command.ts';
 
 export const sweepCancelCommand: Command = {
   name: 'sweep-cancel',
@@ -11,20 +10,13 @@ export const sweepCancelCommand: Command = {
   positionals: [{ name: 'SWEEP', description: 'sweep id' }],
   options: {},
   async run({ positionals, options }, context) {
-    const id = sweepIdArgument(positionals[0]);
-    const db = openStoreFor(options, context);
-    try {
+    return onSweep(positionals[0], options, context, (db, id) => {
       // A queue that never starts: it cancels queued runs and tells remote workers, and may not signal a server's own workers.
       const outcome = cancelSweep(db, new RunQueue({ db }), id);
       context.stdout.write(`${cancellationText(outcome)}\n`);
       if (outcome.refused.length) context.stdout.write(`The server that trains them stops them: its page /sweeps/${id} has "Cancel the sweep".\n`);
       if (options.json) printJson(context, outcome);
       return outcome.refused.length ? 1 : 0;
-    } catch (err) {
-      if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
-      throw err;
-    } finally {
-      db.$client.close();
-    }
+    });
   },
 };
