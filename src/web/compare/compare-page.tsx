@@ -5,9 +5,9 @@ import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
 import { Layout } from '../components/layout.tsx';
+import { LineChart } from '../components/line-chart.tsx';
 import { fixed, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
-import { BandChart } from './band-chart.tsx';
 import { PairSection } from './pair-section.tsx';
 import { ParamsTable } from './params-table.tsx';
 import { colourOf, EPOCH_METRICS, groupSeries, robustnessSeries, runSeries } from './series.ts';
@@ -58,7 +58,7 @@ function RobustnessOverlay({ runs, robustness, groups }: { runs: Run[]; robustne
       )}
       <div class="charts robustness-charts">
         {transforms.map(([name, unit]) => (
-          <BandChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} />
+          <LineChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} unit="percent" />
         ))}
       </div>
     </section>
@@ -132,8 +132,8 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
         </tbody>
       </table>
       <div class="charts">
-        {EPOCH_METRICS.slice(0, 2).map(({ key, title }) => (
-          <BandChart title={`${title}, mean ± sd over seeds`} series={groupSeries(repeated, key)} xLabel="epoch" />
+        {EPOCH_METRICS.slice(0, 2).map(({ key, title, unit }) => (
+          <LineChart title={`${title}, mean ± sd over seeds`} series={groupSeries(repeated, key)} xLabel="Epoch" unit={unit} />
         ))}
       </div>
     </section>
@@ -142,7 +142,7 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
 
 /** One chart per epoch metric that any run has points for; the metrics none has are named, not drawn empty. */
 function EpochCurves({ runs, histories }: Pick<ComparePageData, 'runs' | 'histories'>) {
-  const charts = EPOCH_METRICS.map(({ key, title }) => ({ title, series: runSeries(runs, histories, key) }));
+  const charts = EPOCH_METRICS.map(({ key, title, unit }) => ({ title, unit, series: runSeries(runs, histories, key) }));
   const drawn = charts.filter((chart) => chart.series.some((s) => s.points.length > 0));
   const absent = charts.filter((chart) => !drawn.includes(chart)).map((chart) => chart.title);
   return (
@@ -154,8 +154,8 @@ function EpochCurves({ runs, histories }: Pick<ComparePageData, 'runs' | 'histor
         </p>
       ) : null}
       <div class="charts">
-        {drawn.map(({ title, series }) => (
-          <BandChart title={title} series={series} xLabel="epoch" />
+        {drawn.map(({ title, unit, series }) => (
+          <LineChart title={title} series={series} xLabel="Epoch" unit={unit} />
         ))}
       </div>
     </section>

@@ -1,6 +1,6 @@
 import type { AxisValue } from '../../analysis/sweeps/sweep-plan.ts';
 import type { SweepPoint, SweepResults } from '../../analysis/sweeps/sweep-results.ts';
-import type { BandChartProps } from './band-chart.tsx';
+import type { LineChartProps } from '../components/line-chart.tsx';
 import { colourOf } from './series.ts';
 
 const describe = (values: Record<string, AxisValue>) =>
@@ -13,7 +13,7 @@ const describe = (values: Record<string, AxisValue>) =>
  * by the sd over seeds. The axis' values are spaced evenly (learning rates span decades); named
  * ones (models, optimizers) keep the order the sweep gave them.
  */
-export function sweepAxisChart(results: SweepResults, axis: string): BandChartProps {
+export function sweepAxisChart(results: SweepResults, axis: string): LineChartProps {
   const given = results.sweep.axes[axis]!;
   const values = given.every((value) => typeof value === 'number') ? [...given].sort((x, y) => (x as number) - (y as number)) : given;
   const lines = new Map<string, SweepPoint[]>();
@@ -39,5 +39,6 @@ export function sweepAxisChart(results: SweepResults, axis: string): BandChartPr
     series: series.filter((s) => s.points.length > 0),
     xTicks: values.map((value, x) => ({ x, label: String(value) })),
     xLabel: axis,
+    unit: 'percent',
   };
 }

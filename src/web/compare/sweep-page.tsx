@@ -5,7 +5,7 @@ import { SWEEP_OPTIONS } from '../../analysis/sweeps/sweep-plan.ts';
 import { isActive, StatusBadge } from '../components/status-badge.tsx';
 import { Layout } from '../components/layout.tsx';
 import { dateTime, fixed, percent } from '../format.ts';
-import { BandChart } from './band-chart.tsx';
+import { LineChart } from '../components/line-chart.tsx';
 import { COMPARE_STYLES } from './styles.ts';
 import { sweepAxisChart } from './sweep-chart.ts';
 
@@ -117,7 +117,7 @@ export function SweepResultsView({ results }: { results: SweepResults }) {
       </table>
       <div class="charts">
         {axes.map((axis) => (
-          <BandChart {...sweepAxisChart(results, axis)} />
+          <LineChart {...sweepAxisChart(results, axis)} />
         ))}
       </div>
     </div>

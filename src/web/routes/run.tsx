@@ -1,10 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
+import { chartViewOf, type ChartView } from '../chart-view.ts';
 import { AugmentStrip } from '../components/augment-strip.tsx';
+import { ChartControls } from '../components/chart-controls.tsx';
 import { EpochConfusion } from '../components/epoch-confusion.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
@@ -21,8 +24,9 @@ import { RunWhySlots } from '../explain/run-why.tsx';
 
 export function runRoutes(deps: WebDeps): Hono {
   const { db, queue, images } = deps;
-  const liveView = (run: Run): LiveView => ({
+  const liveView = (run: Run, chartView: ChartView): LiveView => ({
     run,
+    chartView,
     epochs: epochHistory(db, run.id),
     queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
     results: runResults(deps, run),
@@ -39,9 +43,9 @@ export function runRoutes(deps: WebDeps): Hono {
     if (last.slurmJobId) return `Slurm job ${last.slurmJobId} on ${last.host}${slurmState} (attempt ${last.attempt})`;
     return `remote worker ${last.worker} on ${last.host} (attempt ${last.attempt})`;
   };
-  const liveFragment = (run: Run) => (
+  const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
     <>
-      <RunLive view={liveView(run)} images={images} />
+      <RunLive view={liveView(run, chartView)} images={images} />
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
     </>
   );
@@ -55,6 +59,7 @@ export function runRoutes(deps: WebDeps): Hono {
   return new Hono()
     .get(`/runs/${RUN_ID}`, (c) => {
       const run = runOf(c);
+      const chartView = chartViewOf(c);
       return c.html(
         <Layout title={`Run ${run.id}: ${run.name}`}>
           <p class="crumbs">
@@ -79,7 +84,8 @@ export function runRoutes(deps: WebDeps): Hono {
             </section>
           </div>
           <AugmentStrip run={run} />
-          <RunLive view={liveView(run)} images={images} />
+          {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={(run.params as Hyperparameters).epochs} />}
+          <RunLive view={liveView(run, chartView)} images={images} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
@@ -87,7 +93,7 @@ export function runRoutes(deps: WebDeps): Hono {
         </Layout>,
       );
     })
-    .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c))))
+    .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c), chartViewOf(c))))
     .get(`/runs/${RUN_ID}/epoch-confusion`, (c) => {
       const run = runOf(c);
       const epochs = validationConfusions(db, run.id);
