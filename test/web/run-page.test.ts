@@ -104,6 +104,19 @@ describe('the run page of a completed run', () => {
     const { app, run } = appWithCompletedRun();
     expect((await app.request(`/runs/${run.id}/gallery?${query}`)).status).toBe(status);
   });
+
+  it('keeps the chosen cell and gallery pages in the page URL: the fragment says where, the page shows them again', async () => {
+    const { app, run } = appWithCompletedRun();
+    const from = `http://localhost/runs/${run.id}?log=1&page=3`;
+    const cell = await app.request(`/runs/${run.id}/gallery?label=3&predicted=5`, { headers: { ...htmx, 'HX-Current-URL': from } });
+    expect(cell.headers.get('HX-Push-Url')).toBe(`/runs/${run.id}?log=1&page=3&cell=3-5`);
+    const paged = await app.request(`/runs/${run.id}/gallery?page=2`, { headers: { ...htmx, 'HX-Current-URL': `${from}&cell=3-5` } });
+    expect(paged.headers.get('HX-Push-Url')).toBe(`/runs/${run.id}?log=1&page=2&cell=3-5`);
+    const page = await (await app.request(`/runs/${run.id}?cell=3-5`)).text();
+    expect(page).toContain('<section id="cell-gallery" class="gallery"><h3>True 3, predicted 5');
+    expect(page).not.toContain('Click a cell of the confusion matrix to see its images here.');
+    expect((await app.request(`/runs/${run.id}?cell=35`)).status).toBe(400);
+  });
 });
 
 describe('the run page while a run trains', () => {

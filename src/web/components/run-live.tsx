@@ -118,9 +118,13 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
           <ClassMetricsTable metrics={results.metrics} />
         </section>
       </div>
-      <section id="cell-gallery" class="gallery placeholder">
-        <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
-      </section>
+      {results.cellGallery ? (
+        <Gallery gallery={results.cellGallery} images={images} />
+      ) : (
+        <section id="cell-gallery" class="gallery placeholder">
+          <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
+        </section>
+      )}
       <Gallery gallery={results.misclassified} images={images} />
     </>
   );

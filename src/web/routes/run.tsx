@@ -20,16 +20,17 @@ import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
 import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
+import { resultsViewOf, runPageUrlWith, type ResultsView } from '../run-view-state.ts';
 import { RunWhySlots } from '../explain/run-why.tsx';
 
 export function runRoutes(deps: WebDeps): Hono {
   const { db, queue, images } = deps;
-  const liveView = (run: Run, chartView: ChartView): LiveView => ({
+  const liveView = (run: Run, chartView: ChartView, resultsView?: ResultsView): LiveView => ({
     run,
     chartView,
     epochs: epochHistory(db, run.id),
     queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
-    results: runResults(deps, run),
+    results: runResults(deps, run, resultsView),
   });
   const runOf = (c: Context) => getRun(db, runIdOf(c));
   /** Where the run trains or trained: this machine, or which remote worker on which host. */
@@ -85,7 +86,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <AugmentStrip run={run} />
           {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={(run.params as Hyperparameters).epochs} />}
-          <RunLive view={liveView(run, chartView)} images={images} />
+          <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={images} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
@@ -114,8 +115,11 @@ export function runRoutes(deps: WebDeps): Hono {
         throw new HTTPException(400, { message: 'a confusion-matrix cell needs both label and predicted' });
       }
       const cell = label === undefined ? undefined : { label, predicted: predicted! };
-      const page = queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1;
-      return c.html(<Gallery gallery={galleryPage(deps, run.id, cell, page)} images={images} />);
+      const gallery = galleryPage(deps, run.id, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
+      // The run page's URL follows, so that a reload or a shared link shows the same images, and Back the ones before.
+      const changes = cell ? { cell: `${cell.label}-${cell.predicted}`, 'cell-page': gallery.page } : { page: gallery.page };
+      c.header('HX-Push-Url', runPageUrlWith(c, run.id, changes));
+      return c.html(<Gallery gallery={gallery} images={images} />);
     })
     .post(`/runs/${RUN_ID}/tags`, async (c) => {
       const run = runOf(c);
