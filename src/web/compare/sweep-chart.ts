@@ -1,6 +1,6 @@
 import type { AxisValue } from '../../analysis/sweeps/sweep-plan.ts';
 import type { SweepPoint, SweepResults } from '../../analysis/sweeps/sweep-results.ts';
-import type { BandChartProps } from './band-chart.tsx';
+import type { LineChartProps } from '../components/line-chart.tsx';
 import { colourOf } from './series.ts';
 
 const describe = (values: Record<string, AxisValue>) =>
@@ -19,7 +19,7 @@ export function axisOrder(results: SweepResults, axis: string): AxisValue[] {
  * by the sd over seeds. The axis' values are spaced evenly (learning rates span decades); named
  * ones (models, optimizers) keep the order the sweep gave them.
  */
-export function sweepAxisChart(results: SweepResults, axis: string): BandChartProps {
+export function sweepAxisChart(results: SweepResults, axis: string): LineChartProps {
   const values = axisOrder(results, axis);
   const lines = new Map<string, SweepPoint[]>();
   for (const point of results.points) {
@@ -44,5 +44,6 @@ export function sweepAxisChart(results: SweepResults, axis: string): BandChartPr
     series: series.filter((s) => s.points.length > 0),
     xTicks: values.map((value, x) => ({ x, label: String(value) })),
     xLabel: axis,
+    unit: 'percent',
   };
 }

@@ -6,7 +6,7 @@ import type { SweepEstimate } from '../../analysis/sweeps/sweep-estimate.ts';
 import { isActive, StatusBadge } from '../components/status-badge.tsx';
 import { Layout } from '../components/layout.tsx';
 import { dateTime, fixed, formatDuration, percent } from '../format.ts';
-import { BandChart } from './band-chart.tsx';
+import { LineChart } from '../components/line-chart.tsx';
 import { COMPARE_STYLES } from './styles.ts';
 import { sweepAxisChart } from './sweep-chart.ts';
 import { SweepHeatmap } from './sweep-heatmap.tsx';
@@ -230,7 +230,7 @@ export function SweepResultsView({ results }: { results: SweepResults }) {
       </table>
       <div class="charts">
         {axes.map((axis) => (
-          <BandChart {...sweepAxisChart(results, axis)} />
+          <LineChart {...sweepAxisChart(results, axis)} />
         ))}
       </div>
     </div>
