@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { archiveRuns, RunNotArchivableError } from '../../experiments/run-archive.ts';
 import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../experiments/run-deletion.ts';
 import { runListRow, runListRows } from '../../experiments/run-list.ts';
 import { getRun, runTagMap, type Run } from '../../experiments/store.ts';
@@ -158,6 +160,16 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
     .post(`/runs/${RUN_ID}/delete`, (c) => {
       deleteRuns(db, [runIdOf(c)]);
       return c.redirect('/runs', 303);
+    })
+    .post(`/runs/${RUN_ID}/archive`, async (c) => {
+      const undo = formField(await formBody(c), 'undo') === '1';
+      try {
+        archiveRuns(db, [runIdOf(c)], { undo });
+      } catch (err) {
+        if (err instanceof RunNotArchivableError) throw new HTTPException(409, { message: err.message });
+        throw err;
+      }
+      return c.redirect(`/runs/${runIdOf(c)}`, 303);
     })
     .post('/models/check', async (c) => {
       const body = await formBody(c);
