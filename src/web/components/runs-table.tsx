@@ -126,8 +126,8 @@ export function RunsTable({ page, matched, total, archived, columns, filters }: 
   const exportQuery = filtersQuery({ ...filters, page: undefined, per_page: undefined, col: columns.map((c) => c.id) });
   return (
     <div id="runs-table" class="table-wrap">
-      <p class="muted list-head">
-        <span>{countLine({ page, matched, total, archived })}</span>
+      <div class="list-head">
+        <p class="muted">{countLine({ page, matched, total, archived })}</p>
         {matched > 0 ? (
           <a href={`/api/runs?format=csv&${exportQuery}`} download="runs.csv">
             Export CSV
@@ -135,7 +135,7 @@ export function RunsTable({ page, matched, total, archived, columns, filters }: 
         ) : (
           ''
         )}
-      </p>
+      </div>
       <table class="runs">
         <thead>
           <tr>
