@@ -4,7 +4,7 @@ import { dateTime } from '../format.ts';
 
 /** What archiving does, said where the choice is made: it hides, it does not remove. */
 const ARCHIVE_EFFECT =
-  'It stays whole (metrics, predictions, weights) and still counts in its sweep, its seed group and label audits; only the runs list hides it. Deleting is what frees space.';
+  'It stays whole (metrics, predictions, weights) and still counts in its sweep, its seed group and label audits. Deleting is what frees space.';
 
 /**
  * Archive or unarchive, after a confirmation that static/app.js asks for (data-confirm); without
@@ -21,7 +21,7 @@ export function ArchiveButton({ run }: { run: Run }) {
   }
   const blocker = archiveBlocker(run);
   return (
-    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT}`}>
+    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`}>
       <button type="submit" disabled={blocker !== null} title={blocker ?? ARCHIVE_EFFECT}>
         Archive
       </button>
