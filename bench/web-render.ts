@@ -2,7 +2,9 @@
  * How fast the web pages render with a full store: 100 completed runs, each with its 10,000 test
  * predictions, in a SQLite file in WAL mode as `serve` uses it. Requests go through the real app
  * (app.request: routing, queries, rendering), without a socket. Target: median under 150 ms.
- * Run: npx tsx bench/web-render.ts [--runs N] [--repeats N]
+ * Then the runs list alone with a long history: --list-runs runs (default 1,000, each with 1,000
+ * test predictions), filtered, sorted and paged as /runs, /api/runs and its CSV export do.
+ * Run: npx tsx bench/web-render.ts [--runs N] [--repeats N] [--list-runs N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,10 +22,12 @@ const options = benchOptions({
   options: {
     runs: { type: 'integer', min: 1, max: 10_000, description: 'completed runs in the store (default 100)' },
     repeats: { type: 'integer', min: 1, max: 10_000, description: 'timed requests per page (default 30)' },
+    'list-runs': { type: 'integer', min: 0, max: 100_000, description: 'runs in the second store, for the runs list (default 1000; 0 skips it)' },
   },
 });
 const runCount = (options.runs as number | undefined) ?? 100;
 const repeats = (options.repeats as number | undefined) ?? 30;
+const listRunCount = (options['list-runs'] as number | undefined) ?? 1000;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-web-bench-'));
 const db = openDb(path.join(dir, 'bench.sqlite'));
@@ -34,7 +38,7 @@ for (let i = 0; i < runCount; i++) {
 }
 console.log(`filled ${runCount} runs x ${images.count} predictions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
 
-const app = createApp({ db, queue: new RunQueue({ db }), images });
+let app = createApp({ db, queue: new RunQueue({ db }), images });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(label: string, url: string) {
@@ -59,4 +63,23 @@ await measure('confusion cell fragment (7 -> 7)', `/runs/${middle}/gallery?label
 await measure('image view (/images/test/0)', '/images/test/0');
 await measure('JSON run (/api/runs/N)', `/api/runs/${middle}`);
 db.$client.close();
+
+if (listRunCount > 0) {
+  const listDb = openDb(path.join(dir, 'list.sqlite'));
+  const labels = images.labels.subarray(0, 1000);
+  start = performance.now();
+  for (let i = 0; i < listRunCount; i++) {
+    const params = { learningRate: [0.0003, 0.001, 0.003, 0.01][i % 4]!, batchSize: [32, 64, 128][i % 3]! };
+    recordCompletedRun(listDb, labels, { name: `list run ${i}`, seed: i + 1, accuracy: 0.9 + (i % 90) / 1000, epochs: 3, params, tags: { bench: String(i % 4) } });
+  }
+  console.log(`filled ${listRunCount} runs x ${labels.length} predictions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  app = createApp({ db: listDb, queue: new RunQueue({ db: listDb }), images });
+  const where = encodeURIComponent('lr>=0.001 acc>0.92');
+  await measure(`runs list, ${listRunCount} runs (/runs)`, '/runs');
+  await measure('  filtered, sorted by val_acc, page 3', `/runs?where=${where}&sort=val_acc&page=3&col=val_acc&col=learningRate&col=acc`);
+  await measure('  /api/runs?per_page=50, filtered', `/api/runs?where=${where}&per_page=50`);
+  await measure('  /api/runs all (no paging)', '/api/runs');
+  await measure('  CSV export, filtered', `/api/runs?format=csv&where=${where}&col=acc&col=val_acc`);
+  listDb.$client.close();
+}
 rmSync(dir, { recursive: true });

@@ -63,6 +63,8 @@ export const runs = sqliteTable(
     sweepId: integer('sweep_id').references(() => sweeps.id),
     /** The training-set label audit this run is one fold of. */
     labelAuditId: integer('label_audit_id').references(() => labelAudits.id),
+    /** Set when a person archives the run: hidden from the runs list, kept whole, still counted where it is pointed to. */
+    archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('runs_status_idx').on(t.status),

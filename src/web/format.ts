@@ -1,5 +1,4 @@
 import { formatDuration } from '../experiments/cli/progress-bar.ts';
-import type { Run } from '../experiments/store.ts';
 
 export { formatDuration };
 
@@ -19,11 +18,8 @@ export const dateTime = (date: Date | null) =>
     ? `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`
     : DASH;
 
-/** Seconds a run has trained: until it ended, or until now while it runs; null before it starts and for an imported run, which trained elsewhere. */
-export function runSeconds(run: Run, now = Date.now()): number | null {
-  if (!run.startedAt || run.source === 'imported') return null;
-  return ((run.finishedAt?.getTime() ?? now) - run.startedAt.getTime()) / 1000;
-}
+// Seconds a run has trained; the runs list filters and sorts by it too.
+export { runSeconds } from '../experiments/run-list.ts';
 
 /** 'batch-size' reads as 'Batch size': labels follow the CLI's flags, so a new flag needs no web change. */
 export const flagLabel = (flag: string) => flag.charAt(0).toUpperCase() + flag.slice(1).replace(/-/g, ' ');

@@ -1,27 +1,33 @@
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES, type RunStatus } from '../../db/schema.ts';
 import type { LabelAccuracies } from '../analysis/label-accuracies.ts';
-import type { Run } from '../experiments/store.ts';
-import { runSeconds } from './format.ts';
-import { queryChoice } from './params.ts';
+import { fieldNames, parseWhere, type ParsedWhere, sortKeyOf, type RunListRow, type RunQuery, type SortDirection } from '../experiments/run-list.ts';
+import { queryChoice, queryInt } from './params.ts';
 
-export const SORT_KEYS = ['created', 'name', 'status', 'accuracy', 'loss', 'duration'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-export type SortDirection = 'asc' | 'desc';
+/** Runs on one page of the list: a thousand rows would be slow to render and to read. */
+export const PER_PAGE = 50;
 
-/** The runs page's state, all of it in the URL so a view can be bookmarked and shared. */
+/** The runs page's state, all of it in the URL so a view can be bookmarked and shared; GET /api/runs reads the same. */
 export interface RunFilters {
   status?: RunStatus;
   /** `key` (has the tag) or `key=value`. */
   tag?: string;
   q?: string;
-  sort: SortKey;
+  /** A filter expression as typed, e.g. `lr>=0.001 acc>0.98`. */
+  where?: string;
+  /** A metric, a param key or an alias (see run-list.ts). */
+  sort: string;
   dir: SortDirection;
+  /** Also list archived runs. */
+  archived?: boolean;
+  /** The chosen columns; undefined shows the default ones. */
+  col?: string[];
+  page?: number;
+  per_page?: number;
 }
 
-export interface ListedRun {
-  run: Run;
-  tags: Record<string, string>;
+export interface ListedRun extends RunListRow {
   /** Why a completed run's model is degenerate (one class for everything), or null. */
   degenerate: string | null;
   /** A completed run's accuracy on the original labels, the corrected ones and without the ambiguous images. */
@@ -29,53 +35,42 @@ export interface ListedRun {
 }
 
 export function filtersFrom(c: Context): RunFilters {
+  const col = c.req.queries('col')?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
   return {
     status: queryChoice(c, 'status', RUN_STATUSES),
     tag: c.req.query('tag')?.trim() || undefined,
     q: c.req.query('q')?.trim() || undefined,
-    sort: queryChoice(c, 'sort', SORT_KEYS) ?? 'created',
+    where: c.req.query('where')?.trim() || undefined,
+    sort: c.req.query('sort')?.trim() || 'created',
     dir: queryChoice(c, 'dir', ['asc', 'desc'] as const) ?? 'desc',
+    archived: queryChoice(c, 'archived', ['0', '1'] as const) === '1' || undefined,
+    col: col?.length ? col : undefined,
+    page: queryInt(c, 'page', { min: 1, max: 1_000_000 }),
+    per_page: queryInt(c, 'per_page', { min: 1, max: 1000 }),
   };
 }
 
+/** Values a link leaves out because they are what an absent parameter means. */
+const QUERY_DEFAULTS: Record<string, unknown> = { sort: 'created', dir: 'desc', page: 1 };
+
 /** The query string of `filters` with some changed, for links that keep the rest of the view. */
 export function filtersQuery(filters: RunFilters, changes: Partial<RunFilters> = {}): string {
-  const merged = { ...filters, ...changes };
+  const merged: Partial<RunFilters> = { ...filters, ...changes };
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(merged)) if (value) params.set(key, value);
+  for (const [key, value] of Object.entries(merged)) {
+    if (Array.isArray(value)) for (const item of value) params.append(key, item);
+    else if (value === true) params.set(key, '1');
+    else if (value && !(key in QUERY_DEFAULTS && QUERY_DEFAULTS[key] === value)) params.set(key, String(value));
+  }
   return params.toString();
 }
 
-function hasTag(tags: Record<string, string>, filter: string): boolean {
-  const [key, value] = filter.split(/=(.*)/s);
-  return key! in tags && (value === undefined || tags[key!] === value);
-}
-
-function matchesText(item: ListedRun, q: string): boolean {
-  const haystack = [`#${item.run.id}`, item.run.name, item.run.note, ...Object.entries(item.tags).map(([k, v]) => `${k}=${v}`)];
-  return haystack.some((text) => text.toLowerCase().includes(q.toLowerCase()));
-}
-
-const SORT_VALUES: Record<SortKey, (run: Run) => string | number | null> = {
-  created: (run) => run.id,
-  name: (run) => run.name.toLowerCase(),
-  status: (run) => run.status,
-  accuracy: (run) => run.testAccuracy,
-  loss: (run) => run.testLoss,
-  duration: (run) => runSeconds(run),
-};
-
-/** Filters and sorts; runs without the sorted value (no accuracy yet) go last either way. */
-export function selectRuns(items: ListedRun[], filters: RunFilters): ListedRun[] {
-  const value = SORT_VALUES[filters.sort];
-  const sign = filters.dir === 'asc' ? 1 : -1;
-  return items
-    .filter(({ run }) => !filters.status || run.status === filters.status)
-    .filter(({ tags }) => !filters.tag || hasTag(tags, filters.tag))
-    .filter((item) => !filters.q || matchesText(item, filters.q))
-    .sort((a, b) => {
-      const [x, y] = [value(a.run), value(b.run)];
-      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-      return (x < y ? -1 : x > y ? 1 : 0) * sign || b.run.id - a.run.id;
-    });
+/** The filters checked against the names the store's runs have: what to select, and why the expression was not applied. */
+export function resolveFilters(filters: RunFilters, rows: RunListRow[]): { query: RunQuery; whereError: string | null } {
+  const fields = fieldNames(rows);
+  const sort = sortKeyOf(filters.sort, fields);
+  if (!sort) throw new HTTPException(400, { message: `sort must be a metric (${fields.metrics.join(', ')}) or a recorded param (${fields.params.join(', ')}); got '${filters.sort}'` });
+  const parsed: ParsedWhere = filters.where ? parseWhere(filters.where, fields) : { ok: true, terms: [] };
+  const { status, tag, q, dir, archived } = filters;
+  return { query: { status, tag, q, sort, dir, archived, where: parsed.ok ? parsed.terms : [] }, whereError: parsed.ok ? null : parsed.error };
 }

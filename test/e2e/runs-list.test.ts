@@ -38,6 +38,59 @@ describe.skipIf(skipE2e)('the runs list in a real browser', () => {
     expect(await page.inputValue('input[name=q]')).toBe('gamma');
   });
 
+  it('filters by an expression and chosen columns, follows a tag, and Back puts every control back', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/runs`);
+    await page.fill('input[name=where]', 'lr>=0.005 acc>');
+    await page.locator('#where-error', { hasText: "'acc>' is not a comparison" }).waitFor();
+    await page.fill('input[name=where]', 'lr>=0.005');
+    await page.locator('#runs-table >> text=1 of 3 runs match').waitFor();
+    expect(await page.locator('#where-error').textContent()).toBe('');
+    await page.click('.column-chooser summary');
+    await page.check('input[name=col][value=val_acc]');
+    await page.uncheck('input[name=col][value=backend]');
+    await page.locator('#runs-table th', { hasText: 'Val acc' }).waitFor();
+    expect(await page.locator('#runs-table th', { hasText: 'Engine' }).count()).toBe(0);
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('col')).toContain('val_acc');
+    // A tag click filters by it and keeps the chosen columns.
+    await page.goto(`${base}/runs?col=val_acc&col=acc`);
+    await Promise.all([page.waitForURL(/tag=purpose%3De2e/), page.click('#runs-table a.tag:has-text("purpose=e2e")')]);
+    expect(await page.locator('#runs-table tbody tr').count()).toBe(1);
+    expect(await page.inputValue('input[name=tag]')).toBe('purpose=e2e');
+    await page.goBack();
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get('where')).toBe('lr>=0.005');
+    await page.locator('#runs-table >> text=1 of 3 runs match').waitFor();
+    expect(await page.inputValue('input[name=where]')).toBe('lr>=0.005');
+    expect(await page.isChecked('input[name=col][value=val_acc]')).toBe(true);
+    expect(await page.isChecked('input[name=col][value=backend]')).toBe(false);
+    expect(await page.isChecked('input[name=col][value=acc]')).toBe(true);
+  });
+
+  it('archives a run after the browser asks, hides it, and shows it again on request', async () => {
+    const { page, base } = session;
+    await page.goto(`${base}/runs/1`);
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.click('button:has-text("Archive")');
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/^Archive run 1\? It stays whole/);
+    expect(await page.locator('.archived-notice').count()).toBe(0);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Archive")')]);
+    await page.locator('.archived-notice').waitFor();
+    await page.goto(`${base}/runs`);
+    expect(await page.locator('#run-1').count()).toBe(0);
+    await page.check('input[name=archived]');
+    await page.locator('#run-1.archived').waitFor();
+    await page.goto(`${base}/runs/1`);
+    await Promise.all([page.waitForURL(/\/runs\/1$/), page.click('button:has-text("Unarchive")')]);
+    expect(await page.locator('.archived-notice').count()).toBe(0);
+  });
+
   it('does not follow the disabled compare link from the keyboard (bug 9)', async () => {
     const { page, base } = session;
     await page.goto(`${base}/runs`);

@@ -1,3 +1,4 @@
+import { archiveCommand } from './archive-command.ts';
 import { benchCommand } from './bench-command.ts';
 import type { Command } from './command.ts';
 import { deleteCommand } from './delete-command.ts';
@@ -18,6 +19,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   runsCommand,
   showCommand,
   deleteCommand,
+  archiveCommand,
   exportCommand,
   importCommand,
   predictionsCommand,

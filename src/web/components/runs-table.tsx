@@ -1,32 +1,29 @@
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { DASH, dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
-import { filtersQuery, type ListedRun, type RunFilters, type SortKey } from '../run-filters.ts';
+import type { RunPage } from '../../experiments/run-list.ts';
+import { filtersQuery, type ListedRun, type RunFilters } from '../run-filters.ts';
+import type { RunColumn } from './run-columns.tsx';
 import { DegenerateFlag, isActive, StatusBadge } from './status-badge.tsx';
 import { TagList } from './tag-list.tsx';
 import { ImportedMark } from '../imported/components.tsx';
 
-// An imported run has no training set: its params hold only testLimit.
-const limits = (hp: Hyperparameters) => `${hp.trainLimit === undefined ? DASH : (hp.trainLimit ?? '60k')} / ${hp.testLimit ?? '10k'}`;
+const withQuery = (path: string, query: string) => (query ? `${path}?${query}` : path);
 
-/** The machine that trains a run; a Slurm job not yet started is named by its id. */
-function where(run: ListedRun['run']): string {
-  if (run.host) return `${run.source === 'worker' ? 'worker ' : ''}${run.host}`;
-  return run.slurmJobId ? `Slurm job ${run.slurmJobId}` : DASH;
+/** What a row needs besides its run: the columns shown and the view its links keep. */
+interface RowView {
+  columns: RunColumn[];
+  filters: RunFilters;
 }
 
 /**
  * One run's row. While the run is queued or running the row polls itself, so statuses and scores
  * on the list stay current; the selection checkbox is preserved across those swaps.
  */
-export function RunRow({ item }: { item: ListedRun }) {
+export function RunRow({ item, columns, filters }: { item: ListedRun } & RowView) {
   const { run, tags } = item;
-  const hp = run.params as Hyperparameters;
-  const seconds = runSeconds(run);
   const poll = isActive(run.status)
-    ? { 'hx-get': `/runs/${run.id}/row`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' }
+    ? { 'hx-get': withQuery(`/runs/${run.id}/row`, filtersQuery(filters)), 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' }
     : {};
   return (
-    <tr id={`run-${run.id}`} {...poll}>
+    <tr id={`run-${run.id}`} class={run.archivedAt ? 'archived' : undefined} {...poll}>
       <td>
         <input
           type="checkbox"
@@ -40,50 +37,27 @@ export function RunRow({ item }: { item: ListedRun }) {
       <td class="num">{run.id}</td>
       <td class="name">
         <a href={`/runs/${run.id}`}>{run.name}</a> <ImportedMark run={run} />
-        <TagList tags={tags} />
+        {run.archivedAt ? <span class="badge badge-archived">archived</span> : ''}
+        <TagList tags={tags} href={(tag) => withQuery('/runs', filtersQuery(filters, { tag, page: undefined }))} />
       </td>
       <td>
         <StatusBadge status={run.status} /> <DegenerateFlag reason={item.degenerate} />
       </td>
-      <td class="num">{hp.epochs ?? DASH}</td>
-      <td class="num">{hp.batchSize ?? DASH}</td>
-      <td class="num">{hp.learningRate ?? DASH}</td>
-      <td class="num">{hp.validationSplit ?? DASH}</td>
-      <td class="num">{run.source === 'imported' ? DASH : hp.seed}</td>
-      <td class="num">{limits(hp)}</td>
-      <td class="num strong">{percent(run.testAccuracy)}</td>
-      <td class="num">{item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH}</td>
-      <td class="num">{fixed(run.testLoss)}</td>
-      <td class="num">
-        {run.source === 'imported' ? <span title="imported: it trained elsewhere">not trained here</span> : seconds === null ? DASH : formatDuration(seconds)}
-      </td>
-      <td>{run.backend ?? DASH}</td>
-      <td title={run.slurmJobId ? `Slurm job ${run.slurmJobId}${run.slurmState && isActive(run.status) ? `: ${run.slurmState}` : ''}` : run.source === 'worker' ? 'trained by a remote worker' : undefined}>{where(run)}</td>
-      <td class="date">{dateTime(run.createdAt)}</td>
+      {columns.map((column) => (
+        <td class={column.num ? 'num' : undefined}>{column.cell(item)}</td>
+      ))}
     </tr>
   );
 }
 
-const COLUMNS: { label: string; sort?: SortKey; title?: string; num?: boolean }[] = [
-  { label: '#', num: true },
+/** The columns every view has, before the chosen ones. */
+const ROW_COLUMNS: Pick<RunColumn, 'label' | 'sort' | 'num' | 'title'>[] = [
+  { label: '#', num: true, sort: 'id' },
   { label: 'Name', sort: 'name' },
   { label: 'Status', sort: 'status' },
-  { label: 'Epochs', num: true },
-  { label: 'Batch', num: true },
-  { label: 'LR', title: 'learning rate', num: true },
-  { label: 'Val', title: 'validation split', num: true },
-  { label: 'Seed', num: true },
-  { label: 'Train / test', title: 'training and test images used', num: true },
-  { label: 'Test acc', sort: 'accuracy', title: 'test accuracy on the original labels', num: true },
-  { label: 'Corrected · no ambig.', title: 'test accuracy on the labels as the label review corrects them, and without the images it calls ambiguous', num: true },
-  { label: 'Test loss', sort: 'loss', num: true },
-  { label: 'Time', sort: 'duration', title: 'training time', num: true },
-  { label: 'Engine' },
-  { label: 'Where', title: 'the machine that trains the run, or its Slurm job' },
-  { label: 'Created', sort: 'created' },
 ];
 
-function SortHeader({ label, sort, title, num, filters }: (typeof COLUMNS)[number] & { filters: RunFilters }) {
+function SortHeader({ label, sort, title, num, filters }: Pick<RunColumn, 'label' | 'sort' | 'num' | 'title'> & { filters: RunFilters }) {
   const cls = num ? 'num' : undefined;
   if (!sort)
     return (
@@ -96,7 +70,7 @@ function SortHeader({ label, sort, title, num, filters }: (typeof COLUMNS)[numbe
   const arrow = current ? (filters.dir === 'desc' ? ' ↓' : ' ↑') : '';
   return (
     <th title={title} class={cls} aria-sort={current ? (filters.dir === 'desc' ? 'descending' : 'ascending') : undefined}>
-      <a href={`/runs?${filtersQuery(filters, { sort, dir })}`}>
+      <a href={withQuery('/runs', filtersQuery(filters, { sort, dir, page: undefined }))}>
         {label}
         {arrow}
       </a>
@@ -104,37 +78,90 @@ function SortHeader({ label, sort, title, num, filters }: (typeof COLUMNS)[numbe
   );
 }
 
-export function RunsTable({ items, filters, total }: { items: ListedRun[]; filters: RunFilters; total: number }) {
+/** Page links that keep every other filter; the current page is not a link. */
+function Pager({ page, filters }: { page: RunPage<ListedRun>; filters: RunFilters }) {
+  if (page.pages <= 1) return '';
+  const link = (to: number, text: string, rel?: string) =>
+    to === page.page ? (
+      <span aria-current="page">{text}</span>
+    ) : (
+      <a href={withQuery('/runs', filtersQuery(filters, { page: to }))} rel={rel}>
+        {text}
+      </a>
+    );
+  // First, last and the pages around the current one: a thousand runs are 20 pages.
+  const shown = [...new Set([1, page.page - 2, page.page - 1, page.page, page.page + 1, page.page + 2, page.pages])].filter((n) => n >= 1 && n <= page.pages).sort((a, b) => a - b);
+  return (
+    <nav class="pager" aria-label="pages of runs">
+      {page.page > 1 ? link(page.page - 1, '‹ Previous', 'prev') : ''}
+      {shown.map((n, i) => (
+        <>
+          {i > 0 && n - shown[i - 1]! > 1 ? <span class="muted">…</span> : ''}
+          {link(n, String(n))}
+        </>
+      ))}
+      {page.page < page.pages ? link(page.page + 1, 'Next ›', 'next') : ''}
+    </nav>
+  );
+}
+
+function countLine({ page, matched, total, archived }: { page: RunPage<ListedRun>; matched: number; total: number; archived: number }): string {
+  const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+  const hidden = archived > 0 ? `; ${archived} archived not shown` : '';
+  const range = page.pages > 1 ? `, ${(page.page - 1) * page.perPage + 1}–${(page.page - 1) * page.perPage + page.items.length} shown` : '';
+  return matched === total ? `${runs(total)}${range}${hidden}` : `${matched} of ${runs(total)} match${range}${hidden}`;
+}
+
+export interface RunsTableProps extends RowView {
+  page: RunPage<ListedRun>;
+  /** Runs that pass the filters, on every page. */
+  matched: number;
+  /** Runs in the list before filtering (archived ones only when they are shown). */
+  total: number;
+  /** Archived runs left out because they are hidden. */
+  archived: number;
+}
+
+export function RunsTable({ page, matched, total, archived, columns, filters }: RunsTableProps) {
+  const exportQuery = filtersQuery({ ...filters, page: undefined, per_page: undefined, col: columns.map((c) => c.id) });
   return (
     <div id="runs-table" class="table-wrap">
-      <p class="muted">
-        {items.length === total ? `${total} run${total === 1 ? '' : 's'}` : `${items.length} of ${total} runs match`}
-      </p>
+      <div class="list-head">
+        <p class="muted">{countLine({ page, matched, total, archived })}</p>
+        {matched > 0 ? (
+          <a href={`/api/runs?format=csv&${exportQuery}`} download="runs.csv">
+            Export CSV
+          </a>
+        ) : (
+          ''
+        )}
+      </div>
       <table class="runs">
         <thead>
           <tr>
             <th>
               <span class="visually-hidden">select</span>
             </th>
-            {COLUMNS.map((column) => (
+            {[...ROW_COLUMNS, ...columns].map((column) => (
               <SortHeader {...column} filters={filters} />
             ))}
           </tr>
         </thead>
         <tbody>
-          {items.map((item) => (
-            <RunRow item={item} />
+          {page.items.map((item) => (
+            <RunRow item={item} columns={columns} filters={filters} />
           ))}
         </tbody>
       </table>
-      {total === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
-      {total > 0 && items.length === 0 ? (
+      {total === 0 && archived === 0 ? <p class="empty">No runs here yet. Launch one above.</p> : ''}
+      {(total > 0 || archived > 0) && matched === 0 ? (
         <p class="empty">
           No runs match these filters. <a href="/runs">Show all runs</a>
         </p>
       ) : (
         ''
       )}
+      <Pager page={page} filters={filters} />
     </div>
   );
 }

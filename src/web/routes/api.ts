@@ -1,20 +1,39 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { RUN_STATUSES } from '../../../db/schema.ts';
 import { PREDICTION_FORMATS, runPredictionFile } from '../../experiments/imported/prediction-file.ts';
 import { runListItem, runSummary } from '../../experiments/run-summary.ts';
-import { getRun, listRuns, loadTestPredictions } from '../../experiments/store.ts';
+import { getRun, loadTestPredictions } from '../../experiments/store.ts';
+import { runsCsv } from '../components/run-columns.tsx';
 import type { WebDeps } from '../deps.ts';
 import { parseLaunchJson } from '../launch.ts';
 import { queryChoice, RUN_ID, runIdOf } from '../params.ts';
+import { filtersFrom, PER_PAGE } from '../run-filters.ts';
+import { listedRows, runsView } from '../runs-view.ts';
 
 /** JSON (and prediction files) for scripts: the same shapes as `runs --json`, `train --json` and `predictions`. */
 export function apiRoutes({ db, images, queue }: WebDeps): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/api/runs', (c) => {
-      const status = queryChoice(c, 'status', RUN_STATUSES);
-      return c.json({ runs: listRuns(db, { statuses: status ? [status] : undefined }).map(runListItem) });
+      const filters = filtersFrom(c);
+      const format = queryChoice(c, 'format', ['json', 'csv'] as const) ?? 'json';
+      // Without page or per_page the JSON lists every match, as it did before paging; the CSV always does.
+      const paged = format === 'json' && (filters.page !== undefined || filters.per_page !== undefined);
+      const view = runsView({ db, images }, filters, paged ? PER_PAGE : Number.MAX_SAFE_INTEGER);
+      if (view.whereError) throw new HTTPException(400, { message: `where: ${view.whereError}` });
+      if (format === 'csv') {
+        return c.body(runsCsv(listedRows({ db, images }, view.selected), view.columns), 200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': 'attachment; filename="runs.csv"',
+        });
+      }
+      const { page, pages, perPage } = view.page;
+      return c.json({
+        runs: view.page.items.map(({ run, tags }) => ({ ...runListItem(run), params: run.params, tags, progress: run.progress, archivedAt: run.archivedAt?.toISOString() ?? null })),
+        total: view.total,
+        matched: view.selected.length,
+        ...(paged ? { page, pages, perPage } : { page: 1, pages: 1, perPage: null }),
+      });
     })
     // The launch form's fields as JSON; the request guard has let only JSON from this origin (or from no browser) this far.
     .post('/api/runs', async (c) => {

@@ -7,6 +7,7 @@ import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { chartViewOf, type ChartView } from '../chart-view.ts';
 import { AugmentStrip } from '../components/augment-strip.tsx';
+import { ArchiveButton, ArchivedNotice } from '../components/run-archive.tsx';
 import { ChartControls } from '../components/chart-controls.tsx';
 import { EpochConfusion } from '../components/epoch-confusion.tsx';
 import { Gallery } from '../components/gallery.tsx';
@@ -69,14 +70,16 @@ export function runRoutes(deps: WebDeps): Hono {
           <h1>
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
-          <p class="run-actions">
+          <div class="run-actions">
             <a class="button" href={`/runs?from=${run.id}#launch`}>
               Rerun with these settings
             </a>{' '}
             <a class="button" href={`/runs/${run.id}/delete`}>
               Delete…
-            </a>
-          </p>
+            </a>{' '}
+            <ArchiveButton run={run} />
+          </div>
+          <ArchivedNotice run={run} />
           <div class="meta-grid">
             <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
             <section class="card">

@@ -1,22 +1,29 @@
 import { Hono } from 'hono';
-import { effectiveTestDecisions, runLabelAccuracies } from '../../analysis/label-accuracies.ts';
+import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
-import { modelCollapse } from '../../experiments/degenerate-model.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { archiveRuns, RunNotArchivableError } from '../../experiments/run-archive.ts';
 import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../experiments/run-deletion.ts';
-import { getRun, listRuns, runTagMap, testConfusion, type Run } from '../../experiments/store.ts';
+import { runListRow, runListRows } from '../../experiments/run-list.ts';
+import { getRun, runTagMap, type Run } from '../../experiments/store.ts';
 import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
+import { availableColumns, chosenColumns, DEFAULT_COLUMN_IDS } from '../components/run-columns.tsx';
 import { RunRow, RunsTable } from '../components/runs-table.tsx';
 import type { WebDeps } from '../deps.ts';
 import { ImportForm } from '../imported/components.tsx';
 import type { ImportFormValues } from '../imported/upload.ts';
 import { launchValuesOf, parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
 import { formBody, formField, queryInt, RUN_ID, runIdOf } from '../params.ts';
-import { filtersFrom, selectRuns, type ListedRun, type RunFilters } from '../run-filters.ts';
+import { filtersFrom, type RunFilters } from '../run-filters.ts';
+import { listed, listedRows, runsView, type RunsView, type RunsViewDeps } from '../runs-view.ts';
 
-/** Filtering re-renders only the table (hx-select), and the URL follows so the view can be kept. */
-function Filters({ filters }: { filters: RunFilters }) {
+/**
+ * Filtering re-renders only the table (hx-select) and the expression's error beside its box
+ * (hx-select-oob), and the URL follows so the view can be kept.
+ */
+function Filters({ filters, available, columns, whereError }: { filters: RunFilters } & Pick<RunsView, 'available' | 'columns' | 'whereError'>) {
+  const shown = new Set(columns.map((column) => column.id));
   return (
     <form
       class="filters"
@@ -26,6 +33,7 @@ function Filters({ filters }: { filters: RunFilters }) {
       hx-trigger="input delay:300ms, submit"
       hx-target="#runs-table"
       hx-select="#runs-table"
+      hx-select-oob="#where-error"
       hx-swap="outerHTML"
       hx-push-url="true"
     >
@@ -39,6 +47,37 @@ function Filters({ filters }: { filters: RunFilters }) {
         ))}
       </select>
       <input type="text" name="tag" value={filters.tag ?? ''} placeholder="tag: key or key=value" aria-label="tag" />
+      <span class="where-field">
+        <input
+          type="text"
+          name="where"
+          value={filters.where ?? ''}
+          placeholder="lr>=0.001 acc>0.98 model=reference"
+          aria-label="filter by params and metrics"
+          aria-describedby="where-error"
+          aria-invalid={whereError ? 'true' : undefined}
+          spellcheck={false}
+          autocomplete="off"
+        />
+        <span id="where-error" class="field-error" role="status">
+          {whereError ? `Not applied: ${whereError}` : ''}
+        </span>
+      </span>
+      <label class="check">
+        <input type="checkbox" name="archived" value="1" checked={filters.archived} /> show archived
+      </label>
+      <details class="column-chooser">
+        <summary>Columns</summary>
+        <fieldset>
+          <legend class="visually-hidden">columns to show</legend>
+          {available.map((column) => (
+            <label class="check">
+              <input type="checkbox" name="col" value={column.id} checked={shown.has(column.id)} data-default={DEFAULT_COLUMN_IDS.includes(column.id) ? '1' : undefined} />{' '}
+              {column.label}
+            </label>
+          ))}
+        </fieldset>
+      </details>
       <input type="hidden" name="sort" value={filters.sort} />
       <input type="hidden" name="dir" value={filters.dir} />
       <button type="submit">Filter</button>
@@ -81,35 +120,19 @@ function DeletePage({ run, bytes, blocker }: { run: Run; bytes: number; blocker:
 
 type RunsPageForms = { values?: LaunchValues; errors?: LaunchErrors; imported?: { values: ImportFormValues; error: string } };
 
-function RunsPage(props: { items: ListedRun[]; total: number; filters: RunFilters } & RunsPageForms) {
+/** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
+export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPageForms = {}) {
+  const view = runsView(deps, filters);
+  const page = { ...view.page, items: listedRows(deps, view.page.items) };
   return (
     <Layout title="Runs">
       <h1>Runs</h1>
-      <LaunchForm values={props.values} errors={props.errors} open={props.total === 0 || props.values !== undefined} />
-      <ImportForm values={props.imported?.values} error={props.imported?.error} />
-      <Filters filters={props.filters} />
-      <RunsTable items={props.items} filters={props.filters} total={props.total} />
+      <LaunchForm values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
+      <ImportForm values={forms.imported?.values} error={forms.imported?.error} />
+      <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} />
+      <RunsTable page={page} matched={view.selected.length} total={view.total} archived={view.archived} columns={view.columns} filters={filters} />
     </Layout>
   );
-}
-
-type RunsPageDeps = Pick<WebDeps, 'db' | 'images'>;
-
-/** A run as the list shows it; `decisions` are the test-label decisions, read once per page. */
-function listed({ db, images }: RunsPageDeps, run: Run, decisions = effectiveTestDecisions(db)): ListedRun {
-  return {
-    run,
-    tags: runTagMap(db, run.id),
-    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
-    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
-  };
-}
-
-/** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
-export function runsPage(deps: RunsPageDeps, filters: RunFilters, forms: RunsPageForms = {}) {
-  const decisions = effectiveTestDecisions(deps.db);
-  const all = listRuns(deps.db).map((run) => listed(deps, run, decisions));
-  return <RunsPage items={selectRuns(all, filters)} total={all.length} filters={filters} {...forms} />;
 }
 
 export function runsRoutes({ db, queue, images }: WebDeps): Hono {
@@ -138,9 +161,25 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
       deleteRuns(db, [runIdOf(c)]);
       return c.redirect('/runs', 303);
     })
+    .post(`/runs/${RUN_ID}/archive`, async (c) => {
+      const undo = formField(await formBody(c), 'undo') === '1';
+      try {
+        archiveRuns(db, [runIdOf(c)], { undo });
+      } catch (err) {
+        if (err instanceof RunNotArchivableError) throw new HTTPException(409, { message: err.message });
+        throw err;
+      }
+      return c.redirect(`/runs/${runIdOf(c)}`, 303);
+    })
     .post('/models/check', async (c) => {
       const body = await formBody(c);
       return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
     })
-    .get(`/runs/${RUN_ID}/row`, (c) => c.html(<RunRow item={listed({ db, images }, getRun(db, runIdOf(c)))} />));
+    .get(`/runs/${RUN_ID}/row`, (c) => {
+      // The row keeps the view it polls in: its columns, and the filters its tag links add to.
+      const filters = filtersFrom(c);
+      const row = runListRow(db, getRun(db, runIdOf(c)));
+      const columns = chosenColumns(availableColumns(runListRows(db)), filters.col);
+      return c.html(<RunRow item={listed({ db, images }, row)} columns={columns} filters={filters} />);
+    });
 }

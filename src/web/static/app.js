@@ -18,7 +18,11 @@ function syncFiltersWithUrl() {
   if (!form) return;
   const query = new URLSearchParams(location.search);
   for (const control of form.querySelectorAll('input[name], select[name]')) {
-    if (control.type !== 'hidden') control.value = query.get(control.name) ?? '';
+    if (control.type === 'hidden') continue;
+    if (control.type !== 'checkbox') control.value = query.get(control.name) ?? '';
+    // No col in the URL means the default columns, which the page marks data-default.
+    else if (control.name === 'col' && !query.has('col')) control.checked = control.dataset.default === '1';
+    else control.checked = query.getAll(control.name).includes(control.value);
   }
 }
 
@@ -47,4 +51,10 @@ window.addEventListener('pageshow', syncFiltersWithUrl);
 document.addEventListener('htmx:afterRequest', (event) => {
   const flash = document.getElementById('flash');
   if (flash && event.detail.successful) flash.replaceChildren();
+});
+
+// Archiving (and anything else marked data-confirm) asks first; the CSP allows no inline handlers.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });

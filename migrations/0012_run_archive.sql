@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `archived_at` integer;

@@ -1,0 +1,40 @@
+import { archiveBlocker } from '../../experiments/run-archive.ts';
+import type { Run } from '../../experiments/store.ts';
+import { dateTime } from '../format.ts';
+
+/** What archiving does, said where the choice is made: it hides, it does not remove. */
+const ARCHIVE_EFFECT =
+  'It stays whole (metrics, predictions, weights) and still counts in its sweep, its seed group and label audits. Deleting is what frees space.';
+
+/**
+ * Archive or unarchive, after a confirmation that static/app.js asks for (data-confirm); without
+ * scripts the form posts straight away, and unarchiving is one click back.
+ */
+export function ArchiveButton({ run }: { run: Run }) {
+  if (run.archivedAt) {
+    return (
+      <form class="inline-form" method="post" action={`/runs/${run.id}/archive`}>
+        <input type="hidden" name="undo" value="1" />
+        <button type="submit">Unarchive</button>
+      </form>
+    );
+  }
+  const blocker = archiveBlocker(run);
+  return (
+    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`}>
+      <button type="submit" disabled={blocker !== null} title={blocker ?? ARCHIVE_EFFECT}>
+        Archive
+      </button>
+    </form>
+  );
+}
+
+/** On an archived run's page: since when, and what that means. */
+export function ArchivedNotice({ run }: { run: Run }) {
+  if (!run.archivedAt) return '';
+  return (
+    <p class="notice archived-notice">
+      Archived {dateTime(run.archivedAt)}: the runs list hides it unless "show archived" is ticked. {ARCHIVE_EFFECT}
+    </p>
+  );
+}

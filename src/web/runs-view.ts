@@ -1,0 +1,56 @@
+import { effectiveTestDecisions, runLabelAccuracies } from '../analysis/label-accuracies.ts';
+import { modelCollapse } from '../experiments/degenerate-model.ts';
+import { pageOf, runListRows, selectRuns, type RunListRow, type RunPage } from '../experiments/run-list.ts';
+import { testConfusion } from '../experiments/store.ts';
+import { availableColumns, chosenColumns, type RunColumn } from './components/run-columns.tsx';
+import type { WebDeps } from './deps.ts';
+import { PER_PAGE, resolveFilters, type ListedRun, type RunFilters } from './run-filters.ts';
+
+export type RunsViewDeps = Pick<WebDeps, 'db' | 'images'>;
+
+/** A row as the list shows it; `decisions` are the test-label decisions, read once per page. */
+export function listed({ db, images }: RunsViewDeps, row: RunListRow, decisions = effectiveTestDecisions(db)): ListedRun {
+  const { run } = row;
+  return {
+    ...row,
+    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+    accuracies: runLabelAccuracies(db, run, images.labels, decisions),
+  };
+}
+
+/** The runs list for one URL: what the /runs page and GET /api/runs both show. */
+export interface RunsView {
+  /** Every matching run, in order, before paging (the CSV and the JSON without paging take all). */
+  selected: RunListRow[];
+  page: RunPage<RunListRow>;
+  /** Runs before filtering (archived ones only when they are shown), and archived runs hidden. */
+  total: number;
+  archived: number;
+  available: RunColumn[];
+  columns: RunColumn[];
+  /** Why the filter expression was not applied, or null. */
+  whereError: string | null;
+}
+
+export function runsView(deps: RunsViewDeps, filters: RunFilters, perPage = PER_PAGE): RunsView {
+  const rows = runListRows(deps.db);
+  const { query, whereError } = resolveFilters(filters, rows);
+  const available = availableColumns(rows);
+  const archived = rows.filter(({ run }) => run.archivedAt !== null).length;
+  const selected = selectRuns(rows, query);
+  return {
+    selected,
+    page: pageOf(selected, filters.page ?? 1, filters.per_page ?? perPage),
+    total: query.archived ? rows.length : rows.length - archived,
+    archived: query.archived ? 0 : archived,
+    available,
+    columns: chosenColumns(available, filters.col),
+    whereError,
+  };
+}
+
+/** The heavier per-run figures (degenerate flag, corrected accuracies), for the rows actually shown. */
+export function listedRows(deps: RunsViewDeps, rows: RunListRow[]): ListedRun[] {
+  const decisions = effectiveTestDecisions(deps.db);
+  return rows.map((row) => listed(deps, row, decisions));
+}
