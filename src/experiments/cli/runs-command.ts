@@ -17,7 +17,7 @@ export const runsCommand: Command = {
     status: { type: 'choice', choices: RUN_STATUSES, description: 'only runs with this status' },
   },
   async run({ options }, context) {
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     const statuses = options.status ? [options.status as RunStatus] : undefined;
     const items = listRuns(db, { statuses }).map(runListItem);
     db.$client.close();

@@ -1,18 +1,25 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_DB_PATH, directoryProblem, openDb, StoreOpenError, type Db } from '../../../db/client.ts';
+import { canWrite, DEFAULT_DB_PATH, directoryProblem, openDb, openReadOnly, StoreOpenError, type Db } from '../../../db/client.ts';
 import { failDeadRuns, RunNotFoundError, getRun, type Run } from '../store.ts';
 import { UsageError, type CommandContext, type OptionValues } from './command.ts';
 
 /**
  * Opens the store named by --db, $DIGITLAB_DB or the default, after reaping runs whose process
  * died. A new store is announced, since a mistyped path would otherwise start an empty one.
+ * A command that only reads (`onlyReads`) opens a store it may not write read-only instead, and
+ * then reaps nothing: dead runs keep showing `running` until a writable open marks them.
  */
-export function openStoreFor(options: OptionValues, context: CommandContext): Db {
+export function openStoreFor(options: OptionValues, context: CommandContext, { onlyReads = false } = {}): Db {
   const file = storePath(options, context.env);
   const isNew = file !== ':memory:' && !existsSync(file);
   let db: Db;
   try {
+    if (onlyReads && !isNew && !canWrite(file)) {
+      db = openReadOnly(file);
+      context.stderr.write(`digitlab: the run store ${path.resolve(file)} is read-only; reading it without changes\n`);
+      return db;
+    }
     db = openDb(file);
   } catch (err) {
     if (err instanceof StoreOpenError) throw new UsageError(err.message);
