@@ -43,7 +43,7 @@ export function openDb(file: string = DEFAULT_DB_PATH): Db {
     return drizzle(sqlite, { schema });
   } catch (err) {
     sqlite?.close();
-    throw explainOpenError(file, err);
+    throw explainStoreError(file, err);
   }
 }
 
@@ -82,7 +82,7 @@ export function openReadOnly(file: string): Db {
     return drizzle(sqlite, { schema });
   } catch (err) {
     sqlite?.close();
-    throw explainOpenError(file, err);
+    throw explainStoreError(file, err);
   }
 }
 
@@ -161,9 +161,12 @@ const OPEN_ADVICE: Record<string, string> = {
   SQLITE_CANTOPEN: 'cannot be opened; check that the path and its directory exist and that you may read and write them',
   SQLITE_READONLY: 'is read-only; make it and its directory writable, or copy it somewhere writable',
   SQLITE_PERM: 'may not be opened; check its permissions',
+  SQLITE_FULL: 'cannot grow because the disk is full; free some space, or give --db a store on another disk',
+  SQLITE_IOERR: 'could not be read or written (an I/O error); check the disk it is on',
 };
 
-function explainOpenError(file: string, err: unknown): unknown {
+/** A SQLite error on the store, as a StoreOpenError naming the file and what to do; other errors unchanged. */
+export function explainStoreError(file: string, err: unknown): unknown {
   if (err instanceof StoreOpenError) return err;
   const code = (err as { code?: string }).code ?? '';
   const advice = OPEN_ADVICE[code] ?? OPEN_ADVICE[code.replace(/_[A-Z]+$/, '')];

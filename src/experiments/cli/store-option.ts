@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { canWrite, DEFAULT_DB_PATH, directoryProblem, openDb, openReadOnly, StoreOpenError, type Db } from '../../../db/client.ts';
+import Database from 'better-sqlite3';
+import { canWrite, DEFAULT_DB_PATH, directoryProblem, explainStoreError, openDb, openReadOnly, StoreOpenError, type Db } from '../../../db/client.ts';
 import { failDeadRuns, RunNotFoundError, getRun, type Run } from '../store.ts';
 import { UsageError, type CommandContext, type OptionValues } from './command.ts';
 
@@ -30,6 +31,16 @@ export function openStoreFor(options: OptionValues, context: CommandContext, { o
     context.stderr.write(`run ${run.id} (${run.name}) was left running by a process that died; marked failed\n`);
   }
   return db;
+}
+
+/**
+ * A SQLite error met after the store was opened (damage deep in the file, a full disk), as a usage
+ * error naming the store and what to do; null for any other error.
+ */
+export function storeFailure(err: unknown, options: OptionValues, env: NodeJS.ProcessEnv): UsageError | null {
+  if (!(err instanceof Database.SqliteError)) return null;
+  const explained = explainStoreError(storePath(options, env), err);
+  return explained instanceof StoreOpenError ? new UsageError(explained.message) : null;
 }
 
 /** --db wins; an empty DIGITLAB_DB counts as unset, but an empty --db is a mistake (it would train into a temporary store). */

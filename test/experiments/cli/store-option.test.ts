@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/client.ts';
-import { createRun, getRun } from '../../../src/experiments/store.ts';
+import { createRun, getRun, setNote } from '../../../src/experiments/store.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { outputDirectory } from '../../../src/experiments/cli/store-option.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
@@ -52,6 +52,25 @@ describe('choosing and opening the run store', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(file);
+  });
+
+  it('exits 2 naming the file when the damage is met only while reading, after the store opened', async () => {
+    const file = path.join(tempDir(), 'runs.sqlite');
+    const db = openDb(file);
+    const run = createRun(db, { name: 'noted', params: smallRunParams() });
+    setNote(db, run.id, 'a long note '.repeat(20_000)); // overflow pages at the end of the file
+    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    db.$client.close();
+    const garbage = Buffer.alloc(8 * 4096, 0xa5);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, garbage, 0, garbage.length, statSync(file).size - garbage.length);
+    closeSync(fd);
+
+    openDb(file).$client.close(); // opening does not reach the damage; reading the run does
+    const shown = await runCliCaptured(['show', String(run.id), '--db', file]);
+    expect(shown.code).toBe(2);
+    expect(shown.stderr).toContain(`the run store ${file} is damaged`);
+    expect(shown.stderr).toMatch(/restore it from a backup/);
   });
 
   it('makes an output directory, or says what is in the way (export DIR, predict --steps DIR)', () => {
