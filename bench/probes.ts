@@ -9,13 +9,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openReadOnly } from '../db/client.ts';
+import { openDb } from '../db/client.ts';
 import { exactNeighbours } from '../src/analysis/maps/knn.ts';
 import { selectBackend } from '../src/experiments/backend.ts';
 import { packFloat16, unpackFloat16 } from '../src/experiments/float16.ts';
 import { loadMnist } from '../src/experiments/mnist.ts';
 import { openRunModel } from '../src/experiments/probability-fn.ts';
-import { listRuns } from '../src/experiments/store.ts';
+import { getRun } from '../src/experiments/store.ts';
 import { embedImages } from '../src/experiments/train-embeddings.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
@@ -125,8 +125,8 @@ async function storeSize(file: string): Promise<Row[]> {
   const rows: Row[] = [['size: per completed run', perRun]];
   for (const t of tables.slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
 
-  const row = db.prepare('select count, dimensions, vectors from test_embeddings limit 1').get() as
-    | { count: number; dimensions: number; vectors: Buffer }
+  const row = db.prepare('select run_id as runId, count, dimensions, vectors from test_embeddings order by run_id limit 1').get() as
+    | { runId: number; count: number; dimensions: number; vectors: Buffer }
     | undefined;
   if (!row) return rows;
   const vectors = new Float32Array(row.vectors.buffer.slice(row.vectors.byteOffset, row.vectors.byteOffset + row.vectors.byteLength));
@@ -144,7 +144,7 @@ async function storeSize(file: string): Promise<Row[]> {
   );
   db.close();
   rows.push(['size: float16 test embeddings would save per run', `${MiB(row.vectors.byteLength - half.byteLength)} (worst error ${worst.toExponential(2)})`]);
-  return [...rows, ...(await embeddingCosts(file, row.dimensions, vectors, back))];
+  return [...rows, ...(await embeddingCosts(file, row.runId, row.dimensions, vectors, back))];
 }
 
 /**
@@ -152,7 +152,7 @@ async function storeSize(file: string): Promise<Row[]> {
  * (what the UMAP maps are built from) stay the same, and how long recomputing a dropped run's
  * test embeddings takes from its stored model.
  */
-async function embeddingCosts(file: string, dimensions: number, exact: Float32Array, half: Float32Array): Promise<Row[]> {
+async function embeddingCosts(file: string, runId: number, dimensions: number, exact: Float32Array, half: Float32Array): Promise<Row[]> {
   const k = 15;
   const a = exactNeighbours(exact, dimensions, k);
   const b = exactNeighbours(half, dimensions, k);
@@ -167,8 +167,8 @@ async function embeddingCosts(file: string, dimensions: number, exact: Float32Ar
   const agreement = same / (a.indices.length * k);
   console.log(`  float16 embeddings: ${(100 * agreement).toFixed(2)}% of ${k}-nearest neighbours unchanged; ${identicalLists} of ${a.indices.length} lists identical`);
 
-  const db = openReadOnly(file);
-  const run = listRuns(db, { statuses: ['completed'] })[0]!;
+  const db = openDb(file); // migrated like any digitlab command would: the model's tables must be current
+  const run = getRun(db, runId);
   const dropped = db.$client
     .prepare('select (select coalesce(sum(length(vectors)), 0) from test_embeddings where run_id = ?) + (select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?)')
     .pluck()

@@ -198,7 +198,10 @@ export async function fuzzProbe(target: Target): Promise<Row[]> {
     for (const [i, request] of requests.entries()) {
       const headers = { ...site.sameOrigin, ...request.init.headers };
       const answer = await send(site.url, request.path, { ...request.init, headers });
-      if (typeof answer.status === 'number' && answer.status >= 500) serverErrors++;
+      if (typeof answer.status === 'number' && answer.status >= 500) {
+        serverErrors++;
+        console.log(`  ${answer.status} ${request.init.method ?? 'GET'} ${request.path.slice(0, 100)} ${request.init.headers?.['Content-Type'] ?? ''}`);
+      }
       if (answer.status === 'timeout') hung++;
       if (LEAKS.test(answer.body)) leaks++;
       if (i % 50 === 49 || i === requests.length - 1) {
@@ -209,7 +212,10 @@ export async function fuzzProbe(target: Target): Promise<Row[]> {
   } finally {
     await site.stop();
   }
-  const loggedTraces = (site.log().match(/\n\s+at /g) ?? []).length;
+  const log = site.log();
+  const loggedTraces = (log.match(/\n\s+at /g) ?? []).length;
+  const firstTrace = log.search(/\n\s+at /);
+  if (firstTrace >= 0) console.log(`  first logged trace:\n${log.slice(Math.max(0, log.lastIndexOf('\n', firstTrace - 1) - 200), firstTrace + 400)}`);
   return [
     ['fuzz: requests sent', String(requests.length)],
     ['fuzz: 5xx answers', String(serverErrors)],
