@@ -13,9 +13,9 @@ import { measureTrainingThroughput } from '../src/experiments/throughput.ts';
 import { BATCH_NORM_TRAINING } from '../src/experiments/wasm-kernels/batch-norm-training.ts';
 import { registerWasmTrainingKernels } from '../src/experiments/wasm-kernels/index.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
-import { benchOptions } from './lib/script-options.ts';
+import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 
-const options = benchOptions({
+const SCRIPT: BenchScript = {
   file: 'bench/batch-norm.ts',
   summary: 'one-thread training samples/s with the fused batch-norm kernels and with the stock tfjs path',
   options: {
@@ -23,7 +23,12 @@ const options = benchOptions({
     batches: { type: 'integer', min: 1, max: 10_000, description: 'timed steps per figure (default 20)' },
     models: { type: 'string', placeholder: 'A,B', description: 'presets or spec files, as train --model takes them (default reference,batchnorm-cnn)' },
   },
-});
+};
+const options = benchOptions(SCRIPT);
+
+const models = checkedUsage(SCRIPT, () =>
+  ((options.models as string | undefined) ?? 'reference,batchnorm-cnn').split(',').map((name) => resolveModel(name)),
+);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 
@@ -31,7 +36,6 @@ async function main(): Promise<void> {
   if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
   const rounds = (options.rounds as number | undefined) ?? 3;
   const batches = (options.batches as number | undefined) ?? 20;
-  const models = ((options.models as string | undefined) ?? 'reference,batchnorm-cnn').split(',').map((name) => resolveModel(name));
   console.log(`${machineLine()}; batch 64, ${batches} steps a figure, ${rounds} rounds`);
   const figures = new Map<string, number[]>();
   const record = (label: string, value: number) => figures.set(label, [...(figures.get(label) ?? []), value]);

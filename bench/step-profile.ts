@@ -23,9 +23,9 @@ import { adamOptimizer } from '../src/experiments/optimizer.ts';
 import { seededRandom, shuffledIndices } from '../src/experiments/random.ts';
 import { lossWithCounts } from '../src/experiments/step-loss.ts';
 import { machineLine } from './lib/machine-load.ts';
-import { benchOptions } from './lib/script-options.ts';
+import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 
-const options = benchOptions({
+const SCRIPT: BenchScript = {
   file: 'bench/step-profile.ts',
   summary: 'where a training step spends its time on the wasm backend, per kernel (one thread)',
   options: {
@@ -38,7 +38,8 @@ const options = benchOptions({
       description: "train on MNIST batches augmented as train --augment does, timing their preparation (default: one random batch)",
     },
   },
-});
+};
+const options = benchOptions(SCRIPT);
 
 /** --augment's settings; a bad value exits 2 saying what is allowed, as the flags' checks do. */
 function augmentSettings(raw: string | undefined): AugmentSettings | undefined {
@@ -48,6 +49,7 @@ function augmentSettings(raw: string | undefined): AugmentSettings | undefined {
   process.exit(2);
 }
 const augment = augmentSettings(options.augment as string | undefined);
+const resolved = checkedUsage(SCRIPT, () => resolveModel(options.model as string | undefined));
 
 /** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
 const spent = new Map<string, { ms: number; calls: number }>();
@@ -84,7 +86,6 @@ async function main(): Promise<void> {
   const batchSize = (options['batch-size'] as number | undefined) ?? 64;
   if ((await selectBackend('wasm')) !== 'wasm') throw new Error('wasm backend unavailable');
   wrapEveryKernel();
-  const resolved = resolveModel(options.model as string | undefined);
   const model = buildModel(resolved.spec, 1);
   const optimizer = adamOptimizer(0.001);
   const random = tf.randomUniform([batchSize, 28, 28, 1]);

@@ -18,9 +18,9 @@ import { measurePytorchScript, measurePytorchTwin } from '../src/experiments/pyt
 import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
 import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
 import { measured, percent } from './lib/machine-load.ts';
-import { benchOptions } from './lib/script-options.ts';
+import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 
-const options = benchOptions({
+const SCRIPT: BenchScript = {
   file: 'bench/training-vs-pytorch.ts',
   summary:
     "digitlab's training samples/s (one thread, and the default workers) beside PyTorch's, back to back, on /usr/bin/python3:\n" +
@@ -30,9 +30,10 @@ const options = benchOptions({
     rounds: { type: 'integer', min: 1, max: 100, description: 'rounds to measure (default 5)' },
     model: { type: 'string', placeholder: 'NAME|FILE.json', description: 'the network, as train --model takes it (default reference)' },
   },
-});
+};
+const options = benchOptions(SCRIPT);
 
-const model = resolveModel(options.model as string | undefined);
+const model = checkedUsage(SCRIPT, () => resolveModel(options.model as string | undefined));
 const referenceScript = process.env.TORCH_CNN_SCRIPT ?? path.resolve(import.meta.dirname, '../../shared/bench/torch_cnn.py');
 const isReference = model.name === 'reference';
 const measureTorch = () => (isReference ? measurePytorchScript(referenceScript) : measurePytorchTwin(model.spec));

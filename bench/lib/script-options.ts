@@ -14,13 +14,21 @@ export interface BenchScript {
 
 export function benchOptions(script: BenchScript, argv: string[] = process.argv.slice(2)): OptionValues {
   const command = { name: script.file, summary: script.summary, positionals: [], options: script.options };
+  const { options } = checkedUsage(script, () => parseCommandLine(command, argv, HELP_OPTION));
+  if (options.help) {
+    console.log(commandHelp(command, 'npx tsx', HELP_OPTION));
+    process.exit(0);
+  }
+  return options;
+}
+
+/**
+ * Runs `read`, which turns flag values into what the script uses (`--model` into a checked spec,
+ * say), and exits 2 with the script's usage line if a value is bad, as the CLI would.
+ */
+export function checkedUsage<T>(script: Pick<BenchScript, 'file'>, read: () => T): T {
   try {
-    const { options } = parseCommandLine(command, argv, HELP_OPTION);
-    if (options.help) {
-      console.log(commandHelp(command, 'npx tsx', HELP_OPTION));
-      process.exit(0);
-    }
-    return options;
+    return read();
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     console.error(`${script.file}: ${err.message}\n(see npx tsx ${script.file} --help)`);

@@ -5,6 +5,7 @@ import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from './mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
+import { BatchCurve } from './batch-curve.ts';
 import { storeRecorder, type RunRecorder } from './run-recorder.ts';
 import { serializeModel } from './saved-model.ts';
 import { availableCores, defaultWorkers } from './steppers.ts';
@@ -70,6 +71,7 @@ class WriteQueue {
  */
 export async function trainAndRecord(requested: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
   let lastProgress = 0;
+  const curve = new BatchCurve();
   const writes = new WriteQueue();
   const record = (write: () => void | Promise<void>) => writes.add(write);
   try {
@@ -106,10 +108,11 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
       reporter: {
         onBatch(progress) {
           options.reporter?.onBatch?.(progress);
+          curve.add(progress);
           const now = Date.now();
           if (now - lastProgress >= PROGRESS_INTERVAL_MS || progress.batch === progress.batches) {
             lastProgress = now;
-            recorder.progress(progress);
+            recorder.progress({ ...progress, curve: curve.points() });
           }
         },
         onEpoch(epoch) {

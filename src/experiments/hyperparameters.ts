@@ -54,6 +54,9 @@ export function modelSpecOf(hp: Hyperparameters): ModelSpec {
   return hp.layers ? { layers: hp.layers } : presetSpec('reference');
 }
 
+/** The images a run trains on each epoch: its limit (or all 60,000), less the validation split taken from the end. */
+export const trainingImages = (hp: Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>) => Math.floor((hp.trainLimit ?? 60_000) * (1 - hp.validationSplit));
+
 /** The name of the network a run trains. */
 export const modelNameOf = (hp: Hyperparameters) => hp.model ?? 'reference';
 

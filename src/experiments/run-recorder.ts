@@ -13,7 +13,8 @@ import {
   type SavedModel,
   type TestOutcome,
 } from './store.ts';
-import type { BatchProgress, EpochResult } from './train.ts';
+import type { LiveProgress } from './batch-curve.ts';
+import type { EpochResult } from './train.ts';
 
 /**
  * Where one run's training writes what it learns, in the order it learns it. The SQLite store
@@ -23,8 +24,8 @@ import type { BatchProgress, EpochResult } from './train.ts';
 export interface RunRecorder {
   /** What the run trains with; `decided` is the params as trained when training decided some (the worker count). */
   provenance(provenance: RunProvenance, decided?: Hyperparameters): void | Promise<void>;
-  /** The latest batch-level progress; called about once a second, and a recorder may drop some. */
-  progress(progress: BatchProgress): void;
+  /** The latest batch-level progress with the curve so far; called about once a second, and a recorder may drop some. */
+  progress(progress: LiveProgress): void;
   epoch(epoch: EpochResult): void | Promise<void>;
   /** The test evaluation and weights (and a label-audit fold's held-out predictions); the run is completed once this returns. */
   complete(outcome: TestOutcome, model: SavedModel, heldOut?: HeldOutPredictions): void | Promise<void>;

@@ -21,6 +21,9 @@ export interface BatchProgress {
   /** Running means over the epoch so far, as Keras' progress bar shows them. */
   loss: number;
   accuracy: number;
+  /** This batch's own loss and accuracy, for the live curve (the numbers the step returned; nothing extra is computed). */
+  batchLoss: number;
+  batchAccuracy: number;
   etaSeconds: number;
 }
 
@@ -149,6 +152,8 @@ export async function trainModel(options: {
           batches,
           loss: lossSum / seen,
           accuracy: correct / seen,
+          batchLoss,
+          batchAccuracy: batchCorrect / indices.length,
           etaSeconds: (elapsed / samplesDone) * (hp.epochs * train.count - samplesDone),
         });
         await yieldToEventLoop();

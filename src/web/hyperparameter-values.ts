@@ -1,14 +1,12 @@
 import { formatAugment } from '../experiments/augment/affine.ts';
 import { HYPERPARAMETER_OPTIONS, paramKey } from '../experiments/cli/train-command.ts';
 import { modelNameOf, type Hyperparameters } from '../experiments/hyperparameters.ts';
+import { NOT_TRAINED_HERE } from '../experiments/imported/imported-store.ts';
 import { defaultMomentum } from '../experiments/recipe.ts';
 import type { Run } from '../experiments/store.ts';
 import { flagLabel } from './format.ts';
 
 export type HyperparameterFlag = keyof typeof HYPERPARAMETER_OPTIONS;
-
-/** What an imported run shows for the settings of a training it did not have here. */
-export const NOT_TRAINED_HERE = 'imported: not trained here';
 
 const images = (limit: number | null, all: number) => (limit === null ? `${all.toLocaleString('en-US')} (all)` : limit.toLocaleString('en-US'));
 
@@ -51,10 +49,27 @@ export function trainedValue(run: Run, flag: HyperparameterFlag): string {
   }
 }
 
+const HYPERPARAMETER_FLAGS = Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterFlag[];
+
+/** The settings of `flags` a run trained with, labelled as the launch form labels them. */
+export const settingRows = (run: Run, flags: HyperparameterFlag[] = HYPERPARAMETER_FLAGS) =>
+  flags.map((flag): [string, string] => [flagLabel(flag), trainedValue(run, flag)]);
+
+/**
+ * What a sweep's runs all share, as its first run trained with it: every flag but the seeds and
+ * the axes (`axes` by their names in a run's params).
+ */
+export function fixedSettingRows(run: Run, axes: string[]): [string, string][] {
+  return settingRows(
+    run,
+    HYPERPARAMETER_FLAGS.filter((flag) => flag !== 'seed' && !axes.includes(paramKey(flag))),
+  );
+}
+
 /** Every setting a run trained with, labelled as the launch form labels it; label-audit runs add their labels and fold. */
 export function hyperparameterRows(run: Run): [string, string][] {
   const hp = run.params as Hyperparameters;
-  const rows = (Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterFlag[]).map((flag): [string, string] => [flagLabel(flag), trainedValue(run, flag)]);
+  const rows = settingRows(run);
   if (run.source === 'imported') return rows;
   return [
     ...rows,

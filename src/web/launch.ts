@@ -3,6 +3,7 @@ import {
   flagValue,
   HYPERPARAMETER_OPTIONS,
   hyperparametersFrom,
+  paramKey,
   runNameFrom,
   tagsFrom,
 } from '../experiments/cli/train-command.ts';
@@ -18,6 +19,7 @@ export type LaunchField = HyperparameterField | 'name' | 'tags' | 'spec';
 export const CUSTOM_MODEL = 'custom';
 
 export const HYPERPARAMETER_FIELDS = Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterField[];
+const LAUNCH_FIELDS: LaunchField[] = [...HYPERPARAMETER_FIELDS, 'name', 'tags', 'spec'];
 
 /** What the person typed, kept as typed so a rejected form comes back as they left it. */
 export type LaunchValues = Partial<Record<LaunchField, string>>;
@@ -53,7 +55,7 @@ export function checkTag(key: string, value: string): string | null {
  */
 export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   const values: LaunchValues = {};
-  for (const field of [...HYPERPARAMETER_FIELDS, 'name', 'tags', 'spec'] as const) {
+  for (const field of LAUNCH_FIELDS) {
     if (typeof body[field] === 'string') values[field] = body[field].trim();
   }
   const errors: LaunchErrors = {};
@@ -89,6 +91,48 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   } catch (err) {
     return { ok: false, values, errors: { name: withoutFlag(err) } };
   }
+}
+
+export type JsonLaunchRequest = Extract<LaunchRequest, { ok: true }> | { ok: false; errors: Record<string, string> };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why a JSON key is not a launch field: most likely a run's params name (learningRate) for its flag. */
+function unknownFieldProblem(key: string): string {
+  const flag = HYPERPARAMETER_FIELDS.find((field) => paramKey(field) === key);
+  return flag ? `not a field; did you mean '${flag}'?` : `not a field; the fields are ${LAUNCH_FIELDS.join(', ')}`;
+}
+
+/** One JSON value as the form's text: a number as typed, tags as key=value lines, a spec object as its JSON. */
+function formTextOf(field: LaunchField, value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && field !== 'tags') return String(value);
+  if (field === 'tags' && isObject(value) && Object.values(value).every((v) => typeof v === 'string')) {
+    return Object.entries(value).map(([key, v]) => `${key}=${v}`).join('\n');
+  }
+  if (field === 'spec' && isObject(value)) return JSON.stringify(value);
+  return null;
+}
+
+/**
+ * A launch from JSON (POST /api/runs): the form's fields by the same names, turned into the text a
+ * person would type and checked by parseLaunchForm, so a script gets the form's rules and words.
+ * A spec without a model means the spec.
+ */
+export function parseLaunchJson(body: Record<string, unknown>): JsonLaunchRequest {
+  const fields: Record<string, string> = {};
+  const errors: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const field = LAUNCH_FIELDS.find((name) => name === key);
+    const text = field ? formTextOf(field, value) : null;
+    if (!field) errors[key] = unknownFieldProblem(key);
+    else if (text === null) errors[key] = field === 'tags' ? 'must be an object of key to text value, or key=value lines' : 'must be a number or a string';
+    else fields[key] = text;
+  }
+  if (fields.spec !== undefined && fields.model === undefined) fields.model = CUSTOM_MODEL;
+  const request = parseLaunchForm(fields);
+  if (request.ok && Object.keys(errors).length === 0) return request;
+  return { ok: false, errors: { ...(request.ok ? {} : request.errors), ...errors } };
 }
 
 const modelChoiceProblem = (model: string | undefined) =>

@@ -6,12 +6,15 @@ import { modelCollapse } from '../experiments/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../experiments/store.ts';
 import { GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
 import type { WebDeps } from './deps.ts';
+import type { ResultsView } from './run-view-state.ts';
 
 /** What a completed run's page shows below its curves. */
 export interface RunResults {
   confusion: number[][];
   metrics: ClassMetrics[];
   misclassified: GalleryPage;
+  /** The images of the confusion-matrix cell the page's URL picked, if it picked one. */
+  cellGallery: GalleryPage | null;
   /** Why the model is degenerate, or null. */
   degenerate: string | null;
   /** Accuracy on the original labels, the corrected ones, and without the ambiguous images. */
@@ -38,14 +41,15 @@ export function galleryPage({ db, images }: WebDeps, runId: number, cell: { labe
   };
 }
 
-export function runResults(deps: WebDeps, run: Run): RunResults | null {
+export function runResults(deps: WebDeps, run: Run, view: ResultsView = { cellPage: 1, page: 1 }): RunResults | null {
   if (run.status !== 'completed') return null;
   const confusion = testConfusion(deps.db, run.id);
   if (!confusion) return null;
   return {
     confusion,
     metrics: classMetrics(confusion),
-    misclassified: galleryPage(deps, run.id, undefined, 1),
+    misclassified: galleryPage(deps, run.id, undefined, view.page),
+    cellGallery: view.cell ? galleryPage(deps, run.id, view.cell, view.cellPage) : null,
     degenerate: modelCollapse(confusion),
     accuracies: runLabelAccuracies(deps.db, run, deps.images.labels, effectiveTestDecisions(deps.db)),
   };

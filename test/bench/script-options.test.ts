@@ -62,4 +62,19 @@ describe('bench scripts', () => {
     expect(stdout).toContain('usage: npx tsx bench/training-vs-pytorch.ts [options]');
     expect(stdout).toContain('--rounds');
   }, 130_000);
+
+  it('a script that takes a network exits 2 with what --model allows for a bad one, not a stack trace', async () => {
+    const taking = SCRIPTS.filter((s) => /\bmodels?: \{ type: 'string'/.test(readFileSync(path.join('bench', s), 'utf8')));
+    expect(taking.length).toBeGreaterThanOrEqual(3);
+    for (const script of taking) {
+      const flag = readFileSync(path.join('bench', script), 'utf8').includes('models: {') ? '--models' : '--model';
+      const failed = await run(path.resolve('node_modules/.bin/tsx'), [path.join('bench', script), flag, 'no-such-net'], { timeout: 120_000 }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failed?.code, script).toBe(2);
+      expect(failed?.stderr).toContain("--model takes a preset (reference, ");
+      expect(failed?.stderr).not.toMatch(/\n\s+at /);
+    }
+  }, 130_000);
 });

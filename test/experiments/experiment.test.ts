@@ -9,8 +9,9 @@ import { executeRun } from '../../src/experiments/experiment.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
 import { buildModel } from '../../src/experiments/model.ts';
 import { deserializeModel } from '../../src/experiments/saved-model.ts';
-import { epochHistory, loadSavedModel, loadTestEmbeddings, loadTestPredictions, testConfusion } from '../../src/experiments/store.ts';
-import { splitForValidation, trainModel } from '../../src/experiments/train.ts';
+import { epochHistory, getRun, loadSavedModel, loadTestEmbeddings, loadTestPredictions, testConfusion } from '../../src/experiments/store.ts';
+import type { LiveProgress } from '../../src/experiments/batch-curve.ts';
+import { splitForValidation, trainModel, type BatchProgress } from '../../src/experiments/train.ts';
 import { memoryDb, runningRun, smallRunParams } from '../helpers/db.ts';
 
 beforeAll(async () => {
@@ -32,8 +33,20 @@ describe('training a run', () => {
   it('records a completed run whose stored model reproduces its stored predictions', async () => {
     const db = memoryDb();
     const run = runningRun(db);
-    const ended = await executeRun(db, run.id, { backend: 'wasm' });
+    const batchLosses: number[] = [];
+    let recordedAtEpochEnd: LiveProgress | undefined;
+    const reporter = {
+      onBatch: (p: BatchProgress) => batchLosses.push(p.batchLoss),
+      onEpoch: () => (recordedAtEpochEnd = getRun(db, run.id).progress as LiveProgress),
+    };
+    const ended = await executeRun(db, run.id, { backend: 'wasm', reporter });
     expect(ended.status).toBe('completed');
+    // The live curve rode on the progress written at the epoch's last batch: it spans the epoch, starts at the first batch's own loss.
+    const curve = recordedAtEpochEnd!.curve;
+    expect(curve.at(-1)!.x).toBe(1);
+    expect(curve).toHaveLength(batchLosses.length);
+    expect(curve[0]!.loss).toBeCloseTo(batchLosses[0]!, 4);
+    expect(ended.progress).toBeNull();
     expect(ended.backend).toBe('wasm');
     expect(ended.testAccuracy).toBeGreaterThan(0.6); // chance is 0.1; 1,600 images reach about 0.7
     expect(ended.datasetHashes).toMatchObject({ testLabels: test.labelsSha256 });

@@ -58,10 +58,10 @@ describe('state-changing requests', () => {
   });
 
   it('lets a same-origin or non-browser JSON client through to the JSON API, and workers past the browser rules', async () => {
-    const { app } = webApp();
-    // No POST /api/runs route in this app yet: reaching the 404 means the guard let it pass.
-    expect((await app.request('/api/runs', json(undefined))).status).toBe(404);
-    expect((await app.request('/api/runs', json('http://localhost', { 'Sec-Fetch-Site': 'same-origin' }))).status).toBe(404);
+    const { app, db } = webApp();
+    expect((await app.request('/api/runs', json(undefined))).status).toBe(201);
+    expect((await app.request('/api/runs', json('http://localhost', { 'Sec-Fetch-Site': 'same-origin' }))).status).toBe(201);
+    expect(listRuns(db)).toHaveLength(2);
     // A worker request gets past the browser rules to its own check: the bearer token it lacks.
     expect((await app.request('/api/workers/claim', json('http://elsewhere.example', { 'Sec-Fetch-Site': 'cross-site' }))).status).toBe(401);
     expect((await app.request('http://evil.example/api/workers/claim', json(undefined))).status).toBe(421);

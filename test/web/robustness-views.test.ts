@@ -66,9 +66,9 @@ describe('compare: robustness overlaid', () => {
     const group = `runs ${seeds.map((r) => r.id).join(', ')} (mean ± sd)`;
     // At 30 degrees the seeds read 0.79, 0.69, 0.59: mean 0.69, sd 0.1, so the band spans 0.59 to 0.79.
     // Each x reads out every line there, the group's mean among them.
-    expect(section).toContain(`\n${group}: 0.6900`);
-    expect(section.match(/<path class="band"/g)).toHaveLength(2);
-    expect(section).toContain(`\nrun ${other.id}: 0.3700`);
+    expect(section).toContain(`\n${group}: 69.00%`);
+    expect(section.match(/<path class="band /g)).toHaveLength(2);
+    expect(section).toContain(`\nrun ${other.id}: 37.00%`);
     // The group's runs are summarised by the band, not drawn again one by one.
     for (const run of seeds) expect(section).not.toContain(`data-label="run ${run.id}"`);
     expect(section).toContain(`data-label="run ${other.id}"`);

@@ -53,7 +53,7 @@ describe('the run page of a completed run', () => {
     const { app, run } = appWithCompletedRun();
     const html = await (await app.request(`/runs/${run.id}`)).text();
     expect(html.match(/<figure class="chart"><svg/g)).toHaveLength(2);
-    expect(html.match(/<polyline points="/g)).toHaveLength(4);
+    expect(html.match(/<g class="series series-(train|val)" data-label="\w+"><path d="M/g)).toHaveLength(4);
     // One readout per epoch with both series' values.
     expect(html).toContain('<title>Epoch 2\ntraining: 0.2500\nvalidation: 0.3000</title>');
     expect(html).toMatch(/<title>Epoch 3\ntraining: \d+\.\d\d%\nvalidation: \d+\.\d\d%<\/title>/);
@@ -104,6 +104,19 @@ describe('the run page of a completed run', () => {
     const { app, run } = appWithCompletedRun();
     expect((await app.request(`/runs/${run.id}/gallery?${query}`)).status).toBe(status);
   });
+
+  it('keeps the chosen cell and gallery pages in the page URL: the fragment says where, the page shows them again', async () => {
+    const { app, run } = appWithCompletedRun();
+    const from = `http://localhost/runs/${run.id}?log=1&page=3`;
+    const cell = await app.request(`/runs/${run.id}/gallery?label=3&predicted=5`, { headers: { ...htmx, 'HX-Current-URL': from } });
+    expect(cell.headers.get('HX-Push-Url')).toBe(`/runs/${run.id}?log=1&page=3&cell=3-5`);
+    const paged = await app.request(`/runs/${run.id}/gallery?page=2`, { headers: { ...htmx, 'HX-Current-URL': `${from}&cell=3-5` } });
+    expect(paged.headers.get('HX-Push-Url')).toBe(`/runs/${run.id}?log=1&page=2&cell=3-5`);
+    const page = await (await app.request(`/runs/${run.id}?cell=3-5`)).text();
+    expect(page).toContain('<section id="cell-gallery" class="gallery"><h3>True 3, predicted 5');
+    expect(page).not.toContain('Click a cell of the confusion matrix to see its images here.');
+    expect((await app.request(`/runs/${run.id}?cell=35`)).status).toBe(400);
+  });
 });
 
 describe('the run page while a run trains', () => {
@@ -119,6 +132,26 @@ describe('the run page while a run trains', () => {
     expect(record).toContain('<h2>Reproducibility</h2>');
     const page = await (await app.request(`/runs/${run.id}`)).text();
     expect(page).toContain(section);
+  });
+
+  it('draws the smoothed per-batch curve while it trains, says how it is smoothed, and keeps the chart view in its poll', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db, { epochs: 3 });
+    const curve = Array.from({ length: 40 }, (_, i) => ({ x: (i + 1) / 40, loss: 2 / (i + 1), accuracy: 0.1 + i / 50 }));
+    recordProgress(db, run.id, { epoch: 1, epochs: 3, batch: 40, batches: 40, loss: 0.5, accuracy: 0.5, batchLoss: 0.05, batchAccuracy: 0.9, etaSeconds: 75, curve });
+    const live = await (await app.request(`/runs/${run.id}/live?log=1&to-epoch=2`, { headers: htmx })).text();
+    expect(live).toMatch(/^<section id="live" hx-get="\/runs\/\d+\/live\?log=1&amp;to-epoch=2"/);
+    const [loss, accuracy] = live.split('<figure').slice(1);
+    for (const figure of [loss!, accuracy!]) {
+      expect(figure).toMatch(/<g class="series series-batch dense" data-label="training, per batch"><path d="(M|L)[\d.]+,[\d.]+( L[\d.]+,[\d.]+){39}"/);
+      expect(figure).not.toMatch(/series-batch[^>]*>[^]*<circle/);
+      expect(figure).toContain('per batch: exponential moving average, each batch weighted 0.1');
+    }
+    // Log scale on the loss only, with decade ticks around 0.05 to 2; the epoch axis zoomed to epochs 1 and 2.
+    expect(loss).toContain('Loss (log scale)');
+    expect([...loss!.matchAll(/<text x="50" y="[\d.]+" text-anchor="end">([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['0.01', '0.1', '1', '10']);
+    expect(accuracy).not.toContain('log scale');
+    expect([...loss!.matchAll(/<text class="tick"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['1', '2']);
   });
 
   it('says how many runs are ahead of a queued one', async () => {

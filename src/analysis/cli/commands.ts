@@ -10,6 +10,7 @@ import { predictCommand } from './predict-command.ts';
 import { robustnessCommand } from './robustness-command.ts';
 import { seedGroupsCommand } from './seed-groups-command.ts';
 import { slicesCommand } from './slices-command.ts';
+import { sweepCancelCommand } from './sweep-cancel-command.ts';
 import { sweepCommand } from './sweep-command.ts';
 import { sweepResultsCommand } from './sweep-results-command.ts';
 
@@ -18,6 +19,7 @@ export const ANALYSIS_COMMANDS: Command[] = [
   compareCommand,
   sweepCommand,
   sweepResultsCommand,
+  sweepCancelCommand,
   seedGroupsCommand,
   predictCommand,
   ownDigitsCommand,

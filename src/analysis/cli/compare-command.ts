@@ -2,6 +2,7 @@ import type { Command, CommandContext } from '../../experiments/cli/command.ts';
 import { UsageError } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson, runArgument } from '../../experiments/cli/store-option.ts';
 import { compareRuns, ComparisonRefusedError, comparisonJson, type MetricRow, type RunComparison } from '../compare/run-comparison.ts';
+import { NOT_TRAINED_HERE } from '../../experiments/imported/imported-store.ts';
 import { formatP } from '../statistics/verdict.ts';
 
 /** How many image indices the text output lists before summarising the rest. */
@@ -23,8 +24,11 @@ function confusionDifferenceText(difference: number[][]): string {
   return [header, ...rows].join('\n');
 }
 
+/** A setting as `compare` prints it; an imported run has none recorded, and says why rather than `null`. */
+const settingText = (run: RunComparison['a'], value: unknown) => (value === null && run.source === 'imported' ? NOT_TRAINED_HERE : JSON.stringify(value));
+
 function comparisonText(c: RunComparison): string {
-  const params = Object.entries(c.paramsDiff).map(([key, { a, b }]) => `  ${key}: ${JSON.stringify(a)} -> ${JSON.stringify(b)}`);
+  const params = Object.entries(c.paramsDiff).map(([key, { a, b }]) => `  ${key}: ${settingText(c.a, a)} -> ${settingText(c.b, b)}`);
   // Throughput runs to thousands; four decimals only suit rates and losses.
   const digits = (m: MetricRow) => (Math.abs(m.a ?? 0) >= 100 ? 0 : 4);
   const metrics = c.metrics.map(

@@ -1,4 +1,5 @@
-import { UsageError, type Command } from '../../experiments/cli/command.ts';
+import type { Db } from '../../../db/client.ts';
+import { UsageError, type Command, type CommandContext, type OptionValues } from '../../experiments/cli/command.ts';
 import { openStoreFor, printJson } from '../../experiments/cli/store-option.ts';
 import { spreadText as spreadOfSeeds, type Spread } from '../statistics/spread.ts';
 import { sweepResults, type SweepResults } from '../sweeps/sweep-results.ts';
@@ -26,25 +27,35 @@ export function sweepResultsText(results: SweepResults): string {
   return [`sweep ${results.sweep.id}: ${results.sweep.name}  (${counts})`, '', line(header), ...rows.map(line)].join('\n');
 }
 
+/**
+ * The frame of the commands about one sweep: its SWEEP argument (anything but a positive whole
+ * number is bad usage), the store open while `act` runs, and an unknown sweep as bad usage too.
+ */
+export function onSweep(raw: string | undefined, options: OptionValues, context: CommandContext, act: (db: Db, id: number) => number): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${raw}'`);
+  const db = openStoreFor(options, context);
+  try {
+    return act(db, id);
+  } catch (err) {
+    if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    db.$client.close();
+  }
+}
+
 export const sweepResultsCommand: Command = {
   name: 'sweep-results',
   summary: "a sweep's table: each grid point's test metrics, mean ± sd over its seeds",
   positionals: [{ name: 'SWEEP', description: 'sweep id' }],
   options: {},
   async run({ positionals, options }, context) {
-    const id = Number(positionals[0]);
-    if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${positionals[0]}'`);
-    const db = openStoreFor(options, context);
-    try {
+    return onSweep(positionals[0], options, context, (db, id) => {
       const results = sweepResults(db, id);
       if (options.json) printJson(context, results);
       else context.stdout.write(`${sweepResultsText(results)}\n`);
       return 0;
-    } catch (err) {
-      if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
-      throw err;
-    } finally {
-      db.$client.close();
-    }
+    });
   },
 };

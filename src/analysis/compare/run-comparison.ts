@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts';
+import type { RunSource } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { loadMnist } from '../../experiments/mnist.ts';
 import { epochHistory, getRun, loadTestPredictions, type Run } from '../../experiments/store.ts';
@@ -36,6 +37,8 @@ export interface RunComparison extends ImageChanges {
 interface RunReference {
   id: number;
   name: string;
+  /** An imported run records no training settings, so its side of a params diff is null. */
+  source: RunSource;
   testAccuracy: number;
 }
 
@@ -115,7 +118,7 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns): RunCom
     Record<string, unknown>,
   ];
   const recipe = recipeEvidence(db, a, b);
-  const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, testAccuracy: correct / changes.images });
+  const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, source: run.source, testAccuracy: correct / changes.images });
   return {
     ...changes,
     a: reference(a, changes.correctA),

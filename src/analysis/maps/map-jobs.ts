@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts';
+import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
 import { loadMnist } from '../../experiments/mnist.ts';
 import { loadTestEmbeddings } from '../../experiments/store.ts';
@@ -10,12 +11,6 @@ export type MapStatus = JobStatus<StoredMap>;
 
 type Layout = (data: Float32Array | Uint8Array, dimensions: number, options: LayoutOptions) => Promise<Float32Array>;
 
-interface Job {
-  fraction: number;
-  stage: string;
-  done: Promise<StoredMap>;
-}
-
 /** Layouts computed at once: each takes a core for seconds to minutes, so the rest wait their turn. */
 const PARALLEL_LAYOUTS = 1;
 
@@ -25,8 +20,7 @@ const PARALLEL_LAYOUTS = 1;
  * for sixteen maps run one after another instead of taking every core.
  */
 export class MapJobs {
-  private readonly jobs = new Map<string, Job>();
-  private readonly failures = new Map<string, string>();
+  private readonly board = new JobBoard();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -40,10 +34,8 @@ export class MapJobs {
   status(key: MapKey): MapStatus {
     const stored = loadMap(this.db, key);
     if (stored) return { state: 'ready', value: stored };
-    const job = this.jobs.get(mapKeyName(key));
-    if (job) return { state: 'computing', fraction: job.fraction, stage: job.stage };
-    const error = this.failures.get(mapKeyName(key));
-    if (error) return { state: 'failed', error };
+    const pending = this.board.status(mapKeyName(key));
+    if (pending) return pending;
     if (key.runId !== null && !this.input(key)) {
       return { state: 'unavailable', reason: `run ${key.runId} has no stored embeddings (it has not completed)` };
     }
@@ -54,14 +46,13 @@ export class MapJobs {
   start(key: MapKey): MapStatus {
     const status = this.status(key);
     if (status.state !== 'absent' && status.state !== 'failed') return status;
-    this.failures.delete(mapKeyName(key));
     this.compute(key).catch(() => {}); // the failure is kept for status()
     return this.status(key);
   }
 
-  /** The stored map, computing it first if needed. */
+  /** The stored map, computing it first if needed (or joining the computation under way). */
   async get(key: MapKey): Promise<StoredMap> {
-    return loadMap(this.db, key) ?? this.jobs.get(mapKeyName(key))?.done ?? this.compute(key);
+    return loadMap(this.db, key) ?? this.compute(key);
   }
 
   private input(key: MapKey): { data: Float32Array | Uint8Array; dimensions: number } | null {
@@ -73,34 +64,21 @@ export class MapJobs {
   }
 
   private compute(key: MapKey): Promise<StoredMap> {
-    const name = mapKeyName(key);
     const input = this.input(key);
     if (!input) return Promise.reject(new Error(`run ${key.runId} has no stored embeddings`));
-    const progress = { fraction: 0, stage: this.running < PARALLEL_LAYOUTS ? 'starting' : 'waiting for another map to finish' };
     const seed = this.options.seed ?? LAYOUT_DEFAULTS.seed;
-    let started = 0;
-    const done = this.turn()
-      .then(() => {
-        started = performance.now();
-        return this.layout(input.data, input.dimensions, {
-          ...this.options,
-          seed,
-          onProgress: (fraction, stage) => Object.assign(progress, { fraction, stage }),
-        });
-      })
-      .finally(() => this.release())
-      .then((coordinates) => {
-        const map = { key, count: coordinates.length / 2, seed, coordinates, seconds: (performance.now() - started) / 1000 };
-        saveMap(this.db, map);
+    const firstStage = this.running < PARALLEL_LAYOUTS ? 'starting' : 'waiting for another map to finish';
+    return this.board.run(
+      mapKeyName(key),
+      async (report) => {
+        await this.turn();
+        const started = performance.now();
+        const coordinates = await this.layout(input.data, input.dimensions, { ...this.options, seed, onProgress: report }).finally(() => this.release());
+        saveMap(this.db, { key, count: coordinates.length / 2, seed, coordinates, seconds: (performance.now() - started) / 1000 });
         return loadMap(this.db, key)!;
-      })
-      .catch((err: unknown) => {
-        this.failures.set(name, err instanceof Error ? err.message : String(err));
-        throw err;
-      })
-      .finally(() => this.jobs.delete(name));
-    this.jobs.set(name, Object.assign(progress, { done }));
-    return done;
+      },
+      firstStage,
+    );
   }
 
   /** Resolves when a layout may start; release() hands the slot to the next in line. */

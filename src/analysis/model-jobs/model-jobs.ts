@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts';
+import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { RunHasNoModelError } from '../../experiments/own-digits/predict.ts';
@@ -12,12 +13,6 @@ import { runModelJobInWorker, type ModelJob, type ModelJobResult } from './run-i
 
 type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => void) => Promise<ModelJobResult>;
 
-interface Running {
-  fraction: number;
-  stage: string;
-  done: Promise<unknown>;
-}
-
 /** Decoded training embeddings of this many runs stay in memory: 15 MB each, and queries after the first must be fast. */
 const KEPT_EMBEDDINGS = 3;
 
@@ -27,8 +22,7 @@ const KEPT_EMBEDDINGS = 3;
  * or CLI call, so two requests for the same result share one computation.
  */
 export class ModelJobs {
-  private readonly running = new Map<string, Running>();
-  private readonly failures = new Map<string, string>();
+  private readonly board = new JobBoard();
   private readonly embeddings = new Map<number, StoredEmbeddings>();
 
   constructor(
@@ -83,10 +77,8 @@ export class ModelJobs {
   }
 
   private pending<T>(key: string, run: Run): JobStatus<T> {
-    const job = this.running.get(key);
-    if (job) return { state: 'computing', fraction: job.fraction, stage: job.stage };
-    const error = this.failures.get(key);
-    if (error) return { state: 'failed', error };
+    const pending = this.board.status(key);
+    if (pending) return pending;
     if (run.status !== 'completed') return { state: 'unavailable', reason: `run ${run.id} is ${run.status}: there is no model yet` };
     try {
       portableRunModel(this.db, run);
@@ -104,23 +96,13 @@ export class ModelJobs {
     onProgress: ((fraction: number, stage: string) => void) | undefined,
     store: (result: ModelJobResult, seconds: number) => T,
   ): Promise<T> {
-    const inFlight = this.running.get(key);
-    if (inFlight) return inFlight.done as Promise<T>;
-    this.failures.delete(key);
-    const started = performance.now();
-    const progress = { fraction: 0, stage: 'starting' };
-    const done = Promise.resolve()
-      .then(() => this.runJob(jobOf(portableRunModel(this.db, run)), (fraction, stage) => {
-        Object.assign(progress, { fraction, stage });
+    return this.board.run(key, async (report) => {
+      const started = performance.now();
+      const result = await this.runJob(jobOf(portableRunModel(this.db, run)), (fraction, stage) => {
+        report(fraction, stage);
         onProgress?.(fraction, stage);
-      }))
-      .then((result) => store(result, (performance.now() - started) / 1000))
-      .catch((err: unknown) => {
-        this.failures.set(key, err instanceof Error ? err.message : String(err));
-        throw err;
-      })
-      .finally(() => this.running.delete(key));
-    this.running.set(key, Object.assign(progress, { done }));
-    return done;
+      });
+      return store(result, (performance.now() - started) / 1000);
+    });
   }
 }

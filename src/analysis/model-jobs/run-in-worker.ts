@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import type { LabelCorrection } from '../../experiments/label-decisions.ts';
 import type { PortableModel } from '../../experiments/probability-fn.ts';
 import type { StoredEmbeddings } from '../../experiments/train-embeddings.ts';
+import { runWorkerJob } from '../../experiments/worker-job.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';
 
 /** What a model worker is asked to do. */
@@ -19,19 +19,9 @@ export type ModelJobMessage =
 
 /** Runs a model job in a worker thread with its own tfjs engine; the caller's event loop keeps serving. */
 export function runModelJobInWorker(job: ModelJob, onProgress: (fraction: number, stage: string) => void = () => {}): Promise<ModelJobResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./model-worker.mjs', import.meta.url), { workerData: job });
-    let settled = false;
-    worker.on('message', (message: ModelJobMessage) => {
-      if (message.kind === 'progress') return onProgress(message.fraction, message.stage);
-      settled = true;
-      if (message.kind === 'done') resolve(message.result);
-      else reject(new Error(message.error));
-      void worker.terminate();
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the model worker exited with code ${code} before finishing`));
-    });
+  return runWorkerJob<ModelJobResult, ModelJobMessage>(new URL('./model-worker.mjs', import.meta.url), job, 'model', (message, control) => {
+    if (message.kind === 'progress') onProgress(message.fraction, message.stage);
+    else if (message.kind === 'done') control.resolve(message.result);
+    else control.reject(new Error(message.error));
   });
 }

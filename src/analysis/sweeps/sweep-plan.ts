@@ -1,5 +1,5 @@
 import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../experiments/cli/command.ts';
-import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom } from '../../experiments/cli/train-command.ts';
+import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom, paramKey } from '../../experiments/cli/train-command.ts';
 import { formatAugment } from '../../experiments/augment/affine.ts';
 import { modelNameOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
@@ -37,9 +37,6 @@ export interface SweepPlan {
   seeds: number[];
   runs: { name: string; params: Hyperparameters }[];
 }
-
-/** `learning-rate` -> `learningRate`: the flag's name in the run's params. */
-const paramName = (flag: string) => flag.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
 
 /** A number, or the name of a choice (a model preset, an optimizer, `shift=2,rotate=10`). */
 export type AxisValue = number | string;
@@ -79,7 +76,7 @@ export function planSweep(options: OptionValues): SweepPlan {
   const axes = Object.fromEntries(
     Object.entries(lists)
       .filter(([, values]) => values.length > 1)
-      .map(([flag, values]) => [paramName(flag), [...new Set(runs.map((run) => axisValue(run.params, paramName(flag))))]]),
+      .map(([flag, values]) => [paramKey(flag), [...new Set(runs.map((run) => axisValue(run.params, paramKey(flag))))]]),
   );
   const described = Object.entries(axes).map(([axis, values]) => `${axis} ${values.join(',')}`);
   const name = ((options.name as string | undefined) || [...described, `${seeds.length} seed(s)`].join(' x ')).trim();

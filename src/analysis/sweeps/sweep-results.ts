@@ -13,6 +13,8 @@ export interface SweepPoint {
   values: Record<string, AxisValue>;
   runIds: number[];
   statuses: RunStatus[];
+  /** Each run's test accuracy, null until it completes. */
+  testAccuracies: (number | null)[];
   testAccuracy: Spread | null;
   testLoss: Spread | null;
 }
@@ -24,6 +26,8 @@ export interface SweepResults {
   counts: Record<RunStatus, number>;
   /** No run is queued or running any more. */
   finished: boolean;
+  /** The completed run with the highest test accuracy, and its grid point's values. */
+  best: { runId: number; testAccuracy: number; values: Record<string, AxisValue> } | null;
 }
 
 const completedValues = (runs: Run[], metric: 'testAccuracy' | 'testLoss') =>
@@ -40,6 +44,7 @@ export function sweepResults(db: Db, sweepId: number): SweepResults {
       values: Object.fromEntries(axisNames.map((axis) => [axis, axisValue(params, axis)])),
       runIds: group.map((run) => run.id),
       statuses: group.map((run) => run.status),
+      testAccuracies: group.map((run) => (run.status === 'completed' ? run.testAccuracy : null)),
       testAccuracy: spreadOf(completedValues(group, 'testAccuracy')),
       testLoss: spreadOf(completedValues(group, 'testLoss')),
     };
@@ -48,5 +53,15 @@ export function sweepResults(db: Db, sweepId: number): SweepResults {
     RunStatus,
     number
   >;
-  return { sweep, points, counts, finished: counts.queued + counts.running === 0 };
+  return { sweep, points, counts, finished: counts.queued + counts.running === 0, best: bestRun(points) };
+}
+
+function bestRun(points: SweepPoint[]): SweepResults['best'] {
+  let best: SweepResults['best'] = null;
+  for (const point of points) {
+    point.testAccuracies.forEach((testAccuracy, i) => {
+      if (testAccuracy !== null && (best === null || testAccuracy > best.testAccuracy)) best = { runId: point.runIds[i]!, testAccuracy, values: point.values };
+    });
+  }
+  return best;
 }

@@ -23,7 +23,13 @@ const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
  * A process the queue spawned (`work`) also cancels itself when the server that spawned it is
  * gone, so that no orphan trains on unwatched.
  */
-export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, context: CommandContext): Promise<number> {
+export async function trainClaimedRun(
+  db: Db,
+  run: Run,
+  options: OptionValues,
+  context: CommandContext,
+  { queueWorker = false }: { queueWorker?: boolean } = {},
+): Promise<number> {
   const controller = new AbortController();
   const interrupt = () => {
     if (!controller.signal.aborted) {
@@ -36,17 +42,20 @@ export async function trainClaimedRun(db: Db, run: Run, options: OptionValues, c
     process.exit(EXIT_CODES.cancelled);
   };
   // The queue gives its workers an IPC channel; it closes when the server exits, kill -9 included.
+  // Only a queue worker's channel is ours to watch: any other (a test runner's fork has one) stays
+  // as it was, since unref'ing it lets the process exit while its parent still talks to it.
+  const serverChannel = queueWorker ? process.channel : undefined;
   const serverGone = () => controller.abort(SERVER_GONE);
   // The pipe our stderr goes to closes with the server, and a write to it must not crash the
   // process before the cancellation is recorded.
   const ignoreClosedStderr = () => {};
-  if (process.channel) {
-    process.channel.unref();
+  if (serverChannel) {
+    serverChannel.unref();
     process.stderr.on('error', ignoreClosedStderr);
+    process.on('disconnect', serverGone);
   }
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
-  process.on('disconnect', serverGone);
   const started = Date.now();
   try {
     const ended = await executeRun(db, run.id, {

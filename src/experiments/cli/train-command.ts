@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { formatAugment, parseAugment } from '../augment/affine.ts';
 import { BACKEND_CHOICES, BackendUnavailableError, selectBackend, type BackendChoice } from '../backend.ts';
-import { modelNameOf, modelSpecOf, REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../hyperparameters.ts';
+import { modelNameOf, modelSpecOf, REFERENCE_HYPERPARAMETERS, trainingImages, type Hyperparameters } from '../hyperparameters.ts';
 import { DEFAULT_MODEL, PRESET_NAMES } from '../model-presets.ts';
 import { LR_SCHEDULES, OPTIMIZERS, type LrSchedule, type OptimizerName } from '../recipe.ts';
 import { MAX_WORKERS } from '../steppers.ts';
@@ -88,7 +88,7 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
     Object.assign(hp, { model: model.name, layers: model.spec.layers });
   }
   Object.assign(hp, recipeFrom(options, hp.validationSplit));
-  const trainImages = Math.floor((hp.trainLimit ?? 60000) * (1 - hp.validationSplit));
+  const trainImages = trainingImages(hp);
   if (trainImages < 1) throw new UsageError('the validation split leaves no training images');
   if (hp.workers !== undefined && hp.workers > Math.min(hp.batchSize, trainImages)) {
     throw new UsageError(`--workers ${hp.workers} needs at least ${hp.workers} images per batch; --batch-size is ${hp.batchSize}`);

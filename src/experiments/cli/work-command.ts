@@ -23,7 +23,7 @@ export const workCommand: Command = {
         return 1;
       }
       context.stderr.write(`run ${run.id} (${run.name}) started\n`);
-      return await trainClaimedRun(db, run, options, context);
+      return await trainClaimedRun(db, run, options, context, { queueWorker: true });
     } finally {
       db.$client.close();
     }

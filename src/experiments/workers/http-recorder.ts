@@ -1,7 +1,7 @@
+import type { LiveProgress } from '../batch-curve.ts';
 import { CANCELLED_BY_USER } from '../cancellation.ts';
 import type { RunRecorder } from '../run-recorder.ts';
 import type { HeldOutPredictions, SavedModel, TestOutcome } from '../store.ts';
-import type { BatchProgress } from '../train.ts';
 import { WorkerClient, WorkerRequestError } from './client.ts';
 import { ARTIFACTS, CHUNK_BYTES, sha256Hex, type Artifact, type ArtifactManifest } from './uploads.ts';
 
@@ -13,7 +13,7 @@ const bytesOf = (array: Uint8Array | Float32Array) => new Uint8Array(array.buffe
  * `onStop` is told when the server wants the training stopped (cancelled, or the lease is gone).
  */
 export class HttpRecorder implements RunRecorder {
-  private latest: BatchProgress | undefined;
+  private latest: LiveProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lost: string | undefined;
   private readonly base: string;
@@ -59,7 +59,7 @@ export class HttpRecorder implements RunRecorder {
     await this.client.postJson(`${this.base}/provenance`, { attempt: this.attempt, provenance, workers: decided?.workers });
   }
 
-  progress(progress: BatchProgress): void {
+  progress(progress: LiveProgress): void {
     this.latest = progress;
   }
 

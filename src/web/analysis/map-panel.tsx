@@ -52,7 +52,12 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
             ))}
           </p>
           <div class="umap-stage">
-            <canvas width="640" height="640"></canvas>
+            <canvas
+              width="640"
+              height="640"
+              role="img"
+              aria-label={`Map of ${status.value.count.toLocaleString('en')} test images, placed by UMAP, coloured as chosen above${ringed ? ', misclassified ones ringed' : ''}`}
+            ></canvas>
             <div class="umap-tip" hidden>
               <img width="56" height="56" alt="" />
               <span></span>

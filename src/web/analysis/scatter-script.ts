@@ -2,7 +2,9 @@
  * Draws each `.umap-scatter` map on a canvas (10,000 SVG nodes would make hovering sluggish):
  * points coloured by true label or by seven slice, mistakes ringed; hovering shows the nearest
  * point's thumbnail, clicking opens its image view. Runs again after every htmx swap, skipping
- * maps already drawn. `box.umapPixel(i)` gives a point's position, for the browser test.
+ * maps already drawn (a map restored from htmx's history cache is a new element, drawn again).
+ * The colouring lives in the page's URL (`colour=slice`), so a reload, a shared link and Back
+ * show the same one. `box.umapPixel(i)` gives a point's position, for the browser test.
  */
 export const LABEL_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
@@ -12,7 +14,10 @@ export const SCATTER_SCRIPT = `
 (() => {
   const LABEL_COLOURS = ${JSON.stringify(LABEL_COLOURS)};
   const SLICE_COLOURS = ${JSON.stringify(SLICE_COLOURS)};
-  for (const box of document.querySelectorAll('.umap-scatter:not([data-ready])')) {
+  const colourInUrl = () => (new URLSearchParams(location.search).get('colour') === 'slice' ? 'slice' : 'label');
+  for (const box of document.querySelectorAll('.umap-scatter')) {
+    if (box.umapStarted) continue;
+    box.umapStarted = true;
     box.dataset.ready = 'loading';
     const canvas = box.querySelector('canvas');
     const pen = canvas.getContext('2d');
@@ -80,7 +85,19 @@ export const SCATTER_SCRIPT = `
         const i = nearest(...at(e));
         if (i >= 0) location.href = box.dataset.href.replace('{index}', String(i));
       });
-      select.addEventListener('change', draw);
+      select.value = colourInUrl();
+      select.addEventListener('change', () => {
+        const url = new URL(location.href);
+        if (select.value === 'label') url.searchParams.delete('colour');
+        else url.searchParams.set('colour', select.value);
+        history.pushState(null, '', url);
+        draw();
+      });
+      window.addEventListener('popstate', () => {
+        if (!box.isConnected || select.value === colourInUrl()) return;
+        select.value = colourInUrl();
+        draw();
+      });
       box.umapPixel = (i) => { const r = canvas.getBoundingClientRect(); return [r.left + px[i] * r.width / canvas.width, r.top + py[i] * r.height / canvas.height]; };
       draw();
       box.dataset.ready = 'drawn';

@@ -4,10 +4,12 @@ import type { StoredRobustness } from '../../analysis/robustness/robustness-stor
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
+import { chartViewQuery, epochDomain, type ChartView } from '../chart-view.ts';
+import { ChartControls } from '../components/chart-controls.tsx';
 import { Layout } from '../components/layout.tsx';
+import { LineChart } from '../components/line-chart.tsx';
 import { fixed, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
-import { BandChart } from './band-chart.tsx';
 import { PairSection } from './pair-section.tsx';
 import { ParamsTable } from './params-table.tsx';
 import { colourOf, EPOCH_METRICS, groupSeries, robustnessSeries, runSeries } from './series.ts';
@@ -19,6 +21,8 @@ export type PairOutcome = { paired: PairedRuns; comparison: RunComparison; ece: 
 export interface ComparePageData {
   runs: Run[];
   showAllParams: boolean;
+  /** How the per-epoch curves are drawn (log-scale loss, an epoch range), from the URL. */
+  chartView: ChartView;
   histories: EpochMetric[][];
   groups: SeedGroup[];
   /** runs[1] against runs[0], then each further run against runs[0]. */
@@ -58,10 +62,39 @@ function RobustnessOverlay({ runs, robustness, groups }: { runs: Run[]; robustne
       )}
       <div class="charts robustness-charts">
         {transforms.map(([name, unit]) => (
-          <BandChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} />
+          <LineChart title={`${name}: test accuracy`} series={robustnessSeries(runs, robustness, groups, name)} xLabel={unit} unit="percent" />
         ))}
       </div>
     </section>
+  );
+}
+
+/** This page with `first` as A and the rest in their order, keeping the page's other settings. */
+function withBaseline(runs: Run[], first: number, keep: string): string {
+  const ids = [first, ...runs.map((run) => run.id).filter((id) => id !== first)];
+  return `/compare?runs=${ids.join(',')}${keep ? `&${keep}` : ''}`;
+}
+
+/** A is the baseline every Δ and every image-by-image test is taken against: swap it with B, or make any run A. */
+function BaselineChoice({ runs, keep }: { runs: Run[]; keep: string }) {
+  return (
+    <p class="baseline-choice">
+      A is the baseline: <a href={withBaseline(runs, runs[1]!.id, keep)}>swap A and B</a>
+      {runs.length > 2 ? (
+        <>
+          {' '}
+          · make A:{' '}
+          {runs.slice(2).map((run, i) => (
+            <>
+              {i > 0 ? ', ' : ''}
+              <a href={withBaseline(runs, run.id, keep)}>run {run.id}</a>
+            </>
+          ))}
+        </>
+      ) : (
+        ''
+      )}
+    </p>
   );
 }
 
@@ -104,7 +137,7 @@ function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[
   );
 }
 
-function SeedGroups({ groups }: { groups: SeedGroup[] }) {
+function SeedGroups({ groups, view }: { groups: SeedGroup[]; view: ChartView }) {
   const repeated = groups.filter((group) => group.runIds.length > 1);
   if (repeated.length === 0) return null;
   return (
@@ -132,8 +165,8 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
         </tbody>
       </table>
       <div class="charts">
-        {EPOCH_METRICS.slice(0, 2).map(({ key, title }) => (
-          <BandChart title={`${title}, mean ± sd over seeds`} series={groupSeries(repeated, key)} xLabel="epoch" />
+        {EPOCH_METRICS.slice(0, 2).map(({ key, title, unit }) => (
+          <LineChart title={`${title}, mean ± sd over seeds`} series={groupSeries(repeated, key)} xLabel="Epoch" unit={unit} {...epochChart(view, unit, groups.map((g) => g.epochs.length))} />
         ))}
       </div>
     </section>
@@ -141,21 +174,29 @@ function SeedGroups({ groups }: { groups: SeedGroup[] }) {
 }
 
 /** One chart per epoch metric that any run has points for; the metrics none has are named, not drawn empty. */
-function EpochCurves({ runs, histories }: Pick<ComparePageData, 'runs' | 'histories'>) {
-  const charts = EPOCH_METRICS.map(({ key, title }) => ({ title, series: runSeries(runs, histories, key) }));
+/** An epoch chart's range and scale under the page's view: zoomed to its epochs, log only for a loss. */
+function epochChart(view: ChartView, unit: 'plain' | 'percent', epochCounts: number[]) {
+  const planned = Math.max(1, ...epochCounts);
+  const zoomed = view.fromEpoch !== undefined || view.toEpoch !== undefined;
+  return { logY: view.logY && unit === 'plain', xDomain: zoomed ? epochDomain(view, planned, false) : undefined };
+}
+
+function EpochCurves({ runs, histories, chartView, showAll }: Pick<ComparePageData, 'runs' | 'histories' | 'chartView'> & { showAll: boolean }) {
+  const charts = EPOCH_METRICS.map(({ key, title, unit }) => ({ title, unit, series: runSeries(runs, histories, key) }));
   const drawn = charts.filter((chart) => chart.series.some((s) => s.points.length > 0));
   const absent = charts.filter((chart) => !drawn.includes(chart)).map((chart) => chart.title);
   return (
     <section id="curves" class="compare-section">
       <h2>Per-epoch curves</h2>
+      <ChartControls view={chartView} keep={{ runs: runs.map((run) => run.id).join(','), ...(showAll ? { all: '1' } : {}) }} epochs={Math.max(1, ...histories.map((h) => h.length))} />
       {absent.length > 0 ? (
         <p class="muted">
           No {absent.join(' or ')} yet: no epoch has finished, or these runs held out no validation data.
         </p>
       ) : null}
       <div class="charts">
-        {drawn.map(({ title, series }) => (
-          <BandChart title={title} series={series} xLabel="epoch" />
+        {drawn.map(({ title, unit, series }) => (
+          <LineChart title={title} series={series} xLabel="Epoch" unit={unit} {...epochChart(chartView, unit, histories.map((h) => h.length))} />
         ))}
       </div>
     </section>
@@ -184,15 +225,17 @@ function OtherPairs({ runs, pairs }: { runs: Run[]; pairs: PairOutcome[] }) {
   );
 }
 
-export function ComparePage({ runs, showAllParams, histories, groups, pairs, images, queued, robustness }: ComparePageData) {
+export function ComparePage({ runs, showAllParams, histories, groups, pairs, images, queued, robustness, chartView }: ComparePageData) {
   const first = pairs[0]!;
+  const keep = [showAllParams ? 'all=1' : '', chartViewQuery(chartView)].filter(Boolean).join('&');
   return (
     <Layout title={`Compare runs ${runs.map((run) => run.id).join(', ')}`}>
       <style>{COMPARE_STYLES}</style>
       <h1>Compare runs {runs.map((run) => run.id).join(', ')}</h1>
+      <BaselineChoice runs={runs} keep={keep} />
       <MetricTable runs={runs} histories={histories} />
       <ParamsTable runs={runs} all={showAllParams} />
-      <EpochCurves runs={runs} histories={histories} />
+      <EpochCurves runs={runs} histories={histories} chartView={chartView} showAll={showAllParams} />
       {'refused' in first ? (
         <section id="pair" class="compare-section">
           <h2>Image by image</h2>
@@ -203,7 +246,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
       )}
       <OtherPairs runs={runs} pairs={pairs} />
       <RobustnessOverlay runs={runs} robustness={robustness} groups={groups} />
-      <SeedGroups groups={groups} />
+      <SeedGroups groups={groups} view={chartView} />
     </Layout>
   );
 }

@@ -1,6 +1,7 @@
 import { layerwiseParams } from '../../analysis/compare/params-diff.ts';
 import type { Run } from '../../experiments/store.ts';
-import { hyperparameterRows, NOT_TRAINED_HERE } from '../hyperparameter-values.ts';
+import { NOT_TRAINED_HERE } from '../../experiments/imported/imported-store.ts';
+import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { colourOf } from './series.ts';
 
 const same = (values: string[]) => values.every((v) => v === values[0]);

@@ -10,6 +10,7 @@ import { seedGroups } from '../../analysis/seed-groups.ts';
 import { epochHistory, getRun, runTagMap } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryInt } from '../params.ts';
+import { chartViewOf } from '../chart-view.ts';
 import { ComparePage, type PairOutcome } from './compare-page.tsx';
 import { CellImages } from './pair-section.tsx';
 import { ParamsTable } from './params-table.tsx';
@@ -63,6 +64,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
         <ComparePage
           runs={runs}
           showAllParams={c.req.query('all') === '1'}
+          chartView={chartViewOf(c)}
           histories={runs.map((run) => epochHistory(db, run.id))}
           groups={seedGroups(db, runs)}
           pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}

@@ -2,7 +2,7 @@ import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { spreadOf, type Spread } from '../../analysis/statistics/spread.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
-import type { BandSeries } from './band-chart.tsx';
+import type { Series } from '../components/line-chart.tsx';
 
 /** Distinct on white and to most colour-blind eyes (Tableau 10); runs beyond eight reuse them. */
 const PALETTE = ['#4e79a7', '#e15759', '#59a14f', '#f28e2b', '#b07aa1', '#76b7b2', '#edc948', '#9c755f'];
@@ -10,16 +10,16 @@ const PALETTE = ['#4e79a7', '#e15759', '#59a14f', '#f28e2b', '#b07aa1', '#76b7b2
 export const colourOf = (position: number) => PALETTE[position % PALETTE.length]!;
 
 export const EPOCH_METRICS = [
-  { key: 'valAccuracy', title: 'validation accuracy' },
-  { key: 'valLoss', title: 'validation loss' },
-  { key: 'accuracy', title: 'training accuracy' },
-  { key: 'loss', title: 'training loss' },
+  { key: 'valAccuracy', title: 'validation accuracy', unit: 'percent' },
+  { key: 'valLoss', title: 'validation loss', unit: 'plain' },
+  { key: 'accuracy', title: 'training accuracy', unit: 'percent' },
+  { key: 'loss', title: 'training loss', unit: 'plain' },
 ] as const;
 
 export type EpochMetricKey = (typeof EPOCH_METRICS)[number]['key'];
 
 /** One line per run, in the colour the rest of the page gives that run. */
-export function runSeries(runs: Run[], histories: EpochMetric[][], metric: EpochMetricKey): BandSeries[] {
+export function runSeries(runs: Run[], histories: EpochMetric[][], metric: EpochMetricKey): Series[] {
   return runs.map((run, i) => ({
     label: `run ${run.id}`,
     colour: colourOf(i),
@@ -28,7 +28,7 @@ export function runSeries(runs: Run[], histories: EpochMetric[][], metric: Epoch
 }
 
 /** One line per seed group: the mean over its seeds, shaded one standard deviation either side. */
-export function groupSeries(groups: SeedGroup[], metric: EpochMetricKey): BandSeries[] {
+export function groupSeries(groups: SeedGroup[], metric: EpochMetricKey): Series[] {
   return groups.map((group, i) => {
     const spreads = group.epochs
       .map((band) => ({ epoch: band.epoch, spread: band[metric] as Spread | null }))
@@ -47,7 +47,7 @@ export function groupSeries(groups: SeedGroup[], metric: EpochMetricKey): BandSe
  * mean, shaded one standard deviation either side (its runs are not drawn again on their own);
  * every other run with curves as its own line. Runs without stored curves draw nothing.
  */
-export function robustnessSeries(runs: Run[], stored: (StoredRobustness | null)[], groups: SeedGroup[], transform: string): BandSeries[] {
+export function robustnessSeries(runs: Run[], stored: (StoredRobustness | null)[], groups: SeedGroup[], transform: string): Series[] {
   const curveOf = (runId: number) => stored[runs.findIndex((run) => run.id === runId)]?.curves.find((c) => c.name === transform);
   const banded = groups.filter((group) => group.runIds.filter((id) => curveOf(id)).length > 1);
   const inBand = new Set(banded.flatMap((group) => group.runIds));

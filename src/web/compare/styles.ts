@@ -1,7 +1,5 @@
 /** The comparison and sweep pages' own rules (the shared stylesheet has the rest), inline so those pages add nothing to it. */
 export const COMPARE_STYLES = `
-.band-legend span { margin-right: 0.8rem; font-size: 0.85rem; }
-.band-legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: middle; }
 .compare-params tr.differs th { font-weight: 700; }
 .compare-section { margin-top: 1.6rem; }
 .compare-table th, .compare-table td { padding: 0.25rem 0.7rem; border-bottom: 1px solid var(--line); }

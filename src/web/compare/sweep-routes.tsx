@@ -1,14 +1,29 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import os from 'node:os';
+import type { Db } from '../../../db/client.ts';
 import { sweepCommand } from '../../analysis/cli/sweep-command.ts';
+import { cancellationText, cancelSweep } from '../../analysis/sweeps/sweep-cancel.ts';
+import { estimateSweep, measuredThroughputs } from '../../analysis/sweeps/sweep-estimate.ts';
 import { sweepResults } from '../../analysis/sweeps/sweep-results.ts';
 import { axisValuesOf, GRID_FLAGS, planSweep, SWEEP_OPTIONS, type SweepPlan } from '../../analysis/sweeps/sweep-plan.ts';
-import { launchSweep, listSweeps, SweepNotFoundError } from '../../analysis/sweeps/sweep-store.ts';
+import { launchSweep, listSweeps, SweepNotFoundError, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
 import { optionValueProblem, parseCommandLine } from '../../experiments/cli/command.ts';
 import type { WebDeps } from '../deps.ts';
+import { flagLabel } from '../format.ts';
+import { fixedSettingRows } from '../hyperparameter-values.ts';
 import { flagNamedIn, withoutFlag } from '../launch.ts';
 import { formBody, RUN_ID, runIdOf } from '../params.ts';
-import { SweepPage, SweepResultsView, SweepsPage, type SweepFormErrors, type SweepFormValues } from './sweep-page.tsx';
+import {
+  CancelSweepPage,
+  SweepPage,
+  SweepPreview,
+  SweepResultsView,
+  SweepsPage,
+  type SweepFormErrors,
+  type SweepFormValues,
+  type SweepPreviewState,
+} from './sweep-page.tsx';
 
 /** The form's fields as the sweep command's flags, so both accept exactly the same sweeps. */
 function planFromForm(values: SweepFormValues) {
@@ -49,8 +64,35 @@ function checkSweepForm(values: SweepFormValues): { plan: SweepPlan } | { errors
   }
 }
 
-/** The sweeps list with its launch form, one sweep's page, and the results fragment that page polls. */
-export function sweepRoutes({ db }: Pick<WebDeps, 'db'>): Hono {
+async function sweepFormValues(c: Parameters<typeof formBody>[0]): Promise<SweepFormValues> {
+  const body = await formBody(c);
+  return Object.fromEntries(
+    Object.keys(SWEEP_OPTIONS)
+      .filter((field) => typeof body[field] === 'string')
+      .map((field) => [field, (body[field] as string).trim()]),
+  );
+}
+
+/** What the form would queue and how long it would train on this machine, or every reason it would not. */
+function previewOf(db: Db, values: SweepFormValues): SweepPreviewState {
+  const checked = checkSweepForm(values);
+  if ('errors' in checked) {
+    const problems = Object.entries(checked.errors).map(([field, message]) => `${flagLabel(field)}: ${message}`);
+    return { ok: false, problems: checked.error ? [checked.error, ...problems] : problems };
+  }
+  const { plan } = checked;
+  return {
+    ok: true,
+    runs: plan.runs.length,
+    axes: Object.fromEntries(Object.entries(plan.axes).map(([axis, values]) => [axis, values.length])),
+    seeds: plan.seeds.length,
+    estimate: estimateSweep(plan.runs, measuredThroughputs(db)),
+    host: os.hostname(),
+  };
+}
+
+/** The sweeps list with its launch form and preview, one sweep's page, the results fragment that page polls, and cancelling. */
+export function sweepRoutes({ db, queue }: Pick<WebDeps, 'db' | 'queue'>): Hono {
   const resultsOf = (id: number) => {
     try {
       return sweepResults(db, id);
@@ -59,20 +101,29 @@ export function sweepRoutes({ db }: Pick<WebDeps, 'db'>): Hono {
       throw err;
     }
   };
+  const page = (id: number, notice?: string) => {
+    const results = resultsOf(id);
+    // A sweep whose runs were all deleted has no settings left to show.
+    const first = sweepRuns(db, id)[0];
+    const fixed = first ? fixedSettingRows(first, Object.keys(results.sweep.axes)) : [];
+    return <SweepPage results={results} fixed={fixed} notice={notice} />;
+  };
   return new Hono()
-    .get('/sweeps', (c) => c.html(<SweepsPage sweeps={listSweeps(db)} form={{}} />))
+    .get('/sweeps', (c) => c.html(<SweepsPage sweeps={listSweeps(db)} form={{}} preview={previewOf(db, {})} />))
     .post('/sweeps', async (c) => {
-      const body = await formBody(c);
-      const values: SweepFormValues = Object.fromEntries(
-        Object.keys(SWEEP_OPTIONS)
-          .filter((field) => typeof body[field] === 'string')
-          .map((field) => [field, (body[field] as string).trim()]),
-      );
+      const values = await sweepFormValues(c);
       const checked = checkSweepForm(values);
-      if ('errors' in checked) return c.html(<SweepsPage sweeps={listSweeps(db)} form={{ values, ...checked }} />, 422);
+      if ('errors' in checked) return c.html(<SweepsPage sweeps={listSweeps(db)} form={{ values, ...checked }} preview={previewOf(db, values)} />, 422);
       const { sweep } = launchSweep(db, checked.plan);
       return c.redirect(`/sweeps/${sweep.id}`, 303);
     })
-    .get(`/sweeps/${RUN_ID}`, (c) => c.html(<SweepPage results={resultsOf(runIdOf(c))} />))
-    .get(`/sweeps/${RUN_ID}/results`, (c) => c.html(<SweepResultsView results={resultsOf(runIdOf(c))} />));
+    .post('/sweeps/preview', async (c) => c.html(<SweepPreview preview={previewOf(db, await sweepFormValues(c))} />))
+    .get(`/sweeps/${RUN_ID}`, (c) => c.html(page(runIdOf(c))))
+    .get(`/sweeps/${RUN_ID}/results`, (c) => c.html(<SweepResultsView results={resultsOf(runIdOf(c))} />))
+    .get(`/sweeps/${RUN_ID}/cancel`, (c) => c.html(<CancelSweepPage results={resultsOf(runIdOf(c))} />))
+    .post(`/sweeps/${RUN_ID}/cancel`, (c) => {
+      const id = runIdOf(c);
+      resultsOf(id);
+      return c.html(page(id, cancellationText(cancelSweep(db, queue, id))));
+    });
 }

@@ -1,6 +1,8 @@
+import { CURVE_SMOOTHING, type CurvePoint, type LiveProgress } from '../../experiments/batch-curve.ts';
 import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
-import { LineChart, type Series } from './line-chart.tsx';
+import { epochDomain, type ChartView } from '../chart-view.ts';
+import { LineChart, niceTicks, type Series } from './line-chart.tsx';
 
 type Metric = 'loss' | 'accuracy';
 
@@ -16,21 +18,44 @@ function trainAndValidation(epochs: EpochMetric[], metric: Metric): Series[] {
   ];
 }
 
-/** Loss and accuracy per epoch, training against validation, on an axis spanning every planned epoch. */
-export function EpochCharts({ run, epochs }: { run: Run; epochs: EpochMetric[] }) {
-  if (epochs.length === 0) return '';
+const perBatch = (curve: CurvePoint[], metric: Metric): Series => ({
+  label: 'training, per batch',
+  className: 'series-batch',
+  dots: false,
+  points: curve.map((p) => ({ x: p.x, y: p[metric] })),
+});
+
+/** The curve of the batches trained so far, while the run trains; the store drops it when the run ends. */
+function liveCurve(run: Run): CurvePoint[] {
+  const progress = run.progress as Partial<LiveProgress> | null;
+  return run.status === 'running' && Array.isArray(progress?.curve) ? progress.curve : [];
+}
+
+const SMOOTHING_NOTE = `per batch: exponential moving average, each batch weighted ${(1 - CURVE_SMOOTHING).toFixed(1)}`;
+
+/**
+ * Loss and accuracy per epoch, training against validation, on an axis spanning every planned
+ * epoch; while the run trains, with the smoothed per-batch curve, so the first epoch is not blank.
+ */
+export function EpochCharts({ run, epochs, view = { logY: false } }: { run: Run; epochs: EpochMetric[]; view?: ChartView }) {
+  const curve = liveCurve(run);
+  if (epochs.length === 0 && curve.length === 0) return '';
   const planned = Math.max((run.params as Hyperparameters).epochs, epochs.length);
-  const xDomain: [number, number] = [0.5, planned + 0.5];
+  const xDomain = epochDomain(view, planned, curve.length > 0);
+  const xTicks = niceTicks(1, planned, 8)
+    .filter((t) => Number.isInteger(t))
+    .map((x) => ({ x, label: String(x) }));
+  const chart = (metric: Metric) => ({
+    xLabel: 'Epoch',
+    xDomain,
+    xTicks,
+    series: [...(curve.length > 0 ? [perBatch(curve, metric)] : []), ...trainAndValidation(epochs, metric)],
+    note: curve.length > 0 ? SMOOTHING_NOTE : undefined,
+  });
   return (
-    <div class="charts">
-      <LineChart title="Loss" xLabel="Epoch" xDomain={xDomain} series={trainAndValidation(epochs, 'loss')} unit="plain" />
-      <LineChart
-        title="Accuracy"
-        xLabel="Epoch"
-        xDomain={xDomain}
-        series={trainAndValidation(epochs, 'accuracy')}
-        unit="percent"
-      />
+    <div class="charts" id="epoch-charts">
+      <LineChart title="Loss" unit="plain" logY={view.logY} {...chart('loss')} />
+      <LineChart title="Accuracy" unit="percent" {...chart('accuracy')} />
     </div>
   );
 }

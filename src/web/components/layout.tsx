@@ -33,6 +33,9 @@ export function Layout({ title, children }: { title: string; children: Child }) 
           <script src="/static/overlay-toggle.js" defer></script>
         </head>
         <body>
+          <a class="skip-link" href="#main">
+            Skip to content
+          </a>
           <header class="top">
             <a class="brand" href="/runs">
               digitlab
@@ -45,7 +48,10 @@ export function Layout({ title, children }: { title: string; children: Child }) 
             </nav>
           </header>
           <div id="flash" role="alert"></div>
-          <main>{children}</main>
+          {/* tabindex -1: the skip link moves the keyboard focus here, not only the view. */}
+          <main id="main" tabindex={-1}>
+            {children}
+          </main>
         </body>
       </html>
     </>

@@ -1,6 +1,7 @@
 import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
 import type { EpochMetric, Run } from '../../experiments/store.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
+import { chartViewQuery, type ChartView } from '../chart-view.ts';
 import type { RunResults } from '../run-results.ts';
 import type { TestImages } from '../test-images.ts';
 import { ClassMetricsTable } from './class-metrics-table.tsx';
@@ -15,6 +16,8 @@ export interface LiveView {
   epochs: EpochMetric[];
   queuedAhead: number;
   results: RunResults | null;
+  /** How the curves are drawn (from the page's URL), kept by every poll. */
+  chartView: ChartView;
 }
 
 function StatusLine({ run }: { run: Run }) {
@@ -115,9 +118,13 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
           <ClassMetricsTable metrics={results.metrics} />
         </section>
       </div>
-      <section id="cell-gallery" class="gallery placeholder">
-        <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
-      </section>
+      {results.cellGallery ? (
+        <Gallery gallery={results.cellGallery} images={images} />
+      ) : (
+        <section id="cell-gallery" class="gallery placeholder">
+          <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
+        </section>
+      )}
       <Gallery gallery={results.misclassified} images={images} />
     </>
   );
@@ -130,13 +137,14 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
  */
 export function RunLive({ view, images }: { view: LiveView; images: TestImages }) {
   const { run } = view;
-  const poll = isActive(run.status) ? { 'hx-get': `/runs/${run.id}/live`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {};
+  const query = chartViewQuery(view.chartView);
+  const poll = isActive(run.status) ? { 'hx-get': `/runs/${run.id}/live${query ? `?${query}` : ''}`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {};
   return (
     <section id="live" {...poll}>
       <StatusLine run={run} />
       {run.error ? <p class={`run-error ${run.status}`}>{run.error}</p> : ''}
       <RunProgress run={run} queuedAhead={view.queuedAhead} />
-      <EpochCharts run={run} epochs={view.epochs} />
+      <EpochCharts run={run} epochs={view.epochs} view={view.chartView} />
       {view.results ? <Results run={run} results={view.results} images={images} /> : ''}
     </section>
   );

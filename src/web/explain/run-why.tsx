@@ -154,7 +154,7 @@ export function RobustnessView({ runId, status, images }: { runId: number; statu
                   xLabel={t.unit}
                   unit="percent"
                   xDomain={[Math.min(...t.points.map((p) => p.strength)), Math.max(...t.points.map((p) => p.strength))]}
-                  xTicks={t.points.map((p) => p.strength)}
+                  xTicks={t.points.map((p) => ({ x: p.strength, label: String(p.strength) }))}
                   series={[{ label: `run ${runId}`, className: 'series-val', points: t.points.map((p) => ({ x: p.strength, y: p.accuracy })) }]}
                   pointImages={robustnessPreviews(images, t)}
                 />

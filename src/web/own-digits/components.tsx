@@ -36,7 +36,13 @@ export function DrawForm({ runs }: { runs: Run[] }) {
       hx-swap="outerHTML"
     >
       <div class="draw">
-        <canvas id="digit-canvas" width="280" height="280" style="touch-action: none; border: 1px solid #999; width: 280px; height: 280px" />
+        <canvas
+          id="digit-canvas"
+          width="280"
+          height="280"
+          role="img"
+          aria-label="Drawing area: draw one digit here with a mouse, a finger or a pen"
+          style="touch-action: none; border: 1px solid #999; width: 280px; height: 280px" />
         <input type="hidden" id="digit-drawing" name="drawing" value="" />
         <button type="button" id="digit-clear">
           Clear

@@ -5,15 +5,27 @@ import { PREDICTION_FORMATS, runPredictionFile } from '../../experiments/importe
 import { runListItem, runSummary } from '../../experiments/run-summary.ts';
 import { getRun, listRuns, loadTestPredictions } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
+import { parseLaunchJson } from '../launch.ts';
 import { queryChoice, RUN_ID, runIdOf } from '../params.ts';
 
 /** JSON (and prediction files) for scripts: the same shapes as `runs --json`, `train --json` and `predictions`. */
-export function apiRoutes({ db, images }: WebDeps): Hono {
+export function apiRoutes({ db, images, queue }: WebDeps): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/api/runs', (c) => {
       const status = queryChoice(c, 'status', RUN_STATUSES);
       return c.json({ runs: listRuns(db, { statuses: status ? [status] : undefined }).map(runListItem) });
+    })
+    // The launch form's fields as JSON; the request guard has let only JSON from this origin (or from no browser) this far.
+    .post('/api/runs', async (c) => {
+      const body: unknown = await c.req.json().catch(() => undefined);
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new HTTPException(400, { message: 'the body must be a JSON object of launch fields, e.g. {"epochs": 1, "learning-rate": 0.003}' });
+      }
+      const request = parseLaunchJson(body as Record<string, unknown>);
+      if (!request.ok) return c.json({ error: 'the run was not queued; errors says why, field by field', errors: request.errors }, 422);
+      const run = queue.enqueue(request.run);
+      return c.json(runSummary(db, getRun(db, run.id)), 201, { Location: `/api/runs/${run.id}` });
     })
     .get(`/api/runs/${RUN_ID}`, (c) => c.json(runSummary(db, getRun(db, runIdOf(c)))))
     .get(`/api/runs/${RUN_ID}/predictions`, (c) => {

@@ -1,10 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
 import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
 import { runAttemptHistory } from '../../experiments/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
+import { chartViewOf, type ChartView } from '../chart-view.ts';
 import { AugmentStrip } from '../components/augment-strip.tsx';
+import { ChartControls } from '../components/chart-controls.tsx';
 import { EpochConfusion } from '../components/epoch-confusion.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
@@ -17,15 +20,17 @@ import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
 import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { galleryPage, runResults } from '../run-results.ts';
+import { resultsViewOf, runPageUrlWith, type ResultsView } from '../run-view-state.ts';
 import { RunWhySlots } from '../explain/run-why.tsx';
 
 export function runRoutes(deps: WebDeps): Hono {
   const { db, queue, images } = deps;
-  const liveView = (run: Run): LiveView => ({
+  const liveView = (run: Run, chartView: ChartView, resultsView?: ResultsView): LiveView => ({
     run,
+    chartView,
     epochs: epochHistory(db, run.id),
     queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
-    results: runResults(deps, run),
+    results: runResults(deps, run, resultsView),
   });
   const runOf = (c: Context) => getRun(db, runIdOf(c));
   /** Where the run trains or trained: this machine, or which remote worker on which host. */
@@ -39,9 +44,9 @@ export function runRoutes(deps: WebDeps): Hono {
     if (last.slurmJobId) return `Slurm job ${last.slurmJobId} on ${last.host}${slurmState} (attempt ${last.attempt})`;
     return `remote worker ${last.worker} on ${last.host} (attempt ${last.attempt})`;
   };
-  const liveFragment = (run: Run) => (
+  const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
     <>
-      <RunLive view={liveView(run)} images={images} />
+      <RunLive view={liveView(run, chartView)} images={images} />
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
     </>
   );
@@ -55,6 +60,7 @@ export function runRoutes(deps: WebDeps): Hono {
   return new Hono()
     .get(`/runs/${RUN_ID}`, (c) => {
       const run = runOf(c);
+      const chartView = chartViewOf(c);
       return c.html(
         <Layout title={`Run ${run.id}: ${run.name}`}>
           <p class="crumbs">
@@ -79,7 +85,8 @@ export function runRoutes(deps: WebDeps): Hono {
             </section>
           </div>
           <AugmentStrip run={run} />
-          <RunLive view={liveView(run)} images={images} />
+          {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={(run.params as Hyperparameters).epochs} />}
+          <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={images} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
@@ -87,7 +94,7 @@ export function runRoutes(deps: WebDeps): Hono {
         </Layout>,
       );
     })
-    .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c))))
+    .get(`/runs/${RUN_ID}/live`, (c) => c.html(liveFragment(runOf(c), chartViewOf(c))))
     .get(`/runs/${RUN_ID}/epoch-confusion`, (c) => {
       const run = runOf(c);
       const epochs = validationConfusions(db, run.id);
@@ -108,8 +115,11 @@ export function runRoutes(deps: WebDeps): Hono {
         throw new HTTPException(400, { message: 'a confusion-matrix cell needs both label and predicted' });
       }
       const cell = label === undefined ? undefined : { label, predicted: predicted! };
-      const page = queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1;
-      return c.html(<Gallery gallery={galleryPage(deps, run.id, cell, page)} images={images} />);
+      const gallery = galleryPage(deps, run.id, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
+      // The run page's URL follows, so that a reload or a shared link shows the same images, and Back the ones before.
+      const changes = cell ? { cell: `${cell.label}-${cell.predicted}`, 'cell-page': gallery.page } : { page: gallery.page };
+      c.header('HX-Push-Url', runPageUrlWith(c, run.id, changes));
+      return c.html(<Gallery gallery={gallery} images={images} />);
     })
     .post(`/runs/${RUN_ID}/tags`, async (c) => {
       const run = runOf(c);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { openDb } from '../../../db/client.ts';
-import { listRuns } from '../../../src/experiments/store.ts';
+import { claimRun, getRun, listRuns } from '../../../src/experiments/store.ts';
+import { RunQueue } from '../../../src/experiments/queue.ts';
 import { sweepRoutes } from '../../../src/web/compare/sweep-routes.tsx';
 import { completeWithoutTraining } from '../fake-runs.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
@@ -62,9 +63,34 @@ describe('a sweep with one seed a point', () => {
     const text = (await runCliCaptured(['sweep-results', '1', '--db', file])).stdout;
     expect(text).toContain('0.9000 (1 seed, no spread)');
     expect(text).not.toMatch(/± 0\.0000/);
-    const app = new Hono().route('/', sweepRoutes({ db }));
+    const app = new Hono().route('/', sweepRoutes({ db, queue: new RunQueue({ db }) }));
     const html = await (await app.request('/sweeps/1')).text();
     expect(html).toContain('90.00% (1 seed, no spread)');
     expect(html).not.toContain('± 0.00%');
+  });
+});
+
+describe('digitlab sweep-cancel', () => {
+  it("cancels a sweep's queued runs, says which running ones it may not stop (exit 1), and refuses a bad id with exit 2", async () => {
+    const file = dbFile();
+    expect((await runCliCaptured(['sweep', '--learning-rate', '0.001,0.003,0.01', '--db', file])).code).toBe(0);
+    const db = openDb(file);
+    // Run 1 trains in another process (this test's own): only that process, or the server that started it, may stop it.
+    claimRun(db, 1);
+    const cancelled = await runCliCaptured(['sweep-cancel', '1', '--json', '--db', file]);
+    expect(cancelled.code).toBe(1);
+    expect(cancelled.stdout).toContain('Sweep 1: cancelled 2 runs (2, 3) that had not started.');
+    expect(cancelled.stdout).toContain(`Not stopped: run 1 is trained by process ${process.pid}`);
+    expect(cancelled.lastJson()).toMatchObject({ sweepId: 1, cancelled: [2, 3], stopping: [], failed: [], refused: [{ runId: 1 }] });
+    expect(listRuns(db).map((run) => [run.id, run.status])).toEqual([[3, 'cancelled'], [2, 'cancelled'], [1, 'running']]);
+
+    completeWithoutTraining(db, getRun(db, 1));
+    const again = await runCliCaptured(['sweep-cancel', '1', '--db', file]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Sweep 1 had no queued or running runs left to cancel.');
+    expect((await runCliCaptured(['sweep-cancel', '7', '--db', file])).stderr).toMatch(/no sweep with id 7/);
+    const bad = await runCliCaptured(['sweep-cancel', 'x', '--db', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/SWEEP must be a sweep id/);
   });
 });

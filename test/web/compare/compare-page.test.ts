@@ -50,6 +50,23 @@ beforeAll(async () => {
 });
 
 describe('the comparison page', () => {
+  it('lets A be swapped with B in the URL, keeps the chart view, and draws loss on a log scale and accuracy in percent', async () => {
+    const [a, b] = ids as [number, number];
+    const { html } = await get(`/compare?runs=${a},${b}&log=1`);
+    expect(html).toContain(`<a href="/compare?runs=${b},${a}&amp;log=1">swap A and B</a>`);
+    expect(html).toMatch(new RegExp(`<a href="/runs/${a}">A: run ${a}</a>`));
+    const swapped = await get(`/compare?runs=${b},${a}&log=1`);
+    expect(swapped.html).toMatch(new RegExp(`<a href="/runs/${b}">A: run ${b}</a>`));
+    expect(swapped.html).toMatch(new RegExp(`<a href="/runs/${a}">B: run ${a}</a>`));
+    // The view form keeps the runs (in their order) and shows the log box ticked.
+    expect(swapped.html).toContain(`<input type="hidden" name="runs" value="${b},${a}"/>`);
+    expect(swapped.html).toMatch(/<input type="checkbox" name="log" value="1" checked=""\/>/);
+    const curves = swapped.html.slice(swapped.html.indexOf('<section id="curves"'), swapped.html.indexOf('</section>', swapped.html.indexOf('<section id="curves"')));
+    expect(curves).toContain('aria-label="validation loss (log scale)"');
+    expect(curves).toContain('aria-label="validation accuracy"');
+    expect(curves).toMatch(new RegExp(`\nrun ${b}: \\d+\\.\\d\\d%`));
+  });
+
   it('agrees with compare --json: verdict, fixed and broken images, accuracy difference', async () => {
     const cli = (await runCliCaptured(['compare', String(ids[0]), String(ids[1]), '--json', '--db', dbFile])).lastJson();
     const { status, html } = await get(`/compare?runs=${ids.join(',')}`);

@@ -17,7 +17,7 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', sweepRoutes({ db }));
+  app.route('/', sweepRoutes({ db, queue }));
   return app;
 }
 

@@ -108,4 +108,18 @@ describe('worker API', () => {
     expect(failed.error).toMatch(/worker on far-away stopped reporting/);
     expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['requeued', 'failed']);
   });
+
+  it("carries a remote run's live per-batch curve on its heartbeat to the run page", async () => {
+    const { app, db, claim, call } = setup();
+    const run = createRun(db, { name: 'far curve', params: smallRunParams({ epochs: 2 }) });
+    const { run: claimed } = await (await claim()).json();
+    const curve = [0.25, 0.5, 0.75].map((x, i) => ({ x, loss: 2 - i * 0.5, accuracy: 0.3 + i * 0.2 }));
+    const progress = { epoch: 1, epochs: 2, batch: 3, batches: 4, loss: 1.5, accuracy: 0.5, batchLoss: 1, batchAccuracy: 0.7, etaSeconds: 9, curve };
+    expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt: claimed.attempt, progress })).status).toBe(200);
+    const live = await (await app.request(`/runs/${run.id}/live`)).text();
+    const loss = live.slice(live.indexOf('<figure'), live.indexOf('</figure>'));
+    expect(loss).toContain('data-label="training, per batch"');
+    expect(loss.match(/<g class="series series-batch dense" data-label="training, per batch"><path d="M[\d.]+,[\d.]+ L[\d.]+,[\d.]+ L[\d.]+,[\d.]+"/g)).toHaveLength(1);
+    expect(loss).toContain('exponential moving average');
+  });
 });
