@@ -1,27 +1,47 @@
 /**
  * Reruns the kinds of probes issue 15 was filed from, against a checkout of digitlab, and prints
- * what each answered; then measures the store's size per run and what float16 embeddings would
- * save. Run it against main and against a branch (`--root`) for before and after figures.
+ * what each answered and a summary table: CLI bad inputs, web fuzz, Host and CSRF, kill -9 of the
+ * server and restart, page load while runs train, and the store's size per run with what float16
+ * embeddings would save. Run it on two checkouts (`--root`) for before and after figures.
  */
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { openDb } from '../db/client.ts';
+import { exactNeighbours } from '../src/analysis/maps/knn.ts';
+import { selectBackend } from '../src/experiments/backend.ts';
+import { packFloat16, unpackFloat16 } from '../src/experiments/float16.ts';
+import { loadMnist } from '../src/experiments/mnist.ts';
+import { openRunModel } from '../src/experiments/probability-fn.ts';
+import { getRun } from '../src/experiments/store.ts';
+import { embedImages } from '../src/experiments/train-embeddings.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
+import { fuzzProbe, hostCsrfProbe, killProbe, loadProbe, type Row } from './lib/web-probes.ts';
+
+const KINDS = ['cli', 'fuzz', 'host', 'kill', 'load', 'size'] as const;
+type Kind = (typeof KINDS)[number];
 
 const options = benchOptions({
   file: 'bench/probes.ts',
-  summary: 'bad CLI invocations and the store size per run (with float16 embeddings), for a checkout of digitlab',
+  summary: `issue 15's probes for a checkout of digitlab: ${KINDS.join(', ')} (all unless --kind picks some)`,
   options: {
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js is probed (default: this one)' },
+    kind: { type: 'string', multiple: true, placeholder: 'KIND', description: `run only this kind of probe (${KINDS.join(', ')}); repeatable` },
     db: { type: 'string', placeholder: 'PATH', description: 'measure the size of the runs in this store instead of training a small one' },
-    'skip-size': { type: 'boolean', description: 'only the CLI probes' },
-    timeout: { type: 'integer', min: 5, max: 3600, placeholder: 'S', description: 'seconds before a probe counts as hung and is killed (default 120: a loaded machine starts the CLI slowly)' },
+    'runs-store': { type: 'string', placeholder: 'PATH', description: 'a store with finished runs 1-3 that fuzz and host attack (a copy; default /work/wt/stores/default-3-seeds.sqlite)' },
+    timeout: { type: 'integer', min: 5, max: 3600, placeholder: 'S', description: 'seconds before a CLI probe counts as hung and is killed (default 120: a loaded machine starts the CLI slowly)' },
   },
-}) as { root?: string; db?: string; 'skip-size'?: boolean; timeout?: number };
+}) as { root?: string; kind?: Kind[]; db?: string; 'runs-store'?: string; timeout?: number };
 
+const unknownKind = options.kind?.find((kind) => !KINDS.includes(kind));
+if (unknownKind) {
+  console.error(`bench/probes.ts: --kind must be one of ${KINDS.join(', ')}; got '${unknownKind}'\n(see npx tsx bench/probes.ts --help)`);
+  process.exit(2);
+}
+const kinds = new Set<Kind>(options.kind?.length ? options.kind : KINDS);
 const root = path.resolve(options.root ?? '.');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'digitlab-probes-'));
 writeFileSync(path.join(scratch, 'notdb.txt'), 'not a database '.repeat(100));
@@ -65,7 +85,7 @@ function probe(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: num
   });
 }
 
-async function cliProbes(): Promise<void> {
+async function cliProbes(): Promise<Row[]> {
   console.log(`\nCLI bad inputs against ${root} (each should exit 2 with a message; the empty DIGITLAB_DB should exit 0)`);
   let good = 0;
   for (const [what, argv, env] of BAD_INVOCATIONS) {
@@ -76,6 +96,7 @@ async function cliProbes(): Promise<void> {
     console.log(`  ${code === expected ? 'ok ' : 'BAD'} ${what.padEnd(34)} exit ${String(code).padEnd(4)} ${message}`);
   }
   console.log(`  ${good} of ${BAD_INVOCATIONS.length} answered as they should`);
+  return [['cli: bad inputs answered as they should', `${good} of ${BAD_INVOCATIONS.length}`]];
 }
 
 /** Trains a small run (1 epoch on 2,000 images) that stores every per-run table at full size: all 10,000 test images. */
@@ -89,36 +110,7 @@ async function smallRunStore(): Promise<string> {
   return file;
 }
 
-/** float32 to IEEE half precision, round to nearest even; enough for a size and error estimate. */
-function toFloat16(values: Float32Array): Uint16Array {
-  const out = new Uint16Array(values.length);
-  const f32 = new Float32Array(1);
-  const u32 = new Uint32Array(f32.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f32[0] = values[i]!;
-    const x = u32[0]!;
-    const sign = (x >>> 16) & 0x8000;
-    const exponent = ((x >>> 23) & 0xff) - 127 + 15;
-    const mantissa = x & 0x7fffff;
-    if (exponent <= 0) out[i] = sign; // below half's normal range: zero is close enough here
-    else if (exponent >= 31) out[i] = sign | 0x7c00;
-    else {
-      let half = sign | (exponent << 10) | (mantissa >>> 13);
-      const rest = mantissa & 0x1fff;
-      if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
-      out[i] = half;
-    }
-  }
-  return out;
-}
-
-function fromFloat16(half: number): number {
-  const exponent = (half >>> 10) & 0x1f;
-  const value = exponent === 0 ? 0 : 2 ** (exponent - 15) * (1 + (half & 0x3ff) / 1024);
-  return half & 0x8000 ? -value : value;
-}
-
-function storeSize(file: string): void {
+async function storeSize(file: string): Promise<Row[]> {
   const db = new Database(file, { readonly: true });
   const runs = db.prepare("select count(*) from runs where status = 'completed'").pluck().get() as number;
   const tables = db
@@ -128,18 +120,22 @@ function storeSize(file: string): void {
   const MiB = (bytes: number) => `${(bytes / 1048576).toFixed(2)} MiB`;
   console.log(`\nstore size: ${file}, ${runs} completed run(s), ${MiB(total)} in pages`);
   for (const t of tables.filter((t) => t.bytes > 64 * 1024)) console.log(`  ${t.name.padEnd(34)} ${MiB(t.bytes)}  (${((100 * t.bytes) / total).toFixed(0)}%)`);
-  console.log(`  per completed run: ${MiB(total / Math.max(1, runs))}; 1,000 runs: ${((1000 * total) / Math.max(1, runs) / 1073741824).toFixed(2)} GiB`);
+  const perRun = `${MiB(total / Math.max(1, runs))}; 1,000 runs: ${((1000 * total) / Math.max(1, runs) / 1073741824).toFixed(2)} GiB`;
+  console.log(`  per completed run: ${perRun}`);
+  const rows: Row[] = [['size: per completed run', perRun]];
+  for (const t of tables.slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
 
-  const row = db.prepare('select count, dimensions, vectors from test_embeddings limit 1').get() as
-    | { count: number; dimensions: number; vectors: Buffer }
+  const row = db.prepare('select run_id as runId, count, dimensions, vectors from test_embeddings order by run_id limit 1').get() as
+    | { runId: number; count: number; dimensions: number; vectors: Buffer }
     | undefined;
-  if (!row) return;
+  if (!row) return rows;
   const vectors = new Float32Array(row.vectors.buffer.slice(row.vectors.byteOffset, row.vectors.byteOffset + row.vectors.byteLength));
-  const half = toFloat16(vectors);
+  const half = packFloat16(vectors);
+  const back = unpackFloat16(half);
   let worst = 0;
   let largest = 0;
   for (let i = 0; i < vectors.length; i++) {
-    worst = Math.max(worst, Math.abs(fromFloat16(half[i]!) - vectors[i]!));
+    worst = Math.max(worst, Math.abs(back[i]! - vectors[i]!));
     largest = Math.max(largest, Math.abs(vectors[i]!));
   }
   console.log(
@@ -147,8 +143,74 @@ function storeSize(file: string): void {
       `(saves ${MiB(row.vectors.byteLength - half.byteLength)} a run); worst error ${worst.toExponential(2)} on values up to ${largest.toFixed(2)}`,
   );
   db.close();
+  rows.push(['size: float16 test embeddings would save per run', `${MiB(row.vectors.byteLength - half.byteLength)} (worst error ${worst.toExponential(2)})`]);
+  return [...rows, ...(await embeddingCosts(file, row.runId, row.dimensions, vectors, back))];
 }
 
-console.log(`probes: ${machineLine()}`);
-await cliProbes();
-if (!options['skip-size']) storeSize(options.db ?? (await smallRunStore()));
+/**
+ * What float16 or dropped embeddings cost: how many of each test image's 15 nearest neighbours
+ * (what the UMAP maps are built from) stay the same, and how long recomputing a dropped run's
+ * test embeddings takes from its stored model.
+ */
+async function embeddingCosts(file: string, runId: number, dimensions: number, exact: Float32Array, half: Float32Array): Promise<Row[]> {
+  const k = 15;
+  const a = exactNeighbours(exact, dimensions, k);
+  const b = exactNeighbours(half, dimensions, k);
+  let same = 0;
+  let identicalLists = 0;
+  for (let i = 0; i < a.indices.length; i++) {
+    const theirs = new Set(b.indices[i]);
+    const shared = a.indices[i]!.filter((j) => theirs.has(j)).length;
+    same += shared;
+    if (shared === k) identicalLists++;
+  }
+  const agreement = same / (a.indices.length * k);
+  console.log(`  float16 embeddings: ${(100 * agreement).toFixed(2)}% of ${k}-nearest neighbours unchanged; ${identicalLists} of ${a.indices.length} lists identical`);
+
+  const db = openDb(file); // migrated like any digitlab command would: the model's tables must be current
+  const run = getRun(db, runId);
+  const dropped = db.$client
+    .prepare('select (select coalesce(sum(length(vectors)), 0) from test_embeddings where run_id = ?) + (select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?)')
+    .pluck()
+    .get(run.id, run.id) as number;
+  await selectBackend('auto');
+  const model = await openRunModel(db, run);
+  const test = loadMnist('test');
+  const start = performance.now();
+  const recomputed = embedImages(model.layers!, Float32Array.from(test.images, (v) => v / 255), test.count)!;
+  const seconds = (performance.now() - start) / 1000;
+  model.dispose();
+  db.$client.close();
+  let worst = 0;
+  for (let i = 0; i < recomputed.vectors.length; i++) worst = Math.max(worst, Math.abs(recomputed.vectors[i]! - exact[i]!));
+  console.log(`  recomputing run ${run.id}'s ${test.count} test embeddings from its model: ${seconds.toFixed(1)} s (largest difference from the stored ones ${worst.toExponential(1)})`);
+  return [
+    ['size: float16 embeddings, 15-nearest neighbours unchanged', `${(100 * agreement).toFixed(2)}% (${identicalLists} of ${a.indices.length} lists identical)`],
+    ['size: dropping a run\'s embeddings (test + train) would save', `${(dropped / 1048576).toFixed(2)} MiB`],
+    ['size: recomputing dropped test embeddings from the model', `${seconds.toFixed(1)} s`],
+  ];
+}
+
+console.log(`probes of ${root}: ${machineLine()}`);
+const target = { root, scratch, runsStore: path.resolve(options['runs-store'] ?? '/work/wt/stores/default-3-seeds.sqlite') };
+const rows: Row[] = [];
+const probes: [Kind, () => Promise<Row[]> | Row[]][] = [
+  ['cli', cliProbes],
+  ['fuzz', () => fuzzProbe(target)],
+  ['host', () => hostCsrfProbe(target)],
+  ['kill', () => killProbe(target)],
+  ['load', () => loadProbe(target)],
+  ['size', async () => storeSize(options.db ?? (await smallRunStore()))],
+];
+for (const [kind, run] of probes) {
+  if (!kinds.has(kind)) continue;
+  console.log(`\n${kind} probes...`);
+  try {
+    rows.push(...(await run()));
+  } catch (err) {
+    rows.push([`${kind}: could not run`, (err as Error).message.split('\n')[0]!.slice(0, 160)]);
+  }
+}
+const width = Math.max(...rows.map(([probe]) => probe.length));
+console.log(`\nsummary for ${root} (${machineLine()})`);
+for (const [probe, figure] of rows) console.log(`  ${probe.padEnd(width)}  ${figure}`);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
@@ -9,6 +9,11 @@ import * as schema from './schema.ts';
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export const DEFAULT_DB_PATH = 'db/digitlab.sqlite';
+
+// better-sqlite3 reads this once, when its addon loads at the first `new Database`, and only then
+// accepts `file:` URIs, which a read-only open needs for `immutable=1` (see openReadOnly). Store
+// paths given as plain file names are unaffected.
+process.env.SQLITE_USE_URI ??= '1';
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 /** A store that cannot be opened; the message names the file and says what to do. */
@@ -20,6 +25,12 @@ export class StoreOpenError extends Error {}
  * instead of failing.
  */
 export function openDb(file: string = DEFAULT_DB_PATH): Db {
+  if (file !== ':memory:' && existsSync(file) && !canWrite(file)) {
+    throw new StoreOpenError(
+      `the run store ${path.resolve(file)} ${OPEN_ADVICE.SQLITE_READONLY}; this command writes to it ` +
+        '(commands that only read, such as runs and show, work on a read-only store)',
+    );
+  }
   const problem = file === ':memory:' ? null : directoryProblem(path.dirname(path.resolve(file)));
   if (problem) throw new StoreOpenError(`cannot create the run store ${path.resolve(file)}: ${problem}; give --db a path in a directory you can write to`);
   let sqlite: Database.Database | undefined;
@@ -32,8 +43,64 @@ export function openDb(file: string = DEFAULT_DB_PATH): Db {
     return drizzle(sqlite, { schema });
   } catch (err) {
     sqlite?.close();
-    throw explainOpenError(file, err);
+    throw explainStoreError(file, err);
   }
+}
+
+/**
+ * Opens an existing store for reading only: no migrations, no WAL switch, nothing written, so it
+ * works on a read-only filesystem or a store the user may only read. A store whose migrations are
+ * behind this code's is refused, since the queries here expect the current tables.
+ *
+ * SQLite opens a WAL store read-only only if its -shm file exists or can be created; a cleanly
+ * closed store has none, and a read-only directory cannot get one. Then it is opened again with
+ * `immutable=1`, which skips locking and the -shm file. The trade-off: an immutable reader does
+ * not see, and may be confused by, a writer changing the file meanwhile. That cannot happen on a
+ * read-only filesystem, and is unlikely for a store nobody here may write; the alternative, leaving
+ * the store in rollback mode on every close, would need every closer to switch modes and could not
+ * do it while another process has the store open.
+ */
+export function openReadOnly(file: string): Db {
+  let sqlite: Database.Database | undefined;
+  try {
+    try {
+      sqlite = new Database(file, { readonly: true, fileMustExist: true });
+      sqlite.pragma('schema_version'); // the first read, where a missing -shm fails
+    } catch (err) {
+      sqlite?.close();
+      if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
+      sqlite = new Database(`file:${encodeURI(path.resolve(file)).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true, fileMustExist: true });
+    }
+    sqlite.pragma('query_only = ON');
+    const pending = pendingMigrations(sqlite);
+    if (pending > 0) {
+      throw new StoreOpenError(
+        `the run store ${path.resolve(file)} is read-only and its tables are older than this digitlab's ` +
+          `(${pending} migration(s) not applied), so it cannot be read safely; copy it somewhere writable and open the copy once to migrate it`,
+      );
+    }
+    return drizzle(sqlite, { schema });
+  } catch (err) {
+    sqlite?.close();
+    throw explainStoreError(file, err);
+  }
+}
+
+/** Whether this process may write the store and its directory (SQLite creates -wal and -shm files beside it). */
+export function canWrite(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    accessSync(path.dirname(path.resolve(file)), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pendingMigrations(sqlite: Database.Database): number {
+  const recorded = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'").get();
+  const last = recorded ? (sqlite.prepare('SELECT max(created_at) FROM "__drizzle_migrations"').pluck().get() as number | null) : null;
+  return readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR }).filter((m) => last === null || Number(last) < m.folderMillis).length;
 }
 
 /**
@@ -94,9 +161,13 @@ const OPEN_ADVICE: Record<string, string> = {
   SQLITE_CANTOPEN: 'cannot be opened; check that the path and its directory exist and that you may read and write them',
   SQLITE_READONLY: 'is read-only; make it and its directory writable, or copy it somewhere writable',
   SQLITE_PERM: 'may not be opened; check its permissions',
+  SQLITE_FULL: 'cannot grow because the disk is full; free some space, or give --db a store on another disk',
+  SQLITE_IOERR: 'could not be read or written (an I/O error); check the disk it is on',
 };
 
-function explainOpenError(file: string, err: unknown): unknown {
+/** A SQLite error on the store, as a StoreOpenError naming the file and what to do; other errors unchanged. */
+export function explainStoreError(file: string, err: unknown): unknown {
+  if (err instanceof StoreOpenError) return err;
   const code = (err as { code?: string }).code ?? '';
   const advice = OPEN_ADVICE[code] ?? OPEN_ADVICE[code.replace(/_[A-Z]+$/, '')];
   if (!advice) return err;

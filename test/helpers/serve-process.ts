@@ -1,17 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const BIN = path.resolve('bin/digitlab.js');
-
-/** Spawns `digitlab serve` on a free loopback port of `db` with `args`; resolves once it says where it listens. */
-export function spawnServe(db: string, args: string[] = []): Promise<{ server: ChildProcess; url: string }> {
-  const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * Spawns `digitlab serve` on a free loopback port of `db` with `args`; resolves once it says where
+ * it listens. `root` is the checkout whose CLI runs (bench/probes.ts compares an older one); `log`
+ * is everything the server wrote to stderr so far.
+ */
+export function spawnServe(db: string, args: string[] = [], root = '.'): Promise<{ server: ChildProcess; url: string; log: () => string }> {
+  const bin = path.resolve(root, 'bin/digitlab.js');
+  // In the checkout, whose tsconfig tells tsx how to compile its JSX.
+  const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', path.resolve(db), ...args], { cwd: path.resolve(root), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     server.stderr!.on('data', (chunk) => {
       log += chunk;
       const url = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(log)?.[1];
-      if (url) resolve({ server, url });
+      if (url) resolve({ server, url, log: () => log });
     });
     server.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${log}`)));
   });

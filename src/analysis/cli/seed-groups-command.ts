@@ -23,7 +23,7 @@ export const seedGroupsCommand: Command = {
   positionals: [],
   options: {},
   async run({ options }, context) {
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     try {
       // Oldest first, so groups and their runs read in the order they were made.
       const groups = seedGroups(db, listRuns(db).reverse()).filter((group) => group.runIds.length > 1);

@@ -21,7 +21,7 @@ export const exportCommand: Command = {
     format: { type: 'choice', choices: FORMATS, description: 'tfjs (default) or onnx: input [n,28,28,1] in [0,1], output ten probabilities' },
   },
   async run({ positionals, options }, context) {
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     const run = runArgument(db, positionals[0]!);
     const saved = loadSavedModel(db, run.id);
     db.$client.close();

@@ -1,4 +1,5 @@
-import { commandHelp, parseCommandLine, UsageError, type Command, type CommandContext } from './command.ts';
+import { commandHelp, parseCommandLine, UsageError, type Command, type CommandContext, type OptionValues } from './command.ts';
+import { storeFailure } from './store-option.ts';
 
 function overview(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -25,14 +26,17 @@ export async function runCli(
     context.stderr.write(`digitlab: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 2;
   }
+  let options: OptionValues = {};
   try {
     const args = parseCommandLine(command, rest);
+    options = args.options;
     if (args.options.help) {
       context.stdout.write(`${commandHelp(command)}\n`);
       return 0;
     }
     return await command.run(args, context);
-  } catch (err) {
+  } catch (thrown) {
+    const err = storeFailure(thrown, options, context.env) ?? thrown;
     if (err instanceof UsageError) {
       context.stderr.write(`digitlab ${name}: ${err.message}\n(see digitlab ${name} --help)\n`);
       return 2;

@@ -15,7 +15,7 @@ export const predictionsCommand: Command = {
     const format = (options.format as PredictionFormat | undefined) ?? 'npy';
     const out = options.out as string | undefined;
     if (!out && options.json) throw new UsageError('--json needs --out FILE: stdout carries the JSON line');
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     const run = runArgument(db, positionals[0]!);
     const file = runPredictionFile(db, run.id, format);
     db.$client.close();

@@ -21,7 +21,7 @@ export const runsCommand: Command = {
     archived: { type: 'boolean', description: 'also list archived runs' },
   },
   async run({ options }, context) {
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     let rows;
     try {
       rows = runListRows(db);

@@ -16,7 +16,7 @@ export const showCommand: Command = {
   positionals: [{ name: 'RUN', description: 'run id' }],
   options: {},
   async run({ positionals, options }, context) {
-    const db = openStoreFor(options, context);
+    const db = openStoreFor(options, context, { onlyReads: true });
     const summary = runSummary(db, runArgument(db, positionals[0]!));
     db.$client.close();
     if (options.json) {
