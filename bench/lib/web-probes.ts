@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServe, stopProcess } from '../../test/helpers/serve-process.ts';
+import { seededRandom } from '../../src/experiments/random.ts';
 
 export type Row = [probe: string, figure: string];
 
@@ -131,17 +132,6 @@ const FORM = 'application/x-www-form-urlencoded';
 /** A stack trace or a source path in what a request got back. */
 const LEAKS = /\n\s+at .+:\d+:\d+|node_modules\/|\/src\/\w+.*\.tsx?:\d+/;
 
-/** Deterministic random numbers, so before and after get the same requests. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BAD_IDS = ['0', '-1', '4', '99999999999999999999999', '1e3', '0x1', 'abc', '%00', '..%2F..%2Fetc%2Fpasswd', '%3Cscript%3E', '1%3Bdrop%20table%20runs', '9'.repeat(400)];
 const ID_ROUTES = [
@@ -161,7 +151,7 @@ const HOSTILE = ['<script>alert(1)</script>', "' OR 1=1 --", '../../../../etc/pa
 
 /** About 500 requests: bad ids, hostile queries and bodies, malformed multipart, wrong content types, random paths. */
 function fuzzRequests(): { path: string; init: Init }[] {
-  const next = random(15);
+  const next = seededRandom(15);
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const requests: { path: string; init: Init }[] = [];
   for (const route of ID_ROUTES) for (const id of BAD_IDS) requests.push({ path: route.replaceAll('ID', id), init: {} });
