@@ -45,7 +45,7 @@ function appWithOneOfEverything() {
 }
 
 describe('every page', () => {
-  it('has a skip link to its main content, named canvases, and charts whose points are not tab stops', async () => {
+  it('has one h1, a skip link to its main content, named canvases, and charts whose points are not tab stops', async () => {
     const { app, db, url } = appWithOneOfEverything();
     const pages = [...new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))].filter(
       (path) => !NOT_PAGES.some((pattern) => pattern.test(bare(path))),
@@ -61,6 +61,7 @@ describe('every page', () => {
       expect(html, `main target on ${path}`).toContain('<main id="main" tabindex="-1">');
       expect(html, `tab stops in the charts on ${path}`).not.toMatch(/<svg[^>]*>(?:(?!<\/svg>)[^])*tabindex/);
       for (const canvas of html.match(/<canvas[^>]*>/g) ?? []) expect(canvas, `canvas on ${path}`).toMatch(/ aria-label="[^"]+"/);
+      expect(html.match(/<h1[ >]/g)?.length ?? 0, `h1 elements on ${path}`).toBe(1);
       checked.push(path);
     }
     // The run's map is a fragment the page loads; its canvas is named as well.

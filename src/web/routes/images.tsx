@@ -112,7 +112,9 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
             <figure class="big-image">
               <img src={`/images/test/${index}.png`} width="280" height="280" alt={`test image ${index}, labelled ${label}`} />
               <figcaption>
-                Test image <strong>{index}</strong> · label <strong class="truth">{label}</strong>
+                <h1>
+                  Test image <strong>{index}</strong> · label <strong class="truth">{label}</strong>
+                </h1>
               </figcaption>
               <nav class="pager">
                 {index > 0 ? <a href={imageLink(index - 1)}>← previous</a> : ''}
