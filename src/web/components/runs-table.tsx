@@ -109,7 +109,7 @@ function countLine({ page, matched, total, archived }: { page: RunPage<ListedRun
   const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
   const hidden = archived > 0 ? `; ${archived} archived not shown` : '';
   const range = page.pages > 1 ? `, ${(page.page - 1) * page.perPage + 1}–${(page.page - 1) * page.perPage + page.items.length} shown` : '';
-  return matched === total ? `${runs(total)}${range}${hidden}` : `${matched} of ${runs(total)} match${range}${hidden}`;
+  return matched === total ? `${runs(total)}${range}${hidden}` : `${matched} of ${total} runs match${range}${hidden}`;
 }
 
 export interface RunsTableProps extends RowView {
