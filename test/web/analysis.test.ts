@@ -94,7 +94,8 @@ describe('the embeddings map', () => {
     expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
     expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
     await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
-    expect(maps.status(runMapKey(run.id)).state).toBe('computing');
+    // Started: still computing, or already done when the test's small layout finishes first.
+    expect(['computing', 'ready']).toContain(maps.status(runMapKey(run.id)).state);
   });
 
   it('is a 404 for a run that does not exist', async () => {

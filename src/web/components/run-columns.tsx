@@ -14,6 +14,8 @@ export interface RunColumn {
   label: string;
   title?: string;
   num?: boolean;
+  /** The list's headline figure, drawn bold: test accuracy on the original labels. */
+  headline?: boolean;
   /** The field the column sorts by; none for columns that are not one figure. */
   sort?: string;
   cell: (item: ListedRun) => Child;
@@ -83,7 +85,7 @@ const DEFAULT_COLUMNS: RunColumn[] = [
       { header: 'testLimit', value: (item) => fieldValue(item, 'testLimit') },
     ],
   },
-  fieldColumn('acc', { label: 'Test acc', title: 'test accuracy on the original labels' }),
+  fieldColumn('acc', { label: 'Test acc', title: 'test accuracy on the original labels', headline: true }),
   {
     id: 'corrected',
     label: 'Corrected · no ambig.',

@@ -44,7 +44,7 @@ export function RunRow({ item, columns, filters }: { item: ListedRun } & RowView
         <StatusBadge status={run.status} /> <DegenerateFlag reason={item.degenerate} />
       </td>
       {columns.map((column) => (
-        <td class={column.num ? 'num' : undefined}>{column.cell(item)}</td>
+        <td class={[column.num && 'num', column.headline && 'strong'].filter(Boolean).join(' ') || undefined}>{column.cell(item)}</td>
       ))}
     </tr>
   );
