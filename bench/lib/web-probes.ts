@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServe, stopProcess } from '../../test/helpers/serve-process.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
+import { processIsAlive } from '../../src/experiments/store.ts';
 
 export type Row = [probe: string, figure: string];
 
@@ -82,48 +83,39 @@ async function startServer(target: Target, name: string, args: string[], store?:
   return { server, url, host, file, log, sameOrigin, stop };
 }
 
-/** Pids whose parent is `pid`, from /proc. */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((child) => {
-      try {
-        const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    });
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** `work` processes training on `store`, whoever started them. */
-function workersOf(store: string): number[] {
+/** The pids in /proc whose files `matches` reads as a match; a process that ends meanwhile is none. */
+function processesWhere(matches: (pid: number) => boolean): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv.includes('work') && argv.includes(store);
+        return matches(pid);
       } catch {
         return false;
       }
     });
 }
 
+/** Pids whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  return processesWhere((child) => {
+    const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+  });
+}
+
+/** `work` processes training on `store`, whoever started them. */
+function workersOf(store: string): number[] {
+  return processesWhere((pid) => {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('work') && argv.includes(store);
+  });
+}
+
 async function killAll(pids: number[]): Promise<void> {
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (pids.some(alive)) await sleep(100);
+  for (const pid of pids) if (processIsAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (pids.some(processIsAlive)) await sleep(100);
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -341,7 +333,7 @@ export async function killProbe(target: Target): Promise<Row[]> {
       workers.forEach((pid) => trainingPids.add(pid));
       maxTraining = Math.max(maxTraining, workers.length);
       const rows = runRows(file);
-      const stale = rows.some((r) => r.status === 'running' && r.pid !== null && !alive(r.pid));
+      const stale = rows.some((r) => r.status === 'running' && r.pid !== null && !processIsAlive(r.pid));
       const orphaned = rows.some((r) => r.status === 'running' && atKill.some((k) => k.id === r.id && k.status === 'running'));
       if (!stale && !orphaned && staleUntil === null) staleUntil = performance.now();
       if (rows.every((r) => !['queued', 'running'].includes(r.status)) || performance.now() - killedAt > 600_000) break;

@@ -211,7 +211,8 @@ export function endRun(db: Db, runId: number, status: 'failed' | 'cancelled', er
     .run();
 }
 
-function processIsAlive(pid: number): boolean {
+/** Whether a process with this pid exists (one we may not signal counts as existing). */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { runs } from '../../db/schema.ts';
 import { SERVER_GONE } from '../../src/experiments/cli/run-training.ts';
 import { RunNotOwnedError, RunQueue } from '../../src/experiments/queue.ts';
-import { createRun, epochHistory, getRun, type Run } from '../../src/experiments/store.ts';
+import { createRun, epochHistory, getRun, processIsAlive, type Run } from '../../src/experiments/store.ts';
 import { memoryDb, smallRunParams } from '../helpers/db.ts';
 import { exited, until } from '../helpers/waiting.ts';
 
@@ -33,15 +33,6 @@ const ended = (run: Run) => !['queued', 'running'].includes(run.status);
 
 /** The pid of a process that has exited. */
 const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The `digitlab work` processes this test process has started (a queue's workers). */
 const workerProcesses = () =>
@@ -146,7 +137,7 @@ describe('the run queue', () => {
     // As if stuck in one long computation: SIGTERM waits, SIGKILL does not.
     process.kill(pid!, 'SIGSTOP');
     await stopping.stop();
-    expect(isAlive(pid!)).toBe(false);
+    expect(processIsAlive(pid!)).toBe(false);
     expect(getRun(db, run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
   });
 
@@ -162,7 +153,7 @@ describe('the run queue', () => {
     const cancelled = await waitFor(db, run.id, ended, 30_000);
     expect(cancelled).toMatchObject({ status: 'cancelled', error: SERVER_GONE });
     expect(epochHistory(db, run.id).length).toBeGreaterThan(0);
-    await until('the worker to exit', () => !isAlive(pid!), 10_000);
+    await until('the worker to exit', () => !processIsAlive(pid!), 10_000);
   });
 
   it('needs a database file its workers can open', () => {
