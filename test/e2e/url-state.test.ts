@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { saveMap, runMapKey } from '../../src/analysis/maps/map-store.ts';
 import { loadMnist } from '../../src/experiments/mnist.ts';
 import { seededRandom } from '../../src/experiments/random.ts';
@@ -55,13 +55,35 @@ describe.skipIf(skipE2e)('the run page view in the URL', () => {
     await page.reload({ waitUntil: 'load' });
     expect(await viewOf(page)).toEqual(chosen);
 
+    // Since the reload htmx has no snapshot of the first page Back goes to, so it fetches it. Hold
+    // that fetch until the second Back has restored its snapshot, as a busy machine would, and let
+    // it answer then: the older page must not replace the one the second Back showed.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const restoreFetchEnded = new Promise<void>((resolve) => {
+      const ended = (request: Request) => request.headers()['hx-history-restore-request'] && resolve();
+      page.on('requestfinished', ended);
+      page.on('requestfailed', ended);
+    });
+    await page.route(/\/runs\/1\?/, async (route) => {
+      if (route.request().headers()['hx-history-restore-request']) await held;
+      // The page may have cancelled the request meanwhile; then there is nothing to continue.
+      await route.continue().catch(() => {});
+    });
+
     // Back undoes one choice at a time: the colouring, then the page, then the cell.
     await page.goBack();
     await page.waitForURL(/&page=2$/);
     expect(await viewOf(page)).toMatchObject({ colour: 'label', legend: 'label', mistakesPage: 'page 2 of 4' });
     await page.goBack();
     await page.waitForURL(new RegExp(`\\?cell=${label}-${predicted}$`));
-    expect(await viewOf(page)).toMatchObject({ cell: chosen.cell, mistakesPage: 'page 1 of 4', colour: 'label' });
+    const afterSecondBack = { cell: chosen.cell, mistakesPage: 'page 1 of 4', colour: 'label' };
+    expect(await viewOf(page)).toMatchObject(afterSecondBack);
+    release();
+    await restoreFetchEnded;
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 200)));
+    expect(await viewOf(page)).toMatchObject(afterSecondBack);
+    await page.unrouteAll();
     await page.goBack();
     await page.waitForURL(/\/runs\/1$/);
     expect(await viewOf(page)).toMatchObject({ cell: undefined, mistakesPage: 'page 1 of 4' });

@@ -47,6 +47,21 @@ document.addEventListener('htmx:historyRestore', () => {
 });
 window.addEventListener('pageshow', syncFiltersWithUrl);
 
+// A Back to a page htmx has no snapshot of fetches it; a second Back that restores a snapshot before
+// the fetch answers would otherwise be overwritten by the older page when it does. Each restore
+// announces a cache hit or miss before it starts its own fetch, so it cancels the earlier one.
+let pendingHistoryFetch;
+function cancelPendingHistoryFetch() {
+  pendingHistoryFetch?.abort();
+  pendingHistoryFetch = undefined;
+}
+document.addEventListener('htmx:historyCacheHit', cancelPendingHistoryFetch);
+document.addEventListener('htmx:historyCacheMiss', (event) => {
+  cancelPendingHistoryFetch();
+  pendingHistoryFetch = event.detail.xhr;
+});
+document.addEventListener('htmx:historyCacheMissLoad', () => { pendingHistoryFetch = undefined; });
+
 // An error banner belongs to the request that failed: the next one that succeeds takes it away.
 document.addEventListener('htmx:afterRequest', (event) => {
   const flash = document.getElementById('flash');
