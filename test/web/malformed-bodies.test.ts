@@ -10,7 +10,20 @@ describe('a malformed form body', () => {
     const { app, db } = webApp();
     const run = createRun(db, { name: 'r', params: smallRunParams(), status: 'queued' });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
-    for (const path of ['/runs', `/runs/${run.id}/tags`, `/runs/${run.id}/note`, '/sweeps', '/own-digits', '/own-digits/read']) {
+    for (const path of [
+      '/runs',
+      '/models/check',
+      '/runs/import',
+      `/runs/${run.id}/tags`,
+      `/runs/${run.id}/note`,
+      '/sweeps',
+      '/sweeps/preview',
+      '/compare/seeds',
+      '/label-audit',
+      '/label-review/decide',
+      '/own-digits',
+      '/own-digits/read',
+    ]) {
       const res = await app.request(path, {
         method: 'POST',
         headers: { Origin: 'http://localhost', 'Content-Type': 'multipart/form-data; boundary=XYZ', 'Content-Length': '40' },

@@ -9,7 +9,7 @@ import { loadRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { seedGroups } from '../../analysis/seed-groups.ts';
 import { epochHistory, getRun, runTagMap } from '../../experiments/store.ts';
 import type { WebDeps } from '../deps.ts';
-import { queryInt } from '../params.ts';
+import { formBody, queryInt } from '../params.ts';
 import { chartViewOf } from '../chart-view.ts';
 import { ComparePage, type PairOutcome } from './compare-page.tsx';
 import { CellImages } from './pair-section.tsx';
@@ -75,7 +75,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
       );
     })
     .post('/compare/seeds', async (c) => {
-      const body = await c.req.parseBody();
+      const body = await formBody(c);
       const ids = [body.a, body.b].map(Number);
       if (!ids.every((id) => Number.isInteger(id) && id >= 1)) throw new HTTPException(400, { message: 'a and b must be run ids' });
       const runs = ids.map((id) => getRun(db, id));
