@@ -31,7 +31,7 @@ const options = benchOptions({
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js is probed (default: this one)' },
     kind: { type: 'string', multiple: true, placeholder: 'KIND', description: `run only this kind of probe (${KINDS.join(', ')}); repeatable` },
     db: { type: 'string', placeholder: 'PATH', description: 'measure the size of the runs in this store instead of training a small one' },
-    'runs-store': { type: 'string', placeholder: 'PATH', description: 'a store with finished runs 1-3 that fuzz and host attack (a copy; default /work/wt/stores/default-3-seeds.sqlite)' },
+    'runs-store': { type: 'string', placeholder: 'PATH', description: 'a store with finished runs 1-3 that fuzz and host attack, each on a copy (default: three small runs trained here)' },
     timeout: { type: 'integer', min: 5, max: 3600, placeholder: 'S', description: 'seconds before a CLI probe counts as hung and is killed (default 120: a loaded machine starts the CLI slowly)' },
   },
 }) as { root?: string; kind?: Kind[]; db?: string; 'runs-store'?: string; timeout?: number };
@@ -99,14 +99,18 @@ async function cliProbes(): Promise<Row[]> {
   return [['cli: bad inputs answered as they should', `${good} of ${BAD_INVOCATIONS.length}`]];
 }
 
-/** Trains a small run (1 epoch on 2,000 images) that stores every per-run table at full size: all 10,000 test images. */
-async function smallRunStore(): Promise<string> {
-  const file = path.join(scratch, 'size.sqlite');
-  const child = spawn(process.execPath, [path.join(root, 'bin/digitlab.js'), 'train', '--epochs', '1', '--train-limit', '2000', '--seed', '1', '--db', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const code = await new Promise((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`training the size probe's run exited ${code}`);
+/**
+ * Trains small runs (1 epoch on 2,000 images, seeds 1..`runs`) into a new store of the checkout
+ * under test; each stores every per-run table at full size, all 10,000 test images.
+ */
+async function smallRunStore(name: string, runs: number): Promise<string> {
+  const file = path.join(scratch, `${name}.sqlite`);
+  for (let seed = 1; seed <= runs; seed++) {
+    const argv = ['train', '--epochs', '1', '--train-limit', '2000', '--seed', String(seed), '--db', file];
+    const child = spawn(process.execPath, [path.join(root, 'bin/digitlab.js'), ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`training run ${seed} of the ${name} store exited ${code}`);
+  }
   return file;
 }
 
@@ -192,7 +196,10 @@ async function embeddingCosts(file: string, runId: number, dimensions: number, e
 }
 
 console.log(`probes of ${root}: ${machineLine()}`);
-const target = { root, scratch, runsStore: path.resolve(options['runs-store'] ?? '/work/wt/stores/default-3-seeds.sqlite') };
+const needsRuns = kinds.has('fuzz') || kinds.has('host');
+if (needsRuns && !options['runs-store']) console.log('\ntraining three small runs for the fuzz and host probes to attack (pass --runs-store to use a store of your own)...');
+const runsStore = needsRuns ? path.resolve(options['runs-store'] ?? (await smallRunStore('runs', 3))) : '';
+const target = { root, scratch, runsStore };
 const rows: Row[] = [];
 const probes: [Kind, () => Promise<Row[]> | Row[]][] = [
   ['cli', cliProbes],
@@ -200,7 +207,7 @@ const probes: [Kind, () => Promise<Row[]> | Row[]][] = [
   ['host', () => hostCsrfProbe(target)],
   ['kill', () => killProbe(target)],
   ['load', () => loadProbe(target)],
-  ['size', async () => storeSize(options.db ?? (await smallRunStore()))],
+  ['size', async () => storeSize(options.db ?? (await smallRunStore('size', 1)))],
 ];
 for (const [kind, run] of probes) {
   if (!kinds.has(kind)) continue;
