@@ -18,7 +18,7 @@ export const HYPERPARAMETER_OPTIONS = {
   epochs: { type: 'integer', min: 1, max: 1000, description: `passes over the training set (default ${REFERENCE_HYPERPARAMETERS.epochs})` },
   'batch-size': { type: 'integer', min: 1, max: 60000, description: `images per gradient step (default ${REFERENCE_HYPERPARAMETERS.batchSize})` },
   'validation-split': { type: 'number', min: 0, max: 0.9, placeholder: 'F', description: `fraction held out from the end of the training set (default ${REFERENCE_HYPERPARAMETERS.validationSplit})` },
-  'learning-rate': { type: 'number', min: 1e-7, max: 10, placeholder: 'LR', description: `Adam learning rate (default ${REFERENCE_HYPERPARAMETERS.learningRate})` },
+  'learning-rate': { type: 'number', min: 1e-7, max: 10, placeholder: 'LR', description: `step size of the optimizer: where step and cosine schedules start, where onecycle peaks (default ${REFERENCE_HYPERPARAMETERS.learningRate})` },
   seed: { type: 'integer', min: 0, max: MAX_SEED, description: 'makes initial weights and shuffling repeatable (default: a random seed, recorded)' },
   'train-limit': { type: 'integer', min: 1, max: 60000, description: 'use only the first N training images (default all 60,000)' },
   'test-limit': { type: 'integer', min: 1, max: 10000, description: 'use only the first N test images (default all 10,000)' },
