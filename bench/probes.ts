@@ -15,7 +15,7 @@ import { selectBackend } from '../src/experiments/backend.ts';
 import { packFloat16, unpackFloat16 } from '../src/experiments/float16.ts';
 import { loadMnist } from '../src/experiments/mnist.ts';
 import { openRunModel } from '../src/experiments/probability-fn.ts';
-import { getRun } from '../src/experiments/store.ts';
+import { getRun, loadTestEmbeddings } from '../src/experiments/store.ts';
 import { embedImages } from '../src/experiments/train-embeddings.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
@@ -64,6 +64,8 @@ const BAD_INVOCATIONS: [string, string[], NodeJS.ProcessEnv?][] = [
   ['--workers 2 --backend cpu', ['train', '--workers', '2', '--backend', 'cpu', '--train-limit', '100']],
   ['--workers 2 --batch-size 1', ['train', '--workers', '2', '--batch-size', '1', '--train-limit', '100']],
 ];
+
+const MiB = (bytes: number) => `${(bytes / 1048576).toFixed(2)} MiB`;
 
 const PROBE_TIMEOUT_MS = (options.timeout ?? 120) * 1000;
 
@@ -121,7 +123,6 @@ async function storeSize(file: string): Promise<Row[]> {
     .prepare("select name, sum(pgsize) as bytes from dbstat where name not like 'sqlite_%' group by name order by bytes desc")
     .all() as { name: string; bytes: number }[];
   const total = tables.reduce((sum, t) => sum + t.bytes, 0);
-  const MiB = (bytes: number) => `${(bytes / 1048576).toFixed(2)} MiB`;
   console.log(`\nstore size: ${file}, ${runs} completed run(s), ${MiB(total)} in pages`);
   for (const t of tables.filter((t) => t.bytes > 64 * 1024)) console.log(`  ${t.name.padEnd(34)} ${MiB(t.bytes)}  (${((100 * t.bytes) / total).toFixed(0)}%)`);
   const perRun = `${MiB(total / Math.max(1, runs))}; 1,000 runs: ${((1000 * total) / Math.max(1, runs) / 1073741824).toFixed(2)} GiB`;
@@ -129,37 +130,53 @@ async function storeSize(file: string): Promise<Row[]> {
   const rows: Row[] = [['size: per completed run', perRun]];
   for (const t of tables.slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
 
-  const row = db.prepare('select run_id as runId, count, dimensions, vectors from test_embeddings order by run_id limit 1').get() as
-    | { runId: number; count: number; dimensions: number; vectors: Buffer }
+  const row = db.prepare('select run_id as runId, count, dimensions, length(vectors) as bytes from test_embeddings order by run_id limit 1').get() as
+    | { runId: number; count: number; dimensions: number; bytes: number }
     | undefined;
-  if (!row) return rows;
-  const vectors = new Float32Array(row.vectors.buffer.slice(row.vectors.byteOffset, row.vectors.byteOffset + row.vectors.byteLength));
-  const half = packFloat16(vectors);
-  const back = unpackFloat16(half);
-  let worst = 0;
-  let largest = 0;
-  for (let i = 0; i < vectors.length; i++) {
-    worst = Math.max(worst, Math.abs(back[i]! - vectors[i]!));
-    largest = Math.max(largest, Math.abs(vectors[i]!));
-  }
-  console.log(
-    `  embeddings: ${row.count} x ${row.dimensions} float32 = ${MiB(row.vectors.byteLength)}; as float16 ${MiB(half.byteLength)} ` +
-      `(saves ${MiB(row.vectors.byteLength - half.byteLength)} a run); worst error ${worst.toExponential(2)} on values up to ${largest.toFixed(2)}`,
-  );
   db.close();
-  rows.push(['size: float16 test embeddings would save per run', `${MiB(row.vectors.byteLength - half.byteLength)} (worst error ${worst.toExponential(2)})`]);
-  return [...rows, ...(await embeddingCosts(file, row.runId, row.dimensions, vectors, back))];
+  return row ? [...rows, ...(await embeddingCosts(file, row))] : rows;
 }
 
 /**
- * What float16 or dropped embeddings cost: how many of each test image's 15 nearest neighbours
- * (what the UMAP maps are built from) stay the same, and how long recomputing a dropped run's
- * test embeddings takes from its stored model.
+ * What float16 or dropped embeddings cost, against float32 embeddings recomputed from a run's
+ * stored model: how many of each test image's 15 nearest neighbours (what the UMAP maps are built
+ * from) stay the same, the bytes each choice saves, and how long recomputing takes.
  */
-async function embeddingCosts(file: string, runId: number, dimensions: number, exact: Float32Array, half: Float32Array): Promise<Row[]> {
+async function embeddingCosts(file: string, stored: { runId: number; count: number; dimensions: number; bytes: number }): Promise<Row[]> {
+  const db = openDb(file); // migrated like any digitlab command would: the model's tables must be current
+  const run = getRun(db, stored.runId);
+  const dropped = db.$client
+    .prepare('select (select coalesce(sum(length(vectors)), 0) from test_embeddings where run_id = ?) + (select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?)')
+    .pluck()
+    .get(run.id, run.id) as number;
+  const storedVectors = loadTestEmbeddings(db, run.id)!.vectors;
+  await selectBackend('auto');
+  const model = await openRunModel(db, run);
+  const test = loadMnist('test', { limit: stored.count });
+  const start = performance.now();
+  const exact = embedImages(model.layers!, Float32Array.from(test.images, (v) => v / 255), test.count)!.vectors;
+  const seconds = (performance.now() - start) / 1000;
+  model.dispose();
+  db.$client.close();
+
+  const half = unpackFloat16(packFloat16(exact));
+  let worst = 0;
+  let largest = 0;
+  let storedWorst = 0;
+  for (let i = 0; i < exact.length; i++) {
+    worst = Math.max(worst, Math.abs(half[i]! - exact[i]!));
+    largest = Math.max(largest, Math.abs(exact[i]!));
+    storedWorst = Math.max(storedWorst, Math.abs(storedVectors[i]! - exact[i]!));
+  }
+  const float32Bytes = stored.count * stored.dimensions * 4;
+  const format = stored.bytes === float32Bytes ? 'float32' : 'float16';
+  console.log(
+    `  test embeddings: ${stored.count} x ${stored.dimensions} stored as ${format} (${MiB(stored.bytes)}); float32 takes ${MiB(float32Bytes)}, float16 ${MiB(float32Bytes / 2)}; ` +
+      `float16's worst error ${worst.toExponential(2)} on values up to ${largest.toFixed(2)}`,
+  );
   const k = 15;
-  const a = exactNeighbours(exact, dimensions, k);
-  const b = exactNeighbours(half, dimensions, k);
+  const a = exactNeighbours(exact, stored.dimensions, k);
+  const b = exactNeighbours(half, stored.dimensions, k);
   let same = 0;
   let identicalLists = 0;
   for (let i = 0; i < a.indices.length; i++) {
@@ -170,27 +187,12 @@ async function embeddingCosts(file: string, runId: number, dimensions: number, e
   }
   const agreement = same / (a.indices.length * k);
   console.log(`  float16 embeddings: ${(100 * agreement).toFixed(2)}% of ${k}-nearest neighbours unchanged; ${identicalLists} of ${a.indices.length} lists identical`);
-
-  const db = openDb(file); // migrated like any digitlab command would: the model's tables must be current
-  const run = getRun(db, runId);
-  const dropped = db.$client
-    .prepare('select (select coalesce(sum(length(vectors)), 0) from test_embeddings where run_id = ?) + (select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?)')
-    .pluck()
-    .get(run.id, run.id) as number;
-  await selectBackend('auto');
-  const model = await openRunModel(db, run);
-  const test = loadMnist('test');
-  const start = performance.now();
-  const recomputed = embedImages(model.layers!, Float32Array.from(test.images, (v) => v / 255), test.count)!;
-  const seconds = (performance.now() - start) / 1000;
-  model.dispose();
-  db.$client.close();
-  let worst = 0;
-  for (let i = 0; i < recomputed.vectors.length; i++) worst = Math.max(worst, Math.abs(recomputed.vectors[i]! - exact[i]!));
-  console.log(`  recomputing run ${run.id}'s ${test.count} test embeddings from its model: ${seconds.toFixed(1)} s (largest difference from the stored ones ${worst.toExponential(1)})`);
+  console.log(`  recomputing run ${run.id}'s ${test.count} test embeddings from its model: ${seconds.toFixed(1)} s (largest difference from the stored ones ${storedWorst.toExponential(1)})`);
   return [
+    ['size: test embeddings as stored', `${format}, ${MiB(stored.bytes)} a run`],
+    ['size: float16 against float32 test embeddings saves', `${MiB(float32Bytes / 2)} a run (worst error ${worst.toExponential(2)})`],
     ['size: float16 embeddings, 15-nearest neighbours unchanged', `${(100 * agreement).toFixed(2)}% (${identicalLists} of ${a.indices.length} lists identical)`],
-    ['size: dropping a run\'s embeddings (test + train) would save', `${(dropped / 1048576).toFixed(2)} MiB`],
+    ["size: dropping a run's embeddings (test + train) would save", MiB(dropped)],
     ['size: recomputing dropped test embeddings from the model', `${seconds.toFixed(1)} s`],
   ];
 }

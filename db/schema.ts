@@ -146,7 +146,11 @@ export const testEmbeddings = sqliteTable('test_embeddings', {
     .references(() => runs.id, { onDelete: 'cascade' }),
   count: integer('count').notNull(),
   dimensions: integer('dimensions').notNull(),
-  /** float32 little-endian, `dimensions` per image, in test-set order. */
+  /**
+   * float16 little-endian (float32 in runs stored before 2026-12), `dimensions` per image, in
+   * test-set order: half precision keeps 99.9% of each image's 15 nearest neighbours, the maps'
+   * input, at half the bytes (bench/probes.ts --kind size).
+   */
   vectors: blob('vectors', { mode: 'buffer' }).notNull(),
 });
 

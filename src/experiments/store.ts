@@ -12,6 +12,7 @@ import {
   testPredictions,
   type RunStatus,
 } from '../../db/schema.ts';
+import { packFloat16, unpackFloat16 } from './float16.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import type { EpochResult } from './train.ts';
 
@@ -178,7 +179,7 @@ export function storeTestResults(tx: Transaction, runId: number, results: TestRe
         runId,
         count: results.predicted.length,
         dimensions: results.embeddingDimensions,
-        vectors: bytesOf(results.embeddings),
+        vectors: packFloat16(results.embeddings),
       })
       .run();
   }
@@ -310,7 +311,10 @@ export function loadHeldOutPredictions(db: Db, runId: number): HeldOutPrediction
 
 export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
   const row = db.select().from(testEmbeddings).where(eq(testEmbeddings.runId, runId)).get();
-  return row ? { dimensions: row.dimensions, vectors: float32sOf(row.vectors) } : null;
+  if (!row) return null;
+  // Runs stored before embeddings were packed as float16 hold float32: the length tells which.
+  const float16 = row.vectors.byteLength === row.count * row.dimensions * 2;
+  return { dimensions: row.dimensions, vectors: float16 ? unpackFloat16(row.vectors) : float32sOf(row.vectors) };
 }
 
 export function loadSavedModel(db: Db, runId: number): SavedModel | null {

@@ -78,6 +78,26 @@ describe('the run store', () => {
     expect(runTagMap(db, run.id)).toEqual({ team: 'a' });
   });
 
+  it('stores test embeddings as float16, at half the bytes, and still reads the float32 rows of older stores', () => {
+    const db = memoryDb();
+    const run = runningRun(db);
+    // 1/3 is not a float16 value: what comes back is the nearest one, within half precision's 2^-11.
+    const embeddings = Float32Array.from([1 / 3, -7.25, 0, 1000.5]);
+    const results = { loss: 0.1, accuracy: 0.5, confusion: confusion(0), predicted: Uint8Array.from([1, 2]), probabilities: new Float32Array(20), embeddings, embeddingDimensions: 2, trainSamplesPerSecond: 1 };
+    completeRun(db, run.id, results, { topology: {}, weightSpecs: [], weightData: Buffer.from([0]) });
+    const bytes = () => db.$client.prepare('select length(vectors) from test_embeddings where run_id = ?').pluck().get(run.id);
+    expect(bytes()).toBe(4 * 2);
+    const read = loadTestEmbeddings(db, run.id)!.vectors;
+    expect(Array.from(read.subarray(1))).toEqual([-7.25, 0, 1000.5]);
+    expect(read[0]).not.toBe(embeddings[0]);
+    expect(Math.abs(read[0]! - 1 / 3)).toBeLessThan(2 ** -11 / 3);
+
+    // A row written before the change: float32, the same four values exactly.
+    db.$client.prepare('update test_embeddings set vectors = ? where run_id = ?').run(Buffer.from(embeddings.buffer), run.id);
+    expect(bytes()).toBe(4 * 4);
+    expect(loadTestEmbeddings(db, run.id)!.vectors).toEqual(embeddings);
+  });
+
   it('keeps epoch history append-only: an epoch cannot be written twice', () => {
     const db = memoryDb();
     const run = runningRun(db);
