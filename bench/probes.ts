@@ -128,7 +128,7 @@ async function storeSize(file: string): Promise<Row[]> {
   const perRun = `${MiB(total / Math.max(1, runs))}; 1,000 runs: ${((1000 * total) / Math.max(1, runs) / 1073741824).toFixed(2)} GiB`;
   console.log(`  per completed run: ${perRun}`);
   const rows: Row[] = [['size: per completed run', perRun]];
-  for (const t of tables.slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
+  for (const t of tables.filter((t) => t.bytes > 64 * 1024).slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
 
   const row = db.prepare('select run_id as runId, count, dimensions, length(vectors) as bytes from test_embeddings order by run_id limit 1').get() as
     | { runId: number; count: number; dimensions: number; bytes: number }
