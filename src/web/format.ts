@@ -7,6 +7,9 @@ export const DASH = '–';
 export const percent = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined ? DASH : `${(value * 100).toFixed(digits)}%`;
 
+/** '1 run', '2 runs', '1,200 images': a count and its noun, which takes an s unless there is one. */
+export const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
 export const fixed = (value: number | null | undefined, digits = 4) =>
   value === null || value === undefined ? DASH : value.toFixed(digits);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetSpec } from '../../src/experiments/model-presets.ts';
-import { createRun, getRun, recordProgress, runTagMap } from '../../src/experiments/store.ts';
+import { createRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/experiments/store.ts';
 import { runningRun, smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -81,6 +81,18 @@ describe('the run page of a completed run', () => {
     const page2 = await (await app.request(`/runs/${run.id}/gallery?page=2`, { headers: htmx })).text();
     expect(page2).toMatch(/^<section id="misclassified"/);
     expect(page2).toMatch(/page 2 of \d/);
+  });
+
+  it('counts a cell of one image as "1 image", in its gallery and its matrix tooltip', async () => {
+    const { app, db, run } = appWithCompletedRun();
+    const counts = testConfusion(db, run.id)!;
+    const single = counts.flatMap((row, label) => row.map((n, predicted) => ({ n, label, predicted }))).find((cell) => cell.n === 1);
+    expect(single).toBeDefined(); // 100 mistakes over 90 cells: the fixture has cells of one
+    const { label, predicted } = single!;
+    const gallery = await (await app.request(`/runs/${run.id}/gallery?label=${label}&predicted=${predicted}`, { headers: htmx })).text();
+    expect(gallery).toContain('· 1 image, most confident first');
+    const page = await (await app.request(`/runs/${run.id}`)).text();
+    expect(page).toContain(`title="true ${label}, predicted ${predicted}: 1 image"`);
   });
 
   it('loads one cell\'s images in place', async () => {
@@ -248,7 +260,7 @@ describe('validation confusion by epoch', () => {
     expect(changed(second)).toEqual(['3-3', '3-5', '7-1', '7-7']);
     expect(second).toContain('4 cells changed since epoch 1');
     expect(second).toContain('3 validation mistakes, 4 before');
-    expect(second).toMatch(/true 3, predicted 5: 1 images \(4 the epoch before\)[^]*?<span class="delta">−3<\/span>/);
+    expect(second).toMatch(/true 3, predicted 5: 1 image \(4 the epoch before\)[^]*?<span class="delta">−3<\/span>/);
     expect(second).toMatch(/true 7, predicted 1: 2 images \(0 the epoch before\)[^]*?<span class="delta">\+2<\/span>/);
     expect(second).toContain(`/runs/${run.id}/epoch-confusion?epoch=1`);
     expect(second).toContain(`/runs/${run.id}/epoch-confusion?epoch=3`);

@@ -1,4 +1,5 @@
 import { SEEDS_PER_RECIPE } from '../../analysis/compare/recipe-evidence.ts';
+import { plural } from '../format.ts';
 import type { RunComparison } from '../../analysis/compare/run-comparison.ts';
 
 /**
@@ -13,7 +14,7 @@ export function RecipeVerdict({ comparison, queued }: { comparison: RunCompariso
       <p class="verdict">{comparison.verdict}.</p>
       {queued && queued.length > 0 ? (
         <p class="notice" role="status">
-          Queued {queued.length} more seed{queued.length === 1 ? '' : 's'}: {queued.map((id, i) => [i > 0 ? ', ' : '', <a href={`/runs/${id}`}>run {id}</a>])}. The test
+          Queued {plural(queued.length, 'more seed')}: {queued.map((id, i) => [i > 0 ? ', ' : '', <a href={`/runs/${id}`}>run {id}</a>])}. The test
           across seeds appears here once they have finished.
         </p>
       ) : untested ? (

@@ -1,7 +1,7 @@
 import { spreadText } from '../../analysis/statistics/spread.ts';
 import type { AxisValue } from '../../analysis/sweeps/sweep-plan.ts';
 import type { SweepPoint, SweepResults } from '../../analysis/sweeps/sweep-results.ts';
-import { percent } from '../format.ts';
+import { percent, plural } from '../format.ts';
 import { axisOrder } from './sweep-chart.ts';
 
 /** Darkest and lightest shading: the best cell stands out, and the text on it stays readable. */
@@ -27,7 +27,7 @@ function Cell({ point, shade }: { point: SweepPoint | undefined; shade: (mean: n
       <a href={href}>
         <strong>{mean}</strong>
         <small>
-          {accuracy.n} seed{accuracy.n === 1 ? '' : 's'}, {sd}
+          {plural(accuracy.n, 'seed')}, {sd}
         </small>
       </a>
     </td>

@@ -5,7 +5,7 @@ import { SWEEP_OPTIONS } from '../../analysis/sweeps/sweep-plan.ts';
 import type { SweepEstimate } from '../../analysis/sweeps/sweep-estimate.ts';
 import { isActive, StatusBadge } from '../components/status-badge.tsx';
 import { Layout } from '../components/layout.tsx';
-import { dateTime, fixed, formatDuration, percent } from '../format.ts';
+import { dateTime, fixed, formatDuration, percent, plural } from '../format.ts';
 import { LineChart } from '../components/line-chart.tsx';
 import { COMPARE_STYLES } from './styles.ts';
 import { sweepAxisChart } from './sweep-chart.ts';
@@ -28,7 +28,6 @@ export type SweepPreviewState =
   | { ok: true; runs: number; axes: Record<string, number>; seeds: number; estimate: SweepEstimate; host: string }
   | { ok: false; problems: string[] };
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /** The grid's size and how long it would train here, redrawn as the form changes (see SweepForm). */
 export function SweepPreview({ preview }: { preview: SweepPreviewState }) {

@@ -1,3 +1,4 @@
+import { plural } from '../format.ts';
 const DIGITS = [...Array(10).keys()];
 
 /**
@@ -47,7 +48,7 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
                   return (
                   <td style={cellStyle(count, rowTotal, maxOff, t === p)} class={classes || undefined} data-cell={runId === undefined ? `${t}-${p}` : undefined}>
                     {runId === undefined ? (
-                      <span title={`true ${t}, predicted ${p}: ${count} images${delta !== 0 ? ` (${before} the epoch before)` : ''}`}>
+                      <span title={`true ${t}, predicted ${p}: ${plural(count, 'image')}${delta !== 0 ? ` (${before} the epoch before)` : ''}`}>
                         {count === 0 ? <span class="zero">·</span> : count}
                         {delta !== 0 ? <span class="delta">{signed(delta)}</span> : ''}
                       </span>
@@ -59,7 +60,7 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
                         hx-get={`/runs/${runId}/gallery?label=${t}&predicted=${p}`}
                         hx-target="#cell-gallery"
                         hx-swap="outerHTML"
-                        title={`true ${t}, predicted ${p}: ${count} images`}
+                        title={`true ${t}, predicted ${p}: ${plural(count, 'image')}`}
                         data-cell={`${t}-${p}`}
                       >
                         {count}

@@ -1,5 +1,5 @@
 import type { ImageOutcome } from '../../analysis/test-outcomes.ts';
-import { percent } from '../format.ts';
+import { percent, plural } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
 import { OverlayToggle, overlayUrl } from '../explain/attribution.tsx';
 import { MiniBars } from './probability-bars.tsx';
@@ -46,7 +46,7 @@ export function Gallery({ gallery, images }: { gallery: GalleryPage; images: Tes
   return (
     <section id={gallery.id} class="gallery">
       <h3>
-        {gallery.title} <span class="muted">· {gallery.outcomes.length} images, most confident first</span>
+        {gallery.title} <span class="muted">· {plural(gallery.outcomes.length, 'image')}, most confident first</span>
       </h3>
       <OverlayToggle target={`#${gallery.id}`} />
       <Pager gallery={gallery} pages={pages} />

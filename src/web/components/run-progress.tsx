@@ -1,13 +1,13 @@
 import type { Run } from '../../experiments/store.ts';
 import type { BatchProgress } from '../../experiments/train.ts';
-import { fixed, formatDuration, percent } from '../format.ts';
+import { fixed, formatDuration, percent, plural } from '../format.ts';
 
 /** Where a queued or running run is; nothing once it has ended. */
 export function RunProgress({ run, queuedAhead }: { run: Run; queuedAhead: number }) {
   if (run.status === 'queued') {
     return (
       <p class="progress-text">
-        Waiting in the queue{queuedAhead > 0 ? `, behind ${queuedAhead} other run${queuedAhead === 1 ? '' : 's'}` : ''}.
+        Waiting in the queue{queuedAhead > 0 ? `, behind ${plural(queuedAhead, 'other run')}` : ''}.
       </p>
     );
   }

@@ -1,5 +1,6 @@
 import type { RunPage } from '../../experiments/run-list.ts';
 import { filtersQuery, type ListedRun, type RunFilters } from '../run-filters.ts';
+import { plural } from '../format.ts';
 import type { RunColumn } from './run-columns.tsx';
 import { DegenerateFlag, isActive, StatusBadge } from './status-badge.tsx';
 import { TagList } from './tag-list.tsx';
@@ -106,10 +107,9 @@ function Pager({ page, filters }: { page: RunPage<ListedRun>; filters: RunFilter
 }
 
 function countLine({ page, matched, total, archived }: { page: RunPage<ListedRun>; matched: number; total: number; archived: number }): string {
-  const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
   const hidden = archived > 0 ? `; ${archived} archived not shown` : '';
   const range = page.pages > 1 ? `, ${(page.page - 1) * page.perPage + 1}–${(page.page - 1) * page.perPage + page.items.length} shown` : '';
-  return matched === total ? `${runs(total)}${range}${hidden}` : `${matched} of ${total} runs match${range}${hidden}`;
+  return matched === total ? `${plural(total, 'run')}${range}${hidden}` : `${matched} of ${total} runs match${range}${hidden}`;
 }
 
 export interface RunsTableProps extends RowView {

@@ -3,7 +3,7 @@ import type { Reliability } from '../../analysis/calibration/reliability.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
 import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { LineChart } from '../components/line-chart.tsx';
-import { formatDuration, percent } from '../format.ts';
+import { formatDuration, percent, plural } from '../format.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import type { TestImages } from '../test-images.ts';
 import { robustnessPreviews } from './robustness-previews.ts';
@@ -31,7 +31,7 @@ function ReliabilityDiagram({ reliability, title }: { reliability: Reliability; 
         {reliability.bins.map((bin, m) =>
           bin.accuracy === null ? null : (
             <g class="bin">
-              <title>{`confidence ${percent(bin.lower, 0)}–${percent(bin.upper, 0)}: ${bin.count} images, accuracy ${percent(bin.accuracy, 1)}, mean confidence ${percent(bin.confidence, 1)}`}</title>
+              <title>{`confidence ${percent(bin.lower, 0)}–${percent(bin.upper, 0)}: ${plural(bin.count, 'image')}, accuracy ${percent(bin.accuracy, 1)}, mean confidence ${percent(bin.confidence, 1)}`}</title>
               <rect x={(PAD + m * width + 1).toFixed(1)} y={y(bin.accuracy).toFixed(1)} width={(width - 2).toFixed(1)} height={(y(0) - y(bin.accuracy)).toFixed(1)} />
               <text class="count" x={(PAD + (m + 0.5) * width).toFixed(1)} y={y(0) + 12} text-anchor="middle">
                 {bin.count}

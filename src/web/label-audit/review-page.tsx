@@ -4,7 +4,7 @@ import type { LabelSplit } from '../../../db/schema.ts';
 import type { LabelDecision } from '../../experiments/label-decisions.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
-import { dateTime, percent } from '../format.ts';
+import { dateTime, percent, plural } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
 
 export interface ReviewView {
@@ -119,7 +119,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
   const issue = view.at === null ? undefined : view.suspects[view.at];
   const header = (
     <p class="review-count">
-      {decided} of {view.suspects.length} suspects decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {view.runs} run{view.runs === 1 ? '' : 's'})
+      {decided} of {view.suspects.length} suspects decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {plural(view.runs, 'run')})
     </p>
   );
   if (!issue) {
