@@ -15,7 +15,7 @@ import { selectBackend } from '../src/experiments/backend.ts';
 import { packFloat16, unpackFloat16 } from '../src/experiments/float16.ts';
 import { loadMnist } from '../src/experiments/mnist.ts';
 import { openRunModel } from '../src/experiments/probability-fn.ts';
-import { getRun, loadTestEmbeddings } from '../src/experiments/store.ts';
+import { getRun, loadTestEmbeddings, testEmbeddingsEncoding } from '../src/experiments/store.ts';
 import { embedImages } from '../src/experiments/train-embeddings.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
@@ -124,11 +124,12 @@ async function storeSize(file: string): Promise<Row[]> {
     .all() as { name: string; bytes: number }[];
   const total = tables.reduce((sum, t) => sum + t.bytes, 0);
   console.log(`\nstore size: ${file}, ${runs} completed run(s), ${MiB(total)} in pages`);
-  for (const t of tables.filter((t) => t.bytes > 64 * 1024)) console.log(`  ${t.name.padEnd(34)} ${MiB(t.bytes)}  (${((100 * t.bytes) / total).toFixed(0)}%)`);
+  const large = tables.filter((t) => t.bytes > 64 * 1024);
+  for (const t of large) console.log(`  ${t.name.padEnd(34)} ${MiB(t.bytes)}  (${((100 * t.bytes) / total).toFixed(0)}%)`);
   const perRun = `${MiB(total / Math.max(1, runs))}; 1,000 runs: ${((1000 * total) / Math.max(1, runs) / 1073741824).toFixed(2)} GiB`;
   console.log(`  per completed run: ${perRun}`);
   const rows: Row[] = [['size: per completed run', perRun]];
-  for (const t of tables.filter((t) => t.bytes > 64 * 1024).slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
+  for (const t of large.slice(0, 4)) rows.push([`size: ${t.name} per run`, MiB(t.bytes / Math.max(1, runs))]);
 
   const row = db.prepare('select run_id as runId, count, dimensions, length(vectors) as bytes from test_embeddings order by run_id limit 1').get() as
     | { runId: number; count: number; dimensions: number; bytes: number }
@@ -145,10 +146,8 @@ async function storeSize(file: string): Promise<Row[]> {
 async function embeddingCosts(file: string, stored: { runId: number; count: number; dimensions: number; bytes: number }): Promise<Row[]> {
   const db = openDb(file); // migrated like any digitlab command would: the model's tables must be current
   const run = getRun(db, stored.runId);
-  const dropped = db.$client
-    .prepare('select (select coalesce(sum(length(vectors)), 0) from test_embeddings where run_id = ?) + (select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?)')
-    .pluck()
-    .get(run.id, run.id) as number;
+  const trainBytes = db.$client.prepare('select coalesce(sum(length(vectors)), 0) from train_embeddings where run_id = ?').pluck().get(run.id) as number;
+  const dropped = stored.bytes + trainBytes;
   const storedVectors = loadTestEmbeddings(db, run.id)!.vectors;
   await selectBackend('auto');
   const model = await openRunModel(db, run);
@@ -169,7 +168,7 @@ async function embeddingCosts(file: string, stored: { runId: number; count: numb
     storedWorst = Math.max(storedWorst, Math.abs(storedVectors[i]! - exact[i]!));
   }
   const float32Bytes = stored.count * stored.dimensions * 4;
-  const format = stored.bytes === float32Bytes ? 'float32' : 'float16';
+  const format = testEmbeddingsEncoding(stored);
   console.log(
     `  test embeddings: ${stored.count} x ${stored.dimensions} stored as ${format} (${MiB(stored.bytes)}); float32 takes ${MiB(float32Bytes)}, float16 ${MiB(float32Bytes / 2)}; ` +
       `float16's worst error ${worst.toExponential(2)} on values up to ${largest.toFixed(2)}`,

@@ -309,11 +309,15 @@ export function loadHeldOutPredictions(db: Db, runId: number): HeldOutPrediction
   return { indices, probabilities: float32sOf(row.probabilities), dimensions: row.dimensions, embeddings: float32sOf(row.embeddings) };
 }
 
+/** Runs stored before test embeddings were packed as float16 hold float32: the blob's length tells which. */
+export function testEmbeddingsEncoding(row: { count: number; dimensions: number; bytes: number }): 'float16' | 'float32' {
+  return row.bytes === row.count * row.dimensions * 2 ? 'float16' : 'float32';
+}
+
 export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
   const row = db.select().from(testEmbeddings).where(eq(testEmbeddings.runId, runId)).get();
   if (!row) return null;
-  // Runs stored before embeddings were packed as float16 hold float32: the length tells which.
-  const float16 = row.vectors.byteLength === row.count * row.dimensions * 2;
+  const float16 = testEmbeddingsEncoding({ ...row, bytes: row.vectors.byteLength }) === 'float16';
   return { dimensions: row.dimensions, vectors: float16 ? unpackFloat16(row.vectors) : float32sOf(row.vectors) };
 }
 

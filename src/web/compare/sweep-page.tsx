@@ -28,7 +28,6 @@ export type SweepPreviewState =
   | { ok: true; runs: number; axes: Record<string, number>; seeds: number; estimate: SweepEstimate; host: string }
   | { ok: false; problems: string[] };
 
-
 /** The grid's size and how long it would train here, redrawn as the form changes (see SweepForm). */
 export function SweepPreview({ preview }: { preview: SweepPreviewState }) {
   if (!preview.ok) {

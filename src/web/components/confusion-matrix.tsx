@@ -1,4 +1,5 @@
 import { plural } from '../format.ts';
+
 const DIGITS = [...Array(10).keys()];
 
 /**
@@ -45,10 +46,11 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
                   const before = previous?.[t]?.[p];
                   const delta = before === undefined ? 0 : count - before;
                   const classes = [t === p ? 'diag' : '', delta !== 0 ? 'changed' : ''].filter(Boolean).join(' ');
+                  const what = `true ${t}, predicted ${p}: ${plural(count, 'image')}`;
                   return (
                   <td style={cellStyle(count, rowTotal, maxOff, t === p)} class={classes || undefined} data-cell={runId === undefined ? `${t}-${p}` : undefined}>
                     {runId === undefined ? (
-                      <span title={`true ${t}, predicted ${p}: ${plural(count, 'image')}${delta !== 0 ? ` (${before} the epoch before)` : ''}`}>
+                      <span title={`${what}${delta !== 0 ? ` (${before} the epoch before)` : ''}`}>
                         {count === 0 ? <span class="zero">·</span> : count}
                         {delta !== 0 ? <span class="delta">{signed(delta)}</span> : ''}
                       </span>
@@ -60,7 +62,7 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
                         hx-get={`/runs/${runId}/gallery?label=${t}&predicted=${p}`}
                         hx-target="#cell-gallery"
                         hx-swap="outerHTML"
-                        title={`true ${t}, predicted ${p}: ${plural(count, 'image')}`}
+                        title={what}
                         data-cell={`${t}-${p}`}
                       >
                         {count}
