@@ -7,11 +7,11 @@
  * Run from the repository root: npx tsx bench/batch-norm.ts [--rounds 3] [--batches 20]
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/experiments/backend.ts';
-import { resolveModel } from '../src/experiments/cli/model-option.ts';
-import { measureTrainingThroughput } from '../src/experiments/throughput.ts';
-import { BATCH_NORM_TRAINING } from '../src/experiments/wasm-kernels/batch-norm-training.ts';
-import { registerWasmTrainingKernels } from '../src/experiments/wasm-kernels/index.ts';
+import { selectBackend } from '../src/training/backend.ts';
+import { resolveModel } from '../src/cli/model-option.ts';
+import { measureTrainingThroughput } from '../src/training/throughput.ts';
+import { BATCH_NORM_TRAINING } from '../src/training/wasm-kernels/batch-norm-training.ts';
+import { registerWasmTrainingKernels } from '../src/training/wasm-kernels/index.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
 import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 

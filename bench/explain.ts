@@ -11,10 +11,10 @@ import { fitRunTemperature, runCalibration } from '../src/analysis/calibration/r
 import { attribute } from '../src/analysis/explain/explain.ts';
 import { nearestTrainImages } from '../src/analysis/explain/train-neighbours.ts';
 import { ModelJobs } from '../src/analysis/model-jobs/model-jobs.ts';
-import { selectBackend } from '../src/experiments/backend.ts';
-import { loadMnist } from '../src/experiments/mnist.ts';
-import { openRunModel } from '../src/experiments/probability-fn.ts';
-import { listRuns } from '../src/experiments/store.ts';
+import { selectBackend } from '../src/training/backend.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { openRunModel } from '../src/models/probability-fn.ts';
+import { listRuns } from '../src/store/store.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
 

@@ -8,8 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../db/client.ts';
-import { REFERENCE_HYPERPARAMETERS } from '../src/experiments/hyperparameters.ts';
-import { createRun, logEpoch, recordProgress } from '../src/experiments/store.ts';
+import { REFERENCE_HYPERPARAMETERS } from '../src/training/hyperparameters.ts';
+import { createRun, logEpoch, recordProgress } from '../src/store/store.ts';
 import { benchOptions } from './lib/script-options.ts';
 
 const options = benchOptions({

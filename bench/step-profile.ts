@@ -13,15 +13,15 @@
  * the main thread while they wait, so it adds to every step rather than sharing the cores.
  */
 import * as tf from '@tensorflow/tfjs';
-import { formatAugment, parseAugment, transformBatch, type AugmentSettings } from '../src/experiments/augment/affine.ts';
-import { selectBackend } from '../src/experiments/backend.ts';
-import { gatherBatchArrays } from '../src/experiments/batches.ts';
-import { resolveModel } from '../src/experiments/cli/model-option.ts';
-import { loadMnist } from '../src/experiments/mnist.ts';
-import { buildModel } from '../src/experiments/model.ts';
-import { adamOptimizer } from '../src/experiments/optimizer.ts';
-import { seededRandom, shuffledIndices } from '../src/experiments/random.ts';
-import { lossWithCounts } from '../src/experiments/step-loss.ts';
+import { formatAugment, parseAugment, transformBatch, type AugmentSettings } from '../src/data/augment/affine.ts';
+import { selectBackend } from '../src/training/backend.ts';
+import { gatherBatchArrays } from '../src/data/batches.ts';
+import { resolveModel } from '../src/cli/model-option.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { buildModel } from '../src/models/model.ts';
+import { adamOptimizer } from '../src/training/optimizer.ts';
+import { seededRandom, shuffledIndices } from '../src/core/random.ts';
+import { lossWithCounts } from '../src/training/step-loss.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 

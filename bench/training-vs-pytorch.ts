@@ -12,11 +12,11 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { selectBackend } from '../src/experiments/backend.ts';
-import { resolveModel } from '../src/experiments/cli/model-option.ts';
-import { measurePytorchScript, measurePytorchTwin } from '../src/experiments/pytorch-twin.ts';
-import { availableCores, defaultWorkers } from '../src/experiments/steppers.ts';
-import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/experiments/throughput.ts';
+import { selectBackend } from '../src/training/backend.ts';
+import { resolveModel } from '../src/cli/model-option.ts';
+import { measurePytorchScript, measurePytorchTwin } from '../src/models/pytorch-twin.ts';
+import { availableCores, defaultWorkers } from '../src/training/steppers.ts';
+import { measureDataParallelThroughput, measureTrainingThroughput } from '../src/training/throughput.ts';
 import { measured, percent } from './lib/machine-load.ts';
 import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 

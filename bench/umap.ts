@@ -7,8 +7,8 @@
 import os from 'node:os';
 import { openDb } from '../db/client.ts';
 import { umapLayoutInWorker } from '../src/analysis/maps/layout-in-worker.ts';
-import { loadMnist } from '../src/experiments/mnist.ts';
-import { loadTestEmbeddings } from '../src/experiments/store.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { loadTestEmbeddings } from '../src/store/store.ts';
 import { benchOptions } from './lib/script-options.ts';
 
 const values = benchOptions({

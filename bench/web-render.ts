@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../db/client.ts';
-import { RunQueue } from '../src/experiments/queue.ts';
+import { RunQueue } from '../src/execution/queue.ts';
 import { createApp } from '../src/web/app.tsx';
 import { TestImages } from '../src/web/test-images.ts';
 import { recordCompletedRun } from '../test/helpers/recorded-runs.ts';

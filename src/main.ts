@@ -1,9 +1,9 @@
 // The composition root: the one module that sees every layer, so none of them imports another
 // upward (web -> analysis -> experiments -> db) to assemble the CLI.
-import { ANALYSIS_COMMANDS } from './analysis/cli/commands.ts';
-import { EXPERIMENT_COMMANDS } from './experiments/cli/commands.ts';
-import type { CommandContext } from './experiments/cli/command.ts';
-import { runCli } from './experiments/cli/main.ts';
+import { ANALYSIS_COMMANDS } from './cli/analysis-commands.ts';
+import { EXPERIMENT_COMMANDS } from './cli/training-commands.ts';
+import type { CommandContext } from './core/command.ts';
+import { runCli } from './cli/run-cli.ts';
 import { WEB_COMMANDS } from './web/serve-command.ts';
 
 export function main(argv: string[], context?: CommandContext): Promise<number> {

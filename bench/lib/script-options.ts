@@ -2,7 +2,7 @@
  * A bench script's flags, parsed and explained the way the CLI does a command's: `--help` prints
  * them and exits 0, an unknown flag or a bad value exits 2 with what is allowed.
  */
-import { commandHelp, HELP_OPTION, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from '../../src/experiments/cli/command.ts';
+import { commandHelp, HELP_OPTION, parseCommandLine, UsageError, type OptionSpec, type OptionValues } from '../../src/core/command.ts';
 
 export interface BenchScript {
   /** The script's path from the repository root, e.g. bench/step-profile.ts. */

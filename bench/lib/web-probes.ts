@@ -9,8 +9,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServe, stopProcess } from '../../test/helpers/serve-process.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
-import { processIsAlive } from '../../src/experiments/store.ts';
+import { seededRandom } from '../../src/core/random.ts';
+import { processIsAlive } from '../../src/store/store.ts';
 
 export type Row = [probe: string, figure: string];
 

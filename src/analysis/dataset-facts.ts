@@ -1,4 +1,4 @@
-import type { MnistSplit } from '../experiments/mnist.ts';
+import type { MnistSplit } from '../data/mnist.ts';
 import { partitionSevens } from './slices.ts';
 import { hypergeometricUpperTail } from './statistics/exact-tails.ts';
 import { wilsonInterval, type Interval } from './statistics/wilson.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
-import { correctLabels, listLabelDecisions, type LabelDecision } from '../experiments/label-decisions.ts';
-import { loadTestPredictions, type Run } from '../experiments/store.ts';
+import { correctLabels, listLabelDecisions, type LabelDecision } from '../store/label-decisions.ts';
+import { loadTestPredictions, type Run } from '../store/store.ts';
 
 /** A run's test accuracy three ways; the original labels' stays the headline. */
 export interface LabelAccuracies {

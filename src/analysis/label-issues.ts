@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../experiments/store.ts';
+import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../store/store.ts';
 import { smallest } from './maps/knn.ts';
 
 /** One model's out-of-sample view of some images of a split: its probabilities and, where stored, embeddings. */

@@ -1,4 +1,4 @@
-import type { MnistSplit } from '../experiments/mnist.ts';
+import type { MnistSplit } from '../data/mnist.ts';
 import { sevenShape } from './crossed-seven.ts';
 import type { LabelIssue } from './label-issues.ts';
 

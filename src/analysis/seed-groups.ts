@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { epochHistory, type EpochMetric, type Run } from '../experiments/store.ts';
+import { epochHistory, type EpochMetric, type Run } from '../store/store.ts';
 import { spreadOf, type Spread } from './statistics/spread.ts';
 
 /** One epoch across a group's runs: the centre line and band of each curve. */

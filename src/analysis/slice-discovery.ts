@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
-import { seededRandom } from '../experiments/random.ts';
-import { loadTestEmbeddings, loadTestPredictions } from '../experiments/store.ts';
+import { seededRandom } from '../core/random.ts';
+import { loadTestEmbeddings, loadTestPredictions } from '../store/store.ts';
 import { kMeans } from './kmeans.ts';
 import { hypergeometricUpperTail } from './statistics/exact-tails.ts';
 import { wilsonInterval, type Interval } from './statistics/wilson.ts';

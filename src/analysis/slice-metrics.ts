@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { runSliceMetrics } from '../../db/schema.ts';
-import type { MnistSplit } from '../experiments/mnist.ts';
-import { loadTestPredictions } from '../experiments/store.ts';
+import type { MnistSplit } from '../data/mnist.ts';
+import { loadTestPredictions } from '../store/store.ts';
 import { partitionSevens } from './slices.ts';
 import { hypergeometricUpperTail } from './statistics/exact-tails.ts';
 import { wilsonInterval, type Interval } from './statistics/wilson.ts';

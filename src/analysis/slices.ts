@@ -1,4 +1,4 @@
-import type { MnistSplit, SplitName } from '../experiments/mnist.ts';
+import type { MnistSplit, SplitName } from '../data/mnist.ts';
 import { sevenShape } from './crossed-seven.ts';
 
 /** Named sub-groups of a class, found from the image alone. */

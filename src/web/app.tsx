@@ -4,7 +4,7 @@ import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
-import { loadMnist } from '../experiments/mnist.ts';
+import { loadMnist } from '../data/mnist.ts';
 import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
@@ -22,7 +22,7 @@ import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
 import { TestImages } from './test-images.ts';
 import { workerRoutes } from './workers/routes.ts';
-import { leasePolicy, type LeasePolicy } from '../experiments/workers/leases.ts';
+import { leasePolicy, type LeasePolicy } from '../execution/workers/leases.ts';
 
 /** Scripts and styles come from /static only, and no other site may frame a page. */
 const SECURITY_HEADERS = secureHeaders({

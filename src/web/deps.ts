@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
-import type { RunQueue } from '../experiments/queue.ts';
+import type { RunQueue } from '../execution/queue.ts';
 import type { TestImages } from './test-images.ts';
 
 /** What the routes read and act on; createApp builds one per app, tests pass their own parts. */

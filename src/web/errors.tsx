@@ -1,11 +1,11 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { RunNotOwnedError } from '../experiments/queue.ts';
-import { RunNotDeletableError } from '../experiments/run-deletion.ts';
-import { RunNotFoundError } from '../experiments/store.ts';
-import { LeaseLostError } from '../experiments/workers/leases.ts';
-import { UploadRejectedError } from '../experiments/workers/uploads.ts';
+import { RunNotOwnedError } from '../execution/queue.ts';
+import { RunNotDeletableError } from '../store/run-deletion.ts';
+import { RunNotFoundError } from '../store/store.ts';
+import { LeaseLostError } from '../execution/workers/leases.ts';
+import { UploadRejectedError } from '../execution/workers/uploads.ts';
 import { Layout } from './components/layout.tsx';
 
 const TITLES: Record<number, string> = {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../experiments/cli/progress-bar.ts';
+import { formatDuration } from '../core/duration.ts';
 
 export { formatDuration };
 
@@ -22,7 +22,7 @@ export const dateTime = (date: Date | null) =>
     : DASH;
 
 // Seconds a run has trained; the runs list filters and sorts by it too.
-export { runSeconds } from '../experiments/run-list.ts';
+export { runSeconds } from '../store/run-list.ts';
 
 /** 'batch-size' reads as 'Batch size': labels follow the CLI's flags, so a new flag needs no web change. */
 export const flagLabel = (flag: string) => flag.charAt(0).toUpperCase() + flag.slice(1).replace(/-/g, ' ');

@@ -1,9 +1,9 @@
-import { formatAugment } from '../experiments/augment/affine.ts';
-import { HYPERPARAMETER_OPTIONS, paramKey } from '../experiments/cli/train-command.ts';
-import { modelNameOf, type Hyperparameters } from '../experiments/hyperparameters.ts';
-import { NOT_TRAINED_HERE } from '../experiments/imported/imported-store.ts';
-import { defaultMomentum } from '../experiments/recipe.ts';
-import type { Run } from '../experiments/store.ts';
+import { formatAugment } from '../data/augment/affine.ts';
+import { HYPERPARAMETER_OPTIONS, paramKey } from '../cli/train-command.ts';
+import { modelNameOf, type Hyperparameters } from '../training/hyperparameters.ts';
+import { NOT_TRAINED_HERE } from '../store/imported-runs.ts';
+import { defaultMomentum } from '../training/recipe.ts';
+import type { Run } from '../store/store.ts';
 import { flagLabel } from './format.ts';
 
 export type HyperparameterFlag = keyof typeof HYPERPARAMETER_OPTIONS;

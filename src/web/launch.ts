@@ -1,4 +1,4 @@
-import { optionValueProblem, UsageError, type OptionValues } from '../experiments/cli/command.ts';
+import { optionValueProblem, UsageError, type OptionValues } from '../core/command.ts';
 import {
   flagValue,
   HYPERPARAMETER_OPTIONS,
@@ -6,10 +6,10 @@ import {
   paramKey,
   runNameFrom,
   tagsFrom,
-} from '../experiments/cli/train-command.ts';
-import type { Hyperparameters } from '../experiments/hyperparameters.ts';
-import { resolveModel, type ResolvedModel } from '../experiments/cli/model-option.ts';
-import { DEFAULT_MODEL, PRESET_NAMES } from '../experiments/model-presets.ts';
+} from '../cli/train-command.ts';
+import type { Hyperparameters } from '../training/hyperparameters.ts';
+import { resolveModel, type ResolvedModel } from '../cli/model-option.ts';
+import { DEFAULT_MODEL, PRESET_NAMES } from '../models/model-presets.ts';
 
 export type HyperparameterField = keyof typeof HYPERPARAMETER_OPTIONS;
 /** `spec`: the layers spec typed in the editor, used when `model` is CUSTOM_MODEL. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES, type RunStatus } from '../../db/schema.ts';
 import type { LabelAccuracies } from '../analysis/label-accuracies.ts';
-import { fieldNames, parseWhere, type ParsedWhere, sortKeyOf, type RunListRow, type RunQuery, type SortDirection } from '../experiments/run-list.ts';
+import { fieldNames, parseWhere, type ParsedWhere, sortKeyOf, type RunListRow, type RunQuery, type SortDirection } from '../store/run-list.ts';
 import { queryChoice, queryInt } from './params.ts';
 
 /** Runs on one page of the list: a thousand rows would be slow to render and to read. */

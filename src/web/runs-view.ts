@@ -1,7 +1,7 @@
 import { effectiveTestDecisions, runLabelAccuracies } from '../analysis/label-accuracies.ts';
-import { modelCollapse } from '../experiments/degenerate-model.ts';
-import { pageOf, runListRows, selectRuns, type RunListRow, type RunPage } from '../experiments/run-list.ts';
-import { testConfusion } from '../experiments/store.ts';
+import { modelCollapse } from '../training/degenerate-model.ts';
+import { pageOf, runListRows, selectRuns, type RunListRow, type RunPage } from '../store/run-list.ts';
+import { testConfusion } from '../store/store.ts';
 import { availableColumns, chosenColumns, type RunColumn } from './components/run-columns.tsx';
 import type { WebDeps } from './deps.ts';
 import { PER_PAGE, resolveFilters, type ListedRun, type RunFilters } from './run-filters.ts';

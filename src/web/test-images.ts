@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { loadMnist, type MnistSplit } from '../experiments/mnist.ts';
+import { loadMnist, type MnistSplit } from '../data/mnist.ts';
 
 /**
  * The MNIST test set (or, given a loader, the training set) as the web pages show it. Read once, on first use, so that the server starts

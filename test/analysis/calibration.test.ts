@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eceDifference, overconfidentMistakes, reliability } from '../../src/analysis/calibration/reliability.ts';
 import { fitTemperature, scaleByTemperature } from '../../src/analysis/calibration/temperature.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 /** Probabilities with the given top class and confidence, the rest shared evenly. */
 function rows(list: [number, number][]): Float32Array {

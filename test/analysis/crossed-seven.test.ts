@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sevenShape } from '../../src/analysis/crossed-seven.ts';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 
 interface Label {
   index: number;

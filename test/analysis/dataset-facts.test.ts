@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { datasetFacts } from '../../src/analysis/dataset-facts.ts';
-import { loadMnist, type MnistSplit } from '../../src/experiments/mnist.ts';
+import { loadMnist, type MnistSplit } from '../../src/data/mnist.ts';
 
 /** A tiny split: image i is class i % 10, every pixel of it equal to 10 * (i % 10) + (i >= 10 ? 4 : 0). */
 function tinySplit(count: number): MnistSplit {

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { completeRun, logEpoch, type Run } from '../../src/experiments/store.ts';
+import { completeRun, logEpoch, type Run } from '../../src/store/store.ts';
 
 /** Marks a run completed with made-up results and no real model: enough for what reads run rows and metrics. */
 export function completeWithoutTraining(

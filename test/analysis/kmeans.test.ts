@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kMeans } from '../../src/analysis/kmeans.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 describe('kMeans', () => {
   // Three tight groups on a line, around 0, 10 and 20, interleaved in the input order.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditProgress, auditRecipe, auditResult, auditRuns, getLabelAudit, latestAuditResult, launchLabelAudit } from '../../src/analysis/label-audit.ts';
-import { claimRun, endRun, getRun, recordProgress, runTagMap, storeHeldOutPredictions, type Run } from '../../src/experiments/store.ts';
-import { foldOf } from '../../src/experiments/training-set.ts';
+import { claimRun, endRun, getRun, recordProgress, runTagMap, storeHeldOutPredictions, type Run } from '../../src/store/store.ts';
+import { foldOf } from '../../src/training/training-set.ts';
 import { memoryDb } from '../helpers/db.ts';
 import { completeWithoutTraining } from './fake-runs.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankLabelIssues, storedLabelIssues, type PredictionView } from '../../src/analysis/label-issues.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining } from './fake-runs.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seedGroups } from '../../src/analysis/seed-groups.ts';
-import { listRuns } from '../../src/experiments/store.ts';
+import { listRuns } from '../../src/store/store.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining, logLosses } from './fake-runs.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { discoverSlices, type DiscoveryInput } from '../../src/analysis/slice-discovery.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
 /**
  * 10 classes of 200 images in a 2-D "embedding", each class a blob of its own, errors at a 5% rate

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSliceMetrics } from '../../db/schema.ts';
 import { sevenSliceMetrics } from '../../src/analysis/slice-metrics.ts';
 import { partitionSevens } from '../../src/analysis/slices.ts';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining } from './fake-runs.ts';
 

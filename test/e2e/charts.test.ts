@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { browserSession, skipE2e } from '../helpers/e2e.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { browserSession, skipE2e } from '../helpers/e2e.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 

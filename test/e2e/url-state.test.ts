@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Page, Request } from 'playwright-core';
 import { saveMap, runMapKey } from '../../src/analysis/maps/map-store.ts';
-import { loadMnist } from '../../src/experiments/mnist.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
+import { seededRandom } from '../../src/core/random.ts';
 import { browserSession, skipE2e } from '../helpers/e2e.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 

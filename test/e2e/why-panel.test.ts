@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
-import { executeRun } from '../../src/experiments/experiment.ts';
-import { createRun } from '../../src/experiments/store.ts';
+import { executeRun } from '../../src/training/experiment.ts';
+import { createRun } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { browserSession, skipE2e } from '../helpers/e2e.ts';
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { CommandContext } from '../../src/experiments/cli/command.ts';
+import type { CommandContext } from '../../src/core/command.ts';
 import { main } from '../../src/main.ts';
 
 /** Runs the CLI in-process with captured output streams. */

@@ -1,7 +1,7 @@
 import { openDb } from '../../db/client.ts';
-import { createRun } from '../../src/experiments/store.ts';
-import type { Hyperparameters } from '../../src/experiments/hyperparameters.ts';
-import { REFERENCE_HYPERPARAMETERS } from '../../src/experiments/hyperparameters.ts';
+import { createRun } from '../../src/store/store.ts';
+import type { Hyperparameters } from '../../src/training/hyperparameters.ts';
+import { REFERENCE_HYPERPARAMETERS } from '../../src/training/hyperparameters.ts';
 
 /** A fresh store with the real migrations applied. */
 export const memoryDb = () => openDb(':memory:');

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client.ts';
-import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../src/experiments/hyperparameters.ts';
-import { seededRandom } from '../../src/experiments/random.ts';
-import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '../../src/experiments/store.ts';
+import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../src/training/hyperparameters.ts';
+import { seededRandom } from '../../src/core/random.ts';
+import { claimRun, completeRun, createRun, getRun, logEpoch, type Run } from '../../src/store/store.ts';
 
 /**
  * A completed run as training would record it, without training: predictions for the given test

@@ -1,8 +1,8 @@
 import type { Hono } from 'hono';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
-import { loadMnist } from '../../src/experiments/mnist.ts';
-import { RunQueue } from '../../src/experiments/queue.ts';
-import { leasePolicy } from '../../src/experiments/workers/leases.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
+import { RunQueue } from '../../src/execution/queue.ts';
+import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';

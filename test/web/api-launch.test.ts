@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSummary } from '../../src/experiments/run-summary.ts';
-import { getRun, listRuns, runTagMap } from '../../src/experiments/store.ts';
+import { runSummary } from '../../src/training/run-summary.ts';
+import { getRun, listRuns, runTagMap } from '../../src/store/store.ts';
 import { parseLaunchForm } from '../../src/web/launch.ts';
 import { postForm, webApp } from '../helpers/web.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runSummary } from '../../src/experiments/run-summary.ts';
-import { parseCsv, parseNpy } from '../../src/experiments/imported/prediction-file.ts';
-import { createRun, getRun, loadTestPredictions } from '../../src/experiments/store.ts';
+import { runSummary } from '../../src/training/run-summary.ts';
+import { parseCsv, parseNpy } from '../../src/models/imported/prediction-file.ts';
+import { createRun, getRun, loadTestPredictions } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';

@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/experiments/backend.ts';
-import { runPredictionFile } from '../../src/experiments/imported/prediction-file.ts';
-import { layersModelToOnnx } from '../../src/experiments/onnx/onnx-export.ts';
-import { listRuns } from '../../src/experiments/store.ts';
+import { selectBackend } from '../../src/training/backend.ts';
+import { runPredictionFile } from '../../src/models/imported/prediction-file.ts';
+import { layersModelToOnnx } from '../../src/models/onnx/onnx-export.ts';
+import { listRuns } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
 

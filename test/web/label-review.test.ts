@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelAccuracies } from '../../src/analysis/label-accuracies.ts';
-import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/experiments/label-decisions.ts';
-import { loadTestPredictions } from '../../src/experiments/store.ts';
+import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { loadTestPredictions } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
 import { runningRun } from '../helpers/db.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createRun } from '../../src/experiments/store.ts';
+import { createRun } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { webApp } from '../helpers/web.ts';
 

@@ -4,7 +4,7 @@ import { runMapKey, saveMap } from '../../src/analysis/maps/map-store.ts';
 import { launchSweep } from '../../src/analysis/sweeps/sweep-store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
-import { loadMnist } from '../../src/experiments/mnist.ts';
+import { loadMnist } from '../../src/data/mnist.ts';
 import { webApp } from '../helpers/web.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RunQueue } from '../../src/experiments/queue.ts';
-import { createRun, getRun, listRuns } from '../../src/experiments/store.ts';
+import { RunQueue } from '../../src/execution/queue.ts';
+import { createRun, getRun, listRuns } from '../../src/store/store.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { newAccessToken } from '../../src/web/request-guard.ts';
 import { memoryDb, smallRunParams } from '../helpers/db.ts';

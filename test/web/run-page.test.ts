@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { presetSpec } from '../../src/experiments/model-presets.ts';
-import { createRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/experiments/store.ts';
+import { presetSpec } from '../../src/models/model-presets.ts';
+import { createRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/store/store.ts';
 import { runningRun, smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';

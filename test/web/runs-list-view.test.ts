@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { archiveRuns } from '../../src/experiments/run-archive.ts';
-import { createRun, getRun, recordProgress, setTag } from '../../src/experiments/store.ts';
+import { archiveRuns } from '../../src/store/run-archive.ts';
+import { createRun, getRun, recordProgress, setTag } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';

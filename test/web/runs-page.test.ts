@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { executeRun } from '../../src/experiments/experiment.ts';
-import { claimRun, createRun, getRun, listRuns } from '../../src/experiments/store.ts';
+import { executeRun } from '../../src/training/experiment.ts';
+import { claimRun, createRun, getRun, listRuns } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';

@@ -1,5 +1,5 @@
-import { modelSpecOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { describeLayer } from '../../experiments/model-spec.ts';
+import { modelSpecOf, type Hyperparameters } from '../../training/hyperparameters.ts';
+import { describeLayer } from '../../models/model-spec.ts';
 
 export interface ParamValues {
   a: unknown;

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { listRuns, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { listRuns, type Run } from '../../store/store.ts';
 import { onePerSeed, recipeKey } from '../seed-groups.ts';
 import { spreadOf, type Spread } from '../statistics/spread.ts';
 import { formatP, points, SIGNIFICANCE_LEVEL, verdict } from '../statistics/verdict.ts';

@@ -1,8 +1,8 @@
 import type { Db } from '../../../db/client.ts';
 import type { RunSource } from '../../../db/schema.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
-import { epochHistory, getRun, loadTestPredictions, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { loadMnist } from '../../data/mnist.ts';
+import { epochHistory, getRun, loadTestPredictions, type Run } from '../../store/store.ts';
 import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
 import { mcnemarExactP } from '../statistics/mcnemar.ts';
 import { correctnessDifference, imageChanges, type ImageChanges, type PairedPredictions } from './image-changes.ts';

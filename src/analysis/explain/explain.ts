@@ -1,4 +1,4 @@
-import type { RunModel } from '../../experiments/probability-fn.ts';
+import type { RunModel } from '../../models/probability-fn.ts';
 import { integratedGradients } from './integrated-gradients.ts';
 import { occlusionMap } from './occlusion.ts';
 

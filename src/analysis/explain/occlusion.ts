@@ -1,4 +1,4 @@
-import type { ProbabilityFn } from '../../experiments/probability-fn.ts';
+import type { ProbabilityFn } from '../../models/probability-fn.ts';
 
 /** A patch about a stroke's width and a half: it hides a piece of a stroke, not a whole digit. */
 export const OCCLUSION_PATCH = 5;

@@ -1,7 +1,7 @@
-import type { RunModel } from '../../experiments/probability-fn.ts';
-import type { Run } from '../../experiments/store.ts';
-import { nearestVectors, type Neighbour } from '../../experiments/own-digits/neighbours.ts';
-import { embedImages } from '../../experiments/train-embeddings.ts';
+import type { RunModel } from '../../models/probability-fn.ts';
+import type { Run } from '../../store/store.ts';
+import { nearestVectors, type Neighbour } from '../own-digits/neighbours.ts';
+import { embedImages } from '../../training/train-embeddings.ts';
 import type { ModelJobs } from '../model-jobs/model-jobs.ts';
 
 /** Why a run has no nearest training images, for pages and the CLI. */

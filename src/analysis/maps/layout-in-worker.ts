@@ -1,4 +1,4 @@
-import { runWorkerJob } from '../../experiments/worker-job.ts';
+import { runWorkerJob } from '../../core/worker-job.ts';
 import type { LayoutJob, LayoutMessage } from './layout-worker.ts';
 import type { LayoutOptions } from './umap-layout.ts';
 

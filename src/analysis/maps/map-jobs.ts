@@ -1,8 +1,8 @@
 import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
-import { loadTestEmbeddings } from '../../experiments/store.ts';
+import { loadMnist } from '../../data/mnist.ts';
+import { loadTestEmbeddings } from '../../store/store.ts';
 import { umapLayoutInWorker } from './layout-in-worker.ts';
 import { loadMap, mapKeyName, saveMap, type MapKey, type StoredMap } from './map-store.ts';
 import { LAYOUT_DEFAULTS, type LayoutOptions } from './umap-layout.ts';

@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import { seededRandom } from '../../experiments/random.ts';
+import { seededRandom } from '../../core/random.ts';
 import { exactNeighbours } from './knn.ts';
 import { projectToPrincipalComponents } from './pca.ts';
 

@@ -1,12 +1,12 @@
 import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { RunHasNoModelError } from '../../experiments/own-digits/predict.ts';
-import { portableRunModel } from '../../experiments/probability-fn.ts';
-import type { Run } from '../../experiments/store.ts';
-import { runLabelDecisions } from '../../experiments/training-set.ts';
-import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../experiments/train-embeddings.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { RunHasNoModelError } from '../../models/own-digits/predict.ts';
+import { portableRunModel } from '../../models/probability-fn.ts';
+import type { Run } from '../../store/store.ts';
+import { runLabelDecisions } from '../../training/training-set.ts';
+import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../training/train-embeddings.ts';
 import { loadRobustness, saveRobustness, type StoredRobustness } from '../robustness/robustness-store.ts';
 import { TRANSFORM_NAMES } from '../robustness/transforms.ts';
 import { runModelJobInWorker, type ModelJob, type ModelJobResult } from './run-in-worker.ts';

@@ -1,10 +1,10 @@
 // Runs one long computation over a model off the main thread, so a web server stays responsive.
 import { parentPort, workerData } from 'node:worker_threads';
-import { selectBackend } from '../../experiments/backend.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
-import { runTrainingSplit } from '../../experiments/train.ts';
-import { openPortableModel } from '../../experiments/probability-fn.ts';
-import { embedImages } from '../../experiments/train-embeddings.ts';
+import { selectBackend } from '../../training/backend.ts';
+import { loadMnist } from '../../data/mnist.ts';
+import { runTrainingSplit } from '../../training/train.ts';
+import { openPortableModel } from '../../models/probability-fn.ts';
+import { embedImages } from '../../training/train-embeddings.ts';
 import { measureRobustness } from '../robustness/robustness.ts';
 import { transformNamed } from '../robustness/transforms.ts';
 import type { ModelJob, ModelJobMessage } from './run-in-worker.ts';

@@ -1,8 +1,8 @@
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import type { LabelCorrection } from '../../experiments/label-decisions.ts';
-import type { PortableModel } from '../../experiments/probability-fn.ts';
-import type { StoredEmbeddings } from '../../experiments/train-embeddings.ts';
-import { runWorkerJob } from '../../experiments/worker-job.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import type { LabelCorrection } from '../../store/label-decisions.ts';
+import type { PortableModel } from '../../models/probability-fn.ts';
+import type { StoredEmbeddings } from '../../training/train-embeddings.ts';
+import { runWorkerJob } from '../../core/worker-job.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';
 
 /** What a model worker is asked to do. */

@@ -1,5 +1,5 @@
-import type { LabelledImages } from '../../experiments/batches.ts';
-import type { ProbabilityFn } from '../../experiments/probability-fn.ts';
+import type { LabelledImages } from '../../data/batches.ts';
+import type { ProbabilityFn } from '../../models/probability-fn.ts';
 import type { DigitTransform } from './transforms.ts';
 
 export interface RobustnessCurve {

@@ -1,4 +1,4 @@
-import { seededRandom } from '../../experiments/random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 /**
  * Ways a photographed digit differs from MNIST's, each at growing strength. Strength 0 is always

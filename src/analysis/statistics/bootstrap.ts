@@ -1,4 +1,4 @@
-import { seededRandom } from '../../experiments/random.ts';
+import { seededRandom } from '../../core/random.ts';
 
 export interface Interval {
   low: number;

@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/client.ts';
-import { RunNotOwnedError, type RunQueue } from '../../experiments/queue.ts';
+import { RunNotOwnedError, type RunQueue } from '../../execution/queue.ts';
 import { getSweep, sweepRuns } from './sweep-store.ts';
 
 /** What cancelling a sweep did to each of its runs that had not ended. */

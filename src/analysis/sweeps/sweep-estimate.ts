@@ -2,7 +2,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import os from 'node:os';
 import type { Db } from '../../../db/client.ts';
 import { runs } from '../../../db/schema.ts';
-import { modelNameOf, trainingImages, type Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { modelNameOf, trainingImages, type Hyperparameters } from '../../training/hyperparameters.ts';
 
 /** What this machine measured training one network, over all the runs of it that completed here. */
 export interface MeasuredThroughput {

@@ -1,7 +1,7 @@
-import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../experiments/cli/command.ts';
-import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom, paramKey } from '../../experiments/cli/train-command.ts';
-import { formatAugment } from '../../experiments/augment/affine.ts';
-import { modelNameOf, type Hyperparameters } from '../../experiments/hyperparameters.ts';
+import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../core/command.ts';
+import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom, paramKey } from '../../cli/train-command.ts';
+import { formatAugment } from '../../data/augment/affine.ts';
+import { modelNameOf, type Hyperparameters } from '../../training/hyperparameters.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
 /** A typo like --seeds 100 --learning-rate 1e-4,3e-4,1e-3,3e-3 should not queue hours of training unasked. */

@@ -1,9 +1,9 @@
 import type { Db } from '../../../db/client.ts';
 import { RUN_STATUSES, type RunStatus } from '../../../db/schema.ts';
-import type { Run } from '../../experiments/store.ts';
+import type { Run } from '../../store/store.ts';
 import { groupBySeed } from '../seed-groups.ts';
 import { spreadOf, type Spread } from '../statistics/spread.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { axisValue, type AxisValue } from './sweep-plan.ts';
 import { getSweep, sweepRuns, type Sweep } from './sweep-store.ts';
 

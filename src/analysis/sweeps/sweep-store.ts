@@ -1,8 +1,8 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, sweeps } from '../../../db/schema.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { createRun, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { createRun, type Run } from '../../store/store.ts';
 
 export type Sweep = typeof sweeps.$inferSelect;
 

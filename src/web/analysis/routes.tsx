@@ -6,9 +6,9 @@ import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-s
 import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
-import { loadMnist, type MnistSplit } from '../../experiments/mnist.ts';
-import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
-import { getRun, loadTestPredictions } from '../../experiments/store.ts';
+import { loadMnist, type MnistSplit } from '../../data/mnist.ts';
+import { loadImportedModel } from '../../store/imported-runs.ts';
+import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';

@@ -1,6 +1,6 @@
 import type { DiscoveredSlice } from '../../analysis/slice-discovery.ts';
 import type { SevenSliceReport, SliceOutcome } from '../../analysis/slice-metrics.ts';
-import type { Run } from '../../experiments/store.ts';
+import type { Run } from '../../store/store.ts';
 import { percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';

@@ -3,7 +3,7 @@ import type { EceDifference } from '../../analysis/calibration/reliability.ts';
 import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import { spreadText } from '../../analysis/statistics/spread.ts';
-import type { EpochMetric, Run } from '../../experiments/store.ts';
+import type { EpochMetric, Run } from '../../store/store.ts';
 import { chartViewQuery, epochDomain, type ChartView } from '../chart-view.ts';
 import { ChartControls } from '../components/chart-controls.tsx';
 import { Layout } from '../components/layout.tsx';

@@ -1,6 +1,6 @@
 import { layerwiseParams } from '../../analysis/compare/params-diff.ts';
-import type { Run } from '../../experiments/store.ts';
-import { NOT_TRAINED_HERE } from '../../experiments/imported/imported-store.ts';
+import type { Run } from '../../store/store.ts';
+import { NOT_TRAINED_HERE } from '../../store/imported-runs.ts';
 import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { colourOf } from './series.ts';
 

@@ -7,7 +7,7 @@ import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type P
 import { moreSeedsOf } from '../../analysis/compare/recipe-evidence.ts';
 import { loadRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { seedGroups } from '../../analysis/seed-groups.ts';
-import { epochHistory, getRun, runTagMap } from '../../experiments/store.ts';
+import { epochHistory, getRun, runTagMap } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, queryInt } from '../params.ts';
 import { chartViewOf } from '../chart-view.ts';

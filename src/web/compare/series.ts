@@ -1,7 +1,7 @@
 import type { SeedGroup } from '../../analysis/seed-groups.ts';
 import type { StoredRobustness } from '../../analysis/robustness/robustness-store.ts';
 import { spreadOf, type Spread } from '../../analysis/statistics/spread.ts';
-import type { EpochMetric, Run } from '../../experiments/store.ts';
+import type { EpochMetric, Run } from '../../store/store.ts';
 import type { Series } from '../components/line-chart.tsx';
 
 /** Distinct on white and to most colour-blind eyes (Tableau 10); runs beyond eight reuse them. */

@@ -1,8 +1,8 @@
-import { batchAugmentation } from '../../experiments/augment/batch-augmentation.ts';
-import { gatherBatchArrays, type LabelledImages } from '../../experiments/batches.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { loadMnist } from '../../experiments/mnist.ts';
-import type { Run } from '../../experiments/store.ts';
+import { batchAugmentation } from '../../data/augment/batch-augmentation.ts';
+import { gatherBatchArrays, type LabelledImages } from '../../data/batches.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { loadMnist } from '../../data/mnist.ts';
+import type { Run } from '../../store/store.ts';
 import { dataUri } from '../png-data-uri.ts';
 
 /** Training images shown in the strip, and the epochs whose draws are shown. */

@@ -1,6 +1,6 @@
-import { CURVE_SMOOTHING, type CurvePoint, type LiveProgress } from '../../experiments/batch-curve.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import type { EpochMetric, Run } from '../../experiments/store.ts';
+import { CURVE_SMOOTHING, type CurvePoint, type LiveProgress } from '../../training/batch-curve.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import type { EpochMetric, Run } from '../../store/store.ts';
 import { epochDomain, type ChartView } from '../chart-view.ts';
 import { LineChart, niceTicks, type Series } from './line-chart.tsx';
 

@@ -1,6 +1,6 @@
-import { HYPERPARAMETER_OPTIONS } from '../../experiments/cli/train-command.ts';
-import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../experiments/model-presets.ts';
-import { defaultMomentum, OPTIMIZERS, type OptimizerName } from '../../experiments/recipe.ts';
+import { HYPERPARAMETER_OPTIONS } from '../../cli/train-command.ts';
+import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../models/model-presets.ts';
+import { defaultMomentum, OPTIMIZERS, type OptimizerName } from '../../training/recipe.ts';
 import { flagLabel } from '../format.ts';
 import {
   checkModelFields, CUSTOM_MODEL, HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues,

@@ -1,4 +1,4 @@
-import type { ModelSummary } from '../../experiments/model-spec.ts';
+import type { ModelSummary } from '../../models/model-spec.ts';
 
 const count = (n: number) => n.toLocaleString('en-US');
 

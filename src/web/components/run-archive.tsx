@@ -1,5 +1,5 @@
-import { archiveBlocker } from '../../experiments/run-archive.ts';
-import type { Run } from '../../experiments/store.ts';
+import { archiveBlocker } from '../../store/run-archive.ts';
+import type { Run } from '../../store/store.ts';
 import { dateTime } from '../format.ts';
 
 /** What archiving does, said where the choice is made: it hides, it does not remove. */

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { fieldNames, fieldValue, METRICS, type FieldValue, type RunListRow } from '../../experiments/run-list.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { fieldNames, fieldValue, METRICS, type FieldValue, type RunListRow } from '../../store/run-list.ts';
 import { DASH, dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import type { ListedRun } from '../run-filters.ts';
 import { isActive } from './status-badge.tsx';

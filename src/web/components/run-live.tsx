@@ -1,5 +1,5 @@
 import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
-import type { EpochMetric, Run } from '../../experiments/store.ts';
+import type { EpochMetric, Run } from '../../store/store.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import { chartViewQuery, type ChartView } from '../chart-view.ts';
 import type { RunResults } from '../run-results.ts';

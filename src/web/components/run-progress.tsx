@@ -1,5 +1,5 @@
-import type { Run } from '../../experiments/store.ts';
-import type { BatchProgress } from '../../experiments/train.ts';
+import type { Run } from '../../store/store.ts';
+import type { BatchProgress } from '../../training/train.ts';
 import { fixed, formatDuration, percent, plural } from '../format.ts';
 
 /** Where a queued or running run is; nothing once it has ended. */

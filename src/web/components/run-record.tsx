@@ -1,8 +1,8 @@
-import { trainFlags } from '../../experiments/cli/train-command.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
-import { runModel } from '../../experiments/run-summary.ts';
-import type { Run } from '../../experiments/store.ts';
+import { trainFlags } from '../../cli/train-command.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import type { ImportedModel } from '../../store/imported-runs.ts';
+import { runModel } from '../../training/run-summary.ts';
+import type { Run } from '../../store/store.ts';
 import { DASH, dateTime } from '../format.ts';
 import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { ImportedModelCard } from '../imported/components.tsx';

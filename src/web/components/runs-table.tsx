@@ -1,4 +1,4 @@
-import type { RunPage } from '../../experiments/run-list.ts';
+import type { RunPage } from '../../store/run-list.ts';
 import { filtersQuery, type ListedRun, type RunFilters } from '../run-filters.ts';
 import { plural } from '../format.ts';
 import type { RunColumn } from './run-columns.tsx';

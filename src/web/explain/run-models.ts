@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
-import { selectBackend } from '../../experiments/backend.ts';
-import { openRunModel, type RunModel } from '../../experiments/probability-fn.ts';
-import type { Run } from '../../experiments/store.ts';
+import { selectBackend } from '../../training/backend.ts';
+import { openRunModel, type RunModel } from '../../models/probability-fn.ts';
+import type { Run } from '../../store/store.ts';
 
 /** Models kept loaded: a gallery asks for dozens of maps of one run in a row. */
 const KEPT = 3;

@@ -1,6 +1,6 @@
 import { METHOD_NAMES, type Attribution, type ExplainMethod } from '../../analysis/explain/explain.ts';
 import { mapScale } from '../../analysis/explain/attribution-png.ts';
-import type { Neighbour } from '../../experiments/own-digits/neighbours.ts';
+import type { Neighbour } from '../../analysis/own-digits/neighbours.ts';
 import type { TestImages } from '../test-images.ts';
 import { AttributionLegend, AttributionOverlay, overlayUrl } from './attribution.tsx';
 

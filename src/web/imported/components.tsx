@@ -1,5 +1,5 @@
-import type { ImportedModel } from '../../experiments/imported/imported-store.ts';
-import type { Run } from '../../experiments/store.ts';
+import type { ImportedModel } from '../../store/imported-runs.ts';
+import type { Run } from '../../store/store.ts';
 import { DASH } from '../format.ts';
 import { CONVENTION_CHOICES, MAX_UPLOAD_BYTES, type ImportFormValues } from './upload.ts';
 

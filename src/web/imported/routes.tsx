@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { ImportError } from '../../experiments/imported/classifier.ts';
+import { ImportError } from '../../models/imported/classifier.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody } from '../params.ts';
 import { filtersFrom } from '../run-filters.ts';

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../../db/client.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
-import { ImportError, type ConventionRequest } from '../../experiments/imported/classifier.ts';
-import { importRun } from '../../experiments/imported/import-run.ts';
-import type { Run } from '../../experiments/store.ts';
+import { ImportError, type ConventionRequest } from '../../models/imported/classifier.ts';
+import { importRun } from '../../training/import-run.ts';
+import type { Run } from '../../store/store.ts';
 
 /** An ONNX CNN is under 1 MB and a float32 prediction file for 10,000 images 400 kB; this leaves room for large models. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { AuditResult, AuditState, LabelAudit } from '../../analysis/label-audit.ts';
-import type { Run } from '../../experiments/store.ts';
+import type { Run } from '../../store/store.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';

@@ -6,8 +6,8 @@ import { auditProgress, auditRecipe, auditResult, getLabelAudit, labelSuspects, 
 import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-decisions-export.ts';
 import type { LabelIssue } from '../../analysis/label-issues.ts';
 import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
-import { decideLabel, listLabelDecisions } from '../../experiments/label-decisions.ts';
-import { listRuns } from '../../experiments/store.ts';
+import { decideLabel, listLabelDecisions } from '../../store/label-decisions.ts';
+import { listRuns } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
 import { AuditPage, AuditPanel, type AuditView } from './audit-page.tsx';

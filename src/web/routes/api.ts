@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { PREDICTION_FORMATS, runPredictionFile } from '../../experiments/imported/prediction-file.ts';
-import { runListItem, runSummary } from '../../experiments/run-summary.ts';
-import { getRun, loadTestPredictions } from '../../experiments/store.ts';
+import { PREDICTION_FORMATS, runPredictionFile } from '../../models/imported/prediction-file.ts';
+import { runListItem, runSummary } from '../../training/run-summary.ts';
+import { getRun, loadTestPredictions } from '../../store/store.ts';
 import { runsCsv } from '../components/run-columns.tsx';
 import type { WebDeps } from '../deps.ts';
 import { parseLaunchJson } from '../launch.ts';

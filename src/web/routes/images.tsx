@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { getRun } from '../../experiments/store.ts';
-import { predictionsOfTestImage, type RunPredictionOfImage } from '../../experiments/test-image-predictions.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { getRun } from '../../store/store.ts';
+import { predictionsOfTestImage, type RunPredictionOfImage } from '../../store/test-image-predictions.ts';
 import { WhySlot } from '../explain/why-panel.tsx';
 import { Layout } from '../components/layout.tsx';
 import { ProbabilityChart } from '../components/probability-bars.tsx';

@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../experiments/store.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { loadImportedModel } from '../../experiments/imported/imported-store.ts';
-import { runAttemptHistory } from '../../experiments/workers/leases.ts';
+import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../store/store.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { loadImportedModel } from '../../store/imported-runs.ts';
+import { runAttemptHistory } from '../../execution/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { chartViewOf, type ChartView } from '../chart-view.ts';
 import { AugmentStrip } from '../components/augment-strip.tsx';

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
-import type { Hyperparameters } from '../../experiments/hyperparameters.ts';
-import { archiveRuns, RunNotArchivableError } from '../../experiments/run-archive.ts';
-import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../experiments/run-deletion.ts';
-import { runListRow, runListRows } from '../../experiments/run-list.ts';
-import { getRun, runTagMap, type Run } from '../../experiments/store.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { archiveRuns, RunNotArchivableError } from '../../store/run-archive.ts';
+import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../store/run-deletion.ts';
+import { runListRow, runListRows } from '../../store/run-list.ts';
+import { getRun, runTagMap, type Run } from '../../store/store.ts';
 import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
 import { Layout } from '../components/layout.tsx';
 import { availableColumns, chosenColumns, DEFAULT_COLUMN_IDS } from '../components/run-columns.tsx';

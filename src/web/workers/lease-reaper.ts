@@ -1,5 +1,5 @@
 import type { Db } from '../../../db/client.ts';
-import { expireLeases, extendLeases, type LeasePolicy } from '../../experiments/workers/leases.ts';
+import { expireLeases, extendLeases, type LeasePolicy } from '../../execution/workers/leases.ts';
 
 /**
  * Fails (or, with retries left, requeues) runs whose remote worker stopped heartbeating. First

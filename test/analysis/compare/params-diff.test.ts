@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layerwiseParams, paramsDiff } from '../../../src/analysis/compare/params-diff.ts';
-import { presetSpec } from '../../../src/experiments/model-presets.ts';
+import { presetSpec } from '../../../src/models/model-presets.ts';
 
 describe('the params diff', () => {
   const a = { learningRate: 0.001, batchSize: 64, testLimit: null };

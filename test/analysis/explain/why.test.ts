@@ -9,11 +9,11 @@ import { nearestTrainImages } from '../../../src/analysis/explain/train-neighbou
 import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
 import { measureRobustness } from '../../../src/analysis/robustness/robustness.ts';
 import { transformNamed } from '../../../src/analysis/robustness/transforms.ts';
-import { selectBackend } from '../../../src/experiments/backend.ts';
-import { executeRun } from '../../../src/experiments/experiment.ts';
-import { loadMnist } from '../../../src/experiments/mnist.ts';
-import { openRunModel, type RunModel } from '../../../src/experiments/probability-fn.ts';
-import { createRun, type Run } from '../../../src/experiments/store.ts';
+import { selectBackend } from '../../../src/training/backend.ts';
+import { executeRun } from '../../../src/training/experiment.ts';
+import { loadMnist } from '../../../src/data/mnist.ts';
+import { openRunModel, type RunModel } from '../../../src/models/probability-fn.ts';
+import { createRun, type Run } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';

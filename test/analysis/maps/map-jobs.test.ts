@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MapJobs } from '../../../src/analysis/maps/map-jobs.ts';
 import { runMapKey } from '../../../src/analysis/maps/map-store.ts';
 import { umapLayout, type LayoutOptions } from '../../../src/analysis/maps/umap-layout.ts';
-import { seededRandom } from '../../../src/experiments/random.ts';
+import { seededRandom } from '../../../src/core/random.ts';
 import { memoryDb, runningRun } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
 

@@ -3,7 +3,7 @@ import { exactNeighbours } from '../../../src/analysis/maps/knn.ts';
 import { projectToPrincipalComponents } from '../../../src/analysis/maps/pca.ts';
 import { umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
 import { umapLayoutInWorker } from '../../../src/analysis/maps/layout-in-worker.ts';
-import { seededRandom } from '../../../src/experiments/random.ts';
+import { seededRandom } from '../../../src/core/random.ts';
 
 /** Two well-separated blobs of `perBlob` points in `dimensions` dimensions. */
 function twoBlobs(perBlob: number, dimensions: number): Float32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../../src/analysis/sweeps/sweep-plan.ts';
-import { UsageError } from '../../../src/experiments/cli/command.ts';
+import { UsageError } from '../../../src/core/command.ts';
 
 const tenValues = (from: number) => Array.from({ length: 10 }, (_, i) => from + i).join(',');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweepResults } from '../../../src/analysis/sweeps/sweep-results.ts';
 import { getSweep, launchSweep, listSweeps, SweepNotFoundError, sweepRuns } from '../../../src/analysis/sweeps/sweep-store.ts';
-import { claimRun, runTagMap } from '../../../src/experiments/store.ts';
+import { claimRun, runTagMap } from '../../../src/store/store.ts';
 import { memoryDb, smallRunParams } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { runs } from '../../../db/schema.ts';
-import { getRun } from '../../../src/experiments/store.ts';
+import { getRun } from '../../../src/store/store.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';
 import { webApp } from '../../helpers/web.ts';
 

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { runs } from '../../../db/schema.ts';
 import { sweepRuns } from '../../../src/analysis/sweeps/sweep-store.ts';
-import { claimRun, getRun } from '../../../src/experiments/store.ts';
+import { claimRun, getRun } from '../../../src/store/store.ts';
 import { completeWithoutTraining } from '../../analysis/fake-runs.ts';
 import { runningRun } from '../../helpers/db.ts';
 import { postForm, webApp } from '../../helpers/web.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/client.ts';
 import { sweepResults } from '../../../src/analysis/sweeps/sweep-results.ts';
-import { RunQueue } from '../../../src/experiments/queue.ts';
+import { RunQueue } from '../../../src/execution/queue.ts';
 import { sweepRoutes } from '../../../src/web/compare/sweep-routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EpochCharts } from '../../../src/web/components/epoch-charts.tsx';
-import { REFERENCE_HYPERPARAMETERS } from '../../../src/experiments/hyperparameters.ts';
-import type { EpochMetric, Run } from '../../../src/experiments/store.ts';
+import { REFERENCE_HYPERPARAMETERS } from '../../../src/training/hyperparameters.ts';
+import type { EpochMetric, Run } from '../../../src/store/store.ts';
 
 const epoch = (n: number, loss: number, valLoss: number): EpochMetric =>
   ({ runId: 1, epoch: n, loss, accuracy: 0.9, valLoss, valAccuracy: 0.91, seconds: 10, loggedAt: new Date(0) });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { mnistFileHashes } from '../../../src/experiments/mnist.ts';
-import { createRun, getRun, loadTestPredictions } from '../../../src/experiments/store.ts';
-import { createToken, revokeToken } from '../../../src/experiments/workers/tokens.ts';
-import { expireLeases, runAttemptHistory } from '../../../src/experiments/workers/leases.ts';
+import { mnistFileHashes } from '../../../src/data/mnist.ts';
+import { createRun, getRun, loadTestPredictions } from '../../../src/store/store.ts';
+import { createToken, revokeToken } from '../../../src/store/worker-tokens.ts';
+import { expireLeases, runAttemptHistory } from '../../../src/execution/workers/leases.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { webApp } from '../../helpers/web.ts';
 

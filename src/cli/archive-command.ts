@@ -1,0 +1,36 @@
+import { archiveRuns, RunNotArchivableError } from '../store/run-archive.ts';
+import { printJson } from '../core/command.ts';
+import type { Command } from '../core/command.ts';
+import { openStoreFor, runArgument } from '../store/open-store.ts';
+
+export const archiveCommand: Command = {
+  name: 'archive',
+  summary: 'hide runs from the runs list, keeping everything they recorded (--undo lists them again)',
+  positionals: [{ name: 'RUN', description: 'run id; several may be given, and all are archived or none', repeated: true }],
+  options: {
+    undo: { type: 'boolean', description: 'unarchive: list the runs again' },
+  },
+  async run({ positionals, options }, context) {
+    const db = openStoreFor(options, context);
+    try {
+      const runs = positionals.map((raw) => runArgument(db, raw));
+      let results;
+      try {
+        results = archiveRuns(db, runs.map((run) => run.id), { undo: Boolean(options.undo) });
+      } catch (err) {
+        if (err instanceof RunNotArchivableError) {
+          context.stderr.write(`${err.message}; nothing was archived\n`);
+          return 1;
+        }
+        throw err;
+      }
+      const verb = options.undo ? 'unarchived' : 'archived';
+      for (const run of results) context.stdout.write(`${run.changed ? verb : `already ${verb}`}: run ${run.runId} (${run.name})\n`);
+      if (!options.undo) context.stdout.write('archived runs keep everything and still count in their sweeps, seed groups and label audits; `runs --archived` lists them\n');
+      if (options.json) printJson(context, { runs: results.map((run) => ({ ...run, archivedAt: run.archivedAt?.toISOString() ?? null })) });
+      return 0;
+    } finally {
+      db.$client.close();
+    }
+  },
+};

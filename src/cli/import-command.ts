@@ -1,0 +1,59 @@
+import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../db/schema.ts';
+import { ImportError, type ConventionRequest } from '../models/imported/classifier.ts';
+import { importRun } from '../training/import-run.ts';
+import { runSummary } from '../training/run-summary.ts';
+import { UsageError, type Command, printJson } from '../core/command.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { tagsFrom } from './train-command.ts';
+
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'record an outside model (.onnx, tfjs model.json dir) or prediction file (.npy, .csv) as a run',
+  positionals: [{ name: 'FILE', description: 'an .onnx file, a tfjs model directory or model.json, a .npy float32 [n,10] or a .csv' }],
+  options: {
+    name: { type: 'string', placeholder: 'NAME', description: "a name for the run (default: the file's name)" },
+    tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
+    'input-layout': { type: 'choice', choices: ['auto', ...INPUT_LAYOUTS], description: 'image tensor layout (default auto: from the input shape, else the better on a trial batch)' },
+    'input-scale': { type: 'choice', choices: ['auto', ...INPUT_SCALES], description: 'pixels in [0,1] (unit) or [0,255] (byte) (default auto: the better on a trial batch)' },
+    output: { type: 'choice', choices: ['auto', ...OUTPUT_KINDS], description: 'what the ten outputs are (default auto: probabilities when rows sum to 1)' },
+    'test-limit': { type: 'integer', min: 1, max: 10000, description: 'score a model on the first N test images only (default all 10,000)' },
+  },
+  async run({ positionals, options }, context) {
+    const name = (options.name as string | undefined)?.trim();
+    if (name !== undefined && (!name || name.length > 200)) throw new UsageError('--name must be 1 to 200 characters');
+    const conventions: ConventionRequest = {
+      layout: (options['input-layout'] as ConventionRequest['layout'] | undefined) ?? 'auto',
+      scale: (options['input-scale'] as ConventionRequest['scale'] | undefined) ?? 'auto',
+      output: (options.output as ConventionRequest['output'] | undefined) ?? 'auto',
+    };
+    const db = openStoreFor(options, context);
+    try {
+      const run = await importRun(db, {
+        file: positionals[0]!,
+        name,
+        tags: tagsFrom(options),
+        conventions,
+        testLimit: options['test-limit'] as number | undefined,
+        onStep: (step) => context.stderr.write(`${step}\n`),
+      });
+      const summary = runSummary(db, run);
+      if (options.json) printJson(context, summary);
+      else {
+        const imported = summary.imported!;
+        context.stdout.write(
+          `run ${run.id} (${run.name}): ${imported.framework}, test accuracy ${run.testAccuracy!.toFixed(4)}, loss ${run.testLoss!.toFixed(4)}\n` +
+            (imported.framework === 'predictions'
+              ? ''
+              : `input ${JSON.stringify(imported.inputShape)} ${imported.inputLayout ?? ''} scale ${imported.inputScale}, output ${imported.output}; ` +
+                (imported.embedding ? `embedding: ${imported.embedding}\n` : `no embedding: ${imported.embeddingAbsence}\n`)),
+        );
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof ImportError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      db.$client.close();
+    }
+  },
+};

@@ -1,0 +1,51 @@
+import type { LabelSplit } from '../../db/schema.ts';
+import { printJson } from '../core/command.ts';
+import type { Command } from '../core/command.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { labelSuspects } from '../analysis/label-audit.ts';
+import type { LabelIssue } from '../analysis/label-issues.ts';
+
+function issueLine(issue: LabelIssue): string {
+  const e = issue.evidence;
+  const neighbours = e.neighbours ? `${e.neighbours.sameLabel}/${e.neighbours.counted} neighbours agree` : 'no embeddings';
+  return (
+    `${String(issue.index).padStart(6)}  ${issue.label} -> ${issue.suggested}  score ${issue.score.toFixed(3)}  ` +
+    `p(label) ${e.labelProbability.toFixed(3)}  ${e.runsDisagreeing}/${e.runs} runs disagree  ${neighbours}${e.confidentLearning ? '  CL' : ''}`
+  );
+}
+
+export const labelIssuesCommand: Command = {
+  name: 'label-issues',
+  summary: 'images whose label the runs doubt, most suspicious first, with the evidence (the training set needs a finished label audit)',
+  positionals: [],
+  options: {
+    split: { type: 'choice', choices: ['test', 'train'], description: 'test: every run that predicted the whole test set; train: the newest finished label audit (default test)' },
+    limit: { type: 'integer', min: 1, max: 60000, placeholder: 'N', description: 'at most N suspects (default 100)' },
+  },
+  async run({ options }, context) {
+    const split = (options.split as LabelSplit | undefined) ?? 'test';
+    const limit = (options.limit as number | undefined) ?? 100;
+    const db = openStoreFor(options, context);
+    let found;
+    try {
+      found = labelSuspects(db, split, loadMnist(split).labels, limit);
+    } finally {
+      db.$client.close();
+    }
+    if (found.runs === 0) {
+      context.stderr.write(
+        split === 'train'
+          ? 'no finished label audit: start one on the /label-audit page (digitlab serve); training-set predictions need held-out folds\n'
+          : 'no completed run has predicted the whole test set yet: train one (digitlab train)\n',
+      );
+    }
+    if (options.json) {
+      printJson(context, { split, runs: found.runs, issues: found.issues });
+      return 0;
+    }
+    context.stdout.write(`${found.issues.length} suspects in the ${split} set from ${found.runs} run${found.runs === 1 ? '' : 's'}\n`);
+    if (found.issues.length) context.stdout.write(` index  label -> suggested\n${found.issues.map(issueLine).join('\n')}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/command.ts';
+import { UnreadableImageError } from '../data/own-digits/decode.ts';
+
+/** Hands a picture file's bytes to `use`; a missing file or an unreadable picture is the user's to fix (exit 2). */
+export function withPictureFile<T>(file: string, use: (bytes: Buffer) => T): T {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return use(bytes);
+  } catch (err) {
+    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
+    throw err;
+  }
+}

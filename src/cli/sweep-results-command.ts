@@ -1,0 +1,61 @@
+import type { Db } from '../../db/client.ts';
+import { UsageError, type Command, type CommandContext, type OptionValues, printJson } from '../core/command.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { spreadText as spreadOfSeeds, type Spread } from '../analysis/statistics/spread.ts';
+import { sweepResults, type SweepResults } from '../analysis/sweeps/sweep-results.ts';
+import { SweepNotFoundError } from '../analysis/sweeps/sweep-store.ts';
+
+const spreadText = (spread: Spread | null) =>
+  spread ? `${spreadOfSeeds(spread, (v) => v.toFixed(4))}${spread.n > 1 ? ` (n=${spread.n})` : ''}` : '-';
+
+/** The sweep's table as text: a row per grid point, its axes' values, then the metrics over its seeds. */
+export function sweepResultsText(results: SweepResults): string {
+  const axes = Object.keys(results.sweep.axes);
+  const header = [...axes, 'test accuracy', 'test loss', 'runs'];
+  const rows = results.points.map((point) => [
+    ...axes.map((axis) => String(point.values[axis])),
+    spreadText(point.testAccuracy),
+    spreadText(point.testLoss),
+    point.runIds.map((id, i) => `${id}:${point.statuses[i]}`).join(' '),
+  ]);
+  const widths = header.map((_, col) => Math.max(...[header, ...rows].map((row) => row[col]!.length)));
+  const line = (row: string[]) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd();
+  const counts = Object.entries(results.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  return [`sweep ${results.sweep.id}: ${results.sweep.name}  (${counts})`, '', line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The frame of the commands about one sweep: its SWEEP argument (anything but a positive whole
+ * number is bad usage), the store open while `act` runs, and an unknown sweep as bad usage too.
+ */
+export function onSweep(raw: string | undefined, options: OptionValues, context: CommandContext, act: (db: Db, id: number) => number): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${raw}'`);
+  const db = openStoreFor(options, context);
+  try {
+    return act(db, id);
+  } catch (err) {
+    if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    db.$client.close();
+  }
+}
+
+export const sweepResultsCommand: Command = {
+  name: 'sweep-results',
+  summary: "a sweep's table: each grid point's test metrics, mean ± sd over its seeds",
+  positionals: [{ name: 'SWEEP', description: 'sweep id' }],
+  options: {},
+  async run({ positionals, options }, context) {
+    return onSweep(positionals[0], options, context, (db, id) => {
+      const results = sweepResults(db, id);
+      if (options.json) printJson(context, results);
+      else context.stdout.write(`${sweepResultsText(results)}\n`);
+      return 0;
+    });
+  },
+};

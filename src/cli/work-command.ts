@@ -1,0 +1,31 @@
+import { claimRun, getRun } from '../store/store.ts';
+import type { Command } from '../core/command.ts';
+import { trainClaimedRun } from './run-training.ts';
+import { openStoreFor, runArgument } from '../store/open-store.ts';
+
+/**
+ * Trains one queued run: what the web server's queue spawns for each run it starts, so training
+ * never blocks the server's event loop. Claiming is atomic, so two workers never train one run.
+ */
+export const workCommand: Command = {
+  name: 'work',
+  summary: 'train a queued run (the web queue starts one of these per run)',
+  positionals: [{ name: 'RUN', description: 'id of a queued run' }],
+  options: {
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores the run may use when it names no worker count (default: all)' },
+  },
+  async run({ positionals, options }, context) {
+    const db = openStoreFor(options, context);
+    try {
+      const run = runArgument(db, positionals[0]!);
+      if (!claimRun(db, run.id)) {
+        context.stderr.write(`run ${run.id} is ${getRun(db, run.id).status}, not queued: nothing to do\n`);
+        return 1;
+      }
+      context.stderr.write(`run ${run.id} (${run.name}) started\n`);
+      return await trainClaimedRun(db, run, options, context, { queueWorker: true });
+    } finally {
+      db.$client.close();
+    }
+  },
+};

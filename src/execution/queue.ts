@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../../db/client.ts';
+import type { Hyperparameters } from '../training/hyperparameters.ts';
+import { availableCores } from '../training/steppers.ts';
+import type { SlurmExecutor } from './slurm/slurm-executor.ts';
+import { isRemotelyTrainable, requestWorkerCancel } from './workers/leases.ts';
+import { CANCELLED_BY_USER } from '../training/cancellation.ts';
+import { createRun, endRun, failDeadRun, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from '../store/store.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
+
+/** A stopped worker gets this long to finish its batch and record the ending before it is killed. */
+const STOP_GRACE_MS = 10_000;
+
+/** A running run that some other process trains (a terminal's `digitlab train`): not ours to signal. */
+export class RunNotOwnedError extends Error {
+  constructor(readonly run: Run) {
+    super(`run ${run.id} is trained by process ${run.pid ?? '?'} on ${run.host ?? '?'}, which this queue did not start; stop it there`);
+  }
+}
+
+export interface RunQueueOptions {
+  db: Db;
+  /** How many runs train at once (each in its own process). */
+  maxConcurrent?: number;
+  /** How often to look for runs queued by other processes sharing the database. */
+  pollMs?: number;
+  /** Where the workers' output lines and the queue's own notices go. */
+  log?: (line: string) => void;
+  /** serve --executor slurm: queued runs go to Slurm as batch jobs; only label-audit folds train here. */
+  slurm?: SlurmExecutor;
+  /** How long stop() lets a signalled worker finish its batch before SIGKILL (default 10 s). */
+  stopGraceMs?: number;
+}
+
+/**
+ * The database is the queue: runs wait as `queued` and start oldest first, each in a child
+ * process (`digitlab work RUN`) that claims the run and writes its own results, so training never
+ * runs in the caller's event loop. Until start() it only records: enqueue queues, cancel cancels.
+ */
+export class RunQueue {
+  private readonly maxConcurrent: number;
+  private readonly workers = new Map<number, ChildProcess>();
+  private readonly cancelling = new Set<number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: RunQueueOptions) {
+    this.maxConcurrent = options.maxConcurrent ?? 1;
+  }
+
+  /** Starts queued runs as slots allow, and on every poll marks failed the runs whose process died. */
+  start(): void {
+    const { db } = this.options;
+    if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
+    this.timer = setInterval(() => {
+      this.fill();
+      void this.options.slurm?.reconcile();
+    }, this.options.pollMs ?? 2000).unref();
+    this.fill();
+  }
+
+  enqueue(input: { name: string; params: Hyperparameters; tags?: Record<string, string> }): Run {
+    const run = createRun(this.options.db, { ...input, status: 'queued' });
+    this.fill();
+    return run;
+  }
+
+  /**
+   * A queued run is cancelled at once; one of our workers is signalled, and a remote worker told
+   * at its next heartbeat: each records the cancellation itself after its current batch. Returns the run as it now stands.
+   */
+  cancel(runId: number): Run {
+    const { db } = this.options;
+    const run = getRun(db, runId);
+    if (run.status !== 'queued' && run.status !== 'running') return run;
+    const worker = this.workers.get(runId);
+    if (worker) {
+      this.cancelling.add(runId);
+      worker.kill('SIGTERM');
+    } else if (trainerIsDead(run)) {
+      failDeadRun(db, run);
+    } else if (run.slurmJobId && this.options.slurm) {
+      this.options.slurm.cancel(run);
+    } else if (run.status === 'queued') {
+      endRun(db, runId, 'cancelled', 'cancelled before it started');
+    } else if (run.source === 'worker') {
+      requestWorkerCancel(db, runId);
+    } else {
+      throw new RunNotOwnedError(run);
+    }
+    return getRun(db, runId);
+  }
+
+  /** Stops taking runs and cancels the ones training, waiting until their workers have exited. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    const exits = [...this.workers].map(([runId, worker]) => {
+      const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
+      this.cancelling.add(runId);
+      worker.kill('SIGTERM');
+      // A worker stuck in a long computation never gets to its next batch: SIGKILL it. Its
+      // epochs are in the store already, and our close handler records the cancellation.
+      const force = setTimeout(() => worker.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
+      return exited.finally(() => clearTimeout(force));
+    });
+    await Promise.all(exits);
+  }
+
+  private get started(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private fill(): void {
+    if (!this.started) return;
+    const { db } = this.options;
+    // Our own workers' exits are recorded by their close handlers, with the reason.
+    for (const run of failDeadRuns(db, new Set(this.workers.keys()))) {
+      this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
+    }
+    this.options.slurm?.submitQueued();
+    while (this.training() < this.maxConcurrent) {
+      // listRuns is newest first.
+      const next = listRuns(this.options.db, { statuses: ['queued'] })
+        .filter((run) => !this.workers.has(run.id) && !(this.options.slurm && isRemotelyTrainable(run)))
+        .at(-1);
+      if (!next) return;
+      this.startWorker(next);
+    }
+  }
+
+  /**
+   * Runs training on this host: our workers, and the live ones of other processes (an earlier
+   * server's orphans until they notice, a terminal's `train`), which use the same cores.
+   */
+  private training(): number {
+    return this.workers.size + liveRunsHere(this.options.db).filter((run) => !this.workers.has(run.id)).length;
+  }
+
+  private startWorker(run: Run): void {
+    const dbFile = path.resolve(this.options.db.$client.name);
+    // Each of the runs that may train at once gets an equal share of the cores.
+    const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
+    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores)], {
+      // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.workers.set(run.id, worker);
+    const lastLines: string[] = [];
+    createInterface({ input: worker.stderr! }).on('line', (line) => {
+      lastLines.push(line);
+      if (lastLines.length > 3) lastLines.shift();
+      if (line.trim()) this.log(`[run ${run.id}] ${line}`);
+    });
+    worker.on('error', (err) => this.log(`run ${run.id}: could not start its worker: ${err.message}`));
+    worker.on('close', (code, signal) => {
+      this.workers.delete(run.id);
+      this.settle(run.id, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
+      this.fill();
+    });
+  }
+
+  /** A worker that died before recording an ending (crash, kill) leaves it to us. */
+  private settle(runId: number, pid: number | undefined, cancelled: boolean, exit: string): void {
+    const run = getRun(this.options.db, runId);
+    // Running under another pid: a second queue's worker claimed it; ours lost the race.
+    const ours = run.status === 'queued' || (run.status === 'running' && run.pid === pid);
+    if (!ours) return;
+    if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
+    else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}

@@ -1,0 +1,149 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { and, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { runs, workerTokens } from '../../../db/schema.ts';
+import { endRun, getRun, type Run } from '../../store/store.ts';
+import { loseAttempt, remotelyTrainable, requestWorkerCancel } from '../workers/leases.ts';
+import { createToken } from '../../store/worker-tokens.ts';
+import { isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'digitlab.js');
+
+/** Single-quoted for sh. */
+const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+export interface SlurmExecutorOptions {
+  db: Db;
+  /** The URL a job's worker reaches this server at. */
+  serverUrl: string;
+  /** Passed to sbatch as they are: partition, time, CPUs, memory (e.g. --partition=gpu, --time=1:00:00). */
+  slurmArgs: string[];
+  /** Where the jobs' output goes, one file per job; compute nodes must be able to write there. */
+  logDir: string;
+  /** Requeues of a run whose job ended without reporting (serve --retry). */
+  retries: number;
+  log: (line: string) => void;
+}
+
+/**
+ * `serve --executor slurm`: every queued run becomes a Slurm batch job running
+ * `digitlab worker --once` with a token that may claim only that run, so Slurm decides where and
+ * when it trains. The job id is recorded on the run; reconcile() follows the jobs with squeue and
+ * sacct and fails (or requeues) a run whose job ended without reporting.
+ */
+export class SlurmExecutor {
+  private readonly submitting = new Set<number>();
+  private reconciling = false;
+
+  constructor(private readonly options: SlurmExecutorOptions) {
+    mkdirSync(options.logDir, { recursive: true });
+  }
+
+  /** The queued runs that no job trains yet (label-audit folds train on the server's machine). */
+  unsubmitted(): Run[] {
+    return this.options.db
+      .select()
+      .from(runs)
+      .where(and(eq(runs.status, 'queued'), isNull(runs.slurmJobId), remotelyTrainable))
+      .orderBy(runs.id)
+      .all()
+      .filter((run) => !this.submitting.has(run.id));
+  }
+
+  submitQueued(): void {
+    for (const run of this.unsubmitted()) {
+      this.submitting.add(run.id);
+      void this.submit(run).finally(() => this.submitting.delete(run.id));
+    }
+  }
+
+  private async submit(run: Run): Promise<void> {
+    const { db, log } = this.options;
+    const attempt = run.attempts + 1;
+    const name = `slurm-run-${run.id}-attempt-${attempt}`;
+    db.delete(workerTokens).where(eq(workerTokens.name, name)).run();
+    const { token } = createToken(db, name, { runId: run.id });
+    // The job's worker uses the CPUs Slurm gave it, not all of the node's.
+    const script = [
+      '#!/bin/sh',
+      `exec ${quoted(process.execPath)} ${quoted(BIN)} worker --once --server ${quoted(this.options.serverUrl)} --cores "\${SLURM_CPUS_PER_TASK:-\${SLURM_CPUS_ON_NODE:-1}}"`,
+      '',
+    ].join('\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, DIGITLAB_TOKEN: token };
+    delete env.DIGITLAB_DB;
+    let jobId: string;
+    try {
+      jobId = await sbatch(script, [`--job-name=digitlab-run-${run.id}`, `--output=${path.join(this.options.logDir, `run-${run.id}-%j.out`)}`, ...this.options.slurmArgs], env);
+    } catch (err) {
+      db.delete(workerTokens).where(eq(workerTokens.name, name)).run();
+      if (!(err instanceof SlurmCommandError)) throw err;
+      endRun(db, run.id, 'failed', `could not submit it to Slurm: ${err.message}`);
+      log(`run ${run.id}: ${err.message}`);
+      return;
+    }
+    const recorded = db
+      .update(runs)
+      .set({ slurmJobId: jobId, slurmState: 'PENDING' })
+      .where(and(eq(runs.id, run.id), eq(runs.status, 'queued')))
+      .run();
+    log(`run ${run.id} (${run.name}) submitted as Slurm job ${jobId}`);
+    // Cancelled while sbatch ran: the job has nothing to train.
+    if (recorded.changes === 0) await this.scancel(jobId);
+  }
+
+  /** A queued run's job is cancelled with it; a running run's worker hears it at its heartbeat, and the job is cancelled too. */
+  cancel(run: Run): void {
+    if (!run.slurmJobId) return;
+    if (run.status === 'queued') endRun(this.options.db, run.id, 'cancelled', `cancelled before it started (Slurm job ${run.slurmJobId} cancelled)`);
+    else requestWorkerCancel(this.options.db, run.id);
+    void this.scancel(run.slurmJobId);
+  }
+
+  private async scancel(jobId: string): Promise<void> {
+    await scancel(jobId).catch((err: Error) => this.options.log(`scancel ${jobId}: ${err.message}`));
+  }
+
+  /** Records each job's state on its run and ends the runs whose job ended without reporting. */
+  async reconcile(): Promise<void> {
+    if (this.reconciling) return;
+    this.reconciling = true;
+    try {
+      const { db } = this.options;
+      // A job's token may claim only its run: once the run has ended it is of no use to anyone.
+      db.delete(workerTokens)
+        .where(and(isNotNull(workerTokens.runId), notInArray(workerTokens.runId, db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ['queued', 'running'])))))
+        .run();
+      const followed = db
+        .select()
+        .from(runs)
+        .where(and(inArray(runs.status, ['queued', 'running']), isNotNull(runs.slurmJobId)))
+        .all();
+      const states = await jobStates(followed.map((run) => run.slurmJobId!));
+      for (const { id } of followed) this.settle(getRun(db, id), states);
+    } catch (err) {
+      this.options.log(`cannot follow the Slurm jobs: ${(err as Error).message}`);
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private settle(run: Run, states: Map<string, JobState>): void {
+    const { db } = this.options;
+    // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
+    if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return;
+    const job = states.get(run.slurmJobId) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
+    const described = job.reason ? `${job.state} (${job.reason})` : job.state;
+    if (described !== run.slurmState) db.update(runs).set({ slurmState: described }).where(eq(runs.id, run.id)).run();
+    if (isLiveState(job.state)) return;
+    const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
+    if (run.status === 'running') {
+      const { requeued } = loseAttempt(db, run, reason, this.options.retries);
+      this.options.log(`run ${run.id}: ${reason}; ${requeued ? 'queued again' : 'marked ended'}`);
+    } else {
+      endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
+      this.options.log(`run ${run.id}: ${reason}`);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { eq } from 'drizzle-orm';
+import os from 'node:os';
+import type { Db } from '../../db/client.ts';
+import { importedModels, runs } from '../../db/schema.ts';
+import { getRun, insertTags, storeTestResults, type Run, type RunProvenance, type TestResults } from './store.ts';
+
+export type ImportedModel = typeof importedModels.$inferSelect;
+
+/** What pages and `compare` show for the settings of a training an imported run did not have here. */
+export const NOT_TRAINED_HERE = 'imported: not trained here';
+
+/** What an imported run records as its params: only what shapes its numbers. */
+export interface ImportedParams {
+  /** Predictions cover the first N test images (null: all 10,000). */
+  testLimit: number | null;
+}
+
+/**
+ * Records an imported model as a completed run with its test results, in one transaction: a
+ * failure anywhere leaves nothing behind.
+ */
+export function recordImportedRun(
+  db: Db,
+  input: {
+    name: string;
+    tags: Record<string, string>;
+    params: ImportedParams;
+    provenance: RunProvenance;
+    imported: Omit<ImportedModel, 'runId'>;
+    results: TestResults;
+  },
+): Run {
+  const runId = db.transaction((tx) => {
+    const now = new Date();
+    const [run] = tx
+      .insert(runs)
+      .values({
+        name: input.name,
+        status: 'running',
+        source: 'imported',
+        createdAt: now,
+        startedAt: now,
+        params: input.params,
+        seed: 0,
+        host: os.hostname(),
+        ...input.provenance,
+      })
+      .returning()
+      .all();
+    insertTags(tx, run!.id, input.tags);
+    tx.insert(importedModels).values({ runId: run!.id, ...input.imported }).run();
+    storeTestResults(tx, run!.id, input.results);
+    return run!.id;
+  });
+  return getRun(db, runId);
+}
+
+export function loadImportedModel(db: Db, runId: number): ImportedModel | null {
+  return db.select().from(importedModels).where(eq(importedModels.runId, runId)).get() ?? null;
+}

@@ -1,0 +1,349 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import os from 'node:os';
+import type { Db } from '../../db/client.ts';
+import {
+  confusionMatrices,
+  epochMetrics,
+  heldOutPredictions,
+  modelWeights,
+  runs,
+  runTags,
+  testEmbeddings,
+  testPredictions,
+  type RunStatus,
+} from '../../db/schema.ts';
+import { packFloat16, unpackFloat16 } from './float16.ts';
+import type { Hyperparameters } from '../training/hyperparameters.ts';
+import type { EpochResult } from '../training/train.ts';
+
+export type Run = typeof runs.$inferSelect;
+export type EpochMetric = typeof epochMetrics.$inferSelect;
+
+export class RunNotFoundError extends Error {
+  constructor(readonly runId: number) {
+    super(`no run with id ${runId}`);
+  }
+}
+
+/** Run provenance recorded once the process knows it (engine loaded, data read). */
+export interface RunProvenance {
+  backend: string;
+  datasetHashes: Record<string, string>;
+  gitCommit: string | null;
+  packageVersions: Record<string, string>;
+}
+
+export interface TestOutcome {
+  loss: number;
+  accuracy: number;
+  confusion: number[][];
+  predicted: Uint8Array;
+  probabilities: Float32Array;
+  embeddings: Float32Array;
+  embeddingDimensions: number;
+  trainSamplesPerSecond: number;
+  /** With early stopping, the epoch whose weights were kept and tested; null or absent without it. */
+  keptEpoch?: number | null;
+}
+
+export interface SavedModel {
+  topology: unknown;
+  weightSpecs: unknown;
+  weightData: Buffer;
+}
+
+const ACTIVE: RunStatus[] = ['queued', 'running'];
+
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export function insertTags(tx: Transaction, runId: number, tags: Record<string, string>): void {
+  for (const [key, value] of Object.entries(tags)) tx.insert(runTags).values({ runId, key, value }).run();
+}
+
+export function createRun(
+  db: Db,
+  input: { name: string; params: Hyperparameters; tags?: Record<string, string>; status?: 'queued' | 'running' },
+): Run {
+  return db.transaction((tx) => {
+    const running = (input.status ?? 'queued') === 'running';
+    const [run] = tx
+      .insert(runs)
+      .values({
+        name: input.name,
+        status: input.status ?? 'queued',
+        createdAt: new Date(),
+        startedAt: running ? new Date() : null,
+        params: input.params,
+        seed: input.params.seed,
+        pid: running ? process.pid : null,
+        host: running ? os.hostname() : null,
+      })
+      .returning()
+      .all();
+    insertTags(tx, run!.id, input.tags ?? {});
+    return run!;
+  });
+}
+
+export function getRun(db: Db, runId: number): Run {
+  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run) throw new RunNotFoundError(runId);
+  return run;
+}
+
+export function listRuns(db: Db, filter: { statuses?: RunStatus[] } = {}): Run[] {
+  const query = db.select().from(runs);
+  const filtered = filter.statuses?.length ? query.where(inArray(runs.status, filter.statuses)) : query;
+  return filtered.orderBy(desc(runs.id)).all();
+}
+
+/** Moves a queued run to running in this process; false if someone else took it first. */
+export function claimRun(db: Db, runId: number): boolean {
+  const claimed = db
+    .update(runs)
+    .set({ status: 'running', startedAt: new Date(), pid: process.pid, host: os.hostname() })
+    .where(and(eq(runs.id, runId), eq(runs.status, 'queued')))
+    .run();
+  return claimed.changes === 1;
+}
+
+export function recordProvenance(db: Db, runId: number, provenance: RunProvenance): void {
+  db.update(runs).set(provenance).where(eq(runs.id, runId)).run();
+}
+
+/** A run's params once what it left to the machine (the worker count) is decided. */
+export function recordParams(db: Db, runId: number, params: Hyperparameters): void {
+  db.update(runs).set({ params }).where(eq(runs.id, runId)).run();
+}
+
+export function recordProgress(db: Db, runId: number, progress: unknown): void {
+  db.update(runs).set({ progress }).where(eq(runs.id, runId)).run();
+}
+
+/** Appends one epoch's metrics and its validation confusion matrix together. */
+export function logEpoch(db: Db, runId: number, epoch: EpochResult): void {
+  db.transaction((tx) => {
+    tx.insert(epochMetrics)
+      .values({
+        runId,
+        epoch: epoch.epoch,
+        loss: epoch.loss,
+        accuracy: epoch.accuracy,
+        valLoss: epoch.valLoss,
+        valAccuracy: epoch.valAccuracy,
+        seconds: epoch.seconds,
+        loggedAt: new Date(),
+      })
+      .run();
+    if (epoch.valConfusion) {
+      tx.insert(confusionMatrices)
+        .values({ runId, split: 'validation', epoch: epoch.epoch, counts: epoch.valConfusion })
+        .run();
+    }
+  });
+}
+
+export function epochHistory(db: Db, runId: number): EpochMetric[] {
+  return db.select().from(epochMetrics).where(eq(epochMetrics.runId, runId)).orderBy(epochMetrics.epoch).all();
+}
+
+const bytesOf = (array: Uint8Array | Float32Array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+
+/** SQLite's buffers need not be 4-byte aligned, which Float32Array requires: copy. */
+export function float32sOf(bytes: Buffer): Float32Array {
+  const floats = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(floats.buffer).set(bytes);
+  return floats;
+}
+
+/** The test results every completed run keeps, trained or imported; embeddings only when there are some. */
+export type TestResults = Omit<TestOutcome, 'trainSamplesPerSecond' | 'keptEpoch' | 'embeddings'> & { embeddings: Float32Array | null };
+
+/**
+ * Writes a run's test confusion, predictions and embeddings and marks it completed with its test
+ * metrics, inside the caller's transaction: the one path trained and imported runs share.
+ */
+export function storeTestResults(tx: Transaction, runId: number, results: TestResults, extra: Partial<Run> = {}): void {
+  tx.insert(confusionMatrices).values({ runId, split: 'test', epoch: 0, counts: results.confusion }).run();
+  tx.insert(testPredictions)
+    .values({
+      runId,
+      count: results.predicted.length,
+      predicted: bytesOf(results.predicted),
+      probabilities: bytesOf(results.probabilities),
+    })
+    .run();
+  if (results.embeddings) {
+    tx.insert(testEmbeddings)
+      .values({
+        runId,
+        count: results.predicted.length,
+        dimensions: results.embeddingDimensions,
+        vectors: packFloat16(results.embeddings),
+      })
+      .run();
+  }
+  tx.update(runs)
+    .set({
+      ...extra,
+      status: 'completed',
+      finishedAt: new Date(),
+      testAccuracy: results.accuracy,
+      testLoss: results.loss,
+      progress: null,
+    })
+    .where(eq(runs.id, runId))
+    .run();
+}
+
+/** Stores the test evaluation and weights and marks the run completed, atomically. */
+export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
+  db.transaction((tx) => {
+    tx.insert(modelWeights).values({ runId, ...model }).run();
+    storeTestResults(tx, runId, outcome, { trainSamplesPerSecond: outcome.trainSamplesPerSecond, keptEpoch: outcome.keptEpoch ?? null });
+  });
+}
+
+/** Ends a run as failed or cancelled; the epochs already written stay. */
+export function endRun(db: Db, runId: number, status: 'failed' | 'cancelled', error: string | null): void {
+  db.update(runs)
+    .set({ status, error, finishedAt: new Date(), progress: null })
+    .where(and(eq(runs.id, runId), inArray(runs.status, ACTIVE)))
+    .run();
+}
+
+/** Whether a process with this pid exists (one we may not signal counts as existing). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs this host trains in its own processes, each with its pid (remote workers hold leases instead). */
+function runsTrainingHere(db: Db): Run[] {
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.status, 'running'), eq(runs.source, 'local'), eq(runs.host, os.hostname())))
+    .all();
+}
+
+/** A run marked running on this host whose training process no longer exists. */
+export function trainerIsDead(run: Run): boolean {
+  return run.status === 'running' && run.source === 'local' && run.host === os.hostname() && (run.pid === null || !processIsAlive(run.pid));
+}
+
+/** Marks a run failed because its training process died; the epochs it logged stay. */
+export function failDeadRun(db: Db, run: Run): void {
+  endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
+}
+
+/**
+ * Marks failed every run this host was training in a process that no longer exists, except
+ * those in `except` (a queue's own workers, whose exits it records itself).
+ */
+export function failDeadRuns(db: Db, except: ReadonlySet<number> = new Set()): Run[] {
+  const orphans = runsTrainingHere(db).filter((run) => !except.has(run.id) && trainerIsDead(run));
+  for (const run of orphans) failDeadRun(db, run);
+  return orphans;
+}
+
+/** Runs this host trains in live processes: they share its cores, whoever started them. */
+export function liveRunsHere(db: Db): Run[] {
+  return runsTrainingHere(db).filter((run) => !trainerIsDead(run));
+}
+
+export function testConfusion(db: Db, runId: number): number[][] | null {
+  const row = db
+    .select({ counts: confusionMatrices.counts })
+    .from(confusionMatrices)
+    .where(and(eq(confusionMatrices.runId, runId), eq(confusionMatrices.split, 'test')))
+    .get();
+  return row?.counts ?? null;
+}
+
+export function validationConfusions(db: Db, runId: number): { epoch: number; counts: number[][] }[] {
+  return db
+    .select({ epoch: confusionMatrices.epoch, counts: confusionMatrices.counts })
+    .from(confusionMatrices)
+    .where(and(eq(confusionMatrices.runId, runId), eq(confusionMatrices.split, 'validation')))
+    .orderBy(confusionMatrices.epoch)
+    .all();
+}
+
+export function loadTestPredictions(db: Db, runId: number): { predicted: Uint8Array; probabilities: Float32Array } | null {
+  const row = db.select().from(testPredictions).where(eq(testPredictions.runId, runId)).get();
+  if (!row) return null;
+  return { predicted: new Uint8Array(row.predicted), probabilities: float32sOf(row.probabilities) };
+}
+
+/** A label-audit fold run's predictions and embeddings of the training images it did not see. */
+export interface HeldOutPredictions {
+  indices: Uint32Array;
+  probabilities: Float32Array;
+  dimensions: number;
+  embeddings: Float32Array;
+}
+
+export function storeHeldOutPredictions(db: Db, runId: number, heldOut: HeldOutPredictions): void {
+  db.insert(heldOutPredictions)
+    .values({
+      runId,
+      count: heldOut.indices.length,
+      indices: Buffer.from(heldOut.indices.buffer, heldOut.indices.byteOffset, heldOut.indices.byteLength),
+      probabilities: bytesOf(heldOut.probabilities),
+      dimensions: heldOut.dimensions,
+      embeddings: bytesOf(heldOut.embeddings),
+    })
+    .run();
+}
+
+export function loadHeldOutPredictions(db: Db, runId: number): HeldOutPredictions | null {
+  const row = db.select().from(heldOutPredictions).where(eq(heldOutPredictions.runId, runId)).get();
+  if (!row) return null;
+  const indices = new Uint32Array(row.count);
+  new Uint8Array(indices.buffer).set(row.indices);
+  return { indices, probabilities: float32sOf(row.probabilities), dimensions: row.dimensions, embeddings: float32sOf(row.embeddings) };
+}
+
+/** Runs stored before test embeddings were packed as float16 hold float32: the blob's length tells which. */
+export function testEmbeddingsEncoding(row: { count: number; dimensions: number; bytes: number }): 'float16' | 'float32' {
+  return row.bytes === row.count * row.dimensions * 2 ? 'float16' : 'float32';
+}
+
+export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
+  const row = db.select().from(testEmbeddings).where(eq(testEmbeddings.runId, runId)).get();
+  if (!row) return null;
+  const float16 = testEmbeddingsEncoding({ ...row, bytes: row.vectors.byteLength }) === 'float16';
+  return { dimensions: row.dimensions, vectors: float16 ? unpackFloat16(row.vectors) : float32sOf(row.vectors) };
+}
+
+export function loadSavedModel(db: Db, runId: number): SavedModel | null {
+  const row = db.select().from(modelWeights).where(eq(modelWeights.runId, runId)).get();
+  return row ? { topology: row.topology, weightSpecs: row.weightSpecs, weightData: row.weightData } : null;
+}
+
+export function runTagMap(db: Db, runId: number): Record<string, string> {
+  const rows = db.select().from(runTags).where(eq(runTags.runId, runId)).all();
+  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+}
+
+export function setTag(db: Db, runId: number, key: string, value: string): void {
+  getRun(db, runId);
+  db.insert(runTags)
+    .values({ runId, key, value })
+    .onConflictDoUpdate({ target: [runTags.runId, runTags.key], set: { value } })
+    .run();
+}
+
+export function removeTag(db: Db, runId: number, key: string): void {
+  db.delete(runTags).where(and(eq(runTags.runId, runId), eq(runTags.key, key))).run();
+}
+
+export function setNote(db: Db, runId: number, note: string): void {
+  getRun(db, runId);
+  db.update(runs).set({ note }).where(eq(runs.id, runId)).run();
+}

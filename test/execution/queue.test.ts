@@ -1,0 +1,162 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../db/client.ts';
+import { eq } from 'drizzle-orm';
+import { runs } from '../../db/schema.ts';
+import { SERVER_GONE } from '../../src/cli/run-training.ts';
+import { RunNotOwnedError, RunQueue } from '../../src/execution/queue.ts';
+import { createRun, epochHistory, getRun, processIsAlive, type Run } from '../../src/store/store.ts';
+import { memoryDb, smallRunParams } from '../helpers/db.ts';
+import { exited, until } from '../helpers/waiting.ts';
+
+const BIN = path.resolve('bin/digitlab.js');
+
+/** A run that trains in about a second in a worker. */
+const tiny = (name: string, epochs = 1) => ({ name, params: smallRunParams({ trainLimit: 300, testLimit: 100, epochs }) });
+
+const fileDb = () => openDb(path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-queue-')), 'runs.sqlite'));
+
+async function waitFor(db: Db, runId: number, done: (run: Run) => boolean, timeoutMs = 60_000): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = getRun(db, runId);
+    if (done(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ended = (run: Run) => !['queued', 'running'].includes(run.status);
+
+/** The pid of a process that has exited. */
+const deadPid = () => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+
+/** The `digitlab work` processes this test process has started (a queue's workers). */
+const workerProcesses = () =>
+  execFileSync('ps', ['--ppid', String(process.pid), '-o', 'args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => / work \d+ /.test(line));
+
+let queue: RunQueue | undefined;
+afterEach(async () => {
+  await queue?.stop();
+  queue = undefined;
+});
+
+describe('the run queue', () => {
+  it('only records until started: enqueue queues and cancel cancels a queued run', () => {
+    const db = memoryDb();
+    queue = new RunQueue({ db });
+    const run = queue.enqueue(tiny('waiting'));
+    expect(getRun(db, run.id).status).toBe('queued');
+    expect(queue.cancel(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled before it started' });
+    expect(queue.cancel(run.id).status).toBe('cancelled');
+  });
+
+  it('refuses to signal a run that another process trains', () => {
+    const db = memoryDb();
+    queue = new RunQueue({ db });
+    const run = createRun(db, { ...tiny('in a terminal'), status: 'running' });
+    expect(() => queue!.cancel(run.id)).toThrow(RunNotOwnedError);
+    expect(getRun(db, run.id).status).toBe('running');
+  });
+
+  it('trains queued runs oldest first in worker processes, one at a time by default', async () => {
+    const db = fileDb();
+    const lines: string[] = [];
+    queue = new RunQueue({ db, log: (line) => lines.push(line) });
+    const first = queue.enqueue(tiny('first'));
+    const second = queue.enqueue(tiny('second'));
+    queue.start();
+    const a = await waitFor(db, first.id, ended);
+    const b = await waitFor(db, second.id, ended);
+    expect([a.status, b.status]).toEqual(['completed', 'completed']);
+    expect(a.pid).not.toBe(process.pid);
+    expect(b.startedAt!.getTime()).toBeGreaterThanOrEqual(a.finishedAt!.getTime());
+    expect(lines.join('\n')).toMatch(/\[run 1\] run 1 completed/);
+  });
+
+  it('cancels a running run by signalling its worker, which records the cancellation', async () => {
+    const db = fileDb();
+    queue = new RunQueue({ db });
+    const run = queue.enqueue(tiny('long', 200));
+    queue.start();
+    await waitFor(db, run.id, (r) => r.progress !== null);
+    queue.cancel(run.id);
+    expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+  });
+
+  it('on start marks runs of dead processes failed, then trains what is still queued', async () => {
+    const db = fileDb();
+    const orphan = createRun(db, { ...tiny('orphan'), status: 'running' });
+    db.update(runs).set({ pid: deadPid() }).run();
+    const waiting = createRun(db, tiny('left queued'));
+    queue = new RunQueue({ db, maxConcurrent: 2 });
+    queue.start();
+    expect(getRun(db, orphan.id).status).toBe('failed');
+    expect((await waitFor(db, waiting.id, ended)).status).toBe('completed');
+  });
+
+  it('re-checks dead runs on every poll, and counts live runs of other processes against its limit', async () => {
+    const db = fileDb();
+    queue = new RunQueue({ db, pollMs: 100 });
+    queue.start();
+    // An earlier server's orphaned worker, still alive.
+    const orphanProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const orphan = createRun(db, { ...tiny('orphan of an earlier server'), status: 'running' });
+    db.update(runs).set({ pid: orphanProcess.pid }).where(eq(runs.id, orphan.id)).run();
+    const waiting = queue.enqueue(tiny('waits for a free slot'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(workerProcesses()).toEqual([]);
+    expect(getRun(db, waiting.id).status).toBe('queued');
+    orphanProcess.kill('SIGKILL');
+    await exited(orphanProcess);
+    expect(await waitFor(db, orphan.id, ended, 5000)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
+    // Its slot is free: the run starts (how it trains is the other tests' business).
+    await waitFor(db, waiting.id, (r) => r.status !== 'queued');
+  });
+
+  it('marks failed, rather than refusing, a cancelled run whose process is dead', () => {
+    const db = memoryDb();
+    queue = new RunQueue({ db });
+    const run = createRun(db, { ...tiny('its process died'), status: 'running' });
+    db.update(runs).set({ pid: deadPid() }).run();
+    expect(queue.cancel(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
+  });
+
+  it('stops a worker that answers no signal with SIGKILL after the grace time', async () => {
+    const db = fileDb();
+    const stopping = new RunQueue({ db, stopGraceMs: 500 });
+    const run = stopping.enqueue(tiny('stuck', 200));
+    stopping.start();
+    // A worker's first batch took over 60 s at load 12.
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null, 110_000);
+    // As if stuck in one long computation: SIGTERM waits, SIGKILL does not.
+    process.kill(pid!, 'SIGSTOP');
+    await stopping.stop();
+    expect(processIsAlive(pid!)).toBe(false);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+  });
+
+  it('has its workers cancel themselves when the server is killed -9, keeping their epochs', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-queue-')), 'runs.sqlite');
+    const db = openDb(file);
+    const run = createRun(db, tiny('outlives its server', 200));
+    const server = spawn(process.execPath, [BIN, 'serve', '--db', file, '--port', '0'], { stdio: 'ignore' });
+    await until('the first epoch', () => epochHistory(db, run.id).length > 0);
+    server.kill('SIGKILL');
+    await exited(server);
+    const { pid } = getRun(db, run.id);
+    const cancelled = await waitFor(db, run.id, ended, 30_000);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: SERVER_GONE });
+    expect(epochHistory(db, run.id).length).toBeGreaterThan(0);
+    await until('the worker to exit', () => !processIsAlive(pid!), 10_000);
+  });
+
+  it('needs a database file its workers can open', () => {
+    expect(() => new RunQueue({ db: memoryDb() }).start()).toThrow(/database file/);
+  });
+});
