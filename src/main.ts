@@ -1,5 +1,5 @@
 // The composition root: the one module that sees every layer, so none of them imports another
-// upward (web -> analysis -> experiments -> db) to assemble the CLI.
+// upward (cli, web -> analysis, execution -> training -> models -> data -> store, core -> db) to assemble the CLI.
 import { ANALYSIS_COMMANDS } from './cli/analysis-commands.ts';
 import { EXPERIMENT_COMMANDS } from './cli/training-commands.ts';
 import type { CommandContext } from './core/command.ts';
