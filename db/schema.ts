@@ -4,8 +4,11 @@ import { blob, index, integer, primaryKey, real, sqliteTable, text, unique } fro
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Where a run's model came from: trained by this machine's queue or CLI, by a remote worker, or imported. */
-export const RUN_SOURCES = ['local', 'worker', 'imported'] as const;
+/**
+ * Where a run's model came from: trained by this machine's queue or CLI, by a remote worker,
+ * imported as a finished file, or trained by a script elsewhere that logged it live (tracked).
+ */
+export const RUN_SOURCES = ['local', 'worker', 'imported', 'tracked'] as const;
 export type RunSource = (typeof RUN_SOURCES)[number];
 
 /** A grid of hyperparameters launched together; its runs point back to it. */
@@ -65,6 +68,10 @@ export const runs = sqliteTable(
     labelAuditId: integer('label_audit_id').references(() => labelAudits.id),
     /** Set when a person archives the run: hidden from the runs list, kept whole, still counted where it is pointed to. */
     archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
+    /** A tracked run created with a worker token (serve --allow-remote): only that token may write it. */
+    ownerTokenId: integer('owner_token_id'),
+    /** How long a tracked run's lease lasts after each sign of life from its script. */
+    leaseMs: integer('lease_ms'),
   },
   (t) => [
     index('runs_status_idx').on(t.status),
@@ -104,6 +111,20 @@ export const epochMetrics = sqliteTable(
       .default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [primaryKey({ columns: [t.runId, t.epoch] })],
+);
+
+/** Append-only: the named scalars an epoch reported beyond loss and accuracy (tracked runs log any). */
+export const epochScalars = sqliteTable(
+  'epoch_scalars',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    epoch: integer('epoch').notNull(),
+    name: text('name').notNull(),
+    value: real('value').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.epoch, t.name] })],
 );
 
 export const CONFUSION_SPLITS = ['test', 'validation'] as const;

@@ -28,6 +28,8 @@ __all__ = ["start_run", "Run", "KerasCallback", "DigitlabError"]
 
 # How long a request keeps being retried while the server does not answer (refused, 5xx).
 DEFAULT_RETRY_SECONDS = 30.0
+# How often the latest batch is sent while a script trains.
+PROGRESS_SECONDS = 2.0
 # One request's own time limit, so a training script never hangs on a server that went quiet.
 REQUEST_TIMEOUT_SECONDS = 60.0
 
@@ -116,13 +118,18 @@ class Run:
         return "/api/tracking/runs/%d/%s" % (self.id, tail)
 
     def _beat(self):
-        # A third of the lease between beats leaves two more tries before the server gives up on us.
-        interval = max(1.0, min(self.lease_seconds / 3.0, 10.0))
-        while not self._stop.wait(interval):
+        # New progress goes out every PROGRESS_SECONDS, so the run page's curve moves; without any,
+        # a third of the lease between beats leaves two more tries before the server gives up on us.
+        renew_every = max(1.0, min(self.lease_seconds / 3.0, 10.0))
+        last = time.monotonic()
+        while not self._stop.wait(min(PROGRESS_SECONDS, renew_every)):
             with self._lock:
                 progress, self._progress = self._progress, None
+            if progress is None and time.monotonic() - last < renew_every:
+                continue
             try:
-                self._http.request("POST", self._path("heartbeat"), {"progress": progress}, retry_seconds=interval)
+                self._http.request("POST", self._path("heartbeat"), {"progress": progress}, retry_seconds=renew_every)
+                last = time.monotonic()
             except DigitlabError as err:
                 if err.status is not None:  # the server refused: the run ended or is not ours
                     return

@@ -30,9 +30,10 @@ function withoutSeed(run: Run): Record<string, unknown> {
 /**
  * A run's recipe: everything that shapes its numbers except the seed. Equal keys, same recipe.
  * An imported model's recipe is unknown (its params hold only how it was fed), so it is a recipe of
- * its own: two imports are never taken for two seeds of one recipe.
+ * its own: two imports are never taken for two seeds of one recipe. A tracked run's recipe is its
+ * script's params, kept apart from digitlab's own (whose params name other settings).
  */
-export const recipeKey = (run: Run) => (run.source === 'imported' ? `imported run ${run.id}` : JSON.stringify(withoutSeed(run)));
+export const recipeKey = (run: Run) => (run.source === 'imported' ? `imported run ${run.id}` : `${run.source === 'tracked' ? 'tracked ' : ''}${JSON.stringify(withoutSeed(run))}`);
 
 /**
  * The first run of each seed, in order. A second run of a recipe with a seed it already has repeats

@@ -2,7 +2,7 @@ import type { Command, CommandContext } from '../core/command.ts';
 import { UsageError, printJson } from '../core/command.ts';
 import { openStoreFor, runArgument } from '../store/open-store.ts';
 import { compareRuns, ComparisonRefusedError, comparisonJson, type MetricRow, type RunComparison } from '../analysis/compare/run-comparison.ts';
-import { NOT_TRAINED_HERE } from '../store/imported-runs.ts';
+import { notTrainedHere, trainedByDigitlab } from '../store/run-source.ts';
 import { formatP } from '../analysis/statistics/verdict.ts';
 
 /** How many image indices the text output lists before summarising the rest. */
@@ -25,7 +25,7 @@ function confusionDifferenceText(difference: number[][]): string {
 }
 
 /** A setting as `compare` prints it; an imported run has none recorded, and says why rather than `null`. */
-const settingText = (run: RunComparison['a'], value: unknown) => (value === null && run.source === 'imported' ? NOT_TRAINED_HERE : JSON.stringify(value));
+const settingText = (run: RunComparison['a'], value: unknown) => (value === null && !trainedByDigitlab(run) ? notTrainedHere(run) : JSON.stringify(value));
 
 function comparisonText(c: RunComparison): string {
   const params = Object.entries(c.paramsDiff).map(([key, { a, b }]) => `  ${key}: ${settingText(c.a, a)} -> ${settingText(c.b, b)}`);

@@ -7,6 +7,7 @@ import { deserializeModel, exportModel } from '../models/saved-model.ts';
 import { loadSavedModel } from '../store/store.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor, outputDirectory, runArgument } from '../store/open-store.ts';
+import { trainedByDigitlab } from '../store/run-source.ts';
 
 const FORMATS = ['tfjs', 'onnx'] as const;
 
@@ -26,7 +27,7 @@ export const exportCommand: Command = {
     const saved = loadSavedModel(db, run.id);
     db.$client.close();
     if (!saved) {
-      const why = run.source === 'imported' ? 'was imported; its original file is what to use' : `is ${run.status} and has no trained model to export`;
+      const why = trainedByDigitlab(run) ? `is ${run.status} and has no trained model to export` : `was ${run.source === 'tracked' ? 'trained by its own script' : 'imported'}; its original file is what to use`;
       throw new UsageError(`run ${run.id} ${why}`);
     }
     const dir = outputDirectory('DIR', positionals[1]!);

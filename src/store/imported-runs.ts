@@ -6,9 +6,6 @@ import { getRun, insertTags, storeTestResults, type Run, type RunProvenance, typ
 
 export type ImportedModel = typeof importedModels.$inferSelect;
 
-/** What pages and `compare` show for the settings of a training an imported run did not have here. */
-export const NOT_TRAINED_HERE = 'imported: not trained here';
-
 /** What an imported run records as its params: only what shapes its numbers. */
 export interface ImportedParams {
   /** Predictions cover the first N test images (null: all 10,000). */

@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.ts';
 import type { RunStatus } from '../../db/schema.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { epochHistory, listRuns, runTagMap, type Run } from './store.ts';
+import { trainedByDigitlab } from './run-source.ts';
 
 /**
  * The runs list as every front end shows it (the /runs page, GET /api/runs, `digitlab runs`): one
@@ -61,8 +62,8 @@ function paramValue(row: RunListRow, key: string): FieldValue {
   const hp = row.run.params as Partial<Hyperparameters> & Record<string, unknown>;
   const value = hp[key];
   if (typeof value === 'number' || typeof value === 'string') return value;
-  // An imported run has no training settings at all: nothing to default.
-  if (row.run.source === 'imported' && key !== 'testLimit') return null;
+  // A run digitlab did not train has none of its settings: nothing to default.
+  if (!trainedByDigitlab(row.run) && key !== 'testLimit') return null;
   return PARAM_DEFAULTS[key]?.(hp) ?? null;
 }
 

@@ -3,6 +3,7 @@ import { modelNameOf, modelSpecOf, type Hyperparameters } from './hyperparameter
 import { loadImportedModel } from '../store/imported-runs.ts';
 import { checkModelSpec } from '../models/model-spec.ts';
 import { epochHistory, runTagMap, testConfusion, type Run } from '../store/store.ts';
+import { trainedByDigitlab } from '../store/run-source.ts';
 
 /** The JSON form of a run that the CLI's --json and GET /api/runs/:id both print. */
 export function runSummary(db: Db, run: Run) {
@@ -47,7 +48,7 @@ export function runSummary(db: Db, run: Run) {
  * an imported run, whose params hold no network.
  */
 export function runModel(run: Run) {
-  if (run.source === 'imported') return null;
+  if (!trainedByDigitlab(run)) return null;
   const hp = run.params as Hyperparameters;
   const { spec, summary } = checkModelSpec(modelSpecOf(hp));
   return { name: modelNameOf(hp), layers: spec.layers, summary };
@@ -55,7 +56,7 @@ export function runModel(run: Run) {
 
 /** How an imported run was made, without the model bytes; null for a run trained here. */
 function importedSummary(db: Db, run: Run) {
-  const imported = run.source === 'imported' ? loadImportedModel(db, run.id) : null;
+  const imported = trainedByDigitlab(run) ? null : loadImportedModel(db, run.id);
   if (!imported) return null;
   const { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence } = imported;
   return { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence };

@@ -21,6 +21,7 @@ import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
 import { TestImages } from './test-images.ts';
+import { trackingRoutes } from './tracking/routes.ts';
 import { workerRoutes } from './workers/routes.ts';
 import { leasePolicy, type LeasePolicy } from '../execution/workers/leases.ts';
 
@@ -69,6 +70,8 @@ export function createApp(
   app.use(csrf());
   // Workers authenticate with tokens and upload results in chunks larger than the general limit.
   app.route('/', workerRoutes(full, deps.leases ?? leasePolicy()));
+  // Scripts trained elsewhere log through worker tokens too when the server needs them (--allow-remote).
+  app.route('/', trackingRoutes(full, { tokenRequired: deps.accessTokenHash !== undefined }));
   // Photos of digits and imported models run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.route('/', importRoutes(full));

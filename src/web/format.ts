@@ -5,13 +5,13 @@ export { formatDuration };
 export const DASH = '–';
 
 export const percent = (value: number | null | undefined, digits = 2) =>
-  value === null || value === undefined ? DASH : `${(value * 100).toFixed(digits)}%`;
+  value === null || value === undefined || !Number.isFinite(value) ? DASH : `${(value * 100).toFixed(digits)}%`;
 
 /** '1 run', '2 runs', '1,200 images': a count and its noun, which takes an s unless there is one. */
 export const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 export const fixed = (value: number | null | undefined, digits = 4) =>
-  value === null || value === undefined ? DASH : value.toFixed(digits);
+  value === null || value === undefined || !Number.isFinite(value) ? DASH : value.toFixed(digits);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

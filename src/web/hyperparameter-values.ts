@@ -1,7 +1,7 @@
 import { formatAugment } from '../data/augment/affine.ts';
 import { HYPERPARAMETER_OPTIONS, paramKey } from '../cli/train-command.ts';
 import { modelNameOf, type Hyperparameters } from '../training/hyperparameters.ts';
-import { NOT_TRAINED_HERE } from '../store/imported-runs.ts';
+import { notTrainedHere, trainedByDigitlab } from '../store/run-source.ts';
 import { defaultMomentum } from '../training/recipe.ts';
 import type { Run } from '../store/store.ts';
 import { flagLabel } from './format.ts';
@@ -16,7 +16,7 @@ const images = (limit: number | null, all: number) => (limit === null ? `${all.t
  */
 export function trainedValue(run: Run, flag: HyperparameterFlag): string {
   const hp = run.params as Hyperparameters;
-  if (run.source === 'imported' && flag !== 'test-limit') return NOT_TRAINED_HERE;
+  if (!trainedByDigitlab(run) && flag !== 'test-limit') return notTrainedHere(run);
   const optimizer = hp.optimizer ?? 'adam';
   switch (flag) {
     case 'train-limit':
@@ -68,6 +68,8 @@ export function fixedSettingRows(run: Run, axes: string[]): [string, string][] {
 
 /** Every setting a run trained with, labelled as the launch form labels it; label-audit runs add their labels and fold. */
 export function hyperparameterRows(run: Run): [string, string][] {
+  // A script elsewhere names its own params: they are its settings, shown as it sent them.
+  if (run.source === 'tracked') return Object.entries(run.params as Record<string, unknown>).map(([key, value]) => [key, String(value)]);
   const hp = run.params as Hyperparameters;
   const rows = settingRows(run);
   if (run.source === 'imported') return rows;

@@ -16,6 +16,8 @@ export interface Listening {
 
 /** Remote workers authenticate with their own bearer tokens and are no browser: the browser rules skip them. */
 const isWorkerApi = (path: string) => path.startsWith('/api/workers/');
+/** Tracking requests carry a worker token of their own (see web/tracking/routes.ts), not the browser's access token. */
+const isTrackingApi = (path: string) => path.startsWith('/api/tracking/');
 
 const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
@@ -49,7 +51,8 @@ const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
 const JSON_TYPES = ['application/json'];
 
 /** The content types a state-changing route is built for: JSON under /api, forms everywhere else. */
-export const acceptedTypes = (path: string) => (path.startsWith('/api/') ? JSON_TYPES : FORM_TYPES);
+export const acceptedTypes = (path: string) =>
+  isTrackingApi(path) && path.endsWith('/model') ? ['application/octet-stream'] : path.startsWith('/api/') ? JSON_TYPES : FORM_TYPES;
 
 /** A request a page on another site made the browser send (the header is absent outside browsers). */
 export function isCrossSite(c: Context): boolean {
@@ -97,7 +100,7 @@ const COOKIE = 'digitlab_token';
 export function accessTokenGuard(hash: Buffer): MiddlewareHandler {
   const matches = (candidate: string | undefined) => candidate !== undefined && timingSafeEqual(tokenHash(candidate), hash);
   return async (c, next) => {
-    if (isWorkerApi(c.req.path)) return next();
+    if (isWorkerApi(c.req.path) || isTrackingApi(c.req.path)) return next();
     const bearer = /^Bearer (\S+)$/.exec(c.req.header('Authorization') ?? '')?.[1];
     if (matches(bearer) || matches(getCookie(c, COOKIE))) return next();
     const query = c.req.query('token');

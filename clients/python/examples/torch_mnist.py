@@ -33,14 +33,14 @@ params = {"lr": 1e-3, "epochs": a.epochs, "batch_size": 64, "train_limit": a.tra
 with dl.start_run(a.server, name="torch-cnn", params=params, framework="pytorch") as run:
     batches = (len(x) + 63) // 64
     for epoch in range(1, a.epochs + 1):
-        started, order, total = time.time(), torch.randperm(len(x)), 0.0
+        started, order, total, correct = time.time(), torch.randperm(len(x)), 0.0, 0
         model.train()
         for b in range(batches):
             i = order[b * 64 : (b + 1) * 64]
-            opt.zero_grad(); loss = loss_fn(model(x[i]), y[i]); loss.backward(); opt.step()
-            total += loss.item() * len(i)
+            opt.zero_grad(); out = model(x[i]); loss = loss_fn(out, y[i]); loss.backward(); opt.step()
+            total, correct = total + loss.item() * len(i), correct + (out.argmax(1) == y[i]).sum().item()
             run.log_progress(b + 1, batches, loss=loss.item(), epoch=epoch)
-        run.log_epoch(epoch, loss=total / len(x), seconds=time.time() - started)
+        run.log_epoch(epoch, loss=total / len(x), accuracy=correct / len(x), seconds=time.time() - started)
     model.eval()
     with torch.no_grad():
         probs = torch.softmax(model(test_x), dim=1).numpy()

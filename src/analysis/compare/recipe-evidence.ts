@@ -5,6 +5,7 @@ import { onePerSeed, recipeKey } from '../seed-groups.ts';
 import { spreadOf, type Spread } from '../statistics/spread.ts';
 import { formatP, points, SIGNIFICANCE_LEVEL, verdict } from '../statistics/verdict.ts';
 import { welchTTestP } from '../statistics/welch.ts';
+import { trainedByDigitlab } from '../../store/run-source.ts';
 
 /** A test across seeds of whether two recipes differ: what McNemar on two models cannot say. */
 export interface RecipeTest {
@@ -45,8 +46,8 @@ export const SEEDS_PER_RECIPE = 3;
  * None for an imported run.
  */
 export function moreSeedsOf(db: Db, run: Run): Hyperparameters[] {
-  // digitlab cannot train an imported model again, with any seed.
-  if (run.source === 'imported') return [];
+  // digitlab cannot train a run it did not train again, with any seed.
+  if (!trainedByDigitlab(run)) return [];
   const key = recipeKey(run);
   const siblings = listRuns(db).filter((other) => recipeKey(other) === key);
   const used = new Set(siblings.map((other) => other.seed));

@@ -1,6 +1,6 @@
 import { layerwiseParams } from '../../analysis/compare/params-diff.ts';
 import type { Run } from '../../store/store.ts';
-import { NOT_TRAINED_HERE } from '../../store/imported-runs.ts';
+import { notTrainedHere, trainedByDigitlab } from '../../store/run-source.ts';
 import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { colourOf } from './series.ts';
 
@@ -12,7 +12,7 @@ const same = (values: string[]) => values.every((v) => v === values[0]);
  */
 function settingsOf(runs: Run[]): Map<string, string>[] {
   const settings = runs.map((run) => new Map(hyperparameterRows(run)));
-  const trained = runs.filter((run) => run.source !== 'imported');
+  const trained = runs.filter(trainedByDigitlab);
   if (!trained.some((run) => (run.params as { layers?: unknown }).layers)) return settings;
   const layers = layerwiseParams(trained.map((run) => run.params as Record<string, unknown>));
   trained.forEach((run, k) => {
@@ -26,7 +26,7 @@ function settingsOf(runs: Run[]): Map<string, string>[] {
 export function ParamsTable({ runs, all }: { runs: Run[]; all: boolean }) {
   const settings = settingsOf(runs);
   const keys = [...new Set(settings.flatMap((rows) => [...rows.keys()]))];
-  const values = (key: string) => settings.map((rows, i) => rows.get(key) ?? (runs[i]!.source === 'imported' ? NOT_TRAINED_HERE : 'none'));
+  const values = (key: string) => settings.map((rows, i) => rows.get(key) ?? (trainedByDigitlab(runs[i]!) ? 'none' : notTrainedHere(runs[i]!)));
   const shown = keys.filter((key) => all || !same(values(key)));
   const ids = runs.map((run) => run.id).join(',');
   const toggle = `/compare/params?runs=${ids}${all ? '' : '&all=1'}`;

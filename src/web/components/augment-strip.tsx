@@ -4,6 +4,7 @@ import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import type { Run } from '../../store/store.ts';
 import { dataUri } from '../png-data-uri.ts';
+import { trainedByDigitlab } from '../../store/run-source.ts';
 
 /** Training images shown in the strip, and the epochs whose draws are shown. */
 const STRIP_IMAGES = 10;
@@ -28,7 +29,7 @@ const toBytes = (pixels: Float32Array, row: number) => Uint8Array.from(pixels.su
  */
 export function AugmentStrip({ run }: { run: Run }) {
   const hp = run.params as Hyperparameters;
-  if (run.source === 'imported' || !batchAugmentation(hp, 1)) return '';
+  if (!trainedByDigitlab(run) || !batchAugmentation(hp, 1)) return '';
   const images = stripImages();
   const indices = Array.from({ length: images.count }, (_, i) => i);
   const rows = [

@@ -174,7 +174,8 @@ export interface LineChartProps {
  */
 export function LineChart(props: LineChartProps) {
   const inRange = (x: number) => !props.xDomain || (x >= props.xDomain[0] && x <= props.xDomain[1]);
-  const drawable = (y: number) => !props.logY || y > 0;
+  // A point a script reported without the value (stored as null) is left out, not drawn at 0.
+  const drawable = (y: number) => Number.isFinite(y) && (!props.logY || y > 0);
   const series = props.series
     .map((s) => ({
       ...s,

@@ -1,5 +1,6 @@
 import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
 import type { EpochMetric, Run } from '../../store/store.ts';
+import type { ScalarHistory } from '../../store/tracked-runs.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import { chartViewQuery, type ChartView } from '../chart-view.ts';
 import type { RunResults } from '../run-results.ts';
@@ -14,6 +15,8 @@ import { isActive, StatusBadge } from './status-badge.tsx';
 export interface LiveView {
   run: Run;
   epochs: EpochMetric[];
+  /** Scalars beyond loss and accuracy that a tracked run's script logged per epoch. */
+  scalars: ScalarHistory;
   queuedAhead: number;
   results: RunResults | null;
   /** How the curves are drawn (from the page's URL), kept by every poll. */
@@ -144,7 +147,7 @@ export function RunLive({ view, images }: { view: LiveView; images: TestImages }
       <StatusLine run={run} />
       {run.error ? <p class={`run-error ${run.status}`}>{run.error}</p> : ''}
       <RunProgress run={run} queuedAhead={view.queuedAhead} />
-      <EpochCharts run={run} epochs={view.epochs} view={view.chartView} />
+      <EpochCharts run={run} epochs={view.epochs} scalars={view.scalars} view={view.chartView} />
       {view.results ? <Results run={run} results={view.results} images={images} /> : ''}
     </section>
   );

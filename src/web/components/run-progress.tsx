@@ -13,7 +13,7 @@ export function RunProgress({ run, queuedAhead }: { run: Run; queuedAhead: numbe
   }
   if (run.status !== 'running') return '';
   const p = run.progress as BatchProgress | null;
-  if (!p) return <p class="progress-text">Starting: loading MNIST and the engine…</p>;
+  if (!p) return <p class="progress-text">{run.source === 'tracked' ? "Running: no batch reported by its script yet." : 'Starting: loading MNIST and the engine…'}</p>;
   const done = (p.epoch - 1 + p.batch / p.batches) / p.epochs;
   return (
     <div class="progress">

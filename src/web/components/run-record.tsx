@@ -7,6 +7,7 @@ import { DASH, dateTime } from '../format.ts';
 import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { ImportedModelCard } from '../imported/components.tsx';
 import { ModelSummaryTable } from './model-summary.tsx';
+import { trainedByDigitlab } from '../../store/run-source.ts';
 
 /** The command line that trains this run again, flag for flag. */
 function reproduceCommand(run: Run): string {
@@ -66,7 +67,7 @@ export function RunRecord({ run, trainedBy, imported = null, oob = false }: { ru
           <summary>MNIST file sha256</summary>
           <Rows entries={Object.entries(hashes)} />
         </details>
-        {imported ? (
+        {imported || !trainedByDigitlab(run) ? (
           ''
         ) : (
           <>

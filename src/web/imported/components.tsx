@@ -76,6 +76,13 @@ export function ImportForm({ values = {}, error, open = false }: { values?: Impo
 
 /** The list's mark for a run from outside. */
 export function ImportedMark({ run }: { run: Run }) {
+  if (run.source === 'tracked') {
+    return (
+      <span class="badge badge-imported" title={`trained by its own script (${run.backend}) and logged through the tracking API: digitlab cannot train it again`}>
+        tracked
+      </span>
+    );
+  }
   return run.source === 'imported' ? (
     <span class="badge badge-imported" title="imported from outside digitlab: no epochs and no recipe">
       imported

@@ -3,6 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../store/store.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
+import { trainedByDigitlab } from '../../store/run-source.ts';
+import { epochScalarHistory } from '../../store/tracked-runs.ts';
 import { runAttemptHistory } from '../../execution/workers/leases.ts';
 import { AnalysisSlot } from '../analysis/run-analysis.tsx';
 import { chartViewOf, type ChartView } from '../chart-view.ts';
@@ -30,6 +32,7 @@ export function runRoutes(deps: WebDeps): Hono {
     run,
     chartView,
     epochs: epochHistory(db, run.id),
+    scalars: epochScalarHistory(db, run.id),
     queuedAhead: run.status === 'queued' ? listRuns(db, { statuses: ['queued'] }).filter((r) => r.id < run.id).length : 0,
     results: runResults(deps, run, resultsView),
   });
@@ -38,6 +41,7 @@ export function runRoutes(deps: WebDeps): Hono {
   const trainedBy = (run: Run) => {
     const last = runAttemptHistory(db, run.id).at(-1);
     if (run.source === 'imported') return 'imported';
+    if (run.source === 'tracked') return `its own script (${run.backend}), logged through the tracking API`;
     const slurmState = run.slurmState && run.status !== 'completed' ? ` (${run.slurmState})` : '';
     if (!last || (run.status === 'queued' && run.slurmJobId)) {
       return run.slurmJobId ? `Slurm job ${run.slurmJobId}${slurmState}` : run.host ? `this server's machine, ${run.host}` : 'not started';
@@ -71,9 +75,15 @@ export function runRoutes(deps: WebDeps): Hono {
             {run.name} <span class="muted">#{run.id}</span>
           </h1>
           <div class="run-actions">
-            <a class="button" href={`/runs?from=${run.id}#launch`}>
-              Rerun with these settings
-            </a>{' '}
+            {trainedByDigitlab(run) ? (
+              <>
+                <a class="button" href={`/runs?from=${run.id}#launch`}>
+                  Rerun with these settings
+                </a>{' '}
+              </>
+            ) : (
+              ''
+            )}
             <a class="button" href={`/runs/${run.id}/delete`}>
               Delete…
             </a>{' '}
@@ -88,7 +98,7 @@ export function runRoutes(deps: WebDeps): Hono {
             </section>
           </div>
           <AugmentStrip run={run} />
-          {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={(run.params as Hyperparameters).epochs} />}
+          {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={Math.max(Number((run.params as Hyperparameters).epochs) || 0, 1)} />}
           <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={images} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import { expireLeases, extendLeases, type LeasePolicy } from '../../execution/workers/leases.ts';
+import { expireTrackedLeases } from '../../store/tracked-runs.ts';
 
 /**
  * Fails (or, with retries left, requeues) runs whose remote worker stopped heartbeating. First
@@ -11,5 +12,6 @@ export function startLeaseReaper(db: Db, leases: LeasePolicy, retries: number, l
     for (const { run, requeued } of expireLeases(db, { retries })) {
       log(`run ${run.id} (${run.name}): ${requeued ? `${run.error}` : `${run.status}: ${run.error}`}`);
     }
+    for (const run of expireTrackedLeases(db)) log(`run ${run.id} (${run.name}): failed: ${run.error}`);
   }, Math.min(1000, leases.heartbeatMs)).unref();
 }

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../../db/client.ts';
+import { loadMnist } from '../../data/mnist.ts';
+import { classify, detectConvention, probabilitiesOf } from '../../models/imported/classifier.ts';
+import { loadOnnxModel } from '../../models/imported/onnx-model.ts';
+import type { ImportedModel } from '../../store/imported-runs.ts';
+import { loadTestEmbeddings, loadTestPredictions, type Run, type TestResults } from '../../store/store.ts';
+import { storeTrackedEmbeddings } from '../../store/tracked-runs.ts';
+import { loadImportedModel } from '../../store/imported-runs.ts';
+import { score } from '../../training/evaluate.ts';
+
+/** How many test images a tracked run may predict: the dataset's test split. */
+export const TEST_IMAGES = 10_000;
+const TRIAL_IMAGES = 500;
+
+const unitPixels = (images: Uint8Array) => Float32Array.from(images, (value) => value / 255);
+
+/**
+ * A script's test probabilities ([n,10], test order, n all or a prefix) as the run's test results,
+ * scored against the dataset's labels, whose files' hashes the run records. Throws ImportError naming a NaN, a negative value or a row
+ * that does not sum to 1, as an imported prediction file would.
+ */
+export function trackedTestResults(values: Float32Array): { results: TestResults; datasetHashes: Record<string, string> } {
+  const count = values.length / 10;
+  const test = loadMnist('test', { limit: count });
+  const probabilities = probabilitiesOf(values, 'probabilities', 'the probabilities');
+  return {
+    results: { ...score(probabilities, test.labels), embeddings: null, embeddingDimensions: 0 },
+    datasetHashes: { testImages: test.imagesSha256, testLabels: test.labelsSha256 },
+  };
+}
+
+/**
+ * A script's ONNX model, read the way import reads one: the input convention is found on a trial
+ * batch of test images. Throws ImportError when it is not a 28x28 digit classifier.
+ */
+export async function trackedModel(bytes: Buffer): Promise<Omit<ImportedModel, 'runId'>> {
+  const raw = await loadOnnxModel(bytes);
+  try {
+    const trial = loadMnist('test', { limit: TRIAL_IMAGES });
+    const convention = await detectConvention(raw, { layout: 'auto', scale: 'auto', output: 'auto' }, { pixels: unitPixels(trial.images), labels: trial.labels });
+    return {
+      framework: 'onnx',
+      fileName: 'model.onnx',
+      fileSha256: createHash('sha256').update(bytes).digest('hex'),
+      inputShape: [-1, ...convention.imageShape],
+      inputLayout: convention.layout,
+      inputScale: convention.scale,
+      output: convention.output,
+      embedding: 'value' in raw.embedding ? raw.embedding.value : null,
+      embeddingAbsence: 'absence' in raw.embedding ? raw.embedding.absence : null,
+      modelJson: null,
+      modelData: bytes,
+    };
+  } finally {
+    raw.dispose();
+  }
+}
+
+/**
+ * Once a tracked run has both its predictions and a model with an embedding, the map's input:
+ * the model's embedding of each predicted test image. The script's probabilities stay the run's
+ * results; the model only places the images.
+ */
+export async function trackedEmbeddings(db: Db, run: Run): Promise<void> {
+  const model = loadImportedModel(db, run.id);
+  const predictions = loadTestPredictions(db, run.id);
+  if (!model?.modelData || !model.embedding || !predictions || loadTestEmbeddings(db, run.id)) return;
+  const raw = await loadOnnxModel(model.modelData);
+  try {
+    const count = predictions.predicted.length;
+    const test = loadMnist('test', { limit: count });
+    const convention = { imageShape: model.inputShape!.slice(1), layout: model.inputLayout, scale: model.inputScale!, output: model.output };
+    const { embeddings, embeddingDimensions } = await classify(raw, convention, unitPixels(test.images), count);
+    if (embeddings) storeTrackedEmbeddings(db, run.id, embeddings, embeddingDimensions);
+  } finally {
+    raw.dispose();
+  }
+}

@@ -1,0 +1,122 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Db } from '../../../db/client.ts';
+import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, parseTrackedPredictions, type Parsed } from '../../execution/tracking/tracked-reports.ts';
+import { nextLiveProgress, parseProgressReport } from '../../execution/tracking/tracked-progress.ts';
+import { TEST_IMAGES, trackedEmbeddings, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
+import { ImportError } from '../../models/imported/classifier.ts';
+import {
+  createTrackedRun,
+  endTrackedRun,
+  logTrackedEpoch,
+  renewTrackedLease,
+  storeTrackedModel,
+  storeTrackedPredictions,
+  writableTrackedRun,
+} from '../../store/tracked-runs.ts';
+import { findToken } from '../../store/worker-tokens.ts';
+import type { LiveProgress } from '../../training/batch-curve.ts';
+import type { WebDeps } from '../deps.ts';
+import { RUN_ID, runIdOf } from '../params.ts';
+
+/** Reports are small; the predictions of 10,000 images as JSON run to a few MB; a model to tens. */
+const REPORT_BYTES = 256 * 1024;
+const PREDICTION_BYTES = 16 * 1024 * 1024;
+export const TRACKED_MODEL_BYTES = 50 * 1024 * 1024;
+
+const limit = (maxSize: number, what: string) =>
+  bodyLimit({ maxSize, onError: () => { throw new HTTPException(413, { message: `${what} is at most ${Math.round(maxSize / 1024)} kB` }); } });
+
+async function jsonObject(c: Context): Promise<Record<string, unknown>> {
+  const body: unknown = await c.req.json().catch(() => undefined);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'the body must be a JSON object' });
+  return body as Record<string, unknown>;
+}
+
+/** The parsed value, or a 422 that names every field's problem. */
+function accepted<T>(parsed: Parsed<T>): T {
+  if (parsed.ok) return parsed.value;
+  throw new HTTPException(422, { message: parsed.problems.map(({ field, problem }) => `${field} ${problem}`).join('; ') });
+}
+
+/**
+ * The worker token a request carries, if any. A server started with --allow-remote needs one on
+ * every tracking request; on loopback a local script needs none, but a token it sends must be valid.
+ */
+function callerToken(db: Db, c: Context, tokenRequired: boolean): number | null {
+  const header = c.req.header('Authorization');
+  if (header === undefined) {
+    if (tokenRequired) throw new HTTPException(401, { message: 'this server was started with --allow-remote: tracking needs a worker token (digitlab token create --name NAME; pass token= or set DIGITLAB_TOKEN)' });
+    return null;
+  }
+  const match = /^Bearer (\S+)$/.exec(header);
+  const token = match ? findToken(db, match[1]!) : null;
+  if (!token) throw new HTTPException(401, { message: 'this token is not valid here (revoked, or never created by this server)' });
+  return token.id;
+}
+
+/**
+ * The tracking API: a script trained elsewhere creates a run, renews its lease, logs epochs,
+ * attaches its test probabilities and ONNX model, and ends it. Every report is checked whole
+ * before anything is stored, and only the token that created a run may write to it.
+ */
+export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequired: boolean }): Hono {
+  const writable = (c: Context) => writableTrackedRun(db, runIdOf(c), callerToken(db, c, tokenRequired));
+  const runPath = (tail: string) => `/api/tracking/runs/${RUN_ID}/${tail}`;
+
+  return new Hono()
+    .post('/api/tracking/runs', limit(REPORT_BYTES, 'a new run'), async (c) => {
+      const owner = callerToken(db, c, tokenRequired);
+      const input = accepted(parseNewTrackedRun(await jsonObject(c), owner));
+      const run = createTrackedRun(db, input);
+      return c.json({ id: run.id, path: `/runs/${run.id}`, leaseSeconds: input.leaseMs / 1000 }, 201, { Location: `/api/runs/${run.id}` });
+    })
+    .post(runPath('heartbeat'), limit(REPORT_BYTES, 'a heartbeat'), async (c) => {
+      const body = await jsonObject(c);
+      const report = body.progress === undefined || body.progress === null ? null : accepted(parseProgressReport(body.progress));
+      const run = writable(c);
+      const planned = (run.params as Record<string, unknown>).epochs;
+      const seconds = (Date.now() - run.startedAt!.getTime()) / 1000;
+      renewTrackedLease(db, run, report && nextLiveProgress(run.progress as LiveProgress | null, report, Number.isSafeInteger(planned) ? (planned as number) : null, seconds));
+      return c.json({ ok: true });
+    })
+    .post(runPath('epochs'), limit(REPORT_BYTES, 'an epoch'), async (c) => {
+      const epoch = accepted(parseTrackedEpoch(await jsonObject(c)));
+      const run = writable(c);
+      if (!logTrackedEpoch(db, run, epoch)) throw new HTTPException(409, { message: `run ${run.id} already has epoch ${epoch.epoch}` });
+      return c.json({ ok: true });
+    })
+    .put(runPath('predictions'), limit(PREDICTION_BYTES, 'the predictions'), async (c) => {
+      const values = accepted(parseTrackedPredictions(await jsonObject(c), TEST_IMAGES));
+      const run = writable(c);
+      const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values));
+      storeTrackedPredictions(db, run, results, datasetHashes);
+      return c.json({ ok: true, images: values.length / 10 });
+    })
+    .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
+      const run = writable(c);
+      const bytes = Buffer.from(await c.req.arrayBuffer());
+      if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
+      const model = await unprocessable(() => trackedModel(bytes));
+      storeTrackedModel(db, writable(c), model);
+      return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });
+    })
+    .post(runPath('end'), limit(REPORT_BYTES, 'an end'), async (c) => {
+      const { status, error } = accepted(parseTrackedEnd(await jsonObject(c)));
+      const run = writable(c);
+      if (status === 'completed') await trackedEmbeddings(db, run);
+      const ended = endTrackedRun(db, run, status, error);
+      return c.json({ id: ended.id, status: ended.status, testAccuracy: ended.testAccuracy, testLoss: ended.testLoss });
+    });
+}
+
+/** A model or predictions that cannot be read as a digit classifier's are the script's mistake: 422. */
+async function unprocessable<T>(compute: () => T | Promise<T>): Promise<T> {
+  try {
+    return await compute();
+  } catch (err) {
+    if (err instanceof ImportError) throw new HTTPException(422, { message: err.message });
+    throw err;
+  }
+}
