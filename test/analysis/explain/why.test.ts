@@ -12,7 +12,7 @@ import { transformNamed } from '../../../src/analysis/robustness/transforms.ts';
 import { selectBackend } from '../../../src/training/backend.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
-import { openRunModel, type RunModel } from '../../../src/models/probability-fn.ts';
+import { openRunModel, type RunModel } from '../../../src/models/run-model.ts';
 import { createRun, type Run } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { smallRunParams } from '../../helpers/db.ts';
