@@ -14,7 +14,6 @@ import {
   ImportError,
   looksLikeProbabilities,
   probabilitiesOf,
-  type Convention,
   type ConventionRequest,
 } from '../models/imported/classifier.ts';
 import { recordImportedRun } from '../store/imported-runs.ts';
