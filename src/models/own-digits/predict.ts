@@ -43,15 +43,13 @@ export async function predictWithRuns(db: Db, runs: Run[], input: Float32Array):
   const single = { images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 };
   const readings: (RunPrediction | RunWithoutModel)[] = [];
   for (const run of runs) {
-    let probabilities;
     try {
-      [probabilities] = await runProbabilities(db, run, single);
+      const [probabilities] = (await runProbabilities(db, run, single)) as [number[]];
+      readings.push({ runId: run.id, runName: run.name, predicted: predictedClass(probabilities), probabilities });
     } catch (err) {
       if (!(err instanceof RunHasNoModelError)) throw err;
       readings.push({ runId: run.id, runName: run.name, absence: err.why });
-      continue;
     }
-    readings.push({ runId: run.id, runName: run.name, predicted: predictedClass(probabilities!), probabilities: probabilities! });
   }
   return readings;
 }
