@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/training/backend.ts';
 import { resolveModel } from '../src/cli/model-option.ts';
 import { measureTrainingThroughput } from '../src/training/throughput.ts';
-import { BATCH_NORM_TRAINING } from '../src/training/wasm-kernels/batch-norm-training.ts';
+import { BATCH_NORM_TRAINING } from '../src/models/batch-norm-kernel.ts';
 import { registerWasmTrainingKernels } from '../src/training/wasm-kernels/index.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
 import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';

@@ -13,7 +13,7 @@ import { nearestTrainImages } from '../src/analysis/explain/train-neighbours.ts'
 import { ModelJobs } from '../src/analysis/model-jobs/model-jobs.ts';
 import { selectBackend } from '../src/training/backend.ts';
 import { loadMnist } from '../src/data/mnist.ts';
-import { openRunModel } from '../src/models/probability-fn.ts';
+import { openRunModel } from '../src/models/run-model.ts';
 import { listRuns } from '../src/store/store.ts';
 import { machineLine, measured, percent } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';

@@ -14,7 +14,7 @@ import { exactNeighbours } from '../src/analysis/maps/knn.ts';
 import { selectBackend } from '../src/training/backend.ts';
 import { packFloat16, unpackFloat16 } from '../src/store/float16.ts';
 import { loadMnist } from '../src/data/mnist.ts';
-import { openRunModel } from '../src/models/probability-fn.ts';
+import { openRunModel } from '../src/models/run-model.ts';
 import { getRun, loadTestEmbeddings, testEmbeddingsEncoding } from '../src/store/store.ts';
 import { embedImages } from '../src/training/train-embeddings.ts';
 import { machineLine } from './lib/machine-load.ts';

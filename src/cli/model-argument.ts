@@ -1,8 +1,7 @@
 import type { Db } from '../../db/client.ts';
 import { selectBackend } from '../training/backend.ts';
 import { UsageError } from '../core/command.ts';
-import { RunHasNoModelError } from '../models/own-digits/predict.ts';
-import { openRunModel, type RunModel } from '../models/probability-fn.ts';
+import { openRunModel, RunHasNoModelError, type RunModel } from '../models/run-model.ts';
 import type { Run } from '../store/store.ts';
 
 /** A RUN argument's model, loaded on the best engine; a run without one is bad usage. */

@@ -4,7 +4,8 @@ import { UsageError, type Command, type CommandContext, printJson } from '../cor
 import { openStoreFor } from '../store/open-store.ts';
 import type { Db } from '../../db/client.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../data/own-digits/digit-set.ts';
-import { RunHasNoModelError, scoreRunOnOwnDigits } from '../models/own-digits/predict.ts';
+import { scoreRunOnOwnDigits } from '../models/own-digits/predict.ts';
+import { RunHasNoModelError } from '../models/run-model.ts';
 import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
 

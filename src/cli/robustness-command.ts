@@ -1,6 +1,6 @@
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor, runArgument } from '../store/open-store.ts';
-import { RunHasNoModelError } from '../models/own-digits/predict.ts';
+import { RunHasNoModelError } from '../models/run-model.ts';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import { TRANSFORM_NAMES } from '../analysis/robustness/transforms.ts';
 

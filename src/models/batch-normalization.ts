@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from '../training/wasm-kernels/batch-norm-training.ts';
+import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from './batch-norm-kernel.ts';
 
 type LayerArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 

@@ -3,7 +3,7 @@ import type { LabelledImages } from '../data/batches.ts';
 import { scaledPixels } from '../data/batches.ts';
 import { throwIfCancelled } from './cancellation.ts';
 import { PROBABILITY_EPSILON } from './degenerate-model.ts';
-import { embeddingOutput } from '../models/model.ts';
+import { modelPredictor, type Predictor } from '../models/probability-fn.ts';
 
 export interface Evaluation {
   loss: number;
@@ -17,25 +17,6 @@ export interface Evaluation {
 
 function emptyConfusion(): number[][] {
   return Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
-}
-
-/**
- * A model's outputs for `rows` images (784 scaled pixels each), in inference mode: the
- * probabilities, or the embedding layer's activations and the probabilities from the same pass.
- * On this thread (modelPredictor) or split across a training run's worker threads.
- */
-export type Predictor = (pixels: Float32Array, rows: number, withEmbeddings: boolean) => Promise<Float32Array[]>;
-
-/** Runs `model` on this thread. */
-export function modelPredictor(model: tf.LayersModel): Predictor {
-  let twoHeaded: tf.LayersModel | undefined;
-  return async (pixels, rows, withEmbeddings) => {
-    twoHeaded ??= tf.model({ inputs: model.inputs, outputs: [embeddingOutput(model), model.outputs[0]!] });
-    const batch = tf.tidy(() => [(withEmbeddings ? twoHeaded! : model).predict(tf.tensor4d(pixels, [rows, 28, 28, 1]))].flat());
-    const outputs = batch.map((tensor) => tensor.dataSync() as Float32Array);
-    tf.dispose(batch);
-    return outputs;
-  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/client.ts';
 import { selectBackend } from './backend.ts';
-import { score, type Predictor } from './evaluate.ts';
+import { score } from './evaluate.ts';
 import { loadMnist, type MnistSplit } from '../data/mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import type { Run } from '../store/store.ts';
@@ -14,12 +14,9 @@ import {
   ImportError,
   looksLikeProbabilities,
   probabilitiesOf,
-  type Convention,
   type ConventionRequest,
-  type ProbabilityFn,
-  type RawModel,
 } from '../models/imported/classifier.ts';
-import { recordImportedRun, type ImportedModel } from '../store/imported-runs.ts';
+import { recordImportedRun } from '../store/imported-runs.ts';
 import { loadOnnxModel } from '../models/imported/onnx-model.ts';
 import { parseCsv, parseNpy, type PredictionTable } from '../models/imported/prediction-file.ts';
 import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
@@ -165,43 +162,4 @@ export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
   } finally {
     raw.dispose();
   }
-}
-
-/** An imported model loaded again from the store, fed the way import decided. */
-export interface ImportedClassifier {
-  probabilities: ProbabilityFn;
-  /** The same outputs in the shape a trained model's Predictor gives them, for own digits and neighbours. */
-  predict: Predictor;
-  dispose(): void;
-}
-
-export class ImportedRunHasNoModelError extends Error {}
-
-/** The model of an imported run; a prediction file has none. */
-export async function loadImportedClassifier(imported: ImportedModel): Promise<ImportedClassifier> {
-  if (!imported.modelData) throw new ImportedRunHasNoModelError(`was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
-  let raw: RawModel & { embedding: { value: string } | { absence: string } };
-  if (imported.framework === 'onnx') raw = await loadOnnxModel(imported.modelData);
-  else {
-    await selectBackend('auto');
-    raw = await loadTfjsModel({ modelJson: imported.modelJson as TfjsArtifacts['modelJson'], weightData: imported.modelData });
-  }
-  const convention: Convention = {
-    imageShape: imported.inputShape!.slice(1),
-    layout: imported.inputLayout,
-    scale: imported.inputScale!,
-    output: imported.output,
-  };
-  const embedding = raw.embedding;
-  return {
-    probabilities: async (pixels, count) => (await classify(raw, convention, pixels, count)).probabilities,
-    async predict(pixels, rows, withEmbeddings) {
-      const outputs = await classify(raw, convention, pixels, rows);
-      if (!withEmbeddings) return [outputs.probabilities];
-      // Callers ask only for runs that stored embeddings, which an import without one never does.
-      if (!outputs.embeddings) throw new Error(`the imported model has no embedding: ${'absence' in embedding ? embedding.absence : ''}`);
-      return [outputs.embeddings, outputs.probabilities];
-    },
-    dispose: () => raw.dispose(),
-  };
 }

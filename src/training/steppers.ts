@@ -1,7 +1,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchArrays } from '../data/batches.ts';
-import { modelPredictor, type Predictor } from './evaluate.ts';
+import { modelPredictor, type Predictor } from '../models/probability-fn.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { trainingOptimizer, type Recipe } from './recipe.ts';
 import { lossWithCounts } from './step-loss.ts';

@@ -189,6 +189,17 @@ describe('the own-digits page', () => {
     expect(await scores.text()).toMatch(/none: it was imported from the prediction file/);
   });
 
+  it('explains an imported ONNX run\'s reading with what it allows: no map and no neighbours, and says why', async () => {
+    const file = path.join(import.meta.dirname, '../fixtures/imported/torch-small-cnn.onnx');
+    const onnx = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: 500 });
+    const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg'), run: String(onnx.id) }))).text();
+    expect(reading).toMatch(new RegExp(`Why run #${onnx.id} reads \\d`));
+    const why = 'torch-small-cnn.onnx is an imported onnx model, which digitlab runs without gradients';
+    expect(reading).toContain(`No attribution map: ${why}.`);
+    expect(reading).toContain(`No nearest training images: ${why}.`);
+    expect(reading).not.toContain('being computed');
+  });
+
   it('rejects a label that is not a digit', async () => {
     const res = await app.request('/own-digits', upload({ picture: seven.toString('base64'), label: '12' }));
     expect(res.status).toBe(400);

@@ -3,7 +3,7 @@ import type { Db } from '../../../db/client.ts';
 import { runCalibrations } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import type { MnistSplit } from '../../data/mnist.ts';
-import type { RunModel } from '../../models/probability-fn.ts';
+import type { RunModel } from '../../models/run-model.ts';
 import { seededRandom } from '../../core/random.ts';
 import { loadTestPredictions, type Run } from '../../store/store.ts';
 import type { PairedRuns } from '../compare/run-comparison.ts';

@@ -1,4 +1,4 @@
-import type { RunModel } from '../../models/probability-fn.ts';
+import type { RunModel } from '../../models/run-model.ts';
 import { integratedGradients } from './integrated-gradients.ts';
 import { occlusionMap } from './occlusion.ts';
 

@@ -1,4 +1,4 @@
-import type { RunModel } from '../../models/probability-fn.ts';
+import type { RunModel } from '../../models/run-model.ts';
 import type { Run } from '../../store/store.ts';
 import { nearestVectors, type Neighbour } from '../own-digits/neighbours.ts';
 import { embedImages } from '../../training/train-embeddings.ts';

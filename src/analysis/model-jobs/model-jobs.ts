@@ -2,8 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { RunHasNoModelError } from '../../models/own-digits/predict.ts';
-import { portableRunModel } from '../../models/probability-fn.ts';
+import { portableRunModel, RunHasNoModelError, type PortableModel } from '../../models/run-model.ts';
 import type { Run } from '../../store/store.ts';
 import { runLabelDecisions } from '../../training/training-set.ts';
 import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../training/train-embeddings.ts';
@@ -15,6 +14,10 @@ type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => v
 
 /** Decoded training embeddings of this many runs stay in memory: 15 MB each, and queries after the first must be fast. */
 const KEPT_EMBEDDINGS = 3;
+
+/** The training images are embedded through a model's tfjs layers, which only a run trained here has. */
+const embeddingAbsence = (model: PortableModel) =>
+  model.kind === 'imported' ? `${model.imported.fileName} is an imported ${model.imported.framework} model: digitlab embeds the training images only through a model trained here` : null;
 
 /**
  * The long computations over a run's model (robustness curves, training-set embeddings) that this
@@ -54,7 +57,7 @@ export class ModelJobs {
 
   trainEmbeddingsStatus(run: Run): JobStatus<StoredEmbeddings> {
     const kept = this.embeddings.get(run.id) ?? this.remember(run.id, loadTrainEmbeddings(this.db, run.id));
-    return kept ? { state: 'ready', value: kept } : this.pending(`train-embeddings:${run.id}`, run);
+    return kept ? { state: 'ready', value: kept } : this.pending(`train-embeddings:${run.id}`, run, embeddingAbsence);
   }
 
   /** The run's training-set embeddings: from memory, else the store, else computed in a worker and stored. */
@@ -76,23 +79,26 @@ export class ModelJobs {
     return embeddings;
   }
 
-  private pending<T>(key: string, run: Run): JobStatus<T> {
+  /** Where a job stands that has no stored result: under way, impossible (and why), or not started. */
+  private pending<T>(key: string, run: Run, unfit: (model: PortableModel) => string | null = () => null): JobStatus<T> {
     const pending = this.board.status(key);
     if (pending) return pending;
     if (run.status !== 'completed') return { state: 'unavailable', reason: `run ${run.id} is ${run.status}: there is no model yet` };
+    let model;
     try {
-      portableRunModel(this.db, run);
+      model = portableRunModel(this.db, run);
     } catch (err) {
       if (err instanceof RunHasNoModelError) return { state: 'unavailable', reason: err.message };
       throw err;
     }
-    return { state: 'absent' };
+    const reason = unfit(model);
+    return reason ? { state: 'unavailable', reason } : { state: 'absent' };
   }
 
   private launch<T>(
     key: string,
     run: Run,
-    jobOf: (model: ReturnType<typeof portableRunModel>) => ModelJob,
+    jobOf: (model: PortableModel) => ModelJob,
     onProgress: ((fraction: number, stage: string) => void) | undefined,
     store: (result: ModelJobResult, seconds: number) => T,
   ): Promise<T> {

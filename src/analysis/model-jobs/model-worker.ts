@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../../training/backend.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import { runTrainingSplit } from '../../training/train.ts';
-import { openPortableModel } from '../../models/probability-fn.ts';
+import { openPortableModel } from '../../models/run-model.ts';
 import { embedImages } from '../../training/train-embeddings.ts';
 import { measureRobustness } from '../robustness/robustness.ts';
 import { transformNamed } from '../robustness/transforms.ts';

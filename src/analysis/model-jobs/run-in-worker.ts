@@ -1,6 +1,6 @@
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import type { LabelCorrection } from '../../store/label-decisions.ts';
-import type { PortableModel } from '../../models/probability-fn.ts';
+import type { PortableModel } from '../../models/run-model.ts';
 import type { StoredEmbeddings } from '../../training/train-embeddings.ts';
 import { runWorkerJob } from '../../core/worker-job.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';

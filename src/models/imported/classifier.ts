@@ -4,12 +4,6 @@ export type InputLayout = (typeof INPUT_LAYOUTS)[number];
 export type InputScale = (typeof INPUT_SCALES)[number];
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
-/**
- * Ten probabilities per image from images given as digitlab holds them: `count` 28x28x1 images,
- * NHWC, in [0,1]. The shape every model-agnostic analysis (occlusion, own digits) calls.
- */
-export type ProbabilityFn = (pixels: Float32Array, count: number) => Promise<Float32Array>;
-
 /** Wrong input to import: the CLI exits 2 with the message, the UI shows it. */
 export class ImportError extends Error {}
 

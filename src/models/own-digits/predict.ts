@@ -1,48 +1,22 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../../db/client.ts';
-import { scaledPixels } from '../../data/batches.ts';
-import { evaluate, modelPredictor, type Predictor } from '../../training/evaluate.ts';
-import { ImportedRunHasNoModelError, loadImportedClassifier } from '../../training/import-run.ts';
-import { loadImportedModel } from '../../store/imported-runs.ts';
-import { deserializeModel } from '../saved-model.ts';
-import { loadSavedModel, type Run } from '../../store/store.ts';
+import { scaledPixels, type LabelledImages } from '../../data/batches.ts';
+import type { Run } from '../../store/store.ts';
 import { asLabelledImages, listOwnDigits, toMnistBytes } from '../../data/own-digits/digit-set.ts';
+import { openRunModel, RunHasNoModelError } from '../run-model.ts';
 
-export class RunHasNoModelError extends Error {
-  constructor(
-    run: Run,
-    /** The reason, worded to follow the run's name. */
-    readonly why = `is ${run.status} and has no stored model`,
-  ) {
-    super(`run ${run.id} (${run.name}) ${why}`);
-  }
-}
-
-/** The trained model of a run; the caller disposes it. Needs a tfjs backend already selected. */
-async function loadRunModel(db: Db, run: Run): Promise<tf.LayersModel> {
-  const saved = loadSavedModel(db, run.id);
-  if (!saved) throw new RunHasNoModelError(run);
-  return deserializeModel(saved);
-}
-
-/**
- * A run's model, trained here or imported, as one Predictor on digitlab's pixels, so own digits
- * and neighbours need not know where it came from; the caller disposes it.
- */
-export async function loadRunPredictor(db: Db, run: Run): Promise<{ predict: Predictor; dispose(): void }> {
-  if (run.source !== 'imported') {
-    const model = await loadRunModel(db, run);
-    return { predict: modelPredictor(model), dispose: () => model.dispose() };
-  }
-  const imported = loadImportedModel(db, run.id);
-  if (!imported) throw new RunHasNoModelError(run);
+/** Each image's ten probabilities under the run's model, read from the bytes a stored own digit keeps. */
+async function runProbabilities(db: Db, run: Run, images: LabelledImages): Promise<number[][]> {
+  const model = await openRunModel(db, run);
   try {
-    return await loadImportedClassifier(imported);
-  } catch (err) {
-    if (err instanceof ImportedRunHasNoModelError) throw new RunHasNoModelError(run, err.message);
-    throw err;
+    const flat = await model.probabilities(scaledPixels(images, 0, images.count), images.count);
+    return Array.from({ length: images.count }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
+  } finally {
+    model.dispose();
   }
 }
+
+/** The most probable class (the first, on a tie). */
+const predictedClass = (probabilities: number[]) => probabilities.indexOf(Math.max(...probabilities));
 
 export interface RunPrediction {
   runId: number;
@@ -69,18 +43,13 @@ export async function predictWithRuns(db: Db, runs: Run[], input: Float32Array):
   const single = { images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 };
   const readings: (RunPrediction | RunWithoutModel)[] = [];
   for (const run of runs) {
-    let model;
     try {
-      model = await loadRunPredictor(db, run);
+      const [probabilities] = (await runProbabilities(db, run, single)) as [number[]];
+      readings.push({ runId: run.id, runName: run.name, predicted: predictedClass(probabilities), probabilities });
     } catch (err) {
       if (!(err instanceof RunHasNoModelError)) throw err;
       readings.push({ runId: run.id, runName: run.name, absence: err.why });
-      continue;
     }
-    const [scores] = await model.predict(scaledPixels(single, 0, 1), 1, false);
-    model.dispose();
-    const probabilities = Array.from(scores!);
-    readings.push({ runId: run.id, runName: run.name, predicted: probabilities.indexOf(Math.max(...probabilities)), probabilities });
   }
   return readings;
 }
@@ -99,15 +68,8 @@ export interface OwnDigitsScore {
 export async function scoreRunOnOwnDigits(db: Db, run: Run): Promise<OwnDigitsScore> {
   const digits = listOwnDigits(db);
   if (digits.length === 0) return { runId: run.id, count: 0, correct: 0, accuracy: null, results: [] };
-  const model = await loadRunPredictor(db, run);
-  const evaluation = await evaluate(model.predict, asLabelledImages(digits));
-  model.dispose();
-  const results = digits.map((digit, i) => ({
-    id: digit.id,
-    label: digit.label,
-    predicted: evaluation.predicted[i]!,
-    probabilities: Array.from(evaluation.probabilities.subarray(i * 10, i * 10 + 10)),
-  }));
+  const probabilities = await runProbabilities(db, run, asLabelledImages(digits));
+  const results = digits.map((digit, i) => ({ id: digit.id, label: digit.label, predicted: predictedClass(probabilities[i]!), probabilities: probabilities[i]! }));
   const correct = results.filter((r) => r.predicted === r.label).length;
-  return { runId: run.id, count: digits.length, correct, accuracy: evaluation.accuracy, results };
+  return { runId: run.id, count: digits.length, correct, accuracy: correct / digits.length, results };
 }

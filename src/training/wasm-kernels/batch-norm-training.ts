@@ -1,19 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Info, type WasmKernelArgs, addr, alloc, release, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
+import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from '../../models/batch-norm-kernel.ts';
 
-/**
- * Kernel name of a batch-norm layer's training step on x with channels last: inputs x, scale
- * (gamma) and offset (beta); outputs [y, batch mean, batch variance]. One kernel each way where
- * tfjs' moments + batchNorm run some twenty, among them a Tile of the whole activation in the
- * gradient (the reference CNN with batch norm: ~10x slower a step than without it).
- */
-export const BATCH_NORM_TRAINING = 'DigitlabBatchNormTraining';
+/** The wasm side of the batch-norm layer's fused training step (models/batch-norm-kernel.ts says what it computes) and of its gradient. */
 const BATCH_NORM_TRAINING_GRAD = 'DigitlabBatchNormTrainingGrad';
-
-export interface BatchNormTrainingAttrs {
-  varianceEpsilon: number;
-}
 
 const channelsOf = (x: Info) => x.shape[x.shape.length - 1]!;
 const rowsOf = (x: Info) => tf.util.sizeFromShape(x.shape) / channelsOf(x);

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { attribute, EXPLAIN_METHODS, GradientsUnavailableError, type ExplainMethod } from '../../analysis/explain/explain.ts';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
 import { NeighboursUnavailableError, nearestTrainImages } from '../../analysis/explain/train-neighbours.ts';
-import { RunHasNoModelError } from '../../models/own-digits/predict.ts';
+import { RunHasNoModelError } from '../../models/run-model.ts';
 import { getRun, type Run } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryInt, RUN_ID, runIdOf } from '../params.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import { selectBackend } from '../../training/backend.ts';
-import { openRunModel, type RunModel } from '../../models/probability-fn.ts';
+import { openRunModel, type RunModel } from '../../models/run-model.ts';
 import type { Run } from '../../store/store.ts';
 
 /** Models kept loaded: a gallery asks for dozens of maps of one run in a row. */

@@ -134,6 +134,8 @@ function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestIm
             </figure>
           ))}
         </div>
+      ) : why.noGradients ? (
+        <p class="muted">No nearest training images: {why.noGradients}.</p>
       ) : (
         <p class="muted">The embeddings of the training images it learned from are being computed for run #{why.run.id} (once per run, in the background, under a minute): read the picture again shortly.</p>
       )}

@@ -2,13 +2,13 @@ import { Hono, type Context } from 'hono';
 import { attribute } from '../../analysis/explain/explain.ts';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
 import { nearestTrainImages } from '../../analysis/explain/train-neighbours.ts';
-import { openRunModel } from '../../models/probability-fn.ts';
+import { openRunModel, RunHasNoModelError } from '../../models/run-model.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { selectBackend } from '../../training/backend.ts';
 import { IMAGE_LIMITS, ImageTooLargeError, UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../data/own-digits/digit-set.ts';
-import { predictWithRuns, RunHasNoModelError, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
+import { predictWithRuns, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
 import { preprocessInWorker } from '../../data/own-digits/preprocess-in-worker.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
@@ -55,9 +55,11 @@ async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array):
     const probabilities = await model.probabilities(input, 1);
     const predicted = probabilities.indexOf(Math.max(...probabilities));
     const map = model.layers ? attributionPng((await attribute(model, input, predicted, 'ig')).map, input, 6) : null;
-    const ready = deps.jobs.trainEmbeddingsStatus(run).state === 'ready';
-    if (!ready) deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
-    const list = ready ? await nearestTrainImages(deps.jobs, run, model, input, NEIGHBOURS) : null;
+    // An imported model has no tfjs layers to embed the training images with: nothing to wait for,
+    // and the panel says why (noGradients).
+    let list = null;
+    if (model.layers && deps.jobs.trainEmbeddingsStatus(run).state === 'ready') list = await nearestTrainImages(deps.jobs, run, model, input, NEIGHBOURS);
+    else if (model.layers) deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
     return { run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients: model.noGradients, neighbours: list };
   } finally {
     model.dispose();

@@ -11,8 +11,9 @@ import { measureRobustness } from '../../../src/analysis/robustness/robustness.t
 import { transformNamed } from '../../../src/analysis/robustness/transforms.ts';
 import { selectBackend } from '../../../src/training/backend.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
+import { importRun } from '../../../src/training/import-run.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
-import { openRunModel, type RunModel } from '../../../src/models/probability-fn.ts';
+import { openRunModel, type RunModel } from '../../../src/models/run-model.ts';
 import { createRun, type Run } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { smallRunParams } from '../../helpers/db.ts';
@@ -122,6 +123,25 @@ describe('explain on the command line', () => {
     const robust = await runCliCaptured(['robustness', String(empty.id), '--db', dbFile]);
     expect(robust.code).toBe(2);
   });
+});
+
+describe('an imported ONNX run on the command line', () => {
+  it('is explained by occlusion and measured for robustness, and says why it has no integrated gradients or neighbours', async () => {
+    const file = path.join(import.meta.dirname, '../../fixtures/imported/torch-small-cnn.onnx');
+    const onnx = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: TEST_COUNT });
+    const occlusion = await runCliCaptured(['explain', String(onnx.id), '--image', '0', '--method', 'occlusion', '--json', '--db', dbFile]);
+    expect(occlusion.code, occlusion.stderr).toBe(0);
+    const json = occlusion.lastJson();
+    expect(json).toMatchObject({ run: onnx.id, image: 0, method: 'occlusion', neighbours: null });
+    expect(json.map).toHaveLength(28);
+    expect(json.neighboursAbsent).toContain('torch-small-cnn.onnx is an imported onnx model, which digitlab runs without gradients');
+    const ig = await runCliCaptured(['explain', String(onnx.id), '--image', '0', '--db', dbFile]);
+    expect(ig.code).toBe(2);
+    expect(ig.stderr).toContain("integrated gradients need the model's gradients: torch-small-cnn.onnx is an imported onnx model");
+    const robustness = await runCliCaptured(['robustness', String(onnx.id), '--transforms', 'noise', '--json', '--db', dbFile]);
+    expect(robustness.code, robustness.stderr).toBe(0);
+    expect(robustness.lastJson().transforms[0].points[0]).toEqual({ strength: 0, accuracy: onnx.testAccuracy });
+  }, 60_000);
 });
 
 describe('calibration on the command line', () => {

@@ -10,7 +10,8 @@ import { addOwnDigit, deleteOwnDigit, listOwnDigits, ownDigitPicture, toMnistByt
 import { nearestVectors } from '../../../src/analysis/own-digits/neighbours.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 import { preprocessDigit } from '../../../src/data/own-digits/preprocess.ts';
-import { loadRunPredictor, RunHasNoModelError, scoreRunOnOwnDigits } from '../../../src/models/own-digits/predict.ts';
+import { scoreRunOnOwnDigits } from '../../../src/models/own-digits/predict.ts';
+import { openRunModel, RunHasNoModelError } from '../../../src/models/run-model.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { createRun, getRun, loadSavedModel, loadTestEmbeddings, type Run } from '../../../src/store/store.ts';
 import { importRun } from '../../../src/training/import-run.ts';
@@ -177,7 +178,7 @@ describe('an imported run', () => {
     // Each run's embedding of the digit, searched among that run's stored test embeddings.
     const neighbours = async (r: Run) => {
       const stored = loadTestEmbeddings(db, r.id)!;
-      const model = await loadRunPredictor(db, r);
+      const model = await openRunModel(db, r);
       const [query] = await model.predict(scaledPixels({ images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 }, 0, 1), 1, true);
       model.dispose();
       return nearestVectors(stored.vectors, stored.dimensions, query!, 10).map((n) => n.index);

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src/training/backend.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
 import { ImportError } from '../../../src/models/imported/classifier.ts';
-import { importRun, loadImportedClassifier } from '../../../src/training/import-run.ts';
+import { importRun } from '../../../src/training/import-run.ts';
+import { openRunModel } from '../../../src/models/run-model.ts';
 import { loadImportedModel } from '../../../src/store/imported-runs.ts';
 import { parseNpy, runPredictionFile, writeNpy } from '../../../src/models/imported/prediction-file.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
@@ -79,11 +80,11 @@ describe('import', () => {
     const imported = loadImportedModel(db, run.id)!;
     expect(imported).toMatchObject({ framework: 'onnx', inputLayout: 'nhwc', inputScale: 'unit', output: 'probabilities' });
     expect(loadTestEmbeddings(db, run.id)!.dimensions).toBe(64);
-    const classifier = await loadImportedClassifier(imported);
+    const model = await openRunModel(db, run);
     const test = loadMnist('test', { limit: 3 });
-    const probabilities = await classifier.probabilities(Float32Array.from(test.images, (v) => v / 255), 3);
+    const probabilities = await model.probabilities(Float32Array.from(test.images, (v) => v / 255), 3);
     expect(Array.from(probabilities)).toEqual(Array.from(loadTestPredictions(db, run.id)!.probabilities.subarray(0, 30)));
-    classifier.dispose();
+    model.dispose();
   });
 
 

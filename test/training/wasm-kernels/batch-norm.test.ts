@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNormalization } from '../../../src/models/batch-normalization.ts';
-import { BATCH_NORM_TRAINING } from '../../../src/training/wasm-kernels/batch-norm-training.ts';
+import { BATCH_NORM_TRAINING } from '../../../src/models/batch-norm-kernel.ts';
 import { maxAbsDiff, randomValues, useBackend } from './compare.ts';
 
 interface Outcome {

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../backend.ts';
-import { modelPredictor } from '../../evaluate.ts';
+import { modelPredictor } from '../../../models/probability-fn.ts';
 import { buildModel } from '../../../models/model.ts';
 import { trainingOptimizer } from '../../recipe.ts';
 import { lossWithCounts } from '../../step-loss.ts';

@@ -1,0 +1,68 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Db } from '../../db/client.ts';
+import { loadImportedModel } from '../store/imported-runs.ts';
+import { loadSavedModel, type Run, type SavedModel } from '../store/store.ts';
+import { importedPredictor, type StoredImportedModel } from './imported/imported-predictor.ts';
+import { batchedProbabilities, modelPredictor, type Predictor, type ProbabilityFn } from './probability-fn.ts';
+import { deserializeModel } from './saved-model.ts';
+
+/** A run with no model to read images with: not trained (yet), a placeholder, or imported from a prediction file. */
+export class RunHasNoModelError extends Error {
+  constructor(
+    run: Run,
+    /** The reason, worded to follow the run's name. */
+    readonly why = `is ${run.status} and has no stored model`,
+  ) {
+    super(`run ${run.id} (${run.name}) ${why}`);
+  }
+}
+
+/**
+ * A run's model, trained here or imported, loaded; what every caller sees, whichever engine runs it.
+ * The caller disposes it.
+ */
+export interface RunModel {
+  probabilities: ProbabilityFn;
+  /** The same outputs unbatched, with the embedding layer's activations on request (own digits' neighbours). */
+  predict: Predictor;
+  /** The tfjs model where gradients exist (null where they do not: an imported model). */
+  layers: tf.LayersModel | null;
+  /** Why `layers` is null, for pages and messages. */
+  noGradients: string | null;
+  dispose(): void;
+}
+
+/** A run's stored model in a form that crosses to a worker thread (structured-clonable). */
+export type PortableModel = { kind: 'trained-here'; saved: SavedModel } | { kind: 'imported'; imported: StoredImportedModel };
+
+/** The stored model of a run, ready to open here or send to a worker; throws RunHasNoModelError where there is none. */
+export function portableRunModel(db: Db, run: Run): PortableModel {
+  if (run.source === 'imported') {
+    const imported = loadImportedModel(db, run.id);
+    if (!imported) throw new RunHasNoModelError(run);
+    if (!imported.modelData) throw new RunHasNoModelError(run, `was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
+    return { kind: 'imported', imported: { ...imported, modelData: imported.modelData } };
+  }
+  const saved = loadSavedModel(db, run.id);
+  // Runs recorded without weights (placeholders) store an empty blob.
+  if (!saved || saved.weightData.byteLength === 0) throw new RunHasNoModelError(run);
+  return { kind: 'trained-here', saved };
+}
+
+/** Opens a portable model on this thread; a tfjs model needs the tfjs backend the caller selected. */
+export async function openPortableModel(portable: PortableModel): Promise<RunModel> {
+  if (portable.kind === 'trained-here') {
+    const model = await deserializeModel(portable.saved);
+    const predict = modelPredictor(model);
+    return { probabilities: batchedProbabilities(predict), predict, layers: model, noGradients: null, dispose: () => model.dispose() };
+  }
+  const { fileName, framework } = portable.imported;
+  const { predict, dispose } = await importedPredictor(portable.imported);
+  const noGradients = `${fileName} is an imported ${framework} model, which digitlab runs without gradients`;
+  return { probabilities: batchedProbabilities(predict), predict, layers: null, noGradients, dispose };
+}
+
+/** The one loader of a run's model, trained here or imported; throws RunHasNoModelError where there is none. */
+export async function openRunModel(db: Db, run: Run): Promise<RunModel> {
+  return openPortableModel(portableRunModel(db, run));
+}
