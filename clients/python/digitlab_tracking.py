@@ -238,8 +238,8 @@ class KerasCallback:
         for key, value in (logs or {}).items():
             if key in self.KEYS:
                 named[self.KEYS[key]] = value
-            else:
-                other[key] = value
+            elif key not in ("epoch", "seconds") and isinstance(_plain(value), (int, float)):
+                other[key] = value  # e.g. learning_rate, or a metric the model was compiled with
         seconds = time.monotonic() - self._epoch_started if self._epoch_started is not None else None
         # Keras counts epochs from 0; digitlab from 1.
         self.run.log_epoch(epoch + 1, seconds=seconds, **named, **other)

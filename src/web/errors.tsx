@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { RunNotOwnedError } from '../execution/queue.ts';
 import { RunNotDeletableError } from '../store/run-deletion.ts';
 import { RunNotFoundError } from '../store/store.ts';
+import { NotATrackedRunError, TrackedRunEndedError, TrackedRunNotOursError } from '../store/tracked-runs.ts';
 import { LeaseLostError } from '../execution/workers/leases.ts';
 import { UploadRejectedError } from '../execution/workers/uploads.ts';
 import { Layout } from './components/layout.tsx';
@@ -23,6 +24,8 @@ const TITLES: Record<number, string> = {
 /** The status and the words a person may see; anything unexpected is logged and stays a 500. */
 function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
   if (err instanceof RunNotFoundError) return { status: 404, message: err.message };
+  if (err instanceof TrackedRunNotOursError) return { status: 403, message: err.message };
+  if (err instanceof TrackedRunEndedError || err instanceof NotATrackedRunError) return { status: 409, message: err.message };
   if (err instanceof RunNotOwnedError || err instanceof RunNotDeletableError || err instanceof LeaseLostError || err instanceof UploadRejectedError) return { status: 409, message: err.message };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;

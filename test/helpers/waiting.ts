@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 
-/** Polls `check` until it gives something truthy, and resolves that; fails naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
+/** Polls `check` (which may be async) until it gives something truthy, and resolves that; fails naming `what` after `timeoutMs`. */
+export async function until<T>(what: string, check: () => T | undefined | false | null | Promise<T | undefined | false | null>, timeoutMs = 90_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
