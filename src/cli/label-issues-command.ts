@@ -3,8 +3,8 @@ import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { labelSuspects } from '../analysis/label-audit.ts';
-import type { LabelIssue } from '../analysis/label-issues.ts';
+import { labelSuspects } from '../analysis/label-issues/training-set-search.ts';
+import type { LabelIssue } from '../analysis/label-issues/ranking.ts';
 
 function issueLine(issue: LabelIssue): string {
   const e = issue.evidence;

@@ -11,7 +11,7 @@ import { terminalReporter } from './progress-bar.ts';
 import { UsageError, type Command, type CommandContext, printJson } from '../core/command.ts';
 import { trainAndRecord, type RunEnding } from '../training/experiment.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
-import type { LabelCorrection } from '../store/label-decisions.ts';
+import type { LabelCorrection } from '../store/label-issues-decisions.ts';
 import { mnistFileHashes } from '../data/mnist.ts';
 import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';

@@ -5,7 +5,7 @@ import { throwIfCancelled } from './cancellation.ts';
 import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, modelPredictor, type TestEvaluation } from './evaluate.ts';
 import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
-import type { LabelCorrection } from '../store/label-decisions.ts';
+import type { LabelCorrection } from '../store/label-issues-decisions.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { buildModel } from '../models/model.ts';
 import { seededRandom, shuffledIndices } from '../core/random.ts';

@@ -10,7 +10,7 @@ import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
-import { labelAuditRoutes } from './label-audit/routes.tsx';
+import { labelAuditRoutes } from './label-issues/routes.tsx';
 import { explainRoutes } from './explain/routes.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';

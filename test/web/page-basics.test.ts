@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launchLabelAudit, auditRecipe } from '../../src/analysis/label-audit.ts';
+import { launchLabelAudit, auditRecipe } from '../../src/analysis/label-issues/training-set-search.ts';
 import { runMapKey, saveMap } from '../../src/analysis/maps/map-store.ts';
 import { launchSweep } from '../../src/analysis/sweeps/sweep-store.ts';
 import { smallRunParams } from '../helpers/db.ts';

@@ -1,5 +1,5 @@
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import type { LabelCorrection } from '../../store/label-decisions.ts';
+import type { LabelCorrection } from '../../store/label-issues-decisions.ts';
 import type { PortableModel } from '../../models/probability-fn.ts';
 import type { StoredEmbeddings } from '../../training/train-embeddings.ts';
 import { runWorkerJob } from '../../core/worker-job.ts';

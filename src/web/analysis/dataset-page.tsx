@@ -1,5 +1,5 @@
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
-import type { LabelIssue } from '../../analysis/label-issues.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
 import { dataUri } from '../png-data-uri.ts';

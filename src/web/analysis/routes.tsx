@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { storedLabelIssues } from '../../analysis/label-issues.ts';
+import { storedLabelIssues } from '../../analysis/label-issues/ranking.ts';
 import { MapJobs } from '../../analysis/maps/map-jobs.ts';
 import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { discoverRunSlices } from '../../analysis/slice-discovery.ts';

@@ -1,4 +1,4 @@
-import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
+import type { LabelAccuracies } from '../../analysis/label-issues/corrected-accuracy.ts';
 import type { EpochMetric, Run } from '../../store/store.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import { chartViewQuery, type ChartView } from '../chart-view.ts';

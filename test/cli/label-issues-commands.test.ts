@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
-import { decideLabel, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { decideLabel, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { runningRun } from '../helpers/db.ts';

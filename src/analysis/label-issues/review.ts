@@ -1,6 +1,6 @@
-import type { MnistSplit } from '../data/mnist.ts';
-import { sevenShape } from './crossed-seven.ts';
-import type { LabelIssue } from './label-issues.ts';
+import type { MnistSplit } from '../../data/mnist.ts';
+import { sevenShape } from '../crossed-seven.ts';
+import type { LabelIssue } from './ranking.ts';
 
 /** What the review can be narrowed to: the crossed and plain sevens of src/analysis/slices.ts. */
 export const REVIEW_SLICES = ['all', 'crossed-seven', 'plain-seven'] as const;

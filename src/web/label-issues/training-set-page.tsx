@@ -1,4 +1,4 @@
-import type { AuditResult, AuditState, LabelAudit } from '../../analysis/label-audit.ts';
+import type { AuditResult, AuditState, LabelAudit } from '../../analysis/label-issues/training-set-search.ts';
 import type { Run } from '../../store/store.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { labelAccuracies } from '../../src/analysis/label-accuracies.ts';
-import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { labelAccuracies } from '../../src/analysis/label-issues/corrected-accuracy.ts';
+import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadTestPredictions } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { auditProgress, auditRecipe, auditResult, auditRuns, getLabelAudit, latestAuditResult, launchLabelAudit } from '../../src/analysis/label-audit.ts';
-import { claimRun, endRun, getRun, recordProgress, runTagMap, storeHeldOutPredictions, type Run } from '../../src/store/store.ts';
-import { foldOf } from '../../src/training/training-set.ts';
-import { memoryDb } from '../helpers/db.ts';
-import { completeWithoutTraining } from './fake-runs.ts';
+import { auditProgress, auditRecipe, auditResult, auditRuns, getLabelAudit, latestAuditResult, launchLabelAudit } from '../../../src/analysis/label-issues/training-set-search.ts';
+import { claimRun, endRun, getRun, recordProgress, runTagMap, storeHeldOutPredictions, type Run } from '../../../src/store/store.ts';
+import { foldOf } from '../../../src/training/training-set.ts';
+import { memoryDb } from '../../helpers/db.ts';
+import { completeWithoutTraining } from '../fake-runs.ts';
 
 // 80 training images, labelled i % 10; image 13 (a 3) is what every fold model calls an 8.
 const labels = Uint8Array.from({ length: 80 }, (_, i) => i % 10);

@@ -1,10 +1,10 @@
 import { asc, desc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
-import { labelAudits, runs, type LabelSplit } from '../../db/schema.ts';
-import { defaultRunName } from '../cli/train-command.ts';
-import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../training/hyperparameters.ts';
-import { createRun, loadHeldOutPredictions, type Run } from '../store/store.ts';
-import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './label-issues.ts';
+import type { Db } from '../../../db/client.ts';
+import { labelAudits, runs, type LabelSplit } from '../../../db/schema.ts';
+import { defaultRunName } from '../../cli/train-command.ts';
+import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../training/hyperparameters.ts';
+import { createRun, loadHeldOutPredictions, type Run } from '../../store/store.ts';
+import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
 
 export type LabelAudit = typeof labelAudits.$inferSelect;
 export interface AuditResult {

@@ -1,7 +1,7 @@
-import type { LabelIssue } from '../../analysis/label-issues.ts';
-import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-review.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-issues/review.ts';
 import type { LabelSplit } from '../../../db/schema.ts';
-import type { LabelDecision } from '../../store/label-decisions.ts';
+import type { LabelDecision } from '../../store/label-issues-decisions.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
 import { dateTime, percent, plural } from '../format.ts';

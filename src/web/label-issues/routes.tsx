@@ -2,15 +2,15 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import { LABEL_SPLITS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
-import { auditProgress, auditRecipe, auditResult, getLabelAudit, labelSuspects, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-audit.ts';
-import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-decisions-export.ts';
-import type { LabelIssue } from '../../analysis/label-issues.ts';
-import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
-import { decideLabel, listLabelDecisions } from '../../store/label-decisions.ts';
+import { auditProgress, auditRecipe, auditResult, getLabelAudit, labelSuspects, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-issues/training-set-search.ts';
+import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-issues/decisions-export.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
+import { decideLabel, listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { listRuns } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
-import { AuditPage, AuditPanel, type AuditView } from './audit-page.tsx';
+import { AuditPage, AuditPanel, type AuditView } from './training-set-page.tsx';
 import { ReviewPage, ReviewPanel, reviewUrl, type ReviewView } from './review-page.tsx';
 
 function formInt(body: Record<string, unknown>, name: string, min: number, max: number): number {

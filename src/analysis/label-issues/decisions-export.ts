@@ -1,7 +1,7 @@
-import type { Db } from '../../db/client.ts';
-import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
-import { listLabelDecisions } from '../store/label-decisions.ts';
-import type { MnistSplit } from '../data/mnist.ts';
+import type { Db } from '../../../db/client.ts';
+import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
+import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
+import type { MnistSplit } from '../../data/mnist.ts';
 
 /**
  * Every label decision, with the dataset files they are about: the sha256 of each split's images
