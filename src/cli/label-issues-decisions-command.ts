@@ -36,9 +36,10 @@ function importDecisions(db: Db, text: string, splits: Record<LabelSplit, MnistS
   return counts;
 }
 
-export const labelDecisionsCommand: Command = {
-  name: 'label-decisions',
-  summary: 'the label review decisions: list them, export them as JSON or CSV (with the dataset files\' sha256), or import an export',
+export const labelIssuesDecisionsCommand: Command = {
+  name: 'label-issues-decisions',
+  aliases: ['label-decisions'],
+  summary: 'the decisions on label issues: list them, export them as JSON or CSV (with the dataset files\' sha256), or import an export',
   positionals: [],
   options: {
     split: { type: 'choice', choices: LABEL_SPLITS, description: 'only this split\'s decisions (default both)' },

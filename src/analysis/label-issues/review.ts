@@ -11,7 +11,7 @@ export type ReviewSlice = (typeof REVIEW_SLICES)[number];
  * (a crossed seven labelled 2 is exactly the doubt the slice is for), split by the crossing-bar
  * detector on the image alone.
  */
-export function suspectsInSlice(issues: LabelIssue[], slice: ReviewSlice, split: MnistSplit): LabelIssue[] {
+export function issuesInSlice(issues: LabelIssue[], slice: ReviewSlice, split: MnistSplit): LabelIssue[] {
   if (slice === 'all') return issues;
   return issues.filter((issue) => {
     if (issue.label !== 7 && issue.suggested !== 7) return false;
