@@ -9,7 +9,7 @@ import { selectBackend } from '../../training/backend.ts';
 import { IMAGE_LIMITS, ImageTooLargeError, UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../data/own-digits/digit-set.ts';
 import { predictWithRuns, RunHasNoModelError, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
-import { preprocessInWorker } from '../../data/own-digits/preprocess-in-worker.ts';
+import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -28,7 +28,7 @@ const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
 async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
-  const digit = await preprocessInWorker(picture.bytes);
+  const digit = await preprocessInThread(picture.bytes);
   // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
   await selectBackend('auto');
   const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
@@ -113,7 +113,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const label = labelFromForm(body);
       const picture = await pictureFromForm(body);
       try {
-        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInWorker(picture.bytes));
+        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
       } catch (err) {
         if (err instanceof ImageTooLargeError) throw new HTTPException(413, { message: err.message });
         if (err instanceof UnreadableImageError) throw new HTTPException(400, { message: err.message });
