@@ -149,7 +149,7 @@ export const workerCommand: Command = {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
     token: { type: 'string', placeholder: 'TOKEN', description: 'a token from `digitlab token create` on the server (default $DIGITLAB_TOKEN)' },
     slots: { type: 'integer', min: 1, max: 64, description: 'runs trained at once, each in its own process (default 1)' },
-    cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no worker count (default: all, shared among the slots)' },
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no thread count (default: all, shared among the slots)' },
     once: { type: 'boolean', description: 'train one run, then exit (what a batch job runs)' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto)' },
     'retry-for': { type: 'integer', min: 1, max: 86_400, placeholder: 'SECONDS', description: 'how long to keep retrying an unreachable server (default 600)' },

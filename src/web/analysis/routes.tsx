@@ -17,7 +17,7 @@ import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
 
 /**
- * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a worker
+ * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a thread
  * thread, one job per map for this app; the page polls a fragment for progress.
  */
 export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {

@@ -47,7 +47,7 @@ async function explainIfModel(deps: OwnDigitsDeps, run: Run, input: Float32Array
 
 /**
  * The chosen run's integrated-gradients map of the digit and its nearest training images. The
- * training embeddings are computed once per run, in a worker: until they exist the page says so.
+ * training embeddings are computed once per run, in a thread: until they exist the page says so.
  */
 async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array): Promise<NonNullable<Reading['why']>> {
   const model = await openRunModel(deps.db, run);
