@@ -7,7 +7,7 @@ export const REVIEW_SLICES = ['all', 'crossed-seven', 'plain-seven'] as const;
 export type ReviewSlice = (typeof REVIEW_SLICES)[number];
 
 /**
- * The suspects in a slice. A seven slice holds the suspects labelled 7 or suggested to be one
+ * The label issues in a slice. A seven slice holds the issues labelled 7 or suggested to be one
  * (a crossed seven labelled 2 is exactly the doubt the slice is for), split by the crossing-bar
  * detector on the image alone.
  */
@@ -19,7 +19,7 @@ export function issuesInSlice(issues: LabelIssue[], slice: ReviewSlice, split: M
   });
 }
 
-/** The first suspect after position `from` (wrapping) that `decided` does not hold; null when all are decided. */
+/** The first label issue after position `from` (wrapping) that `decided` does not hold; null when all are decided. */
 export function nextUndecided(issues: LabelIssue[], decided: Set<number>, from = -1): number | null {
   for (let step = 1; step <= issues.length; step++) {
     const at = (from + step + issues.length) % issues.length;
