@@ -70,7 +70,7 @@ function jsonRows(text: string): RawRow[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new LabelDecisionsImportError('the file is neither JSON nor the CSV that label-decisions writes');
+    throw new LabelDecisionsImportError('the file is neither JSON nor the CSV that label-issues-decisions writes');
   }
   if (!Array.isArray(parsed.decisions)) throw new LabelDecisionsImportError('the JSON has no "decisions" list');
   return parsed.decisions.map((d) => ({ ...d, labelsSha256: parsed.dataset?.[String(d.split)]?.labelsSha256 }));

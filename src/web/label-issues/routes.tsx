@@ -96,7 +96,7 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
     .get('/api/label-issues/decisions', (c) => c.json(exported()))
     .get('/label-issues/decisions.csv', (c) => {
       c.header('Content-Type', 'text/csv; charset=utf-8');
-      c.header('Content-Disposition', 'attachment; filename="label-decisions.csv"');
+      c.header('Content-Disposition', 'attachment; filename="label-issues-decisions.csv"');
       return c.body(labelDecisionsCsv(exported()));
     })
     .route('/', oldLabelIssuesUrls());
