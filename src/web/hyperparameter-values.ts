@@ -66,7 +66,7 @@ export function fixedSettingRows(run: Run, axes: string[]): [string, string][] {
   );
 }
 
-/** Every setting a run trained with, labelled as the launch form labels it; label-audit runs add their labels and fold. */
+/** Every setting a run trained with, labelled as the launch form labels it; the fold runs of a training-set search add their labels and fold. */
 export function hyperparameterRows(run: Run): [string, string][] {
   const hp = run.params as Hyperparameters;
   const rows = settingRows(run);
