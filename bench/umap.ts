@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import { openDb } from '../db/client.ts';
-import { umapLayoutInWorker } from '../src/analysis/maps/layout-in-worker.ts';
+import { umapLayoutInThread } from '../src/analysis/maps/layout-in-thread.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { loadTestEmbeddings } from '../src/store/store.ts';
 import { benchOptions } from './lib/script-options.ts';
@@ -38,7 +38,7 @@ const stages: string[] = [];
 let stage = '';
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const coordinates = await umapLayoutInWorker(data, dimensions, {
+const coordinates = await umapLayoutInThread(data, dimensions, {
   onProgress: (_fraction, now) => {
     if (now !== stage) stages.push(`${now} from ${((performance.now() - started) / 1000).toFixed(1)} s`);
     stage = now;

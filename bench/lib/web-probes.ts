@@ -129,15 +129,15 @@ const BAD_IDS = ['0', '-1', '4', '99999999999999999999999', '1e3', '0x1', 'abc',
 const ID_ROUTES = [
   '/runs/ID', '/runs/ID/analysis', '/runs/ID/calibration', '/runs/ID/delete', '/runs/ID/epoch-confusion', '/runs/ID/gallery', '/runs/ID/live',
   '/runs/ID/robustness', '/runs/ID/row', '/runs/ID/why/test/ID', '/runs/ID/explain/test/ID.png', '/api/runs/ID', '/api/runs/ID/predictions',
-  '/maps/run/ID.json', '/images/test/ID', '/images/test/ID.png', '/images/train/ID.png', '/sweeps/ID', '/sweeps/ID/results', '/label-audit/ID/panel',
+  '/maps/run/ID.json', '/images/test/ID', '/images/test/ID.png', '/images/train/ID.png', '/sweeps/ID', '/sweeps/ID/results', '/label-issues/training-set/ID/panel',
 ];
 const QUERY_PAGES = [
   '/runs?status=', '/runs?q=', '/runs?sort=', '/compare?a=', '/compare?b=1&a=', '/compare/cell?a=1&b=2&true=', '/compare/params?a=', '/api/compare?a=1&b=',
-  '/dataset?split=', '/own-digits/scores?run=', '/label-review?split=', '/api/runs?status=', '/images/test/1?run=', '/static/', '/static/..%2F..%2Fpackage.json',
+  '/dataset?split=', '/own-digits/scores?run=', '/label-issues?split=', '/api/runs?status=', '/images/test/1?run=', '/static/', '/static/..%2F..%2Fpackage.json',
 ];
 const POST_ROUTES = [
-  '/runs', '/runs/1/note', '/runs/1/tags', '/runs/1/cancel', '/runs/ID/delete', '/runs/1/robustness', '/compare/seeds', '/label-audit',
-  '/label-review/decide', '/models/check', '/own-digits', '/own-digits/read', '/own-digits/ID/delete', '/runs/import', '/sweeps',
+  '/runs', '/runs/1/note', '/runs/1/tags', '/runs/1/cancel', '/runs/ID/delete', '/runs/1/robustness', '/compare/seeds', '/label-issues/training-set',
+  '/label-issues/decide', '/models/check', '/own-digits', '/own-digits/read', '/own-digits/ID/delete', '/runs/import', '/sweeps',
 ];
 const HOSTILE = ['<script>alert(1)</script>', "' OR 1=1 --", '../../../../etc/passwd', '\u0000\uffff\u202e', '%s%s%n', 'x'.repeat(100_000), '-1', '1e999', 'NaN', '99999999999999999999'];
 

@@ -3,7 +3,7 @@ import { calibrationCommand } from './calibration-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { datasetCommand } from './dataset-command.ts';
 import { explainCommand } from './explain-command.ts';
-import { labelDecisionsCommand } from './label-decisions-command.ts';
+import { labelIssuesDecisionsCommand } from './label-issues-decisions-command.ts';
 import { labelIssuesCommand } from './label-issues-command.ts';
 import { ownDigitsCommand } from './own-digits-command.ts';
 import { predictCommand } from './predict-command.ts';
@@ -26,7 +26,7 @@ export const ANALYSIS_COMMANDS: Command[] = [
   slicesCommand,
   datasetCommand,
   labelIssuesCommand,
-  labelDecisionsCommand,
+  labelIssuesDecisionsCommand,
   explainCommand,
   calibrationCommand,
   robustnessCommand,

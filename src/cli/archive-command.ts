@@ -26,7 +26,7 @@ export const archiveCommand: Command = {
       }
       const verb = options.undo ? 'unarchived' : 'archived';
       for (const run of results) context.stdout.write(`${run.changed ? verb : `already ${verb}`}: run ${run.runId} (${run.name})\n`);
-      if (!options.undo) context.stdout.write('archived runs keep everything and still count in their sweeps, seed groups and label audits; `runs --archived` lists them\n');
+      if (!options.undo) context.stdout.write('archived runs keep everything and still count in their sweeps, seed groups and training-set searches for label issues; `runs --archived` lists them\n');
       if (options.json) printJson(context, { runs: results.map((run) => ({ ...run, archivedAt: run.archivedAt?.toISOString() ?? null })) });
       return 0;
     } finally {

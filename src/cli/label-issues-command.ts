@@ -3,8 +3,8 @@ import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { labelSuspects } from '../analysis/label-audit.ts';
-import type { LabelIssue } from '../analysis/label-issues.ts';
+import { findLabelIssues } from '../analysis/label-issues/training-set-search.ts';
+import type { LabelIssue } from '../analysis/label-issues/ranking.ts';
 
 function issueLine(issue: LabelIssue): string {
   const e = issue.evidence;
@@ -17,11 +17,11 @@ function issueLine(issue: LabelIssue): string {
 
 export const labelIssuesCommand: Command = {
   name: 'label-issues',
-  summary: 'images whose label the runs doubt, most suspicious first, with the evidence (the training set needs a finished label audit)',
+  summary: 'label issues: images whose label the runs doubt, most suspicious first, with the evidence (the training set needs a finished training-set search)',
   positionals: [],
   options: {
-    split: { type: 'choice', choices: ['test', 'train'], description: 'test: every run that predicted the whole test set; train: the newest finished label audit (default test)' },
-    limit: { type: 'integer', min: 1, max: 60000, placeholder: 'N', description: 'at most N suspects (default 100)' },
+    split: { type: 'choice', choices: ['test', 'train'], description: 'test: every run that predicted the whole test set; train: the newest finished training-set search (default test)' },
+    limit: { type: 'integer', min: 1, max: 60000, placeholder: 'N', description: 'at most N label issues (default 100)' },
   },
   async run({ options }, context) {
     const split = (options.split as LabelSplit | undefined) ?? 'test';
@@ -29,14 +29,14 @@ export const labelIssuesCommand: Command = {
     const db = openStoreFor(options, context);
     let found;
     try {
-      found = labelSuspects(db, split, loadMnist(split).labels, limit);
+      found = findLabelIssues(db, split, loadMnist(split).labels, limit);
     } finally {
       db.$client.close();
     }
     if (found.runs === 0) {
       context.stderr.write(
         split === 'train'
-          ? 'no finished label audit: start one on the /label-audit page (digitlab serve); training-set predictions need held-out folds\n'
+          ? 'no finished training-set search: start one on the /label-issues/training-set page (digitlab serve); training-set predictions need held-out folds\n'
           : 'no completed run has predicted the whole test set yet: train one (digitlab train)\n',
       );
     }
@@ -44,7 +44,7 @@ export const labelIssuesCommand: Command = {
       printJson(context, { split, runs: found.runs, issues: found.issues });
       return 0;
     }
-    context.stdout.write(`${found.issues.length} suspects in the ${split} set from ${found.runs} run${found.runs === 1 ? '' : 's'}\n`);
+    context.stdout.write(`${found.issues.length} label issues in the ${split} set from ${found.runs} run${found.runs === 1 ? '' : 's'}\n`);
     if (found.issues.length) context.stdout.write(` index  label -> suggested\n${found.issues.map(issueLine).join('\n')}\n`);
     return 0;
   },

@@ -21,7 +21,7 @@ export async function runCli(
     context.stdout.write(`${overview(commands)}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
   if (!command) {
     context.stderr.write(`digitlab: unknown command '${name}'; commands: ${commands.map((c) => c.name).join(', ')}\n`);
     return 2;

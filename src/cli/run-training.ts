@@ -10,7 +10,7 @@ import type { CommandContext, OptionValues } from '../core/command.ts';
 import { formatDuration } from '../core/duration.ts';
 import { terminalReporter } from './progress-bar.ts';
 
-/** Recorded on a run whose worker outlived the server that started it. */
+/** Recorded on a run whose `work` process outlived the server that started it. */
 export const SERVER_GONE = 'cancelled: the server that started it exited';
 
 const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;

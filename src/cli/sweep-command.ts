@@ -14,7 +14,7 @@ import { sweepResultsText } from './sweep-results-command.ts';
 const POLL_MS = 1000;
 
 /**
- * Trains queued runs in worker processes, one at a time, until every run of the sweep has ended.
+ * Trains queued runs in child processes (`digitlab work`), one at a time, until every run of the sweep has ended.
  * The queue takes the oldest queued run first, so runs queued before the sweep go first.
  */
 async function trainNow(db: Db, runs: Run[], context: CommandContext): Promise<Run[]> {

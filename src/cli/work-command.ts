@@ -5,14 +5,14 @@ import { openStoreFor, runArgument } from '../store/open-store.ts';
 
 /**
  * Trains one queued run: what the web server's queue spawns for each run it starts, so training
- * never blocks the server's event loop. Claiming is atomic, so two workers never train one run.
+ * never blocks the server's event loop. Claiming is atomic, so two processes never train one run.
  */
 export const workCommand: Command = {
   name: 'work',
   summary: 'train a queued run (the web queue starts one of these per run)',
   positionals: [{ name: 'RUN', description: 'id of a queued run' }],
   options: {
-    cores: { type: 'integer', min: 1, max: 1024, description: 'cores the run may use when it names no worker count (default: all)' },
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores the run may use when it names no thread count (default: all)' },
   },
   async run({ positionals, options }, context) {
     const db = openStoreFor(options, context);

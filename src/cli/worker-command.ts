@@ -11,7 +11,7 @@ import { terminalReporter } from './progress-bar.ts';
 import { UsageError, type Command, type CommandContext, printJson } from '../core/command.ts';
 import { trainAndRecord, type RunEnding } from '../training/experiment.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
-import type { LabelCorrection } from '../store/label-decisions.ts';
+import type { LabelCorrection } from '../store/label-issues-decisions.ts';
 import { mnistFileHashes } from '../data/mnist.ts';
 import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
@@ -149,7 +149,7 @@ export const workerCommand: Command = {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
     token: { type: 'string', placeholder: 'TOKEN', description: 'a token from `digitlab token create` on the server (default $DIGITLAB_TOKEN)' },
     slots: { type: 'integer', min: 1, max: 64, description: 'runs trained at once, each in its own process (default 1)' },
-    cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no worker count (default: all, shared among the slots)' },
+    cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no thread count (default: all, shared among the slots)' },
     once: { type: 'boolean', description: 'train one run, then exit (what a batch job runs)' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto)' },
     'retry-for': { type: 'integer', min: 1, max: 86_400, placeholder: 'SECONDS', description: 'how long to keep retrying an unreachable server (default 600)' },

@@ -24,6 +24,8 @@ export type OptionValues = Record<string, string | number | boolean | string[] |
 
 export interface Command {
   name: string;
+  /** Former names that still run it, for scripts written before a rename; help lists only `name`. */
+  aliases?: string[];
   summary: string;
   positionals: Positional[];
   options: Record<string, OptionSpec>;

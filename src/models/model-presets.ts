@@ -9,7 +9,7 @@ const SOFTMAX: LayerSpec = { type: 'dense', units: 10, activation: 'softmax' };
 
 export const MODEL_PRESETS = {
   reference: {
-    description: "DESIGN.md's Keras-style CNN: two conv+pool blocks and a 64-unit dense layer",
+    description: 'the reference Keras-style CNN: two conv+pool blocks and a 64-unit dense layer',
     spec: {
       layers: [
         { type: 'conv2d', filters: 32, kernelSize: 3, activation: 'relu' },

@@ -8,8 +8,8 @@ export function deletionBlocker(db: Db, run: Run): string | null {
   if (run.status === 'running') return `run ${run.id} is running; cancel it first`;
   if (run.labelAuditId !== null) {
     const audit = db.select().from(labelAudits).where(eq(labelAudits.id, run.labelAuditId)).get();
-    // An audit ranks its suspects once every fold's run is done; deleting a fold before that stalls it.
-    if (audit && audit.finishedAt === null) return `run ${run.id} is a fold of label audit ${audit.id}, which is not finished`;
+    // A training-set search ranks its label issues once every fold's run is done; deleting a fold before that stalls it.
+    if (audit && audit.finishedAt === null) return `run ${run.id} is a fold of training-set search ${audit.id} for label issues, which is not finished`;
   }
   return null;
 }

@@ -14,7 +14,7 @@ import { TrainingCancelledError } from './cancellation.ts';
 import { DivergedError } from './degenerate-model.ts';
 import { splitForValidation, trainModel, type TrainingReporter } from './train.ts';
 import { runLabelDecisions, trainingSet } from './training-set.ts';
-import type { LabelCorrection } from '../store/label-decisions.ts';
+import type { LabelCorrection } from '../store/label-issues-decisions.ts';
 
 /** How often live progress is recorded; the UI polls about this often. */
 const PROGRESS_INTERVAL_MS = 1000;

@@ -6,7 +6,7 @@ import { DivergedError, divergedLoss, modelCollapse } from './degenerate-model.t
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import { modelPredictor } from '../models/probability-fn.ts';
 import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
-import type { LabelCorrection } from '../store/label-decisions.ts';
+import type { LabelCorrection } from '../store/label-issues-decisions.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { buildModel } from '../models/model.ts';
 import { seededRandom, shuffledIndices } from '../core/random.ts';

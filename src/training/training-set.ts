@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LabelledImages } from '../data/batches.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import type { Db } from '../../db/client.ts';
-import { correctLabels, listLabelDecisions, type LabelCorrection } from '../store/label-decisions.ts';
+import { correctLabels, listLabelDecisions, type LabelCorrection } from '../store/label-issues-decisions.ts';
 import type { MnistSplit } from '../data/mnist.ts';
 
 const PIXELS = 28 * 28;

@@ -10,7 +10,7 @@ import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
 import { handleError, handleNotFound } from './errors.tsx';
-import { labelAuditRoutes } from './label-audit/routes.tsx';
+import { labelIssuesRoutes } from './label-issues/routes.tsx';
 import { explainRoutes } from './explain/routes.tsx';
 import { ownDigitsRoutes } from './own-digits/routes.tsx';
 import { accessTokenGuard, hostGuard, sameOriginWrites, type Listening } from './request-guard.ts';
@@ -76,6 +76,6 @@ export function createApp(
   app.route('/', ownDigitsRoutes(full));
   app.route('/', importRoutes(full));
   app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
-  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), explainRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelAuditRoutes(full)]) app.route('/', routes);
+  for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), explainRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelIssuesRoutes(full)]) app.route('/', routes);
   return app;
 }

@@ -10,6 +10,6 @@ export interface WebDeps {
   images: TestImages;
   /** The MNIST training set, for nearest training images. */
   trainImages: TestImages;
-  /** Robustness curves and training embeddings in worker threads, one set per app. */
+  /** Robustness curves and training embeddings in threads of their own, one set per app. */
   jobs: ModelJobs;
 }

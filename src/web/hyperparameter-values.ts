@@ -66,7 +66,7 @@ export function fixedSettingRows(run: Run, axes: string[]): [string, string][] {
   );
 }
 
-/** Every setting a run trained with, labelled as the launch form labels it; label-audit runs add their labels and fold. */
+/** Every setting a run trained with, labelled as the launch form labels it; the fold runs of a training-set search add their labels and fold. */
 export function hyperparameterRows(run: Run): [string, string][] {
   // A script elsewhere names its own params: they are its settings, shown as it sent them.
   if (run.source === 'tracked') return Object.entries(run.params as Record<string, unknown>).map(([key, value]) => [key, String(value)]);

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES, type RunStatus } from '../../db/schema.ts';
-import type { LabelAccuracies } from '../analysis/label-accuracies.ts';
+import type { LabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
 import { fieldNames, parseWhere, type ParsedWhere, sortKeyOf, type RunListRow, type RunQuery, type SortDirection } from '../store/run-list.ts';
 import { queryChoice, queryInt } from './params.ts';
 

@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
-import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-accuracies.ts';
+import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
 import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts';
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../store/store.ts';

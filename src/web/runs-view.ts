@@ -1,4 +1,4 @@
-import { effectiveTestDecisions, runLabelAccuracies } from '../analysis/label-accuracies.ts';
+import { effectiveTestDecisions, runLabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { pageOf, runListRows, selectRuns, type RunListRow, type RunPage } from '../store/run-list.ts';
 import { testConfusion } from '../store/store.ts';

@@ -25,7 +25,7 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'the web workbench and JSON API; trains launched runs in worker processes',
+  summary: 'the web workbench and JSON API; trains launched runs in processes of their own, or on remote workers',
   positionals: [],
   options: {
     port: { type: 'integer', min: 0, max: 65535, description: 'TCP port; 0 picks a free one (default 3000)' },

@@ -13,7 +13,7 @@ const OWN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 const FILES: Record<string, { file: string; type: string }> = {
   'htmx.min.js': { file: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'app.js': { file: path.join(OWN, 'app.js'), type: 'text/javascript; charset=utf-8' },
-  'label-review.js': { file: path.join(OWN, 'label-review.js'), type: 'text/javascript; charset=utf-8' },
+  'label-issues.js': { file: path.join(OWN, 'label-issues.js'), type: 'text/javascript; charset=utf-8' },
   'overlay-toggle.js': { file: path.join(OWN, 'overlay-toggle.js'), type: 'text/javascript; charset=utf-8' },
   'app.css': { file: path.join(OWN, 'app.css'), type: 'text/css; charset=utf-8' },
 };

@@ -19,8 +19,8 @@ describe('a malformed form body', () => {
       '/sweeps',
       '/sweeps/preview',
       '/compare/seeds',
-      '/label-audit',
-      '/label-review/decide',
+      '/label-issues/training-set',
+      '/label-issues/decide',
       '/own-digits',
       '/own-digits/read',
     ]) {

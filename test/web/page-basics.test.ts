@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { launchLabelAudit, auditRecipe } from '../../src/analysis/label-audit.ts';
+import { launchTrainingSetSearch, searchFoldHyperparameters } from '../../src/analysis/label-issues/training-set-search.ts';
 import { runMapKey, saveMap } from '../../src/analysis/maps/map-store.ts';
 import { launchSweep } from '../../src/analysis/sweeps/sweep-store.ts';
 import { smallRunParams } from '../helpers/db.ts';
@@ -23,7 +23,7 @@ const NOT_PAGES = [
   /^\/compare\/(params|cell)$/,
   /^\/sweeps\/:id\/results$/,
   /^\/maps\//,
-  /^\/label-audit\/:audit\/panel$/,
+  /^\/label-issues\/training-set\/:search\/panel$/,
 ];
 
 /** A route pattern with its parameters' regexes dropped: `/runs/:id{[0-9]+}` is `/runs/:id`. */
@@ -35,7 +35,7 @@ function appWithOneOfEverything() {
   const run = recordCompletedRun(web.db, labels, { seed: 1, epochs: 2 });
   const other = recordCompletedRun(web.db, labels, { seed: 2, epochs: 2 });
   const { sweep } = launchSweep(web.db, { name: 'lr', axes: { 'learning-rate': [0.001] }, seeds: [1], runs: [{ name: 'lr 0.001', params: smallRunParams() }] });
-  launchLabelAudit(web.db, { folds: 2, recipe: auditRecipe({ epochs: 1, trainLimit: 1000 }) });
+  launchTrainingSetSearch(web.db, { folds: 2, hyperparameters: searchFoldHyperparameters({ epochs: 1, trainLimit: 1000 }) });
   const values: Record<string, string> = { ':id': String(run.id), ':index': '7' };
   const url = (path: string) =>
     bare(path)

@@ -118,7 +118,7 @@ describe('archiving on the web', () => {
     const shown = await (await app.request('/runs?archived=1')).text();
     expect(shown).toMatch(new RegExp(`<tr id="run-${a.id}" class="archived">.*?<span class="badge badge-archived">archived</span>`));
     const archivedPage = await (await app.request(`/runs/${a.id}`)).text();
-    expect(archivedPage).toContain('still counts in its sweep, its seed group and label audits');
+    expect(archivedPage).toContain('still counts in its sweep, its seed group and training-set searches for label issues');
     expect(archivedPage).toContain('<button type="submit">Unarchive</button>');
     await postForm(app, `/runs/${a.id}/archive`, { undo: '1' });
     expect(getRun(db, a.id).archivedAt).toBeNull();

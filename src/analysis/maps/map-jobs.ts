@@ -3,7 +3,7 @@ import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import { loadTestEmbeddings } from '../../store/store.ts';
-import { umapLayoutInWorker } from './layout-in-worker.ts';
+import { umapLayoutInThread } from './layout-in-thread.ts';
 import { loadMap, mapKeyName, saveMap, type MapKey, type StoredMap } from './map-store.ts';
 import { LAYOUT_DEFAULTS, type LayoutOptions } from './umap-layout.ts';
 
@@ -26,7 +26,7 @@ export class MapJobs {
 
   constructor(
     private readonly db: Db,
-    private readonly layout: Layout = umapLayoutInWorker,
+    private readonly layout: Layout = umapLayoutInThread,
     private readonly options: Omit<LayoutOptions, 'onProgress'> = {},
   ) {}
 

@@ -8,7 +8,7 @@ import { runLabelDecisions } from '../../training/training-set.ts';
 import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../training/train-embeddings.ts';
 import { loadRobustness, saveRobustness, type StoredRobustness } from '../robustness/robustness-store.ts';
 import { TRANSFORM_NAMES } from '../robustness/transforms.ts';
-import { runModelJobInWorker, type ModelJob, type ModelJobResult } from './run-in-worker.ts';
+import { runModelJobInThread, type ModelJob, type ModelJobResult } from './run-in-thread.ts';
 
 type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => void) => Promise<ModelJobResult>;
 
@@ -30,7 +30,7 @@ export class ModelJobs {
 
   constructor(
     private readonly db: Db,
-    private readonly runJob: RunJob = runModelJobInWorker,
+    private readonly runJob: RunJob = runModelJobInThread,
   ) {}
 
   robustnessStatus(run: Run): JobStatus<StoredRobustness> {
@@ -49,7 +49,7 @@ export class ModelJobs {
   robustness(run: Run, transforms: string[] = TRANSFORM_NAMES, onProgress?: (fraction: number, stage: string) => void): Promise<StoredRobustness> {
     const testLimit = (run.params as { testLimit?: number | null }).testLimit ?? null;
     return this.launch(`robustness:${run.id}`, run, (model) => ({ kind: 'robustness', model, transforms, testLimit }), onProgress, (result, seconds) => {
-      if (result.kind !== 'robustness') throw new Error('the worker answered another job');
+      if (result.kind !== 'robustness') throw new Error('the model thread answered another job');
       saveRobustness(this.db, { runId: run.id, curves: result.curves, count: result.count, seconds });
       return loadRobustness(this.db, run.id)!;
     });
@@ -60,12 +60,12 @@ export class ModelJobs {
     return kept ? { state: 'ready', value: kept } : this.pending(`train-embeddings:${run.id}`, run, embeddingAbsence);
   }
 
-  /** The run's training-set embeddings: from memory, else the store, else computed in a worker and stored. */
+  /** The run's training-set embeddings: from memory, else the store, else computed in a thread and stored. */
   async trainEmbeddings(run: Run, onProgress?: (fraction: number, stage: string) => void): Promise<StoredEmbeddings> {
     const status = this.trainEmbeddingsStatus(run);
     if (status.state === 'ready') return status.value;
     return this.launch(`train-embeddings:${run.id}`, run, (model) => ({ kind: 'train-embeddings', model, params: run.params as Hyperparameters, labelDecisions: runLabelDecisions(this.db, run.params as Hyperparameters) }), onProgress, (result, seconds) => {
-      if (result.kind !== 'train-embeddings') throw new Error('the worker answered another job');
+      if (result.kind !== 'train-embeddings') throw new Error('the model thread answered another job');
       saveTrainEmbeddings(this.db, run.id, result, seconds);
       // Read back what was stored, so every query sees the float16-rounded vectors.
       return this.remember(run.id, loadTrainEmbeddings(this.db, run.id))!;

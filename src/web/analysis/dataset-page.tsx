@@ -1,5 +1,5 @@
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
-import type { LabelIssue } from '../../analysis/label-issues.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
 import { dataUri } from '../png-data-uri.ts';
@@ -79,11 +79,11 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
         </ul>
       </section>
       <section>
-        <h2>Possible label errors</h2>
+        <h2>Label issues</h2>
         <p class="muted">
           Test images whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
           probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
-          <a href="/label-review">review them one by one</a>, or <a href="/label-audit">audit the training set</a>.
+          <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
         </p>
         <Tiles
           indices={issues.issues.map((issue) => issue.index)}

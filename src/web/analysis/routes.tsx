@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { storedLabelIssues } from '../../analysis/label-issues.ts';
+import { storedLabelIssues } from '../../analysis/label-issues/ranking.ts';
 import { MapJobs } from '../../analysis/maps/map-jobs.ts';
 import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
@@ -17,7 +17,7 @@ import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
 
 /**
- * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a worker
+ * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a thread
  * thread, one job per map for this app; the page polls a fragment for progress.
  */
 export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {

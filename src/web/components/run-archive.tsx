@@ -4,7 +4,7 @@ import { dateTime } from '../format.ts';
 
 /** What archiving does, said where the choice is made: it hides, it does not remove. */
 const ARCHIVE_EFFECT =
-  'It stays whole (metrics, predictions, weights) and still counts in its sweep, its seed group and label audits. Deleting is what frees space.';
+  'It stays whole (metrics, predictions, weights) and still counts in its sweep, its seed group and training-set searches for label issues. Deleting is what frees space.';
 
 /**
  * Archive or unarchive, after a confirmation that static/app.js asks for (data-confirm); without

@@ -89,7 +89,7 @@ const DEFAULT_COLUMNS: RunColumn[] = [
   {
     id: 'corrected',
     label: 'Corrected · no ambig.',
-    title: 'test accuracy on the labels as the label review corrects them, and without the images it calls ambiguous',
+    title: 'test accuracy on the labels as the decisions on label issues correct them, and without the images it calls ambiguous',
     num: true,
     cell: (item) => (item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH),
     csv: [

@@ -1,4 +1,4 @@
-import type { LabelAccuracies } from '../../analysis/label-accuracies.ts';
+import type { LabelAccuracies } from '../../analysis/label-issues/corrected-accuracy.ts';
 import type { EpochMetric, Run } from '../../store/store.ts';
 import type { ScalarHistory } from '../../store/tracked-runs.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
@@ -50,7 +50,7 @@ function StatusLine({ run }: { run: Run }) {
   );
 }
 
-/** Accuracy as the label review's decisions see it, beside the headline on the file's labels. */
+/** Accuracy as the decisions on label issues see it, beside the headline on the file's labels. */
 function CorrectedAccuracies({ accuracies: a }: { accuracies: LabelAccuracies }) {
   const note = a.relabelled + a.ambiguous === 0 ? 'no test label decisions yet' : `${a.relabelled} relabelled, ${a.ambiguous} ambiguous`;
   return (
@@ -58,7 +58,7 @@ function CorrectedAccuracies({ accuracies: a }: { accuracies: LabelAccuracies })
       <div class="metric corrected-accuracy">
         <span class="value">{percent(a.corrected)}</span>
         <span class="label">
-          on corrected labels (<a href="/label-review">{note}</a>)
+          on corrected labels (<a href="/label-issues">{note}</a>)
         </span>
       </div>
       <div class="metric corrected-accuracy">

@@ -169,7 +169,7 @@ export function RobustnessView({ runId, status, images }: { runId: number; statu
             <div class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(status.fraction * 100)}>
               <div class="fill" style={`width: ${(status.fraction * 100).toFixed(1)}%`}></div>
             </div>
-            <p class="progress-text">Computing in a worker: {status.stage}</p>
+            <p class="progress-text">Computing in a background thread: {status.stage}</p>
           </div>
         );
       case 'absent':
@@ -187,7 +187,7 @@ export function RobustnessView({ runId, status, images }: { runId: number; statu
     }
   })();
   return (
-    // While a worker computes, the section asks again every two seconds for its progress.
+    // While a thread computes, the section asks again every two seconds for its progress.
     <section id="robustness" class="card" {...(status.state === 'computing' ? poll : {})}>
       <h2>Robustness: how fast it breaks</h2>
       {body}
@@ -195,7 +195,7 @@ export function RobustnessView({ runId, status, images }: { runId: number; statu
   );
 }
 
-/** Where the run page loads both: they read every test prediction (and may start a worker), so after the page. */
+/** Where the run page loads both: they read every test prediction (and may start a thread), so after the page. */
 export const RunWhySlots = ({ runId }: { runId: number }) => (
   <>
     <section id="calibration" hx-get={`/runs/${runId}/calibration`} hx-trigger="load" hx-swap="outerHTML">

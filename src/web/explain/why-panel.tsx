@@ -37,7 +37,7 @@ function Neighbours({ view, trainImages }: { view: WhyView; trainImages: TestIma
   if (view.neighbours === null) {
     return (
       <p class="muted" hx-get={whyUrl(view, view.method, 'target' in view.attribution ? view.attribution.target : view.predicted)} hx-trigger="load delay:2s" hx-target="#why" hx-swap="outerHTML">
-        Computing the embeddings of the training images this run learned from (once, in a worker, under a minute)…
+        Computing the embeddings of the training images this run learned from (once, in a background thread, under a minute)…
       </p>
     );
   }

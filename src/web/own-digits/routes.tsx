@@ -9,7 +9,7 @@ import { selectBackend } from '../../training/backend.ts';
 import { IMAGE_LIMITS, ImageTooLargeError, UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../data/own-digits/digit-set.ts';
 import { predictWithRuns, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
-import { preprocessInWorker } from '../../data/own-digits/preprocess-in-worker.ts';
+import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -28,7 +28,7 @@ const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
 async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
-  const digit = await preprocessInWorker(picture.bytes);
+  const digit = await preprocessInThread(picture.bytes);
   // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
   await selectBackend('auto');
   const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
@@ -47,7 +47,7 @@ async function explainIfModel(deps: OwnDigitsDeps, run: Run, input: Float32Array
 
 /**
  * The chosen run's integrated-gradients map of the digit and its nearest training images. The
- * training embeddings are computed once per run, in a worker: until they exist the page says so.
+ * training embeddings are computed once per run, in a thread: until they exist the page says so.
  */
 async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array): Promise<NonNullable<Reading['why']>> {
   const model = await openRunModel(deps.db, run);
@@ -115,7 +115,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const label = labelFromForm(body);
       const picture = await pictureFromForm(body);
       try {
-        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInWorker(picture.bytes));
+        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
       } catch (err) {
         if (err instanceof ImageTooLargeError) throw new HTTPException(413, { message: err.message });
         if (err instanceof UnreadableImageError) throw new HTTPException(400, { message: err.message });

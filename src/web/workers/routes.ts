@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { mnistFileHashes } from '../../data/mnist.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { listLabelDecisions } from '../../store/label-decisions.ts';
+import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { usesLabelDecisions } from '../../training/training-set.ts';
 import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../store/store.ts';
 import type { EpochResult } from '../../training/train.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exactNeighbours } from '../../../src/analysis/maps/knn.ts';
 import { projectToPrincipalComponents } from '../../../src/analysis/maps/pca.ts';
 import { umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
-import { umapLayoutInWorker } from '../../../src/analysis/maps/layout-in-worker.ts';
+import { umapLayoutInThread } from '../../../src/analysis/maps/layout-in-thread.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 
 /** Two well-separated blobs of `perBlob` points in `dimensions` dimensions. */
@@ -56,7 +56,7 @@ describe('umapLayout', () => {
 
   it('runs in a worker thread with progress reports, giving the same layout', async () => {
     const fractions: number[] = [];
-    const inWorker = await umapLayoutInWorker(data, 8, { ...options, seed: 5, onProgress: (f) => fractions.push(f) });
+    const inWorker = await umapLayoutInThread(data, 8, { ...options, seed: 5, onProgress: (f) => fractions.push(f) });
     expect(inWorker).toEqual(umapLayout(data, 8, { ...options, seed: 5 }));
     expect(fractions[0]).toBe(0);
     expect(fractions.at(-1)).toBe(1);

@@ -47,7 +47,7 @@ export class DataParallelTrainer {
         rank, replicas, spec, backend: options.backend ?? 'wasm', seed: options.seed,
         recipe: options.recipe ?? PLAIN_ADAM, labelSmoothing: options.labelSmoothing ?? 0, gradients, barrier,
       };
-      const worker = new Worker(new URL('./worker.mjs', import.meta.url), { workerData });
+      const worker = new Worker(new URL('./replica-thread.mjs', import.meta.url), { workerData });
       worker.on('message', (reply: ReplicaReply) => {
         const resolve = pending.get(worker);
         pending.delete(worker);

@@ -7,7 +7,7 @@ import { openPortableModel } from '../../models/run-model.ts';
 import { embedImages } from '../../training/train-embeddings.ts';
 import { measureRobustness } from '../robustness/robustness.ts';
 import { transformNamed } from '../robustness/transforms.ts';
-import type { ModelJob, ModelJobMessage } from './run-in-worker.ts';
+import type { ModelJob, ModelJobMessage } from './run-in-thread.ts';
 
 const job = workerData as ModelJob;
 const post = (message: ModelJobMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);

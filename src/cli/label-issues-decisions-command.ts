@@ -3,9 +3,9 @@ import type { Db } from '../../db/client.ts';
 import { LABEL_SPLITS, type LabelSplit } from '../../db/schema.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
-import { decideLabel, LabelDecisionError } from '../store/label-decisions.ts';
+import { decideLabel, LabelDecisionError } from '../store/label-issues-decisions.ts';
 import { loadMnist, type MnistSplit } from '../data/mnist.ts';
-import { labelDecisionsCsv, labelDecisionsExport, LabelDecisionsImportError, parseLabelDecisions } from '../analysis/label-decisions-export.ts';
+import { labelDecisionsCsv, labelDecisionsExport, LabelDecisionsImportError, parseLabelDecisions } from '../analysis/label-issues/decisions-export.ts';
 
 const VERDICT_WORDS = { right: 'label is right', ambiguous: 'ambiguous / unreadable', skip: 'skipped' } as const;
 
@@ -36,9 +36,10 @@ function importDecisions(db: Db, text: string, splits: Record<LabelSplit, MnistS
   return counts;
 }
 
-export const labelDecisionsCommand: Command = {
-  name: 'label-decisions',
-  summary: 'the label review decisions: list them, export them as JSON or CSV (with the dataset files\' sha256), or import an export',
+export const labelIssuesDecisionsCommand: Command = {
+  name: 'label-issues-decisions',
+  aliases: ['label-decisions'],
+  summary: 'the decisions on label issues: list them, export them as JSON or CSV (with the dataset files\' sha256), or import an export',
   positionals: [],
   options: {
     split: { type: 'choice', choices: LABEL_SPLITS, description: 'only this split\'s decisions (default both)' },

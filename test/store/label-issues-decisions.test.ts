@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { selectBackend } from '../../src/training/backend.ts';
 import { executeRun } from '../../src/training/experiment.ts';
-import { correctLabels, decideLabel, getLabelDecision, LabelDecisionError, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { correctLabels, decideLabel, getLabelDecision, LabelDecisionError, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { loadHeldOutPredictions } from '../../src/store/store.ts';
 import { runTrainingSplit } from '../../src/training/train.ts';

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { labelDecisions, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
 
+/** The decisions a person makes on label issues (one per image and split; table label_decisions), and the labels they correct. */
 export type LabelDecision = typeof labelDecisions.$inferSelect;
 /** What training needs of a decision; a remote worker gets only this with its claim. */
 export type LabelCorrection = Pick<LabelDecision, 'imageIndex' | 'verdict' | 'correctedLabel'>;

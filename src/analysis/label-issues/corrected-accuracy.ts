@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client.ts';
-import { correctLabels, listLabelDecisions, type LabelDecision } from '../store/label-decisions.ts';
-import { loadTestPredictions, type Run } from '../store/store.ts';
+import type { Db } from '../../../db/client.ts';
+import { correctLabels, listLabelDecisions, type LabelDecision } from '../../store/label-issues-decisions.ts';
+import { loadTestPredictions, type Run } from '../../store/store.ts';
 
 /** A run's test accuracy three ways; the original labels' stays the headline. */
 export interface LabelAccuracies {

@@ -1,35 +1,35 @@
-import type { AuditResult, AuditState, LabelAudit } from '../../analysis/label-audit.ts';
+import type { FoundLabelIssues, SearchState, TrainingSetSearch } from '../../analysis/label-issues/training-set-search.ts';
 import type { Run } from '../../store/store.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { dateTime, formatDuration, percent } from '../format.ts';
+import { dateTime, formatDuration, percent, plural } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
 import { reviewUrl } from './review-page.tsx';
 
-export interface AuditView {
-  audit: LabelAudit;
-  state: AuditState;
+export interface SearchView {
+  search: TrainingSetSearch;
+  state: SearchState;
   runs: Run[];
   /** Share of the folds' training done, 0..1. */
   done: number;
-  result: AuditResult | null;
+  result: FoundLabelIssues | null;
 }
 
-const elapsed = (view: AuditView) => {
+const elapsed = (view: SearchView) => {
   const start = Math.min(...view.runs.map((run) => (run.startedAt ?? run.createdAt).getTime()));
-  const end = view.audit.finishedAt?.getTime() ?? Date.now();
+  const end = view.search.finishedAt?.getTime() ?? Date.now();
   return Number.isFinite(start) ? (end - start) / 1000 : 0;
 };
 
-/** An audit's progress and, once done, its top suspects; polls itself while the folds train. */
-export function AuditPanel({ view, trainImages, top = 48 }: { view: AuditView; trainImages: TestImages; top?: number }) {
-  const { audit, state, runs, result } = view;
-  const poll = state === 'training' ? { 'hx-get': `/label-audit/${audit.id}/panel`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {};
+/** A search's progress and, once done, its top label issues; polls itself while the folds train. */
+export function SearchPanel({ view, trainImages, top = 48 }: { view: SearchView; trainImages: TestImages; top?: number }) {
+  const { search, state, runs, result } = view;
+  const poll = state === 'training' ? { 'hx-get': `/label-issues/training-set/${search.id}/panel`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {};
   return (
-    <section id={`audit-${audit.id}`} class="card audit" data-state={state} {...poll}>
+    <section id={`search-${search.id}`} class="card search" data-state={state} {...poll}>
       <h2>
-        Audit {audit.id} <span class="muted">· {audit.folds} folds · started {dateTime(audit.createdAt)}</span>
+        Search {search.id} <span class="muted">· {search.folds} folds · started {dateTime(search.createdAt)}</span>
       </h2>
       <div class="progress">
         <div class="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(view.done * 100)}>
@@ -37,13 +37,13 @@ export function AuditPanel({ view, trainImages, top = 48 }: { view: AuditView; t
         </div>
         <p class="progress-text">
           {state === 'done'
-            ? `Done in ${formatDuration(elapsed(view))}: ${result!.issues.length} suspects from ${result!.runs} fold runs.`
+            ? `Done in ${formatDuration(elapsed(view))}: ${plural(result!.issues.length, 'label issue')} from ${result!.runs} fold runs.`
             : state === 'failed'
-              ? 'A fold run failed or was cancelled, so this audit cannot finish; start another.'
+              ? 'A fold run failed or was cancelled, so this search cannot finish; start another.'
               : `${percent(view.done, 0)} of the folds' training done · ${formatDuration(elapsed(view))} so far`}
         </p>
       </div>
-      <ol class="audit-runs">
+      <ol class="search-runs">
         {runs.map((run) => (
           <li>
             <a href={`/runs/${run.id}`}>{run.name}</a> <StatusBadge status={run.status} />
@@ -52,7 +52,7 @@ export function AuditPanel({ view, trainImages, top = 48 }: { view: AuditView; t
       </ol>
       {result ? (
         <>
-          <h3>Top suspects</h3>
+          <h3>Top label issues</h3>
           <p>
             <a class="button" href={reviewUrl('train', 'all')}>
               Review them
@@ -77,19 +77,19 @@ export function AuditPanel({ view, trainImages, top = 48 }: { view: AuditView; t
   );
 }
 
-export function AuditPage({ views, trainImages, error }: { views: AuditView[]; trainImages: TestImages; error?: string }) {
+export function TrainingSetPage({ views, trainImages, error }: { views: SearchView[]; trainImages: TestImages; error?: string }) {
   return (
-    <Layout title="Label audit">
+    <Layout title="Label issues in the training set">
       <p class="crumbs">
-        <a href="/dataset">Dataset</a> › training-set label audit · <a href="/label-review?split=train">review</a>
+        <a href="/dataset">Dataset</a> › <a href="/label-issues">label issues</a> › training set · <a href="/label-issues?split=train">review</a>
       </p>
-      <h1>Training-set label audit</h1>
+      <h1>Label issues in the training set</h1>
       <p>
-        A model's predictions on images it trained on say little about their labels. The audit splits the training set into K folds
+        A model's predictions on images it trained on say little about their labels. A search splits the training set into K folds
         (image i goes to fold i mod K) and queues K runs, each trained on the other folds and predicting the one it did not see; the
-        suspects are ranked from those out-of-sample predictions as the test set's are. The runs train in the ordinary queue.
+        label issues are ranked from those out-of-sample predictions as the test set's are. The runs train in the ordinary queue.
       </p>
-      <form class="card launch-audit" method="post" action="/label-audit">
+      <form class="card launch-search" method="post" action="/label-issues/training-set">
         <label>
           Folds <input type="number" name="folds" min="2" max="10" value="4" />
         </label>
@@ -97,11 +97,11 @@ export function AuditPage({ views, trainImages, error }: { views: AuditView[]; t
           Epochs per fold <input type="number" name="epochs" min="1" max="5" value="2" />
         </label>
         <button type="submit" class="primary">
-          Start audit
+          Search the training set
         </button>
         {error ? <p class="field-error">{error}</p> : ''}
       </form>
-      {views.length === 0 ? <p class="empty">No audits yet.</p> : views.map((view) => <AuditPanel view={view} trainImages={trainImages} />)}
+      {views.length === 0 ? <p class="empty">No training-set searches yet.</p> : views.map((view) => <SearchPanel view={view} trainImages={trainImages} />)}
     </Layout>
   );
 }

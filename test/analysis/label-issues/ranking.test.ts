@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rankLabelIssues, storedLabelIssues, type PredictionView } from '../../src/analysis/label-issues.ts';
-import { seededRandom } from '../../src/core/random.ts';
-import { memoryDb, runningRun } from '../helpers/db.ts';
-import { completeWithoutTraining } from './fake-runs.ts';
+import { rankLabelIssues, storedLabelIssues, type PredictionView } from '../../../src/analysis/label-issues/ranking.ts';
+import { seededRandom } from '../../../src/core/random.ts';
+import { memoryDb, runningRun } from '../../helpers/db.ts';
+import { completeWithoutTraining } from '../fake-runs.ts';
 
 /** Probabilities that put `confidence` on `answers[i]` and spread the rest evenly. */
 function probabilitiesFor(answers: number[], confidence = 0.9): Float32Array {

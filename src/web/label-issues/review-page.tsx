@@ -1,7 +1,7 @@
-import type { LabelIssue } from '../../analysis/label-issues.ts';
-import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-review.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-issues/review.ts';
 import type { LabelSplit } from '../../../db/schema.ts';
-import type { LabelDecision } from '../../store/label-decisions.ts';
+import type { LabelDecision } from '../../store/label-issues-decisions.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
 import { dateTime, percent, plural } from '../format.ts';
@@ -10,19 +10,19 @@ import type { TestImages } from '../test-images.ts';
 export interface ReviewView {
   split: LabelSplit;
   slice: ReviewSlice;
-  /** The suspects in the slice, ranked, and how many runs they come from. */
-  suspects: LabelIssue[];
+  /** The label issues in the slice, ranked, and how many runs they come from. */
+  issues: LabelIssue[];
   runs: number;
-  /** Position of the one shown in `suspects`; null when there is none to show. */
+  /** Position of the one shown in `issues`; null when there is none to show. */
   at: number | null;
   decisions: Map<number, LabelDecision>;
   images: TestImages;
 }
 
-const SLICE_NAMES: Record<ReviewSlice, string> = { all: 'all suspects', 'crossed-seven': 'crossed sevens', 'plain-seven': 'plain sevens' };
+const SLICE_NAMES: Record<ReviewSlice, string> = { all: 'all label issues', 'crossed-seven': 'crossed sevens', 'plain-seven': 'plain sevens' };
 
 export const reviewUrl = (split: LabelSplit, slice: ReviewSlice, index?: number) =>
-  `/label-review?split=${split}&slice=${slice}${index === undefined ? '' : `&index=${index}`}`;
+  `/label-issues?split=${split}&slice=${slice}${index === undefined ? '' : `&index=${index}`}`;
 
 export function describeDecision(decision: LabelDecision): string {
   switch (decision.verdict) {
@@ -86,7 +86,7 @@ function AttributionSlot({ split, index }: { split: LabelSplit; index: number })
 
 function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue }) {
   return (
-    <form class="decisions" method="post" action="/label-review/decide" hx-post="/label-review/decide" hx-target="#review" hx-swap="outerHTML">
+    <form class="decisions" method="post" action="/label-issues/decide" hx-post="/label-issues/decide" hx-target="#review" hx-swap="outerHTML">
       <input type="hidden" name="split" value={view.split} />
       <input type="hidden" name="slice" value={view.slice} />
       <input type="hidden" name="index" value={String(issue.index)} />
@@ -113,13 +113,13 @@ function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue 
   );
 }
 
-/** One suspect: the image large, its evidence, its neighbours, the decision buttons. A fragment the page also renders. */
+/** One label issue: the image large, its evidence, its neighbours, the decision buttons. A fragment the page also renders. */
 export function ReviewPanel({ view }: { view: ReviewView }) {
-  const decided = view.suspects.filter((s) => view.decisions.has(s.index)).length;
-  const issue = view.at === null ? undefined : view.suspects[view.at];
+  const decided = view.issues.filter((i) => view.decisions.has(i.index)).length;
+  const issue = view.at === null ? undefined : view.issues[view.at];
   const header = (
     <p class="review-count">
-      {decided} of {view.suspects.length} suspects decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {plural(view.runs, 'run')})
+      {decided} of {view.issues.length} label issues decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {plural(view.runs, 'run')})
     </p>
   );
   if (!issue) {
@@ -127,19 +127,19 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
       <section id="review">
         {header}
         <p class="empty">
-          {view.suspects.length === 0
+          {view.issues.length === 0
             ? view.split === 'train'
-              ? 'No training-set suspects yet: run a label audit first.'
-              : 'No suspects: no completed run has predicted the whole test set yet.'
-            : 'Every suspect here is decided.'}{' '}
-          {view.split === 'train' ? <a href="/label-audit">Label audit</a> : ''}
+              ? 'No training-set label issues yet: search the training set first.'
+              : 'No label issues: no completed run has predicted the whole test set yet.'
+            : 'Every label issue here is decided.'}{' '}
+          {view.split === 'train' ? <a href="/label-issues/training-set">Search the training set</a> : ''}
         </p>
       </section>
     );
   }
   const decision = view.decisions.get(issue.index);
-  const prev = view.suspects[(view.at! - 1 + view.suspects.length) % view.suspects.length]!;
-  const next = view.suspects[(view.at! + 1) % view.suspects.length]!;
+  const prev = view.issues[(view.at! - 1 + view.issues.length) % view.issues.length]!;
+  const next = view.issues[(view.at! + 1) % view.issues.length]!;
   return (
     <section id="review" data-index={String(issue.index)}>
       {header}
@@ -147,7 +147,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
         <div class="review-image">
           <img src={view.images.dataUri(issue.index)} width="280" height="280" alt={`${view.split} image ${issue.index}`} />
           <p>
-            Suspect {view.at! + 1} of {view.suspects.length}: {view.split} image <strong>#{issue.index}</strong>
+            Label issue {view.at! + 1} of {view.issues.length}: {view.split} image <strong>#{issue.index}</strong>
           </p>
           <p class="review-nav">
             <a href={reviewUrl(view.split, view.slice, prev.index)} data-key="ArrowLeft">← previous</a>
@@ -187,7 +187,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
 
 function ReviewFilters({ view }: { view: ReviewView }) {
   return (
-    <form class="review-filters" method="get" action="/label-review">
+    <form class="review-filters" method="get" action="/label-issues">
       <select name="split" aria-label="split">
         {(['test', 'train'] as const).map((split) => (
           <option value={split} selected={view.split === split}>
@@ -203,22 +203,22 @@ function ReviewFilters({ view }: { view: ReviewView }) {
         ))}
       </select>
       <button type="submit">Show</button>
-      <a href="/label-decisions.csv">Export decisions (CSV)</a>
+      <a href="/label-issues/decisions.csv">Export decisions (CSV)</a>
     </form>
   );
 }
 
 export function ReviewPage({ view }: { view: ReviewView }) {
   return (
-    <Layout title="Review labels">
+    <Layout title="Label issues">
       <p class="crumbs">
-        <a href="/dataset">Dataset</a> › review labels · <a href="/label-audit">training-set audit</a>
+        <a href="/dataset">Dataset</a> › label issues · <a href="/label-issues/training-set">search the training set</a>
       </p>
-      <h1>Review label suspects</h1>
+      <h1>Label issues</h1>
       <ReviewFilters view={view} />
       <p class="muted">Keys: a digit says the label is wrong and the image is that digit; r right, a ambiguous, s skip; ← → move.</p>
       <ReviewPanel view={view} />
-      <script src="/static/label-review.js" defer></script>
+      <script src="/static/label-issues.js" defer></script>
     </Layout>
   );
 }

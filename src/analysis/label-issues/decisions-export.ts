@@ -1,7 +1,7 @@
-import type { Db } from '../../db/client.ts';
-import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
-import { listLabelDecisions } from '../store/label-decisions.ts';
-import type { MnistSplit } from '../data/mnist.ts';
+import type { Db } from '../../../db/client.ts';
+import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
+import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
+import type { MnistSplit } from '../../data/mnist.ts';
 
 /**
  * Every label decision, with the dataset files they are about: the sha256 of each split's images
@@ -70,7 +70,7 @@ function jsonRows(text: string): RawRow[] {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new LabelDecisionsImportError('the file is neither JSON nor the CSV that label-decisions writes');
+    throw new LabelDecisionsImportError('the file is neither JSON nor the CSV that label-issues-decisions writes');
   }
   if (!Array.isArray(parsed.decisions)) throw new LabelDecisionsImportError('the JSON has no "decisions" list');
   return parsed.decisions.map((d) => ({ ...d, labelsSha256: parsed.dataset?.[String(d.split)]?.labelsSha256 }));

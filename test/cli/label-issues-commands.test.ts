@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
-import { decideLabel, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { decideLabel, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { runningRun } from '../helpers/db.ts';
@@ -40,16 +40,16 @@ describe('digitlab label-issues', () => {
     expect(json.issues[0].score).toBeGreaterThan(json.issues[1].score);
 
     const one = await runCliCaptured(['label-issues', '--limit', '1', '--db', file]);
-    expect(one.stdout).toContain('1 suspects in the test set from 3 runs');
+    expect(one.stdout).toContain('1 label issues in the test set from 3 runs');
     expect(one.stdout).toMatch(/4242 {2}\d -> \d/);
   });
 
-  it('says the training set needs a finished audit, and exits 2 on bad usage', async () => {
+  it('says the training set needs a finished training-set search, and exits 2 on bad usage', async () => {
     const file = tempDb();
     const train = await runCliCaptured(['label-issues', '--split', 'train', '--json', '--db', file]);
     expect(train.code).toBe(0);
     expect(train.lastJson()).toEqual({ split: 'train', runs: 0, issues: [] });
-    expect(train.stderr).toContain('label audit');
+    expect(train.stderr).toContain('no finished training-set search');
     for (const bad of [['--limit', '0'], ['--split', 'validation'], ['extra']]) {
       const result = await runCliCaptured(['label-issues', ...bad, '--db', file]);
       expect(result.code).toBe(2);
@@ -57,7 +57,7 @@ describe('digitlab label-issues', () => {
   });
 });
 
-describe('digitlab label-decisions', () => {
+describe('digitlab label-issues-decisions', () => {
   it('exports the decisions as JSON and CSV naming the dataset files, and imports either into another store', async () => {
     const file = tempDb();
     const db = openDb(file);
@@ -65,13 +65,13 @@ describe('digitlab label-decisions', () => {
     decideLabel(db, { split: 'train', imageIndex: 7, verdict: 'ambiguous', decidedAt: new Date('2026-12-02T10:01:00Z') });
     db.$client.close();
 
-    const json = (await runCliCaptured(['label-decisions', '--json', '--db', file])).lastJson();
+    const json = (await runCliCaptured(['label-issues-decisions', '--json', '--db', file])).lastJson();
     expect(json.dataset.test).toEqual({ imagesSha256: test.imagesSha256, labelsSha256: test.labelsSha256 });
     expect(json.decisions).toEqual([
       { split: 'test', index: 4242, label: test.labels[4242], verdict: 'wrong', correctedLabel: 3, decidedAt: '2026-12-02T10:00:00.000Z' },
       { split: 'train', index: 7, label: loadMnist('train', { limit: 8 }).labels[7], verdict: 'ambiguous', correctedLabel: null, decidedAt: '2026-12-02T10:01:00.000Z' },
     ]);
-    const csv = await runCliCaptured(['label-decisions', '--csv', '--split', 'test', '--db', file]);
+    const csv = await runCliCaptured(['label-issues-decisions', '--csv', '--split', 'test', '--db', file]);
     expect(csv.stdout.trim().split('\n')).toEqual([
       'split,index,label,verdict,corrected_label,decided_at,labels_sha256',
       `test,4242,${test.labels[4242]},wrong,3,2026-12-02T10:00:00.000Z,${test.labelsSha256}`,
@@ -79,14 +79,14 @@ describe('digitlab label-decisions', () => {
 
     const dir = path.dirname(file);
     const jsonFile = path.join(dir, 'decisions.json');
-    expect((await runCliCaptured(['label-decisions', '--out', jsonFile, '--db', file])).code).toBe(0);
+    expect((await runCliCaptured(['label-issues-decisions', '--out', jsonFile, '--db', file])).code).toBe(0);
     const fromJson = tempDb();
-    const imported = await runCliCaptured(['label-decisions', '--import', jsonFile, '--json', '--db', fromJson]);
+    const imported = await runCliCaptured(['label-issues-decisions', '--import', jsonFile, '--json', '--db', fromJson]);
     expect(imported.lastJson()).toEqual({ imported: 2, test: 1, train: 1 });
     const csvFile = path.join(dir, 'decisions.csv');
     writeFileSync(csvFile, csv.stdout);
     const fromCsv = tempDb();
-    expect((await runCliCaptured(['label-decisions', '--import', csvFile, '--db', fromCsv])).code).toBe(0);
+    expect((await runCliCaptured(['label-issues-decisions', '--import', csvFile, '--db', fromCsv])).code).toBe(0);
     for (const [store, splits] of [[fromJson, ['test', 'train']], [fromCsv, ['test']]] as const) {
       const reopened = openDb(store);
       const original = openDb(file);
@@ -104,18 +104,31 @@ describe('digitlab label-decisions', () => {
       other,
       `split,index,label,verdict,corrected_label,decided_at,labels_sha256\ntest,1,2,right,,2026-12-02T10:00:00.000Z,${test.labelsSha256}\ntest,2,1,skip,,2026-12-02T10:00:00.000Z,${'0'.repeat(64)}\n`,
     );
-    const refused = await runCliCaptured(['label-decisions', '--import', other, '--db', file]);
+    const refused = await runCliCaptured(['label-issues-decisions', '--import', other, '--db', file]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('sha256');
     const broken = path.join(dir, 'broken.csv');
     writeFileSync(broken, `split,index,label,verdict,corrected_label,decided_at,labels_sha256\ntest,1,2,right,,2026-12-02T10:00:00.000Z,\ntest,99999,1,wrong,3,2026-12-02T10:00:00.000Z,\n`);
-    expect((await runCliCaptured(['label-decisions', '--import', broken, '--db', file])).stderr).toContain('no image 99999');
+    expect((await runCliCaptured(['label-issues-decisions', '--import', broken, '--db', file])).stderr).toContain('no image 99999');
     const db = openDb(file);
     expect(listLabelDecisions(db, 'test')).toEqual([]);
     db.$client.close();
     for (const bad of [['--import', other, '--csv'], ['--import', path.join(dir, 'missing.json')], ['--csv', '--json'], ['--split', 'both']]) {
-      expect((await runCliCaptured(['label-decisions', ...bad, '--db', file])).code).toBe(2);
+      expect((await runCliCaptured(['label-issues-decisions', ...bad, '--db', file])).code).toBe(2);
     }
     expect(readFileSync(other, 'utf8')).toContain('skip');
+  });
+
+  it('still answers to its old name, label-decisions, for scripts written before the rename; help lists only the new one', async () => {
+    const file = tempDb();
+    const db = openDb(file);
+    decideLabel(db, { split: 'test', imageIndex: 5, verdict: 'right', decidedAt: new Date('2026-12-02T10:00:00Z') });
+    db.$client.close();
+    const byOldName = await runCliCaptured(['label-decisions', '--json', '--db', file]);
+    expect(byOldName.code).toBe(0);
+    expect(byOldName.lastJson()).toEqual((await runCliCaptured(['label-issues-decisions', '--json', '--db', file])).lastJson());
+    const overview = (await runCliCaptured(['--help'])).stdout;
+    expect(overview).toContain('label-issues-decisions');
+    expect(overview).not.toMatch(/^ {2}label-decisions /m);
   });
 });

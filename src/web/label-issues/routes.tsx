@@ -2,15 +2,16 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import { LABEL_SPLITS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
-import { auditProgress, auditRecipe, auditResult, getLabelAudit, labelSuspects, launchLabelAudit, listLabelAudits, LabelAuditNotFoundError, type LabelAudit } from '../../analysis/label-audit.ts';
-import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-decisions-export.ts';
-import type { LabelIssue } from '../../analysis/label-issues.ts';
-import { nextUndecided, REVIEW_SLICES, suspectsInSlice, type ReviewSlice } from '../../analysis/label-review.ts';
-import { decideLabel, listLabelDecisions } from '../../store/label-decisions.ts';
+import { searchProgress, searchFoldHyperparameters, searchResult, getTrainingSetSearch, findLabelIssues, launchTrainingSetSearch, listTrainingSetSearches, TrainingSetSearchNotFoundError, type TrainingSetSearch } from '../../analysis/label-issues/training-set-search.ts';
+import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-issues/decisions-export.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { nextUndecided, REVIEW_SLICES, issuesInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
+import { decideLabel, listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { listRuns } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
-import { AuditPage, AuditPanel, type AuditView } from './audit-page.tsx';
+import { TrainingSetPage, SearchPanel, type SearchView } from './training-set-page.tsx';
+import { oldLabelIssuesUrls } from './old-urls.ts';
 import { ReviewPage, ReviewPanel, reviewUrl, type ReviewView } from './review-page.tsx';
 
 function formInt(body: Record<string, unknown>, name: string, min: number, max: number): number {
@@ -27,60 +28,60 @@ function parseDecision(raw: string) {
   throw new HTTPException(400, { message: `decision must be right, ambiguous, skip or wrong-0 to wrong-9; got '${raw}'` });
 }
 
-/** The label audit page, the one-suspect-at-a-time review and the decisions' export. */
-export function labelAuditRoutes(deps: WebDeps): Hono {
+/** The label issues pages: the one-issue-at-a-time review, the training-set searches and the decisions' export. */
+export function labelIssuesRoutes(deps: WebDeps): Hono {
   const { db, images, trainImages } = deps;
   const imagesOf = (split: LabelSplit) => (split === 'train' ? trainImages : images);
   // Ranking the test set reads every run's predictions and embeddings: redo it only when the completed runs change.
   let testCache: { key: string; value: { runs: number; issues: LabelIssue[] } } | undefined;
-  const suspects = (split: LabelSplit) => {
-    if (split === 'train') return labelSuspects(db, 'train', trainImages.labels);
+  const issuesOf = (split: LabelSplit) => {
+    if (split === 'train') return findLabelIssues(db, 'train', trainImages.labels);
     const key = listRuns(db, { statuses: ['completed'] }).map((run) => run.id).join(',');
-    if (testCache?.key !== key) testCache = { key, value: labelSuspects(db, 'test', images.labels) };
+    if (testCache?.key !== key) testCache = { key, value: findLabelIssues(db, 'test', images.labels) };
     return testCache.value;
   };
   const reviewView = (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): ReviewView => {
-    const { runs, issues } = suspects(split);
-    const inSlice = suspectsInSlice(issues, slice, imagesOf(split).dataset);
+    const { runs, issues } = issuesOf(split);
+    const inSlice = issuesInSlice(issues, slice, imagesOf(split).dataset);
     const decisions = new Map(listLabelDecisions(db, split).map((d) => [d.imageIndex, d]));
     const shown = position.index === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.index);
     const after = position.after === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.after);
     const at = shown >= 0 ? shown : nextUndecided(inSlice, new Set(decisions.keys()), after);
-    return { split, slice, suspects: inSlice, runs, at, decisions, images: imagesOf(split) };
+    return { split, slice, issues: inSlice, runs, at, decisions, images: imagesOf(split) };
   };
-  const auditView = (audit: LabelAudit): AuditView => {
-    const result = auditResult(db, audit, trainImages.labels);
-    const progress = auditProgress(db, result ? getLabelAudit(db, audit.id) : audit);
-    return { audit: result ? getLabelAudit(db, audit.id) : audit, ...progress, result };
+  const searchView = (search: TrainingSetSearch): SearchView => {
+    const result = searchResult(db, search, trainImages.labels);
+    const progress = searchProgress(db, result ? getTrainingSetSearch(db, search.id) : search);
+    return { search: result ? getTrainingSetSearch(db, search.id) : search, ...progress, result };
   };
-  const auditOf = (c: Context) => {
+  const searchOf = (c: Context) => {
     try {
-      return getLabelAudit(db, Number(c.req.param('audit')));
+      return getTrainingSetSearch(db, Number(c.req.param('search')));
     } catch (err) {
-      if (err instanceof LabelAuditNotFoundError) throw new HTTPException(404, { message: err.message });
+      if (err instanceof TrainingSetSearchNotFoundError) throw new HTTPException(404, { message: err.message });
       throw err;
     }
   };
   const exported = () => labelDecisionsExport(db, { train: trainImages.dataset, test: images.dataset });
 
   return new Hono()
-    .get('/label-audit', (c) => c.html(<AuditPage views={listLabelAudits(db).map(auditView)} trainImages={trainImages} />))
-    .post('/label-audit', async (c) => {
+    .get('/label-issues/training-set', (c) => c.html(<TrainingSetPage views={listTrainingSetSearches(db).map(searchView)} trainImages={trainImages} />))
+    .post('/label-issues/training-set', async (c) => {
       const body = await formBody(c);
       const folds = formInt(body, 'folds', 2, 10);
       const epochs = formInt(body, 'epochs', 1, 5);
       // Two threads share each batch where two cores exist (the wasm engine's data-parallel steps).
-      launchLabelAudit(db, { folds, recipe: auditRecipe({ epochs, seed: 1, workers: Math.min(2, os.availableParallelism()) }) });
-      return c.redirect('/label-audit', 303);
+      launchTrainingSetSearch(db, { folds, hyperparameters: searchFoldHyperparameters({ epochs, seed: 1, workers: Math.min(2, os.availableParallelism()) }) });
+      return c.redirect('/label-issues/training-set', 303);
     })
-    .get('/label-audit/:audit{[0-9]{1,9}}/panel', (c) => c.html(<AuditPanel view={auditView(auditOf(c))} trainImages={trainImages} />))
-    .get('/label-review', (c) => {
+    .get('/label-issues/training-set/:search{[0-9]{1,9}}/panel', (c) => c.html(<SearchPanel view={searchView(searchOf(c))} trainImages={trainImages} />))
+    .get('/label-issues', (c) => {
       const split = queryChoice(c, 'split', LABEL_SPLITS) ?? 'test';
       const slice = queryChoice(c, 'slice', REVIEW_SLICES) ?? 'all';
       const index = queryInt(c, 'index', { min: 0, max: 59_999 });
       return c.html(<ReviewPage view={reviewView(split, slice, { index })} />);
     })
-    .post('/label-review/decide', async (c) => {
+    .post('/label-issues/decide', async (c) => {
       const body = await formBody(c);
       const split = field(body, 'split') as LabelSplit;
       const slice = field(body, 'slice') as ReviewSlice;
@@ -89,13 +90,14 @@ export function labelAuditRoutes(deps: WebDeps): Hono {
       const imageIndex = formInt(body, 'index', 0, imagesOf(split).count - 1);
       decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
       const view = reviewView(split, slice, { after: imageIndex });
-      if (!c.req.header('HX-Request')) return c.redirect(reviewUrl(split, slice, view.at === null ? undefined : view.suspects[view.at]!.index), 303);
+      if (!c.req.header('HX-Request')) return c.redirect(reviewUrl(split, slice, view.at === null ? undefined : view.issues[view.at]!.index), 303);
       return c.html(<ReviewPanel view={view} />);
     })
-    .get('/api/label-decisions', (c) => c.json(exported()))
-    .get('/label-decisions.csv', (c) => {
+    .get('/api/label-issues/decisions', (c) => c.json(exported()))
+    .get('/label-issues/decisions.csv', (c) => {
       c.header('Content-Type', 'text/csv; charset=utf-8');
-      c.header('Content-Disposition', 'attachment; filename="label-decisions.csv"');
+      c.header('Content-Disposition', 'attachment; filename="label-issues-decisions.csv"');
       return c.body(labelDecisionsCsv(exported()));
-    });
+    })
+    .route('/', oldLabelIssuesUrls());
 }

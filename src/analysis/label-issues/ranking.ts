@@ -1,6 +1,6 @@
-import type { Db } from '../../db/client.ts';
-import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../store/store.ts';
-import { smallest } from './maps/knn.ts';
+import type { Db } from '../../../db/client.ts';
+import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
+import { smallest } from '../maps/knn.ts';
 
 /** One model's out-of-sample view of some images of a split: its probabilities and, where stored, embeddings. */
 export interface PredictionView {

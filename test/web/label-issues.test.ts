@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { labelAccuracies } from '../../src/analysis/label-accuracies.ts';
-import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/store/label-decisions.ts';
+import { labelAccuracies } from '../../src/analysis/label-issues/corrected-accuracy.ts';
+import { decideLabel, getLabelDecision, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadTestPredictions } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -10,7 +10,7 @@ import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 const htmx = { 'HX-Request': 'true' };
 
 /** A store whose one run predicts the whole test set and calls the images in `doubted` label + 1. */
-function appWithSuspects(doubted: number[]) {
+function appWithLabelIssues(doubted: number[]) {
   const env = webApp();
   const { labels } = env.images;
   const probabilities = new Float32Array(labels.length * 10).fill(0.1 / 9);
@@ -21,37 +21,37 @@ function appWithSuspects(doubted: number[]) {
 
 const shownIndex = (html: string) => Number(/<section id="review" data-index="(\d+)"/.exec(html)?.[1]);
 
-describe('the label review', () => {
-  it('shows one suspect with its evidence, stores a decision and answers with the next undecided one', async () => {
-    const { app, db, images } = appWithSuspects([30, 20, 10]);
-    const page = await (await app.request('/label-review')).text();
+describe('the label issues review', () => {
+  it('shows one label issue with its evidence, stores a decision and answers with the next undecided one', async () => {
+    const { app, db, images } = appWithLabelIssues([30, 20, 10]);
+    const page = await (await app.request('/label-issues')).text();
     // The keyboard script is served from /static: the CSP refuses inline scripts and on* handlers.
-    expect(page).toContain('<script src="/static/label-review.js" defer=""></script>');
+    expect(page).toContain('<script src="/static/label-issues.js" defer=""></script>');
     expect(page).not.toMatch(/<script>|<script [^>]*>[^<]| on[a-z]+="/);
-    expect((await app.request('/static/label-review.js')).status).toBe(200);
-    expect(page).toContain('0 of 3 suspects decided');
+    expect((await app.request('/static/label-issues.js')).status).toBe(200);
+    expect(page).toContain('0 of 3 label issues decided');
     const first = shownIndex(page);
     expect([10, 20, 30]).toContain(first);
     expect(page).toContain(`mean probability`);
 
-    const answer = await postForm(app, '/label-review/decide', { split: 'test', slice: 'all', index: String(first), decision: `wrong-${(images.labels[first]! + 1) % 10}` }, htmx);
+    const answer = await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: String(first), decision: `wrong-${(images.labels[first]! + 1) % 10}` }, htmx);
     expect(answer.status).toBe(200);
     const next = await answer.text();
-    expect(next).toContain('1 of 3 suspects decided');
+    expect(next).toContain('1 of 3 label issues decided');
     expect(shownIndex(next)).not.toBe(first);
     expect(getLabelDecision(db, 'test', first)).toMatchObject({ verdict: 'wrong', correctedLabel: (images.labels[first]! + 1) % 10 });
 
-    // Without htmx the form still works: it redirects to the next suspect.
-    const plain = await postForm(app, '/label-review/decide', { split: 'test', slice: 'all', index: String(shownIndex(next)), decision: 'ambiguous' });
+    // Without htmx the form still works: it redirects to the next label issue.
+    const plain = await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: String(shownIndex(next)), decision: 'ambiguous' });
     expect(plain.status).toBe(303);
-    expect(plain.headers.get('Location')).toMatch(/^\/label-review\?split=test&slice=all&index=\d+$/);
+    expect(plain.headers.get('Location')).toMatch(/^\/label-issues\?split=test&slice=all&index=\d+$/);
     expect(listLabelDecisions(db, 'test').map((d) => d.verdict).sort()).toEqual(['ambiguous', 'wrong']);
   });
 
   it('changes a decision when asked again, and refuses bad ones with a 400, storing nothing', async () => {
-    const { app, db } = appWithSuspects([10]);
-    await postForm(app, '/label-review/decide', { split: 'test', slice: 'all', index: '10', decision: 'right' }, htmx);
-    await postForm(app, '/label-review/decide', { split: 'test', slice: 'all', index: '10', decision: 'skip' }, htmx);
+    const { app, db } = appWithLabelIssues([10]);
+    await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'right' }, htmx);
+    await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'skip' }, htmx);
     expect(listLabelDecisions(db, 'test').map((d) => d.verdict)).toEqual(['skip']);
     for (const fields of [
       { split: 'test', slice: 'all', index: '11', decision: 'wrong-10' },
@@ -59,21 +59,41 @@ describe('the label review', () => {
       { split: 'test', slice: 'all', index: '10000', decision: 'right' },
       { split: 'test', slice: 'round', index: '11', decision: 'right' },
     ]) {
-      expect((await postForm(app, '/label-review/decide', fields, htmx)).status).toBe(400);
+      expect((await postForm(app, '/label-issues/decide', fields, htmx)).status).toBe(400);
     }
     expect(listLabelDecisions(db, 'test')).toHaveLength(1);
-    expect((await app.request('/label-review?split=train&slice=all')).status).toBe(200);
-    expect((await app.request('/label-review?split=both')).status).toBe(400);
+    expect((await app.request('/label-issues?split=train&slice=all')).status).toBe(200);
+    expect((await app.request('/label-issues?split=both')).status).toBe(400);
   });
 
   it('exports the decisions as JSON and CSV with the labels file sha256', async () => {
-    const { app, db, images } = appWithSuspects([10]);
+    const { app, db, images } = appWithLabelIssues([10]);
     decideLabel(db, { split: 'test', imageIndex: 10, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
-    const json = await (await app.request('/api/label-decisions')).json();
+    const json = await (await app.request('/api/label-issues/decisions')).json();
     expect(json.dataset.test.labelsSha256).toBe(images.dataset.labelsSha256);
     expect(json.decisions).toEqual([{ split: 'test', index: 10, label: images.labels[10], verdict: 'wrong', correctedLabel: 3, decidedAt: '2026-12-02T10:00:00.000Z' }]);
-    const csv = await (await app.request('/label-decisions.csv')).text();
+    const csv = await (await app.request('/label-issues/decisions.csv')).text();
     expect(csv).toContain(`test,10,${images.labels[10]},wrong,3,2026-12-02T10:00:00.000Z,${images.dataset.labelsSha256}`);
+  });
+});
+
+describe('the label issues pages\' addresses from before the rename', () => {
+  it('redirect to the new ones, keeping the query, and keep a form post\'s method and body', async () => {
+    const { app } = webApp();
+    for (const [old, now] of [
+      ['/label-review?split=train&slice=crossed-seven&index=7', '/label-issues?split=train&slice=crossed-seven&index=7'],
+      ['/label-audit', '/label-issues/training-set'],
+      ['/label-audit/3/panel', '/label-issues/training-set/3/panel'],
+      ['/api/label-decisions', '/api/label-issues/decisions'],
+      ['/label-decisions.csv', '/label-issues/decisions.csv'],
+    ]) {
+      const moved = await app.request(old!);
+      expect([moved.status, moved.headers.get('Location')], old).toEqual([301, now]);
+    }
+    for (const [old, now] of [['/label-review/decide', '/label-issues/decide'], ['/label-audit', '/label-issues/training-set']]) {
+      const moved = await postForm(app, old!, { split: 'test' });
+      expect([moved.status, moved.headers.get('Location')], old).toEqual([308, now]);
+    }
   });
 });
 

@@ -1,11 +1,11 @@
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import type { LabelCorrection } from '../../store/label-decisions.ts';
+import type { LabelCorrection } from '../../store/label-issues-decisions.ts';
 import type { PortableModel } from '../../models/run-model.ts';
 import type { StoredEmbeddings } from '../../training/train-embeddings.ts';
-import { runWorkerJob } from '../../core/worker-job.ts';
+import { runThreadJob } from '../../core/thread-job.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';
 
-/** What a model worker is asked to do. */
+/** What a model thread is asked to do. */
 export type ModelJob =
   | { kind: 'robustness'; model: PortableModel; transforms: string[]; testLimit: number | null }
   | { kind: 'train-embeddings'; model: PortableModel; params: Hyperparameters; labelDecisions: LabelCorrection[] };
@@ -18,8 +18,8 @@ export type ModelJobMessage =
   | { kind: 'failed'; error: string };
 
 /** Runs a model job in a worker thread with its own tfjs engine; the caller's event loop keeps serving. */
-export function runModelJobInWorker(job: ModelJob, onProgress: (fraction: number, stage: string) => void = () => {}): Promise<ModelJobResult> {
-  return runWorkerJob<ModelJobResult, ModelJobMessage>(new URL('./model-worker.mjs', import.meta.url), job, 'model', (message, control) => {
+export function runModelJobInThread(job: ModelJob, onProgress: (fraction: number, stage: string) => void = () => {}): Promise<ModelJobResult> {
+  return runThreadJob<ModelJobResult, ModelJobMessage>(new URL('./model-thread.mjs', import.meta.url), job, 'model', (message, control) => {
     if (message.kind === 'progress') onProgress(message.fraction, message.stage);
     else if (message.kind === 'done') control.resolve(message.result);
     else control.reject(new Error(message.error));

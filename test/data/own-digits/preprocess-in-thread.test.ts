@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ImageTooLargeError, UnreadableImageError } from '../../../src/data/own-digits/decode.ts';
 import { encodeGreyPng } from '../../../src/data/own-digits/encode.ts';
 import { preprocessDigit } from '../../../src/data/own-digits/preprocess.ts';
-import { preprocessInWorker } from '../../../src/data/own-digits/preprocess-in-worker.ts';
+import { preprocessInThread } from '../../../src/data/own-digits/preprocess-in-thread.ts';
 
 /** A "1" on grey paper, `side` pixels square. */
 function one(side: number): Uint8Array {
@@ -11,23 +11,23 @@ function one(side: number): Uint8Array {
   return encodeGreyPng({ width: side, height: side, pixels });
 }
 
-describe('preprocessInWorker', () => {
+describe('preprocessInThread', () => {
   it('gives what preprocessDigit gives', async () => {
     const picture = one(200);
-    const inWorker = await preprocessInWorker(picture);
+    const inWorker = await preprocessInThread(picture);
     expect(Array.from(inWorker.input)).toEqual(Array.from(preprocessDigit(picture).input));
     expect(inWorker.steps.map((step) => step.caption)).toEqual(preprocessDigit(picture).steps.map((step) => step.caption));
   });
 
   it('passes on why a picture cannot be read, with its kind', async () => {
-    await expect(preprocessInWorker(Buffer.from('not a picture'))).rejects.toThrow(UnreadableImageError);
+    await expect(preprocessInThread(Buffer.from('not a picture'))).rejects.toThrow(UnreadableImageError);
     const header = Buffer.from(one(1));
     header.writeUInt32BE(20000, 16);
     header.writeUInt32BE(20000, 20);
-    await expect(preprocessInWorker(header)).rejects.toThrow(ImageTooLargeError);
+    await expect(preprocessInThread(header)).rejects.toThrow(ImageTooLargeError);
   });
 
   it('stops a picture that takes longer than its time limit', async () => {
-    await expect(preprocessInWorker(one(3000), { timeLimitMs: 50 })).rejects.toThrow(/reading the picture took over 0.05 s and was stopped/);
+    await expect(preprocessInThread(one(3000), { timeLimitMs: 50 })).rejects.toThrow(/reading the picture took over 0.05 s and was stopped/);
   });
 });

@@ -2,4 +2,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./preprocess-worker.ts');
+await import('./layout-thread.ts');

@@ -1,0 +1,37 @@
+import { Worker } from 'node:worker_threads';
+
+/** How a job's message handler ends the job. Only the first call counts. */
+export interface ThreadJobControl<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Runs one job in a thread of its own (node:worker_threads) on `workerData`, so the caller's event
+ * loop keeps serving while it computes. `onMessage` reads the thread's messages (progress, a result,
+ * a failure) and ends the job; so does a thread error or an exit before the end. The thread is
+ * terminated once the job is ended.
+ */
+export function runThreadJob<T, M>(
+  script: URL,
+  workerData: unknown,
+  name: string,
+  onMessage: (message: M, job: ThreadJobControl<T>) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(script, { workerData });
+    let ended = false;
+    const end = (outcome: () => void) => {
+      if (ended) return;
+      ended = true;
+      outcome();
+      void thread.terminate();
+    };
+    const job: ThreadJobControl<T> = { resolve: (value) => end(() => resolve(value)), reject: (error) => end(() => reject(error)) };
+    thread.on('message', (message: M) => {
+      if (!ended) onMessage(message, job);
+    });
+    thread.on('error', (err) => job.reject(err));
+    thread.on('exit', (code) => job.reject(new Error(`the ${name} thread exited with code ${code} before finishing`)));
+  });
+}
