@@ -5,6 +5,7 @@ import { loadSavedModel, type Run, type SavedModel } from '../store/store.ts';
 import { importedPredictor, type StoredImportedModel } from './imported/imported-predictor.ts';
 import { batchedProbabilities, modelPredictor, type Predictor, type ProbabilityFn } from './probability-fn.ts';
 import { deserializeModel } from './saved-model.ts';
+import { trainedByDigitlab } from '../store/run-source.ts';
 
 /** A run with no model to read images with: not trained (yet), a placeholder, or imported from a prediction file. */
 export class RunHasNoModelError extends Error {
@@ -37,8 +38,9 @@ export type PortableModel = { kind: 'trained-here'; saved: SavedModel } | { kind
 
 /** The stored model of a run, ready to open here or send to a worker; throws RunHasNoModelError where there is none. */
 export function portableRunModel(db: Db, run: Run): PortableModel {
-  if (run.source === 'imported') {
+  if (!trainedByDigitlab(run)) {
     const imported = loadImportedModel(db, run.id);
+    if (!imported && run.source === 'tracked') throw new RunHasNoModelError(run, 'was trained by its own script, which logged no model (log_model)');
     if (!imported) throw new RunHasNoModelError(run);
     if (!imported.modelData) throw new RunHasNoModelError(run, `was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
     return { kind: 'imported', imported: { ...imported, modelData: imported.modelData } };

@@ -4,6 +4,7 @@ import { loadImportedModel } from '../store/imported-runs.ts';
 import { checkModelSpec } from '../models/model-spec.ts';
 import { epochHistory, runTagMap, testConfusion, type Run } from '../store/store.ts';
 import { trainedByDigitlab } from '../store/run-source.ts';
+import { epochScalarHistory } from '../store/tracked-runs.ts';
 
 /** The JSON form of a run that the CLI's --json and GET /api/runs/:id both print. */
 export function runSummary(db: Db, run: Run) {
@@ -25,6 +26,8 @@ export function runSummary(db: Db, run: Run) {
       valAccuracy,
       seconds,
     })),
+    /** Per-epoch scalars beyond those four, by name (a tracked run's script may log any). */
+    epochScalars: Object.fromEntries(epochScalarHistory(db, run.id)),
     params: run.params,
     tags: runTagMap(db, run.id),
     note: run.note,

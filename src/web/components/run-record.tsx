@@ -5,7 +5,7 @@ import { runModel } from '../../training/run-summary.ts';
 import type { Run } from '../../store/store.ts';
 import { DASH, dateTime } from '../format.ts';
 import { hyperparameterRows } from '../hyperparameter-values.ts';
-import { ImportedModelCard } from '../imported/components.tsx';
+import { ImportedModelCard, TrackedModelCard } from '../imported/components.tsx';
 import { ModelSummaryTable } from './model-summary.tsx';
 import { trainedByDigitlab } from '../../store/run-source.ts';
 
@@ -38,16 +38,16 @@ export function RunRecord({ run, trainedBy, imported = null, oob = false }: { ru
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (
     <div id="record" hx-swap-oob={oob ? 'true' : undefined}>
-      {imported ? (
-        <ImportedModelCard imported={imported} />
+      {run.source === 'imported' && imported ? (
+        <ImportedModelCard imported={imported} tracked={false} />
       ) : (
         <>
           <section class="card">
-            <h2>Hyperparameters</h2>
+            <h2>{run.source === 'tracked' ? "Its script's params" : 'Hyperparameters'}</h2>
             {/* The network by name here; its layers are in the model card. */}
             <Rows entries={hyperparameterRows(run)} />
           </section>
-          <RunModelCard run={run} />
+          {run.source === 'tracked' ? <TrackedModelCard imported={imported} /> : <RunModelCard run={run} />}
         </>
       )}
       <section class="card">

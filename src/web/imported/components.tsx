@@ -110,13 +110,13 @@ function importCommand(imported: ImportedModel): string {
   return ['npx digitlab import', imported.fileName, ...flags].join(' ');
 }
 
-/** Why an imported run's page lacks what a trained run's has. */
-function Absences({ imported }: { imported: ImportedModel }) {
+/** Why an imported (or tracked) run's page lacks what a run digitlab trained has. */
+function Absences({ imported, tracked }: { imported: ImportedModel; tracked: boolean }) {
   const noModel = imported.framework === 'predictions';
   return (
     <ul class="absences">
-      <li>No epochs or training curves: the model was trained outside digitlab, which sees only the finished model.</li>
-      <li>No “train it again”: digitlab does not know the recipe that made it.</li>
+      {tracked ? '' : <li>No epochs or training curves: the model was trained outside digitlab, which sees only the finished model.</li>}
+      <li>No “train it again”: digitlab does not know the {tracked ? 'script' : 'recipe'} that made it.</li>
       {imported.embedding ? '' : <li>No map of its embeddings and no discovered slices: {imported.embeddingAbsence}.</li>}
       {noModel ? (
         <li>No reading of new digits (predict, my digits) and no explanations: a prediction file holds outputs, not a model.</li>
@@ -129,8 +129,11 @@ function Absences({ imported }: { imported: ImportedModel }) {
   );
 }
 
-/** In place of the hyperparameters: what was imported, how digitlab feeds it, and what its page cannot show. */
-export function ImportedModelCard({ imported }: { imported: ImportedModel }) {
+/**
+ * What was imported (or logged by a tracked run's script), how digitlab feeds it, and what its page
+ * cannot show; an imported run shows it in place of the hyperparameters.
+ */
+export function ImportedModelCard({ imported, tracked }: { imported: ImportedModel; tracked: boolean }) {
   const model = imported.framework !== 'predictions';
   const rows: [string, string][] = [
     ['format', FRAMEWORKS[imported.framework] ?? imported.framework],
@@ -147,7 +150,7 @@ export function ImportedModelCard({ imported }: { imported: ImportedModel }) {
   ];
   return (
     <section class="card">
-      <h2>Imported model</h2>
+      <h2>{tracked ? 'Model logged by its script' : 'Imported model'}</h2>
       <dl class="record">
         {rows.map(([key, value]) => (
           <>
@@ -156,9 +159,31 @@ export function ImportedModelCard({ imported }: { imported: ImportedModel }) {
           </>
         ))}
       </dl>
-      <Absences imported={imported} />
-      <p class="label">Import it again</p>
-      <pre class="command">{importCommand(imported)}</pre>
+      <Absences imported={imported} tracked={tracked} />
+      {tracked ? (
+        ''
+      ) : (
+        <>
+          <p class="label">Import it again</p>
+          <pre class="command">{importCommand(imported)}</pre>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A tracked run's model card: the ONNX model its script logged, or why the model-based views are absent. */
+export function TrackedModelCard({ imported }: { imported: ImportedModel | null }) {
+  if (imported) return <ImportedModelCard imported={imported} tracked />;
+  return (
+    <section class="card">
+      <h2>No model logged</h2>
+      <ul class="absences">
+        <li>
+          Its script logged no model (<code>run.log_model("model.onnx")</code>), so explanations, robustness, my digits and the map of its embeddings
+          are absent; everything read from its test predictions is here.
+        </li>
+      </ul>
     </section>
   );
 }

@@ -49,7 +49,7 @@ describe('the Python tracking client against a real digitlab serve', () => {
     expect(map.map).toHaveLength(28);
 
     const page = await (await fetch(`${url}/runs/${id}`)).text();
-    expect(page).toContain('tracked');
+    expect(page).toContain('Model logged by its script');
     expect(page).not.toContain('Rerun with these settings');
   });
 
@@ -61,6 +61,8 @@ describe('the Python tracking client against a real digitlab serve', () => {
       [1, 0.8, 0.6, 0.7, 0.65],
       [2, expect.closeTo(0.6, 10), 0.7, 0.6, expect.closeTo(0.75, 10)],
     ]);
+    expect(run.epochScalars).toEqual({ learning_rate: [{ epoch: 1, value: 0.001 }, { epoch: 2, value: 0.001 }] });
+    expect(run.progress ?? null).toBeNull();
   });
 
   it('leaves a run failed, with the reason, once a killed script’s lease runs out', async () => {
