@@ -27,7 +27,8 @@ export class WorkerClient {
 
   constructor(
     private readonly server: string,
-    private readonly token: string,
+    /** A worker token; null for a tracking script on a server that needs none (loopback). */
+    private readonly token: string | null,
     private readonly options: ClientOptions = {},
   ) {
     this.retryForMs = options.retryForMs ?? 10 * 60_000;
@@ -35,6 +36,10 @@ export class WorkerClient {
 
   postJson<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, JSON.stringify(body), { 'Content-Type': 'application/json' });
+  }
+
+  putJson<T = Record<string, unknown>>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, JSON.stringify(body), { 'Content-Type': 'application/json' });
   }
 
   putBytes<T = Record<string, unknown>>(path: string, bytes: Uint8Array, headers: Record<string, string>): Promise<T> {
@@ -49,7 +54,7 @@ export class WorkerClient {
     for (;;) {
       let problem: string;
       try {
-        const response = await fetch(url, { method, body: body as BodyInit, headers: { Authorization: `Bearer ${this.token}`, ...headers }, signal: AbortSignal.timeout(30_000) });
+        const response = await fetch(url, { method, body: body as BodyInit, headers: { ...(this.token ? { Authorization: `Bearer ${this.token}` } : {}), ...headers }, signal: AbortSignal.timeout(30_000) });
         const text = await response.text();
         if (response.ok) {
           if (warned) this.options.log?.(`the server at ${url.origin} answers again`);
