@@ -91,7 +91,10 @@ export class TrackedRun {
     await this.client.putJson(this.path('predictions'), { probabilities: rows });
   }
 
-  /** The trained model, as ONNX bytes or a tfjs layers model (exported to ONNX here), for explanations and the map. */
+  /**
+   * The trained model, for explanations and the map: ONNX bytes, or a tfjs layers model taking
+   * [n,28,28,1] (exported to ONNX here, as `digitlab export --format onnx` does).
+   */
   async logModel(model: Uint8Array | tf.LayersModel): Promise<void> {
     const bytes = model instanceof Uint8Array ? model : layersModelToOnnx(model, 'digitlab-tracking');
     await this.client.putBytes(this.path('model'), bytes, {});

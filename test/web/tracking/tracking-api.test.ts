@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { groupBySeed, recipeKey } from '../../../src/analysis/seed-groups.ts';
 import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
@@ -63,6 +64,17 @@ describe('the tracking API', () => {
     expect(testConfusion(db, id)!.flat().reduce((a, b) => a + b, 0)).toBe(200);
     expect(loadTestPredictions(db, id)!.predicted.length).toBe(200);
     expect(run.datasetHashes).toMatchObject({ testImages: test.imagesSha256, testLabels: test.labelsSha256 });
+  });
+
+  it('takes two runs of one script whose params differ only in the seed for seeds of one recipe, apart from digitlab’s own', async () => {
+    const { app, db } = webApp();
+    const api = client(app);
+    const ids = [await created(await api.create({ params: { lr: 0.001, seed: 1 } })), await created(await api.create({ params: { lr: 0.001, seed: 2 } })), await created(await api.create({ params: { lr: 0.01, seed: 1 } }))];
+    const runs = ids.map((id) => getRun(db, id));
+    expect(recipeKey(runs[0]!)).toBe(recipeKey(runs[1]!));
+    expect(recipeKey(runs[0]!)).not.toBe(recipeKey(runs[2]!));
+    expect(groupBySeed(runs).map((group) => group.map((run) => run.seed))).toEqual([[1, 2], [1]]);
+    expect(recipeKey(runs[0]!)).not.toBe(recipeKey({ ...runs[0]!, source: 'local' }));
   });
 
   it('refuses bad reports with a 4xx that says why, and stores nothing of them', async () => {
