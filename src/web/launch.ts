@@ -5,15 +5,13 @@ import { requestValueOf } from '../training/run-request-naming.ts';
 import { parseRunRequest, parseTags, type RunRequest } from '../training/run-request.ts';
 import { DEFAULT_MODEL, PRESET_NAMES } from '../models/model-presets.ts';
 
-export type HyperparameterField = RunField;
 /** `spec`: the layers spec typed in the editor, used when `model` is CUSTOM_MODEL. */
-export type LaunchField = HyperparameterField | 'name' | 'tags' | 'spec';
+export type LaunchField = RunField | 'name' | 'tags' | 'spec';
 
 /** The model select's choice that trains the spec in the editor. */
 export const CUSTOM_MODEL = 'custom';
 
-export const HYPERPARAMETER_FIELDS = RUN_FIELD_NAMES;
-const LAUNCH_FIELDS: LaunchField[] = [...HYPERPARAMETER_FIELDS, 'name', 'tags', 'spec'];
+const LAUNCH_FIELDS: LaunchField[] = [...RUN_FIELD_NAMES, 'name', 'tags', 'spec'];
 
 /** What the person typed, kept as typed so a rejected form comes back as they left it. */
 export type LaunchValues = Partial<Record<LaunchField, string>>;
@@ -41,7 +39,7 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   const modelField = custom ? 'spec' : 'model';
   const modelProblem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
   const fields: Partial<Record<RunField, string>> = {};
-  for (const field of HYPERPARAMETER_FIELDS) if (values[field]) fields[field] = values[field];
+  for (const field of RUN_FIELD_NAMES) if (values[field]) fields[field] = values[field];
   fields.model = modelProblem ? undefined : custom ? values.spec : values.model || DEFAULT_MODEL;
   const tags = (values.tags ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
   const request = parseRunRequest({ values: fields, name: values.name || undefined, tags });
@@ -126,7 +124,7 @@ export function checkModelFields(values: LaunchValues): { ok: true; model: Resol
  */
 export function launchValuesOf(params: Hyperparameters, tags: Record<string, string>): LaunchValues {
   const values: LaunchValues = {};
-  for (const field of HYPERPARAMETER_FIELDS) {
+  for (const field of RUN_FIELD_NAMES) {
     const value = requestValueOf(params, field);
     if (value !== null) values[field] = value;
   }

@@ -1,10 +1,10 @@
 import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../models/model-presets.ts';
 import { REFERENCE_HYPERPARAMETERS } from '../../training/hyperparameters.ts';
 import { defaultMomentum, OPTIMIZERS, type OptimizerName } from '../../training/recipe.ts';
-import { describedWithDefault, RUN_FIELDS } from '../../training/run-request-fields.ts';
+import { describedWithDefault, RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../../training/run-request-fields.ts';
 import { flagLabel } from '../format.ts';
 import {
-  checkModelFields, CUSTOM_MODEL, HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues,
+  checkModelFields, CUSTOM_MODEL, type LaunchErrors, type LaunchField, type LaunchValues,
 } from '../launch.ts';
 import { ModelSummaryTable } from './model-summary.tsx';
 
@@ -28,7 +28,7 @@ const MOMENTUM_PLACEHOLDERS = Object.fromEntries(
 );
 
 /** A blank field's placeholder: its default, which for momentum depends on the optimizer chosen (app.js keeps it in step). */
-function placeholderOf(field: HyperparameterField, values: LaunchValues): string | undefined {
+function placeholderOf(field: RunField, values: LaunchValues): string | undefined {
   if (field !== 'momentum') return RUN_FIELDS[field].default;
   return MOMENTUM_PLACEHOLDERS[(values.optimizer ?? '') as OptimizerName | ''] ?? MOMENTUM_PLACEHOLDERS['']!;
 }
@@ -39,7 +39,7 @@ const invalidAttrs = (field: LaunchField, errors: LaunchErrors) => ({
 });
 
 /** One field of a run request: a number box, a select for a choice, a text box otherwise. */
-function FlagField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
+function FlagField({ field, values, errors }: { field: RunField; values: LaunchValues; errors: LaunchErrors }) {
   const spec = RUN_FIELDS[field];
   const numeric = spec.type === 'integer' || spec.type === 'number';
   return (
@@ -163,7 +163,7 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
             <FieldError field="name" errors={errors} />
           </label>
           <ModelFields values={values} errors={errors} />
-          {HYPERPARAMETER_FIELDS.filter((field) => field !== 'model').map((field) => (
+          {RUN_FIELD_NAMES.filter((field) => field !== 'model').map((field) => (
             <FlagField field={field} values={values} errors={errors} />
           ))}
           <label class={errors.tags ? 'field wide invalid' : 'field wide'}>
