@@ -42,14 +42,11 @@ function checkFields(values: RunRequestValues): { given: Partial<Record<RunField
   return { given, problems };
 }
 
-/** The fields a run records only where they differ from the reference, so runs without them keep the params older runs have. */
-function recipeOf(given: Partial<Record<RunField, string | number>>, augment: AugmentSettings | undefined): Partial<Hyperparameters> {
+/** The recipe's fields, recorded only where they differ from the reference, so runs without them keep the params older runs have. */
+function recipeParams(given: Partial<Record<RunField, string | number>>, augment: AugmentSettings | undefined): Partial<Hyperparameters> {
   const optimizer = (given.optimizer as OptimizerName | undefined) ?? 'adam';
   const schedule = given['lr-schedule'] as LrSchedule | undefined;
   return {
-    ...(given['augment-crossed-sevens'] ? { augmentCrossedSevens: given['augment-crossed-sevens'] as number } : {}),
-    // Absent: the run decides at its start, from the engine and the cores it may use.
-    ...(given.threads !== undefined ? { workers: given.threads as number } : {}),
     ...(optimizer !== 'adam' ? { optimizer } : {}),
     ...(given.momentum !== undefined ? { momentum: given.momentum as number } : {}),
     ...(given['weight-decay'] ? { weightDecay: given['weight-decay'] as number } : {}),
@@ -91,6 +88,7 @@ export function parseHyperparameters(values: RunRequestValues): Checked<Hyperpar
   const augment = given.augment === undefined ? undefined : parseAugment(given.augment as string);
   if (typeof augment === 'string') problems.push({ field: 'augment', problem: augment });
   if (problems.length > 0 || 'problem' in model || typeof augment === 'string') return { ok: false, problems };
+  // In the order runs have always recorded them: a recipe's key is its params as JSON (seed-groups).
   const hp: Hyperparameters = {
     epochs: (given.epochs as number | undefined) ?? REFERENCE_HYPERPARAMETERS.epochs,
     batchSize: (given['batch-size'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.batchSize,
@@ -99,10 +97,13 @@ export function parseHyperparameters(values: RunRequestValues): Checked<Hyperpar
     seed: (given.seed as number | undefined) ?? randomInt(MAX_SEED),
     trainLimit: (given['train-limit'] as number | undefined) ?? null,
     testLimit: (given['test-limit'] as number | undefined) ?? null,
+    ...(given['augment-crossed-sevens'] ? { augmentCrossedSevens: given['augment-crossed-sevens'] as number } : {}),
+    // Absent: the run decides at its start, from the engine and the cores it may use.
+    ...(given.threads !== undefined ? { workers: given.threads as number } : {}),
     ...(given.labels === 'corrected' ? { labels: 'corrected' as const } : {}),
     ...(given.exclude === 'ambiguous' ? { exclude: 'ambiguous' as const } : {}),
     ...(model.model.name !== DEFAULT_MODEL || !isPresetSpec(DEFAULT_MODEL, model.model.spec) ? { model: model.model.name, layers: model.model.spec.layers } : {}),
-    ...recipeOf(given, augment),
+    ...recipeParams(given, augment),
   };
   const crossField = crossFieldProblems(hp);
   return crossField.length > 0 ? { ok: false, problems: crossField } : { ok: true, value: hp };

@@ -23,6 +23,17 @@ describe('a run request', () => {
     expect(fromText).toMatchObject({ ok: true, value: { epochs: 2, learningRate: 0.003, workers: 2, seed: 7, optimizer: 'sgd', momentum: 0.8 } });
   });
 
+  it('records params in the order runs always have: a recipe is grouped by its params as JSON', () => {
+    const parsed = parseHyperparameters({
+      augment: 'shift=1', 'early-stopping': 2, 'label-smoothing': 0.1, 'lr-schedule': 'step', 'weight-decay': 0.01, momentum: 0.5, optimizer: 'sgd',
+      model: 'mlp', exclude: 'ambiguous', labels: 'corrected', threads: 2, 'augment-crossed-sevens': 0.1, 'test-limit': 100, 'train-limit': 1000,
+    });
+    expect(Object.keys(parsed.ok ? parsed.value : {})).toEqual([
+      'epochs', 'batchSize', 'validationSplit', 'learningRate', 'seed', 'trainLimit', 'testLimit', 'augmentCrossedSevens', 'workers',
+      'labels', 'exclude', 'model', 'layers', 'optimizer', 'momentum', 'weightDecay', 'lrSchedule', 'labelSmoothing', 'earlyStopping', 'augment',
+    ]);
+  });
+
   it('gives every bad field its own {field, problem} at once, in words that name no flag', () => {
     const parsed = parseRunRequest({
       values: { epochs: '0', 'learning-rate': 'fast', optimizer: 'lbfgs', model: 'resnet', augment: 'spin=3', 'batch-size': '64' },
