@@ -4,7 +4,7 @@ import { importRun } from '../training/import-run.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
-import { tagsFrom } from './train-command.ts';
+import { tagsFrom } from './run-request-flags.ts';
 
 export const importCommand: Command = {
   name: 'import',

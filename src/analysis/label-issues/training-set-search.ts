@@ -1,7 +1,7 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { labelAudits, runs, type LabelSplit } from '../../../db/schema.ts';
-import { defaultRunName } from '../../cli/train-command.ts';
+import { defaultRunName } from '../../training/run-request-naming.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../training/hyperparameters.ts';
 import { createRun, loadHeldOutPredictions, type Run } from '../../store/store.ts';
 import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
