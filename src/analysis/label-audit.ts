@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { labelAudits, runs, type LabelSplit } from '../../db/schema.ts';
@@ -12,7 +13,8 @@ export interface AuditResult {
   issues: LabelIssue[];
 }
 
-export class LabelAuditNotFoundError extends Error {
+export class LabelAuditNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly auditId: number) {
     super(`no label audit with id ${auditId}`);
   }

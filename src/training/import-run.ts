@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -175,7 +176,7 @@ export interface ImportedClassifier {
   dispose(): void;
 }
 
-export class ImportedRunHasNoModelError extends Error {}
+export class ImportedRunHasNoModelError extends DomainError { readonly kind = 'unavailable'; }
 
 /** The model of an imported run; a prediction file has none. */
 export async function loadImportedClassifier(imported: ImportedModel): Promise<ImportedClassifier> {

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
 
 export type InputLayout = (typeof INPUT_LAYOUTS)[number];
@@ -11,7 +12,7 @@ export type OutputKind = (typeof OUTPUT_KINDS)[number];
 export type ProbabilityFn = (pixels: Float32Array, count: number) => Promise<Float32Array>;
 
 /** Wrong input to import: the CLI exits 2 with the message, the UI shows it. */
-export class ImportError extends Error {}
+export class ImportError extends DomainError { readonly kind = 'invalid'; }
 
 /** A model as its file defines it, before digitlab's conventions are applied. */
 export interface RawModel {

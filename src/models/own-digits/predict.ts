@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../../db/client.ts';
 import { scaledPixels } from '../../data/batches.ts';
@@ -8,7 +9,8 @@ import { deserializeModel } from '../saved-model.ts';
 import { loadSavedModel, type Run } from '../../store/store.ts';
 import { asLabelledImages, listOwnDigits, toMnistBytes } from '../../data/own-digits/digit-set.ts';
 
-export class RunHasNoModelError extends Error {
+export class RunHasNoModelError extends DomainError {
+  readonly kind = 'unavailable';
   constructor(
     run: Run,
     /** The reason, worded to follow the run's name. */
