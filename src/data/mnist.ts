@@ -1,4 +1,3 @@
-import { DomainError } from '../core/errors.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +17,7 @@ export interface MnistSplit {
 
 export type SplitName = 'train' | 'test';
 
-export class IdxFormatError extends DomainError { readonly kind = 'invalid'; }
+export class IdxFormatError extends Error {}
 
 const IMAGES_MAGIC = 0x00000803; // unsigned byte, 3 dimensions
 const LABELS_MAGIC = 0x00000801; // unsigned byte, 1 dimension

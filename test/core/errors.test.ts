@@ -9,7 +9,6 @@ import { LabelDecisionsImportError } from '../../src/analysis/label-decisions-ex
 import { SweepNotFoundError } from '../../src/analysis/sweeps/sweep-store.ts';
 import { UsageError } from '../../src/core/command.ts';
 import { DomainError, ERROR_KINDS, isKinded, UNEXPECTED, type ErrorKind } from '../../src/core/errors.ts';
-import { IdxFormatError } from '../../src/data/mnist.ts';
 import { ImageTooLargeError, UnreadableImageError } from '../../src/data/own-digits/decode.ts';
 import { OwnDigitNotFoundError } from '../../src/data/own-digits/digit-set.ts';
 import { RunNotOwnedError } from '../../src/execution/queue.ts';
@@ -68,7 +67,6 @@ describe('each domain error carries its kind', () => {
     [new ProtobufError('truncated'), 'invalid'],
     [new NotAnOnnxModelError('not ONNX'), 'invalid'],
     [new ModelSpecError('layer 2: units'), 'invalid'],
-    [new IdxFormatError('bad magic'), 'invalid'],
     [new UnreadableImageError('not a PNG'), 'invalid'],
     [new LabelDecisionError('wrong needs a digit'), 'invalid'],
     [new LabelDecisionsImportError('another labels file'), 'invalid'],
