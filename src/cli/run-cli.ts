@@ -11,7 +11,7 @@ function overview(commands: Command[]): string {
   ].join('\n');
 }
 
-/** Dispatches argv to a command; returns the exit code: 2 for bad usage, else the one for the error's kind (src/core/errors.ts). */
+/** Dispatches argv to a command; returns the exit code, on failure the one its error's kind maps to (src/core/errors.ts). */
 export async function runCli(
   argv: string[],
   commands: Command[],

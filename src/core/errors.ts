@@ -10,7 +10,7 @@
  * may help.
  */
 export const ERROR_KINDS = {
-  /** Input malformed, out of range or refused as given: a bad flag, an unreadable picture, a file that holds no model. */
+  /** Input malformed, out of range or refused as given: a bad flag, an unreadable picture, a file that is not a model. */
   invalid: { status: 400, exitCode: 2 },
   /** What the input names does not exist: a run, a sweep, a label audit, an own digit, a token. */
   'not-found': { status: 404, exitCode: 2 },
