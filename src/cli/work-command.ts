@@ -1,7 +1,8 @@
 import { claimRun, getRun } from '../store/store.ts';
 import type { Command } from '../core/command.ts';
 import { trainClaimedRun } from './run-training.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 /**
  * Trains one queued run: what the web server's queue spawns for each run it starts, so training

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,7 +17,8 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 const STOP_GRACE_MS = 10_000;
 
 /** A running run that some other process trains (a terminal's `digitlab train`): not ours to signal. */
-export class RunNotOwnedError extends Error {
+export class RunNotOwnedError extends DomainError {
+  readonly kind = 'conflict';
   constructor(readonly run: Run) {
     super(`run ${run.id} is trained by process ${run.pid ?? '?'} on ${run.host ?? '?'}, which this queue did not start; stop it there`);
   }

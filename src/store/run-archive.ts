@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { runs } from '../../db/schema.ts';
@@ -14,7 +15,7 @@ export function archiveBlocker(run: Run): string | null {
   return run.status === 'queued' || run.status === 'running' ? `run ${run.id} is ${run.status}; archive it once it has ended` : null;
 }
 
-export class RunNotArchivableError extends Error {}
+export class RunNotArchivableError extends DomainError { readonly kind = 'conflict'; }
 
 /**
  * Archives runs (or, with `undo`, lists them again), all or none; a run already in the wanted

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import os from 'node:os';
 import type { Db } from '../../db/client.ts';
@@ -19,7 +20,8 @@ import type { EpochResult } from '../training/train.ts';
 export type Run = typeof runs.$inferSelect;
 export type EpochMetric = typeof epochMetrics.$inferSelect;
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly runId: number) {
     super(`no run with id ${runId}`);
   }

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { labelAudits, runs, type LabelSplit } from '../../../db/schema.ts';
@@ -16,7 +17,8 @@ export interface FoundLabelIssues {
   issues: LabelIssue[];
 }
 
-export class TrainingSetSearchNotFoundError extends Error {
+export class TrainingSetSearchNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly searchId: number) {
     super(`no training-set search with id ${searchId}`);
   }

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, sweeps } from '../../../db/schema.ts';
@@ -6,7 +7,8 @@ import { createRun, type Run } from '../../store/store.ts';
 
 export type Sweep = typeof sweeps.$inferSelect;
 
-export class SweepNotFoundError extends Error {
+export class SweepNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly sweepId: number) {
     super(`no sweep with id ${sweepId}`);
   }

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { and, asc, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { confusionMatrices, epochMetrics, runAttempts, runs, uploadChunks } from '../../../db/schema.ts';
@@ -6,7 +7,8 @@ import { endRun, getRun, type Run } from '../../store/store.ts';
 import type { WorkerToken } from '../../store/worker-tokens.ts';
 
 /** A worker's report for an attempt that is no longer running (lease expired, cancelled, requeued). */
-export class LeaseLostError extends Error {
+export class LeaseLostError extends DomainError {
+  readonly kind = 'conflict';
   constructor(run: Run, attempt: number) {
     const why = run.attempts !== attempt ? `attempt ${run.attempts} has replaced attempt ${attempt}` : `it is ${run.status}${run.error ? ` (${run.error})` : ''}`;
     super(`run ${run.id} is no longer this worker's: ${why}`);

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
@@ -34,7 +35,7 @@ export interface RemoteCompletion {
 }
 
 /** An upload that cannot be accepted as sent: bad checksum, a chunk changing content, pieces missing. */
-export class UploadRejectedError extends Error {}
+export class UploadRejectedError extends DomainError { readonly kind = 'conflict'; }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

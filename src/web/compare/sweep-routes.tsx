@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import type { Db } from '../../../db/client.ts';
 import { cancellationText, cancelSweep } from '../../analysis/sweeps/sweep-cancel.ts';
 import { estimateSweep, measuredThroughputs } from '../../analysis/sweeps/sweep-estimate.ts';
 import { sweepResults } from '../../analysis/sweeps/sweep-results.ts';
 import { planSweep, SWEEP_OPTIONS, type SweepPlan } from '../../analysis/sweeps/sweep-plan.ts';
-import { launchSweep, listSweeps, SweepNotFoundError, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
+import { launchSweep, listSweeps, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
 import type { WebDeps } from '../deps.ts';
 import { flagLabel } from '../format.ts';
 import { fixedSettingRows } from '../hyperparameter-values.ts';
@@ -68,14 +67,8 @@ function previewOf(db: Db, values: SweepFormValues): SweepPreviewState {
 
 /** The sweeps list with its launch form and preview, one sweep's page, the results fragment that page polls, and cancelling. */
 export function sweepRoutes({ db, queue }: Pick<WebDeps, 'db' | 'queue'>): Hono {
-  const resultsOf = (id: number) => {
-    try {
-      return sweepResults(db, id);
-    } catch (err) {
-      if (err instanceof SweepNotFoundError) throw new HTTPException(404, { message: err.message });
-      throw err;
-    }
-  };
+  // An unknown sweep's SweepNotFoundError is a 404 by its kind (core/errors.ts).
+  const resultsOf = (id: number) => sweepResults(db, id);
   const page = (id: number, notice?: string) => {
     const results = resultsOf(id);
     // A sweep whose runs were all deleted has no settings left to show.

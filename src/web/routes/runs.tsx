@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { archiveRuns, RunNotArchivableError } from '../../store/run-archive.ts';
+import { archiveRuns } from '../../store/run-archive.ts';
 import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../store/run-deletion.ts';
 import { runListRow, runListRows } from '../../store/run-list.ts';
 import { getRun, runTagMap, type Run } from '../../store/store.ts';
@@ -163,12 +162,7 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
     })
     .post(`/runs/${RUN_ID}/archive`, async (c) => {
       const undo = formField(await formBody(c), 'undo') === '1';
-      try {
-        archiveRuns(db, [runIdOf(c)], { undo });
-      } catch (err) {
-        if (err instanceof RunNotArchivableError) throw new HTTPException(409, { message: err.message });
-        throw err;
-      }
+      archiveRuns(db, [runIdOf(c)], { undo });
       return c.redirect(`/runs/${runIdOf(c)}`, 303);
     })
     .post('/models/check', async (c) => {
