@@ -44,9 +44,7 @@ export function launchLabelAudit(db: Db, input: { folds?: number; recipe: Hyperp
     const audit = tx.insert(labelAudits).values({ createdAt: new Date(), folds }).returning().get();
     const queued = Array.from({ length: folds }, (_, fold) => {
       const params: Hyperparameters = { ...input.recipe, fold, folds };
-      const run = createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(audit.id) }, status: 'queued' });
-      tx.update(runs).set({ labelAuditId: audit.id }).where(eq(runs.id, run.id)).run();
-      return { ...run, labelAuditId: audit.id };
+      return createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(audit.id) }, status: 'queued', labelAuditId: audit.id });
     });
     return { audit, runs: queued };
   });

@@ -6,9 +6,9 @@ import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { availableCores } from '../training/steppers.ts';
 import type { SlurmExecutor } from './slurm/slurm-executor.ts';
-import { isRemotelyTrainable, requestWorkerCancel } from './workers/leases.ts';
+import { requestWorkerCancel } from '../store/run-attempts.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
-import { createRun, endRun, failDeadRun, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from '../store/store.ts';
+import { createRun, endRun, failDeadRun, isRemotelyTrainable, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from '../store/store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -34,6 +34,8 @@ export interface RunQueueOptions {
   slurm?: SlurmExecutor;
   /** How long stop() lets a signalled worker finish its batch before SIGKILL (default 10 s). */
   stopGraceMs?: number;
+  /** serve --retry: times a run whose worker is interrupted (SIGTERM) is queued again before it is failed. */
+  retries?: number;
 }
 
 /**
@@ -78,8 +80,9 @@ export class RunQueue {
     if (run.status !== 'queued' && run.status !== 'running') return run;
     const worker = this.workers.get(runId);
     if (worker) {
+      // SIGINT is a person's cancel under the signal policy (SIGTERM would be an interruption).
       this.cancelling.add(runId);
-      worker.kill('SIGTERM');
+      worker.kill('SIGINT');
     } else if (trainerIsDead(run)) {
       failDeadRun(db, run);
     } else if (run.slurmJobId && this.options.slurm) {
@@ -101,7 +104,8 @@ export class RunQueue {
     const exits = [...this.workers].map(([runId, worker]) => {
       const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
       this.cancelling.add(runId);
-      worker.kill('SIGTERM');
+      // Stopping the server cancels what it trains, as its own Ctrl-C says.
+      worker.kill('SIGINT');
       // A worker stuck in a long computation never gets to its next batch: SIGKILL it. Its
       // epochs are in the store already, and our close handler records the cancellation.
       const force = setTimeout(() => worker.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
@@ -144,7 +148,8 @@ export class RunQueue {
     const dbFile = path.resolve(this.options.db.$client.name);
     // Each of the runs that may train at once gets an equal share of the cores.
     const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
-    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores)], {
+    const retry = String(this.options.retries ?? 0);
+    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry], {
       // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -158,16 +163,18 @@ export class RunQueue {
     worker.on('error', (err) => this.log(`run ${run.id}: could not start its worker: ${err.message}`));
     worker.on('close', (code, signal) => {
       this.workers.delete(run.id);
-      this.settle(run.id, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
+      this.settle(run, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
       this.fill();
     });
   }
 
   /** A worker that died before recording an ending (crash, kill) leaves it to us. */
-  private settle(runId: number, pid: number | undefined, cancelled: boolean, exit: string): void {
+  private settle(spawned: Run, pid: number | undefined, cancelled: boolean, exit: string): void {
+    const runId = spawned.id;
     const run = getRun(this.options.db, runId);
-    // Running under another pid: a second queue's worker claimed it; ours lost the race.
-    const ours = run.status === 'queued' || (run.status === 'running' && run.pid === pid);
+    // Running under another pid: a second queue's worker claimed it; ours lost the race. Queued
+    // after an attempt more than when spawned: our worker was interrupted and requeued it.
+    const ours = (run.status === 'queued' && run.attempts === spawned.attempts) || (run.status === 'running' && run.pid === pid);
     if (!ours) return;
     if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
     else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);

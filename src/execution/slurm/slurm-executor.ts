@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, workerTokens } from '../../../db/schema.ts';
 import { endRun, getRun, type Run } from '../../store/store.ts';
-import { loseAttempt, remotelyTrainable, requestWorkerCancel } from '../workers/leases.ts';
+import { loseAttempt, requestWorkerCancel } from '../../store/run-attempts.ts';
+import { recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
 import { createToken } from '../../store/worker-tokens.ts';
-import { isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
+import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'digitlab.js');
 
@@ -43,13 +44,7 @@ export class SlurmExecutor {
 
   /** The queued runs that no job trains yet (label-audit folds train on the server's machine). */
   unsubmitted(): Run[] {
-    return this.options.db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.status, 'queued'), isNull(runs.slurmJobId), remotelyTrainable))
-      .orderBy(runs.id)
-      .all()
-      .filter((run) => !this.submitting.has(run.id));
+    return runsWithoutJob(this.options.db).filter((run) => !this.submitting.has(run.id));
   }
 
   submitQueued(): void {
@@ -83,14 +78,10 @@ export class SlurmExecutor {
       log(`run ${run.id}: ${err.message}`);
       return;
     }
-    const recorded = db
-      .update(runs)
-      .set({ slurmJobId: jobId, slurmState: 'PENDING' })
-      .where(and(eq(runs.id, run.id), eq(runs.status, 'queued')))
-      .run();
+    const recorded = recordSlurmJob(db, run.id, jobId);
     log(`run ${run.id} (${run.name}) submitted as Slurm job ${jobId}`);
     // Cancelled while sbatch ran: the job has nothing to train.
-    if (recorded.changes === 0) await this.scancel(jobId);
+    if (!recorded) await this.scancel(jobId);
   }
 
   /** A queued run's job is cancelled with it; a running run's worker hears it at its heartbeat, and the job is cancelled too. */
@@ -115,11 +106,7 @@ export class SlurmExecutor {
       db.delete(workerTokens)
         .where(and(isNotNull(workerTokens.runId), notInArray(workerTokens.runId, db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ['queued', 'running'])))))
         .run();
-      const followed = db
-        .select()
-        .from(runs)
-        .where(and(inArray(runs.status, ['queued', 'running']), isNotNull(runs.slurmJobId)))
-        .all();
+      const followed = runsWithJob(db);
       const states = await jobStates(followed.map((run) => run.slurmJobId!));
       for (const { id } of followed) this.settle(getRun(db, id), states);
     } catch (err) {
@@ -134,8 +121,8 @@ export class SlurmExecutor {
     // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
     if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return;
     const job = states.get(run.slurmJobId) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
-    const described = job.reason ? `${job.state} (${job.reason})` : job.state;
-    if (described !== run.slurmState) db.update(runs).set({ slurmState: described }).where(eq(runs.id, run.id)).run();
+    const described = describeState(job);
+    if (described !== run.slurmState) recordSlurmState(db, run.id, described);
     if (isLiveState(job.state)) return;
     const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
     if (run.status === 'running') {
