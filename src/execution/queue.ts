@@ -6,9 +6,10 @@ import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { availableCores } from '../training/steppers.ts';
 import type { SlurmExecutor } from './slurm/slurm-executor.ts';
-import { requestWorkerCancel } from '../store/run-attempts.ts';
+import { settleLost, type Executor, type LostTrainer } from './executor.ts';
+import { RemoteWorkers } from './workers/remote-executor.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
-import { createRun, endRun, failDeadRun, isRemotelyTrainable, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from '../store/store.ts';
+import { createRun, deadTrainerReason, endRun, failDeadRun, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -48,18 +49,21 @@ export class RunQueue {
   private readonly workers = new Map<number, ChildProcess>();
   private readonly cancelling = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
+  /** The executors besides this queue's own processes: a Slurm job per run, and remote workers. */
+  private readonly elsewhere: Executor[];
 
   constructor(private readonly options: RunQueueOptions) {
     this.maxConcurrent = options.maxConcurrent ?? 1;
+    this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db)];
   }
 
-  /** Starts queued runs as slots allow, and on every poll marks failed the runs whose process died. */
+  /** Starts queued runs as slots allow, and on every poll settles the runs whose trainer is gone (see settleLost). */
   start(): void {
     const { db } = this.options;
     if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
     this.timer = setInterval(() => {
       this.fill();
-      void this.options.slurm?.reconcile();
+      void this.options.slurm?.lost().then((lost) => this.settleLost(lost));
     }, this.options.pollMs ?? 2000).unref();
     this.fill();
   }
@@ -71,8 +75,9 @@ export class RunQueue {
   }
 
   /**
-   * A queued run is cancelled at once; one of our workers is signalled, and a remote worker told
-   * at its next heartbeat: each records the cancellation itself after its current batch. Returns the run as it now stands.
+   * A queued run is cancelled at once; one of our workers is signalled (SIGINT), and another
+   * executor's trainer is told (a remote worker at its next heartbeat, a Slurm job scancelled):
+   * each records the cancellation itself after its current batch. Returns the run as it now stands.
    */
   cancel(runId: number): Run {
     const { db } = this.options;
@@ -83,17 +88,16 @@ export class RunQueue {
       // SIGINT is a person's cancel under the signal policy (SIGTERM would be an interruption).
       this.cancelling.add(runId);
       worker.kill('SIGINT');
-    } else if (trainerIsDead(run)) {
-      failDeadRun(db, run);
-    } else if (run.slurmJobId && this.options.slurm) {
-      this.options.slurm.cancel(run);
-    } else if (run.status === 'queued') {
-      endRun(db, runId, 'cancelled', 'cancelled before it started');
-    } else if (run.source === 'worker') {
-      requestWorkerCancel(db, runId);
-    } else {
-      throw new RunNotOwnedError(run);
+      return getRun(db, runId);
     }
+    if (trainerIsDead(run)) {
+      failDeadRun(db, run);
+      return getRun(db, runId);
+    }
+    const executor = this.elsewhere.find((candidate) => candidate.takes(run));
+    if (executor) executor.cancel(run);
+    else if (run.status === 'queued') endRun(db, runId, 'cancelled', 'cancelled before it started');
+    else throw new RunNotOwnedError(run);
     return getRun(db, runId);
   }
 
@@ -114,6 +118,17 @@ export class RunQueue {
     await Promise.all(exits);
   }
 
+  /** Runs this host trained in a process that died, except our own workers, whose close handlers record their exits. */
+  private lostHere(): LostTrainer[] {
+    return runsTrainingHere(this.options.db)
+      .filter((run) => !this.workers.has(run.id) && trainerIsDead(run))
+      .map((run) => ({ run, reason: deadTrainerReason(run) }));
+  }
+
+  private settleLost(lost: LostTrainer[]): void {
+    settleLost(this.options.db, lost, this.options.retries ?? 0, (line) => this.log(line));
+  }
+
   private get started(): boolean {
     return this.timer !== undefined;
   }
@@ -121,11 +136,8 @@ export class RunQueue {
   private fill(): void {
     if (!this.started) return;
     const { db } = this.options;
-    // Our own workers' exits are recorded by their close handlers, with the reason.
-    for (const run of failDeadRuns(db, new Set(this.workers.keys()))) {
-      this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
-    }
-    this.options.slurm?.submitQueued();
+    this.settleLost(this.lostHere());
+    for (const executor of this.elsewhere) executor.submitQueued();
     while (this.training() < this.maxConcurrent) {
       // listRuns is newest first.
       const next = listRuns(this.options.db, { statuses: ['queued'] })
@@ -177,7 +189,8 @@ export class RunQueue {
     const ours = (run.status === 'queued' && run.attempts === spawned.attempts) || (run.status === 'running' && run.pid === pid);
     if (!ours) return;
     if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
-    else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+    else if (run.status === 'queued') endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+    else this.settleLost([{ run, reason: `the training process exited (${exit}) before the run ended` }]);
   }
 
   private log(line: string): void {

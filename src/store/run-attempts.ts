@@ -78,15 +78,13 @@ export function extendLeases(db: Db, leaseMs: number): void {
     .run();
 }
 
-/** Ends the attempt of every remote run whose lease ran out (see loseAttempt). */
-export function expireLeases(db: Db, options: { retries: number; now?: Date }): { run: Run; requeued: boolean }[] {
-  const now = options.now ?? new Date();
-  const expired = db
+/** Remote runs whose lease ran out by `now`: their worker stopped reporting. */
+export function runsWithExpiredLease(db: Db, now: Date): Run[] {
+  return db
     .select()
     .from(runs)
     .where(and(eq(runs.status, 'running'), eq(runs.source, 'worker'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
     .all();
-  return expired.map((run) => loseAttempt(db, run, `the worker on ${run.host ?? '?'} stopped reporting: its lease expired at ${run.leaseExpiresAt!.toISOString()}`, options.retries));
 }
 
 /**

@@ -306,7 +306,7 @@ export function processIsAlive(pid: number): boolean {
 }
 
 /** Runs this host trains in its own processes, each with its pid (remote workers hold leases instead). */
-function runsTrainingHere(db: Db): Run[] {
+export function runsTrainingHere(db: Db): Run[] {
   return db
     .select()
     .from(runs)
@@ -319,17 +319,16 @@ export function trainerIsDead(run: Run): boolean {
   return run.status === 'running' && run.source === 'local' && run.host === os.hostname() && (run.pid === null || !processIsAlive(run.pid));
 }
 
+export const deadTrainerReason = (run: Run) => `the training process (pid ${run.pid}) died before the run finished`;
+
 /** Marks a run failed because its training process died; the epochs it logged stay. */
 export function failDeadRun(db: Db, run: Run): void {
-  endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
+  endRun(db, run.id, 'failed', deadTrainerReason(run));
 }
 
-/**
- * Marks failed every run this host was training in a process that no longer exists, except
- * those in `except` (a queue's own workers, whose exits it records itself).
- */
-export function failDeadRuns(db: Db, except: ReadonlySet<number> = new Set()): Run[] {
-  const orphans = runsTrainingHere(db).filter((run) => !except.has(run.id) && trainerIsDead(run));
+/** Marks failed every run this host was training in a process that no longer exists (a command's start; the queue settles them with its retries). */
+export function failDeadRuns(db: Db): Run[] {
+  const orphans = runsTrainingHere(db).filter(trainerIsDead);
   for (const run of orphans) failDeadRun(db, run);
   return orphans;
 }

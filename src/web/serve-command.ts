@@ -76,7 +76,7 @@ export const serveCommand: Command = {
       // Known only now that the port is: the URL the jobs' workers call back.
       const jobsReach = serverUrl ?? (isWildcard(host) ? `http://${os.hostname()}:${actualPort}/` : url);
       const logDir = path.join(path.dirname(path.resolve(db.$client.name)), 'slurm-logs');
-      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, retries, log });
+      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, log });
       log(`runs go to Slurm as batch jobs whose workers reach this server at ${jobsReach}; their output is in ${logDir}`);
     }
     const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries });

@@ -5,7 +5,8 @@ import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, workerTokens } from '../../../db/schema.ts';
 import { endRun, getRun, type Run } from '../../store/store.ts';
-import { loseAttempt, requestWorkerCancel } from '../../store/run-attempts.ts';
+import { requestWorkerCancel } from '../../store/run-attempts.ts';
+import type { Executor, LostTrainer } from '../executor.ts';
 import { recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
 import { createToken } from '../../store/worker-tokens.ts';
 import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
@@ -23,18 +24,16 @@ export interface SlurmExecutorOptions {
   slurmArgs: string[];
   /** Where the jobs' output goes, one file per job; compute nodes must be able to write there. */
   logDir: string;
-  /** Requeues of a run whose job ended without reporting (serve --retry). */
-  retries: number;
   log: (line: string) => void;
 }
 
 /**
  * `serve --executor slurm`: every queued run becomes a Slurm batch job running
  * `digitlab worker --once` with a token that may claim only that run, so Slurm decides where and
- * when it trains. The job id is recorded on the run; reconcile() follows the jobs with squeue and
- * sacct and fails (or requeues) a run whose job ended without reporting.
+ * when it trains. The job id is recorded on the run; lost() follows the jobs with squeue and
+ * sacct and names the running runs whose job ended without reporting.
  */
-export class SlurmExecutor {
+export class SlurmExecutor implements Executor {
   private readonly submitting = new Set<number>();
   private reconciling = false;
 
@@ -84,6 +83,10 @@ export class SlurmExecutor {
     if (!recorded) await this.scancel(jobId);
   }
 
+  takes(run: Run): boolean {
+    return run.slurmJobId !== null;
+  }
+
   /** A queued run's job is cancelled with it; a running run's worker hears it at its heartbeat, and the job is cancelled too. */
   cancel(run: Run): void {
     if (!run.slurmJobId) return;
@@ -96,9 +99,12 @@ export class SlurmExecutor {
     await scancel(jobId).catch((err: Error) => this.options.log(`scancel ${jobId}: ${err.message}`));
   }
 
-  /** Records each job's state on its run and ends the runs whose job ended without reporting. */
-  async reconcile(): Promise<void> {
-    if (this.reconciling) return;
+  /**
+   * Records each job's state on its run; fails a queued run whose job ended before claiming it,
+   * and returns the running ones whose job ended without reporting (for settleLost).
+   */
+  async lost(): Promise<LostTrainer[]> {
+    if (this.reconciling) return [];
     this.reconciling = true;
     try {
       const { db } = this.options;
@@ -108,29 +114,27 @@ export class SlurmExecutor {
         .run();
       const followed = runsWithJob(db);
       const states = await jobStates(followed.map((run) => run.slurmJobId!));
-      for (const { id } of followed) this.settle(getRun(db, id), states);
+      return followed.flatMap(({ id }) => this.settle(getRun(db, id), states) ?? []);
     } catch (err) {
       this.options.log(`cannot follow the Slurm jobs: ${(err as Error).message}`);
+      return [];
     } finally {
       this.reconciling = false;
     }
   }
 
-  private settle(run: Run, states: Map<string, JobState>): void {
+  private settle(run: Run, states: Map<string, JobState>): LostTrainer | undefined {
     const { db } = this.options;
     // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
-    if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return;
+    if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return undefined;
     const job = states.get(run.slurmJobId) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
     const described = describeState(job);
     if (described !== run.slurmState) recordSlurmState(db, run.id, described);
-    if (isLiveState(job.state)) return;
+    if (isLiveState(job.state)) return undefined;
     const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
-    if (run.status === 'running') {
-      const { requeued } = loseAttempt(db, run, reason, this.options.retries);
-      this.options.log(`run ${run.id}: ${reason}; ${requeued ? 'queued again' : 'marked ended'}`);
-    } else {
-      endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
-      this.options.log(`run ${run.id}: ${reason}`);
-    }
+    if (run.status === 'running') return { run, reason };
+    endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
+    this.options.log(`run ${run.id}: ${reason}`);
+    return undefined;
   }
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../../../db/client.ts';
+import { settleLost } from '../../execution/executor.ts';
 import type { LeasePolicy } from '../../execution/workers/leases.ts';
-import { expireLeases, extendLeases } from '../../store/run-attempts.ts';
+import { RemoteWorkers } from '../../execution/workers/remote-executor.ts';
+import { extendLeases } from '../../store/run-attempts.ts';
 
 /**
  * Fails (or, with retries left, requeues) runs whose remote worker stopped heartbeating. First
@@ -8,9 +10,6 @@ import { expireLeases, extendLeases } from '../../store/run-attempts.ts';
  */
 export function startLeaseReaper(db: Db, leases: LeasePolicy, log: (line: string) => void): NodeJS.Timeout {
   extendLeases(db, leases.leaseMs);
-  return setInterval(() => {
-    for (const { run, requeued } of expireLeases(db, { retries: leases.retries })) {
-      log(`run ${run.id} (${run.name}): ${requeued ? `${run.error}` : `${run.status}: ${run.error}`}`);
-    }
-  }, Math.min(1000, leases.heartbeatMs)).unref();
+  const workers = new RemoteWorkers(db);
+  return setInterval(() => settleLost(db, workers.lost(), leases.retries, log), Math.min(1000, leases.heartbeatMs)).unref();
 }

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { mnistFileHashes } from '../../../src/data/mnist.ts';
 import { createRun, epochHistory, getRun, loadTestPredictions } from '../../../src/store/store.ts';
 import { createToken, revokeToken } from '../../../src/store/worker-tokens.ts';
-import { expireLeases, runAttemptHistory } from '../../../src/store/run-attempts.ts';
+import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
+import { settleLost } from '../../../src/execution/executor.ts';
+import { RemoteWorkers } from '../../../src/execution/workers/remote-executor.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { webApp } from '../../helpers/web.ts';
 import { createApp } from '../../../src/web/app.tsx';
@@ -98,14 +100,15 @@ describe('worker API', () => {
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     const later = new Date(Date.now() + 10 * 60_000);
-    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([true]);
+    const expireLeases = () => settleLost(db, new RemoteWorkers(db).lost(later), 1, () => {});
+    expect(expireLeases().map((e) => e.requeued)).toEqual([true]);
     expect(getRun(db, run.id).status).toBe('queued');
     const { run: second } = await (await claim()).json();
     expect(second.attempt).toBe(2);
     // The first attempt's worker is back: it may no longer write.
     expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 1, epoch })).status).toBe(409);
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 2, epoch });
-    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([false]);
+    expect(expireLeases().map((e) => e.requeued)).toEqual([false]);
     const failed = getRun(db, run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/worker on far-away stopped reporting/);
