@@ -141,7 +141,8 @@ export const isRemotelyTrainable = (run: Run) => (run.params as StoredParams).fo
  * counts the attempt, and records a worker's attempt with its lease. Null when nothing waits.
  */
 export function claimQueued(db: Db | Transaction, which: { runId?: number | null; remotely?: boolean }, claimant: Claimant): Run | null {
-  const run = (db as Db).transaction((tx) => {
+  // Inside a caller's transaction (createRun) this nests as a savepoint.
+  return (db as Db).transaction((tx) => {
     const candidate = tx
       .select({ id: runs.id, slurmJobId: runs.slurmJobId })
       .from(runs)
@@ -175,7 +176,6 @@ export function claimQueued(db: Db | Transaction, which: { runId?: number | null
     }
     return claimed;
   });
-  return run;
 }
 
 /** Moves a queued run to running in this process; false if someone else took it first. */
