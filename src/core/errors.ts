@@ -12,6 +12,8 @@
 export const ERROR_KINDS = {
   /** Input malformed, out of range or refused as given: a bad flag, an unreadable picture, a file that is not a model. */
   invalid: { status: 400, exitCode: 2 },
+  /** The caller's token may not touch what it names: another worker's run, another script's tracked run. */
+  forbidden: { status: 403, exitCode: 2 },
   /** What the input names does not exist: a run, a sweep, a label audit, an own digit, a token. */
   'not-found': { status: 404, exitCode: 2 },
   /** Input over a size limit: a picture over its bytes or pixels. */

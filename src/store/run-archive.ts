@@ -1,8 +1,6 @@
 import { DomainError } from '../core/errors.ts';
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { runs } from '../../db/schema.ts';
-import { getRun, type Run } from './store.ts';
+import { getRun, setArchivedAt, type Run } from './store.ts';
 
 /**
  * Archiving hides a run from the runs list and keeps everything it recorded. Unlike deleting it
@@ -34,7 +32,7 @@ export function archiveRuns(db: Db, runIds: number[], { undo = false }: { undo?:
     return chosen.map((run) => {
       const changed = undo ? run.archivedAt !== null : run.archivedAt === null;
       const archivedAt = undo ? null : (run.archivedAt ?? now);
-      if (changed) db.update(runs).set({ archivedAt }).where(eq(runs.id, run.id)).run();
+      if (changed) setArchivedAt(db, run.id, archivedAt);
       return { runId: run.id, name: run.name, changed, archivedAt };
     });
   });

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/client.ts';
 import type { RunStatus } from '../../db/schema.ts';
-import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { epochHistory, listRuns, runTagMap, type Run } from './store.ts';
 
 /**
@@ -49,8 +48,11 @@ export const PARAM_ALIASES: Record<string, string> = { lr: 'learningRate', batch
 /** Older names of sort keys, kept so bookmarked links still sort. */
 const SORT_ALIASES: Record<string, string> = { accuracy: 'acc' };
 
+/** The stored params whose absence or null has a meaning (all of MNIST); the rest are read as they are. */
+type DefaultedParams = { trainLimit?: number | null; testLimit?: number | null };
+
 /** What an absent or null param means, so `model=reference` finds runs that never named their network. */
-const PARAM_DEFAULTS: Record<string, (hp: Partial<Hyperparameters>) => FieldValue> = {
+const PARAM_DEFAULTS: Record<string, (hp: DefaultedParams) => FieldValue> = {
   model: () => 'reference',
   optimizer: () => 'adam',
   trainLimit: (hp) => (hp.trainLimit === null ? 60_000 : null),
@@ -58,7 +60,7 @@ const PARAM_DEFAULTS: Record<string, (hp: Partial<Hyperparameters>) => FieldValu
 };
 
 function paramValue(row: RunListRow, key: string): FieldValue {
-  const hp = row.run.params as Partial<Hyperparameters> & Record<string, unknown>;
+  const hp = row.run.params as DefaultedParams & Record<string, unknown>;
   const value = hp[key];
   if (typeof value === 'number' || typeof value === 'string') return value;
   // An imported run has no training settings at all: nothing to default.

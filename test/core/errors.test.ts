@@ -12,7 +12,8 @@ import { DomainError, ERROR_KINDS, isKinded, UNEXPECTED, type ErrorKind } from '
 import { ImageTooLargeError, UnreadableImageError } from '../../src/data/own-digits/decode.ts';
 import { OwnDigitNotFoundError } from '../../src/data/own-digits/digit-set.ts';
 import { RunNotOwnedError } from '../../src/execution/queue.ts';
-import { LeaseLostError } from '../../src/execution/workers/leases.ts';
+import { LeaseLostError, NotRunHolderError } from '../../src/store/run-attempts.ts';
+import { IllegalTransitionError } from '../../src/store/run-lifecycle.ts';
 import { UploadRejectedError } from '../../src/execution/workers/uploads.ts';
 import { ImportError } from '../../src/models/imported/classifier.ts';
 import { ModelSpecError } from '../../src/models/model-spec.ts';
@@ -31,6 +32,7 @@ describe('the one map from error kinds to answers', () => {
   // The documented contract (src/core/errors.ts), written out here rather than read from the table.
   it.each([
     ['invalid', 400, 2],
+    ['forbidden', 403, 2],
     ['not-found', 404, 2],
     ['too-large', 413, 2],
     ['unavailable', 409, 2],
@@ -40,7 +42,7 @@ describe('the one map from error kinds to answers', () => {
   });
 
   it('has no kind beyond those, and anything unexpected is a 500 and exit 1', () => {
-    expect(Object.keys(ERROR_KINDS).sort()).toEqual(['conflict', 'invalid', 'not-found', 'too-large', 'unavailable']);
+    expect(Object.keys(ERROR_KINDS).sort()).toEqual(['conflict', 'forbidden', 'invalid', 'not-found', 'too-large', 'unavailable']);
     expect(UNEXPECTED).toEqual({ status: 500, exitCode: 1 });
   });
 
@@ -89,6 +91,8 @@ describe('each domain error carries its kind', () => {
     [new LeaseLostError(run, 1), 'conflict'],
     [new UploadRejectedError('bad checksum'), 'conflict'],
     [new TokenNameTakenError('w'), 'conflict'],
+    [new IllegalTransitionError(7, 'completed', 'failed'), 'conflict'],
+    [new NotRunHolderError(7, 1, 'w'), 'forbidden'],
   ] as [Error, ErrorKind][]).map(([err, kind]) => [err.constructor.name, err, kind] as const))('%s is %s', (_name, err, kind) => {
     expect(isKinded(err) && err.kind).toBe(kind);
   });

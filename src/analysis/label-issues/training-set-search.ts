@@ -51,9 +51,7 @@ export function launchTrainingSetSearch(db: Db, input: { folds?: number; hyperpa
     const queued = Array.from({ length: folds }, (_, fold) => {
       const params: Hyperparameters = { ...input.hyperparameters, fold, folds };
       // The tag keeps the feature's old name: runs tagged before the rename, and filters on them, stay as they were.
-      const run = createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(search.id) }, status: 'queued' });
-      tx.update(runs).set({ labelAuditId: search.id }).where(eq(runs.id, run.id)).run();
-      return { ...run, labelAuditId: search.id };
+      return createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(search.id) }, status: 'queued', labelAuditId: search.id });
     });
     return { search, runs: queued };
   });

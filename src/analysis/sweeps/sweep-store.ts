@@ -31,9 +31,8 @@ export function launchSweep(
   return db.transaction((tx) => {
     const sweep = tx.insert(sweeps).values({ name: input.name, createdAt: new Date(), axes: input.axes, seeds: input.seeds }).returning().get();
     // createRun opens its own transaction; better-sqlite3 nests it as a savepoint of this one.
-    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued' }));
-    for (const run of queued) tx.update(runs).set({ sweepId: sweep.id }).where(eq(runs.id, run.id)).run();
-    return { sweep, runs: queued.map((run) => ({ ...run, sweepId: sweep.id })) };
+    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued', sweepId: sweep.id }));
+    return { sweep, runs: queued };
   });
 }
 
