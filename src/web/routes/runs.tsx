@@ -84,6 +84,7 @@ function Filters({ filters, available, columns, whereError }: { filters: RunFilt
       <a id="compare-link" class="button disabled" aria-disabled="true">
         Compare selected (0)
       </a>
+      <span id="compare-order" class="muted" aria-live="polite"></span>
     </form>
   );
 }
