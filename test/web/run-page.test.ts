@@ -169,7 +169,7 @@ describe('the run page while a run trains', () => {
   it('enables the Archive button when a poll finds the run ended, without a reload (issue 27, item 30)', async () => {
     const { app, db } = webApp();
     const run = runningRun(db);
-    const archiveForm = (html: string) => /<form id="archive-form" hx-swap-oob="true"[^]*?<\/form>/.exec(html)?.[0];
+    const archiveForm = (html: string) => /<form [^>]*id="archive-form" hx-swap-oob="true"[^]*?<\/form>/.exec(html)?.[0];
     expect(archiveForm(await (await app.request(`/runs/${run.id}/live`, { headers: htmx })).text())).toMatch(/<button type="submit" disabled=""/);
     endRun(db, run.id, 'failed', 'the trainer stopped');
     const ended = archiveForm(await (await app.request(`/runs/${run.id}/live`, { headers: htmx })).text());

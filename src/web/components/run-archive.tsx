@@ -15,7 +15,7 @@ export function ArchiveButton({ run, oob = false }: { run: Run; oob?: boolean })
   const swap = { id: 'archive-form', 'hx-swap-oob': oob ? 'true' : undefined };
   if (run.archivedAt) {
     return (
-      <form {...swap} class="inline-form" method="post" action={`/runs/${run.id}/archive`}>
+      <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} {...swap}>
         <input type="hidden" name="undo" value="1" />
         <button type="submit">Unarchive</button>
       </form>
@@ -23,7 +23,7 @@ export function ArchiveButton({ run, oob = false }: { run: Run; oob?: boolean })
   }
   const blocker = archiveBlocker(run);
   return (
-    <form {...swap} class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`}>
+    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`} {...swap}>
       <button type="submit" disabled={blocker !== null} title={blocker ?? ARCHIVE_EFFECT}>
         Archive
       </button>

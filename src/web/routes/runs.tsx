@@ -70,6 +70,7 @@ function Filters({ filters, available, columns, whereError }: { filters: RunFilt
         <summary>Columns</summary>
         <fieldset>
           <legend class="visually-hidden">columns to show</legend>
+          <p class="muted hint">Until you choose, the list shows the ticked columns that fit the window (test accuracy at every width).</p>
           {available.map((column) => (
             <label class="check">
               <input type="checkbox" name="col" value={column.id} checked={shown.has(column.id)} data-default={DEFAULT_COLUMN_IDS.includes(column.id) ? '1' : undefined} />{' '}
