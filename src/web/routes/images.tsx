@@ -91,13 +91,15 @@ function ImageWalk({ index, count, imageLink, walk }: { index: number; count: nu
   const cell = `${walk.cell.label}-${walk.cell.predicted}`;
   const cellLink = (i: number) => `/images/test/${i}?run=${runId}&cell=${cell}`;
   return (
-    <nav class="pager" aria-label="images of the confusion-matrix cell">
-      {walk.previous !== null ? <a href={cellLink(walk.previous)}>← previous</a> : ''}
-      <span>
+    <>
+      <nav class="pager" aria-label="images of the confusion-matrix cell">
+        {walk.previous !== null ? <a href={cellLink(walk.previous)}>← previous</a> : ''}
+        {walk.next !== null ? <a href={cellLink(walk.next)}>next →</a> : ''}
+      </nav>
+      <p class="muted">
         {walk.position} of {walk.count} in <a href={`/runs/${runId}?cell=${cell}`}>true {walk.cell.label}, predicted {walk.cell.predicted}</a>
-      </span>
-      {walk.next !== null ? <a href={cellLink(walk.next)}>next →</a> : ''}
-    </nav>
+      </p>
+    </>
   );
 }
 
