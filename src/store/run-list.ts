@@ -31,6 +31,7 @@ export const METRICS: Record<string, { description: string; value: (row: RunList
   status: { description: 'run status', value: ({ run }) => run.status },
   source: { description: 'local, worker or imported', value: ({ run }) => run.source },
   backend: { description: 'training engine', value: ({ run }) => run.backend },
+  host: { description: 'machine that trains or trained it', value: ({ run }) => run.host },
   acc: { description: 'test accuracy', value: ({ run }) => run.testAccuracy },
   loss: { description: 'test loss', value: ({ run }) => run.testLoss },
   val_acc: { description: 'validation accuracy', value: ({ epoch }) => epoch?.valAccuracy ?? null },

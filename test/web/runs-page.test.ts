@@ -29,6 +29,10 @@ describe('deleting and rerunning from the web', () => {
     const res = await postForm(app, `/runs/${good.id}/delete`, {});
     expect(res.status).toBe(303);
     expect(listRuns(db).map((r) => r.id)).not.toContain(good.id);
+    // The list it returns to says so (issue 27, item 39), and only there.
+    const list = await (await app.request(res.headers.get('Location')!)).text();
+    expect(list).toContain(`<p class="notice deleted-notice" role="status">Run ${good.id} was deleted, with its metrics, predictions and weights.</p>`);
+    expect(await (await app.request('/runs')).text()).not.toContain('was deleted');
     claimRun(db, waiting.id);
     expect(await (await app.request(`/runs/${waiting.id}/delete`)).text()).toContain('is running; cancel it first');
     expect((await postForm(app, `/runs/${waiting.id}/delete`, {})).status).toBe(409);
