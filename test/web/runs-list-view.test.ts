@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { archiveRuns } from '../../src/store/run-archive.ts';
-import { decideLabel } from '../../src/store/label-decisions.ts';
+import { decideLabel } from '../../src/store/label-issues-decisions.ts';
 import { createRun, getRun, loadTestPredictions, recordProgress, setTag } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
