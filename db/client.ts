@@ -16,8 +16,11 @@ export const DEFAULT_DB_PATH = 'db/digitlab.sqlite';
 process.env.SQLITE_USE_URI ??= '1';
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
-/** A store that cannot be opened; the message names the file and says what to do. */
-export class StoreOpenError extends Error {}
+/**
+ * A store that cannot be opened; the message names the file and says what to do. Its kind is one of
+ * src/core/errors.ts's, given by shape since db/ imports nothing from src/.
+ */
+export class StoreOpenError extends Error { readonly kind = 'unavailable'; }
 
 /**
  * Opens (creating if needed) the run store and applies pending migrations. WAL lets the web

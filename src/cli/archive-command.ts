@@ -1,7 +1,8 @@
 import { archiveRuns, RunNotArchivableError } from '../store/run-archive.ts';
 import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 export const archiveCommand: Command = {
   name: 'archive',
@@ -18,10 +19,8 @@ export const archiveCommand: Command = {
       try {
         results = archiveRuns(db, runs.map((run) => run.id), { undo: Boolean(options.undo) });
       } catch (err) {
-        if (err instanceof RunNotArchivableError) {
-          context.stderr.write(`${err.message}; nothing was archived\n`);
-          return 1;
-        }
+        // The message names the run in the way; several may be named, so say the others stayed too.
+        if (err instanceof RunNotArchivableError) err.message += '; nothing was archived';
         throw err;
       }
       const verb = options.undo ? 'unarchived' : 'archived';

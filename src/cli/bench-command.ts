@@ -14,6 +14,7 @@ interface ModelBench {
   parameters: number;
   backend: string;
   batchSize: number;
+  /** Threads sharing each batch (train's --threads); the key keeps the name scripts read. */
   workers: number;
   nativeKernels: string | null;
   /** In the configuration `train` uses by default: what gets compared. */
@@ -111,14 +112,14 @@ function oneLine(result: ModelBench): string {
     ? `PyTorch twin ${result.pytorch.samplesPerSecond} samples/s (${result.pytorch.threads} threads): ratio ${result.ratioToPytorch!.toFixed(2)}`
     : `no PyTorch figure: ${result.pytorchMissing}`;
   return (
-    `${result.model} on ${result.backend}: training ${result.samplesPerSecond} samples/s (batch ${result.batchSize}, ${result.workers} worker(s), as train does by default), ` +
+    `${result.model} on ${result.backend}: training ${result.samplesPerSecond} samples/s (batch ${result.batchSize}, ${result.workers} thread(s), as train does by default), ` +
     `${result.oneThreadSamplesPerSecond} on one thread; prediction ${result.predictionImagesPerSecond} images/s\n${pytorch}\n`
   );
 }
 
 function benchTable(results: ModelBench[]): string {
   const first = results[0]!;
-  const header = ['preset', 'params', `digitlab samples/s (${first.workers} worker(s))`, 'PyTorch samples/s', 'ratio'];
+  const header = ['preset', 'params', `digitlab samples/s (${first.workers} thread(s))`, 'PyTorch samples/s', 'ratio'];
   const rows = results.map((r) => [
     r.model,
     r.parameters.toLocaleString('en-US'),

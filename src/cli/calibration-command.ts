@@ -1,8 +1,9 @@
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 import { loadMnist } from '../data/mnist.ts';
 import type { Reliability } from '../analysis/calibration/reliability.ts';
-import { CalibrationUnavailableError, fitRunTemperature, runCalibration } from '../analysis/calibration/run-calibration.ts';
+import { fitRunTemperature, runCalibration } from '../analysis/calibration/run-calibration.ts';
 import { runModelArgument } from './model-argument.ts';
 
 const binsJson = (r: Reliability) => r.bins.map(({ lower, upper, count, correct, accuracy, confidence }) => ({ lower, upper, count, correct, accuracy, confidence }));
@@ -29,9 +30,6 @@ export const calibrationCommand: Command = {
         const model = await runModelArgument(db, run);
         try {
           await fitRunTemperature(db, run, model);
-        } catch (err) {
-          if (err instanceof CalibrationUnavailableError) throw new UsageError(err.message);
-          throw err;
         } finally {
           model.dispose();
         }

@@ -1,7 +1,8 @@
 import type { Command, CommandContext } from '../core/command.ts';
-import { UsageError, printJson } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
-import { compareRuns, ComparisonRefusedError, comparisonJson, type MetricRow, type RunComparison } from '../analysis/compare/run-comparison.ts';
+import { printJson } from '../core/command.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
+import { compareRuns, comparisonJson, type MetricRow, type RunComparison } from '../analysis/compare/run-comparison.ts';
 import { notTrainedHere, trainedByDigitlab } from '../store/run-source.ts';
 import { formatP } from '../analysis/statistics/verdict.ts';
 
@@ -71,9 +72,6 @@ export const compareCommand: Command = {
     let comparison: RunComparison;
     try {
       comparison = compareRuns(db, runArgument(db, positionals[0]!).id, runArgument(db, positionals[1]!).id);
-    } catch (err) {
-      if (err instanceof ComparisonRefusedError) throw new UsageError(err.message);
-      throw err;
     } finally {
       db.$client.close();
     }

@@ -1,7 +1,8 @@
 import { byteSize, deleteRuns, RunNotDeletableError } from '../store/run-deletion.ts';
 import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 export const deleteCommand: Command = {
   name: 'delete',
@@ -16,10 +17,8 @@ export const deleteCommand: Command = {
       try {
         deleted = deleteRuns(db, runs.map((run) => run.id));
       } catch (err) {
-        if (err instanceof RunNotDeletableError) {
-          context.stderr.write(`${err.message}; nothing was deleted\n`);
-          return 1;
-        }
+        // The message names the run in the way; several may be named, so say the others stayed too.
+        if (err instanceof RunNotDeletableError) err.message += '; nothing was deleted';
         throw err;
       }
       const bytesFreed = deleted.reduce((sum, run) => sum + run.bytes, 0);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 import { loadMnist, type SplitName } from '../data/mnist.ts';
-import { attribute, EXPLAIN_METHODS, GradientsUnavailableError, mapRows, METHOD_NAMES, type ExplainMethod } from '../analysis/explain/explain.ts';
+import { attribute, EXPLAIN_METHODS, mapRows, METHOD_NAMES, type ExplainMethod } from '../analysis/explain/explain.ts';
 import { attributionPng } from '../analysis/explain/attribution-png.ts';
 import { NeighboursUnavailableError, nearestTrainImages } from '../analysis/explain/train-neighbours.ts';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
@@ -41,14 +42,7 @@ export const explainCommand: Command = {
         const target = (options.class as number | undefined) ?? predicted;
         const targets = options.class === undefined && label !== predicted ? [predicted, label] : [target];
         const maps = [];
-        for (const c of targets) {
-          try {
-            maps.push(await attribute(model, image, c, method));
-          } catch (err) {
-            if (err instanceof GradientsUnavailableError) throw new UsageError(err.message);
-            throw err;
-          }
-        }
+        for (const c of targets) maps.push(await attribute(model, image, c, method));
         const k = (options.neighbours as number | undefined) ?? 8;
         let neighbours = null;
         let neighboursAbsent: string | null = null;

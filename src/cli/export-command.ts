@@ -1,12 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from '../training/backend.ts';
-import { layersModelToOnnx, OnnxExportError } from '../models/onnx/onnx-export.ts';
+import { layersModelToOnnx } from '../models/onnx/onnx-export.ts';
 import { packageVersions } from '../training/provenance.ts';
 import { deserializeModel, exportModel } from '../models/saved-model.ts';
 import { loadSavedModel } from '../store/store.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor, outputDirectory, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { outputDirectory, runArgument } from './arguments.ts';
 import { trainedByDigitlab } from '../store/run-source.ts';
 
 const FORMATS = ['tfjs', 'onnx'] as const;
@@ -38,9 +39,6 @@ export const exportCommand: Command = {
       let bytes: Uint8Array;
       try {
         bytes = layersModelToOnnx(model, packageVersions().digitlab!);
-      } catch (err) {
-        if (err instanceof OnnxExportError) throw new UsageError(err.message);
-        throw err;
       } finally {
         model.dispose();
       }

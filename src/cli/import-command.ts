@@ -1,10 +1,10 @@
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../db/schema.ts';
-import { ImportError, type ConventionRequest } from '../models/imported/classifier.ts';
+import type { ConventionRequest } from '../models/imported/classifier.ts';
 import { importRun } from '../training/import-run.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
-import { tagsFrom } from './train-command.ts';
+import { tagsFrom } from './run-request-flags.ts';
 
 export const importCommand: Command = {
   name: 'import',
@@ -49,9 +49,6 @@ export const importCommand: Command = {
         );
       }
       return 0;
-    } catch (err) {
-      if (err instanceof ImportError) throw new UsageError(err.message);
-      throw err;
     } finally {
       db.$client.close();
     }

@@ -3,7 +3,7 @@ import { selectBackend } from '../training/backend.ts';
 import { UsageError, type Command, type CommandContext, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import type { Db } from '../../db/client.ts';
-import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../data/own-digits/digit-set.ts';
+import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../data/own-digits/digit-set.ts';
 import { scoreRunOnOwnDigits } from '../models/own-digits/predict.ts';
 import { RunHasNoModelError } from '../models/run-model.ts';
 import { withPictureFile } from './picture-file.ts';
@@ -58,12 +58,7 @@ export const ownDigitsCommand: Command = {
         if (options.json) printJson(context, { added });
         else context.stdout.write(`added ${added.length} picture(s)\n`);
       } else if (options.delete !== undefined) {
-        try {
-          deleteOwnDigit(db, options.delete as number);
-        } catch (err) {
-          if (err instanceof OwnDigitNotFoundError) throw new UsageError(err.message);
-          throw err;
-        }
+        deleteOwnDigit(db, options.delete as number);
         if (options.json) printJson(context, { deleted: options.delete });
       } else if (options.run) {
         const result = await score(db, options, context);

@@ -13,7 +13,8 @@ export function withPictureFile<T>(file: string, use: (bytes: Buffer) => T): T {
   try {
     return use(bytes);
   } catch (err) {
-    if (err instanceof UnreadableImageError) throw new UsageError(`${file}: ${err.message}`);
+    // Several files may be given: name the one at fault, keeping the error's kind.
+    if (err instanceof UnreadableImageError) err.message = `${file}: ${err.message}`;
     throw err;
   }
 }

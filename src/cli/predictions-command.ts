@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { PREDICTION_FORMATS, runPredictionFile, type PredictionFormat } from '../models/imported/prediction-file.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 export const predictionsCommand: Command = {
   name: 'predictions',

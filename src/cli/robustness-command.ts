@@ -1,6 +1,6 @@
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
-import { RunHasNoModelError } from '../models/run-model.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import { TRANSFORM_NAMES } from '../analysis/robustness/transforms.ts';
 
@@ -28,13 +28,7 @@ export const robustnessCommand: Command = {
       const progress = (fraction: number, stage: string) => {
         if (onTerminal) context.stderr.write(`\r${Math.round(fraction * 100).toString().padStart(3)}% ${stage.padEnd(40)}`);
       };
-      let result;
-      try {
-        result = await new ModelJobs(db).robustness(run, transforms, progress);
-      } catch (err) {
-        if (err instanceof RunHasNoModelError) throw new UsageError(`${err.message}; robustness needs a trained model`);
-        throw err;
-      }
+      const result = await new ModelJobs(db).robustness(run, transforms, progress);
       if (onTerminal) context.stderr.write('\n');
       if (options.json) {
         printJson(context, { run: run.id, transforms: result.curves, count: result.count, seconds: result.seconds });

@@ -1,4 +1,5 @@
 import { commandHelp, parseCommandLine, UsageError, type Command, type CommandContext, type OptionValues } from '../core/command.ts';
+import { ERROR_KINDS, isKinded, UNEXPECTED } from '../core/errors.ts';
 import { storeFailure } from '../store/open-store.ts';
 
 function overview(commands: Command[]): string {
@@ -10,7 +11,7 @@ function overview(commands: Command[]): string {
   ].join('\n');
 }
 
-/** Dispatches argv to a command; returns the exit code (2 for bad usage). */
+/** Dispatches argv to a command; returns the exit code, on failure the one its error's kind maps to (src/core/errors.ts). */
 export async function runCli(
   argv: string[],
   commands: Command[],
@@ -37,11 +38,8 @@ export async function runCli(
     return await command.run(args, context);
   } catch (thrown) {
     const err = storeFailure(thrown, options, context.env) ?? thrown;
-    if (err instanceof UsageError) {
-      context.stderr.write(`digitlab ${name}: ${err.message}\n(see digitlab ${name} --help)\n`);
-      return 2;
-    }
-    context.stderr.write(`digitlab ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    const help = err instanceof UsageError ? `\n(see digitlab ${name} --help)` : '';
+    context.stderr.write(`digitlab ${name}: ${err instanceof Error ? err.message : String(err)}${help}\n`);
+    return isKinded(err) ? ERROR_KINDS[err.kind].exitCode : UNEXPECTED.exitCode;
   }
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { UsageError, type OptionSpec, type OptionValues } from '../core/command.ts';
-import { runArgument } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 import { listRuns, type Run } from '../store/store.ts';
 
 /** `--run 3`, `--run 3 --run 5`, `--run 3,5` or `--run all` (every completed run). */

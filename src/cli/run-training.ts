@@ -1,11 +1,13 @@
 import type { Db } from '../../db/client.ts';
 import { printJson } from '../core/command.ts';
 import type { BackendChoice } from '../training/backend.ts';
-import { CANCELLED_BY_USER } from '../training/cancellation.ts';
 import { executeRun } from '../training/experiment.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { endRun, getRun, type Run } from '../store/store.ts';
+import { loseAttempt } from '../store/run-attempts.ts';
+import type { RunStatus } from '../../db/schema.ts';
+import { StopSignals } from '../execution/signal-policy.ts';
 import type { CommandContext, OptionValues } from '../core/command.ts';
 import { formatDuration } from '../core/duration.ts';
 import { terminalReporter } from './progress-bar.ts';
@@ -13,13 +15,17 @@ import { terminalReporter } from './progress-bar.ts';
 /** Recorded on a run whose `work` process outlived the server that started it. */
 export const SERVER_GONE = 'cancelled: the server that started it exited';
 
-const EXIT_CODES = { completed: 0, failed: 1, cancelled: 130 } as const;
+const EXIT_CODES: Partial<Record<RunStatus, number>> = { completed: 0, failed: 1, cancelled: 130 };
+
+/** 130 for a cancel, as a shell reports Ctrl-C; 1 for a failed run and one interrupted (queued again). */
+const exitCodeOf = (status: RunStatus) => EXIT_CODES[status] ?? 1;
 
 /**
  * Trains a run this process has marked running (`train` creates it so, `work` claims a queued
  * one), reports it on stderr (and --json on stdout) and returns the exit code for how it ended.
- * SIGINT and SIGTERM both mean cancel, so Ctrl-C and the web queue's cancel behave alike: the
- * first stops cleanly after the current batch; a second one stops at once. Training and
+ * Signals follow the one policy (execution/signal-policy.ts): SIGINT cancels (Ctrl-C, and the web
+ * queue's cancel), SIGTERM interrupts (requeued while `retries` last, else failed with the cause).
+ * The first stops cleanly after the current batch; a second one stops at once. Training and
  * evaluation run on worker threads or in short slices, so both are answered in every phase.
  * A process the queue spawned (`work`) also cancels itself when the server that spawned it is
  * gone, so that no orphan trains on unwatched.
@@ -29,24 +35,27 @@ export async function trainClaimedRun(
   run: Run,
   options: OptionValues,
   context: CommandContext,
-  { queueWorker = false }: { queueWorker?: boolean } = {},
+  { queueWorker = false, retries = 0 }: { queueWorker?: boolean; retries?: number } = {},
 ): Promise<number> {
-  const controller = new AbortController();
-  const interrupt = () => {
-    if (!controller.signal.aborted) {
-      context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n');
-      controller.abort(CANCELLED_BY_USER);
-      return;
-    }
-    endRun(db, run.id, 'cancelled', CANCELLED_BY_USER);
-    if (options.json) printJson(context, runSummary(db, getRun(db, run.id)));
-    process.exit(EXIT_CODES.cancelled);
-  };
+  const stops = new StopSignals({
+    stopping: () => context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n'),
+    again: () => {
+      const stop = stops.stopped!;
+      // The run may have ended meanwhile (its ending was being recorded): then it stays as it ended.
+      const current = getRun(db, run.id);
+      if (current.status === 'running') {
+        if (stop.kind === 'interrupt') loseAttempt(db, current, stop.reason, retries);
+        else endRun(db, run.id, 'cancelled', stop.reason);
+      }
+      if (options.json) printJson(context, runSummary(db, getRun(db, run.id)));
+      process.exit(exitCodeOf(getRun(db, run.id).status));
+    },
+  });
   // The queue gives its workers an IPC channel; it closes when the server exits, kill -9 included.
   // Only a queue worker's channel is ours to watch: any other (a test runner's fork has one) stays
   // as it was, since unref'ing it lets the process exit while its parent still talks to it.
   const serverChannel = queueWorker ? process.channel : undefined;
-  const serverGone = () => controller.abort(SERVER_GONE);
+  const serverGone = () => stops.stop({ kind: 'cancel', reason: SERVER_GONE });
   // The pipe our stderr goes to closes with the server, and a write to it must not crash the
   // process before the cancellation is recorded.
   const ignoreClosedStderr = () => {};
@@ -55,15 +64,15 @@ export async function trainClaimedRun(
     process.stderr.on('error', ignoreClosedStderr);
     process.on('disconnect', serverGone);
   }
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
   const started = Date.now();
   try {
     const ended = await executeRun(db, run.id, {
       backend: options.backend as BackendChoice | undefined,
-      signal: controller.signal,
+      signal: stops.signal,
       cores: options.cores as number | undefined,
       reporter: terminalReporter(context.stderr, (run.params as Hyperparameters).epochs),
+      recorder: (stored) => stops.recorder(stored),
+      retries,
     });
     const outcome =
       ended.status === 'completed'
@@ -73,10 +82,9 @@ export async function trainClaimedRun(
       `run ${ended.id} ${ended.status} in ${formatDuration((Date.now() - started) / 1000)} on ${ended.backend ?? '?'}: ${outcome}\n`,
     );
     if (options.json) printJson(context, runSummary(db, ended));
-    return EXIT_CODES[ended.status as keyof typeof EXIT_CODES] ?? 1;
+    return exitCodeOf(ended.status);
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    stops.dispose();
     process.off('disconnect', serverGone);
     process.stderr.off('error', ignoreClosedStderr);
   }

@@ -3,7 +3,8 @@ import { printJson } from '../core/command.ts';
 import { runSummary } from '../training/run-summary.ts';
 import type { Command } from '../core/command.ts';
 import { epochLine } from './progress-bar.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 function confusionText(counts: number[][]): string {
   const cell = (v: string | number) => String(v).padStart(5);

@@ -2,11 +2,11 @@ import type { Db } from '../../db/client.ts';
 import { printJson } from '../core/command.ts';
 import type { Command, CommandContext } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
-import { tagsFrom } from './train-command.ts';
+import { tagsFrom, usageErrorOf, withWorkersAsThreads, workersAlias } from './run-request-flags.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { getRun, type Run } from '../store/store.ts';
 import { sweepResults } from '../analysis/sweeps/sweep-results.ts';
-import { planSweep, SWEEP_OPTIONS } from '../analysis/sweeps/sweep-plan.ts';
+import { planSweep, SWEEP_OPTIONS, type SweepValues } from '../analysis/sweeps/sweep-plan.ts';
 import { launchSweep } from '../analysis/sweeps/sweep-store.ts';
 import { sweepResultsText } from './sweep-results-command.ts';
 
@@ -42,6 +42,7 @@ export const sweepCommand: Command = {
   positionals: [],
   options: {
     ...SWEEP_OPTIONS,
+    ...workersAlias(SWEEP_OPTIONS.threads!),
     tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for every run of the sweep; repeatable' },
     'run-now': {
       type: 'boolean',
@@ -49,7 +50,9 @@ export const sweepCommand: Command = {
     },
   },
   async run({ options }, context) {
-    const plan = planSweep(options);
+    const planned = planSweep(withWorkersAsThreads(options) as SweepValues);
+    if (!planned.ok) throw usageErrorOf(planned.problems);
+    const { plan } = planned;
     const tags = tagsFrom(options);
     const db = openStoreFor(options, context);
     try {

@@ -3,7 +3,6 @@ import { UsageError, type Command, type CommandContext, type OptionValues, print
 import { openStoreFor } from '../store/open-store.ts';
 import { spreadText as spreadOfSeeds, type Spread } from '../analysis/statistics/spread.ts';
 import { sweepResults, type SweepResults } from '../analysis/sweeps/sweep-results.ts';
-import { SweepNotFoundError } from '../analysis/sweeps/sweep-store.ts';
 
 const spreadText = (spread: Spread | null) =>
   spread ? `${spreadOfSeeds(spread, (v) => v.toFixed(4))}${spread.n > 1 ? ` (n=${spread.n})` : ''}` : '-';
@@ -29,7 +28,8 @@ export function sweepResultsText(results: SweepResults): string {
 
 /**
  * The frame of the commands about one sweep: its SWEEP argument (anything but a positive whole
- * number is bad usage), the store open while `act` runs, and an unknown sweep as bad usage too.
+ * number is bad usage) and the store open while `act` runs; an unknown sweep's SweepNotFoundError
+ * exits 2 like bad usage.
  */
 export function onSweep(raw: string | undefined, options: OptionValues, context: CommandContext, act: (db: Db, id: number) => number): number {
   const id = Number(raw);
@@ -37,9 +37,6 @@ export function onSweep(raw: string | undefined, options: OptionValues, context:
   const db = openStoreFor(options, context);
   try {
     return act(db, id);
-  } catch (err) {
-    if (err instanceof SweepNotFoundError) throw new UsageError(err.message);
-    throw err;
   } finally {
     db.$client.close();
   }

@@ -1,7 +1,8 @@
 import { claimRun, getRun } from '../store/store.ts';
 import type { Command } from '../core/command.ts';
 import { trainClaimedRun } from './run-training.ts';
-import { openStoreFor, runArgument } from '../store/open-store.ts';
+import { openStoreFor } from '../store/open-store.ts';
+import { runArgument } from './arguments.ts';
 
 /**
  * Trains one queued run: what the web server's queue spawns for each run it starts, so training
@@ -13,6 +14,7 @@ export const workCommand: Command = {
   positionals: [{ name: 'RUN', description: 'id of a queued run' }],
   options: {
     cores: { type: 'integer', min: 1, max: 1024, description: 'cores the run may use when it names no thread count (default: all)' },
+    retry: { type: 'integer', min: 0, max: 10, description: "times an interrupted run (SIGTERM) is queued again before it is failed: the server's --retry (default 0)" },
   },
   async run({ positionals, options }, context) {
     const db = openStoreFor(options, context);
@@ -23,7 +25,7 @@ export const workCommand: Command = {
         return 1;
       }
       context.stderr.write(`run ${run.id} (${run.name}) started\n`);
-      return await trainClaimedRun(db, run, options, context, { queueWorker: true });
+      return await trainClaimedRun(db, run, options, context, { queueWorker: true, retries: (options.retry as number | undefined) ?? 0 });
     } finally {
       db.$client.close();
     }

@@ -16,6 +16,7 @@ import { mnistFileHashes } from '../data/mnist.ts';
 import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
 import { HttpRecorder } from '../execution/workers/http-recorder.ts';
+import { StopSignals } from '../execution/signal-policy.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -33,8 +34,8 @@ interface WorkerSettings {
   /** Cores a run may use when its params name no worker count (default: all of this machine's). */
   cores: number | undefined;
   context: CommandContext;
-  /** Set by SIGINT/SIGTERM: stop the run in training and take no more. */
-  stopping: AbortController;
+  /** Stopped by SIGINT (a cancel) or SIGTERM (an interruption): stop the run in training and take no more. */
+  stops: StopSignals;
 }
 
 /** Claims one run; null when nothing is queued. A dataset mismatch or a bad token throws. */
@@ -46,8 +47,8 @@ async function claim(settings: WorkerSettings, datasetHashes: Record<string, str
 async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']>, heartbeatMs: number): Promise<RunEnding> {
   const { context } = settings;
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  settings.stopping.signal.addEventListener('abort', stop);
+  const stop = () => controller.abort(settings.stops.signal.reason);
+  settings.stops.signal.addEventListener('abort', stop);
   const recorder = new HttpRecorder(settings.client, claimed.id, claimed.attempt, {
     heartbeatMs,
     onStop(reason, message) {
@@ -57,7 +58,7 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
   });
   recorder.startHeartbeat();
   try {
-    return await trainAndRecord(claimed.params, recorder, {
+    return await trainAndRecord(claimed.params, settings.stops.recorder(recorder), {
       backend: settings.backend,
       cores: settings.cores,
       labelDecisions: claimed.labelDecisions,
@@ -66,7 +67,7 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
     });
   } finally {
     recorder.stopHeartbeat();
-    settings.stopping.signal.removeEventListener('abort', stop);
+    settings.stops.signal.removeEventListener('abort', stop);
   }
 }
 
@@ -76,7 +77,7 @@ async function workLoop(settings: WorkerSettings, once: boolean, json: boolean):
   const datasetHashes = mnistFileHashes();
   const trained: { runId: number; status: string }[] = [];
   let code = 0;
-  while (!settings.stopping.signal.aborted) {
+  while (!settings.stops.signal.aborted) {
     let claimed: Claim;
     try {
       claimed = await claim(settings, datasetHashes);
@@ -91,7 +92,7 @@ async function workLoop(settings: WorkerSettings, once: boolean, json: boolean):
         context.stderr.write('nothing is queued on the server\n');
         break;
       }
-      await sleep(claimed.pollMs ?? 2000, undefined, { signal: settings.stopping.signal }).catch(() => {});
+      await sleep(claimed.pollMs ?? 2000, undefined, { signal: settings.stops.signal }).catch(() => {});
       continue;
     }
     const run = claimed.run;
@@ -105,8 +106,10 @@ async function workLoop(settings: WorkerSettings, once: boolean, json: boolean):
       code = 1;
       break;
     }
-    context.stderr.write(`run ${run.id} ${ending.status} in ${formatDuration((Date.now() - started) / 1000)}${'error' in ending ? `: ${ending.error}` : ''}\n`);
-    trained.push({ runId: run.id, status: ending.status });
+    // Training knows only that it was stopped; the signal policy says whether that was an interruption.
+    const status = ending.status === 'cancelled' && settings.stops.stopped?.kind === 'interrupt' ? 'interrupted' : ending.status;
+    context.stderr.write(`run ${run.id} ${status} in ${formatDuration((Date.now() - started) / 1000)}${'error' in ending ? `: ${ending.error}` : ''}\n`);
+    trained.push({ runId: run.id, status });
     if (ending.status !== 'completed') code = 1;
     if (once) break;
   }
@@ -173,19 +176,15 @@ export const workerCommand: Command = {
       backend: options.backend as BackendChoice | undefined,
       cores: options.cores as number | undefined,
       context,
-      stopping: new AbortController(),
+      stops: new StopSignals({
+        stopping: (stop) =>
+          log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),
+      }),
     };
-    const interrupt = () => {
-      if (!settings.stopping.signal.aborted) log('stopping: the run in training ends as cancelled after this batch');
-      settings.stopping.abort();
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
     try {
       return await workLoop(settings, options.once === true, options.json === true);
     } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
+      settings.stops.dispose();
     }
   },
 };

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DomainError } from './errors.ts';
 
 /** A flag's type decides how its value is checked and what --help says it takes. */
 export type OptionSpec =
@@ -36,8 +37,11 @@ export interface Command {
 /** What parsing a command line and printing its help need of a command. */
 export type CommandLine = Omit<Command, 'run'>;
 
-/** Bad command-line input: the CLI prints the message and exits 2. */
-export class UsageError extends Error {}
+/**
+ * Bad command-line input, in the words of flags and arguments: the CLI's own vocabulary, so only
+ * commands throw it; the domain throws its own kinded errors. The CLI adds a pointer to --help.
+ */
+export class UsageError extends DomainError { readonly kind = 'invalid'; }
 
 /** The one option every command line takes, the bench scripts' included. */
 export const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean', description: 'show this help' } };

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -6,9 +7,11 @@ import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { availableCores } from '../training/steppers.ts';
 import type { SlurmExecutor } from './slurm/slurm-executor.ts';
-import { isRemotelyTrainable, requestWorkerCancel } from './workers/leases.ts';
+import { settleLost, type Executor, type LostTrainer } from './executor.ts';
+import { TrackedScripts } from './tracking/tracked-scripts.ts';
+import { RemoteWorkers } from './workers/remote-executor.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
-import { createRun, endRun, failDeadRun, failDeadRuns, getRun, listRuns, liveRunsHere, trainerIsDead, type Run } from '../store/store.ts';
+import { createRun, deadTrainerReason, endRun, failDeadRun, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -16,7 +19,8 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..
 const STOP_GRACE_MS = 10_000;
 
 /** A running run that some other process trains (a terminal's `digitlab train`): not ours to signal. */
-export class RunNotOwnedError extends Error {
+export class RunNotOwnedError extends DomainError {
+  readonly kind = 'conflict';
   constructor(readonly run: Run) {
     super(`run ${run.id} is trained by process ${run.pid ?? '?'} on ${run.host ?? '?'}, which this queue did not start; stop it there`);
   }
@@ -34,6 +38,8 @@ export interface RunQueueOptions {
   slurm?: SlurmExecutor;
   /** How long stop() lets a signalled worker finish its batch before SIGKILL (default 10 s). */
   stopGraceMs?: number;
+  /** serve --retry: times a run whose worker is interrupted (SIGTERM) is queued again before it is failed. */
+  retries?: number;
 }
 
 /**
@@ -46,18 +52,21 @@ export class RunQueue {
   private readonly workers = new Map<number, ChildProcess>();
   private readonly cancelling = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
+  /** The executors besides this queue's own processes: a Slurm job per run, remote workers, scripts that track their own runs. */
+  private readonly elsewhere: Executor[];
 
   constructor(private readonly options: RunQueueOptions) {
     this.maxConcurrent = options.maxConcurrent ?? 1;
+    this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db), new TrackedScripts(options.db)];
   }
 
-  /** Starts queued runs as slots allow, and on every poll marks failed the runs whose process died. */
+  /** Starts queued runs as slots allow, and on every poll settles the runs whose trainer is gone (see settleLost). */
   start(): void {
     const { db } = this.options;
     if (db.$client.memory) throw new Error('the run queue needs a database file that its workers can open');
     this.timer = setInterval(() => {
       this.fill();
-      void this.options.slurm?.reconcile();
+      void this.options.slurm?.lost().then((lost) => this.settleLost(lost));
     }, this.options.pollMs ?? 2000).unref();
     this.fill();
   }
@@ -69,8 +78,9 @@ export class RunQueue {
   }
 
   /**
-   * A queued run is cancelled at once; one of our workers is signalled, and a remote worker told
-   * at its next heartbeat: each records the cancellation itself after its current batch. Returns the run as it now stands.
+   * A queued run is cancelled at once; one of our workers is signalled (SIGINT), and another
+   * executor's trainer is told (a remote worker at its next heartbeat, a Slurm job scancelled):
+   * each records the cancellation itself after its current batch. Returns the run as it now stands.
    */
   cancel(runId: number): Run {
     const { db } = this.options;
@@ -78,19 +88,19 @@ export class RunQueue {
     if (run.status !== 'queued' && run.status !== 'running') return run;
     const worker = this.workers.get(runId);
     if (worker) {
+      // SIGINT is a person's cancel under the signal policy (SIGTERM would be an interruption).
       this.cancelling.add(runId);
-      worker.kill('SIGTERM');
-    } else if (trainerIsDead(run)) {
-      failDeadRun(db, run);
-    } else if (run.slurmJobId && this.options.slurm) {
-      this.options.slurm.cancel(run);
-    } else if (run.status === 'queued') {
-      endRun(db, runId, 'cancelled', 'cancelled before it started');
-    } else if (run.source === 'worker') {
-      requestWorkerCancel(db, runId);
-    } else {
-      throw new RunNotOwnedError(run);
+      worker.kill('SIGINT');
+      return getRun(db, runId);
     }
+    if (trainerIsDead(run)) {
+      failDeadRun(db, run);
+      return getRun(db, runId);
+    }
+    const executor = this.elsewhere.find((candidate) => candidate.takes(run));
+    if (executor) executor.cancel(run);
+    else if (run.status === 'queued') endRun(db, runId, 'cancelled', 'cancelled before it started');
+    else throw new RunNotOwnedError(run);
     return getRun(db, runId);
   }
 
@@ -101,13 +111,25 @@ export class RunQueue {
     const exits = [...this.workers].map(([runId, worker]) => {
       const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
       this.cancelling.add(runId);
-      worker.kill('SIGTERM');
+      // Stopping the server cancels what it trains, as its own Ctrl-C says.
+      worker.kill('SIGINT');
       // A worker stuck in a long computation never gets to its next batch: SIGKILL it. Its
       // epochs are in the store already, and our close handler records the cancellation.
       const force = setTimeout(() => worker.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
       return exited.finally(() => clearTimeout(force));
     });
     await Promise.all(exits);
+  }
+
+  /** Runs this host trained in a process that died, except our own workers, whose close handlers record their exits. */
+  private lostHere(): LostTrainer[] {
+    return runsTrainingHere(this.options.db)
+      .filter((run) => !this.workers.has(run.id) && trainerIsDead(run))
+      .map((run) => ({ run, reason: deadTrainerReason(run) }));
+  }
+
+  private settleLost(lost: LostTrainer[]): void {
+    settleLost(this.options.db, lost, this.options.retries ?? 0, (line) => this.log(line));
   }
 
   private get started(): boolean {
@@ -117,11 +139,8 @@ export class RunQueue {
   private fill(): void {
     if (!this.started) return;
     const { db } = this.options;
-    // Our own workers' exits are recorded by their close handlers, with the reason.
-    for (const run of failDeadRuns(db, new Set(this.workers.keys()))) {
-      this.log(`run ${run.id} (${run.name}) was left running by a process that died; marked failed`);
-    }
-    this.options.slurm?.submitQueued();
+    this.settleLost(this.lostHere());
+    for (const executor of this.elsewhere) executor.submitQueued();
     while (this.training() < this.maxConcurrent) {
       // listRuns is newest first.
       const next = listRuns(this.options.db, { statuses: ['queued'] })
@@ -144,7 +163,8 @@ export class RunQueue {
     const dbFile = path.resolve(this.options.db.$client.name);
     // Each of the runs that may train at once gets an equal share of the cores.
     const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
-    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores)], {
+    const retry = String(this.options.retries ?? 0);
+    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry], {
       // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -158,19 +178,22 @@ export class RunQueue {
     worker.on('error', (err) => this.log(`run ${run.id}: could not start its worker: ${err.message}`));
     worker.on('close', (code, signal) => {
       this.workers.delete(run.id);
-      this.settle(run.id, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
+      this.settle(run, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
       this.fill();
     });
   }
 
   /** A worker that died before recording an ending (crash, kill) leaves it to us. */
-  private settle(runId: number, pid: number | undefined, cancelled: boolean, exit: string): void {
+  private settle(spawned: Run, pid: number | undefined, cancelled: boolean, exit: string): void {
+    const runId = spawned.id;
     const run = getRun(this.options.db, runId);
-    // Running under another pid: a second queue's worker claimed it; ours lost the race.
-    const ours = run.status === 'queued' || (run.status === 'running' && run.pid === pid);
+    // Running under another pid: a second queue's worker claimed it; ours lost the race. Queued
+    // after an attempt more than when spawned: our worker was interrupted and requeued it.
+    const ours = (run.status === 'queued' && run.attempts === spawned.attempts) || (run.status === 'running' && run.pid === pid);
     if (!ours) return;
     if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
-    else endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+    else if (run.status === 'queued') endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
+    else this.settleLost([{ run, reason: `the training process exited (${exit}) before the run ended` }]);
   }
 
   private log(line: string): void {

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 /**
  * A network as data: a list of layers in the tfjs layers vocabulary, checked before anything is
  * built. The input is fixed at 28x28x1 and the last layer must be the 10-way softmax, so every
@@ -25,7 +26,7 @@ export interface ModelSpec {
 }
 
 /** A bad spec; the message names the layer and the field at fault. */
-export class ModelSpecError extends Error {}
+export class ModelSpecError extends DomainError { readonly kind = 'invalid'; }
 
 /** [height, width, channels] for images, [units] once flat. */
 export type Shape = number[];

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
 import { loadImportedModel } from '../store/imported-runs.ts';
@@ -8,7 +9,8 @@ import { deserializeModel } from './saved-model.ts';
 import { trainedByDigitlab } from '../store/run-source.ts';
 
 /** A run with no model to read images with: not trained (yet), a placeholder, or imported from a prediction file. */
-export class RunHasNoModelError extends Error {
+export class RunHasNoModelError extends DomainError {
+  readonly kind = 'unavailable';
   constructor(
     run: Run,
     /** The reason, worded to follow the run's name. */

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { labelDecisions, type LabelSplit, type LabelVerdict } from '../../db/schema.ts';
@@ -8,7 +9,7 @@ export type LabelDecision = typeof labelDecisions.$inferSelect;
 export type LabelCorrection = Pick<LabelDecision, 'imageIndex' | 'verdict' | 'correctedLabel'>;
 
 /** A verdict that does not fit its label: 'wrong' needs the digit it is, the others take none. */
-export class LabelDecisionError extends Error {}
+export class LabelDecisionError extends DomainError { readonly kind = 'invalid'; }
 
 /** Records (or changes) the decision on one image, stamped with the time it was made. */
 export function decideLabel(

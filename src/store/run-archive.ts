@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { DomainError } from '../core/errors.ts';
 import type { Db } from '../../db/client.ts';
-import { runs } from '../../db/schema.ts';
-import { getRun, type Run } from './store.ts';
+import { getRun, setArchivedAt, type Run } from './store.ts';
 
 /**
  * Archiving hides a run from the runs list and keeps everything it recorded. Unlike deleting it
@@ -14,7 +13,7 @@ export function archiveBlocker(run: Run): string | null {
   return run.status === 'queued' || run.status === 'running' ? `run ${run.id} is ${run.status}; archive it once it has ended` : null;
 }
 
-export class RunNotArchivableError extends Error {}
+export class RunNotArchivableError extends DomainError { readonly kind = 'conflict'; }
 
 /**
  * Archives runs (or, with `undo`, lists them again), all or none; a run already in the wanted
@@ -33,7 +32,7 @@ export function archiveRuns(db: Db, runIds: number[], { undo = false }: { undo?:
     return chosen.map((run) => {
       const changed = undo ? run.archivedAt !== null : run.archivedAt === null;
       const archivedAt = undo ? null : (run.archivedAt ?? now);
-      if (changed) db.update(runs).set({ archivedAt }).where(eq(runs.id, run.id)).run();
+      if (changed) setArchivedAt(db, run.id, archivedAt);
       return { runId: run.id, name: run.name, changed, archivedAt };
     });
   });

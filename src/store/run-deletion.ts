@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { labelAudits } from '../../db/schema.ts';
 import { eq } from 'drizzle-orm';
@@ -44,7 +45,7 @@ export function byteSize(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
 }
 
-export class RunNotDeletableError extends Error {}
+export class RunNotDeletableError extends DomainError { readonly kind = 'conflict'; }
 
 /**
  * Deletes runs with everything recorded about them (the foreign keys cascade), all or none: one

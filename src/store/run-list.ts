@@ -1,6 +1,5 @@
 import type { Db } from '../../db/client.ts';
 import type { RunStatus } from '../../db/schema.ts';
-import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { epochHistory, listRuns, runTagMap, type Run } from './store.ts';
 import { trainedByDigitlab } from './run-source.ts';
 
@@ -33,6 +32,7 @@ export const METRICS: Record<string, { description: string; value: (row: RunList
   status: { description: 'run status', value: ({ run }) => run.status },
   source: { description: 'local, worker or imported', value: ({ run }) => run.source },
   backend: { description: 'training engine', value: ({ run }) => run.backend },
+  host: { description: 'machine that trains or trained it', value: ({ run }) => run.host },
   acc: { description: 'test accuracy', value: ({ run }) => run.testAccuracy },
   loss: { description: 'test loss', value: ({ run }) => run.testLoss },
   val_acc: { description: 'validation accuracy', value: ({ epoch }) => epoch?.valAccuracy ?? null },
@@ -50,8 +50,11 @@ export const PARAM_ALIASES: Record<string, string> = { lr: 'learningRate', batch
 /** Older names of sort keys, kept so bookmarked links still sort. */
 const SORT_ALIASES: Record<string, string> = { accuracy: 'acc' };
 
+/** The stored params whose absence or null has a meaning (all of MNIST); the rest are read as they are. */
+type DefaultedParams = { trainLimit?: number | null; testLimit?: number | null };
+
 /** What an absent or null param means, so `model=reference` finds runs that never named their network. */
-const PARAM_DEFAULTS: Record<string, (hp: Partial<Hyperparameters>) => FieldValue> = {
+const PARAM_DEFAULTS: Record<string, (hp: DefaultedParams) => FieldValue> = {
   model: () => 'reference',
   optimizer: () => 'adam',
   trainLimit: (hp) => (hp.trainLimit === null ? 60_000 : null),
@@ -59,7 +62,7 @@ const PARAM_DEFAULTS: Record<string, (hp: Partial<Hyperparameters>) => FieldValu
 };
 
 function paramValue(row: RunListRow, key: string): FieldValue {
-  const hp = row.run.params as Partial<Hyperparameters> & Record<string, unknown>;
+  const hp = row.run.params as DefaultedParams & Record<string, unknown>;
   const value = hp[key];
   if (typeof value === 'number' || typeof value === 'string') return value;
   // A run digitlab did not train has none of its settings: nothing to default.

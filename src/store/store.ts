@@ -1,4 +1,5 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { DomainError } from '../core/errors.ts';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import os from 'node:os';
 import type { Db } from '../../db/client.ts';
 import {
@@ -6,6 +7,7 @@ import {
   epochMetrics,
   heldOutPredictions,
   modelWeights,
+  runAttempts,
   runs,
   runTags,
   testEmbeddings,
@@ -13,13 +15,14 @@ import {
   type RunStatus,
 } from '../../db/schema.ts';
 import { packFloat16, unpackFloat16 } from './float16.ts';
-import type { Hyperparameters } from '../training/hyperparameters.ts';
-import type { EpochResult } from '../training/train.ts';
+import { IllegalTransitionError, legalFrom } from './run-lifecycle.ts';
+import type { EpochResult, StoredParams } from './run-types.ts';
 
 export type Run = typeof runs.$inferSelect;
 export type EpochMetric = typeof epochMetrics.$inferSelect;
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly runId: number) {
     super(`no run with id ${runId}`);
   }
@@ -52,36 +55,60 @@ export interface SavedModel {
   weightData: Buffer;
 }
 
-const ACTIVE: RunStatus[] = ['queued', 'running'];
+export type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * Moves a run to `to` with the columns in `set`, in one UPDATE that matches only while the run is
+ * in a status the lifecycle allows `to` from; anything else is refused with IllegalTransitionError.
+ */
+export function moveRun(db: Db | Transaction, runId: number, to: RunStatus, set: Partial<Run> = {}): void {
+  const moved = db
+    .update(runs)
+    .set({ ...set, status: to })
+    .where(and(eq(runs.id, runId), inArray(runs.status, legalFrom(to))))
+    .run();
+  if (moved.changes === 1) return;
+  const run = db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId)).get();
+  if (!run) throw new RunNotFoundError(runId);
+  throw new IllegalTransitionError(runId, run.status, to);
+}
 
 export function insertTags(tx: Transaction, runId: number, tags: Record<string, string>): void {
   for (const [key, value] of Object.entries(tags)) tx.insert(runTags).values({ runId, key, value }).run();
 }
 
+/**
+ * Records a new run, queued; `status: 'running'` claims it at once for this process (a terminal's
+ * `train`), through the same claim as the queue's. A sweep's or label audit's runs name it.
+ */
 export function createRun(
   db: Db,
-  input: { name: string; params: Hyperparameters; tags?: Record<string, string>; status?: 'queued' | 'running' },
+  input: {
+    name: string;
+    params: StoredParams;
+    tags?: Record<string, string>;
+    status?: 'queued' | 'running';
+    sweepId?: number;
+    labelAuditId?: number;
+  },
 ): Run {
   return db.transaction((tx) => {
-    const running = (input.status ?? 'queued') === 'running';
     const [run] = tx
       .insert(runs)
       .values({
         name: input.name,
-        status: input.status ?? 'queued',
+        status: 'queued',
         createdAt: new Date(),
-        startedAt: running ? new Date() : null,
         params: input.params,
         seed: input.params.seed,
-        pid: running ? process.pid : null,
-        host: running ? os.hostname() : null,
+        sweepId: input.sweepId ?? null,
+        labelAuditId: input.labelAuditId ?? null,
       })
       .returning()
       .all();
     insertTags(tx, run!.id, input.tags ?? {});
-    return run!;
+    if (input.status !== 'running') return run!;
+    return claimQueued(tx, { runId: run!.id }, localClaimant())!;
   });
 }
 
@@ -97,14 +124,65 @@ export function listRuns(db: Db, filter: { statuses?: RunStatus[] } = {}): Run[]
   return filtered.orderBy(desc(runs.id)).all();
 }
 
+/** Who claims a run: this process (pid), or a remote worker (its token's name, holding a lease). */
+export interface Claimant {
+  host: string;
+  pid: number | null;
+  worker: { name: string; leaseMs: number } | null;
+}
+
+export const localClaimant = (): Claimant => ({ host: os.hostname(), pid: process.pid, worker: null });
+
+/** Label-audit fold runs store held-out predictions that no worker uploads: they train on the server's machine. */
+export const remotelyTrainable = sql`json_extract(${runs.params}, '$.folds') IS NULL`;
+export const isRemotelyTrainable = (run: Run) => (run.params as StoredParams).folds == null;
+
+/**
+ * The one claim: moves the oldest queued run that `which` allows (one run, and only those a remote
+ * worker may train) to running for `claimant`, in one UPDATE, so two claimants never both get it;
+ * counts the attempt, and records a worker's attempt with its lease. Null when nothing waits.
+ */
+export function claimQueued(db: Db | Transaction, which: { runId?: number | null; remotely?: boolean }, claimant: Claimant): Run | null {
+  // Inside a caller's transaction (createRun) this nests as a savepoint.
+  return (db as Db).transaction((tx) => {
+    const candidate = tx
+      .select({ id: runs.id, slurmJobId: runs.slurmJobId })
+      .from(runs)
+      .where(and(eq(runs.status, 'queued'), which.remotely ? remotelyTrainable : undefined, which.runId == null ? undefined : eq(runs.id, which.runId)))
+      .orderBy(asc(runs.id))
+      .limit(1)
+      .get();
+    if (!candidate) return null;
+    const now = new Date();
+    const [claimed] = tx
+      .update(runs)
+      .set({
+        status: 'running',
+        source: claimant.worker ? 'worker' : 'local',
+        startedAt: now,
+        pid: claimant.pid,
+        host: claimant.host,
+        leaseExpiresAt: claimant.worker ? new Date(now.getTime() + claimant.worker.leaseMs) : null,
+        cancelRequested: false,
+        attempts: sql`${runs.attempts} + 1`,
+      })
+      .where(and(eq(runs.id, candidate.id), inArray(runs.status, legalFrom('running'))))
+      .returning()
+      .all();
+    if (!claimed) return null;
+    // A remote attempt is recorded with its worker, whose reports must name it (see heldRun).
+    if (claimant.worker) {
+      tx.insert(runAttempts)
+        .values({ runId: claimed.id, attempt: claimed.attempts, host: claimant.host, worker: claimant.worker.name, slurmJobId: candidate.slurmJobId, startedAt: now })
+        .run();
+    }
+    return claimed;
+  });
+}
+
 /** Moves a queued run to running in this process; false if someone else took it first. */
 export function claimRun(db: Db, runId: number): boolean {
-  const claimed = db
-    .update(runs)
-    .set({ status: 'running', startedAt: new Date(), pid: process.pid, host: os.hostname() })
-    .where(and(eq(runs.id, runId), eq(runs.status, 'queued')))
-    .run();
-  return claimed.changes === 1;
+  return claimQueued(db, { runId }, localClaimant()) !== null;
 }
 
 export function recordProvenance(db: Db, runId: number, provenance: RunProvenance): void {
@@ -112,7 +190,7 @@ export function recordProvenance(db: Db, runId: number, provenance: RunProvenanc
 }
 
 /** A run's params once what it left to the machine (the worker count) is decided. */
-export function recordParams(db: Db, runId: number, params: Hyperparameters): void {
+export function recordParams(db: Db, runId: number, params: StoredParams): void {
   db.update(runs).set({ params }).where(eq(runs.id, runId)).run();
 }
 
@@ -164,6 +242,14 @@ export type TestResults = Omit<TestOutcome, 'trainSamplesPerSecond' | 'keptEpoch
  * metrics, inside the caller's transaction: the one path trained and imported runs share.
  */
 export function storeTestResults(tx: Transaction, runId: number, results: TestResults, extra: Partial<Run> = {}): void {
+  // The status first: a run that may not complete (it has ended) is refused before anything is written.
+  moveRun(tx, runId, 'completed', { ...extra, finishedAt: new Date(), testAccuracy: results.accuracy, testLoss: results.loss, progress: null });
+  finishAttempt(tx, runId, 'completed', null);
+  storeTestArtifacts(tx, runId, results);
+}
+
+/** A run's test confusion, predictions and (when there are some) embeddings, without a change of status. */
+export function storeTestArtifacts(tx: Transaction, runId: number, results: TestResults): void {
   tx.insert(confusionMatrices).values({ runId, split: 'test', epoch: 0, counts: results.confusion }).run();
   tx.insert(testPredictions)
     .values({
@@ -183,32 +269,36 @@ export function storeTestResults(tx: Transaction, runId: number, results: TestRe
       })
       .run();
   }
-  tx.update(runs)
-    .set({
-      ...extra,
-      status: 'completed',
-      finishedAt: new Date(),
-      testAccuracy: results.accuracy,
-      testLoss: results.loss,
-      progress: null,
-    })
-    .where(eq(runs.id, runId))
-    .run();
 }
 
 /** Stores the test evaluation and weights and marks the run completed, atomically. */
 export function completeRun(db: Db, runId: number, outcome: TestOutcome, model: SavedModel): void {
   db.transaction((tx) => {
-    tx.insert(modelWeights).values({ runId, ...model }).run();
     storeTestResults(tx, runId, outcome, { trainSamplesPerSecond: outcome.trainSamplesPerSecond, keptEpoch: outcome.keptEpoch ?? null });
+    tx.insert(modelWeights).values({ runId, ...model }).run();
   });
 }
 
-/** Ends a run as failed or cancelled; the epochs already written stay. */
-export function endRun(db: Db, runId: number, status: 'failed' | 'cancelled', error: string | null): void {
-  db.update(runs)
-    .set({ status, error, finishedAt: new Date(), progress: null })
-    .where(and(eq(runs.id, runId), inArray(runs.status, ACTIVE)))
+/**
+ * Ends a queued or running run as failed or cancelled, with its current attempt; the epochs
+ * already written stay. A run that has ended already is refused (IllegalTransitionError).
+ */
+export function endRun(db: Db | Transaction, runId: number, status: 'failed' | 'cancelled', error: string | null): void {
+  (db as Db).transaction((tx) => {
+    moveRun(tx, runId, status, { error, finishedAt: new Date(), progress: null });
+    finishAttempt(tx, runId, status, error);
+  });
+}
+
+export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'requeued';
+
+/** Closes the run's current attempt, if a remote worker's claim recorded one. */
+export function finishAttempt(db: Db | Transaction, runId: number, outcome: AttemptOutcome, error: string | null): void {
+  const current = db.select({ attempts: runs.attempts }).from(runs).where(eq(runs.id, runId)).get();
+  if (!current) return;
+  db.update(runAttempts)
+    .set({ outcome, error, endedAt: new Date() })
+    .where(and(eq(runAttempts.runId, runId), eq(runAttempts.attempt, current.attempts), isNull(runAttempts.endedAt)))
     .run();
 }
 
@@ -223,7 +313,7 @@ export function processIsAlive(pid: number): boolean {
 }
 
 /** Runs this host trains in its own processes, each with its pid (remote workers hold leases instead). */
-function runsTrainingHere(db: Db): Run[] {
+export function runsTrainingHere(db: Db): Run[] {
   return db
     .select()
     .from(runs)
@@ -236,17 +326,16 @@ export function trainerIsDead(run: Run): boolean {
   return run.status === 'running' && run.source === 'local' && run.host === os.hostname() && (run.pid === null || !processIsAlive(run.pid));
 }
 
+export const deadTrainerReason = (run: Run) => `the training process (pid ${run.pid}) died before the run finished`;
+
 /** Marks a run failed because its training process died; the epochs it logged stay. */
 export function failDeadRun(db: Db, run: Run): void {
-  endRun(db, run.id, 'failed', `the training process (pid ${run.pid}) died before the run finished`);
+  endRun(db, run.id, 'failed', deadTrainerReason(run));
 }
 
-/**
- * Marks failed every run this host was training in a process that no longer exists, except
- * those in `except` (a queue's own workers, whose exits it records itself).
- */
-export function failDeadRuns(db: Db, except: ReadonlySet<number> = new Set()): Run[] {
-  const orphans = runsTrainingHere(db).filter((run) => !except.has(run.id) && trainerIsDead(run));
+/** Marks failed every run this host was training in a process that no longer exists (a command's start; the queue settles them with its retries). */
+export function failDeadRuns(db: Db): Run[] {
+  const orphans = runsTrainingHere(db).filter(trainerIsDead);
   for (const run of orphans) failDeadRun(db, run);
   return orphans;
 }
@@ -346,4 +435,9 @@ export function removeTag(db: Db, runId: number, key: string): void {
 export function setNote(db: Db, runId: number, note: string): void {
   getRun(db, runId);
   db.update(runs).set({ note }).where(eq(runs.id, runId)).run();
+}
+
+/** Hides runs from the runs list (a date) or lists them again (null); see run-archive.ts for the rules. */
+export function setArchivedAt(db: Db | Transaction, runId: number, archivedAt: Date | null): void {
+  db.update(runs).set({ archivedAt }).where(eq(runs.id, runId)).run();
 }

@@ -1,9 +1,10 @@
-import { and, eq, isNotNull, lt } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { confusionMatrices, epochMetrics, epochScalars, importedModels, runs, testEmbeddings, testPredictions } from '../../db/schema.ts';
 import { packFloat16 } from './float16.ts';
 import type { ImportedModel } from './imported-runs.ts';
-import { getRun, insertTags, storeTestResults, type Run, type TestResults } from './store.ts';
+import { DomainError } from '../core/errors.ts';
+import { endRun, getRun, insertTags, moveRun, storeTestArtifacts, type Run, type TestResults } from './store.ts';
 
 /**
  * Runs trained by a script elsewhere (Keras, PyTorch, tfjs) that logs them live through the
@@ -15,19 +16,22 @@ import { getRun, insertTags, storeTestResults, type Run, type TestResults } from
 /** What a tracked run records as its params: the script's own, as JSON scalars. */
 export type TrackedParams = Record<string, string | number | boolean | null>;
 
-export class TrackedRunEndedError extends Error {
+export class TrackedRunEndedError extends DomainError {
+  readonly kind = 'conflict';
   constructor(run: Run) {
     super(`run ${run.id} is ${run.status}; a ${run.status} run takes no more reports`);
   }
 }
 
-export class TrackedRunNotOursError extends Error {
+export class TrackedRunNotOursError extends DomainError {
+  readonly kind = 'forbidden';
   constructor(runId: number) {
     super(`run ${runId} was not created by this token`);
   }
 }
 
-export class NotATrackedRunError extends Error {
+export class NotATrackedRunError extends DomainError {
+  readonly kind = 'conflict';
   constructor(runId: number) {
     super(`run ${runId} was not logged through the tracking API`);
   }
@@ -137,9 +141,8 @@ export function storeTrackedPredictions(db: Db, run: Run, results: TestResults, 
     tx.delete(testPredictions).where(eq(testPredictions.runId, run.id)).run();
     tx.delete(testEmbeddings).where(eq(testEmbeddings.runId, run.id)).run();
     tx.delete(confusionMatrices).where(and(eq(confusionMatrices.runId, run.id), eq(confusionMatrices.split, 'test'))).run();
-    storeTestResults(tx, run.id, results);
-    // storeTestResults also marks a run completed; this one runs on until its script ends it.
-    tx.update(runs).set({ status: 'running', finishedAt: null, datasetHashes }).where(eq(runs.id, run.id)).run();
+    storeTestArtifacts(tx, run.id, results);
+    tx.update(runs).set({ testAccuracy: results.accuracy, testLoss: results.loss, datasetHashes }).where(eq(runs.id, run.id)).run();
   });
 }
 
@@ -161,21 +164,27 @@ export function storeTrackedModel(db: Db, run: Run, model: Omit<ImportedModel, '
 
 /** Ends a tracked run as its script said: completed, failed or cancelled (with a message). */
 export function endTrackedRun(db: Db, run: Run, status: 'completed' | 'failed' | 'cancelled', error: string | null): Run {
-  db.update(runs)
-    .set({ status, error: status === 'completed' ? null : error, finishedAt: new Date(), progress: null, leaseExpiresAt: null })
-    .where(and(eq(runs.id, run.id), eq(runs.status, 'running')))
-    .run();
+  if (status === 'completed') moveRun(db, run.id, 'completed', { finishedAt: new Date(), progress: null, leaseExpiresAt: null });
+  else endRun(db, run.id, status, error);
   return getRun(db, run.id);
 }
 
-/** Fails every tracked run whose script stopped renewing its lease; the epochs it logged stay. */
-export function expireTrackedLeases(db: Db, now = new Date()): Run[] {
-  const expired = db
+/** Tracked runs whose script stopped renewing its lease by `now`. */
+export function trackedRunsWithExpiredLease(db: Db, now: Date): Run[] {
+  return db
     .select()
     .from(runs)
     .where(and(eq(runs.status, 'running'), eq(runs.source, 'tracked'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
     .all();
-  return expired.map((run) =>
-    endTrackedRun(db, run, 'failed', `the script stopped reporting: its lease expired at ${run.leaseExpiresAt!.toISOString()} (killed, hung or cut off from the server)`),
-  );
+}
+
+/**
+ * A server that was down could not hear its scripts: on start each running tracked run gets its
+ * own lease again, as remote workers' runs do (run-attempts.ts extendLeases).
+ */
+export function extendTrackedLeases(db: Db, now = Date.now()): void {
+  db.update(runs)
+    .set({ leaseExpiresAt: sql`${now} + ${runs.leaseMs}` })
+    .where(and(eq(runs.status, 'running'), eq(runs.source, 'tracked')))
+    .run();
 }

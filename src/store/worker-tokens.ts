@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
@@ -5,13 +6,15 @@ import { workerTokens } from '../../db/schema.ts';
 
 export type WorkerToken = typeof workerTokens.$inferSelect;
 
-export class TokenNameTakenError extends Error {
+export class TokenNameTakenError extends DomainError {
+  readonly kind = 'conflict';
   constructor(name: string) {
     super(`a token named '${name}' exists already; revoke it or pick another --name`);
   }
 }
 
-export class TokenNotFoundError extends Error {
+export class TokenNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(name: string) {
     super(`no token named '${name}'`);
   }

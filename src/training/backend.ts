@@ -1,10 +1,11 @@
+import { DomainError } from '../core/errors.ts';
 import * as tf from '@tensorflow/tfjs';
 
 export const BACKEND_CHOICES = ['auto', 'node', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-export class BackendUnavailableError extends Error {}
+export class BackendUnavailableError extends DomainError { readonly kind = 'unavailable'; }
 
 async function loadNode(): Promise<void> {
   // tfjs-node is an optional dependency: its install fails where libtensorflow cannot be downloaded.

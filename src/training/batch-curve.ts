@@ -1,16 +1,7 @@
-import type { BatchProgress } from './train.ts';
+import type { BatchProgress, CurvePoint, LiveProgress } from '../store/run-types.ts';
 
-/** One point of the live curve: x in epochs (1.5 is half-way through epoch 2), values smoothed. */
-export interface CurvePoint {
-  x: number;
-  loss: number;
-  accuracy: number;
-}
+export type { CurvePoint, LiveProgress } from '../store/run-types.ts';
 
-/** The progress a run records while it trains: the latest batch and the curve so far. */
-export type LiveProgress = BatchProgress & { curve: CurvePoint[] };
-
-/** How much of the previous smoothed value each batch keeps (TensorBoard's smoothing slider). */
 export const CURVE_SMOOTHING = 0.9;
 /** The curve never holds more points than this, however long the run: it rides on every progress write. */
 export const CURVE_MAX_POINTS = 256;

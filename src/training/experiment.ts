@@ -139,10 +139,18 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
   }
 }
 
-/** Trains a run of this machine's store and returns it as it ended. */
-export async function executeRun(db: Db, runId: number, options: ExecuteOptions = {}): Promise<Run> {
+/**
+ * Trains a run of this machine's store and returns it as it ended. `recorder` wraps the store's
+ * recorder where the caller applies a policy to the ending (the signal policy of execution/).
+ */
+export async function executeRun(
+  db: Db,
+  runId: number,
+  options: ExecuteOptions & { recorder?: (stored: RunRecorder) => RunRecorder; retries?: number } = {},
+): Promise<Run> {
   const hyperparameters = getRun(db, runId).params as Hyperparameters;
-  await trainAndRecord(hyperparameters, storeRecorder(db, runId), { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
+  const stored = storeRecorder(db, runId, { retries: options.retries });
+  await trainAndRecord(hyperparameters, options.recorder?.(stored) ?? stored, { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
   return getRun(db, runId);
 }
 

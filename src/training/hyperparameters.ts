@@ -1,4 +1,4 @@
-import type { AugmentSettings } from '../data/augment/affine.ts';
+import type { AugmentationSettings } from '../data/augment/augmentation-settings.ts';
 import type { LayerSpec, ModelSpec } from '../models/model-spec.ts';
 import { presetSpec } from '../models/model-presets.ts';
 import type { LrSchedule, OptimizerName } from './recipe.ts';
@@ -8,7 +8,7 @@ import type { LrSchedule, OptimizerName } from './recipe.ts';
  * present only when they differ from the reference experiment, so runs that do not use them keep
  * the params older runs have (and group, diff and name as they always did).
  */
-export interface Hyperparameters {
+export interface Hyperparameters extends AugmentationSettings {
   epochs: number;
   batchSize: number;
   validationSplit: number;
@@ -18,9 +18,10 @@ export interface Hyperparameters {
   trainLimit: number | null;
   /** Use only the first N test images (null: all 10,000). */
   testLimit: number | null;
-  /** Share of training sevens given a synthetic crossing bar; absent (older runs) means 0. */
-  augmentCrossedSevens?: number;
-  /** Worker threads that share each batch (wasm only); absent (older runs) means 1. */
+  /**
+   * Threads that share each batch (wasm only); absent (older runs) means 1. Set by `--threads`;
+   * the key keeps its first name so that recorded runs still read.
+   */
   workers?: number;
   /** 'corrected': train on the labels as the label decisions correct them; absent means the original labels. */
   labels?: 'corrected';
@@ -45,8 +46,6 @@ export interface Hyperparameters {
   labelSmoothing?: number;
   /** Stop after this many epochs without a lower validation loss, keeping the best epoch's weights. */
   earlyStopping?: number;
-  /** On-the-fly random transforms of each training batch. */
-  augment?: AugmentSettings;
 }
 
 /** The network a run trains: its recorded layers, or the reference CNN for runs without any. */

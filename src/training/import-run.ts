@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';

@@ -26,7 +26,7 @@ export interface TrainingStepper {
 
 /** A data-parallel share of a batch below this many images costs more in exchange than it saves. */
 const MIN_ROWS_PER_WORKER = 8;
-/** The most worker threads `train --workers` accepts, and so the most the default picks. */
+/** The most threads `train --threads` accepts, and so the most the default picks. */
 export const MAX_WORKERS = 8;
 
 /** The cores this process may use: what a run gets when nothing divides the machine among runs. */

@@ -14,29 +14,8 @@ import { recipeOf } from './recipe.ts';
 import { dataParallelStepper, localStepper, type TrainingStepper } from './steppers.ts';
 import { trainingSet } from './training-set.ts';
 
-export interface BatchProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  /** Running means over the epoch so far, as Keras' progress bar shows them. */
-  loss: number;
-  accuracy: number;
-  /** This batch's own loss and accuracy, for the live curve (the numbers the step returned; nothing extra is computed). */
-  batchLoss: number;
-  batchAccuracy: number;
-  etaSeconds: number;
-}
-
-export interface EpochResult {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  seconds: number;
-  valConfusion: number[][] | null;
-}
+export type { BatchProgress, EpochResult } from '../store/run-types.ts';
+import type { BatchProgress, EpochResult } from '../store/run-types.ts';
 
 /** Training knows a reporter, not where the numbers go (terminal, SQLite, both). */
 export interface TrainingReporter {

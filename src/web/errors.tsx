@@ -1,12 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { RunNotOwnedError } from '../execution/queue.ts';
-import { RunNotDeletableError } from '../store/run-deletion.ts';
-import { RunNotFoundError } from '../store/store.ts';
-import { NotATrackedRunError, TrackedRunEndedError, TrackedRunNotOursError } from '../store/tracked-runs.ts';
-import { LeaseLostError } from '../execution/workers/leases.ts';
-import { UploadRejectedError } from '../execution/workers/uploads.ts';
+import { ERROR_KINDS, isKinded, UNEXPECTED } from '../core/errors.ts';
 import { Layout } from './components/layout.tsx';
 
 const TITLES: Record<number, string> = {
@@ -21,18 +16,18 @@ const TITLES: Record<number, string> = {
   500: 'Something went wrong',
 };
 
-/** The status and the words a person may see; anything unexpected is logged and stays a 500. */
+/**
+ * The status and the words a person may see: a domain error's kind picks the status from the one
+ * table; anything unexpected is logged and stays a 500, its words hidden.
+ */
 function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
-  if (err instanceof RunNotFoundError) return { status: 404, message: err.message };
-  if (err instanceof TrackedRunNotOursError) return { status: 403, message: err.message };
-  if (err instanceof TrackedRunEndedError || err instanceof NotATrackedRunError) return { status: 409, message: err.message };
-  if (err instanceof RunNotOwnedError || err instanceof RunNotDeletableError || err instanceof LeaseLostError || err instanceof UploadRejectedError) return { status: 409, message: err.message };
+  if (isKinded(err)) return { status: ERROR_KINDS[err.kind].status, message: err.message };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return { status, message: err.message || (status === 403 ? 'cross-site form submissions are refused' : TITLES[status] ?? 'error') };
   }
   console.error(err);
-  return { status: 500, message: 'the server failed on this request; its log says why' };
+  return { status: UNEXPECTED.status, message: 'the server failed on this request; its log says why' };
 }
 
 /**

@@ -1,17 +1,17 @@
 import { formatAugment } from '../data/augment/affine.ts';
-import { HYPERPARAMETER_OPTIONS, paramKey } from '../cli/train-command.ts';
 import { modelNameOf, type Hyperparameters } from '../training/hyperparameters.ts';
 import { notTrainedHere, trainedByDigitlab } from '../store/run-source.ts';
 import { defaultMomentum } from '../training/recipe.ts';
+import { RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../training/run-request-fields.ts';
 import type { Run } from '../store/store.ts';
 import { flagLabel } from './format.ts';
 
-export type HyperparameterFlag = keyof typeof HYPERPARAMETER_OPTIONS;
+export type HyperparameterFlag = RunField;
 
 const images = (limit: number | null, all: number) => (limit === null ? `${all.toLocaleString('en-US')} (all)` : limit.toLocaleString('en-US'));
 
 /**
- * The value a run trained with for one `train` flag, with what a default meant spelled out
+ * The value a run trained with for one field of its request, with what a default meant spelled out
  * (60,000 (all), adam, 0): a person reads the setting, never "default" or null.
  */
 export function trainedValue(run: Run, flag: HyperparameterFlag): string {
@@ -25,7 +25,7 @@ export function trainedValue(run: Run, flag: HyperparameterFlag): string {
       return images(hp.testLimit, 10_000);
     case 'augment-crossed-sevens':
       return String(hp.augmentCrossedSevens ?? 0);
-    case 'workers':
+    case 'threads':
       // Recorded when the run starts; a run that has not is yet to choose.
       return hp.workers !== undefined ? String(hp.workers) : run.startedAt ? '1' : 'chosen when it starts';
     case 'model':
@@ -45,14 +45,12 @@ export function trainedValue(run: Run, flag: HyperparameterFlag): string {
     case 'augment':
       return hp.augment ? formatAugment(hp.augment) : 'none';
     default:
-      return String(hp[paramKey(flag)]);
+      return String(hp[RUN_FIELDS[flag].param]);
   }
 }
 
-const HYPERPARAMETER_FLAGS = Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterFlag[];
-
 /** The settings of `flags` a run trained with, labelled as the launch form labels them. */
-export const settingRows = (run: Run, flags: HyperparameterFlag[] = HYPERPARAMETER_FLAGS) =>
+export const settingRows = (run: Run, flags: HyperparameterFlag[] = RUN_FIELD_NAMES) =>
   flags.map((flag): [string, string] => [flagLabel(flag), trainedValue(run, flag)]);
 
 /**
@@ -62,7 +60,7 @@ export const settingRows = (run: Run, flags: HyperparameterFlag[] = HYPERPARAMET
 export function fixedSettingRows(run: Run, axes: string[]): [string, string][] {
   return settingRows(
     run,
-    HYPERPARAMETER_FLAGS.filter((flag) => flag !== 'seed' && !axes.includes(paramKey(flag))),
+    RUN_FIELD_NAMES.filter((flag) => flag !== 'seed' && !axes.includes(RUN_FIELDS[flag].param)),
   );
 }
 

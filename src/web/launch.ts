@@ -1,96 +1,55 @@
-import { optionValueProblem, UsageError, type OptionValues } from '../core/command.ts';
-import {
-  flagValue,
-  HYPERPARAMETER_OPTIONS,
-  hyperparametersFrom,
-  paramKey,
-  runNameFrom,
-  tagsFrom,
-} from '../cli/train-command.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
-import { resolveModel, type ResolvedModel } from '../cli/model-option.ts';
+import { fieldOfParam, RUN_FIELD_NAMES, type RunField } from '../training/run-request-fields.ts';
+import { resolveModel, type ResolvedModel } from '../training/run-request-model.ts';
+import { requestValueOf } from '../training/run-request-naming.ts';
+import { parseRunRequest, parseTags, type RunRequest } from '../training/run-request.ts';
 import { DEFAULT_MODEL, PRESET_NAMES } from '../models/model-presets.ts';
 
-export type HyperparameterField = keyof typeof HYPERPARAMETER_OPTIONS;
 /** `spec`: the layers spec typed in the editor, used when `model` is CUSTOM_MODEL. */
-export type LaunchField = HyperparameterField | 'name' | 'tags' | 'spec';
+export type LaunchField = RunField | 'name' | 'tags' | 'spec';
 
 /** The model select's choice that trains the spec in the editor. */
 export const CUSTOM_MODEL = 'custom';
 
-export const HYPERPARAMETER_FIELDS = Object.keys(HYPERPARAMETER_OPTIONS) as HyperparameterField[];
-const LAUNCH_FIELDS: LaunchField[] = [...HYPERPARAMETER_FIELDS, 'name', 'tags', 'spec'];
+const LAUNCH_FIELDS: LaunchField[] = [...RUN_FIELD_NAMES, 'name', 'tags', 'spec'];
 
 /** What the person typed, kept as typed so a rejected form comes back as they left it. */
 export type LaunchValues = Partial<Record<LaunchField, string>>;
 export type LaunchErrors = Partial<Record<LaunchField, string>>;
 
-export type LaunchRequest =
-  | { ok: true; run: { name: string; params: Hyperparameters; tags: Record<string, string> } }
-  | { ok: false; values: LaunchValues; errors: LaunchErrors };
+export type LaunchRequest = { ok: true; run: RunRequest } | { ok: false; values: LaunchValues; errors: LaunchErrors };
 
-/** The CLI's messages name the flag ("--tag takes ..."); beside a form field the name is redundant. */
-export const withoutFlag = (err: unknown) => {
-  if (!(err instanceof UsageError)) throw err;
-  // An inline spec's message reads "--model spec: layers[0] ...".
-  return err.message.replace(/^--[\w-]+ (spec: )?/, '');
-};
-
-/** The flag a CLI message is about: the one it names first (--momentum applies to ...). */
-export const flagNamedIn = (err: unknown) => (err instanceof UsageError ? /^--([\w-]+)/.exec(err.message)?.[1] : undefined);
-
-/** One tag from the run page's key and value fields, by the CLI's rule; a string says why not. */
+/** One tag from the run page's key and value fields, by the run request's rule; a string says why not. */
 export function checkTag(key: string, value: string): string | null {
-  try {
-    tagsFrom({ tag: [`${key}=${value}`] });
-    return null;
-  } catch (err) {
-    return withoutFlag(err);
-  }
+  const checked = parseTags([`${key}=${value}`]);
+  return checked.ok ? null : checked.problems[0]!.problem;
 }
 
 /**
- * Checks the launch form with the train command's own ranges and parsers, so the web and the CLI
- * accept exactly the same runs. A blank field means the CLI's default.
+ * Checks the launch form as a run request, so the web and the CLI accept exactly the same runs.
+ * A blank field means the default. Only a preset's name or a spec inline is taken as the model:
+ * a file's name would read the server's files.
  */
 export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   const values: LaunchValues = {};
   for (const field of LAUNCH_FIELDS) {
     if (typeof body[field] === 'string') values[field] = body[field].trim();
   }
-  const errors: LaunchErrors = {};
-  const options: OptionValues = {};
-  for (const field of HYPERPARAMETER_FIELDS) {
-    const raw = values[field];
-    const spec = HYPERPARAMETER_OPTIONS[field];
-    if (!raw || field === 'model') continue;
-    const problem = optionValueProblem(spec, raw);
-    if (problem) errors[field] = problem;
-    else options[field] = spec.type === 'integer' || spec.type === 'number' ? Number(raw) : raw;
-  }
   const custom = values.model === CUSTOM_MODEL;
+  const modelField = custom ? 'spec' : 'model';
   const modelProblem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
-  if (modelProblem) errors[custom ? 'spec' : 'model'] = modelProblem;
-  // Only a preset's name or a spec inline: `--model FILE.json` would read the server's files.
-  else options.model = custom ? values.spec : values.model || DEFAULT_MODEL;
-  let tags: Record<string, string> = {};
-  try {
-    tags = tagsFrom({ tag: (values.tags ?? '').split('\n').map((line) => line.trim()).filter(Boolean) });
-  } catch (err) {
-    errors.tags = withoutFlag(err);
+  const fields: Partial<Record<RunField, string>> = {};
+  for (const field of RUN_FIELD_NAMES) if (values[field]) fields[field] = values[field];
+  fields.model = modelProblem ? undefined : custom ? values.spec : values.model || DEFAULT_MODEL;
+  const tags = (values.tags ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
+  const request = parseRunRequest({ values: fields, name: values.name || undefined, tags });
+  const errors: LaunchErrors = modelProblem ? { [modelField]: modelProblem } : {};
+  if (request.ok && !modelProblem) return { ok: true, run: request.value };
+  for (const { field, problem } of request.ok ? [] : request.problems) {
+    const shownBeside = field === 'model' ? modelField : (field as LaunchField);
+    errors[shownBeside] ??= problem;
   }
-  if (Object.keys(errors).length > 0) return { ok: false, values, errors };
-  let params: Hyperparameters;
-  try {
-    params = hyperparametersFrom(options);
-  } catch (err) {
-    return { ok: false, values, errors: { [fieldOfError(err, custom)]: withoutFlag(err) } };
-  }
-  try {
-    return { ok: true, run: { name: runNameFrom({ name: values.name || undefined }, params), params, tags } };
-  } catch (err) {
-    return { ok: false, values, errors: { name: withoutFlag(err) } };
-  }
+  return { ok: false, values, errors };
 }
 
 export type JsonLaunchRequest = Extract<LaunchRequest, { ok: true }> | { ok: false; errors: Record<string, string> };
@@ -99,7 +58,7 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** Why a JSON key is not a launch field: most likely a run's params name (learningRate) for its flag. */
 function unknownFieldProblem(key: string): string {
-  const flag = HYPERPARAMETER_FIELDS.find((field) => paramKey(field) === key);
+  const flag = fieldOfParam(key);
   return flag ? `not a field; did you mean '${flag}'?` : `not a field; the fields are ${LAUNCH_FIELDS.join(', ')}`;
 }
 
@@ -114,25 +73,31 @@ function formTextOf(field: LaunchField, value: unknown): string | null {
   return null;
 }
 
+/** `workers` was the threads field's name before remote workers came; scripts that send it still launch. */
+const FORMER_NAMES: Record<string, LaunchField> = { workers: 'threads' };
+
 /**
  * A launch from JSON (POST /api/runs): the form's fields by the same names, turned into the text a
  * person would type and checked by parseLaunchForm, so a script gets the form's rules and words.
- * A spec without a model means the spec.
+ * A spec without a model means the spec. A field sent by its former name has its problem under that name.
  */
 export function parseLaunchJson(body: Record<string, unknown>): JsonLaunchRequest {
   const fields: Record<string, string> = {};
   const errors: Record<string, string> = {};
+  const sentAs: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
-    const field = LAUNCH_FIELDS.find((name) => name === key);
+    const field = LAUNCH_FIELDS.find((name) => name === (FORMER_NAMES[key] ?? key));
     const text = field ? formTextOf(field, value) : null;
     if (!field) errors[key] = unknownFieldProblem(key);
+    else if (key !== field && field in body) errors[key] = `is the former name of ${field}; send one of them`;
     else if (text === null) errors[key] = field === 'tags' ? 'must be an object of key to text value, or key=value lines' : 'must be a number or a string';
-    else fields[key] = text;
+    else [fields[field], sentAs[field]] = [text, key];
   }
   if (fields.spec !== undefined && fields.model === undefined) fields.model = CUSTOM_MODEL;
   const request = parseLaunchForm(fields);
   if (request.ok && Object.keys(errors).length === 0) return request;
-  return { ok: false, errors: { ...(request.ok ? {} : request.errors), ...errors } };
+  const formErrors = Object.entries(request.ok ? {} : request.errors).map(([field, problem]) => [sentAs[field] ?? field, problem]);
+  return { ok: false, errors: { ...Object.fromEntries(formErrors), ...errors } };
 }
 
 const modelChoiceProblem = (model: string | undefined) =>
@@ -140,13 +105,6 @@ const modelChoiceProblem = (model: string | undefined) =>
 
 const modelSpecProblem = (spec: string | undefined) =>
   spec?.startsWith('{') ? null : 'type a layers spec: {"layers": [...]}, its last layer {"type":"dense","units":10,"activation":"softmax"}';
-
-/** The field a checked-together flag's message belongs beside: the flag it names first (--momentum ...). */
-function fieldOfError(err: unknown, customModel: boolean): LaunchField {
-  const flag = flagNamedIn(err);
-  if (flag === 'model') return customModel ? 'spec' : 'model';
-  return (HYPERPARAMETER_FIELDS as string[]).includes(flag ?? '') ? (flag as LaunchField) : 'validation-split';
-}
 
 /**
  * The model fields as the editor checks them while the person types: the network they would
@@ -156,11 +114,8 @@ export function checkModelFields(values: LaunchValues): { ok: true; model: Resol
   const custom = values.model === CUSTOM_MODEL;
   const problem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
   if (problem) return { ok: false, error: problem };
-  try {
-    return { ok: true, model: resolveModel(custom ? values.spec : values.model || DEFAULT_MODEL) };
-  } catch (err) {
-    return { ok: false, error: withoutFlag(err) };
-  }
+  const resolved = resolveModel(custom ? values.spec : values.model || DEFAULT_MODEL);
+  return 'model' in resolved ? { ok: true, model: resolved.model } : { ok: false, error: resolved.problem };
 }
 
 /**
@@ -169,8 +124,8 @@ export function checkModelFields(values: LaunchValues): { ok: true; model: Resol
  */
 export function launchValuesOf(params: Hyperparameters, tags: Record<string, string>): LaunchValues {
   const values: LaunchValues = {};
-  for (const field of HYPERPARAMETER_FIELDS) {
-    const value = flagValue(params, field);
+  for (const field of RUN_FIELD_NAMES) {
+    const value = requestValueOf(params, field);
     if (value !== null) values[field] = value;
   }
   if (values.model?.startsWith('{')) [values.model, values.spec] = [CUSTOM_MODEL, values.model];

@@ -6,7 +6,7 @@ import { modelCollapse } from '../training/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../store/store.ts';
 import { GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
 import type { WebDeps } from './deps.ts';
-import type { ResultsView } from './run-view-state.ts';
+import type { MatrixCell, ResultsView } from './run-view-state.ts';
 
 /** What a completed run's page shows below its curves. */
 export interface RunResults {
@@ -31,6 +31,7 @@ export function galleryPage({ db, images }: WebDeps, runId: number, cell: { labe
   const filter: OutcomeFilter = cell ?? { wrong: true };
   const outcomes = outcomesWhere(predictions, images.labels, filter);
   const query = cell ? `label=${cell.label}&predicted=${cell.predicted}&` : '';
+  const walk = cell ? `&cell=${cell.label}-${cell.predicted}` : '';
   return {
     id: cell ? 'cell-gallery' : 'misclassified',
     title: cell ? `True ${cell.label}, predicted ${cell.predicted}` : 'Misclassified test images',
@@ -38,7 +39,29 @@ export function galleryPage({ db, images }: WebDeps, runId: number, cell: { labe
     outcomes,
     page: Math.min(page, Math.max(1, Math.ceil(outcomes.length / GALLERY_PAGE_SIZE))),
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
+    imageUrl: (index) => `/images/test/${index}?run=${runId}${walk}`,
   };
+}
+
+/** Where one image of a confusion-matrix cell sits among the cell's images, in the gallery's order. */
+export interface CellWalk {
+  runId: number;
+  cell: MatrixCell;
+  /** 1-based. */
+  position: number;
+  count: number;
+  previous: number | null;
+  next: number | null;
+}
+
+/** The cell's images around test image `index` for the run; null when the image is not in the cell (or the run has no predictions). */
+export function cellWalk({ db, images }: Pick<WebDeps, 'db' | 'images'>, runId: number, cell: MatrixCell, index: number): CellWalk | null {
+  const predictions = loadTestPredictions(db, runId);
+  if (!predictions) return null;
+  const indices = outcomesWhere(predictions, images.labels, cell).map((o) => o.index);
+  const at = indices.indexOf(index);
+  if (at < 0) return null;
+  return { runId, cell, position: at + 1, count: indices.length, previous: indices[at - 1] ?? null, next: indices[at + 1] ?? null };
 }
 
 export function runResults(deps: WebDeps, run: Run, view: ResultsView = { cellPage: 1, page: 1 }): RunResults | null {

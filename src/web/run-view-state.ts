@@ -22,12 +22,17 @@ export interface ResultsView {
 
 const PAGES = { min: 1, max: 10_000 };
 
-export function resultsViewOf(c: Context): ResultsView {
+/** `cell=3-5` in the URL, as the run page and an image opened from its cell's gallery take it. */
+export function matrixCellOf(c: Context): MatrixCell | undefined {
   const raw = c.req.query('cell');
   const match = raw === undefined || raw === '' ? null : /^([0-9])-([0-9])$/.exec(raw);
   if (raw && !match) throw new HTTPException(400, { message: `cell must be a true label and a predicted one, e.g. cell=3-5; got '${raw}'` });
+  return match ? { label: Number(match[1]), predicted: Number(match[2]) } : undefined;
+}
+
+export function resultsViewOf(c: Context): ResultsView {
   return {
-    cell: match ? { label: Number(match[1]), predicted: Number(match[2]) } : undefined,
+    cell: matrixCellOf(c),
     cellPage: queryInt(c, 'cell-page', PAGES) ?? 1,
     page: queryInt(c, 'page', PAGES) ?? 1,
   };

@@ -2,7 +2,7 @@ import { effectiveTestDecisions, runLabelAccuracies } from '../analysis/label-is
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { pageOf, runListRows, selectRuns, type RunListRow, type RunPage } from '../store/run-list.ts';
 import { testConfusion } from '../store/store.ts';
-import { availableColumns, chosenColumns, type RunColumn } from './components/run-columns.tsx';
+import { availableColumns, chosenColumns, LABEL_SORTS, type RunColumn } from './components/run-columns.tsx';
 import type { WebDeps } from './deps.ts';
 import { PER_PAGE, resolveFilters, type ListedRun, type RunFilters } from './run-filters.ts';
 
@@ -32,12 +32,28 @@ export interface RunsView {
   whereError: string | null;
 }
 
+/**
+ * Rows by their accuracy on the labels as the label review corrects them, worked out per run only
+ * when the list is sorted by it. The sort is stable: `rows` come by test accuracy, which orders ties.
+ */
+function byCorrectedAccuracy({ db, images }: RunsViewDeps, rows: RunListRow[], dir: RunFilters['dir']): RunListRow[] {
+  const decisions = effectiveTestDecisions(db);
+  const corrected = new Map(rows.map((row) => [row, runLabelAccuracies(db, row.run, images.labels, decisions)?.corrected ?? null]));
+  const sign = dir === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const [x, y] = [corrected.get(a) ?? null, corrected.get(b) ?? null];
+    // Runs without the figure go last either way, as selectRuns puts them.
+    return x === null || y === null ? Number(x === null) - Number(y === null) : (x - y) * sign;
+  });
+}
+
 export function runsView(deps: RunsViewDeps, filters: RunFilters, perPage = PER_PAGE): RunsView {
   const rows = runListRows(deps.db);
-  const { query, whereError } = resolveFilters(filters, rows);
+  const byCorrected = filters.sort === LABEL_SORTS.corrected;
+  const { query, whereError } = resolveFilters(byCorrected ? { ...filters, sort: 'acc' } : filters, rows);
   const available = availableColumns(rows);
   const archived = rows.filter(({ run }) => run.archivedAt !== null).length;
-  const selected = selectRuns(rows, query);
+  const selected = byCorrected ? byCorrectedAccuracy(deps, selectRuns(rows, query), filters.dir) : selectRuns(rows, query);
   return {
     selected,
     page: pageOf(selected, filters.page ?? 1, filters.per_page ?? perPage),

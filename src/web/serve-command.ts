@@ -32,7 +32,7 @@ export const serveCommand: Command = {
     host: { type: 'string', placeholder: 'ADDR', description: 'address to listen on (default 127.0.0.1: this machine only)' },
     'max-concurrent': { type: 'integer', min: 0, max: 64, description: 'runs that train at once here, each in its own process; 0 leaves every run to remote workers (default 1)' },
     'lease-seconds': { type: 'integer', min: 2, max: 3600, description: 'a remote worker silent this long loses its run (default 60)' },
-    retry: { type: 'integer', min: 0, max: 10, description: 'times a run whose remote worker vanished is queued again before it is failed (default 0)' },
+    retry: { type: 'integer', min: 0, max: 10, description: 'times a run whose worker vanished or was interrupted (SIGTERM: a scheduler, a time limit) is queued again before it is failed (default 0)' },
     executor: { type: 'choice', choices: ['local', 'slurm'], description: 'local trains queued runs here; slurm submits each as a batch job running `digitlab worker --once` (default local)' },
     'slurm-arg': { type: 'string', multiple: true, placeholder: 'ARG', description: 'passed to sbatch as it is, e.g. --slurm-arg=--partition=short --slurm-arg=--cpus-per-task=4; repeatable' },
     'server-url': { type: 'string', placeholder: 'URL', description: "where Slurm jobs' workers reach this server (default: the address it listens on)" },
@@ -54,7 +54,7 @@ export const serveCommand: Command = {
     if (serverUrl !== undefined && !/^https?:\/\/[^/]/.test(serverUrl)) throw new UsageError("--server-url must be an http:// or https:// URL");
     const db = openStoreFor(options, context);
     const retries = (options.retry as number | undefined) ?? 0;
-    const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000);
+    const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000, retries);
     const port = (options.port as number | undefined) ?? 3000;
     const app = (listening: number, queue: RunQueue) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
@@ -76,13 +76,13 @@ export const serveCommand: Command = {
       // Known only now that the port is: the URL the jobs' workers call back.
       const jobsReach = serverUrl ?? (isWildcard(host) ? `http://${os.hostname()}:${actualPort}/` : url);
       const logDir = path.join(path.dirname(path.resolve(db.$client.name)), 'slurm-logs');
-      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, retries, log });
+      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, log });
       log(`runs go to Slurm as batch jobs whose workers reach this server at ${jobsReach}; their output is in ${logDir}`);
     }
-    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm });
+    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries });
     handler = app(actualPort, queue);
     queue.start();
-    const reaper = startLeaseReaper(db, leases, retries, log);
+    const reaper = startLeaseReaper(db, leases, log);
     if (access) {
       log(`WARNING: serving on ${host}, reachable from other machines; every request needs this token, shown only now:`);
       log(`  ${access.token}   (open ${url}?token=${access.token} in a browser, or send Authorization: Bearer TOKEN)`);

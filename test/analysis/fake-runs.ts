@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { completeRun, logEpoch, type Run } from '../../src/store/store.ts';
+import { claimRun, completeRun, getRun, logEpoch, type Run } from '../../src/store/store.ts';
 
 /** Marks a run completed with made-up results and no real model: enough for what reads run rows and metrics. */
 export function completeWithoutTraining(
@@ -8,6 +8,8 @@ export function completeWithoutTraining(
   result: { images?: number; accuracy?: number; loss?: number; predicted?: Uint8Array; probabilities?: Float32Array; embeddings?: { dimensions: number; vectors: Float32Array } } = {},
 ): void {
   const { images = result.predicted?.length ?? 500, accuracy = 0.1, loss = 1 } = result;
+  // Only a running run may complete: a queued one is claimed first, as a trainer would.
+  if (getRun(db, run.id).status === 'queued') claimRun(db, run.id);
   completeRun(
     db,
     run.id,

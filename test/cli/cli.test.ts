@@ -32,8 +32,12 @@ describe('the digitlab CLI', () => {
     [['train', '--learning-rate', 'Infinity'], /--learning-rate must be a number .*got 'Infinity'/],
     [['train', '--epochs', '1e999'], /--epochs must be a whole number .*got '1e999'/],
     [['train', '--backend', 'node', '--train-limit', '100'], /backend 'node' is not available here.*use --backend auto, wasm or cpu/],
-    [['train', '--backend', 'cpu', '--workers', '2', '--train-limit', '100'], /--workers 2 needs the wasm backend/],
-    [['train', '--batch-size', '1', '--workers', '2', '--train-limit', '100'], /--workers 2 needs at least 2 images per batch/],
+    [['train', '--backend', 'cpu', '--threads', '2', '--train-limit', '100'], /--threads 2 needs the wasm backend/],
+    [['train', '--batch-size', '1', '--threads', '2', '--train-limit', '100'], /--threads needs at least 2 images per batch, one per thread; the batch size is 1/],
+    // --workers, the flag's former name, still works and is read as --threads.
+    [['train', '--backend', 'cpu', '--workers', '2', '--train-limit', '100'], /--threads 2 needs the wasm backend/],
+    [['train', '--batch-size', '1', '--workers', '2', '--train-limit', '100'], /--threads needs at least 2 images per batch/],
+    [['train', '--workers', '2', '--threads', '2'], /--workers is the former name of --threads; give one of them/],
   ])('exits 2 on bad input %j', async (argv, message) => {
     const result = await runCliCaptured([...argv, '--db', path.join(tempDir(), 'x.sqlite')]);
     expect(result.code).toBe(2);

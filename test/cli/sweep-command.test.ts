@@ -33,13 +33,26 @@ describe('digitlab sweep', () => {
     [['--learning-rate', '0.001,20'], /--learning-rate must be a number from 1e-7 to 10; got '20'/],
     [['--batch-size', '32,x'], /--batch-size must be a whole number/],
     [['--learning-rate', '0.001,0.002,0.003', '--batch-size', '8,16,32,64,128', '--seeds', '20'], /the grid has 300 runs; at most 200/],
-    [['--validation-split', '0.5', '--train-limit', '1,100'], /the validation split leaves no training images/],
+    [['--validation-split', '0.5', '--train-limit', '1,100'], /--validation-split leaves no training images of the 1\n/],
+    [['--model', 'reference,resnet'], /--model takes a preset \(reference, mlp, .*; got 'resnet'/],
+    [['--workers', '1,2', '--threads', '2'], /--workers is the former name of --threads; give one of them/],
   ])('refuses %j with exit 2 and queues nothing', async (flags, message) => {
     const db = dbFile();
     const refused = await runCliCaptured(['sweep', ...flags, '--db', db]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(message);
     expect((await runCliCaptured(['runs', '--json', '--db', db])).lastJson().runs).toEqual([]);
+  });
+
+  it('takes --threads as an axis, and --workers as its former name', async () => {
+    for (const flag of ['--threads', '--workers']) {
+      const db = dbFile();
+      const queued = await runCliCaptured(['sweep', flag, '1,2', '--json', '--db', db]);
+      expect(queued.code, flag).toBe(0);
+      const results = (await runCliCaptured(['sweep-results', '1', '--json', '--db', db])).lastJson();
+      // Recorded under the params key runs have always had, so older sweeps and runs still read.
+      expect(results.sweep.axes).toEqual({ workers: [1, 2] });
+    }
   });
 
   it('trains the sweep in child processes with --run-now and prints its table', async () => {

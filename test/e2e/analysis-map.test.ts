@@ -34,7 +34,7 @@ describe.skipIf(skipE2e)('the embeddings map in a real browser', () => {
 
     // Client coordinates: the canvas must be on screen for the mouse to reach it.
     await scatter.locator('canvas').evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
-    const [x, y] = await scatter.evaluate((box) => (box as Scatter).umapPixel(0));
+    let [x, y] = await scatter.evaluate((box) => (box as Scatter).umapPixel(0));
     await page.mouse.move(x, y);
     const tip = page.locator('.umap-tip');
     await tip.waitFor({ state: 'visible' });
@@ -44,6 +44,35 @@ describe.skipIf(skipE2e)('the embeddings map in a real browser', () => {
     expect(await tip.textContent()).toContain(`image ${hovered} · label`);
     await expect.poll(() => tip.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
     await page.screenshot({ path: path.join(os.tmpdir(), 'digitlab-e2e-map.png'), fullPage: true });
+
+    // On a phone the map is the screen's width: the tips of the points at its right and bottom
+    // edges stay on the screen and on the map (issue 27, item 35).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await scatter.locator('canvas').evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
+    const outside: string[] = [];
+    for (const edge of ['right', 'bottom'] as const) {
+      const [ex, ey] = await scatter.evaluate((box, edge) => {
+        const points: [number, number][] = [];
+        for (let i = 0; ; i++) {
+          const point = (box as Scatter).umapPixel(i);
+          if (!Number.isFinite(point[0])) break;
+          points.push(point);
+        }
+        return points.reduce((a, b) => ((edge === 'right' ? b[0] > a[0] : b[1] > a[1]) ? b : a));
+      }, edge);
+      await page.mouse.move(ex - 1, ey - 1);
+      await tip.waitFor({ state: 'visible' });
+      const [box, stage, screen] = await tip.evaluate((el) => [el.getBoundingClientRect(), el.parentElement!.getBoundingClientRect(), document.documentElement.clientWidth] as const);
+      if (box.left < stage.left || box.right > Math.min(stage.right, screen) + 0.5 || box.bottom > stage.bottom + 0.5) {
+        outside.push(`${edge}: tip ${Math.round(box.left)}-${Math.round(box.right)} x ${Math.round(box.top)}-${Math.round(box.bottom)}, map ${Math.round(stage.left)}-${Math.round(stage.right)} x ${Math.round(stage.top)}-${Math.round(stage.bottom)}`);
+      }
+      await page.mouse.move(0, 0);
+    }
+    expect(outside).toEqual([]);
+    await page.setViewportSize({ width: 1300, height: 900 });
+    await scatter.locator('canvas').evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
+    [x, y] = await scatter.evaluate((box) => (box as Scatter).umapPixel(0));
+    await page.mouse.move(x, y);
 
     await Promise.all([page.waitForURL(new RegExp(`/images/test/${hovered}\\?run=1$`)), page.mouse.click(x, y)]);
     expect(await page.locator('.big-image figcaption').textContent()).toContain(`Test image ${hovered}`);

@@ -37,6 +37,28 @@ describe.skipIf(skipE2e)('the main pages on a phone', () => {
     expect(wide).toEqual([]);
   }, 120_000);
 
+  it('fit the runs list in its card at 1280 and 390 px, test accuracy showing at both (issue 27, item 31)', async () => {
+    const { page, base } = session;
+    const problems: string[] = [];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      await page.goto(`${base}/runs`, { waitUntil: 'load' });
+      const seen = await page.locator('#runs-table').evaluate((card) => {
+        const right = card.getBoundingClientRect().right;
+        const headers = [...card.querySelectorAll('table.runs th')].filter((th) => th.getClientRects().length > 0);
+        const table = card.querySelector('table.runs')!;
+        return {
+          shown: headers.map((th) => th.textContent!.trim()),
+          past: headers.filter((th) => th.getBoundingClientRect().right > right).map((th) => th.textContent!.trim()),
+          hidden: Math.max(card.scrollWidth - card.clientWidth, table.scrollWidth - table.clientWidth),
+        };
+      });
+      if (!seen.shown.some((label) => label.startsWith('Test acc'))) problems.push(`${width}: no Test acc among ${seen.shown.join(', ')}`);
+      if (seen.past.length > 0 || seen.hidden > 1) problems.push(`${width}: ${seen.past.join(', ')} past the card, ${seen.hidden} px hidden`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('fit the confusion matrix, the compare table and the sweep form at 390 px, without a scrollbar of their own', async () => {
     const { page, base } = session;
     await page.setViewportSize({ width: 390, height: 844 });

@@ -105,6 +105,18 @@ describe.skipIf(skipE2e)('the runs list in a real browser', () => {
     await Promise.all([page.waitForURL(/\/compare\?runs=/), link.press('Enter')]);
   });
 
+  it('makes the older of two ticked runs A, whatever order they are ticked or listed in, and says so (issue 27, item 37)', async () => {
+    const { page, base } = session;
+    for (const [query, ticks] of [['', ['#select-1', '#select-2']], ['?sort=id&dir=asc', ['#select-2', '#select-1']]] as const) {
+      await page.goto(`${base}/runs${query}`);
+      for (const box of ticks) await page.locator(box).check();
+      expect(await page.locator('#compare-link').getAttribute('href')).toBe('/compare?runs=1,2');
+      expect(await page.locator('#compare-order').textContent()).toBe('A is the oldest ticked, run 1');
+    }
+    await page.locator('#select-1').uncheck();
+    expect(await page.locator('#compare-order').textContent()).toBe('');
+  });
+
   it('reruns a run from its page with its settings filled in, and deletes a run after asking', async () => {
     const { page, base } = session;
     await page.goto(`${base}/runs/3`);
@@ -123,7 +135,8 @@ describe.skipIf(skipE2e)('the runs list in a real browser', () => {
     await page.goto(`${base}/runs/2`);
     await Promise.all([page.waitForURL(/\/runs\/2\/delete$/), page.click('a:has-text("Delete…")')]);
     expect(await page.locator('main').textContent()).toMatch(/beta\?[\s\S]*\(\d+(\.\d)? kB\)/);
-    await Promise.all([page.waitForURL(/\/runs$/), page.click('button:has-text("Delete run 2")')]);
+    await Promise.all([page.waitForURL(/\/runs\?deleted=2$/), page.click('button:has-text("Delete run 2")')]);
+    expect(await page.locator('.deleted-notice').textContent()).toBe('Run 2 was deleted, with its metrics, predictions and weights.');
     expect(await page.locator('#run-2').count()).toBe(0);
     expect(await page.locator('#run-1').count()).toBe(1);
     expect((await page.goto(`${base}/runs/2`))?.status()).toBe(404);

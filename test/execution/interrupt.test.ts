@@ -43,6 +43,18 @@ describe('a training process that is interrupted', () => {
     expect(run.stderr()).toMatch(/stopping after this batch/);
   });
 
+  it('records SIGTERM (a scheduler, a time limit) as an interruption: the run fails with the cause, not as cancelled by the user, and exits 1', async () => {
+    const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-term-')), 'runs.sqlite');
+    const run = startLongRun(db);
+    await run.firstEpoch;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(1);
+    const summary = await onlyRun(db);
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/^interrupted by SIGTERM/);
+    expect(summary.epochs.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('leaves a run that the next start of digitlab marks failed, keeping its epochs', async () => {
     const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-kill-')), 'runs.sqlite');
     const run = startLongRun(db);

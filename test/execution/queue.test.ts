@@ -89,6 +89,18 @@ describe('the run queue', () => {
     expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
   });
 
+  it('queues again a run whose worker is interrupted (SIGTERM) while serve --retry allows, and trains it to the end', async () => {
+    const db = fileDb();
+    queue = new RunQueue({ db, retries: 1 });
+    const run = queue.enqueue(tiny('interrupted once', 3));
+    queue.start();
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null);
+    process.kill(pid!, 'SIGTERM');
+    const completed = await waitFor(db, run.id, ended, 120_000);
+    expect(completed).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(completed.pid).not.toBe(pid);
+  });
+
   it('on start marks runs of dead processes failed, then trains what is still queued', async () => {
     const db = fileDb();
     const orphan = createRun(db, { ...tiny('orphan'), status: 'running' });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { createRun, getRun, setNote } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
-import { outputDirectory } from '../../src/store/open-store.ts';
+import { outputDirectory } from '../../src/cli/arguments.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'digitlab-store-option-'));

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runs } from '../../db/schema.ts';
+import { IllegalTransitionError } from '../../src/store/run-lifecycle.ts';
 import {
   claimRun,
   completeRun,
@@ -108,15 +109,15 @@ describe('the run store', () => {
     expect(validationConfusions(db, run.id)).toHaveLength(1);
   });
 
-  it('ends a run as failed or cancelled, keeping its epochs, and never rewrites a finished run', () => {
+  it('ends a run as failed or cancelled, keeping its epochs, and refuses to rewrite a finished run', () => {
     const db = memoryDb();
     const failed = runningRun(db);
     logEpoch(db, failed.id, epoch(1));
     endRun(db, failed.id, 'failed', 'training diverged');
     expect(getRun(db, failed.id)).toMatchObject({ status: 'failed', error: 'training diverged' });
     expect(epochHistory(db, failed.id)).toHaveLength(1);
-    endRun(db, failed.id, 'cancelled', 'late');
-    expect(getRun(db, failed.id).status).toBe('failed');
+    expect(() => endRun(db, failed.id, 'cancelled', 'late')).toThrow(IllegalTransitionError);
+    expect(getRun(db, failed.id)).toMatchObject({ status: 'failed', error: 'training diverged' });
   });
 
   it('marks failed the running runs whose process is gone, and only those', () => {

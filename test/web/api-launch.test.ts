@@ -47,8 +47,26 @@ describe('POST /api/runs', () => {
     const { app, db } = webApp();
     const res = await postJson(app, { 'train-limit': 1, 'validation-split': 0.5 });
     expect(res.status).toBe(422);
-    expect((await res.json()).errors).toEqual({ 'validation-split': expect.stringMatching(/^the validation split leaves no training images/) });
+    expect((await res.json()).errors).toEqual({ 'validation-split': 'leaves no training images of the 1' });
     expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('takes threads, and workers as its former name, recording both where runs always kept the count', async () => {
+    const { app, db } = webApp();
+    for (const body of [{ threads: 2, 'batch-size': 32 }, { workers: 2, 'batch-size': 32 }]) {
+      expect((await postJson(app, body)).status).toBe(201);
+    }
+    expect(listRuns(db).map((run) => (run.params as { workers?: number }).workers)).toEqual([2, 2]);
+    // A problem with the count is reported under the name the script sent.
+    const bad = await postJson(app, { workers: 3, 'batch-size': 2 });
+    expect((await bad.json()).errors).toEqual({ workers: 'needs at least 3 images per batch, one per thread; the batch size is 2' });
+    const both = await postJson(app, { workers: 2, threads: 2 });
+    expect((await both.json()).errors).toEqual({ workers: 'is the former name of threads; send one of them' });
+    expect(listRuns(db)).toHaveLength(2);
+    // The form labels the field Threads; a remote trainer is what "worker" means.
+    const page = await (await app.request('/runs')).text();
+    expect(page).toMatch(/<span class="label">Threads<\/span>\s*<input type="number" name="threads"/);
+    expect(page).not.toContain('name="workers"');
   });
 
   it('answers 400 for a body that is not a JSON object, and 415 for a form body', async () => {

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnist.ts';
+import { loadTestPredictions, testConfusion } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
 
@@ -59,6 +60,30 @@ describe('the image view', () => {
     expect(html).toContain('<img src="/images/test/10.png"');
     expect(html).toContain(`Run #${run.id} did not test this image: it tested the first 10 test images.`);
     expect(html).toContain(`href="/images/test/11?run=${run.id}">next`);
+  });
+
+  it('walks the images of the confusion-matrix cell it was opened from, in its gallery\'s order (issue 27, item 33)', async () => {
+    const { app, db, images } = webApp();
+    const run = recordCompletedRun(db, images.labels.subarray(0, 300), { accuracy: 0.5 });
+    const predictions = loadTestPredictions(db, run.id)!;
+    // The fullest cell off the diagonal, and its images as the run page's cell gallery lists them.
+    const confusion = testConfusion(db, run.id)!;
+    const [label, predicted] = confusion.flatMap((row, l) => row.map((n, p) => ({ n, l, p }))).filter((x) => x.l !== x.p).sort((a, b) => b.n - a.n).map((x) => [x.l, x.p])[0]!;
+    const cellPage = await (await app.request(`/runs/${run.id}?cell=${label}-${predicted}`)).text();
+    const gallery = cellPage.slice(cellPage.indexOf('<section id="cell-gallery"'));
+    const links = [...gallery.matchAll(/<a href="(\/images\/test\/(\d+)\?run=\d+&amp;cell=\d-\d)"/g)];
+    const order = links.map((m) => Number(m[2]));
+    expect(order.length).toBeGreaterThan(2);
+    expect(order.every((i) => images.labels[i] === label && predictions.predicted[i] === predicted)).toBe(true);
+    const second = await (await app.request(links[1]![1]!.replace(/&amp;/g, '&'))).text();
+    expect(second).toContain(`<a href="/images/test/${order[0]}?run=${run.id}&amp;cell=${label}-${predicted}">← previous</a>`);
+    expect(second).toContain(`<a href="/images/test/${order[2]}?run=${run.id}&amp;cell=${label}-${predicted}">next →</a>`);
+    expect(second).toContain(`2 of ${order.length} in <a href="/runs/${run.id}?cell=${label}-${predicted}">true ${label}, predicted ${predicted}</a>`);
+    // An image outside the cell, or no cell: the whole test set, as before.
+    const outside = [...Array(300).keys()].find((i) => i > 0 && !order.includes(i))!;
+    expect(await (await app.request(`/images/test/${order[1]}?run=${run.id}`)).text()).toContain(`href="/images/test/${order[1]! + 1}?run=${run.id}">next`);
+    expect(await (await app.request(`/images/test/${outside}?run=${run.id}&cell=${label}-${predicted}`)).text()).toContain(`href="/images/test/${outside + 1}?run=${run.id}">next`);
+    expect((await app.request(`/images/test/3?run=${run.id}&cell=35`)).status).toBe(400);
   });
 
   it.each([

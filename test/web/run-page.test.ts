@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetSpec } from '../../src/models/model-presets.ts';
-import { createRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/store/store.ts';
+import { createRun, endRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/store/store.ts';
 import { runningRun, smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -164,6 +164,17 @@ describe('the run page while a run trains', () => {
     expect([...loss!.matchAll(/<text x="50" y="[\d.]+" text-anchor="end">([^<]+)<\/text>/g)].map((m) => m[1])).toEqual(['0.01', '0.1', '1', '10']);
     expect(accuracy).not.toContain('log scale');
     expect([...loss!.matchAll(/<text class="tick"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1])).toEqual(['1', '2']);
+  });
+
+  it('enables the Archive button when a poll finds the run ended, without a reload (issue 27, item 30)', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    const archiveForm = (html: string) => /<form [^>]*id="archive-form" hx-swap-oob="true"[^]*?<\/form>/.exec(html)?.[0];
+    expect(archiveForm(await (await app.request(`/runs/${run.id}/live`, { headers: htmx })).text())).toMatch(/<button type="submit" disabled=""/);
+    endRun(db, run.id, 'failed', 'the trainer stopped');
+    const ended = archiveForm(await (await app.request(`/runs/${run.id}/live`, { headers: htmx })).text());
+    expect(ended).toContain('>Archive</button>');
+    expect(ended).not.toContain('disabled');
   });
 
   it('says how many runs are ahead of a queued one', async () => {

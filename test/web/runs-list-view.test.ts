@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { archiveRuns } from '../../src/store/run-archive.ts';
-import { createRun, getRun, recordProgress, setTag } from '../../src/store/store.ts';
+import { decideLabel } from '../../src/store/label-issues-decisions.ts';
+import { createRun, getRun, loadTestPredictions, recordProgress, setTag } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
@@ -53,6 +54,33 @@ describe('filtering, sorting and choosing columns on /runs', () => {
     expect(html).toContain('<a class="tag" href="/runs?tag=group%3Dx&amp;col=val_acc&amp;col=learningRate&amp;col=model"');
     const byTag = await (await app.request('/runs?tag=group%3Dx')).text();
     expect(listedIds(byTag)).toEqual([a.id]);
+  });
+
+  it('sorts by every header of the default view, Engine, Where and the corrected accuracy too (issue 27, item 32)', async () => {
+    const { app, db, images, a, b, c } = appWithRuns();
+    const html = await (await app.request('/runs')).text();
+    const table = html.slice(html.indexOf('id="runs-table"'));
+    const head = table.slice(table.indexOf('<thead>'), table.indexOf('</thead>'));
+    const cells = [...head.matchAll(/<th[^>]*>([^]*?)<\/th>/g)].slice(1).map((m) => m[1]!);
+    expect(cells).toHaveLength(16);
+    expect(cells.filter((cell) => !cell.startsWith('<a href="/runs?'))).toEqual([]);
+    const sorted = async (query: string) => listedIds(await (await app.request(`/runs?${query}`)).text());
+
+    const setRun = db.$client.prepare('UPDATE runs SET backend = ?, host = ? WHERE id = ?');
+    setRun.run('wasm', 'kestrel', a.id);
+    setRun.run('cpu', null, b.id);
+    setRun.run('node', 'albatross', c.id);
+    expect(await sorted('sort=backend&dir=asc')).toEqual([b.id, c.id, a.id]);
+    expect(await sorted('sort=host&dir=asc')).toEqual([c.id, a.id, b.id]);
+
+    // Relabel every image b got wrong as what b read: b is right on all of them, a and c lose the ones they had right.
+    const { predicted } = loadTestPredictions(db, b.id)!;
+    predicted.forEach((p, i) => {
+      if (p !== images.labels[i]) decideLabel(db, { split: 'test', imageIndex: i, verdict: 'wrong', correctedLabel: p });
+    });
+    expect(await sorted('sort=acc')).toEqual([a.id, c.id, b.id]);
+    expect(await sorted('sort=corrected_acc')).toEqual([b.id, a.id, c.id]);
+    expect(await sorted('sort=corrected_acc&dir=asc')).toEqual([c.id, a.id, b.id]);
   });
 
   it('pages past 50 runs with links that keep the filters', async () => {

@@ -29,6 +29,10 @@ describe('deleting and rerunning from the web', () => {
     const res = await postForm(app, `/runs/${good.id}/delete`, {});
     expect(res.status).toBe(303);
     expect(listRuns(db).map((r) => r.id)).not.toContain(good.id);
+    // The list it returns to says so (issue 27, item 39), and only there.
+    const list = await (await app.request(res.headers.get('Location')!)).text();
+    expect(list).toContain(`<p class="notice deleted-notice" role="status">Run ${good.id} was deleted, with its metrics, predictions and weights.</p>`);
+    expect(await (await app.request('/runs')).text()).not.toContain('was deleted');
     claimRun(db, waiting.id);
     expect(await (await app.request(`/runs/${waiting.id}/delete`)).text()).toContain('is running; cancel it first');
     expect((await postForm(app, `/runs/${waiting.id}/delete`, {})).status).toBe(409);
@@ -175,7 +179,7 @@ describe('launching from the runs page', () => {
     const { app, db } = webApp();
     const res = await postForm(app, '/runs', { 'train-limit': '1', 'validation-split': '0.5' });
     expect(res.status).toBe(422);
-    expect(await res.text()).toMatch(/id="validation-split-error">the validation split leaves no training images/);
+    expect(await res.text()).toMatch(/id="validation-split-error">leaves no training images of the 1</);
     expect(listRuns(db)).toHaveLength(0);
   });
 
@@ -235,7 +239,7 @@ describe('launching from the runs page', () => {
     const { app, db } = webApp();
     const res = await postForm(app, '/runs', { optimizer: 'adam', momentum: '0.9' });
     expect(res.status).toBe(422);
-    expect(await res.text()).toMatch(/id="momentum-error">applies to --optimizer sgd or rmsprop, not adam/);
+    expect(await res.text()).toMatch(/id="momentum-error">applies to the sgd and rmsprop optimizers, not adam</);
     expect(listRuns(db)).toHaveLength(0);
   });
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runCalibrations } from '../../../db/schema.ts';
@@ -35,7 +36,7 @@ export interface RunCalibration {
 }
 
 /** Refused requests (no validation split to fit on): the CLI exits 2, pages say so. */
-export class CalibrationUnavailableError extends Error {}
+export class CalibrationUnavailableError extends DomainError { readonly kind = 'unavailable'; }
 
 export function loadCalibration(db: Db, runId: number): StoredCalibration | null {
   return db.select().from(runCalibrations).where(eq(runCalibrations.runId, runId)).get() ?? null;

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
 import type { RunSource } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
@@ -10,7 +11,7 @@ import { layerwiseParams, paramsDiff, type ParamValues } from './params-diff.ts'
 import { comparisonVerdict, recipeEvidence, type RecipeEvidence } from './recipe-evidence.ts';
 
 /** Two runs that cannot be compared image by image; the message says why. */
-export class ComparisonRefusedError extends Error {}
+export class ComparisonRefusedError extends DomainError { readonly kind = 'invalid'; }
 
 export interface MetricRow {
   metric: string;

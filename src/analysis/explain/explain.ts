@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { RunModel } from '../../models/run-model.ts';
 import { integratedGradients } from './integrated-gradients.ts';
 import { occlusionMap } from './occlusion.ts';
@@ -8,7 +9,7 @@ export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];
 export const METHOD_NAMES: Record<ExplainMethod, string> = { ig: 'integrated gradients', occlusion: 'occlusion' };
 
 /** Integrated gradients asked of a model without gradients (an imported ONNX model, say). */
-export class GradientsUnavailableError extends Error {}
+export class GradientsUnavailableError extends DomainError { readonly kind = 'unavailable'; }
 
 export interface Attribution {
   method: ExplainMethod;

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { RunModel } from '../../models/run-model.ts';
 import type { Run } from '../../store/store.ts';
 import { nearestVectors, type Neighbour } from '../own-digits/neighbours.ts';
@@ -5,7 +6,7 @@ import { embedImages } from '../../training/train-embeddings.ts';
 import type { ModelJobs } from '../model-jobs/model-jobs.ts';
 
 /** Why a run has no nearest training images, for pages and the CLI. */
-export class NeighboursUnavailableError extends Error {}
+export class NeighboursUnavailableError extends DomainError { readonly kind = 'unavailable'; }
 
 /**
  * The MNIST training images nearest to `image` in the run's embedding: which examples look like

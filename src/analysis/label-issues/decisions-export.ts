@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
 import { LABEL_SPLITS, LABEL_VERDICTS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
 import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
@@ -34,7 +35,7 @@ export function labelDecisionsCsv(exported: ReturnType<typeof labelDecisionsExpo
 }
 
 /** An import that does not fit: unreadable, about another copy of MNIST, or holding a decision that cannot be. */
-export class LabelDecisionsImportError extends Error {}
+export class LabelDecisionsImportError extends DomainError { readonly kind = 'invalid'; }
 
 export interface ImportedDecision {
   split: LabelSplit;

@@ -1,7 +1,8 @@
+import { DomainError } from '../../core/errors.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { labelAudits, runs, type LabelSplit } from '../../../db/schema.ts';
-import { defaultRunName } from '../../cli/train-command.ts';
+import { defaultRunName } from '../../training/run-request-naming.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../training/hyperparameters.ts';
 import { createRun, loadHeldOutPredictions, type Run } from '../../store/store.ts';
 import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
@@ -16,7 +17,8 @@ export interface FoundLabelIssues {
   issues: LabelIssue[];
 }
 
-export class TrainingSetSearchNotFoundError extends Error {
+export class TrainingSetSearchNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly searchId: number) {
     super(`no training-set search with id ${searchId}`);
   }
@@ -49,9 +51,7 @@ export function launchTrainingSetSearch(db: Db, input: { folds?: number; hyperpa
     const queued = Array.from({ length: folds }, (_, fold) => {
       const params: Hyperparameters = { ...input.hyperparameters, fold, folds };
       // The tag keeps the feature's old name: runs tagged before the rename, and filters on them, stay as they were.
-      const run = createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(search.id) }, status: 'queued' });
-      tx.update(runs).set({ labelAuditId: search.id }).where(eq(runs.id, run.id)).run();
-      return { ...run, labelAuditId: search.id };
+      return createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(search.id) }, status: 'queued', labelAuditId: search.id });
     });
     return { search, runs: queued };
   });

@@ -1,27 +1,29 @@
-import { parseCommandLine, UsageError, type Command, type OptionSpec, type OptionValues } from '../../core/command.ts';
-import { defaultRunName, HYPERPARAMETER_OPTIONS, hyperparametersFrom, paramKey } from '../../cli/train-command.ts';
+import type { OptionSpec } from '../../core/command.ts';
 import { formatAugment } from '../../data/augment/affine.ts';
 import { modelNameOf, type Hyperparameters } from '../../training/hyperparameters.ts';
+import { describedWithDefault, fieldValue, RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../../training/run-request-fields.ts';
+import { parseHyperparameters, type FieldProblem } from '../../training/run-request.ts';
+import { defaultRunName } from '../../training/run-request-naming.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
 /** A typo like --seeds 100 --learning-rate 1e-4,3e-4,1e-3,3e-3 should not queue hours of training unasked. */
 export const MAX_SWEEP_RUNS = 200;
 
-type GridFlag = Exclude<keyof typeof HYPERPARAMETER_OPTIONS, 'seed'>;
-export const GRID_FLAGS = Object.keys(HYPERPARAMETER_OPTIONS).filter((flag): flag is GridFlag => flag !== 'seed');
+type GridField = Exclude<RunField, 'seed'>;
+export const GRID_FIELDS = RUN_FIELD_NAMES.filter((field): field is GridField => field !== 'seed');
 
-/** `--augment`'s own values hold commas, so its list of values is split on ';'. */
-const listSeparator = (flag: string) => (flag === 'augment' ? ';' : ',');
+/** The augment field's own values hold commas, so its list of values is split on ';'. */
+const listSeparator = (field: string) => (field === 'augment' ? ';' : ',');
 
-/** The flags that define a sweep, for the CLI and the web form alike. */
+/** The fields that define a sweep, for the CLI's flags and the web form alike. */
 export const SWEEP_OPTIONS: Record<string, OptionSpec> = {
   ...Object.fromEntries(
-    GRID_FLAGS.map((flag): [string, OptionSpec] => [
-      flag,
+    GRID_FIELDS.map((field): [string, OptionSpec] => [
+      field,
       {
         type: 'string',
-        placeholder: `V[${listSeparator(flag)}V...]`,
-        description: `${HYPERPARAMETER_OPTIONS[flag].description}; several values${flag === 'augment' ? ", separated by ';'," : ''} make it an axis of the grid`,
+        placeholder: `V[${listSeparator(field)}V...]`,
+        description: `${describedWithDefault(RUN_FIELDS[field])}; several values${field === 'augment' ? ", separated by ';'," : ''} make it an axis of the grid`,
       },
     ]),
   ),
@@ -29,6 +31,12 @@ export const SWEEP_OPTIONS: Record<string, OptionSpec> = {
   'first-seed': { type: 'integer', min: 0, max: 2 ** 31 - 101, description: 'the seeds are this one and the next ones (default 1)' },
   name: { type: 'string', placeholder: 'NAME', description: 'a name for the sweep (default: its axes)' },
 };
+
+/** A sweep's fields by name: text from a form or command line, the seed counts perhaps as numbers. */
+export type SweepValues = Partial<Record<string, string | number>>;
+
+/** What is wrong with a sweep: beside a field, or (field null) with the grid as a whole. */
+export type SweepProblem = FieldProblem | { field: null; problem: string };
 
 export interface SweepPlan {
   name: string;
@@ -41,45 +49,74 @@ export interface SweepPlan {
 /** A number, or the name of a choice (a model preset, an optimizer, `shift=2,rotate=10`). */
 export type AxisValue = number | string;
 
-/** What a run that does not record a flag used, where the table should name it. */
+/** What a run that does not record a field used, where the table should name it. */
 const AXIS_DEFAULTS: Record<string, AxisValue> = { optimizer: 'adam', lrSchedule: 'constant', earlyStopping: 'off', augment: 'none' };
 
-/** A run's value on a sweep axis: what its params record, its network by name, or the flag's default. */
+/** A run's value on a sweep axis: what its params record, its network by name, or the field's default. */
 export function axisValue(params: Hyperparameters, axis: string): AxisValue {
   if (axis === 'model') return modelNameOf(params);
   if (axis === 'augment' && params.augment) return formatAugment(params.augment);
   return ((params as unknown as Record<string, AxisValue | undefined>)[axis] ?? AXIS_DEFAULTS[axis] ?? 0) as AxisValue;
 }
 
-/** Each value goes through the train flag's own check, so ranges and messages match `train`; throws UsageError. */
-export function axisValuesOf(flag: GridFlag, raw: string): AxisValue[] {
-  const check: Command = { name: 'sweep', summary: '', positionals: [], options: { [flag]: HYPERPARAMETER_OPTIONS[flag] }, run: async () => 0 };
-  const values = raw.split(listSeparator(flag)).map((value) => parseCommandLine(check, [`--${flag}`, value.trim()]).options[flag] as AxisValue);
-  return [...new Set(values)];
+/** A field's list of values, each checked as a run request checks the field, so ranges and words match `train`. */
+export function axisValuesOf(field: GridField, raw: string): { values: AxisValue[] } | { problem: string } {
+  const values: AxisValue[] = [];
+  for (const part of raw.split(listSeparator(field))) {
+    const checked = fieldValue(RUN_FIELDS[field], part);
+    if ('problem' in checked) return checked;
+    values.push(checked.value);
+  }
+  return { values: [...new Set(values)] };
 }
 
-/** The runs a sweep would queue, every one checked as `train` checks its flags; throws UsageError naming the problem. */
-export function planSweep(options: OptionValues): SweepPlan {
-  const lists = Object.fromEntries(
-    GRID_FLAGS.filter((flag) => options[flag] !== undefined && options[flag] !== '').map((flag) => [flag, axisValuesOf(flag, options[flag] as string)]),
-  );
-  const seeds = consecutiveSeeds((options['first-seed'] as number | undefined) ?? 1, (options.seeds as number | undefined) ?? 1);
+/** Each field's values on its own: the grid's lists and seed settings, or every field's problem. */
+function checkSweepFields(values: SweepValues) {
+  const problems: SweepProblem[] = [];
+  const lists: Partial<Record<GridField, AxisValue[]>> = {};
+  for (const field of GRID_FIELDS) {
+    const raw = values[field];
+    if (raw === undefined || raw === '') continue;
+    const checked = axisValuesOf(field, String(raw));
+    if ('problem' in checked) problems.push({ field, problem: checked.problem });
+    else lists[field] = checked.values;
+  }
+  const count = (field: 'seeds' | 'first-seed', fallback: number) => {
+    const raw = values[field];
+    if (raw === undefined || raw === '') return fallback;
+    const checked = fieldValue(SWEEP_OPTIONS[field]!, raw);
+    if ('problem' in checked) problems.push({ field, problem: checked.problem });
+    return 'value' in checked ? (checked.value as number) : fallback;
+  };
+  const seeds = consecutiveSeeds(count('first-seed', 1), count('seeds', 1));
+  return { problems, lists, seeds };
+}
+
+/** The runs a sweep would queue, every one checked as a run request, or what is wrong with it. */
+export function planSweep(values: SweepValues): { ok: true; plan: SweepPlan } | { ok: false; problems: SweepProblem[] } {
+  const { problems, lists, seeds } = checkSweepFields(values);
+  if (problems.length > 0) return { ok: false, problems };
   const grid = { ...lists, seed: seeds };
   const size = gridSize(grid);
-  if (size > MAX_SWEEP_RUNS) throw new UsageError(`the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are queued at once`);
-  const points = gridPoints(grid);
-  const runs = points.map((point) => {
-    const params = hyperparametersFrom(point);
-    return { name: defaultRunName(params), params };
-  });
+  if (size > MAX_SWEEP_RUNS) return { ok: false, problems: [{ field: null, problem: `the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are queued at once` }] };
+  const runs: SweepPlan['runs'] = [];
+  for (const point of gridPoints(grid)) {
+    const params = parseHyperparameters(point);
+    // The first run that cannot be trained says why; the others would mostly repeat it.
+    if (!params.ok) return params;
+    runs.push({ name: defaultRunName(params.value), params: params.value });
+  }
   // As the runs record them (a spec file by its name, a default by its name), in the order given.
   const axes = Object.fromEntries(
-    Object.entries(lists)
-      .filter(([, values]) => values.length > 1)
-      .map(([flag, values]) => [paramKey(flag), [...new Set(runs.map((run) => axisValue(run.params, paramKey(flag))))]]),
+    (Object.entries(lists) as [GridField, AxisValue[]][])
+      .filter(([, list]) => list.length > 1)
+      .map(([field]) => {
+        const param = RUN_FIELDS[field].param;
+        return [param, [...new Set(runs.map((run) => axisValue(run.params, param)))]];
+      }),
   );
-  const described = Object.entries(axes).map(([axis, values]) => `${axis} ${values.join(',')}`);
-  const name = ((options.name as string | undefined) || [...described, `${seeds.length} seed(s)`].join(' x ')).trim();
-  if (!name || name.length > 200) throw new UsageError('--name must be 1 to 200 characters');
-  return { name, axes, seeds, runs };
+  const described = Object.entries(axes).map(([axis, list]) => `${axis} ${list.join(',')}`);
+  const name = ((values.name as string | undefined) || [...described, `${seeds.length} seed(s)`].join(' x ')).trim();
+  if (!name || name.length > 200) return { ok: false, problems: [{ field: 'name', problem: 'must be 1 to 200 characters' }] };
+  return { ok: true, plan: { name, axes, seeds, runs } };
 }

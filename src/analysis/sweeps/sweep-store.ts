@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, sweeps } from '../../../db/schema.ts';
@@ -6,7 +7,8 @@ import { createRun, type Run } from '../../store/store.ts';
 
 export type Sweep = typeof sweeps.$inferSelect;
 
-export class SweepNotFoundError extends Error {
+export class SweepNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly sweepId: number) {
     super(`no sweep with id ${sweepId}`);
   }
@@ -29,9 +31,8 @@ export function launchSweep(
   return db.transaction((tx) => {
     const sweep = tx.insert(sweeps).values({ name: input.name, createdAt: new Date(), axes: input.axes, seeds: input.seeds }).returning().get();
     // createRun opens its own transaction; better-sqlite3 nests it as a savepoint of this one.
-    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued' }));
-    for (const run of queued) tx.update(runs).set({ sweepId: sweep.id }).where(eq(runs.id, run.id)).run();
-    return { sweep, runs: queued.map((run) => ({ ...run, sweepId: sweep.id })) };
+    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued', sweepId: sweep.id }));
+    return { sweep, runs: queued };
   });
 }
 

@@ -1,5 +1,5 @@
 import type { BatchAugmentation } from '../batches.ts';
-import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import type { AugmentationSettings } from './augmentation-settings.ts';
 import { transformBatch } from './affine.ts';
 import { crossSevens } from './crossed-sevens.ts';
 
@@ -7,7 +7,7 @@ import { crossSevens } from './crossed-sevens.ts';
  * The augmentation a run's hyperparameters ask for in this epoch; undefined when none. Crossing
  * bars go on first, so that a shifted or rotated seven carries its bar along.
  */
-export function batchAugmentation(hp: Hyperparameters, epoch: number): BatchAugmentation | undefined {
+export function batchAugmentation(hp: AugmentationSettings, epoch: number): BatchAugmentation | undefined {
   const fraction = hp.augmentCrossedSevens ?? 0;
   const transforms = hp.augment && Object.keys(hp.augment).length > 0 ? hp.augment : null;
   if (fraction <= 0 && !transforms) return undefined;

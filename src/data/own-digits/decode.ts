@@ -1,13 +1,14 @@
+import { DomainError, type ErrorKind } from '../../core/errors.ts';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { GreyImage } from './grey-image.ts';
 import { applyOrientation, exifOrientation, jpegSegments } from './orientation.ts';
 
 /** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
-export class UnreadableImageError extends Error {}
+export class UnreadableImageError extends DomainError { readonly kind: ErrorKind = 'invalid'; }
 
 /** A picture over the byte or pixel limit: the web answers it 413, like a body over its limit. */
-export class ImageTooLargeError extends UnreadableImageError {}
+export class ImageTooLargeError extends UnreadableImageError { override readonly kind = 'too-large'; }
 
 /** Generous for a phone photo, small enough that decoding cannot exhaust memory. */
 export const IMAGE_LIMITS = { maxBytes: 10 * 1024 * 1024, maxPixels: 24_000_000, maxAspect: 20 } as const;

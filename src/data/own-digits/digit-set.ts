@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { ownDigits } from '../../../db/schema.ts';
@@ -13,7 +14,8 @@ export interface OwnDigit {
   input: Uint8Array;
 }
 
-export class OwnDigitNotFoundError extends Error {
+export class OwnDigitNotFoundError extends DomainError {
+  readonly kind = 'not-found';
   constructor(readonly id: number) {
     super(`no own digit with id ${id}`);
   }

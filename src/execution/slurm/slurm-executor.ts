@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { and, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, workerTokens } from '../../../db/schema.ts';
 import { endRun, getRun, type Run } from '../../store/store.ts';
-import { loseAttempt, remotelyTrainable, requestWorkerCancel } from '../workers/leases.ts';
+import { requestWorkerCancel } from '../../store/run-attempts.ts';
+import type { Executor, LostTrainer } from '../executor.ts';
+import { recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
 import { createToken } from '../../store/worker-tokens.ts';
-import { isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
+import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'digitlab.js');
 
@@ -22,18 +24,16 @@ export interface SlurmExecutorOptions {
   slurmArgs: string[];
   /** Where the jobs' output goes, one file per job; compute nodes must be able to write there. */
   logDir: string;
-  /** Requeues of a run whose job ended without reporting (serve --retry). */
-  retries: number;
   log: (line: string) => void;
 }
 
 /**
  * `serve --executor slurm`: every queued run becomes a Slurm batch job running
  * `digitlab worker --once` with a token that may claim only that run, so Slurm decides where and
- * when it trains. The job id is recorded on the run; reconcile() follows the jobs with squeue and
- * sacct and fails (or requeues) a run whose job ended without reporting.
+ * when it trains. The job id is recorded on the run; lost() follows the jobs with squeue and
+ * sacct and names the running runs whose job ended without reporting.
  */
-export class SlurmExecutor {
+export class SlurmExecutor implements Executor {
   private readonly submitting = new Set<number>();
   private reconciling = false;
 
@@ -43,13 +43,7 @@ export class SlurmExecutor {
 
   /** The queued runs that no job trains yet (label-audit folds train on the server's machine). */
   unsubmitted(): Run[] {
-    return this.options.db
-      .select()
-      .from(runs)
-      .where(and(eq(runs.status, 'queued'), isNull(runs.slurmJobId), remotelyTrainable))
-      .orderBy(runs.id)
-      .all()
-      .filter((run) => !this.submitting.has(run.id));
+    return runsWithoutJob(this.options.db).filter((run) => !this.submitting.has(run.id));
   }
 
   submitQueued(): void {
@@ -83,14 +77,14 @@ export class SlurmExecutor {
       log(`run ${run.id}: ${err.message}`);
       return;
     }
-    const recorded = db
-      .update(runs)
-      .set({ slurmJobId: jobId, slurmState: 'PENDING' })
-      .where(and(eq(runs.id, run.id), eq(runs.status, 'queued')))
-      .run();
+    const recorded = recordSlurmJob(db, run.id, jobId);
     log(`run ${run.id} (${run.name}) submitted as Slurm job ${jobId}`);
     // Cancelled while sbatch ran: the job has nothing to train.
-    if (recorded.changes === 0) await this.scancel(jobId);
+    if (!recorded) await this.scancel(jobId);
+  }
+
+  takes(run: Run): boolean {
+    return run.slurmJobId !== null;
   }
 
   /** A queued run's job is cancelled with it; a running run's worker hears it at its heartbeat, and the job is cancelled too. */
@@ -105,9 +99,12 @@ export class SlurmExecutor {
     await scancel(jobId).catch((err: Error) => this.options.log(`scancel ${jobId}: ${err.message}`));
   }
 
-  /** Records each job's state on its run and ends the runs whose job ended without reporting. */
-  async reconcile(): Promise<void> {
-    if (this.reconciling) return;
+  /**
+   * Records each job's state on its run; fails a queued run whose job ended before claiming it,
+   * and returns the running ones whose job ended without reporting (for settleLost).
+   */
+  async lost(): Promise<LostTrainer[]> {
+    if (this.reconciling) return [];
     this.reconciling = true;
     try {
       const { db } = this.options;
@@ -115,35 +112,29 @@ export class SlurmExecutor {
       db.delete(workerTokens)
         .where(and(isNotNull(workerTokens.runId), notInArray(workerTokens.runId, db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ['queued', 'running'])))))
         .run();
-      const followed = db
-        .select()
-        .from(runs)
-        .where(and(inArray(runs.status, ['queued', 'running']), isNotNull(runs.slurmJobId)))
-        .all();
+      const followed = runsWithJob(db);
       const states = await jobStates(followed.map((run) => run.slurmJobId!));
-      for (const { id } of followed) this.settle(getRun(db, id), states);
+      return followed.flatMap(({ id }) => this.settle(getRun(db, id), states) ?? []);
     } catch (err) {
       this.options.log(`cannot follow the Slurm jobs: ${(err as Error).message}`);
+      return [];
     } finally {
       this.reconciling = false;
     }
   }
 
-  private settle(run: Run, states: Map<string, JobState>): void {
+  private settle(run: Run, states: Map<string, JobState>): LostTrainer | undefined {
     const { db } = this.options;
     // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
-    if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return;
+    if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return undefined;
     const job = states.get(run.slurmJobId) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
-    const described = job.reason ? `${job.state} (${job.reason})` : job.state;
-    if (described !== run.slurmState) db.update(runs).set({ slurmState: described }).where(eq(runs.id, run.id)).run();
-    if (isLiveState(job.state)) return;
+    const described = describeState(job);
+    if (described !== run.slurmState) recordSlurmState(db, run.id, described);
+    if (isLiveState(job.state)) return undefined;
     const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
-    if (run.status === 'running') {
-      const { requeued } = loseAttempt(db, run, reason, this.options.retries);
-      this.options.log(`run ${run.id}: ${reason}; ${requeued ? 'queued again' : 'marked ended'}`);
-    } else {
-      endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
-      this.options.log(`run ${run.id}: ${reason}`);
-    }
+    if (run.status === 'running') return { run, reason };
+    endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
+    this.options.log(`run ${run.id}: ${reason}`);
+    return undefined;
   }
 }

@@ -38,6 +38,37 @@ export interface JobState {
   state: string;
   /** Why a pending job waits (squeue's reason), when it says. */
   reason?: string;
+  /** Who cancelled it (sacct's "CANCELLED by UID"), when accounting says. */
+  by?: string;
+}
+
+/** A job's state as a person reads it: "CANCELLED by uid 0", "PENDING (Resources)". */
+export const describeState = (job: JobState) => `${job.state}${job.by ? ` by uid ${job.by}` : ''}${job.reason ? ` (${job.reason})` : ''}`;
+
+/** sacct's states of jobs, where accounting is on (else none). */
+async function accountedStates(jobIds: string[]): Promise<Map<string, JobState>> {
+  const states = new Map<string, JobState>();
+  const accounted = await slurm('sacct', ['--noheader', '--parsable2', '--allocations', '--format=JobID,State', `--jobs=${jobIds.join(',')}`]).catch(() => '');
+  for (const line of accounted.split('\n')) {
+    const [id, described] = line.trim().split('|');
+    // sacct says e.g. "CANCELLED by 0".
+    const [state, by] = (described ?? '').split(' by ');
+    if (id && state) states.set(id, { state, ...(by ? { by } : {}) });
+  }
+  return states;
+}
+
+/**
+ * What a job that is stopping says about why (asked when its worker was sent SIGTERM): accounting
+ * names a cancel's user, squeue a TIMEOUT or PREEMPTED at once; "state unknown" when neither answers.
+ */
+export async function describeJob(jobId: string): Promise<string> {
+  try {
+    const job = (await accountedStates([jobId])).get(jobId) ?? (await jobStates([jobId])).get(jobId);
+    return job ? describeState(job) : 'in a state neither squeue nor sacct knows';
+  } catch (err) {
+    return `in a state unknown (${(err as Error).message})`;
+  }
 }
 
 /**
@@ -55,12 +86,7 @@ export async function jobStates(jobIds: string[]): Promise<Map<string, JobState>
   }
   const older = jobIds.filter((id) => !states.has(id));
   if (older.length > 0) {
-    const accounted = await slurm('sacct', ['--noheader', '--parsable2', '--allocations', '--format=JobID,State', `--jobs=${older.join(',')}`]).catch(() => '');
-    for (const line of accounted.split('\n')) {
-      const [id, state] = line.trim().split('|');
-      // sacct says e.g. "CANCELLED by 0".
-      if (id && state && wanted.has(id)) states.set(id, { state: state.split(' ')[0]! });
-    }
+    for (const [id, job] of await accountedStates(older)) if (wanted.has(id)) states.set(id, job);
   }
   return states;
 }

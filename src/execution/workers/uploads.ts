@@ -1,9 +1,10 @@
+import { DomainError } from '../../core/errors.ts';
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { uploadChunks } from '../../../db/schema.ts';
 import { completeRun, float32sOf, getRun, type TestOutcome } from '../../store/store.ts';
-import { finishAttempt, heldRun } from './leases.ts';
+import { attemptWorker, heldRun } from '../../store/run-attempts.ts';
 
 /** The binary results a worker uploads in chunks; everything else travels as JSON. */
 export const ARTIFACTS = ['predicted', 'probabilities', 'embeddings', 'weights'] as const;
@@ -34,7 +35,7 @@ export interface RemoteCompletion {
 }
 
 /** An upload that cannot be accepted as sent: bad checksum, a chunk changing content, pieces missing. */
-export class UploadRejectedError extends Error {}
+export class UploadRejectedError extends DomainError { readonly kind = 'conflict'; }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -42,8 +43,8 @@ export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(byte
  * Keeps one chunk. Sending a chunk again is harmless (same bytes: nothing changes); different
  * bytes under the same index are refused, so a retried upload can neither duplicate nor corrupt.
  */
-export function storeChunk(db: Db, at: { runId: number; attempt: number; artifact: Artifact; chunk: number }, sha256: string, data: Buffer): { duplicate: boolean } {
-  heldRun(db, at.runId, at.attempt);
+export function storeChunk(db: Db, worker: string, at: { runId: number; attempt: number; artifact: Artifact; chunk: number }, sha256: string, data: Buffer): { duplicate: boolean } {
+  heldRun(db, at.runId, at.attempt, worker);
   if (sha256Hex(data) !== sha256) throw new UploadRejectedError(`chunk ${at.chunk} of ${at.artifact}: its sha256 is ${sha256Hex(data)}, not the ${sha256} sent with it`);
   const key = and(eq(uploadChunks.runId, at.runId), eq(uploadChunks.attempt, at.attempt), eq(uploadChunks.artifact, at.artifact), eq(uploadChunks.chunk, at.chunk));
   const existing = db.select({ sha256: uploadChunks.sha256 }).from(uploadChunks).where(key).get();
@@ -76,10 +77,10 @@ function assemble(db: Db, runId: number, attempt: number, artifact: Artifact, ma
  * Completes a remote run from its uploaded chunks, checking each artifact whole. Completing the
  * same attempt again (the worker never saw the first answer) succeeds without writing anything.
  */
-export function completeRemoteRun(db: Db, runId: number, completion: RemoteCompletion): void {
+export function completeRemoteRun(db: Db, worker: string, runId: number, completion: RemoteCompletion): void {
   const run = getRun(db, runId);
-  if (run.status === 'completed' && run.attempts === completion.attempt) return;
-  heldRun(db, runId, completion.attempt);
+  if (run.status === 'completed' && run.attempts === completion.attempt && attemptWorker(db, runId, completion.attempt) === worker) return;
+  heldRun(db, runId, completion.attempt, worker);
   const parts = Object.fromEntries(ARTIFACTS.map((artifact) => [artifact, assemble(db, runId, completion.attempt, artifact, completion.artifacts[artifact])])) as Record<Artifact, Buffer>;
   const outcome: TestOutcome = {
     loss: completion.loss,
@@ -94,5 +95,4 @@ export function completeRemoteRun(db: Db, runId: number, completion: RemoteCompl
   };
   completeRun(db, runId, outcome, { topology: completion.topology, weightSpecs: completion.weightSpecs, weightData: parts.weights });
   db.delete(uploadChunks).where(eq(uploadChunks.runId, runId)).run();
-  finishAttempt(db, runId, completion.attempt, 'completed', null);
 }

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
 
 export type InputLayout = (typeof INPUT_LAYOUTS)[number];
@@ -5,7 +6,7 @@ export type InputScale = (typeof INPUT_SCALES)[number];
 export type OutputKind = (typeof OUTPUT_KINDS)[number];
 
 /** Wrong input to import: the CLI exits 2 with the message, the UI shows it. */
-export class ImportError extends Error {}
+export class ImportError extends DomainError { readonly kind = 'invalid'; }
 
 /** A model as its file defines it, before digitlab's conventions are applied. */
 export interface RawModel {

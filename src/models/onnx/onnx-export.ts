@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { ONNX } from './onnx-graph.ts';
 import { ProtoWriter } from './protobuf.ts';
@@ -7,7 +8,7 @@ const OPSET = 13;
 export const ONNX_INPUT = 'pixels';
 export const ONNX_OUTPUT = 'probabilities';
 
-export class OnnxExportError extends Error {}
+export class OnnxExportError extends DomainError { readonly kind = 'unavailable'; }
 
 type Attribute = { name: string } & ({ int: number } | { ints: number[] } | { float: number });
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 import { fieldString, int64s, ProtobufError, ProtoWriter, readFields, type WireField } from './protobuf.ts';
 
 /** ONNX field numbers (onnx.proto3) that digitlab reads or writes. */
@@ -17,7 +18,7 @@ export const ONNX = {
   dimension: { value: 1, param: 2 },
 } as const;
 
-export class NotAnOnnxModelError extends Error {}
+export class NotAnOnnxModelError extends DomainError { readonly kind = 'invalid'; }
 
 export interface OnnxNode {
   opType: string;

@@ -1,3 +1,4 @@
+import { DomainError } from '../../core/errors.ts';
 /**
  * The few pieces of the protobuf wire format that reading and writing ONNX files needs. An ONNX
  * file is one ModelProto; digitlab reads a handful of its fields and writes small models, so a
@@ -9,7 +10,7 @@ const FIXED64 = 1;
 const LENGTH_DELIMITED = 2;
 const FIXED32 = 5;
 
-export class ProtobufError extends Error {}
+export class ProtobufError extends DomainError { readonly kind = 'invalid'; }
 
 /** One field as it appears on the wire; `bytes` holds a length-delimited field's payload. */
 export interface WireField {

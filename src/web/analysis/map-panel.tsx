@@ -11,8 +11,8 @@ const SLICE_LEGEND = [
 const STYLE = `
 .umap-stage { position: relative; display: inline-block; }
 .umap-stage canvas { border: 1px solid var(--line, #ddd); border-radius: 6px; background: #fff; max-width: 100%; }
-.umap-tip { position: absolute; pointer-events: none; background: #fff; border: 1px solid #999; border-radius: 4px; padding: 4px; display: flex; gap: 6px; align-items: center; font-size: 0.8rem; box-shadow: 0 2px 6px rgba(0,0,0,.15); white-space: nowrap; }
-.umap-tip img { image-rendering: pixelated; }
+.umap-tip { position: absolute; pointer-events: none; background: #fff; border: 1px solid #999; border-radius: 4px; padding: 4px; display: flex; gap: 6px; align-items: center; font-size: 0.8rem; box-shadow: 0 2px 6px rgba(0,0,0,.15); max-width: 100%; box-sizing: border-box; }
+.umap-tip img { image-rendering: pixelated; flex: none; }
 .umap-tip[hidden] { display: none; }
 `;
 

@@ -68,6 +68,17 @@ export const SCATTER_SCRIPT = `
         }
         return best;
       };
+      // Below and right of the point, or across it where that would leave the map: on a phone the
+      // map is as wide as the screen, and a tip past its edge is cut off. Measured at the left edge,
+      // where it has the map's whole width to lay out in.
+      const placeTip = (x, y) => {
+        const stage = tip.offsetParent;
+        tip.style.left = '0px';
+        const [w, h] = [tip.offsetWidth, tip.offsetHeight];
+        const [left, top] = [x + 12 + w <= stage.clientWidth ? x + 12 : x - 12 - w, y + 12 + h <= stage.clientHeight ? y + 12 : y - 12 - h];
+        tip.style.left = Math.max(0, Math.min(left, stage.clientWidth - w)) + 'px';
+        tip.style.top = Math.max(0, Math.min(top, stage.clientHeight - h)) + 'px';
+      };
       const at = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height]; };
       canvas.addEventListener('mousemove', (e) => {
         const i = nearest(...at(e));
@@ -77,8 +88,7 @@ export const SCATTER_SCRIPT = `
         tip.querySelector('img').src = '/images/test/' + i + '.png';
         tip.querySelector('span').textContent = 'image ' + i + ' · label ' + map.labels[i] + (map.predicted ? ' · predicted ' + map.predicted[i] : '') + (crossed.has(i) ? ' · crossed seven' : '');
         const r = canvas.getBoundingClientRect();
-        tip.style.left = (px[i] * r.width / canvas.width + 12) + 'px';
-        tip.style.top = (py[i] * r.height / canvas.height + 12) + 'px';
+        placeTip(px[i] * r.width / canvas.width, py[i] * r.height / canvas.height);
       });
       canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
       canvas.addEventListener('click', (e) => {

@@ -40,6 +40,7 @@ function requiredInt(c: Context, name: string, range: { min: number; max: number
   return value;
 }
 
+/** The page shows a refused pair beside the others; the JSON and the cell fragment let the refusal answer for itself. */
 function pairOrRefusal(db: Db, a: number, b: number): PairedRuns | { refused: string } {
   try {
     return pairRuns(db, a, b);
@@ -86,9 +87,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
     })
     .get('/api/compare', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      const outcome = pairOutcome(db, a, b);
-      if ('refused' in outcome) throw new HTTPException(400, { message: outcome.refused });
-      return c.json(comparisonJson(outcome.comparison));
+      return c.json(comparisonJson(comparePaired(db, pairRuns(db, a, b))));
     })
     .get('/compare/params', (c) => {
       const runs = runIdsOf(c).map((id) => getRun(db, id));
@@ -97,8 +96,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
     .get('/compare/cell', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
       const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: 9 }), requiredInt(c, 'predicted', { min: 0, max: 9 })];
-      const paired = pairOrRefusal(db, a, b);
-      if ('refused' in paired) throw new HTTPException(400, { message: paired.refused });
+      const paired = pairRuns(db, a, b);
       // Only the cell's movements: the statistics of a full comparison would be wasted here.
       const cell = imageChanges(paired.predictions).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
         trueLabel,

@@ -1,18 +1,14 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import type { Db } from '../../../db/client.ts';
-import { sweepCommand } from '../../cli/sweep-command.ts';
 import { cancellationText, cancelSweep } from '../../analysis/sweeps/sweep-cancel.ts';
 import { estimateSweep, measuredThroughputs } from '../../analysis/sweeps/sweep-estimate.ts';
 import { sweepResults } from '../../analysis/sweeps/sweep-results.ts';
-import { axisValuesOf, GRID_FLAGS, planSweep, SWEEP_OPTIONS, type SweepPlan } from '../../analysis/sweeps/sweep-plan.ts';
-import { launchSweep, listSweeps, SweepNotFoundError, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
-import { optionValueProblem, parseCommandLine } from '../../core/command.ts';
+import { planSweep, SWEEP_OPTIONS, type SweepPlan } from '../../analysis/sweeps/sweep-plan.ts';
+import { launchSweep, listSweeps, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
 import type { WebDeps } from '../deps.ts';
 import { flagLabel } from '../format.ts';
 import { fixedSettingRows } from '../hyperparameter-values.ts';
-import { flagNamedIn, withoutFlag } from '../launch.ts';
 import { formBody, RUN_ID, runIdOf } from '../params.ts';
 import {
   CancelSweepPage,
@@ -25,43 +21,21 @@ import {
   type SweepPreviewState,
 } from './sweep-page.tsx';
 
-/** The form's fields as the sweep command's flags, so both accept exactly the same sweeps. */
-function planFromForm(values: SweepFormValues) {
-  const argv = Object.keys(SWEEP_OPTIONS)
-    .filter((field) => values[field])
-    .map((field) => `--${field}=${values[field]}`);
-  return planSweep(parseCommandLine(sweepCommand, argv).options);
-}
-
-/** Why one field's text is not a value its flag takes, in the form's words; null when it is. */
-function fieldProblem(field: string, raw: string): string | null {
-  if (!(GRID_FLAGS as string[]).includes(field)) return optionValueProblem(SWEEP_OPTIONS[field]!, raw);
-  try {
-    axisValuesOf(field as (typeof GRID_FLAGS)[number], raw);
-    return null;
-  } catch (err) {
-    return withoutFlag(err);
-  }
-}
-
 /**
- * Every field checked on its own first, so each mistake shows beside its field at once; then the
- * grid as a whole, whose message goes beside the field it names (or above the form: the grid's size).
+ * The form checked as a sweep plan: every field on its own first, so each mistake shows beside its
+ * field at once; then the grid as a whole, whose problem goes beside the field it is about (or
+ * above the form: the grid's size).
  */
 function checkSweepForm(values: SweepFormValues): { plan: SweepPlan } | { errors: SweepFormErrors; error?: string } {
+  const planned = planSweep(values);
+  if (planned.ok) return { plan: planned.plan };
   const errors: SweepFormErrors = {};
-  for (const [field, raw] of Object.entries(values)) {
-    const problem = raw ? fieldProblem(field, raw) : null;
-    if (problem) errors[field] = problem;
+  let error: string | undefined;
+  for (const { field, problem } of planned.problems) {
+    if (field !== null && field in SWEEP_OPTIONS) errors[field] ??= problem;
+    else error ??= problem;
   }
-  if (Object.keys(errors).length > 0) return { errors };
-  try {
-    return { plan: planFromForm(values) };
-  } catch (err) {
-    const field = flagNamedIn(err);
-    const message = withoutFlag(err);
-    return field && field in SWEEP_OPTIONS ? { errors: { [field]: message } } : { errors, error: message };
-  }
+  return error === undefined ? { errors } : { errors, error };
 }
 
 async function sweepFormValues(c: Parameters<typeof formBody>[0]): Promise<SweepFormValues> {
@@ -93,14 +67,8 @@ function previewOf(db: Db, values: SweepFormValues): SweepPreviewState {
 
 /** The sweeps list with its launch form and preview, one sweep's page, the results fragment that page polls, and cancelling. */
 export function sweepRoutes({ db, queue }: Pick<WebDeps, 'db' | 'queue'>): Hono {
-  const resultsOf = (id: number) => {
-    try {
-      return sweepResults(db, id);
-    } catch (err) {
-      if (err instanceof SweepNotFoundError) throw new HTTPException(404, { message: err.message });
-      throw err;
-    }
-  };
+  // An unknown sweep's SweepNotFoundError is a 404 by its kind (core/errors.ts).
+  const resultsOf = (id: number) => sweepResults(db, id);
   const page = (id: number, notice?: string) => {
     const results = resultsOf(id);
     // A sweep whose runs were all deleted has no settings left to show.

@@ -16,6 +16,8 @@ export interface GalleryPage {
   page: number;
   /** The fragment URL of page `n`. */
   pageUrl: (n: number) => string;
+  /** The image view of test image `index`, whose previous and next stay among these images where it can. */
+  imageUrl: (index: number) => string;
 }
 
 function Pager({ gallery, pages }: { gallery: GalleryPage; pages: number }) {
@@ -53,7 +55,7 @@ export function Gallery({ gallery, images }: { gallery: GalleryPage; images: Tes
       <ul class="tiles">
         {shown.map((o) => (
           <li class={o.label === o.predicted ? 'tile' : 'tile mistaken'} data-overlay={overlayUrl(gallery.runId, 'test', o.index)}>
-            <a href={`/images/test/${o.index}?run=${gallery.runId}`} title={`test image ${o.index}`}>
+            <a href={gallery.imageUrl(o.index)} title={`test image ${o.index}`}>
               <img src={images.dataUri(o.index)} width="56" height="56" alt={`test image ${o.index}, labelled ${o.label}`} />
             </a>
             <span class="caption">

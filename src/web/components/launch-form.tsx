@@ -1,9 +1,10 @@
-import { HYPERPARAMETER_OPTIONS } from '../../cli/train-command.ts';
 import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES } from '../../models/model-presets.ts';
+import { REFERENCE_HYPERPARAMETERS } from '../../training/hyperparameters.ts';
 import { defaultMomentum, OPTIMIZERS, type OptimizerName } from '../../training/recipe.ts';
+import { describedWithDefault, RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../../training/run-request-fields.ts';
 import { flagLabel } from '../format.ts';
 import {
-  checkModelFields, CUSTOM_MODEL, HYPERPARAMETER_FIELDS, type HyperparameterField, type LaunchErrors, type LaunchField, type LaunchValues,
+  checkModelFields, CUSTOM_MODEL, type LaunchErrors, type LaunchField, type LaunchValues,
 } from '../launch.ts';
 import { ModelSummaryTable } from './model-summary.tsx';
 
@@ -18,11 +19,6 @@ function FieldError({ field, errors }: { field: LaunchField; errors: LaunchError
   );
 }
 
-/** The "(default ...)" the train command's --help gives a flag, up to its first remark, shown in its blank field. */
-function defaultIn(description: string): string | undefined {
-  return /\(default:? ([^)]*)\)/.exec(description)?.[1]?.split(/, (?=[a-z])/)[0];
-}
-
 /** The momentum box's placeholder per optimizer ('' is the default, adam): what a blank box would train with. */
 const MOMENTUM_PLACEHOLDERS = Object.fromEntries(
   ['', ...OPTIMIZERS].map((optimizer) => [
@@ -32,8 +28,8 @@ const MOMENTUM_PLACEHOLDERS = Object.fromEntries(
 );
 
 /** A blank field's placeholder: its default, which for momentum depends on the optimizer chosen (app.js keeps it in step). */
-function placeholderOf(field: HyperparameterField, values: LaunchValues): string | undefined {
-  if (field !== 'momentum') return defaultIn(HYPERPARAMETER_OPTIONS[field].description);
+function placeholderOf(field: RunField, values: LaunchValues): string | undefined {
+  if (field !== 'momentum') return RUN_FIELDS[field].default;
   return MOMENTUM_PLACEHOLDERS[(values.optimizer ?? '') as OptimizerName | ''] ?? MOMENTUM_PLACEHOLDERS['']!;
 }
 
@@ -42,9 +38,9 @@ const invalidAttrs = (field: LaunchField, errors: LaunchErrors) => ({
   'aria-describedby': errors[field] ? `${field}-error` : undefined,
 });
 
-/** One `train` flag as a form field: a number box, a select for a choice, a text box otherwise. */
-function FlagField({ field, values, errors }: { field: HyperparameterField; values: LaunchValues; errors: LaunchErrors }) {
-  const spec = HYPERPARAMETER_OPTIONS[field];
+/** One field of a run request: a number box, a select for a choice, a text box otherwise. */
+function FlagField({ field, values, errors }: { field: RunField; values: LaunchValues; errors: LaunchErrors }) {
+  const spec = RUN_FIELDS[field];
   const numeric = spec.type === 'integer' || spec.type === 'number';
   return (
     <label class={errors[field] ? 'field invalid' : 'field'}>
@@ -74,7 +70,7 @@ function FlagField({ field, values, errors }: { field: HyperparameterField; valu
         <input type="text" name={field} value={values[field] ?? ''} placeholder={'placeholder' in spec ? spec.placeholder : ''} {...invalidAttrs(field, errors)} />
       )}
       <span class="hint">
-        {spec.description}
+        {describedWithDefault(spec)}
         {numeric ? `; ${spec.min} to ${spec.max}` : ''}
       </span>
       <FieldError field={field} errors={errors} />
@@ -150,7 +146,7 @@ function ModelFields({ values, errors }: { values: LaunchValues; errors: LaunchE
 }
 
 /**
- * Every hyperparameter the `train` command takes, plus name and tags; blank means the CLI default.
+ * Every field of a run request, plus name and tags; blank means the default.
  * A plain form post: the server answers 303 to the new run, or 422 with this form and its messages.
  */
 export function LaunchForm({ values = {}, errors = {}, open }: { values?: LaunchValues; errors?: LaunchErrors; open: boolean }) {
@@ -167,7 +163,7 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
             <FieldError field="name" errors={errors} />
           </label>
           <ModelFields values={values} errors={errors} />
-          {HYPERPARAMETER_FIELDS.filter((field) => field !== 'model').map((field) => (
+          {RUN_FIELD_NAMES.filter((field) => field !== 'model').map((field) => (
             <FlagField field={field} values={values} errors={errors} />
           ))}
           <label class={errors.tags ? 'field wide invalid' : 'field wide'}>
@@ -184,7 +180,7 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
         <span class="muted">
           {' '}
           Empty fields take the defaults shown in them. An empty form trains the full reference experiment
-          ({HYPERPARAMETER_OPTIONS.epochs.description.match(/default (\d+)/)?.[1]} epochs over all 60,000 images).
+          ({REFERENCE_HYPERPARAMETERS.epochs} epochs over all 60,000 images).
         </span>
       </form>
     </details>

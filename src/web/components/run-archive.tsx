@@ -8,12 +8,14 @@ const ARCHIVE_EFFECT =
 
 /**
  * Archive or unarchive, after a confirmation that static/app.js asks for (data-confirm); without
- * scripts the form posts straight away, and unarchiving is one click back.
+ * scripts the form posts straight away, and unarchiving is one click back. The live fragment
+ * carries it out of band (`oob`), so the button a running run disables comes alive when it ends.
  */
-export function ArchiveButton({ run }: { run: Run }) {
+export function ArchiveButton({ run, oob = false }: { run: Run; oob?: boolean }) {
+  const swap = { id: 'archive-form', 'hx-swap-oob': oob ? 'true' : undefined };
   if (run.archivedAt) {
     return (
-      <form class="inline-form" method="post" action={`/runs/${run.id}/archive`}>
+      <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} {...swap}>
         <input type="hidden" name="undo" value="1" />
         <button type="submit">Unarchive</button>
       </form>
@@ -21,7 +23,7 @@ export function ArchiveButton({ run }: { run: Run }) {
   }
   const blocker = archiveBlocker(run);
   return (
-    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`}>
+    <form class="inline-form" method="post" action={`/runs/${run.id}/archive`} data-confirm={`Archive run ${run.id}? ${ARCHIVE_EFFECT} The runs list will hide it until it is unarchived.`} {...swap}>
       <button type="submit" disabled={blocker !== null} title={blocker ?? ARCHIVE_EFFECT}>
         Archive
       </button>

@@ -16,8 +16,13 @@ export interface RunColumn {
   num?: boolean;
   /** The list's headline figure, drawn bold: test accuracy on the original labels. */
   headline?: boolean;
-  /** The field the column sorts by; none for columns that are not one figure. */
+  /** The field the column sorts by. */
   sort?: string;
+  /**
+   * A default column shows only in windows at least this many px wide, unless columns are chosen:
+   * the list fits the window, test accuracy at every width. Absent: every width.
+   */
+  from?: number;
   cell: (item: ListedRun) => Child;
   csv: { header: string; value: (item: ListedRun) => FieldValue }[];
 }
@@ -66,19 +71,26 @@ function fieldColumn(name: string, overrides: Partial<RunColumn> = {}): RunColum
   };
 }
 
+/**
+ * Sort keys of the label review's accuracies: not stored figures of a run but worked out from its
+ * predictions and the decisions, so the list sorts by them itself (runs-view.ts).
+ */
+export const LABEL_SORTS = { corrected: 'corrected_acc' } as const;
+
 /** The columns shown when none are chosen, in order; they are the list as it always was. */
 const DEFAULT_COLUMNS: RunColumn[] = [
-  fieldColumn('epochs', { label: 'Epochs' }),
-  fieldColumn('batchSize', { label: 'Batch' }),
-  fieldColumn('learningRate', { label: 'LR', title: 'learning rate', cell: (item) => hp(item).learningRate ?? DASH }),
-  fieldColumn('validationSplit', { label: 'Val', title: 'validation split', cell: (item) => hp(item).validationSplit ?? DASH }),
-  fieldColumn('seed', { label: 'Seed', cell: (item) => (item.run.source === 'imported' ? DASH : hp(item).seed) }),
+  fieldColumn('epochs', { label: 'Epochs', from: 700 }),
+  fieldColumn('batchSize', { label: 'Batch', from: 1100 }),
+  fieldColumn('learningRate', { label: 'LR', title: 'learning rate', from: 700, cell: (item) => hp(item).learningRate ?? DASH }),
+  fieldColumn('validationSplit', { label: 'Val', title: 'validation split', from: 1100, cell: (item) => hp(item).validationSplit ?? DASH }),
+  fieldColumn('seed', { label: 'Seed', from: 1100, cell: (item) => (item.run.source === 'imported' ? DASH : hp(item).seed) }),
   {
     id: 'limits',
     label: 'Train / test',
     title: 'training and test images used',
     num: true,
     sort: 'trainLimit',
+    from: 1100,
     cell: (item) => limits(hp(item)),
     csv: [
       { header: 'trainLimit', value: (item) => fieldValue(item, 'trainLimit') },
@@ -91,33 +103,39 @@ const DEFAULT_COLUMNS: RunColumn[] = [
     label: 'Corrected · no ambig.',
     title: 'test accuracy on the labels as the decisions on label issues correct them, and without the images it calls ambiguous',
     num: true,
+    sort: LABEL_SORTS.corrected,
+    from: 1100,
     cell: (item) => (item.accuracies ? `${percent(item.accuracies.corrected)} · ${percent(item.accuracies.withoutAmbiguous)}` : DASH),
     csv: [
       { header: 'corrected_acc', value: (item) => item.accuracies?.corrected ?? null },
       { header: 'no_ambiguous_acc', value: (item) => item.accuracies?.withoutAmbiguous ?? null },
     ],
   },
-  fieldColumn('loss', { label: 'Test loss' }),
+  fieldColumn('loss', { label: 'Test loss', from: 700 }),
   fieldColumn('duration', {
     label: 'Time',
     title: 'training time',
+    from: 900,
     cell: (item) => {
       if (item.run.source === 'imported') return <span title="imported: it trained elsewhere">not trained here</span>;
       const seconds = runSeconds(item.run);
       return seconds === null ? DASH : formatDuration(seconds);
     },
   }),
-  fieldColumn('backend', { label: 'Engine', num: false, sort: undefined }),
+  fieldColumn('backend', { label: 'Engine', num: false, from: 1400 }),
   {
     id: 'where',
     label: 'Where',
     title: 'the machine that trains the run, or its Slurm job',
+    sort: 'host',
+    from: 1400,
     cell: (item) => <span title={whereTitle(item.run)}>{where(item.run)}</span>,
     csv: [{ header: 'where', value: (item) => (where(item.run) === DASH ? null : where(item.run)) }],
   },
   fieldColumn('created', {
     label: 'Created',
     num: false,
+    from: 1400,
     cell: (item) => dateTime(item.run.createdAt),
     csv: [{ header: 'createdAt', value: (item) => item.run.createdAt.toISOString() }],
   }),
@@ -137,7 +155,7 @@ const ROW_FIELDS = new Set(['id', 'name', 'status']);
  */
 export function availableColumns(rows: RunListRow[]): RunColumn[] {
   const { metrics, params } = fieldNames(rows);
-  const taken = new Set([...DEFAULT_COLUMNS.flatMap((c) => [c.id, ...c.csv.map((x) => x.header)]), ...ROW_FIELDS, 'createdAt']);
+  const taken = new Set([...DEFAULT_COLUMNS.flatMap((c) => [c.id, c.sort, ...c.csv.map((x) => x.header)]), ...ROW_FIELDS, 'createdAt']);
   const extra = [...metrics, ...params].filter((name) => !taken.has(name));
   return [...DEFAULT_COLUMNS, ...extra.map((name) => fieldColumn(name, METRICS[name] ? { label: SHORT_LABELS[name] ?? wordsOf(name), title: METRICS[name].description } : { title: `recorded param ${name}` }))];
 }

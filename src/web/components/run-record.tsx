@@ -1,5 +1,6 @@
-import { trainFlags } from '../../cli/train-command.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { RUN_FIELD_NAMES } from '../../training/run-request-fields.ts';
+import { requestValueOf } from '../../training/run-request-naming.ts';
 import type { ImportedModel } from '../../store/imported-runs.ts';
 import { runModel } from '../../training/run-summary.ts';
 import type { Run } from '../../store/store.ts';
@@ -8,6 +9,16 @@ import { hyperparameterRows } from '../hyperparameter-values.ts';
 import { ImportedModelCard, TrackedModelCard } from '../imported/components.tsx';
 import { ModelSummaryTable } from './model-summary.tsx';
 import { trainedByDigitlab } from '../../store/run-source.ts';
+
+const shellQuote = (value: string) => (/^[\w.,=/:+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+
+/** The `train` flags that reproduce a run's hyperparameters: one per field the run did not leave at its default. */
+function trainFlags(hp: Hyperparameters): string[] {
+  return RUN_FIELD_NAMES.flatMap((field) => {
+    const value = requestValueOf(hp, field);
+    return value === null ? [] : [`--${field}`, shellQuote(value)];
+  });
+}
 
 /** The command line that trains this run again, flag for flag. */
 function reproduceCommand(run: Run): string {

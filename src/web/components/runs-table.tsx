@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { RunPage } from '../../store/run-list.ts';
 import { filtersQuery, type ListedRun, type RunFilters } from '../run-filters.ts';
 import { plural } from '../format.ts';
@@ -122,7 +123,25 @@ export interface RunsTableProps extends RowView {
   archived: number;
 }
 
+/**
+ * Hides the default columns a window is too narrow for (their `from`), by position: the cells
+ * themselves stay as they are, and a row that refreshes itself is hidden alike.
+ */
+function fitWidthStyle(columns: RunColumn[]): string {
+  const first = ROW_COLUMNS.length + 2; // after the checkbox and the row's own columns, 1-based
+  const widths = [...new Set(columns.flatMap((c) => (c.from ? [c.from] : [])))];
+  return widths
+    .map((width) => {
+      // A narrower window matches every wider query too, so each hides only its own columns.
+      const cells = columns.flatMap((c, i) => (c.from === width ? [`table.runs.fit-width tr > :nth-child(${first + i})`] : []));
+      return `@media (max-width: ${width - 0.02}px) { ${cells.join(', ')} { display: none; } }`;
+    })
+    .join('\n');
+}
+
 export function RunsTable({ page, matched, total, archived, columns, filters }: RunsTableProps) {
+  // Chosen columns all show, however wide; the defaults fit the window.
+  const fitted = filters.col === undefined;
   const exportQuery = filtersQuery({ ...filters, page: undefined, per_page: undefined, col: columns.map((c) => c.id) });
   return (
     <div id="runs-table" class="table-wrap">
@@ -136,7 +155,8 @@ export function RunsTable({ page, matched, total, archived, columns, filters }: 
           ''
         )}
       </div>
-      <table class="runs">
+      {fitted ? <style>{raw(fitWidthStyle(columns))}</style> : ''}
+      <table class={fitted ? 'runs fit-width' : 'runs'}>
         <thead>
           <tr>
             <th>

@@ -29,14 +29,6 @@ function imageOf(images: TestImages, index: number, split: string): Float32Array
 /** Attribution maps as overlay PNGs, the image page's "why" panel, training-image PNGs, and the run page's calibration and robustness. */
 export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono {
   const models = new RunModels(db);
-  const modelOf = async (run: Run) => {
-    try {
-      return await models.of(run);
-    } catch (err) {
-      if (err instanceof RunHasNoModelError) throw new HTTPException(409, { message: err.message });
-      throw err;
-    }
-  };
   return new Hono()
     .get('/images/train/:file{[0-9]{1,5}\\.png}', (c) => {
       const index = Number(c.req.param('file').replace('.png', ''));
@@ -50,24 +42,19 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
       const split = c.req.param('split');
       const image = imageOf(split === 'test' ? images : trainImages, Number(c.req.param('file').replace('.png', '')), split);
       const method = methodOf(c);
-      const model = await modelOf(run);
+      const model = await models.of(run);
       const probabilities = await model.probabilities(image, 1);
       const target = queryInt(c, 'class', { min: 0, max: 9 }) ?? probabilities.indexOf(Math.max(...probabilities));
-      try {
-        const { map } = await attribute(model, image, target, method);
-        c.header('Content-Type', 'image/png');
-        return c.body(new Uint8Array(attributionPng(map, null)));
-      } catch (err) {
-        if (err instanceof GradientsUnavailableError) throw new HTTPException(409, { message: err.message });
-        throw err;
-      }
+      const { map } = await attribute(model, image, target, method);
+      c.header('Content-Type', 'image/png');
+      return c.body(new Uint8Array(attributionPng(map, null)));
     })
     .get(`/runs/${RUN_ID}/why/test/:index{[0-9]{1,5}}`, async (c) => {
       const run = getRun(db, runIdOf(c));
       const index = Number(c.req.param('index'));
       const image = imageOf(images, index, 'test');
       const method = methodOf(c);
-      const model = await modelOf(run);
+      const model = await models.of(run);
       const probabilities = await model.probabilities(image, 1);
       const predicted = probabilities.indexOf(Math.max(...probabilities));
       const target = queryInt(c, 'class', { min: 0, max: 9 }) ?? predicted;

@@ -13,6 +13,12 @@ const PAD = 34;
 const PLOT = SIDE - PAD - 10;
 
 /**
+ * How far below the bars bin `m`'s count sits. A bin is 13 px wide, narrower than a four-digit
+ * count ("1209608" was 120 beside 9608): alternate bins take alternate rows, two bins apart.
+ */
+const countRow = (m: number) => (m % 2 === 0 ? 10 : 19);
+
+/**
  * Accuracy against confidence per bin, over the diagonal a calibrated model would follow; each
  * bar is labelled with its image count, since a bin of three images says little.
  */
@@ -33,7 +39,7 @@ function ReliabilityDiagram({ reliability, title }: { reliability: Reliability; 
             <g class="bin">
               <title>{`confidence ${percent(bin.lower, 0)}–${percent(bin.upper, 0)}: ${plural(bin.count, 'image')}, accuracy ${percent(bin.accuracy, 1)}, mean confidence ${percent(bin.confidence, 1)}`}</title>
               <rect x={(PAD + m * width + 1).toFixed(1)} y={y(bin.accuracy).toFixed(1)} width={(width - 2).toFixed(1)} height={(y(0) - y(bin.accuracy)).toFixed(1)} />
-              <text class="count" x={(PAD + (m + 0.5) * width).toFixed(1)} y={y(0) + 12} text-anchor="middle">
+              <text class="count" x={(PAD + (m + 0.5) * width).toFixed(1)} y={y(0) + countRow(m)} text-anchor="middle">
                 {bin.count}
               </text>
             </g>

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import os from 'node:os';
 import { LABEL_SPLITS, type LabelSplit, type LabelVerdict } from '../../../db/schema.ts';
-import { searchProgress, searchFoldHyperparameters, searchResult, getTrainingSetSearch, findLabelIssues, launchTrainingSetSearch, listTrainingSetSearches, TrainingSetSearchNotFoundError, type TrainingSetSearch } from '../../analysis/label-issues/training-set-search.ts';
+import { searchProgress, searchFoldHyperparameters, searchResult, getTrainingSetSearch, findLabelIssues, launchTrainingSetSearch, listTrainingSetSearches, type TrainingSetSearch } from '../../analysis/label-issues/training-set-search.ts';
 import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-issues/decisions-export.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { nextUndecided, REVIEW_SLICES, issuesInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
@@ -54,14 +54,7 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
     const progress = searchProgress(db, result ? getTrainingSetSearch(db, search.id) : search);
     return { search: result ? getTrainingSetSearch(db, search.id) : search, ...progress, result };
   };
-  const searchOf = (c: Context) => {
-    try {
-      return getTrainingSetSearch(db, Number(c.req.param('search')));
-    } catch (err) {
-      if (err instanceof TrainingSetSearchNotFoundError) throw new HTTPException(404, { message: err.message });
-      throw err;
-    }
-  };
+  const searchOf = (c: Context) => getTrainingSetSearch(db, Number(c.req.param('search')));
   const exported = () => labelDecisionsExport(db, { train: trainImages.dataset, test: images.dataset });
 
   return new Hono()

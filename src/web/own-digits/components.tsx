@@ -69,13 +69,22 @@ export function DrawForm({ runs }: { runs: Run[] }) {
   );
 }
 
+/**
+ * A step's image inside a 168 px square, its aspect ratio kept: a thin stroke's crop is 168 px
+ * tall and a few wide, not 168 wide and ten times as tall.
+ */
+function StepImage({ step }: { step: PreprocessStep }) {
+  const shown = fitLongerSide(step.image.width, step.image.height, THUMBNAIL_SIDE);
+  return <img src={dataUri(step.image)} alt={step.name} width={shown.width} height={shown.height} style="image-rendering: pixelated; background: #000" />;
+}
+
 function Steps({ steps }: { steps: PreprocessStep[] }) {
   return (
     <ol class="preprocess-steps" style="display: flex; flex-wrap: wrap; gap: 1em; list-style: none; padding: 0">
       {steps.map((step) => (
         <li>
           <figure style="margin: 0; width: 168px">
-            <img src={dataUri(step.image)} alt={step.name} width="168" style="image-rendering: pixelated; background: #000" />
+            <StepImage step={step} />
             <figcaption>
               <strong>{step.name}</strong>: {step.caption}
             </figcaption>
@@ -151,9 +160,48 @@ export interface Reading {
   why: { run: Run; predicted: number; map: string | null; noGradients: string | null; neighbours: Neighbour[] | null } | null;
 }
 
+/** The digit more than half the runs that read the picture agree on, with its votes; null when none is. */
+function majorityReading(predictions: (RunPrediction | RunWithoutModel)[]): { digit: number; votes: number; of: number } | null {
+  const digits = predictions.filter(hasPrediction).map((p) => p.predicted);
+  const digit = digits.find((d) => digits.filter((x) => x === d).length * 2 > digits.length);
+  return digit === undefined ? null : { digit, votes: digits.filter((x) => x === digit).length, of: digits.length };
+}
+
+/**
+ * The label a kept picture gets. Only a majority of the runs preselects it, and the page says so:
+ * one run's guess, preselected, is kept by whoever does not look twice.
+ */
+function LabelChoice({ predictions }: { predictions: (RunPrediction | RunWithoutModel)[] }) {
+  const majority = majorityReading(predictions);
+  const why = majority
+    ? `Preselected: ${majority.digit}, what ${majority.votes} of ${majority.of} runs read. Change it if it is not what you wrote.`
+    : predictions.some(hasPrediction)
+      ? 'Nothing preselected: no digit is read by more than half the runs. Choose what you wrote.'
+      : 'Choose what you wrote.';
+  return (
+    <>
+      <label>
+        It is a{' '}
+        <select name="label" required aria-describedby="label-choice-why">
+          <option value="" selected={!majority}>
+            choose…
+          </option>
+          {[...Array(10).keys()].map((d) => (
+            <option value={String(d)} selected={d === majority?.digit}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span id="label-choice-why" class="muted label-choice-why">
+        {why}
+      </span>
+    </>
+  );
+}
+
 /** What the page shows for one picture (`images`: the training set, for the neighbours); the keep form carries the picture itself, so nothing is stored until asked. */
 export function ReadingResult({ reading, images }: { reading: Reading; images: TestImages }) {
-  const guess = reading.predictions.find(hasPrediction)?.predicted;
   return (
     <section id="reading">
       <h2>Preprocessing</h2>
@@ -164,16 +212,7 @@ export function ReadingResult({ reading, images }: { reading: Reading; images: T
       <form method="post" action="/own-digits" hx-post="/own-digits" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
         <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
         <input type="hidden" name="name" value={reading.picture.name} />
-        <label>
-          It is a{' '}
-          <select name="label">
-            {[...Array(10).keys()].map((d) => (
-              <option value={String(d)} selected={d === guess}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelChoice predictions={reading.predictions} />
         <button type="submit">Keep in my digits</button>
       </form>
     </section>

@@ -6,8 +6,9 @@ import { openRunModel, RunHasNoModelError } from '../../models/run-model.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { selectBackend } from '../../training/backend.ts';
-import { IMAGE_LIMITS, ImageTooLargeError, UnreadableImageError } from '../../data/own-digits/decode.ts';
-import { addOwnDigit, deleteOwnDigit, listOwnDigits, OwnDigitNotFoundError } from '../../data/own-digits/digit-set.ts';
+import { IMAGE_LIMITS, UnreadableImageError } from '../../data/own-digits/decode.ts';
+import { ERROR_KINDS } from '../../core/errors.ts';
+import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digits/digit-set.ts';
 import { predictWithRuns, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
 import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
@@ -105,31 +106,20 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
           : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
-        // 413 for a picture over the limits, as for a body over its limit; 422: the picture
-        // arrived but says nothing readable. htmx swaps either in place of a reading.
-        return c.html(<ReadingMessage message={err.message} />, err instanceof ImageTooLargeError ? 413 : 422);
+        // The form's own answer, swapped by htmx in place of a reading: 422 when the picture arrived
+        // but says nothing readable, as re-rendered forms answer; other kinds (too large) keep their status.
+        return c.html(<ReadingMessage message={err.message} />, err.kind === 'invalid' ? 422 : ERROR_KINDS[err.kind].status);
       }
     })
     .post('/own-digits', limit, async (c) => {
       const body = await formBody(c);
       const label = labelFromForm(body);
       const picture = await pictureFromForm(body);
-      try {
-        addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
-      } catch (err) {
-        if (err instanceof ImageTooLargeError) throw new HTTPException(413, { message: err.message });
-        if (err instanceof UnreadableImageError) throw new HTTPException(400, { message: err.message });
-        throw err;
-      }
+      addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
       return setChanged(c, deps);
     })
     .post('/own-digits/:id{[0-9]{1,15}}/delete', (c) => {
-      try {
-        deleteOwnDigit(deps.db, Number(c.req.param('id')));
-      } catch (err) {
-        if (err instanceof OwnDigitNotFoundError) throw new HTTPException(404, { message: err.message });
-        throw err;
-      }
+      deleteOwnDigit(deps.db, Number(c.req.param('id')));
       return setChanged(c, deps);
     })
     .get('/own-digits/scores', async (c) => {

@@ -10,6 +10,8 @@ import type { WebDeps } from '../deps.ts';
 import { percent } from '../format.ts';
 import { queryInt } from '../params.ts';
 import type { TestImages } from '../test-images.ts';
+import { cellWalk, type CellWalk } from '../run-results.ts';
+import { matrixCellOf } from '../run-view-state.ts';
 
 function imageIndex(c: Context, images: TestImages): number {
   const index = Number(c.req.param('index'));
@@ -72,6 +74,35 @@ function RunsVerdict({ predictions, label, index }: { predictions: RunPrediction
   );
 }
 
+/**
+ * Previous and next: among the confusion-matrix cell's images when the image was opened from its
+ * gallery (`cell=3-5`), in the gallery's order, else through the whole test set.
+ */
+function ImageWalk({ index, count, imageLink, walk }: { index: number; count: number; imageLink: (i: number) => string; walk: CellWalk | null }) {
+  if (!walk) {
+    return (
+      <nav class="pager">
+        {index > 0 ? <a href={imageLink(index - 1)}>← previous</a> : ''}
+        {index + 1 < count ? <a href={imageLink(index + 1)}>next →</a> : ''}
+      </nav>
+    );
+  }
+  const { runId } = walk;
+  const cell = `${walk.cell.label}-${walk.cell.predicted}`;
+  const cellLink = (i: number) => `/images/test/${i}?run=${runId}&cell=${cell}`;
+  return (
+    <>
+      <nav class="pager" aria-label="images of the confusion-matrix cell">
+        {walk.previous !== null ? <a href={cellLink(walk.previous)}>← previous</a> : ''}
+        {walk.next !== null ? <a href={cellLink(walk.next)}>next →</a> : ''}
+      </nav>
+      <p class="muted">
+        {walk.position} of {walk.count} in <a href={`/runs/${runId}?cell=${cell}`}>true {walk.cell.label}, predicted {walk.cell.predicted}</a>
+      </p>
+    </>
+  );
+}
+
 /** One test image: large, its label, a chosen run's probabilities, and every run's verdict. */
 export function imageRoutes({ db, images }: WebDeps): Hono {
   return new Hono()
@@ -93,6 +124,8 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
       // say so, and keep the run in the links so paging on reaches its images again.
       const untested = runId !== undefined && !chosen ? getRun(db, runId) : undefined;
       const linkedRun = chosen?.runId ?? untested?.id;
+      const cell = matrixCellOf(c);
+      const walk = chosen && cell ? cellWalk({ db, images }, chosen.runId, cell, index) : null;
       const imageLink = (i: number) => `/images/test/${i}${linkedRun === undefined ? '' : `?run=${linkedRun}`}`;
       return c.html(
         <Layout title={`Test image ${index}`}>
@@ -116,10 +149,7 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
                   Test image <strong>{index}</strong> · label <strong class="truth">{label}</strong>
                 </h1>
               </figcaption>
-              <nav class="pager">
-                {index > 0 ? <a href={imageLink(index - 1)}>← previous</a> : ''}
-                {index + 1 < images.count ? <a href={imageLink(index + 1)}>next →</a> : ''}
-              </nav>
+              <ImageWalk index={index} count={images.count} imageLink={imageLink} walk={walk} />
             </figure>
             <section class="card">
               {chosen ? (

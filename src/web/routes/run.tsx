@@ -53,6 +53,7 @@ export function runRoutes(deps: WebDeps): Hono {
     <>
       <RunLive view={liveView(run, chartView)} images={images} />
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
+      <ArchiveButton run={run} oob />
     </>
   );
 

@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { archiveRuns, RunNotArchivableError } from '../../store/run-archive.ts';
+import { archiveRuns } from '../../store/run-archive.ts';
 import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../store/run-deletion.ts';
 import { runListRow, runListRows } from '../../store/run-list.ts';
 import { getRun, runTagMap, type Run } from '../../store/store.ts';
@@ -70,6 +69,7 @@ function Filters({ filters, available, columns, whereError }: { filters: RunFilt
         <summary>Columns</summary>
         <fieldset>
           <legend class="visually-hidden">columns to show</legend>
+          <p class="muted hint">Until you choose, the list shows the ticked columns that fit the window (test accuracy at every width).</p>
           {available.map((column) => (
             <label class="check">
               <input type="checkbox" name="col" value={column.id} checked={shown.has(column.id)} data-default={DEFAULT_COLUMN_IDS.includes(column.id) ? '1' : undefined} />{' '}
@@ -84,6 +84,7 @@ function Filters({ filters, available, columns, whereError }: { filters: RunFilt
       <a id="compare-link" class="button disabled" aria-disabled="true">
         Compare selected (0)
       </a>
+      <span id="compare-order" class="muted" aria-live="polite"></span>
     </form>
   );
 }
@@ -120,13 +121,20 @@ function DeletePage({ run, bytes, blocker }: { run: Run; bytes: number; blocker:
 
 type RunsPageForms = { values?: LaunchValues; errors?: LaunchErrors; imported?: { values: ImportFormValues; error: string } };
 
-/** The runs page, with a form sent back refilled when it failed (the import route answers with it too). */
-export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPageForms = {}) {
+/** The runs page, with a form sent back refilled when it failed (the import route answers with it too), and the run just deleted. */
+export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) {
   const view = runsView(deps, filters);
   const page = { ...view.page, items: listedRows(deps, view.page.items) };
   return (
     <Layout title="Runs">
       <h1>Runs</h1>
+      {deleted === undefined ? (
+        ''
+      ) : (
+        <p class="notice deleted-notice" role="status">
+          Run {deleted} was deleted, with its metrics, predictions and weights.
+        </p>
+      )}
       <LaunchForm values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
       <ImportForm values={forms.imported?.values} error={forms.imported?.error} />
       <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} />
@@ -136,14 +144,15 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
 }
 
 export function runsRoutes({ db, queue, images }: WebDeps): Hono {
-  const page = (filters: RunFilters, forms: RunsPageForms = {}) => runsPage({ db, images }, filters, forms);
+  const page = (filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) => runsPage({ db, images }, filters, forms, deleted);
 
   return new Hono()
     .get('/', (c) => c.redirect('/runs'))
     .get('/runs', (c) => {
       // ?from=N: "rerun with these settings" opens the launch form filled in from run N.
       const from = queryInt(c, 'from', { min: 1, max: Number.MAX_SAFE_INTEGER });
-      if (from === undefined) return c.html(page(filtersFrom(c)));
+      // ?deleted=N: the list a deletion redirects to says it happened; no filter link keeps it.
+      if (from === undefined) return c.html(page(filtersFrom(c), {}, queryInt(c, 'deleted', { min: 1, max: Number.MAX_SAFE_INTEGER })));
       const run = getRun(db, from);
       return c.html(page(filtersFrom(c), { values: launchValuesOf(run.params as Hyperparameters, runTagMap(db, run.id)) }));
     })
@@ -158,17 +167,12 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
       return c.html(<DeletePage run={run} bytes={runStoredBytes(db, run.id)} blocker={deletionBlocker(db, run)} />);
     })
     .post(`/runs/${RUN_ID}/delete`, (c) => {
-      deleteRuns(db, [runIdOf(c)]);
-      return c.redirect('/runs', 303);
+      const [deleted] = deleteRuns(db, [runIdOf(c)]);
+      return c.redirect(`/runs?deleted=${deleted!.runId}`, 303);
     })
     .post(`/runs/${RUN_ID}/archive`, async (c) => {
       const undo = formField(await formBody(c), 'undo') === '1';
-      try {
-        archiveRuns(db, [runIdOf(c)], { undo });
-      } catch (err) {
-        if (err instanceof RunNotArchivableError) throw new HTTPException(409, { message: err.message });
-        throw err;
-      }
+      archiveRuns(db, [runIdOf(c)], { undo });
       return c.redirect(`/runs/${runIdOf(c)}`, 303);
     })
     .post('/models/check', async (c) => {

@@ -1,8 +1,12 @@
-// The compare view takes ?runs=1,2: keep its link in step with the rows checked on the runs page.
+// The compare view takes ?runs=1,2 and makes the first A: keep its link in step with the rows checked
+// on the runs page. The oldest (lowest id) goes first whatever order the table is sorted in, so B is
+// the newer run, and the page says which is A.
 function updateCompareLink() {
   const link = document.getElementById('compare-link');
   if (!link) return;
-  const ids = [...document.querySelectorAll('.select-run:checked')].map((box) => box.value);
+  const ids = [...document.querySelectorAll('.select-run:checked')].map((box) => Number(box.value)).sort((a, b) => a - b);
+  const order = document.getElementById('compare-order');
+  if (order) order.textContent = ids.length < 2 ? '' : `A is the oldest ticked, run ${ids[0]}`;
   // A disabled link has no href, so neither a click nor Enter can follow it to a 400.
   if (ids.length < 2) link.removeAttribute('href');
   else link.href = `/compare?runs=${ids.join(',')}`;

@@ -1,17 +1,23 @@
 import type { Db } from '../../../db/client.ts';
-import { expireLeases, extendLeases, type LeasePolicy } from '../../execution/workers/leases.ts';
-import { expireTrackedLeases } from '../../store/tracked-runs.ts';
+import { settleLost } from '../../execution/executor.ts';
+import type { LeasePolicy } from '../../execution/workers/leases.ts';
+import { RemoteWorkers } from '../../execution/workers/remote-executor.ts';
+import { extendLeases } from '../../store/run-attempts.ts';
+import { extendTrackedLeases } from '../../store/tracked-runs.ts';
+import { TrackedScripts } from '../../execution/tracking/tracked-scripts.ts';
 
 /**
- * Fails (or, with retries left, requeues) runs whose remote worker stopped heartbeating. First
- * gives running remote runs a fresh lease: while this server was down nobody could renew one.
+ * Fails (or, with retries left, requeues) runs whose remote worker stopped heartbeating, and fails
+ * tracked runs whose script did (never requeued: nobody here can train them). First gives every
+ * leased run a fresh lease: while this server was down nobody could renew one.
  */
-export function startLeaseReaper(db: Db, leases: LeasePolicy, retries: number, log: (line: string) => void): NodeJS.Timeout {
+export function startLeaseReaper(db: Db, leases: LeasePolicy, log: (line: string) => void): NodeJS.Timeout {
   extendLeases(db, leases.leaseMs);
+  extendTrackedLeases(db);
+  const workers = new RemoteWorkers(db);
+  const scripts = new TrackedScripts(db);
   return setInterval(() => {
-    for (const { run, requeued } of expireLeases(db, { retries })) {
-      log(`run ${run.id} (${run.name}): ${requeued ? `${run.error}` : `${run.status}: ${run.error}`}`);
-    }
-    for (const run of expireTrackedLeases(db)) log(`run ${run.id} (${run.name}): failed: ${run.error}`);
+    settleLost(db, workers.lost(), leases.retries, log);
+    settleLost(db, scripts.lost(), 0, log);
   }, Math.min(1000, leases.heartbeatMs)).unref();
 }

@@ -7,8 +7,11 @@ import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { usesLabelDecisions } from '../../training/training-set.ts';
 import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../store/store.ts';
-import type { EpochResult } from '../../training/train.ts';
-import { claimQueuedRun, finishAttempt, heldRun, renewLease, type LeasePolicy } from '../../execution/workers/leases.ts';
+import type { EpochResult } from '../../store/run-types.ts';
+import { claimQueuedRun, heldRun, loseAttempt, renewLease } from '../../store/run-attempts.ts';
+import type { LeasePolicy } from '../../execution/workers/leases.ts';
+import { RUN_END_STATUSES, type RunEndStatus } from '../../store/run-recorder.ts';
+import { describeJob } from '../../execution/slurm/slurm.ts';
 import { findToken, markTokenUsed, type WorkerToken } from '../../store/worker-tokens.ts';
 import { ARTIFACTS, CHUNK_BYTES, completeRemoteRun, storeChunk, type Artifact, type RemoteCompletion } from '../../execution/workers/uploads.ts';
 import type { WebDeps } from '../deps.ts';
@@ -54,12 +57,15 @@ function datasetDifferences(server: Record<string, string>, worker: Record<strin
 
 /**
  * The remote-worker protocol: claim, heartbeat, report, upload, complete or end. Every request
- * carries a worker token; every report names the attempt it belongs to, so a worker whose lease
- * was taken away cannot write over the run's next attempt.
+ * carries a worker token; every report names the attempt it belongs to, and only the token that
+ * claimed that attempt may make it, so neither another worker nor this one's replaced attempt can
+ * write over the run.
  */
 export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
   let serverHashes: Record<string, string> | undefined;
-  const held = (c: Context, body: Record<string, unknown>) => heldRun(db, runIdOf(c), attemptOf(body.attempt));
+  const workerOf = (c: Context<Env>) => c.get('token').name;
+  const heldAt = (c: Context<Env>, attempt: number) => heldRun(db, runIdOf(c), attempt, workerOf(c));
+  const held = (c: Context<Env>, body: Record<string, unknown>) => heldAt(c, attemptOf(body.attempt));
   const maxBody = CHUNK_BYTES + 64 * 1024;
 
   return new Hono<Env>()
@@ -81,15 +87,16 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       const run = claimQueuedRun(db, { token, host, leaseMs: leases.leaseMs });
       if (!run) return c.json({ run: null, pollMs: leases.heartbeatMs * 2 });
       markTokenUsed(db, token.id);
+      const { leaseMs, heartbeatMs } = leases;
       const params = run.params as Hyperparameters;
       const labelDecisions = usesLabelDecisions(params)
         ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel }))
         : undefined;
-      return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, ...leases });
+      return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, leaseMs, heartbeatMs });
     })
     .post(`/api/workers/runs/${RUN_ID}/heartbeat`, async (c) => {
       const body = await jsonBody(c);
-      return c.json(renewLease(db, runIdOf(c), attemptOf(body.attempt), leases.leaseMs, body.progress ?? undefined));
+      return c.json(renewLease(db, held(c, body), leases.leaseMs, body.progress ?? undefined));
     })
     .post(`/api/workers/runs/${RUN_ID}/provenance`, async (c) => {
       const body = await jsonBody(c);
@@ -120,7 +127,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       const sha256 = c.req.header('X-Content-SHA256') ?? '';
       if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HTTPException(400, { message: "X-Content-SHA256 must be the chunk's sha256 in hex" });
       const data = Buffer.from(await c.req.arrayBuffer());
-      return c.json(storeChunk(db, { runId: runIdOf(c), attempt, artifact, chunk: Number(c.req.param('chunk')) }, sha256, data));
+      return c.json(storeChunk(db, workerOf(c), { runId: runIdOf(c), attempt, artifact, chunk: Number(c.req.param('chunk')) }, sha256, data));
     })
     .post(`/api/workers/runs/${RUN_ID}/complete`, async (c) => {
       const body = await jsonBody(c);
@@ -132,17 +139,23 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
         throw new HTTPException(400, { message: 'keptEpoch must be an epoch number from 1, or null' });
       }
       objectField(body, 'artifacts', (a) => ARTIFACTS.every((name) => typeof a[name] === 'object' && a[name] !== null));
-      completeRemoteRun(db, runIdOf(c), body as unknown as RemoteCompletion);
+      completeRemoteRun(db, workerOf(c), runIdOf(c), body as unknown as RemoteCompletion);
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/end`, async (c) => {
       const body = await jsonBody(c);
-      const run = held(c, body);
-      const status = body.status === 'cancelled' || body.status === 'failed' ? body.status : null;
-      if (!status) throw new HTTPException(400, { message: 'status must be failed or cancelled' });
+      const attempt = attemptOf(body.attempt);
+      const { slurmJobId } = heldAt(c, attempt);
+      const status = RUN_END_STATUSES.includes(body.status as RunEndStatus) ? (body.status as RunEndStatus) : null;
+      if (!status) throw new HTTPException(400, { message: `status must be ${RUN_END_STATUSES.join(', ')}` });
       const error = typeof body.error === 'string' ? body.error.slice(0, 2000) : status;
-      endRun(db, run.id, status, error);
-      finishAttempt(db, run.id, run.attempts, status, error);
+      if (status !== 'interrupted') {
+        endRun(db, runIdOf(c), status, error);
+        return c.json({ ok: true });
+      }
+      // An interrupted worker (SIGTERM) leaves the run to serve --retry; a Slurm job's state says who stopped it.
+      const cause = slurmJobId ? `${error}; Slurm job ${slurmJobId} is ${await describeJob(slurmJobId)}` : error;
+      loseAttempt(db, heldAt(c, attempt), cause, leases.retries);
       return c.json({ ok: true });
     });
 }

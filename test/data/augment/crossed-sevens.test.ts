@@ -3,7 +3,7 @@ import { batchAugmentation } from '../../../src/data/augment/batch-augmentation.
 import { crossingBar, crossSevens, isCrossed } from '../../../src/data/augment/crossed-sevens.ts';
 import { selectBackend } from '../../../src/training/backend.ts';
 import { gatherBatch } from '../../../src/data/batches.ts';
-import { hyperparametersFrom } from '../../../src/cli/train-command.ts';
+import { parseHyperparameters } from '../../../src/training/run-request.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 import { smallRunParams } from '../../helpers/db.ts';
@@ -96,7 +96,8 @@ describe('the training option', () => {
   });
 
   it('is --augment-crossed-sevens P, absent from the params unless given', () => {
-    expect(hyperparametersFrom({ 'augment-crossed-sevens': 0.3 }).augmentCrossedSevens).toBe(0.3);
-    expect(hyperparametersFrom({})).not.toHaveProperty('augmentCrossedSevens');
+    expect(parseHyperparameters({ 'augment-crossed-sevens': 0.3 })).toMatchObject({ ok: true, value: { augmentCrossedSevens: 0.3 } });
+    const defaults = parseHyperparameters({});
+    expect(defaults.ok && defaults.value).not.toHaveProperty('augmentCrossedSevens');
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/client.ts';
 import { createRun, epochHistory, getRun } from '../../../src/store/store.ts';
-import { runAttemptHistory } from '../../../src/execution/workers/leases.ts';
+import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
 import { exited, until } from '../../helpers/waiting.ts';
@@ -21,10 +21,10 @@ afterAll(async () => {
 });
 
 /** A store with `runs` queued and `digitlab serve --executor slurm` on it, training nothing itself. */
-async function slurmServer(runs: number, slurmArgs: string[] = []) {
+async function slurmServer(runs: number, slurmArgs: string[] = [], epochs = 1) {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-slurm-')), 'runs.sqlite');
   const db = openDb(file);
-  const ids = Array.from({ length: runs }, (_, i) => createRun(db, { name: `slurm ${i + 1}`, params: smallRunParams({ seed: i + 1, epochs: 1, trainLimit: 1000, testLimit: 200 }) }).id);
+  const ids = Array.from({ length: runs }, (_, i) => createRun(db, { name: `slurm ${i + 1}`, params: smallRunParams({ seed: i + 1, epochs, trainLimit: 1000, testLimit: 200 }) }).id);
   const args = ['--executor', 'slurm', '--max-concurrent', '0', ...slurmArgs.map((arg) => `--slurm-arg=${arg}`)];
   const { server, url } = await startServer({ db: file, args });
   servers.push(server);
@@ -69,4 +69,17 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
     const failed = await until('the run to fail', () => getRun(db, id!).status === 'failed' && getRun(db, id!), 60_000);
     expect(failed.error).toMatch(new RegExp(`^Slurm job ${failed.slurmJobId} ended FAILED .*without reporting the run's end .*never claimed`));
   }, 90_000);
+
+  it("records a job scancelled by an administrator as an interruption with the job's state, not as cancelled by the user", async () => {
+    const { db, ids: [id] } = await slurmServer(1, ['--cpus-per-task=1'], 200);
+    await until('an epoch', () => epochHistory(db, id!).length > 0, 240_000);
+    const { slurmJobId } = getRun(db, id!);
+    // As an administrator or the scheduler would: Slurm sends the job's worker SIGTERM.
+    execFileSync('scancel', [slurmJobId!]);
+    const failed = await until('the run to end', () => getRun(db, id!).status === 'failed' && getRun(db, id!), 60_000);
+    expect(failed.error).toMatch(new RegExp(`^interrupted by SIGTERM .*; Slurm job ${slurmJobId} is [A-Z]+`));
+    expect(failed.error).not.toMatch(/cancelled by the user/);
+    expect(runAttemptHistory(db, id!)).toMatchObject([{ outcome: 'failed' }]);
+    expect(epochHistory(db, id!).length).toBeGreaterThan(0);
+  }, 330_000);
 });

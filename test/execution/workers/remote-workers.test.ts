@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../../db/client.ts';
 import { createRun, epochHistory, getRun, listRuns } from '../../../src/store/store.ts';
-import { runAttemptHistory } from '../../../src/execution/workers/leases.ts';
+import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
 import { createToken } from '../../../src/store/worker-tokens.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
@@ -97,4 +97,50 @@ describe('remote workers', () => {
     await exited(second);
     db.$client.close();
   }, 180_000);
+
+  it('a worker sent SIGTERM mid-run under serve --retry 1 leaves the run queued again, and another worker completes it', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-workers-')), 'runs.sqlite');
+    const db = openDb(file);
+    const [first, second] = ['interrupted-worker', 'next-worker'].map((name) => createToken(db, name).token);
+    const run = createRun(db, { name: 'outlives a scheduler', params: smallRunParams({ seed: 7, epochs: 4, trainLimit: 1600, testLimit: 200 }) });
+    const { server, url } = await serve(file, ['--retry', '1']);
+    const interrupted = digitlab(['worker', '--server', url, '--token', first!]);
+    await until('an epoch', () => epochHistory(db, run.id).length > 0, 240_000);
+    interrupted.kill('SIGTERM');
+    expect(await exited(interrupted)).toBe(1);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'queued', error: expect.stringMatching(/^attempt 1: interrupted by SIGTERM.*; queued again$/) });
+    const next = digitlab(['worker', '--server', url, '--token', second!, '--once']);
+    expect(await exited(next)).toBe(0);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(runAttemptHistory(db, run.id).map((a) => [a.worker, a.outcome])).toEqual([
+      ['interrupted-worker', 'requeued'],
+      ['next-worker', 'completed'],
+    ]);
+    expect(epochHistory(db, run.id)).toHaveLength(4);
+    server.kill('SIGTERM');
+    await exited(server);
+    db.$client.close();
+  }, 360_000);
+
+  it('without --retry, SIGTERM fails the run naming the interruption, while SIGINT still cancels it', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-workers-')), 'runs.sqlite');
+    const db = openDb(file);
+    const tokens = ['terminated', 'interrupted-by-a-person'].map((name) => createToken(db, name).token);
+    const ids = [8, 9].map((seed) => createRun(db, { name: `stopped ${seed}`, params: smallRunParams({ seed, epochs: 30, trainLimit: 800, testLimit: 200 }) }).id);
+    const { server, url } = await serve(file);
+    const [terminated, cancelled] = tokens.map((token) => digitlab(['worker', '--server', url, '--token', token]));
+    await until('an epoch of both runs', () => ids.every((id) => epochHistory(db, id).length > 0), 240_000);
+    const workerOf = (token: string) => (runAttemptHistory(db, ids[0]!)[0]!.worker === token ? ids[0]! : ids[1]!);
+    terminated!.kill('SIGTERM');
+    cancelled!.kill('SIGINT');
+    await Promise.all([terminated!, cancelled!].map(exited));
+    const failed = getRun(db, workerOf('terminated'));
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted by SIGTERM/) });
+    expect(failed.error).not.toMatch(/cancelled by the user/);
+    expect(epochHistory(db, failed.id).length).toBeGreaterThan(0);
+    expect(getRun(db, workerOf('interrupted-by-a-person'))).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+    server.kill('SIGTERM');
+    await exited(server);
+    db.$client.close();
+  }, 300_000);
 });

@@ -35,7 +35,7 @@ describe('the sweep form (bug 10)', () => {
     const res = await postForm(app, '/sweeps', { optimizer: 'adam', momentum: '0.5,0.9', epochs: '1' });
     expect(res.status).toBe(422);
     const html = await res.text();
-    expect(fieldError(html, 'momentum')).toEqual({ invalid: true, message: 'applies to --optimizer sgd or rmsprop, not adam' });
+    expect(fieldError(html, 'momentum')).toEqual({ invalid: true, message: 'applies to the sgd and rmsprop optimizers, not adam' });
     expect(fieldError(html, 'optimizer').invalid).toBe(false);
   });
 });

@@ -4,7 +4,9 @@ import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { epochHistory, getRun, listRuns, loadTestPredictions, testConfusion } from '../../../src/store/store.ts';
-import { epochScalarHistory, expireTrackedLeases } from '../../../src/store/tracked-runs.ts';
+import { epochScalarHistory } from '../../../src/store/tracked-runs.ts';
+import { settleLost } from '../../../src/execution/executor.ts';
+import { CANCELLED_TRACKED, TrackedScripts } from '../../../src/execution/tracking/tracked-scripts.ts';
 import { createToken } from '../../../src/store/worker-tokens.ts';
 import { createApp } from '../../../src/web/app.tsx';
 import { newAccessToken } from '../../../src/web/request-guard.ts';
@@ -149,6 +151,16 @@ describe('the tracking API', () => {
     expect(getRun(db, queued.id).status).toBe('queued');
   });
 
+  it('is cancelled at once from its page, and its script learns it when its next report is refused', async () => {
+    const { app, db, queue } = webApp();
+    const api = client(app);
+    const id = await created(await api.create());
+    expect(queue.cancel(id)).toMatchObject({ status: 'cancelled', error: CANCELLED_TRACKED });
+    const refused = await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error).toMatch(/cancelled/);
+  });
+
   it('needs a worker token when the server was started with --allow-remote, and not the browser’s token', async () => {
     const db = memoryDb();
     const app = createApp({ db, queue: new RunQueue({ db }), jobs: new ModelJobs(db), accessTokenHash: newAccessToken().hash });
@@ -171,8 +183,12 @@ describe('the tracking API', () => {
     const api = client(app);
     const id = await created(await api.create({ leaseSeconds: 2 }));
     await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 });
-    expect(expireTrackedLeases(db)).toHaveLength(0);
-    expect(expireTrackedLeases(db, new Date(Date.now() + 2500)).map((run) => run.id)).toEqual([id]);
+    const scripts = new TrackedScripts(db);
+    expect(scripts.lost()).toHaveLength(0);
+    const lost = scripts.lost(new Date(Date.now() + 2500));
+    expect(lost.map(({ run }) => run.id)).toEqual([id]);
+    // Retries are for runs digitlab can train again; the reaper gives tracked runs none.
+    settleLost(db, lost, 0, () => {});
     expect(getRun(db, id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/stopped reporting: its lease expired/) });
     expect(epochHistory(db, id)).toHaveLength(1);
   });

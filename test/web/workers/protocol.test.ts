@@ -1,25 +1,30 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { mnistFileHashes } from '../../../src/data/mnist.ts';
-import { createRun, getRun, loadTestPredictions } from '../../../src/store/store.ts';
+import { createRun, epochHistory, getRun, loadTestPredictions } from '../../../src/store/store.ts';
 import { createToken, revokeToken } from '../../../src/store/worker-tokens.ts';
-import { expireLeases, runAttemptHistory } from '../../../src/execution/workers/leases.ts';
+import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
+import { settleLost } from '../../../src/execution/executor.ts';
+import { RemoteWorkers } from '../../../src/execution/workers/remote-executor.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { webApp } from '../../helpers/web.ts';
+import { createApp } from '../../../src/web/app.tsx';
+import { DEFAULT_LEASE_MS, leasePolicy } from '../../../src/execution/workers/leases.ts';
 
 const hashes = mnistFileHashes();
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-function setup() {
-  const web = webApp();
+function setup({ retries = 0 } = {}) {
+  const base = webApp();
+  const web = { ...base, app: createApp({ ...base, leases: leasePolicy(DEFAULT_LEASE_MS, retries) }) };
   const { token } = createToken(web.db, 'test-worker');
   const call = (path: string, body: unknown, bearer = token) =>
     web.app.request(path, { method: 'POST', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const claim = (bearer = token, datasetHashes = hashes) => call('/api/workers/claim', { host: 'far-away', datasetHashes }, bearer);
-  const put = (runId: number, attempt: number, artifact: string, chunk: number, bytes: Uint8Array, digest = sha(bytes)) =>
+  const put = (runId: number, attempt: number, artifact: string, chunk: number, bytes: Uint8Array, digest = sha(bytes), bearer = token) =>
     web.app.request(`/api/workers/runs/${runId}/uploads/${artifact}/${chunk}?attempt=${attempt}`, {
       method: 'PUT',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': digest },
+      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/octet-stream', 'X-Content-SHA256': digest },
       body: bytes as BodyInit,
     });
   return { ...web, token, call, claim, put };
@@ -95,17 +100,60 @@ describe('worker API', () => {
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     const later = new Date(Date.now() + 10 * 60_000);
-    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([true]);
+    const expireLeases = () => settleLost(db, new RemoteWorkers(db).lost(later), 1, () => {});
+    expect(expireLeases().map((e) => e.requeued)).toEqual([true]);
     expect(getRun(db, run.id).status).toBe('queued');
     const { run: second } = await (await claim()).json();
     expect(second.attempt).toBe(2);
     // The first attempt's worker is back: it may no longer write.
     expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 1, epoch })).status).toBe(409);
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 2, epoch });
-    expect(expireLeases(db, { retries: 1, now: later }).map((e) => e.requeued)).toEqual([false]);
+    expect(expireLeases().map((e) => e.requeued)).toEqual([false]);
     const failed = getRun(db, run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/worker on far-away stopped reporting/);
+    expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['requeued', 'failed']);
+  });
+
+  it("refuses every report on another worker's run with 403, a Slurm job's token included, and the run goes on", async () => {
+    const { db, claim, call, put } = setup();
+    const run = createRun(db, { name: 'mine', params: smallRunParams() });
+    const { run: claimed } = await (await claim()).json();
+    const other = createToken(db, 'other-worker').token;
+    const elsewhere = createRun(db, { name: "a Slurm job's own", params: smallRunParams() });
+    const slurmJob = createToken(db, `slurm-run-${elsewhere.id}-attempt-1`, { runId: elsewhere.id }).token;
+    const epoch = { epoch: 1, loss: 0.9, accuracy: 0.7, valLoss: null, valAccuracy: null, seconds: 3, valConfusion: null };
+    for (const bearer of [other, slurmJob]) {
+      const attempt = claimed.attempt;
+      const refused = await call(`/api/workers/runs/${run.id}/end`, { attempt, status: 'failed', error: 'x' }, bearer);
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).error).toMatch(/does not hold attempt 1 of run/);
+      expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt }, bearer)).status).toBe(403);
+      expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt, epoch }, bearer)).status).toBe(403);
+      expect((await call(`/api/workers/runs/${run.id}/provenance`, { attempt, provenance: { backend: 'cpu', datasetHashes: {} } }, bearer)).status).toBe(403);
+      expect((await put(run.id, attempt, 'predicted', 0, new Uint8Array([1]), undefined, bearer)).status).toBe(403);
+      const manifest = { chunks: 1, bytes: 0, sha256: sha(new Uint8Array(0)) };
+      const completion = { attempt, loss: 0, accuracy: 0, confusion: [[1]], embeddingDimensions: 0, trainSamplesPerSecond: 1, topology: {}, weightSpecs: [], artifacts: { predicted: manifest, probabilities: manifest, embeddings: manifest, weights: manifest } };
+      expect((await call(`/api/workers/runs/${run.id}/complete`, completion, bearer)).status).toBe(403);
+    }
+    expect(getRun(db, run.id)).toMatchObject({ status: 'running', error: null, attempts: 1 });
+    expect(epochHistory(db, run.id)).toEqual([]);
+    // The worker that claimed it carries on.
+    expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt: claimed.attempt })).status).toBe(200);
+    expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch })).status).toBe(200);
+  });
+
+  it('queues an interrupted attempt again while --retry allows, then fails it with the cause, not as a cancel', async () => {
+    const { db, claim, call } = setup({ retries: 1 });
+    const run = createRun(db, { name: 'interrupted', params: smallRunParams() });
+    const interrupt = (attempt: number) => call(`/api/workers/runs/${run.id}/end`, { attempt, status: 'interrupted', error: 'interrupted by SIGTERM' });
+    const { run: first } = await (await claim()).json();
+    expect((await interrupt(first.attempt)).status).toBe(200);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'queued', error: 'attempt 1: interrupted by SIGTERM; queued again' });
+    const { run: second } = await (await claim()).json();
+    expect(second.attempt).toBe(2);
+    expect((await interrupt(second.attempt)).status).toBe(200);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'failed', error: 'interrupted by SIGTERM' });
     expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['requeued', 'failed']);
   });
 

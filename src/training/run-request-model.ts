@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkModelSpec, ModelSpecError, type ModelSpec, type ModelSummary } from '../models/model-spec.ts';
+import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES, presetSpec, type PresetName } from '../models/model-presets.ts';
+
+export interface ResolvedModel {
+  /** A preset's name, a spec file's name, or 'custom' for a spec given inline. */
+  name: string;
+  spec: ModelSpec;
+  summary: ModelSummary;
+}
+
+const isPreset = (name: string): name is PresetName => (PRESET_NAMES as string[]).includes(name);
+
+/**
+ * The model field: a preset, a spec file or a spec inline (as the form's editor and "train it
+ * again" send it). Every spec is checked before anything trains; a bad one is a problem naming
+ * the layer and field, phrased to follow the field's name.
+ */
+export function resolveModel(raw: string = DEFAULT_MODEL): { model: ResolvedModel } | { problem: string } {
+  const value = raw.trim();
+  if (isPreset(value)) return { model: { name: value, ...checkModelSpec(presetSpec(value)) } };
+  const inline = value.startsWith('{');
+  if (!inline && !value.endsWith('.json')) {
+    return { problem: `takes a preset (${PRESET_NAMES.join(', ')}), a .json spec file or a spec inline; got '${value}'` };
+  }
+  let text = value;
+  if (!inline) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (err) {
+      return { problem: `cannot read ${value}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { problem: `${inline ? 'spec' : value} is not JSON: ${(err as Error).message}` };
+  }
+  try {
+    return { model: { name: inline ? 'custom' : path.basename(value, '.json'), ...checkModelSpec(json) } };
+  } catch (err) {
+    // An inline spec's problem is the layer's own: beside the form's editor, "spec:" says nothing.
+    if (err instanceof ModelSpecError) return { problem: inline ? err.message : `${value}: ${err.message}` };
+    throw err;
+  }
+}
+
+/** Whether a recorded network is exactly the preset of its name, so the model field given NAME trains it again. */
+export function isPresetSpec(name: string, spec: ModelSpec): boolean {
+  return isPreset(name) && JSON.stringify(MODEL_PRESETS[name].spec) === JSON.stringify(spec);
+}
