@@ -102,7 +102,8 @@ export const epochMetrics = sqliteTable(
       .references(() => runs.id, { onDelete: 'cascade' }),
     epoch: integer('epoch').notNull(),
     loss: real('loss').notNull(),
-    accuracy: real('accuracy').notNull(),
+    /** Null where a script trained elsewhere logged no training accuracy for the epoch. */
+    accuracy: real('accuracy'),
     valLoss: real('val_loss'),
     valAccuracy: real('val_accuracy'),
     seconds: real('seconds').notNull(),

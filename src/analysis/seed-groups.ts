@@ -6,7 +6,8 @@ import { spreadOf, type Spread } from './statistics/spread.ts';
 export interface EpochBand {
   epoch: number;
   loss: Spread;
-  accuracy: Spread;
+  /** Null where no run logged a training accuracy (a tracked script may not). */
+  accuracy: Spread | null;
   valLoss: Spread | null;
   valAccuracy: Spread | null;
 }
@@ -64,7 +65,7 @@ function epochBands(histories: EpochMetric[][]): EpochBand[] {
     return {
       epoch,
       loss: spreadOf(rows.map((m) => m.loss))!,
-      accuracy: spreadOf(rows.map((m) => m.accuracy))!,
+      accuracy: spreadOf(defined(rows.map((m) => m.accuracy))),
       valLoss: spreadOf(defined(rows.map((m) => m.valLoss))),
       valAccuracy: spreadOf(defined(rows.map((m) => m.valAccuracy))),
     };

@@ -12,10 +12,10 @@ function progressLine(p: BatchProgress): string {
   );
 }
 
-export function epochLine(e: EpochResult, epochs: number): string {
-  const validation =
-    e.valLoss === null ? '' : `  val_loss ${e.valLoss.toFixed(4)}  val_acc ${e.valAccuracy!.toFixed(4)}`;
-  return `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}  acc ${e.accuracy.toFixed(4)}${validation}  ${e.seconds.toFixed(1)}s`;
+/** An epoch as a line; a figure a tracked script did not log (null) is left out, not printed as 0. */
+export function epochLine(e: Pick<EpochResult, 'epoch' | 'loss' | 'valLoss' | 'seconds'> & { accuracy: number | null; valAccuracy: number | null }, epochs: number): string {
+  const figure = (name: string, value: number | null) => (value === null ? '' : `  ${name} ${value.toFixed(4)}`);
+  return `epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}${figure('acc', e.accuracy)}${figure('val_loss', e.valLoss)}${figure('val_acc', e.valAccuracy)}  ${e.seconds.toFixed(1)}s`;
 }
 
 /**

@@ -35,13 +35,14 @@ export const showCommand: Command = {
       ...(summary.error ? [`error ${summary.error}`] : []),
       ...(summary.model ? ['', `model ${summary.model.name}`, ...summaryLines(summary.model.summary).map((line) => `  ${line}`)] : []),
       '',
-      ...summary.epochs.map((e) => epochLine({ ...e, valConfusion: null }, summary.epochs.length)),
+      ...summary.epochs.map((e) => epochLine(e, summary.epochs.length)),
     ];
     if (summary.testAccuracy !== null) {
       lines.push(
         '',
-        `test accuracy ${summary.testAccuracy.toFixed(4)}  test loss ${summary.testLoss!.toFixed(4)}  ` +
-          `training ${Math.round(summary.trainSamplesPerSecond ?? 0)} samples/s` +
+        `test accuracy ${summary.testAccuracy.toFixed(4)}  test loss ${summary.testLoss!.toFixed(4)}` +
+          // Imported and tracked runs did not train here: no throughput to print, rather than 0.
+          (summary.trainSamplesPerSecond === null ? '' : `  training ${Math.round(summary.trainSamplesPerSecond)} samples/s`) +
           (summary.keptEpoch === null ? '' : `  kept epoch ${summary.keptEpoch} of ${summary.epochs.length} (early stopping)`),
       );
     }

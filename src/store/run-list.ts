@@ -14,7 +14,7 @@ export interface RunListRow {
   run: Run;
   tags: Record<string, string>;
   /** The kept epoch's figures (the last epoch's without early stopping); null before the first epoch. */
-  epoch: { loss: number; accuracy: number; valLoss: number | null; valAccuracy: number | null } | null;
+  epoch: { loss: number; accuracy: number | null; valLoss: number | null; valAccuracy: number | null } | null;
 }
 
 export type FieldValue = number | string | null;

@@ -100,7 +100,8 @@ export function renewTrackedLease(db: Db, run: Run, progress: unknown): void {
 export interface TrackedEpoch {
   epoch: number;
   loss: number;
-  accuracy: number;
+  /** Null when the script logged none: not every loop computes a training accuracy. */
+  accuracy: number | null;
   valLoss: number | null;
   valAccuracy: number | null;
   seconds: number;

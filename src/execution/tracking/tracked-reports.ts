@@ -116,7 +116,7 @@ export function parseTrackedEpoch(body: Record<string, unknown>): Parsed<Tracked
   const epoch = body.epoch;
   if (!Number.isSafeInteger(epoch) || (epoch as number) < 1 || (epoch as number) > 1_000_000) problems.push({ field: 'epoch', problem: 'must be a whole number from 1 (epochs count from 1)' });
   const loss = finite(body, 'loss', problems, { required: true, min: 0 });
-  const accuracy = finite(body, 'accuracy', problems, { required: true, min: 0, max: 1 });
+  const accuracy = finite(body, 'accuracy', problems, { min: 0, max: 1 });
   const valLoss = finite(body, 'valLoss', problems, { min: 0 });
   const valAccuracy = finite(body, 'valAccuracy', problems, { min: 0, max: 1 });
   const seconds = finite(body, 'seconds', problems, { min: 0 });
@@ -133,7 +133,7 @@ export function parseTrackedEpoch(body: Record<string, unknown>): Parsed<Tracked
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: { epoch: epoch as number, loss: loss!, accuracy: accuracy!, valLoss, valAccuracy, seconds: seconds ?? 0, scalars } };
+  return { ok: true, value: { epoch: epoch as number, loss: loss!, accuracy, valLoss, valAccuracy, seconds: seconds ?? 0, scalars } };
 }
 
 /**

@@ -10,7 +10,7 @@ type Metric = 'loss' | 'accuracy';
 function trainAndValidation(epochs: EpochMetric[], metric: Metric): Series[] {
   const validation = metric === 'loss' ? 'valLoss' : 'valAccuracy';
   return [
-    { label: 'training', className: 'series-train', points: epochs.map((e) => ({ x: e.epoch, y: e[metric] })) },
+    { label: 'training', className: 'series-train', points: epochs.flatMap((e) => (e[metric] === null ? [] : [{ x: e.epoch, y: e[metric] }])) },
     {
       label: 'validation',
       className: 'series-val',

@@ -104,13 +104,18 @@ describe('the tracking API', () => {
     }
     expect(loadTestPredictions(db, id)).toBeNull();
 
+    const noLoss = await api.epoch(id, { epoch: 1, accuracy: 0.5 });
+    expect(noLoss.status).toBe(422);
+    expect((await noLoss.json()).error).toMatch(/loss is required/);
     const badEpoch = await api.epoch(id, { epoch: 0, loss: -1, accuracy: 2 });
     expect(badEpoch.status).toBe(422);
     expect((await badEpoch.json()).error).toMatch(/epoch .*loss .*accuracy/);
     expect((await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8, metrics: { bad: 'x' } })).status).toBe(422);
     expect(epochHistory(db, id)).toHaveLength(0);
 
-    expect((await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 })).status).toBe(200);
+    // A loop that computes no training accuracy logs the loss alone; the accuracy stays unknown, not 0.
+    expect((await api.epoch(id, { epoch: 1, loss: 0.5 })).status).toBe(200);
+    expect(epochHistory(db, id)[0]).toMatchObject({ loss: 0.5, accuracy: null });
     expect((await api.epoch(id, { epoch: 1, loss: 0.4, accuracy: 0.9 })).status).toBe(409);
     expect((await api.end(id, { status: 'done' })).status).toBe(422);
     expect((await api.end(id, { status: 'failed', error: 'CUDA out of memory' })).status).toBe(200);
