@@ -12,6 +12,7 @@ import { TrackedScripts } from './tracking/tracked-scripts.ts';
 import { RemoteWorkers } from './workers/remote-executor.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
 import { createRun, deadTrainerReason, endRun, failDeadRun, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
+import { requestWorkerCancel } from '../store/run-attempts.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -90,6 +91,8 @@ export class RunQueue {
     if (worker) {
       // SIGINT is a person's cancel under the signal policy (SIGTERM would be an interruption).
       this.cancelling.add(runId);
+      // Recorded as every executor records it, so the run's page says so until the worker ends the run.
+      requestWorkerCancel(db, runId);
       worker.kill('SIGINT');
       return getRun(db, runId);
     }

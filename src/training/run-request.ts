@@ -42,6 +42,25 @@ function checkFields(values: RunRequestValues): { given: Partial<Record<RunField
   return { given, problems };
 }
 
+/**
+ * One field's value checked alone as a request checks it, the network resolved and the
+ * augmentation parsed too: for front ends that check lists of values before building requests
+ * (the sweep form), so those two fields' problems come with every other field's at once.
+ */
+export function checkRunField(field: RunField, raw: string | number): { value: string | number } | { problem: string } {
+  const checked = fieldValue(RUN_FIELDS[field], raw);
+  if ('problem' in checked) return checked;
+  if (field === 'model') {
+    const model = resolveModel(String(checked.value));
+    if ('problem' in model) return model;
+  }
+  if (field === 'augment') {
+    const augment = parseAugment(String(checked.value));
+    if (typeof augment === 'string') return { problem: augment };
+  }
+  return checked;
+}
+
 /** The recipe's fields, recorded only where they differ from the reference, so runs without them keep the params older runs have. */
 function recipeParams(given: Partial<Record<RunField, string | number>>, augment: AugmentSettings | undefined): Partial<Hyperparameters> {
   const optimizer = (given.optimizer as OptimizerName | undefined) ?? 'adam';

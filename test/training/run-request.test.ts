@@ -53,6 +53,16 @@ describe('a run request', () => {
     for (const { problem } of parsed.ok ? [] : parsed.problems) expect(problem).not.toMatch(/--/);
   });
 
+  it('refuses an augmentation kind given twice rather than letting the last one win', () => {
+    expect(parseHyperparameters({ augment: 'rotate=10,rotate=20' })).toEqual({
+      ok: false,
+      problems: [{ field: 'augment', problem: "gives rotate twice ('rotate=10', 'rotate=20'); give each kind once" }],
+    });
+    // A zero still counts as given: 'shift=0,shift=2' is as ambiguous as any other repeat.
+    expect(parseHyperparameters({ augment: 'shift=0, shift=2' })).toMatchObject({ ok: false, problems: [{ field: 'augment' }] });
+    expect(parseHyperparameters({ augment: 'shift=2,rotate=10' })).toMatchObject({ ok: true, value: { augment: { shift: 2, rotate: 10 } } });
+  });
+
   it('puts each check across fields beside the field that does not fit', () => {
     expect(parseHyperparameters({ optimizer: 'adamw', momentum: 0.9, 'validation-split': 0, 'early-stopping': 2 })).toEqual({
       ok: false,

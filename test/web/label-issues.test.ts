@@ -48,6 +48,44 @@ describe('the label issues review', () => {
     expect(listLabelDecisions(db, 'test').map((d) => d.verdict).sort()).toEqual(['ambiguous', 'wrong']);
   });
 
+  it('keeps its place (issue 27): the URL follows the issue shown, a decision shows as made and says a new one replaces it, a skip decides nothing', async () => {
+    const { app } = appWithLabelIssues([30, 20, 10]);
+    const decide = (index: number, decision: string) => postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: String(index), decision }, htmx);
+    const first = shownIndex(await (await app.request('/label-issues')).text());
+
+    const skipped = await decide(first, 'skip');
+    const afterSkip = await skipped.text();
+    const second = shownIndex(afterSkip);
+    expect(second).not.toBe(first);
+    expect(skipped.headers.get('HX-Push-Url')).toBe(`/label-issues?split=test&slice=all&index=${second}`);
+    expect(afterSkip).toContain('0 of 3 label issues decided, 1 skipped');
+    // Opened again, the skipped one is still undecided, and says when it was skipped.
+    expect(await (await app.request(`/label-issues?index=${first}`)).text()).toMatch(/Skipped [^<]*: not decided yet\./);
+
+    const third = shownIndex(await (await decide(second, 'right')).text());
+    // Back (or a link) to the decided one shows the decision as made, and that choosing again replaces it.
+    const back = await (await app.request(`/label-issues?index=${second}`)).text();
+    expect(back).toContain('Decided: <strong>label is right</strong>');
+    expect(back).toContain('Choosing again replaces this decision.');
+    expect(back).not.toContain('Not decided yet.');
+    const redecided = await (await decide(second, 'ambiguous')).text();
+    expect(redecided).toContain(`Image #${second}: replaced the earlier decision (label is right) with ambiguous / unreadable.`);
+    expect(redecided).toContain('1 of 3 label issues decided, 1 skipped');
+    // Deciding over a skip replaces no decision.
+    expect(await (await decide(first, 'right')).text()).not.toContain('replaced the earlier decision');
+
+    const last = await decide(third, 'right');
+    expect(await last.text()).toContain('3 of 3 label issues decided');
+    expect(last.headers.get('HX-Push-Url')).toBe('/label-issues?split=test&slice=all');
+  });
+
+  it('says which label issues are left skipped when every other one is decided', async () => {
+    const { app } = appWithLabelIssues([10]);
+    const html = await (await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'skip' }, htmx)).text();
+    expect(html).toContain('0 of 1 label issues decided, 1 skipped');
+    expect(html).toContain('Every label issue here is decided or skipped. <a href="/label-issues?split=test&amp;slice=all&amp;index=10">Decide the skipped ones</a>');
+  });
+
   it('changes a decision when asked again, and refuses bad ones with a 400, storing nothing', async () => {
     const { app, db } = appWithLabelIssues([10]);
     await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'right' }, htmx);

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { runs } from '../../db/schema.ts';
 import { presetSpec } from '../../src/models/model-presets.ts';
 import { createRun, endRun, getRun, recordProgress, runTagMap, testConfusion } from '../../src/store/store.ts';
 import { runningRun, smallRunParams } from '../helpers/db.ts';
@@ -191,6 +193,24 @@ describe('the run page while a run trains', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).not.toContain('hx-trigger');
     expect(getRun(db, run.id).status).toBe('cancelled');
+  });
+
+  it('after Cancel on a running run, shows the cancellation as requested, with no Cancel button, until the trainer records it (issue 27)', async () => {
+    const { app, db } = webApp();
+    const run = runningRun(db);
+    // A remote worker's run: the cancel waits for its next heartbeat, so the run is still running.
+    db.update(runs).set({ source: 'worker' }).where(eq(runs.id, run.id)).run();
+    const before = await (await app.request(`/runs/${run.id}/live`)).text();
+    expect(before).toContain('Cancel run</button>');
+    for (const fragment of [await postForm(app, `/runs/${run.id}/cancel`, {}, htmx), await app.request(`/runs/${run.id}/live`)]) {
+      expect(fragment.status).toBe(200);
+      const html = await fragment.text();
+      expect(html).toContain('Cancel requested: training stops after its current batch; finished epochs are kept.');
+      expect(html).not.toContain('Cancel run</button>');
+      // Still polling, so the fragment shows the run cancelled once the trainer records it.
+      expect(html).toContain('hx-trigger="every 1s"');
+    }
+    expect(getRun(db, run.id)).toMatchObject({ status: 'running', cancelRequested: true });
   });
 
   it('will not signal a run that another process trains, and says so in the flash area', async () => {

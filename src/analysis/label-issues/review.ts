@@ -1,4 +1,5 @@
 import type { MnistSplit } from '../../data/mnist.ts';
+import type { LabelDecision } from '../../store/label-issues-decisions.ts';
 import { sevenShape } from '../crossed-seven.ts';
 import type { LabelIssue } from './ranking.ts';
 
@@ -19,11 +20,23 @@ export function issuesInSlice(issues: LabelIssue[], slice: ReviewSlice, split: M
   });
 }
 
-/** The first label issue after position `from` (wrapping) that `decided` does not hold; null when all are decided. */
-export function nextUndecided(issues: LabelIssue[], decided: Set<number>, from = -1): number | null {
+/**
+ * The first label issue after position `from` (wrapping) that `passed` does not hold; null when
+ * none is left. `passed` holds the skipped images too, so a skip moves on rather than coming back.
+ */
+export function nextUndecided(issues: LabelIssue[], passed: Set<number>, from = -1): number | null {
   for (let step = 1; step <= issues.length; step++) {
     const at = (from + step + issues.length) % issues.length;
-    if (!decided.has(issues[at]!.index)) return at;
+    if (!passed.has(issues[at]!.index)) return at;
   }
   return null;
+}
+
+/** How far the review of `issues` is: a skip says nothing about the label, so it is not a decision. */
+export function reviewProgress(issues: LabelIssue[], decisions: Map<number, Pick<LabelDecision, 'verdict'>>): { decided: number; skipped: number[] } {
+  const verdicts = issues.map((issue) => [issue.index, decisions.get(issue.index)?.verdict] as const);
+  return {
+    decided: verdicts.filter(([, verdict]) => verdict !== undefined && verdict !== 'skip').length,
+    skipped: verdicts.filter(([, verdict]) => verdict === 'skip').map(([index]) => index),
+  };
 }

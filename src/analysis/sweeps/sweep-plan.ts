@@ -2,7 +2,7 @@ import type { OptionSpec } from '../../core/command.ts';
 import { formatAugment } from '../../data/augment/affine.ts';
 import { modelNameOf, type Hyperparameters } from '../../training/hyperparameters.ts';
 import { describedWithDefault, fieldValue, RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../../training/run-request-fields.ts';
-import { parseHyperparameters, type FieldProblem } from '../../training/run-request.ts';
+import { checkRunField, parseHyperparameters, type FieldProblem } from '../../training/run-request.ts';
 import { defaultRunName } from '../../training/run-request-naming.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
@@ -63,7 +63,7 @@ export function axisValue(params: Hyperparameters, axis: string): AxisValue {
 export function axisValuesOf(field: GridField, raw: string): { values: AxisValue[] } | { problem: string } {
   const values: AxisValue[] = [];
   for (const part of raw.split(listSeparator(field))) {
-    const checked = fieldValue(RUN_FIELDS[field], part);
+    const checked = checkRunField(field, part);
     if ('problem' in checked) return checked;
     values.push(checked.value);
   }

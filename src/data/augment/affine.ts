@@ -125,12 +125,17 @@ export function transformBatch(pixels: Float32Array, indices: ArrayLike<number>,
 /** Parses `shift=2,rotate=10`; a string says what is wrong. */
 export function parseAugment(raw: string): AugmentSettings | string {
   const settings: AugmentSettings = {};
+  // Each kind's first pair, so a repeat is refused instead of silently overriding it.
+  const given = new Map<keyof AugmentSettings, string>();
   for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
     const match = /^(\w+)=(.+)$/.exec(part);
     const name = match?.[1] as keyof AugmentSettings | undefined;
     if (!match || !name || !(name in AUGMENT_LIMITS)) {
       return `takes kind=amount pairs separated by commas, kinds ${Object.keys(AUGMENT_LIMITS).join(', ')}; got '${part}'`;
     }
+    const earlier = given.get(name);
+    if (earlier !== undefined) return `gives ${name} twice ('${earlier}', '${part}'); give each kind once`;
+    given.set(name, part);
     const value = Number(match[2]);
     const { max, unit } = AUGMENT_LIMITS[name];
     if (!Number.isFinite(value) || value < 0 || value > max) return `${name} must be a number from 0 to ${max} (${unit}); got '${match[2]}'`;

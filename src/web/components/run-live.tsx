@@ -32,7 +32,10 @@ function StatusLine({ run }: { run: Run }) {
         {run.finishedAt ? `ended ${dateTime(run.finishedAt)}` : run.startedAt ? `started ${dateTime(run.startedAt)}` : `queued ${dateTime(run.createdAt)}`}
         {seconds === null ? '' : ` · ${formatDuration(seconds)} of training`}
       </span>
-      {isActive(run.status) ? (
+      {isActive(run.status) && run.cancelRequested ? (
+        // The trainer records the cancellation itself, after its batch; until then the run still runs.
+        <span class="cancel-requested">Cancel requested: training stops after its current batch; finished epochs are kept.</span>
+      ) : isActive(run.status) ? (
         <button
           type="button"
           class="danger"

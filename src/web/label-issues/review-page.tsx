@@ -1,5 +1,6 @@
+import type { Child } from 'hono/jsx';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
-import { REVIEW_SLICES, type ReviewSlice } from '../../analysis/label-issues/review.ts';
+import { REVIEW_SLICES, reviewProgress, type ReviewSlice } from '../../analysis/label-issues/review.ts';
 import type { LabelSplit } from '../../../db/schema.ts';
 import type { LabelDecision } from '../../store/label-issues-decisions.ts';
 import { Tiles } from '../analysis/tiles.tsx';
@@ -17,6 +18,8 @@ export interface ReviewView {
   at: number | null;
   decisions: Map<number, LabelDecision>;
   images: TestImages;
+  /** The decision just made and the one it replaced, when it replaced one. */
+  replaced?: { was: LabelDecision; now: LabelDecision };
 }
 
 const SLICE_NAMES: Record<ReviewSlice, string> = { all: 'all label issues', 'crossed-seven': 'crossed sevens', 'plain-seven': 'plain sevens' };
@@ -113,36 +116,81 @@ function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue 
   );
 }
 
-/** One label issue: the image large, its evidence, its neighbours, the decision buttons. A fragment the page also renders. */
-export function ReviewPanel({ view }: { view: ReviewView }) {
-  const decided = view.issues.filter((i) => view.decisions.has(i.index)).length;
-  const issue = view.at === null ? undefined : view.issues[view.at];
-  const header = (
-    <p class="review-count">
-      {decided} of {view.issues.length} label issues decided ({SLICE_NAMES[view.slice]}, {view.split} set, from {plural(view.runs, 'run')})
+/** The decision on the image shown: a skip leaves it undecided, and choosing again replaces a decision. */
+function CurrentDecision({ decision }: { decision: LabelDecision | undefined }) {
+  if (!decision) return <p class="current-decision undecided">Not decided yet.</p>;
+  if (decision.verdict === 'skip') {
+    return <p class="current-decision undecided">Skipped {dateTime(decision.decidedAt)}: not decided yet.</p>;
+  }
+  return (
+    <p class={`current-decision ${decision.verdict}`}>
+      Decided: <strong>{describeDecision(decision)}</strong> <span class="muted">({dateTime(decision.decidedAt)}). Choosing again replaces this decision.</span>
     </p>
   );
+}
+
+/**
+ * The panel htmx swaps. Its snapshots in htmx's history cache would show decisions as they were
+ * before the panel moved on, so while it is on the page Back fetches the page afresh (hx-history).
+ */
+function Panel({ view, index, children }: { view: ReviewView; index?: number; children: Child }) {
+  const { decided, skipped } = reviewProgress(view.issues, view.decisions);
+  const { replaced } = view;
+  return (
+    <section id="review" data-index={index === undefined ? undefined : String(index)} hx-history="false">
+      <p class="review-count">
+        {decided} of {view.issues.length} label issues decided{skipped.length > 0 ? `, ${skipped.length} skipped` : ''} ({SLICE_NAMES[view.slice]}, {view.split} set, from{' '}
+        {plural(view.runs, 'run')})
+      </p>
+      {replaced ? (
+        <p class="notice replaced" role="status">
+          Image #{replaced.now.imageIndex}: replaced the earlier decision ({describeDecision(replaced.was)}) with {describeDecision(replaced.now)}.
+        </p>
+      ) : (
+        ''
+      )}
+      {children}
+    </section>
+  );
+}
+
+/** What the panel says when no label issue is left to show. */
+function NothingLeft({ view }: { view: ReviewView }) {
+  const { skipped } = reviewProgress(view.issues, view.decisions);
+  return (
+    <p class="empty">
+      {view.issues.length === 0 ? (
+        view.split === 'train' ? (
+          'No training-set label issues yet: search the training set first.'
+        ) : (
+          'No label issues: no completed run has predicted the whole test set yet.'
+        )
+      ) : skipped.length > 0 ? (
+        <>
+          Every label issue here is decided or skipped. <a href={reviewUrl(view.split, view.slice, skipped[0])}>Decide the skipped ones</a>
+        </>
+      ) : (
+        'Every label issue here is decided.'
+      )}{' '}
+      {view.split === 'train' ? <a href="/label-issues/training-set">Search the training set</a> : ''}
+    </p>
+  );
+}
+
+/** One label issue: the image large, its evidence, its neighbours, the decision buttons. A fragment the page also renders. */
+export function ReviewPanel({ view }: { view: ReviewView }) {
+  const issue = view.at === null ? undefined : view.issues[view.at];
   if (!issue) {
     return (
-      <section id="review">
-        {header}
-        <p class="empty">
-          {view.issues.length === 0
-            ? view.split === 'train'
-              ? 'No training-set label issues yet: search the training set first.'
-              : 'No label issues: no completed run has predicted the whole test set yet.'
-            : 'Every label issue here is decided.'}{' '}
-          {view.split === 'train' ? <a href="/label-issues/training-set">Search the training set</a> : ''}
-        </p>
-      </section>
+      <Panel view={view}>
+        <NothingLeft view={view} />
+      </Panel>
     );
   }
-  const decision = view.decisions.get(issue.index);
   const prev = view.issues[(view.at! - 1 + view.issues.length) % view.issues.length]!;
   const next = view.issues[(view.at! + 1) % view.issues.length]!;
   return (
-    <section id="review" data-index={String(issue.index)}>
-      {header}
+    <Panel view={view} index={issue.index}>
       <div class="review-grid">
         <div class="review-image">
           <img src={view.images.dataUri(issue.index)} width="280" height="280" alt={`${view.split} image ${issue.index}`} />
@@ -155,15 +203,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
           </p>
         </div>
         <div>
-          <p class={`current-decision ${decision ? decision.verdict : 'undecided'}`}>
-            {decision ? (
-              <>
-                Decided: <strong>{describeDecision(decision)}</strong> <span class="muted">({dateTime(decision.decidedAt)}; choose again to change it)</span>
-              </>
-            ) : (
-              'Not decided yet.'
-            )}
-          </p>
+          <CurrentDecision decision={view.decisions.get(issue.index)} />
           <DecisionButtons view={view} issue={issue} />
           <Evidence issue={issue} />
         </div>
@@ -181,7 +221,7 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
         <p class="muted">None: the runs that predicted this image stored no embeddings.</p>
       )}
       <AttributionSlot split={view.split} index={issue.index} />
-    </section>
+    </Panel>
   );
 }
 

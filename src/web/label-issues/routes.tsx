@@ -6,7 +6,7 @@ import { searchProgress, searchFoldHyperparameters, searchResult, getTrainingSet
 import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-issues/decisions-export.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { nextUndecided, REVIEW_SLICES, issuesInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
-import { decideLabel, listLabelDecisions } from '../../store/label-issues-decisions.ts';
+import { decideLabel, getLabelDecision, listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { listRuns } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
@@ -81,9 +81,15 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       if (!LABEL_SPLITS.includes(split)) throw new HTTPException(400, { message: `split must be test or train` });
       if (!REVIEW_SLICES.includes(slice)) throw new HTTPException(400, { message: `slice must be one of ${REVIEW_SLICES.join(', ')}` });
       const imageIndex = formInt(body, 'index', 0, imagesOf(split).count - 1);
-      decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
-      const view = reviewView(split, slice, { after: imageIndex });
-      if (!c.req.header('HX-Request')) return c.redirect(reviewUrl(split, slice, view.at === null ? undefined : view.issues[view.at]!.index), 303);
+      const was = getLabelDecision(db, split, imageIndex);
+      const now = decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
+      // A skip decided nothing, so deciding over one replaces nothing worth saying.
+      const replaced = was && was.verdict !== 'skip' ? { was, now } : undefined;
+      const view = { ...reviewView(split, slice, { after: imageIndex }), replaced };
+      const shownUrl = reviewUrl(split, slice, view.at === null ? undefined : view.issues[view.at]!.index);
+      if (!c.req.header('HX-Request')) return c.redirect(shownUrl, 303);
+      // The address follows the issue shown, so a reload stays on it and Back returns to the one just decided.
+      c.header('HX-Push-Url', shownUrl);
       return c.html(<ReviewPanel view={view} />);
     })
     .get('/api/label-issues/decisions', (c) => c.json(exported()))

@@ -30,6 +30,25 @@ describe('the sweep form (bug 10)', () => {
     expect(listSweeps(db)).toHaveLength(0);
   });
 
+  it('reports the model and augmentation beside their fields among many bad ones, not only when they are alone (issue 27)', async () => {
+    const { app, db } = webApp();
+    const bad = {
+      epochs: '0', 'batch-size': '0', 'validation-split': '2', 'learning-rate': 'fast', 'train-limit': '0', 'test-limit': '0',
+      threads: '0', optimizer: 'lbfgs', 'weight-decay': '5', model: 'nonexistent-net', augment: 'shift=foo',
+    };
+    const res = await postForm(app, '/sweeps', bad);
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    for (const field of Object.keys(bad)) expect(fieldError(html, field).invalid, field).toBe(true);
+    expect(fieldError(html, 'model').message).toMatch(/^takes a preset .*; got &#39;nonexistent-net&#39;$/);
+    expect(fieldError(html, 'augment').message).toBe('shift must be a number from 0 to 8 (px); got &#39;foo&#39;');
+    // The preview lists the same problems, one per field.
+    const preview = await (await postForm(app, '/sweeps/preview', bad)).text();
+    expect(preview).toContain('nonexistent-net');
+    expect(preview).toContain('shift must be a number');
+    expect(listSweeps(db)).toHaveLength(0);
+  });
+
   it('puts a check across fields beside the field it is about', async () => {
     const { app } = webApp();
     const res = await postForm(app, '/sweeps', { optimizer: 'adam', momentum: '0.5,0.9', epochs: '1' });
