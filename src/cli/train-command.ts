@@ -7,7 +7,7 @@ import { LR_SCHEDULES, OPTIMIZERS, type LrSchedule, type OptimizerName } from '.
 import { MAX_WORKERS } from '../training/steppers.ts';
 import { createRun } from '../store/store.ts';
 import { UsageError, type Command, type OptionValues } from '../core/command.ts';
-import { isPresetSpec, resolveModel } from './model-option.ts';
+import { isPresetSpec, MAX_MODEL_MEMORY_OPTION, resolveModel } from './model-option.ts';
 import { trainClaimedRun } from './run-training.ts';
 import { openStoreFor } from '../store/open-store.ts';
 
@@ -83,7 +83,10 @@ export function hyperparametersFrom(options: OptionValues): Hyperparameters {
     ...(options.labels === 'corrected' ? { labels: 'corrected' as const } : {}),
     ...(options.exclude === 'ambiguous' ? { exclude: 'ambiguous' as const } : {}),
   };
-  const model = resolveModel(options.model as string | undefined);
+  const model = resolveModel(options.model as string | undefined, {
+    batchSize: hp.batchSize,
+    maxModelMemory: options['max-model-memory'] as number | undefined,
+  });
   if (model.name !== DEFAULT_MODEL || !isPresetSpec(DEFAULT_MODEL, model.spec)) {
     Object.assign(hp, { model: model.name, layers: model.spec.layers });
   }
@@ -178,6 +181,7 @@ export const trainCommand: Command = {
   options: {
     ...HYPERPARAMETER_OPTIONS,
     ...LABEL_OPTIONS,
+    ...MAX_MODEL_MEMORY_OPTION,
     name: { type: 'string', placeholder: 'NAME', description: 'a name for the run (default: from its hyperparameters)' },
     tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto: node, else wasm, else cpu)' },
