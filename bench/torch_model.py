@@ -5,8 +5,10 @@ Builds the network a spec describes (the JSON `--model FILE.json` takes, or a pr
 Keras builds it, so parameter counts match digitlab's and the dense layers see the same inputs:
 conv2d with strides and valid|same padding (Keras' same pads the extra row and column at the
 bottom and right), max/average pooling (same-padded windows ignore the padding, as tf's do), batch
-norm with Keras' momentum 0.99 and epsilon 0.001, dropout, flatten in NHWC order, global average
-pooling and dense layers; glorot-uniform kernels and zero biases. The last softmax is folded into
+norm with the spec's momentum and epsilon (Keras' 0.99 and 0.001 by default), dropout, flatten in
+NHWC order, global average pooling and dense layers; the spec's kernel initialiser (glorot-uniform
+by default; tf's he/lecun normal are truncated, PyTorch's are not) and bias (zero, or none with
+useBias false). The last softmax is folded into
 the cross-entropy loss, as ../shared/bench/torch_cnn.py does.
 
 It then measures training throughput the way ../shared/bench/torch_cnn.py does (random batch,
@@ -24,6 +26,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ACTIVATIONS = {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
+
+# Keras' initialisers by their tfjs names: glorot is xavier; he and lecun scale by fan-in for relu and linear.
+INITIALIZERS = {
+    "glorotUniform": nn.init.xavier_uniform_,
+    "glorotNormal": nn.init.xavier_normal_,
+    "heUniform": lambda w: nn.init.kaiming_uniform_(w, nonlinearity="relu"),
+    "heNormal": lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"),
+    "leCunUniform": lambda w: nn.init.kaiming_uniform_(w, nonlinearity="linear"),
+    "leCunNormal": lambda w: nn.init.kaiming_normal_(w, nonlinearity="linear"),
+}
+
+
+def initialise(module, layer):
+    """The spec's kernel initialiser and zero biases, as Keras starts a layer."""
+    INITIALIZERS[layer.get("kernelInitializer", "glorotUniform")](module.weight)
+    if module.bias is not None:
+        nn.init.zeros_(module.bias)
 
 
 def same_padding(side, window, stride):
@@ -85,14 +104,14 @@ def build(spec):
         if kind == "conv2d":
             h, w, c = shape
             k, s, padding = layer["kernelSize"], layer.get("strides", 1), layer.get("padding", "valid")
+            bias = layer.get("useBias", True)
             if padding == "same" and s == 1 and k % 2 == 1:
-                conv = nn.Conv2d(c, layer["filters"], k, s, padding=k // 2)
+                conv = nn.Conv2d(c, layer["filters"], k, s, padding=k // 2, bias=bias)
             else:
                 if padding == "same":
                     modules.append(SamePad(h, w, k, s))
-                conv = nn.Conv2d(c, layer["filters"], k, s)
-            nn.init.xavier_uniform_(conv.weight)
-            nn.init.zeros_(conv.bias)
+                conv = nn.Conv2d(c, layer["filters"], k, s, bias=bias)
+            initialise(conv, layer)
             modules.append(conv)
             activation = layer.get("activation", "linear")
             if activation != "linear":
@@ -112,7 +131,7 @@ def build(spec):
         elif kind == "batchNormalization":
             # PyTorch's momentum weighs the new batch: Keras' 0.99 is PyTorch's 0.01.
             norm = nn.BatchNorm2d if len(shape) == 3 else nn.BatchNorm1d
-            modules.append(norm(shape[-1], eps=1e-3, momentum=0.01))
+            modules.append(norm(shape[-1], eps=layer.get("epsilon", 1e-3), momentum=1 - layer.get("momentum", 0.99)))
         elif kind == "dropout":
             modules.append(nn.Dropout(layer["rate"]))
         elif kind == "flatten":
@@ -122,9 +141,8 @@ def build(spec):
             modules.append(GlobalAveragePool())
             shape = [shape[2]]
         elif kind == "dense":
-            dense = nn.Linear(shape[0], layer["units"])
-            nn.init.xavier_uniform_(dense.weight)
-            nn.init.zeros_(dense.bias)
+            dense = nn.Linear(shape[0], layer["units"], bias=layer.get("useBias", True))
+            initialise(dense, layer)
             modules.append(dense)
             activation = layer.get("activation", "linear")
             last_softmax = activation == "softmax" and index == len(layers) - 1

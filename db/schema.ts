@@ -297,7 +297,10 @@ export const IMPORT_FRAMEWORKS = ['onnx', 'tfjs-layers', 'tfjs-graph', 'predicti
 export type ImportFramework = (typeof IMPORT_FRAMEWORKS)[number];
 export const INPUT_LAYOUTS = ['nchw', 'nhwc'] as const;
 export const INPUT_SCALES = ['unit', 'byte'] as const;
-export const OUTPUT_KINDS = ['probabilities', 'logits'] as const;
+/** unit, byte, or `normalize:MEAN,STD`: pixels in [0,1] less MEAN, over STD (PyTorch's transforms.Normalize). */
+export type StoredInputScale = (typeof INPUT_SCALES)[number] | `normalize:${number},${number}`;
+/** log-probabilities: what a network ending in log_softmax gives (PyTorch's examples/mnist). */
+export const OUTPUT_KINDS = ['probabilities', 'logits', 'log-probabilities'] as const;
 
 /**
  * What an imported run was made from and how its model is fed: the file (or, for a prediction
@@ -314,7 +317,7 @@ export const importedModels = sqliteTable('imported_models', {
   /** The input tensor's shape as fed, e.g. [-1,1,28,28]; null for a prediction file. */
   inputShape: text('input_shape', { mode: 'json' }).$type<number[]>(),
   inputLayout: text('input_layout', { enum: INPUT_LAYOUTS }),
-  inputScale: text('input_scale', { enum: INPUT_SCALES }),
+  inputScale: text('input_scale').$type<StoredInputScale>(),
   output: text('output', { enum: OUTPUT_KINDS }).notNull(),
   /** The value read as the embedding (an ONNX value or a tfjs layer), or null when none was found. */
   embedding: text('embedding'),

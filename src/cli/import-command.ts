@@ -1,5 +1,5 @@
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../db/schema.ts';
-import type { ConventionRequest } from '../models/imported/classifier.ts';
+import { ImportError, requestedScale, type ConventionRequest } from '../models/imported/classifier.ts';
 import { importRun } from '../training/import-run.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
@@ -15,15 +15,22 @@ export const importCommand: Command = {
     tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
     'input-layout': { type: 'choice', choices: ['auto', ...INPUT_LAYOUTS], description: 'image tensor layout (default auto: from the input shape, else the better on a trial batch)' },
     'input-scale': { type: 'choice', choices: ['auto', ...INPUT_SCALES], description: 'pixels in [0,1] (unit) or [0,255] (byte) (default auto: the better on a trial batch)' },
-    output: { type: 'choice', choices: ['auto', ...OUTPUT_KINDS], description: 'what the ten outputs are (default auto: probabilities when rows sum to 1)' },
+    'input-normalize': { type: 'string', placeholder: 'MEAN,STD', description: "pixels in [0,1] standardised as (x - MEAN) / STD, as PyTorch's Normalize((0.1307,), (0.3081,)) (auto tries MNIST's 0.1307,0.3081)" },
+    output: { type: 'choice', choices: ['auto', ...OUTPUT_KINDS], description: 'what the ten outputs are (default auto: probabilities when rows sum to 1, log-probabilities when their exponentials do, else logits)' },
     'test-limit': { type: 'integer', min: 1, max: 10000, description: 'score a model on the first N test images only (default all 10,000)' },
   },
   async run({ positionals, options }, context) {
     const name = (options.name as string | undefined)?.trim();
     if (name !== undefined && (!name || name.length > 200)) throw new UsageError('--name must be 1 to 200 characters');
+    let scale: ConventionRequest['scale'];
+    try {
+      scale = requestedScale((options['input-scale'] as ConventionRequest['scale'] | undefined) ?? 'auto', options['input-normalize'] as string | undefined);
+    } catch (err) {
+      throw err instanceof ImportError ? new UsageError(`--input-normalize ${err.message}`) : err;
+    }
     const conventions: ConventionRequest = {
       layout: (options['input-layout'] as ConventionRequest['layout'] | undefined) ?? 'auto',
-      scale: (options['input-scale'] as ConventionRequest['scale'] | undefined) ?? 'auto',
+      scale,
       output: (options.output as ConventionRequest['output'] | undefined) ?? 'auto',
     };
     const db = openStoreFor(options, context);

@@ -10,8 +10,14 @@ import { openStoreFor } from '../store/open-store.ts';
 /** The run request's fields as `train` is given them; a problem is a usage error naming the flag. */
 function runRequestFrom(options: OptionValues): RunRequest {
   const tags = (options.tag as string[] | undefined) ?? [];
-  return valueOrExit(parseRunRequest({ values: requestValuesFrom(options), name: options.name as string | undefined, tags }));
+  const maxModelMemoryGb = options['max-model-memory'] as number | undefined;
+  return valueOrExit(parseRunRequest({ values: requestValuesFrom(options), name: options.name as string | undefined, tags, maxModelMemoryGb }));
 }
+
+/** The flag that raises the memory ceiling a network's training must fit under (models/model-memory.ts). */
+const MAX_MODEL_MEMORY_OPTION = {
+  'max-model-memory': { type: 'number', min: 0.001, max: 1_000_000, placeholder: 'GB', description: "the most memory a network may need to train, in GB (default: a quarter of this machine's)" },
+} as const satisfies Command['options'];
 
 /** A forced engine that is missing, or threads on an engine that cannot share a batch, fail before a run is recorded. */
 async function checkBackendFlags(backend: BackendChoice | undefined, hp: Hyperparameters): Promise<void> {
@@ -35,6 +41,7 @@ export const trainCommand: Command = {
     ...HYPERPARAMETER_OPTIONS,
     ...workersAlias(HYPERPARAMETER_OPTIONS.threads),
     ...LABEL_OPTIONS,
+    ...MAX_MODEL_MEMORY_OPTION,
     name: { type: 'string', placeholder: 'NAME', description: 'a name for the run (default: from its hyperparameters)' },
     tag: { type: 'string', multiple: true, placeholder: 'K=V', description: 'a tag for the run; repeatable' },
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto: node, else wasm, else cpu)' },

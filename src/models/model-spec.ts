@@ -9,15 +9,27 @@ export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'linear'] as const
 export type Activation = (typeof ACTIVATIONS)[number];
 const PADDINGS = ['valid', 'same'] as const;
 type Padding = (typeof PADDINGS)[number];
+/** Keras' kernel initialisers that tfjs seeds (tfjs' names); glorotUniform is Keras' default. */
+export const KERNEL_INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'leCunUniform', 'leCunNormal'] as const;
+export type KernelInitializer = (typeof KERNEL_INITIALIZERS)[number];
+
+/** Keras' defaults for the batch-norm fields a spec may leave out. */
+export const BATCH_NORM_DEFAULTS = { momentum: 0.99, epsilon: 0.001 } as const;
+
+/** Fields that conv2d and dense layers share: Keras' use_bias and kernel_initializer. */
+interface Weighted {
+  useBias?: boolean;
+  kernelInitializer?: KernelInitializer;
+}
 
 export type LayerSpec =
-  | { type: 'conv2d'; filters: number; kernelSize: number; strides?: number; padding?: Padding; activation?: Activation }
+  | ({ type: 'conv2d'; filters: number; kernelSize: number; strides?: number; padding?: Padding; activation?: Activation } & Weighted)
   | { type: 'maxPooling2d' | 'averagePooling2d'; poolSize: number; strides?: number; padding?: Padding }
-  | { type: 'batchNormalization' }
+  | { type: 'batchNormalization'; momentum?: number; epsilon?: number }
   | { type: 'dropout'; rate: number }
   | { type: 'flatten' }
   | { type: 'globalAveragePooling2d' }
-  | { type: 'dense'; units: number; activation?: Activation | 'softmax' };
+  | ({ type: 'dense'; units: number; activation?: Activation | 'softmax' } & Weighted);
 
 export type LayerType = LayerSpec['type'];
 
@@ -34,42 +46,53 @@ export type Shape = number[];
 export const INPUT_SHAPE: Shape = [28, 28, 1];
 
 interface FieldRule {
-  kind: 'size' | 'rate' | 'choice';
   required: boolean;
-  choices?: readonly string[];
+  /** What is wrong with a value, as the end of "<layer>: <field> ...", or null. */
+  problem(value: unknown): string | null;
 }
 
-const size = (required: boolean): FieldRule => ({ kind: 'size', required });
-const choice = (choices: readonly string[]): FieldRule => ({ kind: 'choice', required: false, choices });
+const MAX_SIZE = 4096;
+const got = (value: unknown) => `; got ${JSON.stringify(value)}`;
+
+const size = (required: boolean): FieldRule => ({
+  required,
+  problem: (value) =>
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SIZE ? null : `must be a whole number from 1 to ${MAX_SIZE}${got(value)}`,
+});
+/** A fraction from 0 to below 1: a dropout rate; a batch-norm momentum (1 would never update the moving statistics). */
+const fraction = (required: boolean): FieldRule => ({
+  required,
+  problem: (value) => (typeof value === 'number' && value >= 0 && value < 1 ? null : `must be a number from 0 to below 1${got(value)}`),
+});
+/** Batch norm's epsilon keeps the division finite; above 1 it would swamp a unit variance. */
+const EPSILON: FieldRule = {
+  required: false,
+  problem: (value) => (typeof value === 'number' && value > 0 && value <= 1 ? null : `must be a number above 0 and at most 1${got(value)}`),
+};
+const FLAG: FieldRule = {
+  required: false,
+  problem: (value) => (typeof value === 'boolean' ? null : `must be true or false${got(value)}`),
+};
+const choice = (choices: readonly string[]): FieldRule => ({
+  required: false,
+  problem: (value) => (choices.includes(value as string) ? null : `must be one of ${choices.join(', ')}${got(value)}`),
+});
 const WINDOW = { strides: size(false), padding: choice(PADDINGS) };
+const WEIGHTED = { useBias: FLAG, kernelInitializer: choice(KERNEL_INITIALIZERS) };
 
 /** The fields each layer type takes; anything else in a layer is an error, so typos do not pass silently. */
 const FIELDS: Record<LayerType, Record<string, FieldRule>> = {
-  conv2d: { filters: size(true), kernelSize: size(true), ...WINDOW, activation: choice(ACTIVATIONS) },
+  conv2d: { filters: size(true), kernelSize: size(true), ...WINDOW, activation: choice(ACTIVATIONS), ...WEIGHTED },
   maxPooling2d: { poolSize: size(true), ...WINDOW },
   averagePooling2d: { poolSize: size(true), ...WINDOW },
-  batchNormalization: {},
-  dropout: { rate: { kind: 'rate', required: true } },
+  batchNormalization: { momentum: fraction(false), epsilon: EPSILON },
+  dropout: { rate: fraction(true) },
   flatten: {},
   globalAveragePooling2d: {},
-  dense: { units: size(true), activation: choice([...ACTIVATIONS, 'softmax']) },
+  dense: { units: size(true), activation: choice([...ACTIVATIONS, 'softmax']), ...WEIGHTED },
 };
 
 export const LAYER_TYPES = Object.keys(FIELDS) as LayerType[];
-
-const MAX_SIZE = 4096;
-
-function fieldProblem(rule: FieldRule, value: unknown): string | null {
-  if (rule.kind === 'size') {
-    return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SIZE
-      ? null
-      : `must be a whole number from 1 to ${MAX_SIZE}; got ${JSON.stringify(value)}`;
-  }
-  if (rule.kind === 'rate') {
-    return typeof value === 'number' && value >= 0 && value < 1 ? null : `must be a number from 0 to below 1; got ${JSON.stringify(value)}`;
-  }
-  return rule.choices!.includes(value as string) ? null : `must be one of ${rule.choices!.join(', ')}; got ${JSON.stringify(value)}`;
-}
 
 /** Output side of a convolution or pooling window, as tfjs computes it. */
 function windowSide(side: number, window: number, strides: number, padding: Padding): number {
@@ -114,13 +137,15 @@ function outputShape(layer: LayerSpec, input: Shape, where: string): Shape {
   }
 }
 
+const biases = (layer: Weighted, units: number) => (layer.useBias === false ? 0 : units);
+
 /** Trainable and non-trainable parameters of one layer, as Keras counts them. */
 function layerParameters(layer: LayerSpec, input: Shape): { trainable: number; nonTrainable: number } {
   switch (layer.type) {
     case 'conv2d':
-      return { trainable: layer.kernelSize ** 2 * input[2]! * layer.filters + layer.filters, nonTrainable: 0 };
+      return { trainable: layer.kernelSize ** 2 * input[2]! * layer.filters + biases(layer, layer.filters), nonTrainable: 0 };
     case 'dense':
-      return { trainable: input[0]! * layer.units + layer.units, nonTrainable: 0 };
+      return { trainable: input[0]! * layer.units + biases(layer, layer.units), nonTrainable: 0 };
     case 'batchNormalization': {
       const channels = input[input.length - 1]!;
       return { trainable: 2 * channels, nonTrainable: 2 * channels };
@@ -150,7 +175,7 @@ function checkLayer(raw: unknown, index: number): LayerSpec {
       if (rule.required) throw new ModelSpecError(`${where}: missing field "${field}"`);
       continue;
     }
-    const problem = fieldProblem(rule, fields[field]);
+    const problem = rule.problem(fields[field]);
     if (problem) throw new ModelSpecError(`${where}: ${field} ${problem}`);
   }
   return raw as LayerSpec;
@@ -216,6 +241,7 @@ export function describeLayer(layer: LayerSpec): string {
         layer.strides && layer.strides !== 1 ? `stride ${layer.strides}` : '',
         layer.padding === 'same' ? 'same' : '',
         layer.activation ?? 'linear',
+        ...weighting(layer),
       ].filter(Boolean).join(' ');
     case 'maxPooling2d':
     case 'averagePooling2d':
@@ -227,11 +253,23 @@ export function describeLayer(layer: LayerSpec): string {
     case 'dropout':
       return `dropout ${layer.rate}`;
     case 'dense':
-      return `dense ${layer.units} ${layer.activation ?? 'linear'}`;
+      return [`dense ${layer.units} ${layer.activation ?? 'linear'}`, ...weighting(layer)].join(' ');
+    case 'batchNormalization':
+      return [
+        'batchNormalization',
+        layer.momentum !== undefined && layer.momentum !== BATCH_NORM_DEFAULTS.momentum ? `momentum ${layer.momentum}` : '',
+        layer.epsilon !== undefined && layer.epsilon !== BATCH_NORM_DEFAULTS.epsilon ? `epsilon ${layer.epsilon}` : '',
+      ].filter(Boolean).join(' ');
     default:
       return layer.type;
   }
 }
+
+/** A weighted layer's departures from Keras' defaults, for its one-line description. */
+const weighting = (layer: Weighted) => [
+  ...(layer.useBias === false ? ['no bias'] : []),
+  ...(layer.kernelInitializer && layer.kernelInitializer !== 'glorotUniform' ? [layer.kernelInitializer] : []),
+];
 
 /** The Keras-style summary as text lines: layer, output shape and parameters, then the totals. */
 export function summaryLines(summary: ModelSummary): string[] {

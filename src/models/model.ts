@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization } from './batch-normalization.ts';
-import type { LayerSpec, ModelSpec } from './model-spec.ts';
+import type { KernelInitializer, LayerSpec, ModelSpec } from './model-spec.ts';
 import { presetSpec } from './model-presets.ts';
 import { SeededDropout } from './seeded-dropout.ts';
 
@@ -22,13 +22,14 @@ const dropoutSeed = (seed: number, layer: number, replica: number) =>
 /**
  * Builds a checked spec (see checkModelSpec) as a tfjs Sequential model on 28x28x1 inputs.
  * Every kernel initialiser gets its own seed derived from `seed`, in layer order, so two models
- * built with the same seed start from identical weights (Keras' glorot_uniform kernels, zero
- * biases; batch norm at gamma 1, beta 0). `replica` tells data-parallel copies' dropout apart.
+ * built with the same seed start from identical weights (Keras' glorot_uniform kernels unless the
+ * layer names another, zero biases; batch norm at gamma 1, beta 0). `replica` tells
+ * data-parallel copies' dropout apart.
  */
 export function buildModel(spec: ModelSpec = presetSpec('reference'), seed?: number, replica = 0): tf.Sequential {
   let kernelIndex = 0;
-  const kernelInitializer = () =>
-    tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed * 101 + kernelIndex++ });
+  const kernelInitializer = (name: KernelInitializer = 'glorotUniform') =>
+    tf.initializers[name](seed === undefined ? {} : { seed: seed * 101 + kernelIndex++ });
   const model = tf.sequential({ name: 'digitlab_cnn' });
   spec.layers.forEach((layer, index) => {
     const input = index === 0 ? { inputShape: [28, 28, 1] } : {};
@@ -40,7 +41,7 @@ export function buildModel(spec: ModelSpec = presetSpec('reference'), seed?: num
 function buildLayer(
   layer: LayerSpec,
   input: { inputShape?: number[] },
-  kernelInitializer: () => ReturnType<typeof tf.initializers.glorotUniform>,
+  kernelInitializer: (name?: KernelInitializer) => ReturnType<typeof tf.initializers.glorotUniform>,
   dropoutSeed: () => number,
 ): tf.layers.Layer {
   switch (layer.type) {
@@ -52,7 +53,8 @@ function buildLayer(
         ...(layer.strides ? { strides: layer.strides } : {}),
         ...(layer.padding ? { padding: layer.padding } : {}),
         ...(layer.activation ? { activation: layer.activation } : {}),
-        kernelInitializer: kernelInitializer(),
+        ...(layer.useBias === false ? { useBias: false } : {}),
+        kernelInitializer: kernelInitializer(layer.kernelInitializer),
       });
     case 'maxPooling2d':
     case 'averagePooling2d': {
@@ -65,7 +67,11 @@ function buildLayer(
       return layer.type === 'maxPooling2d' ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
     }
     case 'batchNormalization':
-      return new BatchNormalization(input);
+      return new BatchNormalization({
+        ...input,
+        ...(layer.momentum !== undefined ? { momentum: layer.momentum } : {}),
+        ...(layer.epsilon !== undefined ? { epsilon: layer.epsilon } : {}),
+      });
     case 'dropout':
       return new SeededDropout({ ...input, rate: layer.rate, seed: dropoutSeed() });
     case 'flatten':
@@ -77,7 +83,8 @@ function buildLayer(
         ...input,
         units: layer.units,
         ...(layer.activation ? { activation: layer.activation } : {}),
-        kernelInitializer: kernelInitializer(),
+        ...(layer.useBias === false ? { useBias: false } : {}),
+        kernelInitializer: kernelInitializer(layer.kernelInitializer),
       });
   }
 }

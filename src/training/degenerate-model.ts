@@ -1,8 +1,9 @@
 /**
  * A model can fail without a NaN: Keras-style cross-entropy clips probabilities, so a diverged
  * model's loss sits at the clip ceiling instead, and a collapsed one answers one class for every
- * image. One detector, used by training (which fails such a run) and by the pages (which flag
- * runs recorded before training checked).
+ * image. One detector: training fails a run whose loss diverged; the pages flag a model that
+ * collapsed, which training lets finish (a model can collapse on its validation images while its
+ * training loss still falls, as batch norm's lagging moving statistics make it do).
  */
 
 /** Keras clips probabilities by this epsilon before the log in categorical cross-entropy. */
@@ -36,5 +37,5 @@ export function modelCollapse(confusion: number[][] | null): string | null {
   return `the model predicts ${top} for ${((100 * predicted[top]!) / total).toFixed(0)}% of ${total.toLocaleString('en')} images`;
 }
 
-/** Training stopped because the model diverged or collapsed; the run fails with this reason. */
+/** Training stopped because the model diverged; the run fails with this reason. */
 export class DivergedError extends Error {}

@@ -13,7 +13,7 @@ import {
   classify,
   detectConvention,
   ImportError,
-  looksLikeProbabilities,
+  outputKindOf,
   probabilitiesOf,
   type ConventionRequest,
 } from '../models/imported/classifier.ts';
@@ -73,7 +73,7 @@ function predictionsFromTable(table: PredictionTable, test: MnistSplit, request:
     const wrong = table.labels.findIndex((label, i) => label !== test.labels[i]);
     if (wrong >= 0) throw new ImportError(`row ${wrong} is labelled ${table.labels[wrong]}, but MNIST test image ${wrong} is a ${test.labels[wrong]}: rows must be in test-set order`);
   }
-  const output = request.output === 'auto' ? (looksLikeProbabilities(table.values) ? 'probabilities' : 'logits') : request.output;
+  const output = request.output === 'auto' ? outputKindOf(table.values) : request.output;
   return { probabilities: probabilitiesOf(table.values, output, 'the file'), output };
 }
 

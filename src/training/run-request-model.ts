@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkModelSpec, ModelSpecError, type ModelSpec, type ModelSummary } from '../models/model-spec.ts';
+import { DEFAULT_LIMIT_WORDS, defaultMemoryLimit, GIGABYTE, memoryProblem, modelMemory } from '../models/model-memory.ts';
 import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES, presetSpec, type PresetName } from '../models/model-presets.ts';
+import { REFERENCE_HYPERPARAMETERS } from './hyperparameters.ts';
 
 export interface ResolvedModel {
   /** A preset's name, a spec file's name, or 'custom' for a spec given inline. */
@@ -12,12 +14,30 @@ export interface ResolvedModel {
 
 const isPreset = (name: string): name is PresetName => (PRESET_NAMES as string[]).includes(name);
 
+/** How the network will be trained, for its memory check: the batch size, and a limit in GB other than the default. */
+export interface ModelFit {
+  batchSize?: number;
+  maxModelMemoryGb?: number;
+}
+
 /**
  * The model field: a preset, a spec file or a spec inline (as the form's editor and "train it
  * again" send it). Every spec is checked before anything trains; a bad one is a problem naming
- * the layer and field, phrased to follow the field's name.
+ * the layer and field, phrased to follow the field's name, and so is one whose training would need
+ * more memory than the limit (models/model-memory.ts), before anything is allocated or stored.
  */
-export function resolveModel(raw: string = DEFAULT_MODEL): { model: ResolvedModel } | { problem: string } {
+export function resolveModel(raw: string = DEFAULT_MODEL, fit: ModelFit = {}): { model: ResolvedModel } | { problem: string } {
+  const parsed = parseModel(raw);
+  if ('problem' in parsed) return parsed;
+  const batchSize = fit.batchSize ?? REFERENCE_HYPERPARAMETERS.batchSize;
+  const limit = fit.maxModelMemoryGb === undefined ? defaultMemoryLimit() : fit.maxModelMemoryGb * GIGABYTE;
+  const problem = memoryProblem(modelMemory(parsed.model.summary, batchSize), batchSize, limit);
+  if (!problem) return parsed;
+  const source = fit.maxModelMemoryGb === undefined ? `${DEFAULT_LIMIT_WORDS}; --max-model-memory GB raises it` : 'set by --max-model-memory';
+  return { problem: `${parsed.model.name === 'custom' ? 'spec' : parsed.model.name}: ${problem} (${source})` };
+}
+
+function parseModel(raw: string): { model: ResolvedModel } | { problem: string } {
   const value = raw.trim();
   if (isPreset(value)) return { model: { name: value, ...checkModelSpec(presetSpec(value)) } };
   const inline = value.startsWith('{');

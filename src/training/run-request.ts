@@ -4,7 +4,7 @@ import { DEFAULT_MODEL } from '../models/model-presets.ts';
 import { REFERENCE_HYPERPARAMETERS, trainingImages, type Hyperparameters } from './hyperparameters.ts';
 import type { LrSchedule, OptimizerName } from './recipe.ts';
 import { fieldValue, LABEL_FIELDS, MAX_SEED, RUN_FIELDS, type LabelField, type RunField, type RunFieldSpec } from './run-request-fields.ts';
-import { isPresetSpec, resolveModel } from './run-request-model.ts';
+import { isPresetSpec, resolveModel, type ModelFit } from './run-request-model.ts';
 import { defaultRunName } from './run-request-naming.ts';
 
 /**
@@ -100,9 +100,9 @@ function crossFieldProblems(hp: Hyperparameters): FieldProblem[] {
  * seed (then recorded) if none is given, the network resolved and checked. Every field is checked
  * on its own first, then, if all pass, the ones that must fit together.
  */
-export function parseHyperparameters(values: RunRequestValues): Checked<Hyperparameters> {
+export function parseHyperparameters(values: RunRequestValues, memory: Pick<ModelFit, 'maxModelMemoryGb'> = {}): Checked<Hyperparameters> {
   const { given, problems } = checkFields(values);
-  const model = resolveModel(given.model as string | undefined);
+  const model = resolveModel(given.model as string | undefined, { ...memory, batchSize: given['batch-size'] as number | undefined });
   if ('problem' in model) problems.push({ field: 'model', problem: model.problem });
   const augment = given.augment === undefined ? undefined : parseAugment(given.augment as string);
   if (typeof augment === 'string') problems.push({ field: 'augment', problem: augment });
@@ -148,8 +148,8 @@ export function parseRunName(given: string | undefined, hp: Hyperparameters): Ch
 }
 
 /** A whole run request: every field's problem at once, or the run to record. */
-export function parseRunRequest(request: { values: RunRequestValues; name?: string; tags?: string[] }): Checked<RunRequest> {
-  const params = parseHyperparameters(request.values);
+export function parseRunRequest(request: { values: RunRequestValues; name?: string; tags?: string[]; maxModelMemoryGb?: number }): Checked<RunRequest> {
+  const params = parseHyperparameters(request.values, { maxModelMemoryGb: request.maxModelMemoryGb });
   const tags = parseTags(request.tags ?? []);
   const problems = [...(params.ok ? [] : params.problems), ...(tags.ok ? [] : tags.problems)];
   if (!params.ok || !tags.ok) return { ok: false, problems };

@@ -32,6 +32,39 @@ describe('model specs', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('takes the Keras fields of batch norm, convolutions and dense layers, and counts a layer without bias as Keras does', () => {
+    const { spec, summary } = checkModelSpec({
+      layers: [
+        { type: 'conv2d', filters: 4, kernelSize: 3, useBias: false, kernelInitializer: 'heNormal', activation: 'relu' },
+        { type: 'batchNormalization', momentum: 0.9, epsilon: 1e-5 },
+        { type: 'flatten' },
+        { type: 'dropout', rate: 0.5 },
+        { type: 'dense', units: 10, activation: 'softmax', useBias: true, kernelInitializer: 'leCunUniform' },
+      ],
+    });
+    // 3*3*1*4 kernel weights and no biases; batch norm's 4 gammas, betas, means and variances; 26*26*4*10 + 10.
+    expect(summary.rows.map((row) => row.parameters)).toEqual([36, 16, 0, 0, 27050]);
+    expect(summary.rows.map((row) => row.layer)).toEqual([
+      'conv2d 4 3x3 relu no bias heNormal',
+      'batchNormalization momentum 0.9 epsilon 0.00001',
+      'flatten',
+      'dropout 0.5',
+      'dense 10 softmax leCunUniform',
+    ]);
+    expect(spec.layers[1]).toEqual({ type: 'batchNormalization', momentum: 0.9, epsilon: 1e-5 });
+  });
+
+  it.each([
+    [{ type: 'batchNormalization', momentum: 1 }, /layers\[0\] \(batchNormalization\): momentum must be a number from 0 to below 1; got 1/],
+    [{ type: 'batchNormalization', momentum: '0.9' }, /layers\[0\] \(batchNormalization\): momentum must be a number from 0 to below 1; got "0.9"/],
+    [{ type: 'batchNormalization', epsilon: 0 }, /layers\[0\] \(batchNormalization\): epsilon must be a number above 0 and at most 1; got 0/],
+    [{ type: 'conv2d', filters: 2, kernelSize: 3, useBias: 'no' }, /layers\[0\] \(conv2d\): useBias must be true or false; got "no"/],
+    [{ type: 'conv2d', filters: 2, kernelSize: 3, kernelInitializer: 'glorot_uniform' }, /layers\[0\] \(conv2d\): kernelInitializer must be one of glorotUniform, glorotNormal, heUniform, heNormal, leCunUniform, leCunNormal; got "glorot_uniform"/],
+    [{ type: 'dropout', rate: 1 }, /layers\[0\] \(dropout\): rate must be a number from 0 to below 1; got 1/],
+  ])('refuses an out-of-range Keras field, naming the layer and field: %j', (layer, message) => {
+    expect(() => checkModelSpec({ layers: [layer, { type: 'flatten' }, SOFTMAX] })).toThrow(message);
+  });
+
   it('trains --model reference to exactly the metrics of the default run', async () => {
     const plain = (await runCliCaptured(['train', '--seed', '5', ...SMALL])).lastJson();
     const named = (await runCliCaptured(['train', '--model', 'reference', '--seed', '5', ...SMALL])).lastJson();

@@ -40,3 +40,25 @@ describe('the reference CNN', () => {
     sums.forEach((sum) => expect(sum).toBeCloseTo(1, 5));
   });
 });
+
+describe('a spec with Keras fields', () => {
+  it('builds layers with its batch-norm momentum and epsilon, no bias where it says so, and its initialiser', () => {
+    const model = buildModel(
+      {
+        layers: [
+          { type: 'conv2d', filters: 4, kernelSize: 3, useBias: false, kernelInitializer: 'heNormal' },
+          { type: 'batchNormalization', momentum: 0.9, epsilon: 1e-5 },
+          { type: 'flatten' },
+          { type: 'dense', units: 10, activation: 'softmax', kernelInitializer: 'leCunUniform' },
+        ],
+      },
+      3,
+    );
+    const configs = model.layers.map((layer) => layer.getConfig() as Record<string, unknown>);
+    expect(configs[0]).toMatchObject({ useBias: false, kernelInitializer: { className: 'VarianceScaling', config: { scale: 2, distribution: 'normal' } } });
+    expect(configs[1]).toMatchObject({ momentum: 0.9, epsilon: 1e-5 });
+    expect(configs[3]).toMatchObject({ useBias: true, kernelInitializer: { config: { scale: 1, mode: 'fanIn', distribution: 'uniform' } } });
+    expect(model.layers[0]!.getWeights()).toHaveLength(1);
+    expect(model.countParams()).toBe(36 + 16 + 2704 * 10 + 10);
+  });
+});

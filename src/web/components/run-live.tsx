@@ -78,7 +78,8 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
       {results.degenerate ? (
         <p class="flash-error degenerate">
           Degenerate model: {results.degenerate}. Its accuracy is no verdict on the recipe; a model this lopsided usually means training
-          diverged (a learning rate too high, say).
+          diverged (a learning rate too high, say) or, with batch norm, that its moving statistics have not caught up with too few steps
+          for its momentum (try a lower momentum, such as 0.9, or more epochs).
         </p>
       ) : (
         ''

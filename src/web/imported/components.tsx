@@ -1,5 +1,6 @@
 import type { ImportedModel } from '../../store/imported-runs.ts';
 import type { Run } from '../../store/store.ts';
+import { describeScale, type InputScale, type OutputKind } from '../../models/imported/classifier.ts';
 import { DASH } from '../format.ts';
 import { CONVENTION_CHOICES, MAX_UPLOAD_BYTES, type ImportFormValues } from './upload.ts';
 
@@ -66,6 +67,10 @@ export function ImportForm({ values = {}, error, open = false }: { values?: Impo
           </label>
           <ConventionField field="layout" value={values.layout} />
           <ConventionField field="scale" value={values.scale} />
+          <label class="field">
+            <span class="label">Normalize (mean,std)</span>
+            <input type="text" name="normalize" value={values.normalize ?? ''} placeholder="0.1307,0.3081" title="pixels in [0,1] fed as (x - mean) / std, as PyTorch's Normalize; scale must stay auto" />
+          </label>
           <ConventionField field="output" value={values.output} />
         </div>
         <button type="submit">Import</button> <span class="import-progress">Importing: running the model on the test images…</span>
@@ -99,14 +104,21 @@ const FRAMEWORKS: Record<string, string> = {
   predictions: 'prediction file',
 };
 
-const SCALES = { unit: '[0, 1]', byte: '[0, 255]' } as const;
+const OUTPUTS: Record<OutputKind, string> = {
+  probabilities: 'probabilities',
+  logits: 'logits (softmax applied)',
+  'log-probabilities': 'log-probabilities (exponentials taken)',
+};
+
+/** The flag that feeds the pixels as the import did: --input-scale, or --input-normalize MEAN,STD. */
+const scaleFlag = (scale: InputScale) => (scale.startsWith('normalize:') ? `--input-normalize ${scale.slice('normalize:'.length)}` : `--input-scale ${scale}`);
 
 /** The command that imports the same file the same way. */
 function importCommand(imported: ImportedModel): string {
   const flags =
     imported.framework === 'predictions'
       ? [`--output ${imported.output}`]
-      : [`--input-layout ${imported.inputLayout ?? 'auto'}`, `--input-scale ${imported.inputScale}`, `--output ${imported.output}`];
+      : [`--input-layout ${imported.inputLayout ?? 'auto'}`, scaleFlag(imported.inputScale!), `--output ${imported.output}`];
   return ['npx digitlab import', imported.fileName, ...flags].join(' ');
 }
 
@@ -142,11 +154,11 @@ export function ImportedModelCard({ imported, tracked }: { imported: ImportedMod
     ...(model
       ? ([
           ['input fed', `${JSON.stringify(imported.inputShape)}${imported.inputLayout ? ` (${imported.inputLayout.toUpperCase()})` : ''}`],
-          ['pixel scale', imported.inputScale ? SCALES[imported.inputScale] : DASH],
+          ['pixel scale', imported.inputScale ? describeScale(imported.inputScale) : DASH],
           ['penultimate layer', imported.embedding ?? `none found`],
         ] as [string, string][])
       : []),
-    ['output read as', imported.output === 'logits' ? 'logits (softmax applied)' : 'probabilities'],
+    ['output read as', OUTPUTS[imported.output]],
   ];
   return (
     <section class="card">

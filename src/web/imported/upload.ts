@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../../../db/client.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
-import { ImportError, type ConventionRequest } from '../../models/imported/classifier.ts';
+import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { importRun } from '../../training/import-run.ts';
 import type { Run } from '../../store/store.ts';
 
@@ -17,7 +17,7 @@ export const CONVENTION_CHOICES = {
 } as const;
 
 /** What the import form holds besides its files, kept to fill the form again after an error. */
-export type ImportFormValues = Partial<Record<'name' | keyof ConventionRequest, string>>;
+export type ImportFormValues = Partial<Record<'name' | 'normalize' | keyof ConventionRequest, string>>;
 
 type Body = Record<string, string | File | (string | File)[]>;
 
@@ -31,6 +31,7 @@ export const importFormValues = (body: Body): ImportFormValues => ({
   layout: text(body, 'layout'),
   scale: text(body, 'scale'),
   output: text(body, 'output'),
+  normalize: text(body, 'normalize'),
 });
 
 function conventionsOf(values: ImportFormValues): ConventionRequest {
@@ -41,7 +42,13 @@ function conventionsOf(values: ImportFormValues): ConventionRequest {
     }
     return value as ConventionRequest[K];
   };
-  return { layout: pick('layout'), scale: pick('scale'), output: pick('output') };
+  let scale: ConventionRequest['scale'];
+  try {
+    scale = requestedScale(pick('scale'), values.normalize);
+  } catch (err) {
+    throw err instanceof ImportError ? new ImportError(`normalize ${err.message}`) : err;
+  }
+  return { layout: pick('layout'), scale, output: pick('output') };
 }
 
 /** The file import reads among the uploads: the one file, or a tfjs model.json among its weight files. */
