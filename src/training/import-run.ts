@@ -21,6 +21,7 @@ import { recordImportedRun } from '../store/imported-runs.ts';
 import { loadOnnxModel } from '../models/imported/onnx-model.ts';
 import { parseCsv, parseNpy, type PredictionTable } from '../models/imported/prediction-file.ts';
 import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
+import { conventionColumns } from '../models/imported/imported-predictor.ts';
 
 export interface ImportRequest {
   file: string;
@@ -149,12 +150,7 @@ export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
         framework,
         fileName: common.fileName,
         fileSha256: file.kind === 'onnx' ? sha256([file.bytes]) : sha256(file.files.map((f) => readFileSync(f))),
-        inputShape: [-1, ...convention.imageShape],
-        inputLayout: convention.layout,
-        inputScale: convention.scale,
-        output: convention.output,
-        embedding: 'value' in raw.embedding ? raw.embedding.value : null,
-        embeddingAbsence: 'absence' in raw.embedding ? raw.embedding.absence : null,
+        ...conventionColumns(convention, raw.embedding),
         modelJson: file.kind === 'tfjs' ? file.artifacts.modelJson : null,
         modelData: file.kind === 'onnx' ? file.bytes : file.artifacts.weightData,
       },

@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { loadMnist } from '../../data/mnist.ts';
-import { classify, detectConvention, probabilitiesOf } from '../../models/imported/classifier.ts';
+import { scaledPixels } from '../../data/batches.ts';
+import { detectConvention, probabilitiesOf } from '../../models/imported/classifier.ts';
+import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
 import { loadOnnxModel } from '../../models/imported/onnx-model.ts';
-import type { ImportedModel } from '../../store/imported-runs.ts';
 import { loadTestEmbeddings, loadTestPredictions, type Run, type TestResults } from '../../store/store.ts';
 import { storeTrackedEmbeddings } from '../../store/tracked-runs.ts';
-import { loadImportedModel } from '../../store/imported-runs.ts';
+import { loadImportedModel, type ImportedModel } from '../../store/imported-runs.ts';
 import { score } from '../../training/evaluate.ts';
 
 /** How many test images a tracked run may predict: the dataset's test split. */
 export const TEST_IMAGES = 10_000;
 const TRIAL_IMAGES = 500;
-
-const unitPixels = (images: Uint8Array) => Float32Array.from(images, (value) => value / 255);
 
 /**
  * A script's test probabilities ([n,10], test order, n all or a prefix) as the run's test results,
@@ -38,17 +37,12 @@ export async function trackedModel(bytes: Buffer): Promise<Omit<ImportedModel, '
   const raw = await loadOnnxModel(bytes);
   try {
     const trial = loadMnist('test', { limit: TRIAL_IMAGES });
-    const convention = await detectConvention(raw, { layout: 'auto', scale: 'auto', output: 'auto' }, { pixels: unitPixels(trial.images), labels: trial.labels });
+    const convention = await detectConvention(raw, { layout: 'auto', scale: 'auto', output: 'auto' }, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
     return {
       framework: 'onnx',
       fileName: 'model.onnx',
       fileSha256: createHash('sha256').update(bytes).digest('hex'),
-      inputShape: [-1, ...convention.imageShape],
-      inputLayout: convention.layout,
-      inputScale: convention.scale,
-      output: convention.output,
-      embedding: 'value' in raw.embedding ? raw.embedding.value : null,
-      embeddingAbsence: 'absence' in raw.embedding ? raw.embedding.absence : null,
+      ...conventionColumns(convention, raw.embedding),
       modelJson: null,
       modelData: bytes,
     };
@@ -66,14 +60,12 @@ export async function trackedEmbeddings(db: Db, run: Run): Promise<void> {
   const model = loadImportedModel(db, run.id);
   const predictions = loadTestPredictions(db, run.id);
   if (!model?.modelData || !model.embedding || !predictions || loadTestEmbeddings(db, run.id)) return;
-  const raw = await loadOnnxModel(model.modelData);
+  const { predict, dispose } = await importedPredictor({ ...model, modelData: model.modelData });
   try {
-    const count = predictions.predicted.length;
-    const test = loadMnist('test', { limit: count });
-    const convention = { imageShape: model.inputShape!.slice(1), layout: model.inputLayout, scale: model.inputScale!, output: model.output };
-    const { embeddings, embeddingDimensions } = await classify(raw, convention, unitPixels(test.images), count);
-    if (embeddings) storeTrackedEmbeddings(db, run.id, embeddings, embeddingDimensions);
+    const test = loadMnist('test', { limit: predictions.predicted.length });
+    const [embeddings] = await predict(scaledPixels(test, 0, test.count), test.count, true);
+    storeTrackedEmbeddings(db, run.id, embeddings!, embeddings!.length / test.count);
   } finally {
-    raw.dispose();
+    dispose();
   }
 }

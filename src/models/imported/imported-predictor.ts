@@ -4,6 +4,21 @@ import { classify, type Convention, type RawModel } from './classifier.ts';
 import { loadOnnxModel } from './onnx-model.ts';
 import { loadTfjsModel, type TfjsArtifacts } from './tfjs-model.ts';
 
+/**
+ * How a model is fed and read, and where its embedding is, as an imported model's row records it:
+ * the columns importedPredictor reads back.
+ */
+export function conventionColumns(convention: Convention, embedding: { value: string } | { absence: string }) {
+  return {
+    inputShape: [-1, ...convention.imageShape],
+    inputLayout: convention.layout,
+    inputScale: convention.scale,
+    output: convention.output,
+    embedding: 'value' in embedding ? embedding.value : null,
+    embeddingAbsence: 'absence' in embedding ? embedding.absence : null,
+  };
+}
+
 /** An imported model of the store, with the file that holds it (a prediction file holds none). */
 export type StoredImportedModel = ImportedModel & { modelData: NonNullable<ImportedModel['modelData']> };
 
