@@ -79,7 +79,8 @@ export function softmaxRows(values: Float32Array, width = 10): Float32Array {
   return out;
 }
 
-const sumsToOne = (values: Float32Array, start: number) => {
+/** Whether the ten values of the row starting at `start` sum to 1, float rounding allowed. */
+export const sumsToOne = (values: Float32Array, start: number) => {
   let sum = 0;
   for (let c = 0; c < 10; c++) sum += values[start + c]!;
   return Math.abs(sum - 1) <= 1e-3;
