@@ -17,6 +17,7 @@ import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
 import { HttpRecorder } from '../execution/workers/http-recorder.ts';
 import { StopSignals } from '../execution/signal-policy.ts';
+import { TOKEN_OPTIONS, workerToken } from './worker-token.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -150,7 +151,7 @@ export const workerCommand: Command = {
   positionals: [],
   options: {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
-    token: { type: 'string', placeholder: 'TOKEN', description: 'a token from `digitlab token create` on the server (default $DIGITLAB_TOKEN)' },
+    ...TOKEN_OPTIONS,
     slots: { type: 'integer', min: 1, max: 64, description: 'runs trained at once, each in its own process (default 1)' },
     cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no thread count (default: all, shared among the slots)' },
     once: { type: 'boolean', description: 'train one run, then exit (what a batch job runs)' },
@@ -161,8 +162,7 @@ export const workerCommand: Command = {
     if (options.db !== undefined) throw new UsageError('a worker keeps no store: everything goes to --server; drop --db');
     const server = options.server as string | undefined;
     if (!server || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server must be the server\'s http:// or https:// URL');
-    const token = (options.token as string | undefined) ?? context.env.DIGITLAB_TOKEN;
-    if (!token) throw new UsageError('--token (or $DIGITLAB_TOKEN) is required: create one on the server with `digitlab token create`');
+    const token = workerToken(options, context.env);
     const slots = (options.slots as number | undefined) ?? 1;
     if (slots > 1) {
       const argv = ['--server', server, ...(options.once ? ['--once'] : []), ...(options.backend ? ['--backend', options.backend as string] : [])];

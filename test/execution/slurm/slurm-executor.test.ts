@@ -43,6 +43,8 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
     for (const [i, id] of ids.entries()) {
       const jobId = jobIds[i]!;
       expect(jobId).toMatch(/^\d+$/);
+      // The token travels in the job's environment, never in its script or on a command line.
+      expect(execFileSync('scontrol', ['write', 'batch_script', jobId, '-'], { encoding: 'utf8' })).not.toContain('dlw_');
       expect(runAttemptHistory(db, id)).toMatchObject([{ attempt: 1, slurmJobId: jobId, outcome: 'completed' }]);
       expect(getRun(db, id)).toMatchObject({ source: 'worker', testAccuracy: expect.any(Number) });
       expect(epochHistory(db, id)).toHaveLength(1);

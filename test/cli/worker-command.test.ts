@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../db/client.ts';
+import { createToken } from '../../src/store/worker-tokens.ts';
+import { startServer } from '../helpers/e2e.ts';
+import { exited } from '../helpers/waiting.ts';
+
+const BIN = path.resolve('bin/digitlab.js');
+const started: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** `digitlab ...args` with `env` added; resolves its exit code and stderr once it exits. */
+function digitlab(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DIGITLAB_DB: '', DIGITLAB_TOKEN: '', ...env } });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  return { child, done: exited(child).then((code) => ({ code, stdout, stderr })) };
+}
+
+/** An empty store served on loopback, and a worker token for it. */
+async function emptyServer() {
+  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-worker-cli-')), 'runs.sqlite');
+  const store = openDb(db);
+  const { token } = createToken(store, 'cli-worker');
+  store.$client.close();
+  const { server, url } = await startServer({ db, args: ['--max-concurrent', '0'] });
+  started.push(server);
+  return { url, token };
+}
+
+describe('digitlab worker', () => {
+  it('takes its token from $DIGITLAB_TOKEN or --token-file, off the command line', async () => {
+    const { url, token } = await emptyServer();
+    const fromEnv = await digitlab(['worker', '--server', url, '--once'], { DIGITLAB_TOKEN: token }).done;
+    expect(fromEnv).toMatchObject({ code: 0, stderr: expect.stringContaining('nothing is queued') });
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-token-')), 'token');
+    writeFileSync(file, `${token}\n`);
+    chmodSync(file, 0o600);
+    const fromFile = await digitlab(['worker', '--server', url, '--once', '--token-file', file]).done;
+    expect(fromFile).toMatchObject({ code: 0, stderr: expect.stringContaining('nothing is queued') });
+    const missing = await digitlab(['worker', '--server', url, '--once', '--token-file', `${file}.absent`]).done;
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--token-file ${file}.absent cannot be read (ENOENT)`);
+  }, 60_000);
+
+  it('says in its help that --token shows in the process list', async () => {
+    const { code, stdout } = await digitlab(['worker', '--help']).done;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--token TOKEN +the token itself; it shows in the process list/);
+    expect(stdout).toContain('--token-file PATH');
+  }, 30_000);
+});
