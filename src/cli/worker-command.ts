@@ -170,16 +170,17 @@ export const workerCommand: Command = {
     }
     const log = (line: string) => context.stderr.write(`${line}\n`);
     const retryFor = options['retry-for'] as number | undefined;
+    const stops = new StopSignals({
+      stopping: (stop) =>
+        log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),
+    });
     const settings: WorkerSettings = {
-      client: new WorkerClient(server, token, { log, retryForMs: retryFor === undefined ? undefined : retryFor * 1000 }),
+      client: new WorkerClient(server, token, { log, retryForMs: retryFor === undefined ? undefined : retryFor * 1000, stop: stops.signal }),
       host: os.hostname(),
       backend: options.backend as BackendChoice | undefined,
       cores: options.cores as number | undefined,
       context,
-      stops: new StopSignals({
-        stopping: (stop) =>
-          log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),
-      }),
+      stops,
     };
     try {
       return await workLoop(settings, options.once === true, options.json === true);

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { createToken } from '../../src/store/worker-tokens.ts';
 import { startServer } from '../helpers/e2e.ts';
-import { exited } from '../helpers/waiting.ts';
+import { exited, until } from '../helpers/waiting.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 const started: ChildProcess[] = [];
@@ -58,4 +58,18 @@ describe('digitlab worker', () => {
     expect(stdout).toMatch(/--token TOKEN +the token itself; it shows in the process list/);
     expect(stdout).toContain('--token-file PATH');
   }, 30_000);
+
+  it('stops at SIGTERM while it waits for an unreachable server, not when --retry-for runs out', async () => {
+    // Nothing listens on this port (3720-3739 are this checkout's to use).
+    const { child, done } = digitlab(['worker', '--server', 'http://127.0.0.1:3738', '--retry-for', '20'], { DIGITLAB_TOKEN: 'dlw_unused' });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    await until('the worker to wait', () => stderr.includes('does not answer'), 30_000);
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const { code, stderr: all } = await done;
+    expect(Date.now() - signalled).toBeLessThan(3000);
+    expect(code).toBe(1);
+    expect(all).toContain('stopped while waiting for the server at http://127.0.0.1:3738');
+  }, 60_000);
 });
