@@ -164,12 +164,18 @@ export const workerCommand: Command = {
     if (!server || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server must be the server\'s http:// or https:// URL');
     const token = workerToken(options, context.env);
     const slots = (options.slots as number | undefined) ?? 1;
+    const retryFor = options['retry-for'] as number | undefined;
     if (slots > 1) {
-      const argv = ['--server', server, ...(options.once ? ['--once'] : []), ...(options.backend ? ['--backend', options.backend as string] : [])];
+      // Every flag but --slots and --cores (which runSlots decides) and the token (which goes in the environment).
+      const argv = [
+        ...['--server', server],
+        ...(options.once ? ['--once'] : []),
+        ...(options.backend ? ['--backend', options.backend as string] : []),
+        ...(retryFor === undefined ? [] : ['--retry-for', String(retryFor)]),
+      ];
       return runSlots(argv, slots, context, token);
     }
     const log = (line: string) => context.stderr.write(`${line}\n`);
-    const retryFor = options['retry-for'] as number | undefined;
     const stops = new StopSignals({
       stopping: (stop) =>
         log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),

@@ -72,4 +72,11 @@ describe('digitlab worker', () => {
     expect(code).toBe(1);
     expect(all).toContain('stopped while waiting for the server at http://127.0.0.1:3738');
   }, 60_000);
+
+  it('gives --retry-for to the processes of --slots', async () => {
+    const { done } = digitlab(['worker', '--server', 'http://127.0.0.1:3738', '--slots', '2', '--retry-for', '1'], { DIGITLAB_TOKEN: 'dlw_unused' });
+    const { code, stderr } = await done;
+    expect(code).toBe(1);
+    for (const slot of [1, 2]) expect(stderr).toMatch(new RegExp(`\\[slot ${slot}\\] digitlab worker: the server at http://127.0.0.1:3738 has not answered for 1s`));
+  }, 30_000);
 });
