@@ -36,7 +36,8 @@ export class HttpRecorder implements RunRecorder {
         const answer = await this.client.postJson<{ cancel: boolean }>(`${this.base}/heartbeat`, { attempt: this.attempt, progress });
         if (answer.cancel) this.options.onStop('cancel', CANCELLED_BY_USER);
       } catch (err) {
-        if (err instanceof WorkerRequestError && err.status === 409) {
+        // The server refused: the lease is gone (409) or the token was revoked (401), and the run ended there.
+        if (err instanceof WorkerRequestError) {
           this.lost = err.message;
           this.options.onStop('lost', err.message);
           return;
@@ -104,7 +105,7 @@ export class HttpRecorder implements RunRecorder {
   }
 
   async end(status: 'failed' | 'cancelled', error: string): Promise<void> {
-    // A run whose lease was taken away has been ended by the server already.
+    // A run whose lease or token was taken away has been ended by the server already.
     if (this.lost) return;
     await this.client.postJson(`${this.base}/end`, { attempt: this.attempt, status, error });
   }

@@ -75,6 +75,18 @@ describe('worker API', () => {
     expect((await refused.json()).error).toMatch(/not valid/);
   });
 
+  it("fails a revoked token's run in flight at once, naming the revocation", async () => {
+    const { db, claim, call, token } = setup();
+    const run = createRun(db, { name: 'in flight', params: smallRunParams() });
+    const other = createRun(db, { name: 'not its run', params: smallRunParams(), status: 'running' });
+    const { run: claimed } = await (await claim()).json();
+    expect(revokeToken(db, 'test-worker')).toEqual([run.id]);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^token revoked/) });
+    expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['failed']);
+    expect(getRun(db, other.id).status).toBe('running');
+    expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt: claimed.attempt }, token)).status).toBe(401);
+  });
+
   it('gives one queued run to exactly one of two racing claims', async () => {
     const { db, claim } = setup();
     const run = createRun(db, { name: 'contested', params: smallRunParams() });
