@@ -17,6 +17,7 @@ import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
 import { HttpRecorder } from '../execution/workers/http-recorder.ts';
 import { StopSignals } from '../execution/signal-policy.ts';
+import { CANCELLED_BY_USER } from '../training/cancellation.ts';
 import { TOKEN_OPTIONS, workerToken } from './worker-token.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
@@ -54,18 +55,20 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
     heartbeatMs,
     onStop(reason, message) {
       if (!controller.signal.aborted) context.stderr.write(`run ${claimed.id}: ${reason === 'cancel' ? 'the server asks to stop' : message}; stopping after this batch\n`);
-      controller.abort();
+      controller.abort(reason === 'cancel' ? CANCELLED_BY_USER : `lost the run: ${message}`);
     },
   });
   recorder.startHeartbeat();
   try {
-    return await trainAndRecord(claimed.params, settings.stops.recorder(recorder), {
+    const ending = await trainAndRecord(claimed.params, settings.stops.recorder(recorder), {
       backend: settings.backend,
       cores: settings.cores,
       labelDecisions: claimed.labelDecisions,
       signal: controller.signal,
       reporter: terminalReporter(context.stderr, claimed.params.epochs),
     });
+    // Stopped because the server took the run away: no one cancelled it, and the server has ended it already.
+    return recorder.lost && ending.status !== 'completed' ? { status: 'failed', error: `lost the run: ${recorder.lost}` } : ending;
   } finally {
     recorder.stopHeartbeat();
     settings.stops.signal.removeEventListener('abort', stop);
@@ -149,6 +152,7 @@ export const workerCommand: Command = {
   name: 'worker',
   summary: 'train queued runs of a remote digitlab server on this machine (no local store)',
   positionals: [],
+  storeless: true,
   options: {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
     ...TOKEN_OPTIONS,
@@ -159,7 +163,6 @@ export const workerCommand: Command = {
     'retry-for': { type: 'integer', min: 1, max: 86_400, placeholder: 'SECONDS', description: 'how long to keep retrying an unreachable server (default 600)' },
   },
   async run({ options }, context) {
-    if (options.db !== undefined) throw new UsageError('a worker keeps no store: everything goes to --server; drop --db');
     const server = options.server as string | undefined;
     if (!server || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server must be the server\'s http:// or https:// URL');
     const token = workerToken(options, context.env);

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
-import { createToken } from '../../src/store/worker-tokens.ts';
+import { createToken, revokeToken } from '../../src/store/worker-tokens.ts';
+import { createRun, getRun } from '../../src/store/store.ts';
+import { smallRunParams } from '../helpers/db.ts';
 import { startServer } from '../helpers/e2e.ts';
 import { exited, until } from '../helpers/waiting.ts';
 
@@ -34,7 +36,7 @@ async function emptyServer() {
   store.$client.close();
   const { server, url } = await startServer({ db, args: ['--max-concurrent', '0'] });
   started.push(server);
-  return { url, token };
+  return { url, token, db };
 }
 
 describe('digitlab worker', () => {
@@ -57,6 +59,8 @@ describe('digitlab worker', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/--token TOKEN +the token itself; it shows in the process list/);
     expect(stdout).toContain('--token-file PATH');
+    // A worker keeps no store, so its help offers no --db.
+    expect(stdout).not.toContain('--db');
   }, 30_000);
 
   it('stops at SIGTERM while it waits for an unreachable server, not when --retry-for runs out', async () => {
@@ -79,4 +83,20 @@ describe('digitlab worker', () => {
     expect(code).toBe(1);
     for (const slot of [1, 2]) expect(stderr).toMatch(new RegExp(`\\[slot ${slot}\\] digitlab worker: the server at http://127.0.0.1:3738 has not answered for 1s`));
   }, 30_000);
+
+  it('a worker whose token is revoked mid-run stops, saying it lost the run, not that a person cancelled it', async () => {
+    const { url, token, db } = await emptyServer();
+    const store = openDb(db);
+    const run = createRun(store, { name: 'revoked mid-run', params: smallRunParams({ epochs: 50, trainLimit: 1000, testLimit: 100 }) });
+    const { child, done } = digitlab(['worker', '--server', url, '--once'], { DIGITLAB_TOKEN: token });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    await until('the claim', () => getRun(store, run.id).status === 'running', 60_000);
+    revokeToken(store, 'cli-worker');
+    const ended = await done;
+    expect(ended.code).toBe(1);
+    expect(ended.stderr).toMatch(new RegExp(`run ${run.id} failed in .*: lost the run: .*401`));
+    expect(ended.stderr).not.toContain('cancelled by the user');
+    expect(getRun(store, run.id).error).toMatch(/^token revoked/);
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
 import { exited, until } from '../../helpers/waiting.ts';
+import { sbatch } from '../../../src/execution/slurm/slurm.ts';
 
 // .ci/run brings up a one-node cluster (.ci/slurm-up); a machine without Slurm's client skips this.
 const noSlurm = spawnSync('sinfo', ['--version']).error !== undefined;
@@ -50,6 +51,8 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
       expect(epochHistory(db, id)).toHaveLength(1);
       // The worker reports before it exits: the job ends a moment after the run.
       await until(`job ${jobId} to complete`, () => squeueState(jobId) === 'COMPLETED', 30_000);
+      // The run ended first; the job's end is recorded after it.
+      await until(`the run to record job ${jobId} as completed`, () => getRun(db, id).slurmState === 'COMPLETED', 30_000);
       expect(await (await fetch(`${url}/runs/${id}`)).text()).toContain(`Slurm job ${jobId} on `);
     }
   }, 330_000);
@@ -84,4 +87,9 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
     expect(runAttemptHistory(db, id!)).toMatchObject([{ outcome: 'failed' }]);
     expect(epochHistory(db, id!).length).toBeGreaterThan(0);
   }, 330_000);
+
+  it("quotes sbatch's refusal as Slurm wrote it, its name once", async () => {
+    const refused = sbatch('#!/bin/sh\ntrue\n', ['--partition=no-such-partition'], process.env);
+    await expect(refused).rejects.toThrow(/^sbatch: error: .*partition/);
+  }, 30_000);
 });

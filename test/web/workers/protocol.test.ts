@@ -87,6 +87,17 @@ describe('worker API', () => {
     expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt: claimed.attempt }, token)).status).toBe(401);
   });
 
+  it("names each run's worker in the runs list, two workers on one host apart", async () => {
+    const { db, claim, app } = setup();
+    const { token: second } = createToken(db, 'second-worker');
+    for (const name of ['one', 'two']) createRun(db, { name, params: smallRunParams() });
+    await claim();
+    await claim(second);
+    const page = await (await app.request('/runs')).text();
+    expect(page).toContain('test-worker on far-away');
+    expect(page).toContain('second-worker on far-away');
+  });
+
   it('gives one queued run to exactly one of two racing claims', async () => {
     const { db, claim } = setup();
     const run = createRun(db, { name: 'contested', params: smallRunParams() });
