@@ -51,14 +51,15 @@ export const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean'
 /** Options every digitlab command takes. */
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
   db: { type: 'string', placeholder: 'PATH', description: 'SQLite run store (default $DIGITLAB_DB or db/digitlab.sqlite)' },
+  'create-dirs': { type: 'boolean', description: "create the store's missing directories (else a missing one is an error)" },
   json: { type: 'boolean', description: 'print one JSON object as the last line of stdout' },
   ...HELP_OPTION,
 };
 
-/** The common options a command takes: all of them, but --db only where there is a store. */
+/** The common options a command takes: all of them, but the store's only where there is a store. */
 function commonOptionsOf(command: CommandLine): Record<string, OptionSpec> {
   if (!command.storeless) return COMMON_OPTIONS;
-  const { db: _db, ...rest } = COMMON_OPTIONS;
+  const { db: _db, 'create-dirs': _createDirs, ...rest } = COMMON_OPTIONS;
   return rest;
 }
 

@@ -31,9 +31,19 @@ describe('choosing and opening the run store', () => {
     }
   });
 
+  it('refuses a store in a directory that does not exist with exit 2 naming it, creating nothing', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'typo', 'runs.sqlite');
+    const refused = await runCliCaptured(['runs', '--db', file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the directory ${path.join(dir, 'typo')} of the run store ${file} does not exist`);
+    expect(refused.stderr).toContain('--create-dirs');
+    expect(existsSync(path.join(dir, 'typo'))).toBe(false);
+  });
+
   it('says on stderr when it creates a new store, and only then', async () => {
     const file = path.join(tempDir(), 'typo', 'runs.sqlite');
-    const first = await runCliCaptured(['runs', '--db', file]);
+    const first = await runCliCaptured(['runs', '--db', file, '--create-dirs']);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain(`created a new run store at ${file}`);
     const again = await runCliCaptured(['runs', '--db', file]);
@@ -48,7 +58,8 @@ describe('choosing and opening the run store', () => {
     ['a directory given as the store (unable to open database file)', (dir: string) => (mkdirSync(path.join(dir, 'runs')), path.join(dir, 'runs')), /cannot be opened; check that the path/],
   ])('exits 2 naming the file and what to do for %s', async (_what, makePath, message) => {
     const file = makePath(tempDir());
-    const result = await runCliCaptured(['runs', '--db', file]);
+    // --create-dirs: the /proc case gets as far as trying to make its directory.
+    const result = await runCliCaptured(['runs', '--db', file, '--create-dirs']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(file);
