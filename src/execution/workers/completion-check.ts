@@ -46,7 +46,9 @@ function confusionProblem(confusion: unknown, predicted: Uint8Array | null, accu
  */
 export function completionProblems(outcome: TestOutcome, count: number): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const problem = (field: string, text: string | null) => text && problems.push({ field, problem: text });
+  const problem = (field: string, text: string | null) => {
+    if (text) problems.push({ field, problem: text });
+  };
   const { predicted, embeddings, embeddingDimensions } = outcome;
   problem('loss', finiteIn(outcome.loss, 0) ? null : `must be a finite number from 0; got ${outcome.loss}`);
   problem('accuracy', finiteIn(outcome.accuracy, 0, 1) ? null : `must be a finite number from 0 to 1; got ${outcome.accuracy}`);
