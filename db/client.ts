@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
@@ -56,12 +56,12 @@ export function openDb(file: string = DEFAULT_DB_PATH): Db {
  * behind this code's is refused, since the queries here expect the current tables.
  *
  * SQLite opens a WAL store read-only only if its -shm file exists or can be created; a cleanly
- * closed store has none, and a read-only directory cannot get one. Then it is opened again with
- * `immutable=1`, which skips locking and the -shm file. The trade-off: an immutable reader does
- * not see, and may be confused by, a writer changing the file meanwhile. That cannot happen on a
- * read-only filesystem, and is unlikely for a store nobody here may write; the alternative, leaving
- * the store in rollback mode on every close, would need every closer to switch modes and could not
- * do it while another process has the store open.
+ * closed store has none, and a directory the user may not write cannot get one (SQLite then says
+ * "attempt to write a readonly database" or "unable to open"). Then the store is read as a
+ * snapshot: the file is copied into memory and opened there. better-sqlite3 is built without URI
+ * filenames, so SQLite's `immutable=1` cannot be asked for. The trade-offs: the copy takes memory
+ * as large as the file, and it misses whatever a -wal file holds, so a store with a non-empty
+ * -wal (a writer has it open, or one died) is refused rather than shown out of date.
  */
 export function openReadOnly(file: string): Db {
   let sqlite: Database.Database | undefined;
@@ -71,8 +71,9 @@ export function openReadOnly(file: string): Db {
       sqlite.pragma('schema_version'); // the first read, where a missing -shm fails
     } catch (err) {
       sqlite?.close();
-      if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN') throw err;
-      sqlite = new Database(`file:${encodeURI(path.resolve(file)).replace(/[?#]/g, encodeURIComponent)}?immutable=1`, { readonly: true, fileMustExist: true });
+      const code = (err as { code?: string }).code ?? '';
+      if (code !== 'SQLITE_CANTOPEN' && !code.startsWith('SQLITE_READONLY')) throw err;
+      sqlite = snapshotOf(file);
     }
     sqlite.pragma('query_only = ON');
     const pending = pendingMigrations(sqlite);
@@ -87,6 +88,20 @@ export function openReadOnly(file: string): Db {
     sqlite?.close();
     throw explainStoreError(file, err);
   }
+}
+
+/** The store's file as an in-memory database of its own (see openReadOnly). */
+function snapshotOf(file: string): Database.Database {
+  if (existsSync(`${file}-wal`) && statSync(`${file}-wal`).size > 0) {
+    throw new StoreOpenError(
+      `the run store ${path.resolve(file)} is read-only and has changes in ${path.resolve(file)}-wal that only a writer can apply; ` +
+        'open it once as a user who may write it (or copy the store and its -wal somewhere writable)',
+    );
+  }
+  const bytes = readFileSync(file);
+  // Bytes 18 and 19 say "WAL" (2); an in-memory database has no WAL, so they are set to rollback (1).
+  if (bytes.length >= 20) bytes[18] = bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
 }
 
 /** Whether this process may write the store and its directory (SQLite creates -wal and -shm files beside it). */

@@ -30,9 +30,9 @@ export const tokenCommand: Command = {
       if (action === 'revoke') {
         const name = options.name as string | undefined;
         if (!name) throw new UsageError('token revoke needs --name NAME (see digitlab token list)');
-        revokeToken(db, name);
-        context.stderr.write(`token '${name}' revoked: workers using it are refused from now on\n`);
-        if (options.json) printJson(context, { revoked: name });
+        const ended = revokeToken(db, name);
+        context.stderr.write(`token '${name}' revoked: workers using it are refused from now on${ended.length > 0 ? `; its run(s) ${ended.join(', ')} failed` : ''}\n`);
+        if (options.json) printJson(context, { revoked: name, failedRuns: ended });
         return 0;
       }
       const tokens = listTokens(db).map((t) => ({ name: t.name, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null, runId: t.runId }));

@@ -17,6 +17,8 @@ import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
 import { HttpRecorder } from '../execution/workers/http-recorder.ts';
 import { StopSignals } from '../execution/signal-policy.ts';
+import { CANCELLED_BY_USER } from '../training/cancellation.ts';
+import { TOKEN_OPTIONS, workerToken } from './worker-token.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -53,18 +55,20 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
     heartbeatMs,
     onStop(reason, message) {
       if (!controller.signal.aborted) context.stderr.write(`run ${claimed.id}: ${reason === 'cancel' ? 'the server asks to stop' : message}; stopping after this batch\n`);
-      controller.abort();
+      controller.abort(reason === 'cancel' ? CANCELLED_BY_USER : `lost the run: ${message}`);
     },
   });
   recorder.startHeartbeat();
   try {
-    return await trainAndRecord(claimed.params, settings.stops.recorder(recorder), {
+    const ending = await trainAndRecord(claimed.params, settings.stops.recorder(recorder), {
       backend: settings.backend,
       cores: settings.cores,
       labelDecisions: claimed.labelDecisions,
       signal: controller.signal,
       reporter: terminalReporter(context.stderr, claimed.params.epochs),
     });
+    // Stopped because the server took the run away: no one cancelled it, and the server has ended it already.
+    return recorder.lost && ending.status !== 'completed' ? { status: 'failed', error: `lost the run: ${recorder.lost}` } : ending;
   } finally {
     recorder.stopHeartbeat();
     settings.stops.signal.removeEventListener('abort', stop);
@@ -148,9 +152,10 @@ export const workerCommand: Command = {
   name: 'worker',
   summary: 'train queued runs of a remote digitlab server on this machine (no local store)',
   positionals: [],
+  storeless: true,
   options: {
     server: { type: 'string', placeholder: 'URL', description: 'the digitlab server, e.g. http://lab-server:3000' },
-    token: { type: 'string', placeholder: 'TOKEN', description: 'a token from `digitlab token create` on the server (default $DIGITLAB_TOKEN)' },
+    ...TOKEN_OPTIONS,
     slots: { type: 'integer', min: 1, max: 64, description: 'runs trained at once, each in its own process (default 1)' },
     cores: { type: 'integer', min: 1, max: 1024, description: 'cores a run may use when it names no thread count (default: all, shared among the slots)' },
     once: { type: 'boolean', description: 'train one run, then exit (what a batch job runs)' },
@@ -158,28 +163,33 @@ export const workerCommand: Command = {
     'retry-for': { type: 'integer', min: 1, max: 86_400, placeholder: 'SECONDS', description: 'how long to keep retrying an unreachable server (default 600)' },
   },
   async run({ options }, context) {
-    if (options.db !== undefined) throw new UsageError('a worker keeps no store: everything goes to --server; drop --db');
     const server = options.server as string | undefined;
     if (!server || !/^https?:\/\/[^/]/.test(server)) throw new UsageError('--server must be the server\'s http:// or https:// URL');
-    const token = (options.token as string | undefined) ?? context.env.DIGITLAB_TOKEN;
-    if (!token) throw new UsageError('--token (or $DIGITLAB_TOKEN) is required: create one on the server with `digitlab token create`');
+    const token = workerToken(options, context.env);
     const slots = (options.slots as number | undefined) ?? 1;
+    const retryFor = options['retry-for'] as number | undefined;
     if (slots > 1) {
-      const argv = ['--server', server, ...(options.once ? ['--once'] : []), ...(options.backend ? ['--backend', options.backend as string] : [])];
+      // Every flag but --slots and --cores (which runSlots decides) and the token (which goes in the environment).
+      const argv = [
+        ...['--server', server],
+        ...(options.once ? ['--once'] : []),
+        ...(options.backend ? ['--backend', options.backend as string] : []),
+        ...(retryFor === undefined ? [] : ['--retry-for', String(retryFor)]),
+      ];
       return runSlots(argv, slots, context, token);
     }
     const log = (line: string) => context.stderr.write(`${line}\n`);
-    const retryFor = options['retry-for'] as number | undefined;
+    const stops = new StopSignals({
+      stopping: (stop) =>
+        log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),
+    });
     const settings: WorkerSettings = {
-      client: new WorkerClient(server, token, { log, retryForMs: retryFor === undefined ? undefined : retryFor * 1000 }),
+      client: new WorkerClient(server, token, { log, retryForMs: retryFor === undefined ? undefined : retryFor * 1000, stop: stops.signal }),
       host: os.hostname(),
       backend: options.backend as BackendChoice | undefined,
       cores: options.cores as number | undefined,
       context,
-      stops: new StopSignals({
-        stopping: (stop) =>
-          log(`stopping: the run in training ends ${stop.kind === 'cancel' ? 'as cancelled' : "as interrupted (the server's --retry may queue it again)"} after this batch`),
-      }),
+      stops,
     };
     try {
       return await workLoop(settings, options.once === true, options.json === true);

@@ -30,6 +30,8 @@ export interface Command {
   summary: string;
   positionals: Positional[];
   options: Record<string, OptionSpec>;
+  /** A command that keeps no store of its own (a remote worker): it neither takes nor lists --db. */
+  storeless?: boolean;
   /** Returns the process exit code. */
   run(args: { positionals: string[]; options: OptionValues }, context: CommandContext): Promise<number>;
 }
@@ -49,9 +51,17 @@ export const HELP_OPTION: Record<string, OptionSpec> = { help: { type: 'boolean'
 /** Options every digitlab command takes. */
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
   db: { type: 'string', placeholder: 'PATH', description: 'SQLite run store (default $DIGITLAB_DB or db/digitlab.sqlite)' },
+  'create-dirs': { type: 'boolean', description: "create the store's missing directories (else a missing one is an error)" },
   json: { type: 'boolean', description: 'print one JSON object as the last line of stdout' },
   ...HELP_OPTION,
 };
+
+/** The common options a command takes: all of them, but the store's only where there is a store. */
+function commonOptionsOf(command: CommandLine): Record<string, OptionSpec> {
+  if (!command.storeless) return COMMON_OPTIONS;
+  const { db: _db, 'create-dirs': _createDirs, ...rest } = COMMON_OPTIONS;
+  return rest;
+}
 
 /**
  * What is wrong with a flag's raw value, phrased to follow the flag's name ("must be ..."), or
@@ -112,7 +122,7 @@ function checkValue(flag: string, spec: OptionSpec, raw: string): string | numbe
 export function parseCommandLine(
   command: CommandLine,
   argv: string[],
-  common: Record<string, OptionSpec> = COMMON_OPTIONS,
+  common: Record<string, OptionSpec> = commonOptionsOf(command),
 ): { positionals: string[]; options: OptionValues } {
   const specs = { ...command.options, ...common };
   let parsed;
@@ -164,7 +174,7 @@ function optionLabel(flag: string, spec: OptionSpec): string {
 }
 
 /** `program` and `common` are what digitlab's commands have unless a caller (a bench script) differs. */
-export function commandHelp(command: CommandLine, program = 'digitlab', common: Record<string, OptionSpec> = COMMON_OPTIONS): string {
+export function commandHelp(command: CommandLine, program = 'digitlab', common: Record<string, OptionSpec> = commonOptionsOf(command)): string {
   const usage = [`${program} ${command.name}`, ...command.positionals.map(positionalLabel), '[options]'].join(' ');
   const rows: [string, string][] = [
     ...command.positionals.map((p): [string, string] => [positionalLabel(p), p.description]),

@@ -14,6 +14,7 @@ import type { CommandContext, OptionValues } from '../core/command.ts';
 export function openStoreFor(options: OptionValues, context: CommandContext, { onlyReads = false } = {}): Db {
   const file = storePath(options, context.env);
   const isNew = file !== ':memory:' && !existsSync(file);
+  if (isNew) refuseMissingDirectory(file, options);
   if (onlyReads && !isNew && !canWrite(file)) {
     const db = openReadOnly(file);
     context.stderr.write(`digitlab: the run store ${path.resolve(file)} is read-only; reading it without changes\n`);
@@ -35,6 +36,16 @@ export function storeFailure(err: unknown, options: OptionValues, env: NodeJS.Pr
   if (!(err instanceof Database.SqliteError)) return null;
   const explained = explainStoreError(storePath(options, env), err);
   return explained instanceof StoreOpenError ? explained : null;
+}
+
+/**
+ * A store named in a directory that does not exist is most likely a typo, which would otherwise
+ * train into a new tree of folders: only the default store's directory, or --create-dirs, is made.
+ */
+function refuseMissingDirectory(file: string, options: OptionValues): void {
+  const dir = path.dirname(path.resolve(file));
+  if (existsSync(dir) || file === DEFAULT_DB_PATH || options['create-dirs'] === true) return;
+  throw new StoreOpenError(`the directory ${dir} of the run store ${path.resolve(file)} does not exist; check the path, or pass --create-dirs to create it`);
 }
 
 /** --db wins; an empty DIGITLAB_DB counts as unset, but an empty --db is a mistake (it would train into a temporary store). */

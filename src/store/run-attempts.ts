@@ -2,7 +2,7 @@ import { DomainError } from '../core/errors.ts';
 import { and, eq, isNotNull, lt } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { confusionMatrices, epochMetrics, runAttempts, runs, uploadChunks } from '../../db/schema.ts';
-import { claimQueued, endRun, finishAttempt, getRun, moveRun, type Run } from './store.ts';
+import { claimQueued, endRun, finishAttempt, getRun, moveRun, type Run, type Transaction } from './store.ts';
 import type { WorkerToken } from './worker-tokens.ts';
 
 /**
@@ -50,6 +50,17 @@ export function heldRun(db: Db, runId: number, attempt: number, worker: string):
 export function attemptWorker(db: Db, runId: number, attempt: number): string | null {
   const row = db.select({ worker: runAttempts.worker }).from(runAttempts).where(and(eq(runAttempts.runId, runId), eq(runAttempts.attempt, attempt))).get();
   return row?.worker ?? null;
+}
+
+/** The running runs whose current attempt `worker` (a token's name) claimed. */
+export function runsHeldBy(db: Db | Transaction, worker: string): Run[] {
+  return db
+    .select({ run: runs })
+    .from(runs)
+    .innerJoin(runAttempts, and(eq(runAttempts.runId, runs.id), eq(runAttempts.attempt, runs.attempts)))
+    .where(and(eq(runs.status, 'running'), eq(runs.source, 'worker'), eq(runAttempts.worker, worker)))
+    .all()
+    .map(({ run }) => run);
 }
 
 /** A heartbeat: extends the lease, keeps the latest progress, and says whether to stop. */

@@ -2,6 +2,7 @@ import type { Db } from '../../db/client.ts';
 import type { RunStatus } from '../../db/schema.ts';
 import { epochHistory, listRuns, runTagMap, type Run } from './store.ts';
 import { trainedByDigitlab } from './run-source.ts';
+import { attemptWorker } from './run-attempts.ts';
 
 /**
  * The runs list as every front end shows it (the /runs page, GET /api/runs, `digitlab runs`): one
@@ -15,6 +16,8 @@ export interface RunListRow {
   tags: Record<string, string>;
   /** The kept epoch's figures (the last epoch's without early stopping); null before the first epoch. */
   epoch: { loss: number; accuracy: number | null; valLoss: number | null; valAccuracy: number | null } | null;
+  /** The worker token's name of the run's current attempt; null when no remote worker claimed it. */
+  worker: string | null;
 }
 
 export type FieldValue = number | string | null;
@@ -244,7 +247,7 @@ export function pageOf<T>(rows: T[], page: number, perPage: number): RunPage<T> 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading the rows: three queries for the whole store, so a list of a thousand runs stays quick.
+// Reading the rows: four queries for the whole store, so a list of a thousand runs stays quick.
 
 type EpochRow = { run_id: number; loss: number; accuracy: number; val_loss: number | null; val_accuracy: number | null };
 
@@ -261,12 +264,17 @@ export function runListRows(db: Db): RunListRow[] {
     )
     .all() as EpochRow[];
   for (const e of epochRows) epochs.set(e.run_id, { loss: e.loss, accuracy: e.accuracy, valLoss: e.val_loss, valAccuracy: e.val_accuracy });
-  return listRuns(db).map((run) => ({ run, tags: tags.get(run.id) ?? {}, epoch: epochs.get(run.id) ?? null }));
+  const workerRows = db.$client
+    .prepare('SELECT a.run_id, a.worker FROM run_attempts a JOIN runs r ON r.id = a.run_id AND a.attempt = r.attempts WHERE a.worker IS NOT NULL')
+    .all() as { run_id: number; worker: string }[];
+  const workers = new Map(workerRows.map((row) => [row.run_id, row.worker]));
+  return listRuns(db).map((run) => ({ run, tags: tags.get(run.id) ?? {}, epoch: epochs.get(run.id) ?? null, worker: workers.get(run.id) ?? null }));
 }
 
 /** One run's row, for a list row that refreshes itself. */
 export function runListRow(db: Db, run: Run): RunListRow {
   const history = epochHistory(db, run.id);
   const kept = history.find((e) => e.epoch === run.keptEpoch) ?? history.at(-1);
-  return { run, tags: runTagMap(db, run.id), epoch: kept ? { loss: kept.loss, accuracy: kept.accuracy, valLoss: kept.valLoss, valAccuracy: kept.valAccuracy } : null };
+  const epoch = kept ? { loss: kept.loss, accuracy: kept.accuracy, valLoss: kept.valLoss, valAccuracy: kept.valAccuracy } : null;
+  return { run, tags: runTagMap(db, run.id), epoch, worker: attemptWorker(db, run.id, run.attempts) };
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { runs } from '../../db/schema.ts';
 import { ACTIVE_STATUSES } from './run-lifecycle.ts';
@@ -23,6 +23,19 @@ export function runsWithJob(db: Db): Run[] {
     .from(runs)
     .where(and(inArray(runs.status, ACTIVE_STATUSES), isNotNull(runs.slurmJobId)))
     .all();
+}
+
+/**
+ * Ended runs whose job was last seen in a state `isLive` calls live: a worker reports the run's end
+ * a moment before its job ends, so the job's final state is still to be recorded.
+ */
+export function endedRunsWithLiveJob(db: Db, isLive: (state: string) => boolean): Run[] {
+  return db
+    .select()
+    .from(runs)
+    .where(and(notInArray(runs.status, [...ACTIVE_STATUSES]), isNotNull(runs.slurmJobId), isNotNull(runs.slurmState)))
+    .all()
+    .filter((run) => isLive(run.slurmState!.split(' ')[0]!));
 }
 
 /** Records the job submitted for a queued run; false when the run is no longer queued (cancelled meanwhile). */

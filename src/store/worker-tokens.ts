@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { workerTokens } from '../../db/schema.ts';
+import { runsHeldBy } from './run-attempts.ts';
+import { endRun } from './store.ts';
 
 export type WorkerToken = typeof workerTokens.$inferSelect;
 
@@ -39,10 +41,18 @@ export function listTokens(db: Db): WorkerToken[] {
   return db.select().from(workerTokens).orderBy(workerTokens.id).all();
 }
 
-/** Deletes the token: requests bearing it are refused from now on. */
-export function revokeToken(db: Db, name: string): void {
-  const deleted = db.delete(workerTokens).where(eq(workerTokens.name, name)).run();
-  if (deleted.changes === 0) throw new TokenNotFoundError(name);
+/**
+ * Deletes the token: requests bearing it are refused from now on. The runs it is training fail at
+ * once with the reason, rather than a lease later as if the worker had vanished; returns their ids.
+ */
+export function revokeToken(db: Db, name: string): number[] {
+  return db.transaction((tx) => {
+    const deleted = tx.delete(workerTokens).where(eq(workerTokens.name, name)).run();
+    if (deleted.changes === 0) throw new TokenNotFoundError(name);
+    const held = runsHeldBy(tx, name);
+    for (const run of held) endRun(tx, run.id, 'failed', `token revoked: the worker token '${name}' that was training it was revoked`);
+    return held.map((run) => run.id);
+  });
 }
 
 /** The stored token a bearer string is, or null. */

@@ -20,15 +20,23 @@ const TITLES: Record<number, string> = {
  * The status and the words a person may see: a domain error's kind picks the status from the one
  * table; anything unexpected is logged and stays a 500, its words hidden.
  */
-function describe(err: unknown): { status: ContentfulStatusCode; message: string } {
+function describe(err: unknown, c: Context): { status: ContentfulStatusCode; message: string } {
   if (isKinded(err)) return { status: ERROR_KINDS[err.kind].status, message: err.message };
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return { status, message: err.message || (status === 403 ? 'cross-site form submissions are refused' : TITLES[status] ?? 'error') };
   }
+  if (clientDisconnected(err)) {
+    // Nothing failed here and no one is left to answer: one line says what happened.
+    console.error(`a client disconnected before sending all of its ${c.req.method} ${c.req.path} request`);
+    return { status: 400, message: 'the request ended early' };
+  }
   console.error(err);
   return { status: UNEXPECTED.status, message: 'the server failed on this request; its log says why' };
 }
+
+/** Node's error for a request body cut off by the client closing its connection. */
+const clientDisconnected = (err: unknown) => err instanceof Error && err.message === 'aborted' && (err as NodeJS.ErrnoException).code === 'ECONNRESET';
 
 /**
  * JSON under /api and for `.json` URLs (scripts fetch those for data), a small fragment for htmx
@@ -62,7 +70,7 @@ function respond(c: Context, status: ContentfulStatusCode, message: string) {
 }
 
 export const handleError: ErrorHandler = (err, c) => {
-  const { status, message } = describe(err);
+  const { status, message } = describe(err, c);
   return respond(c, status, message);
 };
 

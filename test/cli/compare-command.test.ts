@@ -31,3 +31,16 @@ describe('compare text against an imported run', () => {
     expect(swapped.stdout).toContain('  batchSize: imported: not trained here -> 64');
   });
 });
+
+describe('compare refuses', () => {
+  it('a run compared with itself, exit 2', async () => {
+    const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-compare-self-')), 'runs.sqlite');
+    const db = openDb(dbFile);
+    const run = runningRun(db, { testLimit: 500 });
+    completeWithoutTraining(db, run, { images: 500 });
+    db.$client.close();
+    const refused = await runCliCaptured(['compare', String(run.id), String(run.id), '--db', dbFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`run ${run.id} was given as both A and B`);
+  });
+});

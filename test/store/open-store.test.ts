@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,9 +31,19 @@ describe('choosing and opening the run store', () => {
     }
   });
 
+  it('refuses a store in a directory that does not exist with exit 2 naming it, creating nothing', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'typo', 'runs.sqlite');
+    const refused = await runCliCaptured(['runs', '--db', file]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the directory ${path.join(dir, 'typo')} of the run store ${file} does not exist`);
+    expect(refused.stderr).toContain('--create-dirs');
+    expect(existsSync(path.join(dir, 'typo'))).toBe(false);
+  });
+
   it('says on stderr when it creates a new store, and only then', async () => {
     const file = path.join(tempDir(), 'typo', 'runs.sqlite');
-    const first = await runCliCaptured(['runs', '--db', file]);
+    const first = await runCliCaptured(['runs', '--db', file, '--create-dirs']);
     expect(first.code).toBe(0);
     expect(first.stderr).toContain(`created a new run store at ${file}`);
     const again = await runCliCaptured(['runs', '--db', file]);
@@ -48,7 +58,8 @@ describe('choosing and opening the run store', () => {
     ['a directory given as the store (unable to open database file)', (dir: string) => (mkdirSync(path.join(dir, 'runs')), path.join(dir, 'runs')), /cannot be opened; check that the path/],
   ])('exits 2 naming the file and what to do for %s', async (_what, makePath, message) => {
     const file = makePath(tempDir());
-    const result = await runCliCaptured(['runs', '--db', file]);
+    // --create-dirs: the /proc case gets as far as trying to make its directory.
+    const result = await runCliCaptured(['runs', '--db', file, '--create-dirs']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain(file);
@@ -134,6 +145,33 @@ describe('a store on a read-only filesystem', () => {
     const after = openDb(file); // writable again outside the namespace: the orphan is still there to be reaped
     expect(getRun(after, orphan.id).status).toBe('running');
     after.$client.close();
+  }, 300_000);
+});
+
+// A user who may read the store but not write it or its directory: root, running this, ignores file
+// modes, so the CLI runs as nobody.
+const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, ...args], { encoding: 'utf8', timeout: 240_000 });
+const nobodyAvailable = process.getuid?.() === 0 && asNobody(['-e', '0']).status === 0;
+
+describe('a store in a directory its user may not write', () => {
+  it.skipIf(!nobodyAvailable)('is read by runs and show, as the message for writing commands promises', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755); // readable by all, writable by its owner (root) only
+    const file = path.join(dir, 'runs.sqlite');
+    const db = openDb(file);
+    const run = createRun(db, { name: 'shared', params: smallRunParams() });
+    db.$client.close(); // cleanly closed: no -shm, and nobody cannot create one
+    const invocations = { runs: ['runs', '--json', '--db', file], show: ['show', String(run.id), '--json', '--db', file], delete: ['delete', String(run.id), '--db', file] };
+    const batch = asNobody(['test/helpers/cli-batch.mjs', JSON.stringify(invocations)]);
+    expect(batch.status, batch.stderr).toBe(0);
+    const results = JSON.parse(batch.stdout) as Record<keyof typeof invocations, { code: number; stdout: string; stderr: string }>;
+    const last = (name: keyof typeof invocations) => JSON.parse(results[name].stdout.trim().split('\n').at(-1)!);
+    expect(results.runs.code, results.runs.stderr).toBe(0);
+    expect(last('runs').runs.map((r: { name: string }) => r.name)).toEqual(['shared']);
+    expect(results.show.code, results.show.stderr).toBe(0);
+    expect(last('show')).toMatchObject({ name: 'shared' });
+    expect(results.delete.code).toBe(2);
+    expect(results.delete.stderr).toMatch(/commands that only read, such as runs and show, work on a read-only store/);
   }, 300_000);
 });
 

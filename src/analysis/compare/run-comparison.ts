@@ -44,6 +44,8 @@ interface RunReference {
 }
 
 function requireComparable(a: Run, b: Run): void {
+  // Nothing differs, so every figure would be an empty 0 and the verdict a tautology.
+  if (a.id === b.id) throw new ComparisonRefusedError(`run ${a.id} was given as both A and B: compare two different runs`);
   for (const run of [a, b]) {
     if (run.status !== 'completed') {
       throw new ComparisonRefusedError(`run ${run.id} is ${run.status}, not completed: only finished runs have test predictions to compare`);

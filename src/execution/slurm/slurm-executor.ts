@@ -7,7 +7,7 @@ import { runs, workerTokens } from '../../../db/schema.ts';
 import { endRun, getRun, type Run } from '../../store/store.ts';
 import { requestWorkerCancel } from '../../store/run-attempts.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
-import { recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
+import { endedRunsWithLiveJob, recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
 import { createToken } from '../../store/worker-tokens.ts';
 import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
 
@@ -113,7 +113,9 @@ export class SlurmExecutor implements Executor {
         .where(and(isNotNull(workerTokens.runId), notInArray(workerTokens.runId, db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ['queued', 'running'])))))
         .run();
       const followed = runsWithJob(db);
-      const states = await jobStates(followed.map((run) => run.slurmJobId!));
+      const ended = endedRunsWithLiveJob(db, isLiveState);
+      const states = await jobStates([...followed, ...ended].map((run) => run.slurmJobId!));
+      for (const run of ended) this.recordState(run, states);
       return followed.flatMap(({ id }) => this.settle(getRun(db, id), states) ?? []);
     } catch (err) {
       this.options.log(`cannot follow the Slurm jobs: ${(err as Error).message}`);
@@ -123,13 +125,19 @@ export class SlurmExecutor implements Executor {
     }
   }
 
+  /** Records the state squeue or sacct gave the run's job, when it changed. */
+  private recordState(run: Run, states: Map<string, JobState>): { job: JobState; described: string } {
+    const job = states.get(run.slurmJobId!) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
+    const described = describeState(job);
+    if (described !== run.slurmState) recordSlurmState(this.options.db, run.id, described);
+    return { job, described };
+  }
+
   private settle(run: Run, states: Map<string, JobState>): LostTrainer | undefined {
     const { db } = this.options;
     // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
     if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return undefined;
-    const job = states.get(run.slurmJobId) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
-    const described = describeState(job);
-    if (described !== run.slurmState) recordSlurmState(db, run.id, described);
+    const { job, described } = this.recordState(run, states);
     if (isLiveState(job.state)) return undefined;
     const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
     if (run.status === 'running') return { run, reason };

@@ -8,8 +8,10 @@ function slurm(command: string, args: string[], options: { input?: string; env?:
   return new Promise((resolve, reject) => {
     const child = execFile(command, args, { env: options.env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is not installed (no Slurm client on this machine)' : stderr.trim() || err.message;
-        reject(new SlurmCommandError(`${command} ${why}`));
+        const said = stderr.trim() || err.message;
+        // Slurm's own messages start with the command's name ("sbatch: error: ..."): not named twice.
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${command} is not installed (no Slurm client on this machine)` : said.startsWith(`${command}:`) ? said : `${command} ${said}`;
+        reject(new SlurmCommandError(why));
       } else resolve(stdout);
     });
     if (options.input !== undefined) child.stdin!.end(options.input);

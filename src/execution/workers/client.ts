@@ -14,6 +14,11 @@ export interface ClientOptions {
   /** How long one request keeps being retried while the server is unreachable or failing (default 10 min). */
   retryForMs?: number;
   log?: (line: string) => void;
+  /**
+   * The process's stop (its signal policy's): once aborted, a failing request is not retried, so a
+   * worker told to stop while the server is unreachable stops at once instead of after --retry-for.
+   */
+  stop?: AbortSignal;
 }
 
 const MAX_BACKOFF_MS = 5000;
@@ -74,9 +79,13 @@ export class WorkerClient {
         problem = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;
       }
       if (Date.now() + backoff > giveUpAt) throw new Error(`the server at ${url.origin} has not answered for ${Math.round(this.retryForMs / 1000)}s (${problem})`);
+      const stopped = () => new Error(`stopped while waiting for the server at ${url.origin} (${problem})`);
+      if (this.options.stop?.aborted) throw stopped();
       if (!warned) this.options.log?.(`the server at ${url.origin} does not answer (${problem}); retrying`);
       warned = true;
-      await sleep(backoff);
+      await sleep(backoff, undefined, { signal: this.options.stop }).catch(() => {
+        throw stopped();
+      });
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
   }

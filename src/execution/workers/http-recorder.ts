@@ -15,7 +15,7 @@ const bytesOf = (array: Uint8Array | Float32Array) => new Uint8Array(array.buffe
 export class HttpRecorder implements RunRecorder {
   private latest: LiveProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lost: string | undefined;
+  private lostBecause: string | undefined;
   private readonly base: string;
 
   constructor(
@@ -33,15 +33,10 @@ export class HttpRecorder implements RunRecorder {
       const progress = this.latest;
       this.latest = undefined;
       try {
-        const answer = await this.client.postJson<{ cancel: boolean }>(`${this.base}/heartbeat`, { attempt: this.attempt, progress });
+        const answer = await this.report<{ cancel: boolean }>(() => this.client.postJson(`${this.base}/heartbeat`, { attempt: this.attempt, progress }));
         if (answer.cancel) this.options.onStop('cancel', CANCELLED_BY_USER);
       } catch (err) {
-        if (err instanceof WorkerRequestError && err.status === 409) {
-          this.lost = err.message;
-          this.options.onStop('lost', err.message);
-          return;
-        }
-        // Unreachable for longer than the client retries: the lease is as good as gone.
+        // Refused (see report), or unreachable for longer than the client retries: the lease is as good as gone.
         this.options.onStop('lost', (err as Error).message);
         return;
       }
@@ -50,13 +45,31 @@ export class HttpRecorder implements RunRecorder {
     this.timer = setTimeout(beat, this.options.heartbeatMs);
   }
 
+  /** Why the server no longer takes this attempt's reports (its run ended there), if it said so. */
+  get lost(): string | undefined {
+    return this.lostBecause;
+  }
+
+  /**
+   * Makes one report. A refusal saying the run is no longer this worker's (401: token revoked, 403:
+   * not its attempt, 409: lease lost) marks the attempt lost, so no end is reported over the server's.
+   */
+  private async report<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      if (err instanceof WorkerRequestError && [401, 403, 409].includes(err.status)) this.lostBecause ??= err.message;
+      throw err;
+    }
+  }
+
   stopHeartbeat(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   async provenance(...[provenance, decided]: Parameters<RunRecorder['provenance']>): Promise<void> {
-    await this.client.postJson(`${this.base}/provenance`, { attempt: this.attempt, provenance, workers: decided?.workers });
+    await this.report(() => this.client.postJson(`${this.base}/provenance`, { attempt: this.attempt, provenance, workers: decided?.workers }));
   }
 
   progress(progress: LiveProgress): void {
@@ -64,7 +77,7 @@ export class HttpRecorder implements RunRecorder {
   }
 
   async epoch(epoch: Parameters<RunRecorder['epoch']>[0]): Promise<void> {
-    await this.client.postJson(`${this.base}/epochs`, { attempt: this.attempt, epoch });
+    await this.report(() => this.client.postJson(`${this.base}/epochs`, { attempt: this.attempt, epoch }));
   }
 
   async complete(outcome: TestOutcome, model: SavedModel, heldOut?: HeldOutPredictions): Promise<void> {
@@ -104,7 +117,7 @@ export class HttpRecorder implements RunRecorder {
   }
 
   async end(status: 'failed' | 'cancelled', error: string): Promise<void> {
-    // A run whose lease was taken away has been ended by the server already.
+    // A run whose lease or token was taken away has been ended by the server already.
     if (this.lost) return;
     await this.client.postJson(`${this.base}/end`, { attempt: this.attempt, status, error });
   }

@@ -5,6 +5,10 @@ import type { Db } from '../../../db/client.ts';
 import { uploadChunks } from '../../../db/schema.ts';
 import { completeRun, float32sOf, getRun, type TestOutcome } from '../../store/store.ts';
 import { attemptWorker, heldRun } from '../../store/run-attempts.ts';
+import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import type { FieldProblem } from '../../training/run-request.ts';
+import { TEST_IMAGES } from '../tracking/tracked-results.ts';
+import { completionProblems } from './completion-check.ts';
 
 /** The binary results a worker uploads in chunks; everything else travels as JSON. */
 export const ARTIFACTS = ['predicted', 'probabilities', 'embeddings', 'weights'] as const;
@@ -74,14 +78,18 @@ function assemble(db: Db, runId: number, attempt: number, artifact: Artifact, ma
 }
 
 /**
- * Completes a remote run from its uploaded chunks, checking each artifact whole. Completing the
- * same attempt again (the worker never saw the first answer) succeeds without writing anything.
+ * Completes a remote run from its uploaded chunks, checking each artifact whole and the results
+ * against the run's test images; returns what is wrong with them, having stored nothing, or []
+ * once the run is completed. Completing the same attempt again (the worker never saw the first
+ * answer) succeeds without writing anything.
  */
-export function completeRemoteRun(db: Db, worker: string, runId: number, completion: RemoteCompletion): void {
+export function completeRemoteRun(db: Db, worker: string, runId: number, completion: RemoteCompletion): FieldProblem[] {
   const run = getRun(db, runId);
-  if (run.status === 'completed' && run.attempts === completion.attempt && attemptWorker(db, runId, completion.attempt) === worker) return;
+  if (run.status === 'completed' && run.attempts === completion.attempt && attemptWorker(db, runId, completion.attempt) === worker) return [];
   heldRun(db, runId, completion.attempt, worker);
   const parts = Object.fromEntries(ARTIFACTS.map((artifact) => [artifact, assemble(db, runId, completion.attempt, artifact, completion.artifacts[artifact])])) as Record<Artifact, Buffer>;
+  const ragged = (['probabilities', 'embeddings'] as const).filter((artifact) => parts[artifact].length % 4 !== 0);
+  if (ragged.length > 0) return ragged.map((field) => ({ field, problem: `must be float32 values; got ${parts[field].length} bytes` }));
   const outcome: TestOutcome = {
     loss: completion.loss,
     accuracy: completion.accuracy,
@@ -93,6 +101,9 @@ export function completeRemoteRun(db: Db, worker: string, runId: number, complet
     trainSamplesPerSecond: completion.trainSamplesPerSecond,
     keptEpoch: completion.keptEpoch ?? null,
   };
+  const problems = completionProblems(outcome, (run.params as Hyperparameters).testLimit ?? TEST_IMAGES);
+  if (problems.length > 0) return problems;
   completeRun(db, runId, outcome, { topology: completion.topology, weightSpecs: completion.weightSpecs, weightData: parts.weights });
   db.delete(uploadChunks).where(eq(uploadChunks.runId, runId)).run();
+  return [];
 }

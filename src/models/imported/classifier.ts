@@ -118,7 +118,8 @@ export function softmaxRows(values: Float32Array, width = 10): Float32Array {
   return out;
 }
 
-const sumsToOne = (values: Float32Array, start: number, read: (value: number) => number = (value) => value) => {
+/** Whether the ten values of the row starting at `start` sum to 1 (each value read through `read`), float rounding allowed. */
+export const sumsToOne = (values: Float32Array, start: number, read: (value: number) => number = (value) => value) => {
   let sum = 0;
   for (let c = 0; c < 10; c++) sum += read(values[start + c]!);
   return Math.abs(sum - 1) <= 1e-3;

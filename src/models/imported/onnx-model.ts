@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { findEmbeddingValue, NotAnOnnxModelError, readOnnxGraph, withExtraOutput } from '../onnx/onnx-graph.ts';
 import { ImportError, type RawModel } from './classifier.ts';
+import { onnxruntimeMessage } from './onnxruntime-message.ts';
 
 export interface OnnxRawModel extends RawModel {
   /** The value read as the embedding, or why there is none. */
@@ -27,15 +28,19 @@ export async function loadOnnxModel(file: Uint8Array): Promise<OnnxRawModel> {
   const extended = 'value' in embedding && embedding.value !== output ? withExtraOutput(file, embedding.value) : file;
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(extended, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+    // Fatal only: onnxruntime's logger writes coloured lines straight to stderr, and what matters reaches us as errors.
+    session = await ort.InferenceSession.create(extended, { executionProviders: ['cpu'], intraOpNumThreads: 1, logSeverityLevel: 4 });
   } catch (err) {
-    throw new ImportError(`onnxruntime cannot load the model: ${(err as Error).message}`);
+    throw new ImportError(`onnxruntime cannot load the model: ${onnxruntimeMessage((err as Error).message)}`);
   }
   return {
     inputShape: input!.shape,
     embedding,
     async run(values, shape) {
-      const results = await session.run({ [input!.name]: new ort.Tensor('float32', values, shape) });
+      // A plain Error, not an ImportError: finding the input layout tries the next one after it.
+      const results = await session.run({ [input!.name]: new ort.Tensor('float32', values, shape) }).catch((err: Error) => {
+        throw new Error(onnxruntimeMessage(err.message));
+      });
       const read = (name: string) => results[name]!.data as Float32Array;
       return { output: read(output), embedding: 'value' in embedding ? read(embedding.value) : null };
     },

@@ -30,9 +30,13 @@ export interface RunColumn {
 // An imported run has no training set: its params hold only testLimit.
 const limits = (hp: Hyperparameters) => `${hp.trainLimit === undefined ? DASH : (hp.trainLimit ?? '60k')} / ${hp.testLimit ?? '10k'}`;
 
-/** The machine that trains a run; a Slurm job not yet started is named by its id. */
-function where(run: ListedRun['run']): string {
-  if (run.host) return `${run.source === 'worker' ? 'worker ' : ''}${run.host}`;
+/**
+ * Who trains a run: a remote worker by its token's name (two workers may share a host), else the
+ * machine; a Slurm job not yet started is named by its id.
+ */
+function where({ run, worker }: ListedRun): string {
+  if (worker) return run.host ? `${worker} on ${run.host}` : worker;
+  if (run.host) return run.host;
   return run.slurmJobId ? `Slurm job ${run.slurmJobId}` : DASH;
 }
 
@@ -129,8 +133,8 @@ const DEFAULT_COLUMNS: RunColumn[] = [
     title: 'the machine that trains the run, or its Slurm job',
     sort: 'host',
     from: 1400,
-    cell: (item) => <span title={whereTitle(item.run)}>{where(item.run)}</span>,
-    csv: [{ header: 'where', value: (item) => (where(item.run) === DASH ? null : where(item.run)) }],
+    cell: (item) => <span title={whereTitle(item.run)}>{where(item)}</span>,
+    csv: [{ header: 'where', value: (item) => (where(item) === DASH ? null : where(item)) }],
   },
   fieldColumn('created', {
     label: 'Created',

@@ -139,7 +139,8 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
         throw new HTTPException(400, { message: 'keptEpoch must be an epoch number from 1, or null' });
       }
       objectField(body, 'artifacts', (a) => ARTIFACTS.every((name) => typeof a[name] === 'object' && a[name] !== null));
-      completeRemoteRun(db, workerOf(c), runIdOf(c), body as unknown as RemoteCompletion);
+      const problems = completeRemoteRun(db, workerOf(c), runIdOf(c), body as unknown as RemoteCompletion);
+      if (problems.length > 0) throw new HTTPException(422, { message: `the results are malformed, so nothing was stored: ${problems.map(({ field, problem }) => `${field} ${problem}`).join('; ')}` });
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/end`, async (c) => {

@@ -9,6 +9,7 @@ import { runAttemptHistory } from '../../../src/store/run-attempts.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { startServer } from '../../helpers/e2e.ts';
 import { exited, until } from '../../helpers/waiting.ts';
+import { sbatch } from '../../../src/execution/slurm/slurm.ts';
 
 // .ci/run brings up a one-node cluster (.ci/slurm-up); a machine without Slurm's client skips this.
 const noSlurm = spawnSync('sinfo', ['--version']).error !== undefined;
@@ -43,11 +44,15 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
     for (const [i, id] of ids.entries()) {
       const jobId = jobIds[i]!;
       expect(jobId).toMatch(/^\d+$/);
+      // The token travels in the job's environment, never in its script or on a command line.
+      expect(execFileSync('scontrol', ['write', 'batch_script', jobId, '-'], { encoding: 'utf8' })).not.toContain('dlw_');
       expect(runAttemptHistory(db, id)).toMatchObject([{ attempt: 1, slurmJobId: jobId, outcome: 'completed' }]);
       expect(getRun(db, id)).toMatchObject({ source: 'worker', testAccuracy: expect.any(Number) });
       expect(epochHistory(db, id)).toHaveLength(1);
       // The worker reports before it exits: the job ends a moment after the run.
       await until(`job ${jobId} to complete`, () => squeueState(jobId) === 'COMPLETED', 30_000);
+      // The run ended first; the job's end is recorded after it.
+      await until(`the run to record job ${jobId} as completed`, () => getRun(db, id).slurmState === 'COMPLETED', 30_000);
       expect(await (await fetch(`${url}/runs/${id}`)).text()).toContain(`Slurm job ${jobId} on `);
     }
   }, 330_000);
@@ -82,4 +87,9 @@ describe.skipIf(noSlurm)('serve --executor slurm', () => {
     expect(runAttemptHistory(db, id!)).toMatchObject([{ outcome: 'failed' }]);
     expect(epochHistory(db, id!).length).toBeGreaterThan(0);
   }, 330_000);
+
+  it("quotes sbatch's refusal as Slurm wrote it, its name once", async () => {
+    const refused = sbatch('#!/bin/sh\ntrue\n', ['--partition=no-such-partition'], process.env);
+    await expect(refused).rejects.toThrow(/^sbatch: error: .*partition/);
+  }, 30_000);
 });

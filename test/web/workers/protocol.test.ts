@@ -30,6 +30,40 @@ function setup({ retries = 0 } = {}) {
   return { ...web, token, call, claim, put };
 }
 
+/** A confusion matrix (true class by predicted class) of these labels and predictions. */
+function confusionOf(labels: number[], predicted: number[]): number[][] {
+  const matrix = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  labels.forEach((label, i) => matrix[label]![predicted[i]!]!++);
+  return matrix;
+}
+
+/**
+ * Uploads the given predictions and probabilities with no embeddings or weights, and returns the
+ * completion that names them: accuracy 1/3, its confusion against labels 3, 0, 5 unless one is given.
+ */
+async function uploadRest(
+  put: ReturnType<typeof setup>['put'],
+  runId: number,
+  attempt: number,
+  { predicted, probabilities, confusion = confusionOf([3, 0, 5], [...predicted].slice(0, 3)) }: { predicted: Uint8Array; probabilities: Uint8Array; confusion?: number[][] },
+) {
+  const empty = new Uint8Array(0);
+  const arrays = { predicted, probabilities, embeddings: empty, weights: empty };
+  const manifest = (bytes: Uint8Array) => ({ chunks: 1, bytes: bytes.length, sha256: sha(bytes) });
+  for (const [artifact, bytes] of Object.entries(arrays)) await put(runId, attempt, artifact, 0, bytes);
+  return {
+    attempt,
+    loss: 0.5,
+    accuracy: 1 / 3,
+    confusion,
+    embeddingDimensions: 0,
+    trainSamplesPerSecond: 100,
+    topology: {},
+    weightSpecs: [],
+    artifacts: Object.fromEntries(Object.entries(arrays).map(([artifact, bytes]) => [artifact, manifest(bytes)])),
+  };
+}
+
 describe('worker API', () => {
   it('refuses requests without a valid token, and a revoked one', async () => {
     const { db, claim, token } = setup();
@@ -39,6 +73,29 @@ describe('worker API', () => {
     const refused = await claim(token);
     expect(refused.status).toBe(401);
     expect((await refused.json()).error).toMatch(/not valid/);
+  });
+
+  it("fails a revoked token's run in flight at once, naming the revocation", async () => {
+    const { db, claim, call, token } = setup();
+    const run = createRun(db, { name: 'in flight', params: smallRunParams() });
+    const other = createRun(db, { name: 'not its run', params: smallRunParams(), status: 'running' });
+    const { run: claimed } = await (await claim()).json();
+    expect(revokeToken(db, 'test-worker')).toEqual([run.id]);
+    expect(getRun(db, run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/^token revoked/) });
+    expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['failed']);
+    expect(getRun(db, other.id).status).toBe('running');
+    expect((await call(`/api/workers/runs/${run.id}/heartbeat`, { attempt: claimed.attempt }, token)).status).toBe(401);
+  });
+
+  it("names each run's worker in the runs list, two workers on one host apart", async () => {
+    const { db, claim, app } = setup();
+    const { token: second } = createToken(db, 'second-worker');
+    for (const name of ['one', 'two']) createRun(db, { name, params: smallRunParams() });
+    await claim();
+    await claim(second);
+    const page = await (await app.request('/runs')).text();
+    expect(page).toContain('test-worker on far-away');
+    expect(page).toContain('second-worker on far-away');
   });
 
   it('gives one queued run to exactly one of two racing claims', async () => {
@@ -60,7 +117,7 @@ describe('worker API', () => {
 
   it('keeps a duplicated chunk once, refuses changed content, and completes from the chunks', async () => {
     const { db, claim, put, call } = setup();
-    const run = createRun(db, { name: 'uploads', params: smallRunParams() });
+    const run = createRun(db, { name: 'uploads', params: smallRunParams({ testLimit: 3 }) });
     const { run: claimed } = await (await claim()).json();
     const predicted = new Uint8Array([3, 1, 4]);
     const probabilities = new Uint8Array(new Float32Array(30).fill(0.1).buffer);
@@ -68,28 +125,45 @@ describe('worker API', () => {
     expect(await (await put(run.id, claimed.attempt, 'predicted', 0, predicted)).json()).toEqual({ duplicate: true });
     expect((await put(run.id, claimed.attempt, 'predicted', 0, new Uint8Array([9, 9, 9]))).status).toBe(409);
     expect((await put(run.id, claimed.attempt, 'predicted', 0, predicted, sha(new Uint8Array([1])))).status).toBe(409);
-    const empty = new Uint8Array(0);
-    for (const [artifact, bytes] of [['probabilities', probabilities], ['embeddings', empty], ['weights', empty]] as const) {
-      await put(run.id, claimed.attempt, artifact, 0, bytes);
-    }
-    const manifest = (bytes: Uint8Array) => ({ chunks: 1, bytes: bytes.length, sha256: sha(bytes) });
-    const completion = {
-      attempt: claimed.attempt,
-      loss: 0.5,
-      accuracy: 0.25,
-      confusion: [[1]],
-      embeddingDimensions: 0,
-      trainSamplesPerSecond: 100,
-      topology: {},
-      weightSpecs: [],
-      artifacts: { predicted: manifest(predicted), probabilities: manifest(probabilities), embeddings: manifest(empty), weights: manifest(empty) },
-    };
+    const completion = await uploadRest(put, run.id, claimed.attempt, { predicted, probabilities });
     expect((await call(`/api/workers/runs/${run.id}/complete`, completion)).status).toBe(200);
     // The answer was lost, the worker sends it again: still one completion.
     expect((await call(`/api/workers/runs/${run.id}/complete`, completion)).status).toBe(200);
-    expect(getRun(db, run.id)).toMatchObject({ status: 'completed', testAccuracy: 0.25 });
+    expect(getRun(db, run.id)).toMatchObject({ status: 'completed', testAccuracy: 1 / 3 });
     expect([...loadTestPredictions(db, run.id)!.predicted]).toEqual([3, 1, 4]);
     expect(runAttemptHistory(db, run.id).map((a) => a.outcome)).toEqual(['completed']);
+  });
+
+  it('refuses malformed results with 422 naming each problem, and stores nothing', async () => {
+    const { db, claim, put, call, app } = setup();
+    const run = createRun(db, { name: 'hostile', params: smallRunParams({ testLimit: 3 }) });
+    const { run: claimed } = await (await claim()).json();
+    const predicted = new Uint8Array(100).fill(7);
+    const probabilities = new Uint8Array(0);
+    const completion = await uploadRest(put, run.id, claimed.attempt, { predicted, probabilities });
+    const ragged = [[1, 2], [3]];
+    const response = await call(`/api/workers/runs/${run.id}/complete`, { ...completion, accuracy: 7.5, loss: -5, confusion: ragged });
+    expect(response.status).toBe(422);
+    const { error } = await response.json();
+    for (const named of ['loss must be', 'accuracy must be', 'predicted must be 3', 'probabilities must hold 3x10', 'confusion must be 10x10']) expect(error).toContain(named);
+    expect(getRun(db, run.id).status).toBe('running');
+    expect(loadTestPredictions(db, run.id)).toBeNull();
+    expect((await app.request('/images/test/0')).status).toBe(200);
+  });
+
+  it('refuses results of the right sizes whose contents disagree', async () => {
+    const { db, claim, put, call } = setup();
+    const run = createRun(db, { name: 'inconsistent', params: smallRunParams({ testLimit: 3 }) });
+    const { run: claimed } = await (await claim()).json();
+    const completion = await uploadRest(put, run.id, claimed.attempt, {
+      predicted: new Uint8Array([3, 1, 4]),
+      probabilities: new Uint8Array(new Float32Array(30).fill(0.2).buffer),
+      confusion: confusionOf([3, 0, 5], [3, 1, 5]),
+    });
+    const response = await call(`/api/workers/runs/${run.id}/complete`, completion);
+    expect(response.status).toBe(422);
+    expect((await response.json()).error).toMatch(/probabilities row 0 does not sum to 1; confusion column 4 does not match/);
+    expect(getRun(db, run.id).status).toBe('running');
   });
 
   it('fails a run whose lease expired, keeping its epochs, or requeues it while retries are left', async () => {
