@@ -27,6 +27,22 @@ describe('serve started outside the checkout', () => {
   }, 60_000);
 });
 
+describe('serve --allow-remote on loopback', () => {
+  // The README promises that with --allow-remote every request needs the token; on 127.0.0.1 none was asked for.
+  it('needs the printed token on every request, as on any other address', async () => {
+    const { server, url, log } = await spawnServe(tmpDb(), ['--allow-remote']);
+    try {
+      const token = /token=([\w-]+)/.exec(log())?.[1];
+      expect(token, log()).toBeDefined();
+      expect((await fetch(`${url}/api/runs`)).status).toBe(401);
+      expect((await fetch(`${url}/runs`)).status).toBe(401);
+      expect((await fetch(`${url}/api/runs`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      await stopProcess(server);
+    }
+  }, 60_000);
+});
+
 describe('serve on an address other machines reach', () => {
   it('is refused without --allow-remote, saying why', async () => {
     const { code, stderr } = await runCliCaptured(['serve', '--host', '0.0.0.0', '--port', '3153', '--db', tmpDb()]);
