@@ -141,10 +141,20 @@ export function parseTags(texts: string[]): Checked<Record<string, string>> {
   return { ok: true, value: tags };
 }
 
+/**
+ * A control character (NUL, a newline, ...) or half of a surrogate pair: text that no page, log
+ * line or CSV shows as it was meant, and that not every store keeps as it was given.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cs}]/u;
+
 /** The name given, trimmed, or (none given) the default name from the hyperparameters. */
 export function parseRunName(given: string | undefined, hp: Hyperparameters): Checked<string> {
   const name = (given ?? defaultRunName(hp)).trim();
-  return !name || name.length > 200 ? { ok: false, problems: [{ field: 'name', problem: 'must be 1 to 200 characters' }] } : { ok: true, value: name };
+  if (!name || name.length > 200) return { ok: false, problems: [{ field: 'name', problem: 'must be 1 to 200 characters' }] };
+  if (UNPRINTABLE.test(name)) {
+    return { ok: false, problems: [{ field: 'name', problem: 'must be printable text: no control characters (such as NUL) and no lone surrogates' }] };
+  }
+  return { ok: true, value: name };
 }
 
 /** A whole run request: every field's problem at once, or the run to record. */

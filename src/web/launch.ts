@@ -82,14 +82,16 @@ const FORMER_NAMES: Record<string, LaunchField> = { workers: 'threads' };
  * A spec without a model means the spec. A field sent by its former name has its problem under that name.
  */
 export function parseLaunchJson(body: Record<string, unknown>): JsonLaunchRequest {
-  const fields: Record<string, string> = {};
-  const errors: Record<string, string> = {};
-  const sentAs: Record<string, string> = {};
+  // Without a prototype, a key such as `__proto__` (an own key of the parsed JSON) is recorded as
+  // an unknown field, where `errors[key] = ...` on a plain object would set its prototype instead.
+  const fields: Record<string, string> = Object.create(null);
+  const errors: Record<string, string> = Object.create(null);
+  const sentAs: Record<string, string> = Object.create(null);
   for (const [key, value] of Object.entries(body)) {
-    const field = LAUNCH_FIELDS.find((name) => name === (FORMER_NAMES[key] ?? key));
+    const field = LAUNCH_FIELDS.find((name) => name === (Object.hasOwn(FORMER_NAMES, key) ? FORMER_NAMES[key] : key));
     const text = field ? formTextOf(field, value) : null;
     if (!field) errors[key] = unknownFieldProblem(key);
-    else if (key !== field && field in body) errors[key] = `is the former name of ${field}; send one of them`;
+    else if (key !== field && Object.hasOwn(body, field)) errors[key] = `is the former name of ${field}; send one of them`;
     else if (text === null) errors[key] = field === 'tags' ? 'must be an object of key to text value, or key=value lines' : 'must be a number or a string';
     else [fields[field], sentAs[field]] = [text, key];
   }

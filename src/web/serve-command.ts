@@ -45,7 +45,9 @@ export const serveCommand: Command = {
     if (remote && !options['allow-remote']) {
       throw new UsageError(`--host ${host} can be reached from other machines, and anyone who reaches it can train and delete runs; add --allow-remote to do it anyway (a token is then required)`);
     }
-    const access = remote ? newAccessToken() : undefined;
+    // --allow-remote promises that every request needs the token, on a loopback --host as well
+    // (other users of this machine, a tunnel or a proxy in front of it reach loopback too).
+    const access = remote || options['allow-remote'] ? newAccessToken() : undefined;
     const executor = (options.executor as string | undefined) ?? 'local';
     if (executor !== 'slurm' && (options['slurm-arg'] !== undefined || options['server-url'] !== undefined)) {
       throw new UsageError('--slurm-arg and --server-url go with --executor slurm');
@@ -84,7 +86,8 @@ export const serveCommand: Command = {
     queue.start();
     const reaper = startLeaseReaper(db, leases, log);
     if (access) {
-      log(`WARNING: serving on ${host}, reachable from other machines; every request needs this token, shown only now:`);
+      const reach = remote ? `WARNING: serving on ${host}, reachable from other machines;` : `--allow-remote:`;
+      log(`${reach} every request needs this token, shown only now:`);
       log(`  ${access.token}   (open ${url}?token=${access.token} in a browser, or send Authorization: Bearer TOKEN)`);
     }
     log(`digitlab is serving ${url} (Ctrl-C stops it)`);

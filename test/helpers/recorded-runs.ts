@@ -22,6 +22,8 @@ export function recordCompletedRun(
     collapseTo?: number;
     /** Each epoch's validation confusion matrix, in order; none stored without. */
     valConfusions?: number[][][];
+    /** Seeded random test embeddings of this many dimensions; none stored without. */
+    embeddingDimensions?: number;
   } = {},
 ): Run {
   const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
@@ -63,8 +65,8 @@ export function recordCompletedRun(
       confusion,
       predicted,
       probabilities,
-      embeddings: new Float32Array(0),
-      embeddingDimensions: 0,
+      embeddings: Float32Array.from({ length: labels.length * (options.embeddingDimensions ?? 0) }, random),
+      embeddingDimensions: options.embeddingDimensions ?? 0,
       trainSamplesPerSecond: 500,
     },
     { topology: {}, weightSpecs: [], weightData: Buffer.alloc(0) },

@@ -3,13 +3,17 @@ import path from 'node:path';
 
 /**
  * Spawns `digitlab serve` on a free loopback port of `db` with `args`; resolves once it says where
- * it listens. `root` is the checkout whose CLI runs (bench/probes.ts compares an older one); `log`
- * is everything the server wrote to stderr so far.
+ * it listens. `root` is the checkout whose CLI runs (bench/probes.ts compares an older one), `cwd`
+ * the folder it is started in; `log` is everything the server wrote to stderr so far.
  */
-export function spawnServe(db: string, args: string[] = [], root = '.'): Promise<{ server: ChildProcess; url: string; log: () => string }> {
+export function spawnServe(
+  db: string,
+  args: string[] = [],
+  root = '.',
+  cwd = root,
+): Promise<{ server: ChildProcess; url: string; log: () => string }> {
   const bin = path.resolve(root, 'bin/digitlab.js');
-  // In the checkout, whose tsconfig tells tsx how to compile its JSX.
-  const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', path.resolve(db), ...args], { cwd: path.resolve(root), stdio: ['ignore', 'ignore', 'pipe'] });
+  const server = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', path.resolve(db), ...args], { cwd: path.resolve(cwd), stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   return new Promise((resolve, reject) => {
     server.stderr!.on('data', (chunk) => {

@@ -88,6 +88,13 @@ describe('a run request', () => {
     for (const name of ['   ', 'x'.repeat(201)]) {
       expect(parseRunRequest({ values: {}, name })).toEqual({ ok: false, problems: [{ field: 'name', problem: 'must be 1 to 200 characters' }] });
     }
+    for (const name of ['a\0b', 'line\nbreak', 'half \ud800 a pair']) {
+      expect(parseRunRequest({ values: {}, name })).toEqual({
+        ok: false,
+        problems: [{ field: 'name', problem: 'must be printable text: no control characters (such as NUL) and no lone surrogates' }],
+      });
+    }
+    expect(parseRunRequest({ values: {}, name: 'Ziffer sieben é 😀' })).toMatchObject({ ok: true });
     expect(parseTags(['a=1', 'b.c=x=y'])).toEqual({ ok: true, value: { a: '1', 'b.c': 'x=y' } });
   });
 

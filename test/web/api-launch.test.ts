@@ -43,6 +43,26 @@ describe('POST /api/runs', () => {
     expect(listRuns(db)).toHaveLength(0);
   });
 
+  it('refuses __proto__ as the unknown field it is, with 422, rather than letting it set the body\'s prototype', async () => {
+    const { app, db } = webApp();
+    // Written out: JSON.stringify of an object literal would not carry __proto__ as a key.
+    const res = await postJson(app, '{"__proto__": {"epochs": 1}}');
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors).toEqual({ ['__proto__']: expect.stringMatching(/^not a field; the fields are /) });
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
+  it('refuses a name with a NUL or a lone surrogate with 422, saying why', async () => {
+    // JSON escapes, as a script would send them: the request body itself is valid UTF-8.
+    const { app, db } = webApp();
+    for (const name of ['a\\u0000b', 'half \\ud800 a pair']) {
+      const res = await postJson(app, `{"epochs": 1, "name": "${name}"}`);
+      expect(res.status, name).toBe(422);
+      expect((await res.json()).errors, name).toEqual({ name: 'must be printable text: no control characters (such as NUL) and no lone surrogates' });
+    }
+    expect(listRuns(db)).toHaveLength(0);
+  });
+
   it('puts a check across fields beside the field it names, as the form does', async () => {
     const { app, db } = webApp();
     const res = await postJson(app, { 'train-limit': 1, 'validation-split': 0.5 });

@@ -1,5 +1,4 @@
 // Worker threads do not inherit the parent's TypeScript loader; register tsx's, then run the job.
-import { register } from 'tsx/esm/api';
+import '../../core/typescript-loader.mjs';
 
-register();
 await import('./layout-thread.ts');

@@ -2,7 +2,8 @@ import { DomainError, type ErrorKind } from '../../core/errors.ts';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { GreyImage } from './grey-image.ts';
-import { applyOrientation, exifOrientation, jpegSegments } from './orientation.ts';
+import { jpegSegments } from './jpeg-markers.ts';
+import { applyOrientation, exifOrientation } from './orientation.ts';
 
 /** A picture that cannot become a digit: not an image, corrupt, too large, blank. Safe to show a person. */
 export class UnreadableImageError extends DomainError { readonly kind: ErrorKind = 'invalid'; }
@@ -46,19 +47,23 @@ function decodePng(bytes: Buffer): { width: number; height: number; data: Uint8A
   return PNG.sync.read(bytes);
 }
 
-/** The size in a JPEG's start-of-frame segment (SOF0..SOF15 but DHT, JPG and DAC), or null before any. */
-function jpegDimensions(bytes: Buffer): { width: number; height: number } | null {
+/**
+ * Checks the size of every frame the decoder will read, before it allocates for any (it does at
+ * each frame header). A JPEG with no frame header before its image data is corrupt.
+ */
+function checkJpegFrames(bytes: Buffer): void {
+  let frames = 0;
   for (const { marker, body } of jpegSegments(bytes)) {
-    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && body.length >= 5) {
-      return { height: body.readUInt16BE(1), width: body.readUInt16BE(3) };
-    }
+    if (marker < 0xc0 || marker > 0xc2) continue;
+    if (body.length < 5) throw new UnreadableImageError('the JPEG file is corrupt: its frame header is cut short');
+    checkDimensions(body.readUInt16BE(3), body.readUInt16BE(1));
+    frames++;
   }
-  return null;
+  if (frames === 0) throw new UnreadableImageError('the JPEG file is corrupt: it has no frame header before its image data');
 }
 
 function decodeJpeg(bytes: Buffer): { width: number; height: number; data: Uint8Array } {
-  const size = jpegDimensions(bytes);
-  if (size) checkDimensions(size.width, size.height);
+  checkJpegFrames(bytes);
   try {
     return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: IMAGE_LIMITS.maxPixels / 1e6 });
   } catch (err) {

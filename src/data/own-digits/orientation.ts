@@ -1,16 +1,5 @@
 import { blankImage, type GreyImage } from './grey-image.ts';
-
-/** The JPEG segments before the image data: marker and body (without the length bytes). */
-export function* jpegSegments(bytes: Buffer): Generator<{ marker: number; body: Buffer }> {
-  let at = 2;
-  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
-    const marker = bytes[at + 1]!;
-    if (marker === 0xda) return; // start of scan: image data follows
-    const length = bytes.readUInt16BE(at + 2);
-    yield { marker, body: bytes.subarray(at + 4, at + 2 + length) };
-    at += 2 + length;
-  }
-}
+import { jpegSegments } from './jpeg-markers.ts';
 
 const ORIENTATION_TAG = 0x0112;
 

@@ -1,3 +1,4 @@
+import { ConcurrencyLimit } from '../../core/concurrency-limit.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
 import { ImageTooLargeError, UnreadableImageError } from './decode.ts';
 import type { PreprocessedDigit } from './preprocess.ts';
@@ -10,11 +11,22 @@ import type { PreprocessMessage } from './preprocess-thread.ts';
 export const PREPROCESS_TIME_LIMIT_MS = 60_000;
 
 /**
- * preprocessDigit in a worker thread with a time limit, so that no picture can stall the caller's
- * event loop (a web server answering everyone else). The clock starts once the thread has loaded
- * its modules, so a slow start on a loaded machine does not count against the picture.
+ * Pictures decoded at once in this process; the others wait. A picture at the 24 MP limit takes
+ * most of a GB while it is decoded: 8 such uploads at once took a server past 6 GB.
  */
-export function preprocessInThread(bytes: Uint8Array, { timeLimitMs = PREPROCESS_TIME_LIMIT_MS } = {}): Promise<PreprocessedDigit> {
+export const PREPROCESS_SLOTS = new ConcurrencyLimit(2);
+
+/**
+ * preprocessDigit in a worker thread with a time limit, so that no picture can stall the caller's
+ * event loop (a web server answering everyone else), at most PREPROCESS_SLOTS at once. The clock
+ * starts once the thread has loaded its modules, so neither waiting for a slot nor a slow start
+ * on a loaded machine counts against the picture.
+ */
+export function preprocessInThread(bytes: Uint8Array, options: { timeLimitMs?: number } = {}): Promise<PreprocessedDigit> {
+  return PREPROCESS_SLOTS.run(() => preprocessInOwnThread(bytes, options));
+}
+
+function preprocessInOwnThread(bytes: Uint8Array, { timeLimitMs = PREPROCESS_TIME_LIMIT_MS }: { timeLimitMs?: number }): Promise<PreprocessedDigit> {
   let timer: NodeJS.Timeout | undefined;
   const script = new URL('./preprocess-thread.mjs', import.meta.url);
   return runThreadJob<PreprocessedDigit, PreprocessMessage>(script, bytes, 'preprocessing', (message, job) => {

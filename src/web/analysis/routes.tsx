@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { storedLabelIssues } from '../../analysis/label-issues/ranking.ts';
+import { storedLabelIssuesInThread } from '../../analysis/label-issues/ranking-in-thread.ts';
 import { MapJobs } from '../../analysis/maps/map-jobs.ts';
 import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
@@ -51,9 +51,9 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
   };
 
   return new Hono()
-    .get('/dataset', (c) => {
+    .get('/dataset', async (c) => {
       facts ??= datasetFacts(loadMnist('train'), testSplit());
-      return c.html(<DatasetPage facts={facts} issues={storedLabelIssues(db, images.labels, 50)} images={images} />);
+      return c.html(<DatasetPage facts={facts} issues={await storedLabelIssuesInThread(db, images.labels, 50)} images={images} />);
     })
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));

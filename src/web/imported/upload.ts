@@ -6,6 +6,7 @@ import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts
 import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { importRun } from '../../training/import-run.ts';
 import type { Run } from '../../store/store.ts';
+import { uploadFileName } from '../upload-file-name.ts';
 
 /** An ONNX CNN is under 1 MB and a float32 prediction file for 10,000 images 400 kB; this leaves room for large models. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -60,7 +61,7 @@ function fileToImport(dir: string, names: string[]): string {
 
 /**
  * Imports the uploaded file(s) as a run, through the same importRun the CLI uses. The uploads are
- * written under their own names to a scratch directory (a tfjs model.json finds its weight files
+ * written under their own names, made safe as file names, to a scratch directory (a tfjs model.json finds its weight files
  * there), which is removed afterwards. Throws ImportError, with nothing stored, for a bad upload.
  */
 export async function importUpload(db: Db, body: Body): Promise<Run> {
@@ -69,7 +70,7 @@ export async function importUpload(db: Db, body: Body): Promise<Run> {
   if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
   const files = [body.file].flat().filter((file): file is File => file instanceof File && file.size > 0);
   if (files.length === 0) throw new ImportError('choose a file first: .onnx, a tfjs model.json with its .bin files, .npy or .csv');
-  const names = files.map((file) => path.basename(file.name) || 'upload');
+  const names = files.map((file) => uploadFileName(file.name, 'upload'));
   if (new Set(names).size !== names.length) throw new ImportError('two uploaded files have the same name');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-upload-'));
   try {

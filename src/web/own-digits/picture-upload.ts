@@ -1,4 +1,5 @@
 import { HTTPException } from 'hono/http-exception';
+import { uploadFileName } from '../upload-file-name.ts';
 
 const DATA_URL = /^data:image\/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)$/;
 
@@ -8,11 +9,11 @@ const DATA_URL = /^data:image\/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)$/;
  */
 export async function pictureFromForm(body: Record<string, string | File | (string | File)[]>): Promise<{ bytes: Uint8Array; name: string }> {
   const file = body.file;
-  if (file instanceof File && file.size > 0) return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name || 'upload' };
+  if (file instanceof File && file.size > 0) return { bytes: new Uint8Array(await file.arrayBuffer()), name: uploadFileName(file.name, 'upload') };
   const drawing = typeof body.drawing === 'string' ? DATA_URL.exec(body.drawing) : null;
   if (drawing) return { bytes: Buffer.from(drawing[1]!, 'base64'), name: 'drawing' };
   if (typeof body.picture === 'string' && body.picture) {
-    return { bytes: Buffer.from(body.picture, 'base64'), name: typeof body.name === 'string' && body.name ? body.name.slice(0, 200) : 'picture' };
+    return { bytes: Buffer.from(body.picture, 'base64'), name: uploadFileName(typeof body.name === 'string' ? body.name : '', 'picture') };
   }
   throw new HTTPException(400, { message: 'draw a digit or choose a PNG or JPEG file first' });
 }

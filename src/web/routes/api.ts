@@ -5,6 +5,7 @@ import { runListItem, runSummary } from '../../training/run-summary.ts';
 import { getRun, loadTestPredictions } from '../../store/store.ts';
 import { runsCsv } from '../components/run-columns.tsx';
 import type { WebDeps } from '../deps.ts';
+import { jsonObject } from '../json-body.ts';
 import { parseLaunchJson } from '../launch.ts';
 import { queryChoice, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, PER_PAGE } from '../run-filters.ts';
@@ -37,11 +38,8 @@ export function apiRoutes({ db, images, queue }: WebDeps): Hono {
     })
     // The launch form's fields as JSON; the request guard has let only JSON from this origin (or from no browser) this far.
     .post('/api/runs', async (c) => {
-      const body: unknown = await c.req.json().catch(() => undefined);
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HTTPException(400, { message: 'the body must be a JSON object of launch fields, e.g. {"epochs": 1, "learning-rate": 0.003}' });
-      }
-      const request = parseLaunchJson(body as Record<string, unknown>);
+      const body = await jsonObject(c, 'the body must be a JSON object of launch fields, e.g. {"epochs": 1, "learning-rate": 0.003}');
+      const request = parseLaunchJson(body);
       if (!request.ok) return c.json({ error: 'the run was not queued; errors says why, field by field', errors: request.errors }, 422);
       const run = queue.enqueue(request.run);
       return c.json(runSummary(db, getRun(db, run.id)), 201, { Location: `/api/runs/${run.id}` });

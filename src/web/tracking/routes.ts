@@ -19,6 +19,7 @@ import { findToken } from '../../store/worker-tokens.ts';
 import type { LiveProgress } from '../../training/batch-curve.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
+import { jsonObject } from '../json-body.ts';
 
 /** Reports are small; the predictions of 10,000 images as JSON run to a few MB; a model to tens. */
 const REPORT_BYTES = 256 * 1024;
@@ -27,12 +28,6 @@ export const TRACKED_MODEL_BYTES = 50 * 1024 * 1024;
 
 const limit = (maxSize: number, what: string) =>
   bodyLimit({ maxSize, onError: () => { throw new HTTPException(413, { message: `${what} is at most ${Math.round(maxSize / 1024)} kB` }); } });
-
-async function jsonObject(c: Context): Promise<Record<string, unknown>> {
-  const body: unknown = await c.req.json().catch(() => undefined);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'the body must be a JSON object' });
-  return body as Record<string, unknown>;
-}
 
 /** The parsed value, or a 422 that names every field's problem. */
 function accepted<T>(parsed: Parsed<T>): T {

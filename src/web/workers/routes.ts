@@ -16,6 +16,7 @@ import { findToken, markTokenUsed, type WorkerToken } from '../../store/worker-t
 import { ARTIFACTS, CHUNK_BYTES, completeRemoteRun, storeChunk, type Artifact, type RemoteCompletion } from '../../execution/workers/uploads.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
+import { jsonObject } from '../json-body.ts';
 
 type Env = { Variables: { token: WorkerToken } };
 
@@ -27,12 +28,6 @@ function bearerToken(db: Db, c: Context): WorkerToken {
     throw new HTTPException(401, { message });
   }
   return token;
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  const body: unknown = await c.req.json().catch(() => undefined);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'the body must be a JSON object' });
-  return body as Record<string, unknown>;
 }
 
 function attemptOf(raw: unknown): number {
@@ -75,7 +70,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
     })
     .use('/api/workers/*', bodyLimit({ maxSize: maxBody, onError: () => { throw new HTTPException(413, { message: `a worker request body is at most ${maxBody} bytes` }); } }))
     .post('/api/workers/claim', async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       const host = typeof body.host === 'string' ? body.host.trim().slice(0, 200) : '';
       if (!host) throw new HTTPException(400, { message: 'host must name the worker machine' });
       serverHashes ??= mnistFileHashes();
@@ -95,11 +90,11 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, leaseMs, heartbeatMs });
     })
     .post(`/api/workers/runs/${RUN_ID}/heartbeat`, async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       return c.json(renewLease(db, held(c, body), leases.leaseMs, body.progress ?? undefined));
     })
     .post(`/api/workers/runs/${RUN_ID}/provenance`, async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       const run = held(c, body);
       const p = objectField<RunProvenance>(body, 'provenance', (v) => typeof v.backend === 'string' && typeof v.datasetHashes === 'object');
       recordProvenance(db, run.id, { backend: p.backend, datasetHashes: p.datasetHashes, gitCommit: p.gitCommit ?? null, packageVersions: p.packageVersions ?? {} });
@@ -111,7 +106,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/epochs`, async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       const run = held(c, body);
       const epoch = objectField<EpochResult>(body, 'epoch', (e) => Number.isInteger(e.epoch) && numbers(e, ['loss', 'accuracy', 'seconds']));
       // A retried report of an epoch already recorded changes nothing.
@@ -130,7 +125,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       return c.json(storeChunk(db, workerOf(c), { runId: runIdOf(c), attempt, artifact, chunk: Number(c.req.param('chunk')) }, sha256, data));
     })
     .post(`/api/workers/runs/${RUN_ID}/complete`, async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       attemptOf(body.attempt);
       if (!numbers(body, ['loss', 'accuracy', 'embeddingDimensions', 'trainSamplesPerSecond']) || !Array.isArray(body.confusion)) {
         throw new HTTPException(400, { message: 'a completion needs loss, accuracy, confusion, embeddingDimensions and trainSamplesPerSecond' });
@@ -144,7 +139,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/end`, async (c) => {
-      const body = await jsonBody(c);
+      const body = await jsonObject(c);
       const attempt = attemptOf(body.attempt);
       const { slurmJobId } = heldAt(c, attempt);
       const status = RUN_END_STATUSES.includes(body.status as RunEndStatus) ? (body.status as RunEndStatus) : null;

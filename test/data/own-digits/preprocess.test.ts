@@ -132,6 +132,19 @@ describe('preprocessDigit', () => {
     expect(() => decodeGreyscale(wide)).toThrow(/420x10 pixels; the longer side may be at most 20 times the shorter/);
   });
 
+  it('reads a JPEG\'s frame size as the decoder does, past 0xFF fill bytes', () => {
+    const encoded = Buffer.from(jpeg.encode({ data: Buffer.alloc(16 * 16 * 4, 255), width: 16, height: 16 }, 85).data);
+    const withFill = (jpegBytes: Buffer, at: number) => Buffer.concat([jpegBytes.subarray(0, at), Buffer.from([0xff]), jpegBytes.subarray(at)]);
+    // Fill bytes anywhere a marker may start change nothing the decoder reads.
+    const sof = encoded.indexOf(Buffer.from([0xff, 0xc0]));
+    expect(decodeGreyscale(withFill(withFill(encoded, sof), 2))).toMatchObject({ width: 16, height: 16 });
+    // One fill byte after the start marker used to hide a 65500x366 frame (1 GB to decode) from the check.
+    const huge = Buffer.from(encoded);
+    huge.writeUInt16BE(366, sof + 5);
+    huge.writeUInt16BE(65500, sof + 7);
+    expect(() => decodeGreyscale(withFill(huge, 2))).toThrow(/65500x366 pixels; the longer side may be at most 20 times the shorter/);
+  });
+
   it('turns a photo upright by its EXIF orientation, as a phone stores a portrait photo', () => {
     const fixtures = path.join(import.meta.dirname, '../../fixtures');
     const upright = preprocessDigit(readFileSync(path.join(fixtures, 'own-digits/07-7-paper.jpg')));
