@@ -46,7 +46,8 @@ describe.skipIf(skipE2e)('the workbench in a real browser', () => {
     expect(shown).toHaveLength(Math.min(count, 48));
     expect(shown.every((width) => width === 28)).toBe(true);
 
-    await Promise.all([page.waitForURL(/\/images\/test\/\d+\?run=1$/), page.locator('#cell-gallery .tile a').first().click()]);
+    // An image opened from a cell's gallery keeps the cell, so previous and next walk its images (issue 27, item 33).
+    await Promise.all([page.waitForURL(new RegExp(`/images/test/\\d+\\?run=1&cell=${label}-${predicted}$`)), page.locator('#cell-gallery .tile a').first().click()]);
     const big = page.locator('.big-image img');
     await expect.poll(() => big.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
     expect(await page.locator('body').textContent()).toContain('1 of 1 runs got it right');
