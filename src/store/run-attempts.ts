@@ -92,12 +92,12 @@ export function extendLeases(db: Db, leaseMs: number): void {
     .run();
 }
 
-/** Remote runs whose lease ran out by `now`: their worker stopped reporting. */
-export function runsWithExpiredLease(db: Db, now: Date): Run[] {
+/** Running runs of `source` whose lease ran out by `now`: their worker (or tracked script) stopped reporting. */
+export function runsWithExpiredLease(db: Db, now: Date, source: 'worker' | 'tracked' = 'worker'): Run[] {
   return db
     .select()
     .from(runs)
-    .where(and(eq(runs.status, 'running'), eq(runs.source, 'worker'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
+    .where(and(eq(runs.status, 'running'), eq(runs.source, source), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
     .all();
 }
 

@@ -259,16 +259,16 @@ export function storeTestArtifacts(tx: Transaction, runId: number, results: Test
       probabilities: bytesOf(results.probabilities),
     })
     .run();
-  if (results.embeddings) {
-    tx.insert(testEmbeddings)
-      .values({
-        runId,
-        count: results.predicted.length,
-        dimensions: results.embeddingDimensions,
-        vectors: packFloat16(results.embeddings),
-      })
-      .run();
-  }
+  if (results.embeddings) storeTestEmbeddings(tx, runId, results.predicted.length, results.embeddings, results.embeddingDimensions);
+}
+
+/** The embedding layer's activations of `count` test images, `dimensions` a row, stored as float16 (the maps' input). */
+export function storeTestEmbeddings(db: Db | Transaction, runId: number, count: number, embeddings: Float32Array, dimensions: number): void {
+  db.insert(testEmbeddings)
+    .values({ runId, count, dimensions, vectors: packFloat16(embeddings) })
+    // A run's embeddings are written once; a second writer (two racing ends of a tracked run) adds nothing.
+    .onConflictDoNothing()
+    .run();
 }
 
 /** Stores the test evaluation and weights and marks the run completed, atomically. */

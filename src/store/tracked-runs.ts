@@ -1,7 +1,6 @@
-import { and, eq, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { confusionMatrices, epochMetrics, epochScalars, importedModels, runs, testEmbeddings, testPredictions } from '../../db/schema.ts';
-import { packFloat16 } from './float16.ts';
 import type { ImportedModel } from './imported-runs.ts';
 import { DomainError } from '../core/errors.ts';
 import { endRun, getRun, insertTags, moveRun, storeTestArtifacts, type Run, type TestResults } from './store.ts';
@@ -147,14 +146,6 @@ export function storeTrackedPredictions(db: Db, run: Run, results: TestResults, 
   });
 }
 
-/** The map's input for a tracked run, from its model once it has predictions and a model. */
-export function storeTrackedEmbeddings(db: Db, runId: number, embeddings: Float32Array, dimensions: number): void {
-  db.insert(testEmbeddings)
-    .values({ runId, count: embeddings.length / dimensions, dimensions, vectors: packFloat16(embeddings) })
-    .onConflictDoNothing()
-    .run();
-}
-
 /** The script's ONNX model, kept as an imported model is, so every model-based view can use it. */
 export function storeTrackedModel(db: Db, run: Run, model: Omit<ImportedModel, 'runId'>): void {
   db.transaction((tx) => {
@@ -168,15 +159,6 @@ export function endTrackedRun(db: Db, run: Run, status: 'completed' | 'failed' |
   if (status === 'completed') moveRun(db, run.id, 'completed', { finishedAt: new Date(), progress: null, leaseExpiresAt: null });
   else endRun(db, run.id, status, error);
   return getRun(db, run.id);
-}
-
-/** Tracked runs whose script stopped renewing its lease by `now`. */
-export function trackedRunsWithExpiredLease(db: Db, now: Date): Run[] {
-  return db
-    .select()
-    .from(runs)
-    .where(and(eq(runs.status, 'running'), eq(runs.source, 'tracked'), isNotNull(runs.leaseExpiresAt), lt(runs.leaseExpiresAt, now)))
-    .all();
 }
 
 /**

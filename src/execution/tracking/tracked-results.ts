@@ -5,8 +5,7 @@ import { scaledPixels } from '../../data/batches.ts';
 import { detectConvention, probabilitiesOf } from '../../models/imported/classifier.ts';
 import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
 import { loadOnnxModel } from '../../models/imported/onnx-model.ts';
-import { loadTestEmbeddings, loadTestPredictions, type Run, type TestResults } from '../../store/store.ts';
-import { storeTrackedEmbeddings } from '../../store/tracked-runs.ts';
+import { loadTestEmbeddings, loadTestPredictions, storeTestEmbeddings, type Run, type TestResults } from '../../store/store.ts';
 import { loadImportedModel, type ImportedModel } from '../../store/imported-runs.ts';
 import { score } from '../../training/evaluate.ts';
 
@@ -64,7 +63,7 @@ export async function trackedEmbeddings(db: Db, run: Run): Promise<void> {
   try {
     const test = loadMnist('test', { limit: predictions.predicted.length });
     const [embeddings] = await predict(scaledPixels(test, 0, test.count), test.count, true);
-    storeTrackedEmbeddings(db, run.id, embeddings!, embeddings!.length / test.count);
+    storeTestEmbeddings(db, run.id, test.count, embeddings!, embeddings!.length / test.count);
   } finally {
     dispose();
   }

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import { endRun, type Run } from '../../store/store.ts';
-import { trackedRunsWithExpiredLease } from '../../store/tracked-runs.ts';
+import { runsWithExpiredLease } from '../../store/run-attempts.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
 
 /** What a run page's Cancel records on a tracked run: its script learns it when its next report is refused. */
@@ -25,7 +25,7 @@ export class TrackedScripts implements Executor {
   }
 
   lost(now = new Date()): LostTrainer[] {
-    return trackedRunsWithExpiredLease(this.db, now).map((run) => ({
+    return runsWithExpiredLease(this.db, now, 'tracked').map((run) => ({
       run,
       reason: `the script stopped reporting: its lease expired at ${run.leaseExpiresAt!.toISOString()} (killed, hung or cut off from the server)`,
     }));
