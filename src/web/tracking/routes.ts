@@ -90,10 +90,11 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
       return c.json({ ok: true, images: values.length / 10 });
     })
     .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
-      const run = writable(c);
+      writable(c); // refuse before reading a large body for a run that may not take it
       const bytes = Buffer.from(await c.req.arrayBuffer());
       if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
       const model = await unprocessable(() => trackedModel(bytes));
+      // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
       storeTrackedModel(db, writable(c), model);
       return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });
     })
