@@ -9,7 +9,7 @@ never required. Python 3.9 or later.
             ...
             run.log_epoch(epoch, loss=..., accuracy=..., val_loss=..., val_accuracy=..., seconds=...)
         run.log_test_predictions(probs)   # [n,10] probabilities, rows in the dataset's test order
-        run.log_model("model.onnx")       # optional
+        run.log_model("model.onnx", scale="unit")  # optional; say how you fed it
     # leaving the block completes the run; an exception inside it fails the run and re-raises
 
 The server holds the run with a lease that a background thread renews; a script that stops
@@ -22,6 +22,7 @@ import os
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 __all__ = ["start_run", "Run", "KerasCallback", "DigitlabError"]
@@ -160,11 +161,25 @@ class Run:
         rows = _plain(probabilities)
         self._http.request("PUT", self._path("predictions"), {"probabilities": rows})
 
-    def log_model(self, path):
-        """The trained model as an ONNX file, for explanations, robustness, own digits and the map."""
+    def log_model(self, path, scale=None, normalize=None, layout=None):
+        """The trained model as an ONNX file, for explanations, robustness, own digits and the map.
+
+        Say how the script fed it pixels: scale "unit" ([0,1]) or "byte" ([0,255]), or
+        normalize=(mean, std) for pixels in [0,1] standardised as transforms.Normalize does, and
+        layout "nchw" or "nhwc". What is left out the server finds on a trial batch of test
+        images, which a barely trained model can mislead.
+        """
         with open(path, "rb") as f:
             data = f.read()
-        self._http.request("PUT", self._path("model"), data, content_type="application/octet-stream")
+        query = {}
+        if scale is not None:
+            query["scale"] = scale
+        if normalize is not None:
+            query["normalize"] = "%r,%r" % (float(normalize[0]), float(normalize[1]))
+        if layout is not None:
+            query["layout"] = layout
+        tail = "model" + ("?" + urllib.parse.urlencode(query) if query else "")
+        self._http.request("PUT", self._path(tail), data, content_type="application/octet-stream")
 
     def end(self, status="completed", error=None):
         """Ends the run: completed, failed (with its message) or cancelled. Later calls do nothing."""

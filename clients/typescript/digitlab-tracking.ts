@@ -7,7 +7,7 @@
  *   await run.track(async () => {
  *     await model.fit(xs, ys, { epochs: 5, validationSplit: 0.2, callbacks: [tfjsCallback(run)] });
  *     await run.logTestPredictions(probabilities);   // [n,10], rows in the dataset's test order
- *     await run.logModel(model);                     // optional: exported to ONNX on the way
+ *     await run.logModel(model, { scale: 'unit' });  // optional: exported to ONNX on the way
  *   });                                              // completes the run, or fails it with the error and rethrows
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -27,6 +27,16 @@ export interface StartRunOptions {
   token?: string;
   /** How long a request keeps being retried while the server does not answer (default 30 s). */
   retryForMs?: number;
+}
+
+/** How a script feeds its model pixels, each found by the server when left out. */
+export interface ModelFeed {
+  /** Pixels in [0,1] ('unit') or [0,255] ('byte'). */
+  scale?: 'unit' | 'byte';
+  /** Pixels in [0,1] standardised as (x - mean) / std, as [mean, std]; instead of scale. */
+  normalize?: [number, number];
+  /** Channels first ('nchw', PyTorch's) or last ('nhwc', tfjs's and Keras's). */
+  layout?: 'nchw' | 'nhwc';
 }
 
 export interface EpochMetrics {
@@ -93,11 +103,17 @@ export class TrackedRun {
 
   /**
    * The trained model, for explanations and the map: ONNX bytes, or a tfjs layers model taking
-   * [n,28,28,1] (exported to ONNX here, as `digitlab export --format onnx` does).
+   * [n,28,28,1] (exported to ONNX here, as `digitlab export --format onnx` does). Say how the
+   * script fed it pixels; what is left out the server finds on a trial batch, which a barely
+   * trained model can mislead.
    */
-  async logModel(model: Uint8Array | tf.LayersModel): Promise<void> {
+  async logModel(model: Uint8Array | tf.LayersModel, feed: ModelFeed = {}): Promise<void> {
     const bytes = model instanceof Uint8Array ? model : layersModelToOnnx(model, 'digitlab-tracking');
-    await this.client.putBytes(this.path('model'), bytes, {});
+    const query = new URLSearchParams();
+    if (feed.scale) query.set('scale', feed.scale);
+    if (feed.normalize) query.set('normalize', feed.normalize.join(','));
+    if (feed.layout) query.set('layout', feed.layout);
+    await this.client.putBytes(`${this.path('model')}${query.size > 0 ? `?${query}` : ''}`, bytes, {});
   }
 
   /** Ends the run as completed, failed (with its message) or cancelled; later calls do nothing. */

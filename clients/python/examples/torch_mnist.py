@@ -49,5 +49,5 @@ with dl.start_run(a.server, name="torch-cnn", params=params, framework="pytorch"
     run.log_test_predictions(probs)
     if a.onnx:
         torch.onnx.export(model, torch.zeros(1, 1, 28, 28), a.onnx)
-        run.log_model(a.onnx)
+        run.log_model(a.onnx, scale="unit", layout="nchw")  # how x and test_x above feed it
     print("run", run.id, run.url)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import { scaledPixels } from '../../data/batches.ts';
-import { detectConvention, probabilitiesOf } from '../../models/imported/classifier.ts';
+import { detectConvention, probabilitiesOf, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
 import { loadOnnxModel } from '../../models/imported/onnx-model.ts';
 import { loadTestEmbeddings, loadTestPredictions, storeTestEmbeddings, type Run, type TestResults } from '../../store/store.ts';
@@ -29,14 +29,15 @@ export function trackedTestResults(values: Float32Array): { results: TestResults
 }
 
 /**
- * A script's ONNX model, read the way import reads one: the input convention is found on a trial
- * batch of test images. Throws ImportError when it is not a 28x28 digit classifier.
+ * A script's ONNX model, read the way import reads one: what the script says of how it feeds the
+ * model is taken as said, and the rest of the convention is found on a trial batch of test images.
+ * Throws ImportError when it is not a 28x28 digit classifier.
  */
-export async function trackedModel(bytes: Buffer): Promise<Omit<ImportedModel, 'runId'>> {
+export async function trackedModel(bytes: Buffer, request: ConventionRequest): Promise<Omit<ImportedModel, 'runId'>> {
   const raw = await loadOnnxModel(bytes);
   try {
     const trial = loadMnist('test', { limit: TRIAL_IMAGES });
-    const convention = await detectConvention(raw, { layout: 'auto', scale: 'auto', output: 'auto' }, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
+    const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
     return {
       framework: 'onnx',
       fileName: 'model.onnx',

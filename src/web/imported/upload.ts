@@ -35,7 +35,12 @@ export const importFormValues = (body: Body): ImportFormValues => ({
   normalize: text(body, 'normalize'),
 });
 
-function conventionsOf(values: ImportFormValues): ConventionRequest {
+/**
+ * How the user says the model is fed (layout, scale or normalize MEAN,STD, output), each 'auto'
+ * when left empty: the import form's fields, and the tracking model upload's query. Throws
+ * ImportError naming the field that is wrong.
+ */
+export function conventionRequest(values: ImportFormValues): ConventionRequest {
   const pick = <K extends keyof ConventionRequest>(key: K): ConventionRequest[K] => {
     const value = values[key] || 'auto';
     if (!(CONVENTION_CHOICES[key] as readonly string[]).includes(value)) {
@@ -66,7 +71,7 @@ function fileToImport(dir: string, names: string[]): string {
  */
 export async function importUpload(db: Db, body: Body): Promise<Run> {
   const values = importFormValues(body);
-  const conventions = conventionsOf(values);
+  const conventions = conventionRequest(values);
   if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
   const files = [body.file].flat().filter((file): file is File => file instanceof File && file.size > 0);
   if (files.length === 0) throw new ImportError('choose a file first: .onnx, a tfjs model.json with its .bin files, .npy or .csv');

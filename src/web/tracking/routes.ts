@@ -20,6 +20,7 @@ import type { LiveProgress } from '../../training/batch-curve.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { jsonObject } from '../json-body.ts';
+import { conventionRequest } from '../imported/upload.ts';
 
 /** Reports are small; the predictions of 10,000 images as JSON run to a few MB; a model to tens. */
 const REPORT_BYTES = 256 * 1024;
@@ -91,9 +92,10 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
     })
     .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
       writable(c); // refuse before reading a large body for a run that may not take it
+      const request = badRequest(() => conventionRequest(c.req.query()));
       const bytes = Buffer.from(await c.req.arrayBuffer());
       if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
-      const model = await unprocessable(() => trackedModel(bytes));
+      const model = await unprocessable(() => trackedModel(bytes, request));
       // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
       storeTrackedModel(db, writable(c), model);
       return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });
@@ -105,6 +107,16 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
       const ended = endTrackedRun(db, run, status, error);
       return c.json({ id: ended.id, status: ended.status, testAccuracy: ended.testAccuracy, testLoss: ended.testLoss });
     });
+}
+
+/** A query that says how the model is fed in words the import does not take is a bad request: 400. */
+function badRequest<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ImportError) throw new HTTPException(400, { message: err.message });
+    throw err;
+  }
 }
 
 /** A model or predictions that cannot be read as a digit classifier's are the script's mistake: 422. */

@@ -40,7 +40,7 @@ describe('the TypeScript tracking client', () => {
       await model.fit(train.x, train.y, { epochs: 2, batchSize: 100, validationSplit: 0.2, callbacks: [tfjsCallback(run, { batchesPerEpoch: 8 })] });
       const predicted = (model.predict(test.x) as tf.Tensor).dataSync() as Float32Array;
       await run.logTestPredictions(predicted);
-      await run.logModel(model);
+      await run.logModel(model, { scale: 'unit' });
       return predicted;
     });
 
@@ -56,8 +56,18 @@ describe('the TypeScript tracking client', () => {
     expect(epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(epochs.every((e) => e.valAccuracy !== null && e.valLoss !== null && e.seconds > 0)).toBe(true);
     expect(epochScalarHistory(web.db, run.id).size).toBe(0);
-    // The model went up as ONNX and reads the test images as the script's own model did.
-    expect(loadImportedModel(web.db, run.id)).toMatchObject({ framework: 'onnx', inputScale: 'unit' });
+    // The model went up as ONNX, fed the test images as the script said it feeds them.
+    expect(loadImportedModel(web.db, run.id)).toMatchObject({ framework: 'onnx', inputLayout: 'nhwc', inputScale: 'unit' });
+  });
+
+  it('keeps the feed a script names for its model, over what a trial batch would suggest, and refuses one it cannot read', async () => {
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 10, activation: 'softmax' })] });
+    const run = await startRun(url, { name: 'normalised', params: {} });
+    await run.logModel(model, { normalize: [0.5, 0.25] });
+    expect(loadImportedModel(web.db, run.id)).toMatchObject({ inputScale: 'normalize:0.5,0.25' });
+    await expect(run.logModel(model, { scale: 'sideways' as 'unit' })).rejects.toThrow(/scale must be one of auto, unit, byte; got 'sideways'/);
+    expect(getRun(web.db, run.id).status).toBe('running');
+    await run.end('cancelled');
   });
 
   it('fails the run with the error when the training throws, and rethrows it', async () => {
