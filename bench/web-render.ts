@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../db/client.ts';
 import { RunQueue } from '../src/execution/queue.ts';
+import { storeOn } from '../src/store/open-store.ts';
 import { createApp } from '../src/web/app.tsx';
 import { TestImages } from '../src/web/test-images.ts';
 import { recordCompletedRun } from '../test/helpers/recorded-runs.ts';
@@ -38,7 +39,7 @@ for (let i = 0; i < runCount; i++) {
 }
 console.log(`filled ${runCount} runs x ${images.count} predictions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
 
-let app = createApp({ db, queue: new RunQueue({ db }), images });
+let app = createApp({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measure(label: string, url: string) {
@@ -73,7 +74,7 @@ if (listRunCount > 0) {
     recordCompletedRun(listDb, labels, { name: `list run ${i}`, seed: i + 1, accuracy: 0.9 + (i % 90) / 1000, epochs: 3, params, tags: { bench: String(i % 4) } });
   }
   console.log(`filled ${listRunCount} runs x ${labels.length} predictions in ${((performance.now() - start) / 1000).toFixed(1)} s`);
-  app = createApp({ db: listDb, queue: new RunQueue({ db: listDb }), images });
+  app = createApp({ ...storeOn(listDb), queue: new RunQueue(storeOn(listDb)), images });
   const where = encodeURIComponent('lr>=0.001 acc>0.92');
   await measure(`runs list, ${listRunCount} runs (/runs)`, '/runs');
   await measure('  filtered, sorted by val_acc, page 3', `/runs?where=${where}&sort=val_acc&page=3&col=val_acc&col=learningRate&col=acc`);

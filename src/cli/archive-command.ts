@@ -1,7 +1,7 @@
-import { archiveRuns, RunNotArchivableError } from '../store/run-archive.ts';
+import { RunNotArchivableError } from '../store/run-archive.ts';
 import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
 
 export const archiveCommand: Command = {
@@ -12,12 +12,12 @@ export const archiveCommand: Command = {
     undo: { type: 'boolean', description: 'unarchive: list the runs again' },
   },
   async run({ positionals, options }, context) {
-    const db = openStoreFor(options, context);
+    const { db, runs: store } = openRunStoreFor(options, context);
     try {
       const runs = positionals.map((raw) => runArgument(db, raw));
       let results;
       try {
-        results = archiveRuns(db, runs.map((run) => run.id), { undo: Boolean(options.undo) });
+        results = await store.archive(runs.map((run) => run.id), { undo: Boolean(options.undo) });
       } catch (err) {
         // The message names the run in the way; several may be named, so say the others stayed too.
         if (err instanceof RunNotArchivableError) err.message += '; nothing was archived';

@@ -1,7 +1,7 @@
-import { byteSize, deleteRuns, RunNotDeletableError } from '../store/run-deletion.ts';
+import { byteSize, RunNotDeletableError } from '../store/run-deletion.ts';
 import { printJson } from '../core/command.ts';
 import type { Command } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
 
 export const deleteCommand: Command = {
@@ -10,12 +10,12 @@ export const deleteCommand: Command = {
   positionals: [{ name: 'RUN', description: 'run id; several may be given, and all are deleted or none', repeated: true }],
   options: {},
   async run({ positionals, options }, context) {
-    const db = openStoreFor(options, context);
+    const { db, runs: store } = openRunStoreFor(options, context);
     try {
       const runs = positionals.map((raw) => runArgument(db, raw));
       let deleted;
       try {
-        deleted = deleteRuns(db, runs.map((run) => run.id));
+        deleted = await store.delete(runs.map((run) => run.id));
       } catch (err) {
         // The message names the run in the way; several may be named, so say the others stayed too.
         if (err instanceof RunNotDeletableError) err.message += '; nothing was deleted';

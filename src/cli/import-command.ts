@@ -3,7 +3,7 @@ import { ImportError, requestedScale, type ConventionRequest } from '../models/i
 import { importRun } from '../training/import-run.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 import { tagsFrom } from './run-request-flags.ts';
 
 export const importCommand: Command = {
@@ -33,9 +33,9 @@ export const importCommand: Command = {
       scale,
       output: (options.output as ConventionRequest['output'] | undefined) ?? 'auto',
     };
-    const db = openStoreFor(options, context);
+    const { db, runs } = openRunStoreFor(options, context);
     try {
-      const run = await importRun(db, {
+      const run = await importRun(runs, {
         file: positionals[0]!,
         name,
         tags: tagsFrom(options),

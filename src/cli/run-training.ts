@@ -1,11 +1,10 @@
-import type { Db } from '../../db/client.ts';
 import { printJson } from '../core/command.ts';
 import type { BackendChoice } from '../training/backend.ts';
 import { executeRun } from '../training/experiment.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { runSummary } from '../training/run-summary.ts';
-import { endRun, getRun, type Run } from '../store/store.ts';
-import { loseAttempt } from '../store/run-attempts.ts';
+import { getRun, type Run } from '../store/store.ts';
+import type { OpenStore } from '../store/open-store.ts';
 import type { RunStatus } from '../../db/schema.ts';
 import { StopSignals } from '../execution/signal-policy.ts';
 import type { CommandContext, OptionValues } from '../core/command.ts';
@@ -31,21 +30,22 @@ const exitCodeOf = (status: RunStatus) => EXIT_CODES[status] ?? 1;
  * gone, so that no orphan trains on unwatched.
  */
 export async function trainClaimedRun(
-  db: Db,
+  store: OpenStore,
   run: Run,
   options: OptionValues,
   context: CommandContext,
   { queueWorker = false, retries = 0 }: { queueWorker?: boolean; retries?: number } = {},
 ): Promise<number> {
+  const { db, runs } = store;
   const stops = new StopSignals({
     stopping: () => context.stderr.write('\nstopping after this batch (Ctrl-C again to stop now)\n'),
-    again: () => {
+    again: async () => {
       const stop = stops.stopped!;
       // The run may have ended meanwhile (its ending was being recorded): then it stays as it ended.
       const current = getRun(db, run.id);
       if (current.status === 'running') {
-        if (stop.kind === 'interrupt') loseAttempt(db, current, stop.reason, retries);
-        else endRun(db, run.id, 'cancelled', stop.reason);
+        if (stop.kind === 'interrupt') await runs.loseAttempt(current, stop.reason, retries);
+        else await runs.end(run.id, 'cancelled', stop.reason);
       }
       if (options.json) printJson(context, runSummary(db, getRun(db, run.id)));
       process.exit(exitCodeOf(getRun(db, run.id).status));
@@ -66,7 +66,7 @@ export async function trainClaimedRun(
   }
   const started = Date.now();
   try {
-    const ended = await executeRun(db, run.id, {
+    const ended = await executeRun(store, run.id, {
       backend: options.backend as BackendChoice | undefined,
       signal: stops.signal,
       cores: options.cores as number | undefined,

@@ -10,9 +10,9 @@ export const sweepCancelCommand: Command = {
   positionals: [{ name: 'SWEEP', description: 'sweep id' }],
   options: {},
   async run({ positionals, options }, context) {
-    return onSweep(positionals[0], options, context, (db, id) => {
+    return onSweep(positionals[0], options, context, async ({ db, runs }, id) => {
       // A queue that never starts: it cancels queued runs and tells remote workers, and may not signal a server's own workers.
-      const outcome = cancelSweep(db, new RunQueue({ db }), id);
+      const outcome = await cancelSweep(db, new RunQueue({ db, runs }), id);
       context.stdout.write(`${cancellationText(outcome)}\n`);
       if (outcome.refused.length) context.stdout.write(`The server that trains them stops them: its page /sweeps/${id} has "Cancel the sweep".\n`);
       if (options.json) printJson(context, outcome);

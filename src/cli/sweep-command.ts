@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client.ts';
 import { printJson } from '../core/command.ts';
 import type { Command, CommandContext } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { tagsFrom, usageErrorOf, withWorkersAsThreads, workersAlias } from './run-request-flags.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { getRun, type Run } from '../store/store.ts';
@@ -17,8 +18,8 @@ const POLL_MS = 1000;
  * Trains queued runs in child processes (`digitlab work`), one at a time, until every run of the sweep has ended.
  * The queue takes the oldest queued run first, so runs queued before the sweep go first.
  */
-async function trainNow(db: Db, runs: Run[], context: CommandContext): Promise<Run[]> {
-  const queue = new RunQueue({ db, maxConcurrent: 1, pollMs: POLL_MS, log: (line) => context.stderr.write(`${line}\n`) });
+async function trainNow({ db, runs: store }: { db: Db; runs: RunStore }, runs: Run[], context: CommandContext): Promise<Run[]> {
+  const queue = new RunQueue({ db, runs: store, maxConcurrent: 1, pollMs: POLL_MS, log: (line) => context.stderr.write(`${line}\n`) });
   let interrupted = false;
   const interrupt = () => {
     interrupted = true;
@@ -54,16 +55,17 @@ export const sweepCommand: Command = {
     if (!planned.ok) throw usageErrorOf(planned.problems);
     const { plan } = planned;
     const tags = tagsFrom(options);
-    const db = openStoreFor(options, context);
+    const store = openRunStoreFor(options, context);
+    const { db } = store;
     try {
-      const { sweep, runs } = launchSweep(db, { ...plan, tags });
+      const { sweep, runs } = await launchSweep(store, { ...plan, tags });
       context.stderr.write(`sweep ${sweep.id} (${sweep.name}): queued ${runs.length} runs, ${runs[0]!.id} to ${runs.at(-1)!.id}\n`);
       if (!options['run-now']) {
         if (options.json) printJson(context, { sweepId: sweep.id, name: sweep.name, runIds: runs.map((run) => run.id) });
         else context.stdout.write(`queued; \`digitlab serve\` trains them; \`digitlab sweep-results ${sweep.id}\` shows the table\n`);
         return 0;
       }
-      const ended = await trainNow(db, runs, context);
+      const ended = await trainNow(store, runs, context);
       const results = sweepResults(db, sweep.id);
       if (options.json) printJson(context, { sweepId: sweep.id, name: sweep.name, runIds: runs.map((run) => run.id), ...results });
       else context.stdout.write(`${sweepResultsText(results)}\n`);

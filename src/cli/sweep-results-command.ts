@@ -1,6 +1,7 @@
 import type { Db } from '../../db/client.ts';
 import { UsageError, type Command, type CommandContext, type OptionValues, printJson } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { spreadText as spreadOfSeeds, type Spread } from '../analysis/statistics/spread.ts';
 import { sweepResults, type SweepResults } from '../analysis/sweeps/sweep-results.ts';
 
@@ -31,12 +32,17 @@ export function sweepResultsText(results: SweepResults): string {
  * number is bad usage) and the store open while `act` runs; an unknown sweep's SweepNotFoundError
  * exits 2 like bad usage.
  */
-export function onSweep(raw: string | undefined, options: OptionValues, context: CommandContext, act: (db: Db, id: number) => number): number {
+export async function onSweep(
+  raw: string | undefined,
+  options: OptionValues,
+  context: CommandContext,
+  act: (store: { db: Db; runs: RunStore }, id: number) => number | Promise<number>,
+): Promise<number> {
   const id = Number(raw);
   if (!Number.isInteger(id) || id < 1) throw new UsageError(`SWEEP must be a sweep id (a positive whole number); got '${raw}'`);
-  const db = openStoreFor(options, context);
+  const { db, runs } = openRunStoreFor(options, context);
   try {
-    return act(db, id);
+    return await act({ db, runs }, id);
   } finally {
     db.$client.close();
   }
@@ -48,7 +54,7 @@ export const sweepResultsCommand: Command = {
   positionals: [{ name: 'SWEEP', description: 'sweep id' }],
   options: {},
   async run({ positionals, options }, context) {
-    return onSweep(positionals[0], options, context, (db, id) => {
+    return onSweep(positionals[0], options, context, ({ db }, id) => {
       const results = sweepResults(db, id);
       if (options.json) printJson(context, results);
       else context.stdout.write(`${sweepResultsText(results)}\n`);

@@ -1,6 +1,6 @@
 import { UsageError, type Command, printJson } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
-import { createToken, listTokens, revokeToken } from '../store/worker-tokens.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
+import { createToken, listTokens } from '../store/worker-tokens.ts';
 
 const ACTIONS = ['create', 'list', 'revoke'] as const;
 
@@ -16,7 +16,7 @@ export const tokenCommand: Command = {
   async run({ positionals, options }, context) {
     const action = positionals[0] as (typeof ACTIONS)[number];
     if (!ACTIONS.includes(action)) throw new UsageError(`ACTION must be one of ${ACTIONS.join(', ')}; got '${positionals[0]}'`);
-    const db = openStoreFor(options, context);
+    const { db, runs } = openRunStoreFor(options, context);
     try {
       if (action === 'create') {
         const name = ((options.name as string | undefined) ?? `worker-${listTokens(db).length + 1}`).trim();
@@ -30,7 +30,7 @@ export const tokenCommand: Command = {
       if (action === 'revoke') {
         const name = options.name as string | undefined;
         if (!name) throw new UsageError('token revoke needs --name NAME (see digitlab token list)');
-        const ended = revokeToken(db, name);
+        const ended = await runs.revokeToken(name);
         context.stderr.write(`token '${name}' revoked: workers using it are refused from now on${ended.length > 0 ? `; its run(s) ${ended.join(', ')} failed` : ''}\n`);
         if (options.json) printJson(context, { revoked: name, failedRuns: ended });
         return 0;

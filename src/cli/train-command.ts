@@ -1,11 +1,10 @@
 import { BACKEND_CHOICES, BackendUnavailableError, selectBackend, type BackendChoice } from '../training/backend.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { parseRunRequest, type RunRequest } from '../training/run-request.ts';
-import { createRun } from '../store/store.ts';
 import { UsageError, type Command, type OptionValues } from '../core/command.ts';
 import { HYPERPARAMETER_OPTIONS, LABEL_OPTIONS, requestValuesFrom, valueOrExit, workersAlias } from './run-request-flags.ts';
 import { trainClaimedRun } from './run-training.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 
 /** The run request's fields as `train` is given them; a problem is a usage error naming the flag. */
 function runRequestFrom(options: OptionValues): RunRequest {
@@ -49,11 +48,12 @@ export const trainCommand: Command = {
   async run({ options }, context) {
     const { name, params: hyperparameters, tags } = runRequestFrom(options);
     await checkBackendFlags(options.backend as BackendChoice | undefined, hyperparameters);
-    const db = openStoreFor(options, context);
-    const run = createRun(db, { name, params: hyperparameters, tags, status: 'running' });
+    const store = openRunStoreFor(options, context);
+    const { db } = store;
+    const run = await store.runs.create({ name, params: hyperparameters, tags }, { claim: true });
     context.stderr.write(`run ${run.id} (${name}) started\n`);
     try {
-      return await trainClaimedRun(db, run, options, context);
+      return await trainClaimedRun(store, run, options, context);
     } finally {
       db.$client.close();
     }

@@ -1,7 +1,7 @@
-import { claimRun, getRun } from '../store/store.ts';
+import { getRun } from '../store/store.ts';
 import type { Command } from '../core/command.ts';
 import { trainClaimedRun } from './run-training.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
 
 /**
@@ -17,15 +17,16 @@ export const workCommand: Command = {
     retry: { type: 'integer', min: 0, max: 10, description: "times an interrupted run (SIGTERM) is queued again before it is failed: the server's --retry (default 0)" },
   },
   async run({ positionals, options }, context) {
-    const db = openStoreFor(options, context);
+    const store = openRunStoreFor(options, context);
+    const { db } = store;
     try {
       const run = runArgument(db, positionals[0]!);
-      if (!claimRun(db, run.id)) {
+      if (!(await store.runs.claim(run.id))) {
         context.stderr.write(`run ${run.id} is ${getRun(db, run.id).status}, not queued: nothing to do\n`);
         return 1;
       }
       context.stderr.write(`run ${run.id} (${run.name}) started\n`);
-      return await trainClaimedRun(db, run, options, context, { queueWorker: true, retries: (options.retry as number | undefined) ?? 0 });
+      return await trainClaimedRun(store, run, options, context, { queueWorker: true, retries: (options.retry as number | undefined) ?? 0 });
     } finally {
       db.$client.close();
     }

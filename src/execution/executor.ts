@@ -1,5 +1,4 @@
-import type { Db } from '../../db/client.ts';
-import { loseAttempt } from '../store/run-attempts.ts';
+import type { RunStore } from '../store/run-store.ts';
 import type { Run } from '../store/store.ts';
 
 /** A running run whose trainer is gone, and how it went (a process died, a lease expired, a job ended). */
@@ -20,7 +19,7 @@ export interface Executor {
   /** Starts what it takes of the queued runs (remote workers pull theirs: nothing to start). */
   submitQueued(): void;
   /** Stops a run it takes; its trainer records the cancellation, as a person's. */
-  cancel(run: Run): void;
+  cancel(run: Run): Promise<void>;
   /** The running runs it takes whose trainer is gone: the one liveness rule is settleLost's. */
   lost(): LostTrainer[] | Promise<LostTrainer[]>;
 }
@@ -30,10 +29,12 @@ export interface Executor {
  * asked, queued again while `retries` (serve --retry) last, else failed with the reason; the
  * epochs it wrote stay.
  */
-export function settleLost(db: Db, lost: LostTrainer[], retries: number, log: (line: string) => void): { run: Run; requeued: boolean }[] {
-  return lost.map(({ run, reason }) => {
-    const ended = loseAttempt(db, run, reason, retries);
+export async function settleLost(runs: RunStore, lost: LostTrainer[], retries: number, log: (line: string) => void): Promise<{ run: Run; requeued: boolean }[]> {
+  const settled: { run: Run; requeued: boolean }[] = [];
+  for (const { run, reason } of lost) {
+    const ended = await runs.loseAttempt(run, reason, retries);
     log(`run ${run.id} (${run.name}): ${ended.requeued ? ended.run.error : `${ended.run.status}: ${ended.run.error}`}`);
-    return ended;
-  });
+    settled.push(ended);
+  }
+  return settled;
 }

@@ -11,8 +11,8 @@ import { settleLost, type Executor, type LostTrainer } from './executor.ts';
 import { TrackedScripts } from './tracking/tracked-scripts.ts';
 import { RemoteWorkers } from './workers/remote-executor.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
-import { createRun, deadTrainerReason, endRun, failDeadRun, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
-import { requestWorkerCancel } from '../store/run-attempts.ts';
+import { deadTrainerReason, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
+import type { RunStore } from '../store/run-store.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'digitlab.js');
 
@@ -28,7 +28,9 @@ export class RunNotOwnedError extends DomainError {
 }
 
 export interface RunQueueOptions {
+  /** Where the queue reads runs; every write goes through `runs`. */
   db: Db;
+  runs: RunStore;
   /** How many runs train at once (each in its own process). */
   maxConcurrent?: number;
   /** How often to look for runs queued by other processes sharing the database. */
@@ -58,7 +60,7 @@ export class RunQueue {
 
   constructor(private readonly options: RunQueueOptions) {
     this.maxConcurrent = options.maxConcurrent ?? 1;
-    this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db), new TrackedScripts(options.db)];
+    this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db, options.runs), new TrackedScripts(options.db, options.runs)];
   }
 
   /** Starts queued runs as slots allow, and on every poll settles the runs whose trainer is gone (see settleLost). */
@@ -72,8 +74,8 @@ export class RunQueue {
     this.fill();
   }
 
-  enqueue(input: { name: string; params: Hyperparameters; tags?: Record<string, string> }): Run {
-    const run = createRun(this.options.db, { ...input, status: 'queued' });
+  async enqueue(input: { name: string; params: Hyperparameters; tags?: Record<string, string> }): Promise<Run> {
+    const run = await this.options.runs.create(input);
     this.fill();
     return run;
   }
@@ -83,8 +85,8 @@ export class RunQueue {
    * executor's trainer is told (a remote worker at its next heartbeat, a Slurm job scancelled):
    * each records the cancellation itself after its current batch. Returns the run as it now stands.
    */
-  cancel(runId: number): Run {
-    const { db } = this.options;
+  async cancel(runId: number): Promise<Run> {
+    const { db, runs } = this.options;
     const run = getRun(db, runId);
     if (run.status !== 'queued' && run.status !== 'running') return run;
     const worker = this.workers.get(runId);
@@ -92,17 +94,17 @@ export class RunQueue {
       // SIGINT is a person's cancel under the signal policy (SIGTERM would be an interruption).
       this.cancelling.add(runId);
       // Recorded as every executor records it, so the run's page says so until the worker ends the run.
-      requestWorkerCancel(db, runId);
+      await runs.requestCancel(runId);
       worker.kill('SIGINT');
       return getRun(db, runId);
     }
     if (trainerIsDead(run)) {
-      failDeadRun(db, run);
+      await runs.end(runId, 'failed', deadTrainerReason(run));
       return getRun(db, runId);
     }
     const executor = this.elsewhere.find((candidate) => candidate.takes(run));
-    if (executor) executor.cancel(run);
-    else if (run.status === 'queued') endRun(db, runId, 'cancelled', 'cancelled before it started');
+    if (executor) await executor.cancel(run);
+    else if (run.status === 'queued') await runs.end(runId, 'cancelled', 'cancelled before it started');
     else throw new RunNotOwnedError(run);
     return getRun(db, runId);
   }
@@ -131,18 +133,24 @@ export class RunQueue {
       .map((run) => ({ run, reason: deadTrainerReason(run) }));
   }
 
-  private settleLost(lost: LostTrainer[]): void {
-    settleLost(this.options.db, lost, this.options.retries ?? 0, (line) => this.log(line));
+  private async settleLost(lost: LostTrainer[]): Promise<void> {
+    await settleLost(this.options.runs, lost, this.options.retries ?? 0, (line) => this.log(line)).catch((err: Error) =>
+      this.log(`could not settle runs whose trainer is gone: ${err.message}`),
+    );
   }
 
   private get started(): boolean {
     return this.timer !== undefined;
   }
 
+  /** Settles our lost runs (which may requeue some), then starts queued runs as slots allow. */
   private fill(): void {
     if (!this.started) return;
-    const { db } = this.options;
-    this.settleLost(this.lostHere());
+    void this.settleLost(this.lostHere()).then(() => this.startQueued());
+  }
+
+  private startQueued(): void {
+    if (!this.started) return;
     for (const executor of this.elsewhere) executor.submitQueued();
     while (this.training() < this.maxConcurrent) {
       // listRuns is newest first.
@@ -181,22 +189,23 @@ export class RunQueue {
     worker.on('error', (err) => this.log(`run ${run.id}: could not start its worker: ${err.message}`));
     worker.on('close', (code, signal) => {
       this.workers.delete(run.id);
-      this.settle(run, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`);
-      this.fill();
+      void this.settle(run, worker.pid, this.cancelling.delete(run.id), `${signal ?? `code ${code}`}: ${lastLines.join(' / ')}`)
+        .catch((err: Error) => this.log(`run ${run.id}: could not record how its worker ended: ${err.message}`))
+        .finally(() => this.fill());
     });
   }
 
   /** A worker that died before recording an ending (crash, kill) leaves it to us. */
-  private settle(spawned: Run, pid: number | undefined, cancelled: boolean, exit: string): void {
+  private async settle(spawned: Run, pid: number | undefined, cancelled: boolean, exit: string): Promise<void> {
     const runId = spawned.id;
     const run = getRun(this.options.db, runId);
     // Running under another pid: a second queue's worker claimed it; ours lost the race. Queued
     // after an attempt more than when spawned: our worker was interrupted and requeued it.
     const ours = (run.status === 'queued' && run.attempts === spawned.attempts) || (run.status === 'running' && run.pid === pid);
     if (!ours) return;
-    if (cancelled) endRun(this.options.db, runId, 'cancelled', CANCELLED_BY_USER);
-    else if (run.status === 'queued') endRun(this.options.db, runId, 'failed', `the training process exited (${exit}) before the run ended`);
-    else this.settleLost([{ run, reason: `the training process exited (${exit}) before the run ended` }]);
+    if (cancelled) await this.options.runs.end(runId, 'cancelled', CANCELLED_BY_USER);
+    else if (run.status === 'queued') await this.options.runs.end(runId, 'failed', `the training process exited (${exit}) before the run ended`);
+    else await this.settleLost([{ run, reason: `the training process exited (${exit}) before the run ended` }]);
   }
 
   private log(line: string): void {

@@ -32,7 +32,7 @@ export class StopSignals {
   private readonly onInt = () => this.received('SIGINT');
   private readonly onTerm = () => this.received('SIGTERM');
 
-  constructor(private readonly handlers: { stopping?(stop: Stop): void; again?(stop: Stop): void } = {}) {
+  constructor(private readonly handlers: { stopping?(stop: Stop): void; again?(stop: Stop): void | Promise<void> } = {}) {
     process.on('SIGINT', this.onInt);
     process.on('SIGTERM', this.onTerm);
   }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { canWrite, DEFAULT_DB_PATH, explainStoreError, openDb, openReadOnly, StoreOpenError, type Db } from '../../db/client.ts';
 import { failDeadRuns } from './store.ts';
+import type { RunStore } from './run-store.ts';
+import { sqliteRunStore } from './sqlite-run-store.ts';
 import type { CommandContext, OptionValues } from '../core/command.ts';
 
 /**
@@ -26,6 +28,25 @@ export function openStoreFor(options: OptionValues, context: CommandContext, { o
     context.stderr.write(`run ${run.id} (${run.name}) was left running by a process that died; marked failed\n`);
   }
   return db;
+}
+
+/** An open store: its reads, on the SQLite handle, and its one writer of runs. */
+export interface OpenStore {
+  db: Db;
+  runs: RunStore;
+}
+
+/**
+ * The store opened, as openStoreFor does, for a command that writes runs: its reads (`db`) and its
+ * one writer (`runs`). This is where the backend is chosen.
+ */
+export function openRunStoreFor(options: OptionValues, context: CommandContext): OpenStore {
+  return storeOn(openStoreFor(options, context));
+}
+
+/** The store on a SQLite handle already open (a benchmark's or a test's in memory). */
+export function storeOn(db: Db): OpenStore {
+  return { db, runs: sqliteRunStore(db) };
 }
 
 /**

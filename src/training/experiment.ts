@@ -1,12 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Db } from '../../db/client.ts';
 import type { LabelledImages } from '../data/batches.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { BatchCurve } from './batch-curve.ts';
-import { storeRecorder, type RunRecorder } from '../store/run-recorder.ts';
+import type { RunRecorder } from '../store/run-recorder.ts';
+import type { OpenStore } from '../store/open-store.ts';
 import { serializeModel } from '../models/saved-model.ts';
 import { availableCores, defaultWorkers } from './steppers.ts';
 import { getRun, type Run } from '../store/store.ts';
@@ -144,12 +144,12 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
  * recorder where the caller applies a policy to the ending (the signal policy of execution/).
  */
 export async function executeRun(
-  db: Db,
+  { db, runs }: OpenStore,
   runId: number,
   options: ExecuteOptions & { recorder?: (stored: RunRecorder) => RunRecorder; retries?: number } = {},
 ): Promise<Run> {
   const hyperparameters = getRun(db, runId).params as Hyperparameters;
-  const stored = storeRecorder(db, runId, { retries: options.retries });
+  const stored = runs.recorder(runId, { retries: options.retries });
   await trainAndRecord(hyperparameters, options.recorder?.(stored) ?? stored, { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
   return getRun(db, runId);
 }

@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../db/client.ts';
 import { selectBackend } from './backend.ts';
 import { score } from './evaluate.ts';
 import { loadMnist, type MnistSplit } from '../data/mnist.ts';
@@ -17,7 +16,7 @@ import {
   probabilitiesOf,
   type ConventionRequest,
 } from '../models/imported/classifier.ts';
-import { recordImportedRun } from '../store/imported-runs.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { loadOnnxModel } from '../models/imported/onnx-model.ts';
 import { parseCsv, parseNpy, type PredictionTable } from '../models/imported/prediction-file.ts';
 import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
@@ -90,7 +89,7 @@ async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) 
  * model wants its input, predicts every test image, scores it and stores it all at once.
  * Throws ImportError (nothing stored) when the file cannot be read as a digit classifier.
  */
-export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
+export async function importRun(runs: RunStore, request: ImportRequest): Promise<Run> {
   const step = request.onStep ?? (() => {});
   step(`reading ${request.file}`);
   const file = readModelFile(request.file);
@@ -110,7 +109,7 @@ export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
   if (file.kind === 'predictions') {
     const { probabilities, output } = predictionsFromTable(file.table, test, request.conventions);
     step('storing the run');
-    return recordImportedRun(db, {
+    return runs.recordImported({
       ...common,
       provenance: { ...provenance, backend: 'none (prediction file)' },
       imported: {
@@ -143,7 +142,7 @@ export async function importRun(db: Db, request: ImportRequest): Promise<Run> {
     const outputs = await classify(raw, convention, pixels, test.count);
     step('storing the run');
     const backend = framework === 'onnx' ? 'onnxruntime-node (cpu)' : `tfjs ${tf.getBackend()}`;
-    return recordImportedRun(db, {
+    return runs.recordImported({
       ...common,
       provenance: { ...provenance, backend },
       imported: {

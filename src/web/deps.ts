@@ -1,11 +1,14 @@
 import type { Db } from '../../db/client.ts';
 import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunQueue } from '../execution/queue.ts';
+import type { RunStore } from '../store/run-store.ts';
 import type { TestImages } from './test-images.ts';
 
 /** What the routes read and act on; createApp builds one per app, tests pass their own parts. */
 export interface WebDeps {
+  /** Where the routes read runs; every write to a run goes through `runs`. */
   db: Db;
+  runs: RunStore;
   queue: RunQueue;
   images: TestImages;
   /** The MNIST training set, for nearest training images. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError, type Command } from '../core/command.ts';
-import { openStoreFor } from '../store/open-store.ts';
+import { openRunStoreFor } from '../store/open-store.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { SlurmExecutor } from '../execution/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../execution/workers/leases.ts';
@@ -54,11 +54,11 @@ export const serveCommand: Command = {
     }
     const serverUrl = options['server-url'] as string | undefined;
     if (serverUrl !== undefined && !/^https?:\/\/[^/]/.test(serverUrl)) throw new UsageError("--server-url must be an http:// or https:// URL");
-    const db = openStoreFor(options, context);
+    const { db, runs } = openRunStoreFor(options, context);
     const retries = (options.retry as number | undefined) ?? 0;
     const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000, retries);
     const port = (options.port as number | undefined) ?? 3000;
-    const app = (listening: number, queue: RunQueue) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    const app = (listening: number, queue: RunQueue) => createApp({ db, runs, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -78,13 +78,13 @@ export const serveCommand: Command = {
       // Known only now that the port is: the URL the jobs' workers call back.
       const jobsReach = serverUrl ?? (isWildcard(host) ? `http://${os.hostname()}:${actualPort}/` : url);
       const logDir = path.join(path.dirname(path.resolve(db.$client.name)), 'slurm-logs');
-      slurm = new SlurmExecutor({ db, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, log });
+      slurm = new SlurmExecutor({ db, runs, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, log });
       log(`runs go to Slurm as batch jobs whose workers reach this server at ${jobsReach}; their output is in ${logDir}`);
     }
-    const queue = new RunQueue({ db, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries });
+    const queue = new RunQueue({ db, runs, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries });
     handler = app(actualPort, queue);
     queue.start();
-    const reaper = startLeaseReaper(db, leases, log);
+    const reaper = await startLeaseReaper(db, runs, leases, log);
     if (access) {
       const reach = remote ? `WARNING: serving on ${host}, reachable from other machines;` : `--allow-remote:`;
       log(`${reach} every request needs this token, shown only now:`);

@@ -9,6 +9,7 @@ import { RunQueue } from '../../src/execution/queue.ts';
 import { sweepRoutes } from '../../src/web/compare/sweep-routes.tsx';
 import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const dbFile = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-sweep-')), 'runs.sqlite');
 
@@ -76,7 +77,7 @@ describe('a sweep with one seed a point', () => {
     const text = (await runCliCaptured(['sweep-results', '1', '--db', file])).stdout;
     expect(text).toContain('0.9000 (1 seed, no spread)');
     expect(text).not.toMatch(/± 0\.0000/);
-    const app = new Hono().route('/', sweepRoutes({ db, queue: new RunQueue({ db }) }));
+    const app = new Hono().route('/', sweepRoutes({ ...storeOn(db), queue: new RunQueue(storeOn(db)) }));
     const html = await (await app.request('/sweeps/1')).text();
     expect(html).toContain('90.00% (1 seed, no spread)');
     expect(html).not.toContain('± 0.00%');

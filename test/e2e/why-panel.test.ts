@@ -7,6 +7,7 @@ import { executeRun } from '../../src/training/experiment.ts';
 import { createRun } from '../../src/store/store.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { browserSession, skipE2e } from '../helpers/e2e.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-e2e-why-')), 'runs.sqlite');
 let runId = 0;
@@ -16,7 +17,7 @@ describe.skipIf(skipE2e)('the why panel in a real browser', () => {
   beforeAll(async () => {
     const db = openDb(dbFile);
     const created = createRun(db, { name: 'e2e why', params: smallRunParams({ testLimit: 100, seed: 4 }), status: 'running' });
-    const run = await executeRun(db, created.id, { backend: 'wasm' });
+    const run = await executeRun(storeOn(db), created.id, { backend: 'wasm' });
     expect(run.status, run.error ?? '').toBe('completed');
     runId = run.id;
     db.$client.close();

@@ -11,6 +11,7 @@ import { RunNotOwnedError, RunQueue } from '../../src/execution/queue.ts';
 import { createRun, epochHistory, getRun, processIsAlive, type Run } from '../../src/store/store.ts';
 import { memoryDb, smallRunParams } from '../helpers/db.ts';
 import { exited, until } from '../helpers/waiting.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 
@@ -47,29 +48,29 @@ afterEach(async () => {
 });
 
 describe('the run queue', () => {
-  it('only records until started: enqueue queues and cancel cancels a queued run', () => {
+  it('only records until started: enqueue queues and cancel cancels a queued run', async () => {
     const db = memoryDb();
-    queue = new RunQueue({ db });
-    const run = queue.enqueue(tiny('waiting'));
+    queue = new RunQueue(storeOn(db));
+    const run = await queue.enqueue(tiny('waiting'));
     expect(getRun(db, run.id).status).toBe('queued');
-    expect(queue.cancel(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled before it started' });
-    expect(queue.cancel(run.id).status).toBe('cancelled');
+    expect(await queue.cancel(run.id)).toMatchObject({ status: 'cancelled', error: 'cancelled before it started' });
+    expect((await queue.cancel(run.id)).status).toBe('cancelled');
   });
 
-  it('refuses to signal a run that another process trains', () => {
+  it('refuses to signal a run that another process trains', async () => {
     const db = memoryDb();
-    queue = new RunQueue({ db });
+    queue = new RunQueue(storeOn(db));
     const run = createRun(db, { ...tiny('in a terminal'), status: 'running' });
-    expect(() => queue!.cancel(run.id)).toThrow(RunNotOwnedError);
+    await expect(queue.cancel(run.id)).rejects.toThrow(RunNotOwnedError);
     expect(getRun(db, run.id).status).toBe('running');
   });
 
   it('trains queued runs oldest first in worker processes, one at a time by default', async () => {
     const db = fileDb();
     const lines: string[] = [];
-    queue = new RunQueue({ db, log: (line) => lines.push(line) });
-    const first = queue.enqueue(tiny('first'));
-    const second = queue.enqueue(tiny('second'));
+    queue = new RunQueue({ ...storeOn(db), log: (line) => lines.push(line) });
+    const first = await queue.enqueue(tiny('first'));
+    const second = await queue.enqueue(tiny('second'));
     queue.start();
     const a = await waitFor(db, first.id, ended);
     const b = await waitFor(db, second.id, ended);
@@ -81,19 +82,19 @@ describe('the run queue', () => {
 
   it('cancels a running run by signalling its worker, which records the cancellation', async () => {
     const db = fileDb();
-    queue = new RunQueue({ db });
-    const run = queue.enqueue(tiny('long', 200));
+    queue = new RunQueue(storeOn(db));
+    const run = await queue.enqueue(tiny('long', 200));
     queue.start();
     await waitFor(db, run.id, (r) => r.progress !== null);
     // Until the worker records it, the run says a cancel was asked for (its page shows that, not a Cancel button).
-    expect(queue.cancel(run.id)).toMatchObject({ status: 'running', cancelRequested: true });
+    expect(await queue.cancel(run.id)).toMatchObject({ status: 'running', cancelRequested: true });
     expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
   });
 
   it('queues again a run whose worker is interrupted (SIGTERM) while serve --retry allows, and trains it to the end', async () => {
     const db = fileDb();
-    queue = new RunQueue({ db, retries: 1 });
-    const run = queue.enqueue(tiny('interrupted once', 3));
+    queue = new RunQueue({ ...storeOn(db), retries: 1 });
+    const run = await queue.enqueue(tiny('interrupted once', 3));
     queue.start();
     const { pid } = await waitFor(db, run.id, (r) => r.progress !== null);
     process.kill(pid!, 'SIGTERM');
@@ -107,7 +108,7 @@ describe('the run queue', () => {
     const orphan = createRun(db, { ...tiny('orphan'), status: 'running' });
     db.update(runs).set({ pid: deadPid() }).run();
     const waiting = createRun(db, tiny('left queued'));
-    queue = new RunQueue({ db, maxConcurrent: 2 });
+    queue = new RunQueue({ ...storeOn(db), maxConcurrent: 2 });
     queue.start();
     expect(getRun(db, orphan.id).status).toBe('failed');
     expect((await waitFor(db, waiting.id, ended)).status).toBe('completed');
@@ -115,13 +116,13 @@ describe('the run queue', () => {
 
   it('re-checks dead runs on every poll, and counts live runs of other processes against its limit', async () => {
     const db = fileDb();
-    queue = new RunQueue({ db, pollMs: 100 });
+    queue = new RunQueue({ ...storeOn(db), pollMs: 100 });
     queue.start();
     // An earlier server's orphaned worker, still alive.
     const orphanProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
     const orphan = createRun(db, { ...tiny('orphan of an earlier server'), status: 'running' });
     db.update(runs).set({ pid: orphanProcess.pid }).where(eq(runs.id, orphan.id)).run();
-    const waiting = queue.enqueue(tiny('waits for a free slot'));
+    const waiting = await queue.enqueue(tiny('waits for a free slot'));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(workerProcesses()).toEqual([]);
     expect(getRun(db, waiting.id).status).toBe('queued');
@@ -132,18 +133,18 @@ describe('the run queue', () => {
     await waitFor(db, waiting.id, (r) => r.status !== 'queued');
   });
 
-  it('marks failed, rather than refusing, a cancelled run whose process is dead', () => {
+  it('marks failed, rather than refusing, a cancelled run whose process is dead', async () => {
     const db = memoryDb();
-    queue = new RunQueue({ db });
+    queue = new RunQueue(storeOn(db));
     const run = createRun(db, { ...tiny('its process died'), status: 'running' });
     db.update(runs).set({ pid: deadPid() }).run();
-    expect(queue.cancel(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
+    expect(await queue.cancel(run.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/training process \(pid \d+\) died/) });
   });
 
   it('stops a worker that answers no signal with SIGKILL after the grace time', async () => {
     const db = fileDb();
-    const stopping = new RunQueue({ db, stopGraceMs: 500 });
-    const run = stopping.enqueue(tiny('stuck', 200));
+    const stopping = new RunQueue({ ...storeOn(db), stopGraceMs: 500 });
+    const run = await stopping.enqueue(tiny('stuck', 200));
     stopping.start();
     // A worker's first batch took over 60 s at load 12.
     const { pid } = await waitFor(db, run.id, (r) => r.progress !== null, 110_000);
@@ -170,6 +171,6 @@ describe('the run queue', () => {
   });
 
   it('needs a database file its workers can open', () => {
-    expect(() => new RunQueue({ db: memoryDb() }).start()).toThrow(/database file/);
+    expect(() => new RunQueue(storeOn(memoryDb())).start()).toThrow(/database file/);
   });
 });

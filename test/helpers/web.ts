@@ -6,6 +6,7 @@ import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 /** One copy of the MNIST test set per test file: every app in it reads the same images. */
 const images = new TestImages();
@@ -13,11 +14,11 @@ const trainImages = new TestImages(() => loadMnist('train'));
 
 /** The app on a fresh in-memory store, with a queue that records but never starts workers. */
 export function webApp() {
-  const db = memoryDb();
-  const queue = new RunQueue({ db });
+  const { db, runs } = storeOn(memoryDb());
+  const queue = new RunQueue({ db, runs });
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
-  return { db, queue, images, trainImages, jobs, leases, app: createApp({ db, queue, images, trainImages, jobs, leases }) };
+  return { db, runs, queue, images, trainImages, jobs, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

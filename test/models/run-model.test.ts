@@ -10,6 +10,7 @@ import { selectBackend } from '../../src/training/backend.ts';
 import { executeRun } from '../../src/training/experiment.ts';
 import { importRun } from '../../src/training/import-run.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/imported');
 const AUTO = { layout: 'auto', scale: 'auto', output: 'auto' } as const;
@@ -22,11 +23,11 @@ let onnx: Run;
 let predictionFile: Run;
 
 beforeAll(async () => {
-  trained = await executeRun(db, runningRun(db, { trainLimit: 1000, testLimit: TEST_COUNT }).id, { backend: 'wasm' });
+  trained = await executeRun(storeOn(db), runningRun(db, { trainLimit: 1000, testLimit: TEST_COUNT }).id, { backend: 'wasm' });
   expect(trained.status, trained.error ?? '').toBe('completed');
   await selectBackend('wasm');
-  onnx = await importRun(db, { file: path.join(FIXTURES, 'torch-small-cnn.onnx'), conventions: AUTO, testLimit: TEST_COUNT });
-  predictionFile = await importRun(db, { file: path.join(FIXTURES, 'torch-small-cnn-predictions.npy'), conventions: AUTO });
+  onnx = await importRun(storeOn(db).runs, { file: path.join(FIXTURES, 'torch-small-cnn.onnx'), conventions: AUTO, testLimit: TEST_COUNT });
+  predictionFile = await importRun(storeOn(db).runs, { file: path.join(FIXTURES, 'torch-small-cnn-predictions.npy'), conventions: AUTO });
 }, 120_000);
 
 const maxDifference = (a: Float32Array, b: Float32Array) => a.reduce((max, value, i) => Math.max(max, Math.abs(value - b[i]!)), 0);

@@ -12,6 +12,7 @@ import { loadHeldOutPredictions } from '../../src/store/store.ts';
 import { runTrainingSplit } from '../../src/training/train.ts';
 import { foldOf, runLabelDecisions, trainingSet } from '../../src/training/training-set.ts';
 import { memoryDb, runningRun, smallRunParams } from '../helpers/db.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const train = loadMnist('train', { limit: 1000 });
 
@@ -145,7 +146,7 @@ describe('training on corrected labels and on folds', () => {
     const relabel = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ i, to: (train.labels[i]! + 5) % 10 }));
     for (const { i, to } of relabel) decideLabel(db, { split: 'train', imageIndex: i, verdict: 'wrong', correctedLabel: to });
     const run = runningRun(db, { trainLimit: 1000, testLimit: 200, labels: 'corrected', workers: 1 });
-    const ended = await executeRun(db, run.id, { backend: 'wasm' });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm' });
     expect(ended.status).toBe('completed');
     const expected = Uint8Array.from(train.labels);
     for (const { i, to } of relabel) expected[i] = to;
@@ -159,7 +160,7 @@ describe('training on corrected labels and on folds', () => {
   it('a fold run stores its predictions of the images it held out, and no others', async () => {
     const db = memoryDb();
     const run = runningRun(db, { trainLimit: 1000, testLimit: 200, validationSplit: 0, fold: 1, folds: 2, workers: 1 });
-    const ended = await executeRun(db, run.id, { backend: 'wasm' });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm' });
     expect(ended.status).toBe('completed');
     const heldOut = loadHeldOutPredictions(db, run.id)!;
     expect(Array.from(heldOut.indices)).toEqual(Array.from({ length: 500 }, (_, k) => 2 * k + 1));
@@ -175,7 +176,7 @@ describe('training on corrected labels and on folds', () => {
     }
     expect(correct / 500).toBeGreaterThan(0.4);
     const ordinary = runningRun(db, { trainLimit: 1000, testLimit: 200, workers: 1 });
-    await executeRun(db, ordinary.id, { backend: 'wasm' });
+    await executeRun(storeOn(db), ordinary.id, { backend: 'wasm' });
     expect(loadHeldOutPredictions(db, ordinary.id)).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { executeRun } from '../../src/training/experiment.ts';
 import { epochHistory, validationConfusions } from '../../src/store/store.ts';
 import { memoryDb, runningRun } from '../helpers/db.ts';
 import { webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 /** A confusion matrix whose every image (10 per class) is predicted as `predicted(label)`. */
 const confusionOf = (predicted: (label: number) => number) =>
@@ -33,7 +34,7 @@ describe('a run trained with learning rate 10', () => {
   it('fails with the reason, keeping its epoch, instead of passing as completed', async () => {
     const db = memoryDb();
     const run = runningRun(db, { learningRate: 10 });
-    const ended = await executeRun(db, run.id, { backend: 'wasm' });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm' });
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(/^training diverged: .*clip ceiling/);
     expect(epochHistory(db, run.id)).toHaveLength(1);
@@ -56,7 +57,7 @@ describe('a batch-norm run whose validation predictions collapse while its train
     ] as const;
     const { app, db } = webApp();
     const run = runningRun(db, { model: 'lagging-bn', layers: structuredClone(layers) as never, seed: 2 });
-    const ended = await executeRun(db, run.id, { backend: 'wasm' });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm' });
     expect(ended.status).toBe('completed');
     const [epoch] = epochHistory(db, run.id);
     expect(epoch!.loss).toBeLessThan(Math.log(10));

@@ -6,6 +6,7 @@ import { openDb } from '../../db/client.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { runCliCaptured } from '../helpers/cli.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 describe('early stopping', () => {
   it('records the epoch it kept, in train --json, show --json, show and on the run page', async () => {
@@ -23,7 +24,7 @@ describe('early stopping', () => {
     expect(text).toContain(`kept epoch ${trained.keptEpoch} of ${losses.length} (early stopping)`);
 
     const store = openDb(db);
-    const app = createApp({ db: store, queue: new RunQueue({ db: store }) });
+    const app = createApp({ ...storeOn(store), queue: new RunQueue(storeOn(store)) });
     const page = await (await app.request(`/runs/${trained.runId}`)).text();
     expect(page).toMatch(new RegExp(`<span class="value">${trained.keptEpoch}</span>\\s*<span class="label">kept epoch \\(early stopping\\)`));
     store.$client.close();

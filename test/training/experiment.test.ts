@@ -13,6 +13,7 @@ import { epochHistory, getRun, loadSavedModel, loadTestEmbeddings, loadTestPredi
 import type { LiveProgress } from '../../src/training/batch-curve.ts';
 import { splitForValidation, trainModel, type BatchProgress } from '../../src/training/train.ts';
 import { memoryDb, runningRun, smallRunParams } from '../helpers/db.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -39,7 +40,7 @@ describe('training a run', () => {
       onBatch: (p: BatchProgress) => batchLosses.push(p.batchLoss),
       onEpoch: () => (recordedAtEpochEnd = getRun(db, run.id).progress as LiveProgress),
     };
-    const ended = await executeRun(db, run.id, { backend: 'wasm', reporter });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm', reporter });
     expect(ended.status).toBe('completed');
     // The live curve rode on the progress written at the epoch's last batch: it spans the epoch, starts at the first batch's own loss.
     const curve = recordedAtEpochEnd!.curve;
@@ -126,7 +127,7 @@ describe('training a run', () => {
     const model = buildModel(undefined, 1);
     const [kernel, bias] = model.layers[6]!.getWeights();
     model.layers[6]!.setWeights([tf.fill(kernel!.shape, NaN), bias!]);
-    const ended = await executeRun(db, run.id, { backend: 'wasm', initialModel: model });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm', initialModel: model });
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(/training diverged: (loss|model outputs) became NaN at epoch 1, batch 1$/);
   });
@@ -135,7 +136,7 @@ describe('training a run', () => {
     const db = memoryDb();
     const run = runningRun(db, { epochs: 3, trainLimit: 600 });
     const controller = new AbortController();
-    const ended = await executeRun(db, run.id, {
+    const ended = await executeRun(storeOn(db), run.id, {
       backend: 'wasm',
       signal: controller.signal,
       reporter: { onEpoch: (e) => e.epoch === 1 && controller.abort() },
@@ -149,7 +150,7 @@ describe('training a run', () => {
     const db = memoryDb();
     const run = runningRun(db, { epochs: 2, trainLimit: 300 });
     const storedWhenReported: number[] = [];
-    await executeRun(db, run.id, { backend: 'wasm', reporter: { onEpoch: () => storedWhenReported.push(epochHistory(db, run.id).length) } });
+    await executeRun(storeOn(db), run.id, { backend: 'wasm', reporter: { onEpoch: () => storedWhenReported.push(epochHistory(db, run.id).length) } });
     expect(storedWhenReported).toEqual([1, 2]);
   });
 
@@ -157,7 +158,7 @@ describe('training a run', () => {
     const db = memoryDb();
     const run = runningRun(db);
     const mnistDir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-nomnist-'));
-    const ended = await executeRun(db, run.id, { backend: 'wasm', mnistDir });
+    const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm', mnistDir });
     expect(ended.status).toBe('failed');
     expect(ended.error).toMatch(/MNIST file missing/);
   });

@@ -9,6 +9,7 @@ import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { TestImages } from '../../src/web/test-images.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const seven = new Uint8Array(readFileSync(path.join(import.meta.dirname, '../fixtures/own-digits/07-7-paper.jpg')));
 const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-fresh-')), 'runs.sqlite');
@@ -22,7 +23,7 @@ describe('a freshly started server', () => {
   it('reads pictures sent concurrently before anything chose the tfjs engine, without a 500', async () => {
     const db = openDb(dbFile);
     const images = new TestImages();
-    const app = createApp({ db, queue: new RunQueue({ db }), images, trainImages: images, jobs: new ModelJobs(db), leases: leasePolicy() });
+    const app = createApp({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages: images, jobs: new ModelJobs(db), leases: leasePolicy() });
     const read = () => {
       const form = new FormData();
       form.append('file', new File([seven], 'seven.jpg'));

@@ -14,6 +14,7 @@ import { DIGIT_STROKES } from '../fixtures/own-digits/strokes.ts';
 import { runningRun } from '../helpers/db.ts';
 import { longestStallDuring } from '../helpers/event-loop.ts';
 import { webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/own-digits');
 const seven = readFileSync(path.join(FIXTURES, '07-7-paper.jpg'));
@@ -53,7 +54,7 @@ function pngClaiming400Megapixels(): Uint8Array<ArrayBuffer> {
 }
 
 beforeAll(async () => {
-  const run = await executeRun(db, runningRun(db).id, { backend: 'wasm' });
+  const run = await executeRun(storeOn(db), runningRun(db).id, { backend: 'wasm' });
   expect(run.status, run.error ?? '').toBe('completed');
   runId = run.id;
 });
@@ -170,7 +171,7 @@ describe('the own-digits page', () => {
   it('says in a run\'s place that an imported prediction file has no model to read with', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-own-web-')), 'preds.npy');
     writeFileSync(file, runPredictionFile(db, runId, 'npy')!);
-    const imported = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' } });
+    const imported = await importRun(storeOn(db).runs, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' } });
     const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg') }))).text();
     expect(reading).toMatch(new RegExp(`#${runId} test run</a>: reads <strong>\\d</strong>`));
     expect(reading).toMatch(new RegExp(`#${imported.id} preds.npy</a> reads nothing: it was imported from the prediction file preds.npy`));
@@ -182,7 +183,7 @@ describe('the own-digits page', () => {
 
   it('explains an imported ONNX run\'s reading with what it allows: no map and no neighbours, and says why', async () => {
     const file = path.join(import.meta.dirname, '../fixtures/imported/torch-small-cnn.onnx');
-    const onnx = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: 500 });
+    const onnx = await importRun(storeOn(db).runs, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: 500 });
     const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg'), run: String(onnx.id) }))).text();
     expect(reading).toMatch(new RegExp(`Why run #${onnx.id} reads \\d`));
     const why = 'torch-small-cnn.onnx is an imported onnx model, which digitlab runs without gradients';

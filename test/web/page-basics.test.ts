@@ -6,6 +6,7 @@ import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 /**
  * GET routes that answer a fragment for htmx to swap into a page (or data), not a page of their
@@ -29,13 +30,13 @@ const NOT_PAGES = [
 /** A route pattern with its parameters' regexes dropped: `/runs/:id{[0-9]+}` is `/runs/:id`. */
 const bare = (path: string) => path.replace(/\{(?:[^{}]|\{[^}]*\})*\}/g, '');
 
-function appWithOneOfEverything() {
+async function appWithOneOfEverything() {
   const web = webApp();
   const { labels } = loadMnist('test', { limit: 300 });
   const run = recordCompletedRun(web.db, labels, { seed: 1, epochs: 2 });
   const other = recordCompletedRun(web.db, labels, { seed: 2, epochs: 2 });
-  const { sweep } = launchSweep(web.db, { name: 'lr', axes: { 'learning-rate': [0.001] }, seeds: [1], runs: [{ name: 'lr 0.001', params: smallRunParams() }] });
-  launchTrainingSetSearch(web.db, { folds: 2, hyperparameters: searchFoldHyperparameters({ epochs: 1, trainLimit: 1000 }) });
+  const { sweep } = await launchSweep(storeOn(web.db), { name: 'lr', axes: { 'learning-rate': [0.001] }, seeds: [1], runs: [{ name: 'lr 0.001', params: smallRunParams() }] });
+  await launchTrainingSetSearch(storeOn(web.db), { folds: 2, hyperparameters: searchFoldHyperparameters({ epochs: 1, trainLimit: 1000 }) });
   const values: Record<string, string> = { ':id': String(run.id), ':index': '7' };
   const url = (path: string) =>
     bare(path)
@@ -46,7 +47,7 @@ function appWithOneOfEverything() {
 
 describe('every page', () => {
   it('has one h1, a skip link to its main content, named canvases, and charts whose points are not tab stops', async () => {
-    const { app, db, url } = appWithOneOfEverything();
+    const { app, db, url } = await appWithOneOfEverything();
     const pages = [...new Set(app.routes.filter((r) => r.method === 'GET').map((r) => r.path))].filter(
       (path) => !NOT_PAGES.some((pattern) => pattern.test(bare(path))),
     );

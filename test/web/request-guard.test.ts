@@ -5,6 +5,7 @@ import { createApp } from '../../src/web/app.tsx';
 import { newAccessToken } from '../../src/web/request-guard.ts';
 import { memoryDb, smallRunParams } from '../helpers/db.ts';
 import { postForm, webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const json = (origin: string | undefined, extra: Record<string, string> = {}) => ({
   method: 'POST',
@@ -28,7 +29,7 @@ describe('host names (DNS rebinding)', () => {
 
   it('answers the loopback names on its own port and the --host name, and no other port', async () => {
     const db = memoryDb();
-    const app = createApp({ db, queue: new RunQueue({ db }), listening: { port: 3151, names: ['lab.internal'] } });
+    const app = createApp({ ...storeOn(db), queue: new RunQueue(storeOn(db)), listening: { port: 3151, names: ['lab.internal'] } });
     for (const host of ['127.0.0.1:3151', 'localhost:3151', '[::1]:3151', 'lab.internal:3151']) {
       expect((await app.request(`http://${host}/healthz`)).status, host).toBe(200);
     }
@@ -96,7 +97,7 @@ describe('--allow-remote access token', () => {
   it('refuses requests without it, and a browser keeps it in a cookie after opening the printed URL', async () => {
     const db = memoryDb();
     const { token, hash } = newAccessToken();
-    const app = createApp({ db, queue: new RunQueue({ db }), accessTokenHash: hash });
+    const app = createApp({ ...storeOn(db), queue: new RunQueue(storeOn(db)), accessTokenHash: hash });
     expect((await app.request('/runs')).status).toBe(401);
     expect((await app.request('/runs?token=wrong')).status).toBe(401);
     expect((await app.request('/api/runs', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);

@@ -5,6 +5,7 @@ import { smallRunParams } from '../helpers/db.ts';
 import { BATCH_NORM_DROPOUT_SPEC } from '../helpers/model-specs.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { postForm, webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 const XSS = '<script>alert(1)</script>';
 
@@ -228,7 +229,7 @@ describe('launching from the runs page', () => {
     const [queued] = listRuns(db);
     // What the queue's child process does with a claimed run, here in-process.
     expect(claimRun(db, queued!.id)).toBe(true);
-    const run = await executeRun(db, queued!.id, { backend: 'wasm' });
+    const run = await executeRun(storeOn(db), queued!.id, { backend: 'wasm' });
     expect(run.status).toBe('completed');
     expect(run.testAccuracy).toBeGreaterThan(0.8);
     const page = await (await app.request(`/runs/${run.id}`)).text();

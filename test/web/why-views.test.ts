@@ -9,6 +9,7 @@ import { percent } from '../../src/web/format.ts';
 import { smallRunParams } from '../helpers/db.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
+import { storeOn } from '../../src/store/open-store.ts';
 
 /** One small model for the file (2,000 images, 1 epoch, 200 test images), behind one app. */
 const TEST_COUNT = 200;
@@ -17,7 +18,7 @@ let run: Run;
 
 beforeAll(async () => {
   const created = createRun(db, { name: 'why views', params: smallRunParams({ testLimit: TEST_COUNT, seed: 3 }), status: 'running' });
-  run = await executeRun(db, created.id, { backend: 'wasm' });
+  run = await executeRun(storeOn(db), created.id, { backend: 'wasm' });
   expect(run.status, run.error ?? '').toBe('completed');
 });
 

@@ -4,7 +4,8 @@ import type { Db } from '../../../db/client.ts';
 import { labelAudits, runs, type LabelSplit } from '../../../db/schema.ts';
 import { defaultRunName } from '../../training/run-request-naming.ts';
 import { REFERENCE_HYPERPARAMETERS, type Hyperparameters } from '../../training/hyperparameters.ts';
-import { createRun, loadHeldOutPredictions, type Run } from '../../store/store.ts';
+import { loadHeldOutPredictions, type Run } from '../../store/store.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import { rankLabelIssues, storedLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
 
 /**
@@ -44,17 +45,19 @@ export function searchFoldHyperparameters(options: { epochs?: number; seed?: num
 }
 
 /** Records a search and queues its K fold runs, all or nothing; the run queue trains them like any other. */
-export function launchTrainingSetSearch(db: Db, input: { folds?: number; hyperparameters: Hyperparameters }): { search: TrainingSetSearch; runs: Run[] } {
+export async function launchTrainingSetSearch(
+  store: { db: Db; runs: RunStore },
+  input: { folds?: number; hyperparameters: Hyperparameters },
+): Promise<{ search: TrainingSetSearch; runs: Run[] }> {
   const folds = input.folds ?? DEFAULT_SEARCH_FOLDS;
-  return db.transaction((tx) => {
-    const search = tx.insert(labelAudits).values({ createdAt: new Date(), folds }).returning().get();
-    const queued = Array.from({ length: folds }, (_, fold) => {
+  const { groupId, runs } = await store.runs.createGroup(
+    { labelAudit: { folds } },
+    Array.from({ length: folds }, (_, fold) => {
       const params: Hyperparameters = { ...input.hyperparameters, fold, folds };
-      // The tag keeps the feature's old name: runs tagged before the rename, and filters on them, stay as they were.
-      return createRun(db, { name: defaultRunName(params), params, tags: { 'label-audit': String(search.id) }, status: 'queued', labelAuditId: search.id });
-    });
-    return { search, runs: queued };
-  });
+      return { name: defaultRunName(params), params };
+    }),
+  );
+  return { search: getTrainingSetSearch(store.db, groupId), runs };
 }
 
 export function getTrainingSetSearch(db: Db, searchId: number): TrainingSetSearch {

@@ -20,14 +20,14 @@ export interface SweepCancellation {
  * cancel: the queued ones go first, so that a stopping run frees no slot for one of them.
  * Finished runs stay as they are.
  */
-export function cancelSweep(db: Db, queue: RunQueue, sweepId: number): SweepCancellation {
+export async function cancelSweep(db: Db, queue: RunQueue, sweepId: number): Promise<SweepCancellation> {
   getSweep(db, sweepId);
   const outcome: SweepCancellation = { sweepId, cancelled: [], stopping: [], failed: [], refused: [] };
   const runs = sweepRuns(db, sweepId);
   for (const status of ['queued', 'running'] as const) {
     for (const run of runs.filter((r) => r.status === status)) {
       try {
-        const after = queue.cancel(run.id);
+        const after = await queue.cancel(run.id);
         if (after.status === 'running') outcome.stopping.push(run.id);
         else if (after.status === 'failed') outcome.failed.push(run.id);
         else if (after.status === 'cancelled') outcome.cancelled.push(run.id);

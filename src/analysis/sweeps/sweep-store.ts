@@ -3,7 +3,8 @@ import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, sweeps } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { createRun, type Run } from '../../store/store.ts';
+import type { RunStore } from '../../store/run-store.ts';
+import type { Run } from '../../store/store.ts';
 
 export type Sweep = typeof sweeps.$inferSelect;
 
@@ -18,8 +19,8 @@ export class SweepNotFoundError extends DomainError {
  * Records a sweep and queues one run per entry of `runs`, all or nothing. The runs are ordinary
  * queued runs: whatever trains the queue (`digitlab serve`, `sweep --run-now`) trains them.
  */
-export function launchSweep(
-  db: Db,
+export async function launchSweep(
+  store: { db: Db; runs: RunStore },
   input: {
     name: string;
     axes: Record<string, (number | string)[]>;
@@ -27,13 +28,12 @@ export function launchSweep(
     runs: { name: string; params: Hyperparameters }[];
     tags?: Record<string, string>;
   },
-): { sweep: Sweep; runs: Run[] } {
-  return db.transaction((tx) => {
-    const sweep = tx.insert(sweeps).values({ name: input.name, createdAt: new Date(), axes: input.axes, seeds: input.seeds }).returning().get();
-    // createRun opens its own transaction; better-sqlite3 nests it as a savepoint of this one.
-    const queued = input.runs.map((run) => createRun(db, { ...run, tags: input.tags, status: 'queued', sweepId: sweep.id }));
-    return { sweep, runs: queued };
-  });
+): Promise<{ sweep: Sweep; runs: Run[] }> {
+  const { groupId, runs: queued } = await store.runs.createGroup(
+    { sweep: { name: input.name, axes: input.axes, seeds: input.seeds } },
+    input.runs.map((run) => ({ ...run, tags: input.tags })),
+  );
+  return { sweep: getSweep(store.db, groupId), runs: queued };
 }
 
 export function getSweep(db: Db, sweepId: number): Sweep {

@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { and, eq, inArray, isNotNull, notInArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { runs, workerTokens } from '../../../db/schema.ts';
-import { endRun, getRun, type Run } from '../../store/store.ts';
-import { requestWorkerCancel } from '../../store/run-attempts.ts';
+import { getRun, type Run } from '../../store/store.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
-import { endedRunsWithLiveJob, recordSlurmJob, recordSlurmState, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
+import { endedRunsWithLiveJob, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
 import { createToken } from '../../store/worker-tokens.ts';
 import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
 
@@ -18,6 +18,7 @@ const quoted = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
 export interface SlurmExecutorOptions {
   db: Db;
+  runs: RunStore;
   /** The URL a job's worker reaches this server at. */
   serverUrl: string;
   /** Passed to sbatch as they are: partition, time, CPUs, memory (e.g. --partition=gpu, --time=1:00:00). */
@@ -54,7 +55,7 @@ export class SlurmExecutor implements Executor {
   }
 
   private async submit(run: Run): Promise<void> {
-    const { db, log } = this.options;
+    const { db, runs: store, log } = this.options;
     const attempt = run.attempts + 1;
     const name = `slurm-run-${run.id}-attempt-${attempt}`;
     db.delete(workerTokens).where(eq(workerTokens.name, name)).run();
@@ -73,11 +74,11 @@ export class SlurmExecutor implements Executor {
     } catch (err) {
       db.delete(workerTokens).where(eq(workerTokens.name, name)).run();
       if (!(err instanceof SlurmCommandError)) throw err;
-      endRun(db, run.id, 'failed', `could not submit it to Slurm: ${err.message}`);
+      await store.end(run.id, 'failed', `could not submit it to Slurm: ${err.message}`);
       log(`run ${run.id}: ${err.message}`);
       return;
     }
-    const recorded = recordSlurmJob(db, run.id, jobId);
+    const recorded = await store.recordSlurmJob(run.id, jobId);
     log(`run ${run.id} (${run.name}) submitted as Slurm job ${jobId}`);
     // Cancelled while sbatch ran: the job has nothing to train.
     if (!recorded) await this.scancel(jobId);
@@ -88,10 +89,10 @@ export class SlurmExecutor implements Executor {
   }
 
   /** A queued run's job is cancelled with it; a running run's worker hears it at its heartbeat, and the job is cancelled too. */
-  cancel(run: Run): void {
+  async cancel(run: Run): Promise<void> {
     if (!run.slurmJobId) return;
-    if (run.status === 'queued') endRun(this.options.db, run.id, 'cancelled', `cancelled before it started (Slurm job ${run.slurmJobId} cancelled)`);
-    else requestWorkerCancel(this.options.db, run.id);
+    if (run.status === 'queued') await this.options.runs.end(run.id, 'cancelled', `cancelled before it started (Slurm job ${run.slurmJobId} cancelled)`);
+    else await this.options.runs.requestCancel(run.id);
     void this.scancel(run.slurmJobId);
   }
 
@@ -115,8 +116,13 @@ export class SlurmExecutor implements Executor {
       const followed = runsWithJob(db);
       const ended = endedRunsWithLiveJob(db, isLiveState);
       const states = await jobStates([...followed, ...ended].map((run) => run.slurmJobId!));
-      for (const run of ended) this.recordState(run, states);
-      return followed.flatMap(({ id }) => this.settle(getRun(db, id), states) ?? []);
+      for (const run of ended) await this.recordState(run, states);
+      const lost: LostTrainer[] = [];
+      for (const { id } of followed) {
+        const settled = await this.settle(getRun(db, id), states);
+        if (settled) lost.push(settled);
+      }
+      return lost;
     } catch (err) {
       this.options.log(`cannot follow the Slurm jobs: ${(err as Error).message}`);
       return [];
@@ -126,22 +132,21 @@ export class SlurmExecutor implements Executor {
   }
 
   /** Records the state squeue or sacct gave the run's job, when it changed. */
-  private recordState(run: Run, states: Map<string, JobState>): { job: JobState; described: string } {
+  private async recordState(run: Run, states: Map<string, JobState>): Promise<{ job: JobState; described: string }> {
     const job = states.get(run.slurmJobId!) ?? { state: 'UNKNOWN', reason: 'neither squeue nor sacct knows the job' };
     const described = describeState(job);
-    if (described !== run.slurmState) recordSlurmState(this.options.db, run.id, described);
+    if (described !== run.slurmState) await this.options.runs.recordSlurmState(run.id, described);
     return { job, described };
   }
 
-  private settle(run: Run, states: Map<string, JobState>): LostTrainer | undefined {
-    const { db } = this.options;
+  private async settle(run: Run, states: Map<string, JobState>): Promise<LostTrainer | undefined> {
     // Read again after squeue answered: a run that completed or was requeued meanwhile is not this job's any more.
     if ((run.status !== 'queued' && run.status !== 'running') || !run.slurmJobId) return undefined;
-    const { job, described } = this.recordState(run, states);
+    const { job, described } = await this.recordState(run, states);
     if (isLiveState(job.state)) return undefined;
     const reason = `Slurm job ${run.slurmJobId} ended ${described} without reporting the run's end`;
     if (run.status === 'running') return { run, reason };
-    endRun(db, run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
+    await this.options.runs.end(run.id, 'failed', `${reason} (it never claimed the run; see ${path.join(this.options.logDir, `run-${run.id}-${run.slurmJobId}.out`)})`);
     this.options.log(`run ${run.id}: ${reason}`);
     return undefined;
   }

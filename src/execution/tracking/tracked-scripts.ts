@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts';
-import { endRun, type Run } from '../../store/store.ts';
+import type { RunStore } from '../../store/run-store.ts';
+import type { Run } from '../../store/store.ts';
 import { runsWithExpiredLease } from '../../store/run-attempts.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
 
@@ -12,7 +13,10 @@ export const CANCELLED_TRACKED = "cancelled by the user; its script's further re
  * retries). A cancel ends the run at once: the script has no channel to hear it but its reports.
  */
 export class TrackedScripts implements Executor {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly runs: RunStore,
+  ) {}
 
   takes(run: Run): boolean {
     return run.source === 'tracked';
@@ -20,8 +24,8 @@ export class TrackedScripts implements Executor {
 
   submitQueued(): void {}
 
-  cancel(run: Run): void {
-    endRun(this.db, run.id, 'cancelled', CANCELLED_TRACKED);
+  async cancel(run: Run): Promise<void> {
+    await this.runs.end(run.id, 'cancelled', CANCELLED_TRACKED);
   }
 
   lost(now = new Date()): LostTrainer[] {

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client.ts';
-import { requestWorkerCancel, runsWithExpiredLease } from '../../store/run-attempts.ts';
+import { runsWithExpiredLease } from '../../store/run-attempts.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import type { Run } from '../../store/store.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
 
@@ -8,7 +9,10 @@ import type { Executor, LostTrainer } from '../executor.ts';
  * a cancel waits for the worker's next heartbeat; a worker is gone when its lease runs out.
  */
 export class RemoteWorkers implements Executor {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly runs: RunStore,
+  ) {}
 
   takes(run: Run): boolean {
     return run.status === 'running' && run.source === 'worker';
@@ -16,8 +20,8 @@ export class RemoteWorkers implements Executor {
 
   submitQueued(): void {}
 
-  cancel(run: Run): void {
-    requestWorkerCancel(this.db, run.id);
+  async cancel(run: Run): Promise<void> {
+    await this.runs.requestCancel(run.id);
   }
 
   lost(now = new Date()): LostTrainer[] {

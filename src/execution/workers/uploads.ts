@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { uploadChunks } from '../../../db/schema.ts';
-import { completeRun, float32sOf, getRun, type TestOutcome } from '../../store/store.ts';
+import { float32sOf, getRun, type TestOutcome } from '../../store/store.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import { attemptWorker, heldRun } from '../../store/run-attempts.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import type { FieldProblem } from '../../training/run-request.ts';
@@ -83,7 +84,7 @@ function assemble(db: Db, runId: number, attempt: number, artifact: Artifact, ma
  * once the run is completed. Completing the same attempt again (the worker never saw the first
  * answer) succeeds without writing anything.
  */
-export function completeRemoteRun(db: Db, worker: string, runId: number, completion: RemoteCompletion): FieldProblem[] {
+export async function completeRemoteRun({ db, runs }: { db: Db; runs: RunStore }, worker: string, runId: number, completion: RemoteCompletion): Promise<FieldProblem[]> {
   const run = getRun(db, runId);
   if (run.status === 'completed' && run.attempts === completion.attempt && attemptWorker(db, runId, completion.attempt) === worker) return [];
   heldRun(db, runId, completion.attempt, worker);
@@ -103,7 +104,7 @@ export function completeRemoteRun(db: Db, worker: string, runId: number, complet
   };
   const problems = completionProblems(outcome, (run.params as Hyperparameters).testLimit ?? TEST_IMAGES);
   if (problems.length > 0) return problems;
-  completeRun(db, runId, outcome, { topology: completion.topology, weightSpecs: completion.weightSpecs, weightData: parts.weights });
+  await runs.recorder(runId).complete(outcome, { topology: completion.topology, weightSpecs: completion.weightSpecs, weightData: parts.weights });
   db.delete(uploadChunks).where(eq(uploadChunks.runId, runId)).run();
   return [];
 }

@@ -80,9 +80,10 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
       const ids = [body.a, body.b].map(Number);
       if (!ids.every((id) => Number.isInteger(id) && id >= 1)) throw new HTTPException(400, { message: 'a and b must be run ids' });
       const runs = ids.map((id) => getRun(db, id));
-      const queued = runs.flatMap((run) =>
-        moreSeedsOf(db, run).map((params) => queue.enqueue({ name: `${run.name} seed ${params.seed}`, params, tags: runTagMap(db, run.id) }).id),
-      );
+      const queued: number[] = [];
+      for (const run of runs) {
+        for (const params of moreSeedsOf(db, run)) queued.push((await queue.enqueue({ name: `${run.name} seed ${params.seed}`, params, tags: runTagMap(db, run.id) })).id);
+      }
       return c.redirect(`/compare?runs=${ids.join(',')}&queued=${queued.join(',')}`, 303);
     })
     .get('/api/compare', (c) => {

@@ -66,7 +66,7 @@ function previewOf(db: Db, values: SweepFormValues): SweepPreviewState {
 }
 
 /** The sweeps list with its launch form and preview, one sweep's page, the results fragment that page polls, and cancelling. */
-export function sweepRoutes({ db, queue }: Pick<WebDeps, 'db' | 'queue'>): Hono {
+export function sweepRoutes({ db, runs, queue }: Pick<WebDeps, 'db' | 'runs' | 'queue'>): Hono {
   // An unknown sweep's SweepNotFoundError is a 404 by its kind (core/errors.ts).
   const resultsOf = (id: number) => sweepResults(db, id);
   const page = (id: number, notice?: string) => {
@@ -82,16 +82,16 @@ export function sweepRoutes({ db, queue }: Pick<WebDeps, 'db' | 'queue'>): Hono 
       const values = await sweepFormValues(c);
       const checked = checkSweepForm(values);
       if ('errors' in checked) return c.html(<SweepsPage sweeps={listSweeps(db)} form={{ values, ...checked }} preview={previewOf(db, values)} />, 422);
-      const { sweep } = launchSweep(db, checked.plan);
+      const { sweep } = await launchSweep({ db, runs }, checked.plan);
       return c.redirect(`/sweeps/${sweep.id}`, 303);
     })
     .post('/sweeps/preview', async (c) => c.html(<SweepPreview preview={previewOf(db, await sweepFormValues(c))} />))
     .get(`/sweeps/${RUN_ID}`, (c) => c.html(page(runIdOf(c))))
     .get(`/sweeps/${RUN_ID}/results`, (c) => c.html(<SweepResultsView results={resultsOf(runIdOf(c))} />))
     .get(`/sweeps/${RUN_ID}/cancel`, (c) => c.html(<CancelSweepPage results={resultsOf(runIdOf(c))} />))
-    .post(`/sweeps/${RUN_ID}/cancel`, (c) => {
+    .post(`/sweeps/${RUN_ID}/cancel`, async (c) => {
       const id = runIdOf(c);
       resultsOf(id);
-      return c.html(page(id, cancellationText(cancelSweep(db, queue, id))));
+      return c.html(page(id, cancellationText(await cancelSweep(db, queue, id))));
     });
 }

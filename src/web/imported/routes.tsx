@@ -10,7 +10,7 @@ import { ImportFailure } from './components.tsx';
 import { importFormValues, importUpload, MAX_UPLOAD_BYTES } from './upload.ts';
 
 /** Importing from the runs page. Models run to megabytes, so the app mounts this before its 64 kB limit. */
-export function importRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Hono {
+export function importRoutes({ db, runs, images }: Pick<WebDeps, 'db' | 'runs' | 'images'>): Hono {
   const limit = bodyLimit({
     maxSize: MAX_UPLOAD_BYTES + 64 * 1024,
     onError: () => {
@@ -21,7 +21,7 @@ export function importRoutes({ db, images }: Pick<WebDeps, 'db' | 'images'>): Ho
     const body = await formBody(c, { all: true });
     const htmx = Boolean(c.req.header('HX-Request'));
     try {
-      const run = await importUpload(db, body);
+      const run = await importUpload(runs, body);
       if (!htmx) return c.redirect(`/runs/${run.id}`, 303);
       c.header('HX-Redirect', `/runs/${run.id}`);
       return c.body(null, 200);

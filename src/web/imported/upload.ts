@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../../db/client.ts';
+import type { RunStore } from '../../store/run-store.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
 import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { importRun } from '../../training/import-run.ts';
@@ -69,7 +69,7 @@ function fileToImport(dir: string, names: string[]): string {
  * written under their own names, made safe as file names, to a scratch directory (a tfjs model.json finds its weight files
  * there), which is removed afterwards. Throws ImportError, with nothing stored, for a bad upload.
  */
-export async function importUpload(db: Db, body: Body): Promise<Run> {
+export async function importUpload(runs: RunStore, body: Body): Promise<Run> {
   const values = importFormValues(body);
   const conventions = conventionRequest(values);
   if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
@@ -80,7 +80,7 @@ export async function importUpload(db: Db, body: Body): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-upload-'));
   try {
     for (const [i, file] of files.entries()) writeFileSync(path.join(dir, names[i]!), new Uint8Array(await file.arrayBuffer()));
-    return await importRun(db, { file: fileToImport(dir, names), name: values.name || undefined, conventions });
+    return await importRun(runs, { file: fileToImport(dir, names), name: values.name || undefined, conventions });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

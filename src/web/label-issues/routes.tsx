@@ -64,7 +64,7 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       const folds = formInt(body, 'folds', 2, 10);
       const epochs = formInt(body, 'epochs', 1, 5);
       // Two threads share each batch where two cores exist (the wasm engine's data-parallel steps).
-      launchTrainingSetSearch(db, { folds, hyperparameters: searchFoldHyperparameters({ epochs, seed: 1, workers: Math.min(2, os.availableParallelism()) }) });
+      await launchTrainingSetSearch(deps, { folds, hyperparameters: searchFoldHyperparameters({ epochs, seed: 1, workers: Math.min(2, os.availableParallelism()) }) });
       return c.redirect('/label-issues/training-set', 303);
     })
     .get('/label-issues/training-set/:search{[0-9]{1,9}}/panel', (c) => c.html(<SearchPanel view={searchView(searchOf(c))} trainImages={trainImages} />))

@@ -41,7 +41,7 @@ export function apiRoutes({ db, images, queue }: WebDeps): Hono {
       const body = await jsonObject(c, 'the body must be a JSON object of launch fields, e.g. {"epochs": 1, "learning-rate": 0.003}');
       const request = parseLaunchJson(body);
       if (!request.ok) return c.json({ error: 'the run was not queued; errors says why, field by field', errors: request.errors }, 422);
-      const run = queue.enqueue(request.run);
+      const run = await queue.enqueue(request.run);
       return c.json(runSummary(db, getRun(db, run.id)), 201, { Location: `/api/runs/${run.id}` });
     })
     .get(`/api/runs/${RUN_ID}`, (c) => c.json(runSummary(db, getRun(db, runIdOf(c)))))

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { epochHistory, getRun, listRuns, removeTag, runTagMap, setNote, setTag, validationConfusions, type Run } from '../../store/store.ts';
+import { epochHistory, getRun, listRuns, runTagMap, validationConfusions, type Run } from '../../store/store.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
 import { trainedByDigitlab } from '../../store/run-source.ts';
@@ -27,7 +27,7 @@ import { resultsViewOf, runPageUrlWith, type ResultsView } from '../run-view-sta
 import { RunWhySlots } from '../explain/run-why.tsx';
 
 export function runRoutes(deps: WebDeps): Hono {
-  const { db, queue, images } = deps;
+  const { db, runs, queue, images } = deps;
   const liveView = (run: Run, chartView: ChartView, resultsView?: ResultsView): LiveView => ({
     run,
     chartView,
@@ -120,7 +120,7 @@ export function runRoutes(deps: WebDeps): Hono {
       }
       return c.html(<EpochConfusion runId={run.id} epochs={epochs} epoch={epoch} />);
     })
-    .post(`/runs/${RUN_ID}/cancel`, (c) => c.html(liveFragment(queue.cancel(runIdOf(c)))))
+    .post(`/runs/${RUN_ID}/cancel`, async (c) => c.html(liveFragment(await queue.cancel(runIdOf(c)))))
     .get(`/runs/${RUN_ID}/gallery`, (c) => {
       const run = runOf(c);
       const label = queryInt(c, 'label', { min: 0, max: 9 });
@@ -141,12 +141,12 @@ export function runRoutes(deps: WebDeps): Hono {
       const [key, value] = [field(body, 'key').trim(), field(body, 'value').trim()];
       const error = checkTag(key, value);
       if (error) return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} rejected={{ key, value, error }} />, 422);
-      setTag(db, run.id, key, value);
+      await runs.setTag(run.id, key, value);
       return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />);
     })
-    .delete(`/runs/${RUN_ID}/tags/:key`, (c) => {
+    .delete(`/runs/${RUN_ID}/tags/:key`, async (c) => {
       const run = runOf(c);
-      removeTag(db, run.id, c.req.param('key'));
+      await runs.removeTag(run.id, c.req.param('key'));
       return c.html(<TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />);
     })
     .post(`/runs/${RUN_ID}/note`, async (c) => {
@@ -155,7 +155,7 @@ export function runRoutes(deps: WebDeps): Hono {
       if (note.length > MAX_NOTE_LENGTH) {
         return c.html(<NoteEditor runId={run.id} note={note} status={{ error: `a note is at most ${MAX_NOTE_LENGTH} characters` }} />, 422);
       }
-      setNote(db, run.id, note);
+      await runs.setNote(run.id, note);
       return c.html(<NoteEditor runId={run.id} note={note} status={{ saved: true }} />);
     });
 }

@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
 import { RUN_STATUSES } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { archiveRuns } from '../../store/run-archive.ts';
-import { byteSize, deleteRuns, deletionBlocker, runStoredBytes } from '../../store/run-deletion.ts';
+import { byteSize, deletionBlocker, runStoredBytes } from '../../store/run-deletion.ts';
 import { runListRow, runListRows } from '../../store/run-list.ts';
 import { getRun, runTagMap, type Run } from '../../store/store.ts';
 import { LaunchForm, ModelCheck } from '../components/launch-form.tsx';
@@ -143,7 +142,7 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
   );
 }
 
-export function runsRoutes({ db, queue, images }: WebDeps): Hono {
+export function runsRoutes({ db, runs, queue, images }: WebDeps): Hono {
   const page = (filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) => runsPage({ db, images }, filters, forms, deleted);
 
   return new Hono()
@@ -159,20 +158,20 @@ export function runsRoutes({ db, queue, images }: WebDeps): Hono {
     .post('/runs', async (c) => {
       const request = parseLaunchForm(await formBody(c));
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
-      const run = queue.enqueue(request.run);
+      const run = await queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);
     })
     .get(`/runs/${RUN_ID}/delete`, (c) => {
       const run = getRun(db, runIdOf(c));
       return c.html(<DeletePage run={run} bytes={runStoredBytes(db, run.id)} blocker={deletionBlocker(db, run)} />);
     })
-    .post(`/runs/${RUN_ID}/delete`, (c) => {
-      const [deleted] = deleteRuns(db, [runIdOf(c)]);
+    .post(`/runs/${RUN_ID}/delete`, async (c) => {
+      const [deleted] = await runs.delete([runIdOf(c)]);
       return c.redirect(`/runs?deleted=${deleted!.runId}`, 303);
     })
     .post(`/runs/${RUN_ID}/archive`, async (c) => {
       const undo = formField(await formBody(c), 'undo') === '1';
-      archiveRuns(db, [runIdOf(c)], { undo });
+      await runs.archive([runIdOf(c)], { undo });
       return c.redirect(`/runs/${runIdOf(c)}`, 303);
     })
     .post('/models/check', async (c) => {

@@ -6,15 +6,7 @@ import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, parseTrackedPre
 import { nextLiveProgress, parseProgressReport } from '../../execution/tracking/tracked-progress.ts';
 import { TEST_IMAGES, trackedEmbeddings, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
 import { ImportError } from '../../models/imported/classifier.ts';
-import {
-  createTrackedRun,
-  endTrackedRun,
-  logTrackedEpoch,
-  renewTrackedLease,
-  storeTrackedModel,
-  storeTrackedPredictions,
-  writableTrackedRun,
-} from '../../store/tracked-runs.ts';
+import { writableTrackedRun } from '../../store/tracked-runs.ts';
 import { findToken } from '../../store/worker-tokens.ts';
 import type { LiveProgress } from '../../training/batch-curve.ts';
 import type { WebDeps } from '../deps.ts';
@@ -57,7 +49,7 @@ function callerToken(db: Db, c: Context, tokenRequired: boolean): number | null 
  * attaches its test probabilities and ONNX model, and ends it. Every report is checked whole
  * before anything is stored, and only the token that created a run may write to it.
  */
-export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequired: boolean }): Hono {
+export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { tokenRequired: boolean }): Hono {
   const writable = (c: Context) => writableTrackedRun(db, runIdOf(c), callerToken(db, c, tokenRequired));
   const runPath = (tail: string) => `/api/tracking/runs/${RUN_ID}/${tail}`;
 
@@ -65,7 +57,7 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
     .post('/api/tracking/runs', limit(REPORT_BYTES, 'a new run'), async (c) => {
       const owner = callerToken(db, c, tokenRequired);
       const input = accepted(parseNewTrackedRun(await jsonObject(c), owner));
-      const run = createTrackedRun(db, input);
+      const run = await runs.createTracked(input);
       return c.json({ id: run.id, path: `/runs/${run.id}`, leaseSeconds: input.leaseMs / 1000 }, 201, { Location: `/api/runs/${run.id}` });
     })
     .post(runPath('heartbeat'), limit(REPORT_BYTES, 'a heartbeat'), async (c) => {
@@ -74,20 +66,20 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
       const run = writable(c);
       const planned = (run.params as Record<string, unknown>).epochs;
       const seconds = (Date.now() - run.startedAt!.getTime()) / 1000;
-      renewTrackedLease(db, run, report && nextLiveProgress(run.progress as LiveProgress | null, report, Number.isSafeInteger(planned) ? (planned as number) : null, seconds));
+      await runs.renewTrackedLease(run, report && nextLiveProgress(run.progress as LiveProgress | null, report, Number.isSafeInteger(planned) ? (planned as number) : null, seconds));
       return c.json({ ok: true });
     })
     .post(runPath('epochs'), limit(REPORT_BYTES, 'an epoch'), async (c) => {
       const epoch = accepted(parseTrackedEpoch(await jsonObject(c)));
       const run = writable(c);
-      if (!logTrackedEpoch(db, run, epoch)) throw new HTTPException(409, { message: `run ${run.id} already has epoch ${epoch.epoch}` });
+      if (!(await runs.logTrackedEpoch(run, epoch))) throw new HTTPException(409, { message: `run ${run.id} already has epoch ${epoch.epoch}` });
       return c.json({ ok: true });
     })
     .put(runPath('predictions'), limit(PREDICTION_BYTES, 'the predictions'), async (c) => {
       const values = accepted(parseTrackedPredictions(await jsonObject(c), TEST_IMAGES));
       const run = writable(c);
       const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values));
-      storeTrackedPredictions(db, run, results, datasetHashes);
+      await runs.storeTrackedPredictions(run, results, datasetHashes);
       return c.json({ ok: true, images: values.length / 10 });
     })
     .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
@@ -97,14 +89,14 @@ export function trackingRoutes({ db }: WebDeps, { tokenRequired }: { tokenRequir
       if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
       const model = await unprocessable(() => trackedModel(bytes, request));
       // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
-      storeTrackedModel(db, writable(c), model);
+      await runs.storeTrackedModel(writable(c), model);
       return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });
     })
     .post(runPath('end'), limit(REPORT_BYTES, 'an end'), async (c) => {
       const { status, error } = accepted(parseTrackedEnd(await jsonObject(c)));
       const run = writable(c);
       if (status === 'completed') await trackedEmbeddings(db, run);
-      const ended = endTrackedRun(db, run, status, error);
+      const ended = await runs.endTracked(run, status, error);
       return c.json({ id: ended.id, status: ended.status, testAccuracy: ended.testAccuracy, testLoss: ended.testLoss });
     });
 }

@@ -6,9 +6,9 @@ import { mnistFileHashes } from '../../data/mnist.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { usesLabelDecisions } from '../../training/training-set.ts';
-import { endRun, epochHistory, logEpoch, recordParams, recordProvenance, type RunProvenance } from '../../store/store.ts';
+import { epochHistory, type RunProvenance } from '../../store/store.ts';
 import type { EpochResult } from '../../store/run-types.ts';
-import { claimQueuedRun, heldRun, loseAttempt, renewLease } from '../../store/run-attempts.ts';
+import { heldRun } from '../../store/run-attempts.ts';
 import type { LeasePolicy } from '../../execution/workers/leases.ts';
 import { RUN_END_STATUSES, type RunEndStatus } from '../../store/run-recorder.ts';
 import { describeJob } from '../../execution/slurm/slurm.ts';
@@ -56,7 +56,7 @@ function datasetDifferences(server: Record<string, string>, worker: Record<strin
  * claimed that attempt may make it, so neither another worker nor this one's replaced attempt can
  * write over the run.
  */
-export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
+export function workerRoutes({ db, runs }: WebDeps, leases: LeasePolicy): Hono<Env> {
   let serverHashes: Record<string, string> | undefined;
   const workerOf = (c: Context<Env>) => c.get('token').name;
   const heldAt = (c: Context<Env>, attempt: number) => heldRun(db, runIdOf(c), attempt, workerOf(c));
@@ -79,7 +79,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
         throw new HTTPException(409, { message: `this worker's MNIST files differ from the server's, so its runs would not compare: ${differences.join('; ')}` });
       }
       const token = c.get('token');
-      const run = claimQueuedRun(db, { token, host, leaseMs: leases.leaseMs });
+      const run = await runs.claimForWorker({ token, host, leaseMs: leases.leaseMs });
       if (!run) return c.json({ run: null, pollMs: leases.heartbeatMs * 2 });
       markTokenUsed(db, token.id);
       const { leaseMs, heartbeatMs } = leases;
@@ -91,18 +91,18 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
     })
     .post(`/api/workers/runs/${RUN_ID}/heartbeat`, async (c) => {
       const body = await jsonObject(c);
-      return c.json(renewLease(db, held(c, body), leases.leaseMs, body.progress ?? undefined));
+      return c.json(await runs.renewLease(held(c, body), leases.leaseMs, body.progress ?? undefined));
     })
     .post(`/api/workers/runs/${RUN_ID}/provenance`, async (c) => {
       const body = await jsonObject(c);
       const run = held(c, body);
       const p = objectField<RunProvenance>(body, 'provenance', (v) => typeof v.backend === 'string' && typeof v.datasetHashes === 'object');
-      recordProvenance(db, run.id, { backend: p.backend, datasetHashes: p.datasetHashes, gitCommit: p.gitCommit ?? null, packageVersions: p.packageVersions ?? {} });
       // The one param a worker decides: how many cores of its machine the run trains on.
-      if (body.workers !== undefined) {
-        if (!Number.isInteger(body.workers) || (body.workers as number) < 1) throw new HTTPException(400, { message: 'workers must be a whole number of at least 1' });
-        recordParams(db, run.id, { ...(run.params as Hyperparameters), workers: body.workers as number });
+      if (body.workers !== undefined && (!Number.isInteger(body.workers) || (body.workers as number) < 1)) {
+        throw new HTTPException(400, { message: 'workers must be a whole number of at least 1' });
       }
+      const decided = body.workers === undefined ? undefined : { ...(run.params as Hyperparameters), workers: body.workers as number };
+      await runs.recorder(run.id).provenance({ backend: p.backend, datasetHashes: p.datasetHashes, gitCommit: p.gitCommit ?? null, packageVersions: p.packageVersions ?? {} }, decided);
       return c.json({ ok: true });
     })
     .post(`/api/workers/runs/${RUN_ID}/epochs`, async (c) => {
@@ -111,7 +111,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       const epoch = objectField<EpochResult>(body, 'epoch', (e) => Number.isInteger(e.epoch) && numbers(e, ['loss', 'accuracy', 'seconds']));
       // A retried report of an epoch already recorded changes nothing.
       if (!epochHistory(db, run.id).some((e) => e.epoch === epoch.epoch)) {
-        logEpoch(db, run.id, { ...epoch, valLoss: epoch.valLoss ?? null, valAccuracy: epoch.valAccuracy ?? null, valConfusion: epoch.valConfusion ?? null });
+        await runs.recorder(run.id).epoch({ ...epoch, valLoss: epoch.valLoss ?? null, valAccuracy: epoch.valAccuracy ?? null, valConfusion: epoch.valConfusion ?? null });
       }
       return c.json({ ok: true });
     })
@@ -134,7 +134,7 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
         throw new HTTPException(400, { message: 'keptEpoch must be an epoch number from 1, or null' });
       }
       objectField(body, 'artifacts', (a) => ARTIFACTS.every((name) => typeof a[name] === 'object' && a[name] !== null));
-      const problems = completeRemoteRun(db, workerOf(c), runIdOf(c), body as unknown as RemoteCompletion);
+      const problems = await completeRemoteRun({ db, runs }, workerOf(c), runIdOf(c), body as unknown as RemoteCompletion);
       if (problems.length > 0) throw new HTTPException(422, { message: `the results are malformed, so nothing was stored: ${problems.map(({ field, problem }) => `${field} ${problem}`).join('; ')}` });
       return c.json({ ok: true });
     })
@@ -146,12 +146,12 @@ export function workerRoutes({ db }: WebDeps, leases: LeasePolicy): Hono<Env> {
       if (!status) throw new HTTPException(400, { message: `status must be ${RUN_END_STATUSES.join(', ')}` });
       const error = typeof body.error === 'string' ? body.error.slice(0, 2000) : status;
       if (status !== 'interrupted') {
-        endRun(db, runIdOf(c), status, error);
+        await runs.end(runIdOf(c), status, error);
         return c.json({ ok: true });
       }
       // An interrupted worker (SIGTERM) leaves the run to serve --retry; a Slurm job's state says who stopped it.
       const cause = slurmJobId ? `${error}; Slurm job ${slurmJobId} is ${await describeJob(slurmJobId)}` : error;
-      loseAttempt(db, heldAt(c, attempt), cause, leases.retries);
+      await runs.loseAttempt(heldAt(c, attempt), cause, leases.retries);
       return c.json({ ok: true });
     });
 }

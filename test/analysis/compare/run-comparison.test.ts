@@ -9,6 +9,7 @@ import { createRun, testConfusion } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, runningRun, smallRunParams } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 describe('refusing comparisons that would mislead', () => {
   it('refuses runs tested on different numbers of test images, naming both', () => {
@@ -52,7 +53,7 @@ describe('comparing two real runs', () => {
     const trained = [];
     for (const seed of [3, 4]) {
       const run = runningRun(db, { seed });
-      trained.push(await executeRun(db, run.id, { backend: 'wasm' }));
+      trained.push(await executeRun(storeOn(db), run.id, { backend: 'wasm' }));
     }
     expect(trained.map((run) => run.status)).toEqual(['completed', 'completed']);
     ids = [trained[0]!.id, trained[1]!.id];

@@ -18,6 +18,7 @@ import { createRun, type Run } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { smallRunParams } from '../../helpers/db.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 /** One small model for the file (3,000 images, 1 epoch), on a disk store the CLI opens too. */
 const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-why-')), 'runs.sqlite');
@@ -31,7 +32,7 @@ const pixelsOf = (index: number) => Float32Array.from(test.images.subarray(index
 beforeAll(async () => {
   db = openDb(dbFile);
   const created = createRun(db, { name: 'why', params: smallRunParams({ trainLimit: 3000, testLimit: TEST_COUNT, seed: 5 }), status: 'running' });
-  run = await executeRun(db, created.id, { backend: 'wasm' });
+  run = await executeRun(storeOn(db), created.id, { backend: 'wasm' });
   expect(run.status, run.error ?? '').toBe('completed');
   await selectBackend('wasm');
   model = await openRunModel(db, run);
@@ -128,7 +129,7 @@ describe('explain on the command line', () => {
 describe('an imported ONNX run on the command line', () => {
   it('is explained by occlusion and measured for robustness, and says why it has no integrated gradients or neighbours', async () => {
     const file = path.join(import.meta.dirname, '../../fixtures/imported/torch-small-cnn.onnx');
-    const onnx = await importRun(db, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: TEST_COUNT });
+    const onnx = await importRun(storeOn(db).runs, { file, conventions: { layout: 'auto', scale: 'auto', output: 'auto' }, testLimit: TEST_COUNT });
     const occlusion = await runCliCaptured(['explain', String(onnx.id), '--image', '0', '--method', 'occlusion', '--json', '--db', dbFile]);
     expect(occlusion.code, occlusion.stderr).toBe(0);
     const json = occlusion.lastJson();

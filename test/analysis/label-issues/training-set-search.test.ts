@@ -4,6 +4,7 @@ import { claimRun, endRun, getRun, recordProgress, runTagMap, storeHeldOutPredic
 import { foldOf } from '../../../src/training/training-set.ts';
 import { memoryDb } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 // 80 training images, labelled i % 10; image 13 (a 3) is what every fold model calls an 8.
 const labels = Uint8Array.from({ length: 80 }, (_, i) => i % 10);
@@ -22,9 +23,9 @@ function finishFold(db: ReturnType<typeof memoryDb>, run: Run) {
 }
 
 describe('a training-set search for label issues', () => {
-  it('queues one run per fold, each marked as the search\'s, with its hyperparameters and fold recorded', () => {
+  it('queues one run per fold, each marked as the search\'s, with its hyperparameters and fold recorded', async () => {
     const db = memoryDb();
-    const { search, runs } = launchTrainingSetSearch(db, { folds: 4, hyperparameters: searchFoldHyperparameters({ epochs: 1, trainLimit: 80 }) });
+    const { search, runs } = await launchTrainingSetSearch(storeOn(db), { folds: 4, hyperparameters: searchFoldHyperparameters({ epochs: 1, trainLimit: 80 }) });
     expect(runs.map((run) => run.status)).toEqual(['queued', 'queued', 'queued', 'queued']);
     expect(searchFoldRuns(db, search.id).map((run) => [run.labelAuditId, (run.params as { fold: number }).fold, runTagMap(db, run.id)])).toEqual(
       [0, 1, 2, 3].map((fold) => [search.id, fold, { 'label-audit': String(search.id) }]),
@@ -32,9 +33,9 @@ describe('a training-set search for label issues', () => {
     expect(runs[0]!.params).toMatchObject({ folds: 4, epochs: 1, validationSplit: 0, trainLimit: 80 });
   });
 
-  it('reports progress while folds train, and ranks the pooled held-out predictions once the last completes', () => {
+  it('reports progress while folds train, and ranks the pooled held-out predictions once the last completes', async () => {
     const db = memoryDb();
-    const { search, runs } = launchTrainingSetSearch(db, { folds: 4, hyperparameters: searchFoldHyperparameters({ epochs: 2, trainLimit: 80 }) });
+    const { search, runs } = await launchTrainingSetSearch(storeOn(db), { folds: 4, hyperparameters: searchFoldHyperparameters({ epochs: 2, trainLimit: 80 }) });
     finishFold(db, runs[0]!);
     claimRun(db, runs[1]!.id);
     recordProgress(db, runs[1]!.id, { epoch: 2, epochs: 2, batch: 1, batches: 2 });
@@ -55,9 +56,9 @@ describe('a training-set search for label issues', () => {
     expect(latestSearchResult(db, labels)?.search.id).toBe(search.id);
   });
 
-  it('cannot finish once a fold run failed', () => {
+  it('cannot finish once a fold run failed', async () => {
     const db = memoryDb();
-    const { search, runs } = launchTrainingSetSearch(db, { folds: 2, hyperparameters: searchFoldHyperparameters({ trainLimit: 80 }) });
+    const { search, runs } = await launchTrainingSetSearch(storeOn(db), { folds: 2, hyperparameters: searchFoldHyperparameters({ trainLimit: 80 }) });
     finishFold(db, runs[0]!);
     claimRun(db, runs[1]!.id);
     endRun(db, runs[1]!.id, 'failed', 'training diverged');

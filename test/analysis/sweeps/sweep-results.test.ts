@@ -4,10 +4,11 @@ import { getSweep, launchSweep, listSweeps, SweepNotFoundError, sweepRuns } from
 import { claimRun, runTagMap } from '../../../src/store/store.ts';
 import { memoryDb, smallRunParams } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
-function launchLearningRateSweep(db: ReturnType<typeof memoryDb>) {
+async function launchLearningRateSweep(db: ReturnType<typeof memoryDb>) {
   const params = [0.001, 0.003].flatMap((learningRate) => [1, 2].map((seed) => smallRunParams({ learningRate, seed })));
-  return launchSweep(db, {
+  return launchSweep(storeOn(db), {
     name: 'lr',
     axes: { learningRate: [0.001, 0.003] },
     seeds: [1, 2],
@@ -17,9 +18,9 @@ function launchLearningRateSweep(db: ReturnType<typeof memoryDb>) {
 }
 
 describe('sweeps', () => {
-  it('queues one run per grid point and seed under one stored sweep', () => {
+  it('queues one run per grid point and seed under one stored sweep', async () => {
     const db = memoryDb();
-    const { sweep, runs } = launchLearningRateSweep(db);
+    const { sweep, runs } = await launchLearningRateSweep(db);
     expect(getSweep(db, sweep.id)).toMatchObject({ name: 'lr', axes: { learningRate: [0.001, 0.003] }, seeds: [1, 2] });
     expect(listSweeps(db).map((s) => s.id)).toEqual([sweep.id]);
     expect(sweepRuns(db, sweep.id).map((r) => [r.id, r.status, r.sweepId])).toEqual(runs.map((r) => [r.id, 'queued', sweep.id]));
@@ -27,9 +28,9 @@ describe('sweeps', () => {
     expect(() => getSweep(db, 99)).toThrow(SweepNotFoundError);
   });
 
-  it('tables each grid point with mean and sd over the seeds that completed', () => {
+  it('tables each grid point with mean and sd over the seeds that completed', async () => {
     const db = memoryDb();
-    const { sweep, runs } = launchLearningRateSweep(db);
+    const { sweep, runs } = await launchLearningRateSweep(db);
     const accuracies = [0.8, 0.9, 0.95];
     accuracies.forEach((accuracy, i) => {
       claimRun(db, runs[i]!.id);

@@ -20,6 +20,7 @@ import { layersModelToOnnx } from '../../../src/models/onnx/onnx-export.ts';
 import { deserializeModel } from '../../../src/models/saved-model.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, smallRunParams } from '../../helpers/db.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/own-digits');
 const pictures: { file: string; label: number }[] = JSON.parse(readFileSync(path.join(FIXTURES, 'labels.json'), 'utf8'));
@@ -37,7 +38,7 @@ let run: Run;
 beforeAll(async () => {
   db = openDb(dbFile);
   const created = createRun(db, { name: 'own digits', params: smallRunParams({ trainLimit: 10000, testLimit: 500, seed: 3 }), status: 'running' });
-  run = await executeRun(db, created.id, { backend: 'wasm' });
+  run = await executeRun(storeOn(db), created.id, { backend: 'wasm' });
   expect(run.status, run.error ?? '').toBe('completed');
   for (const { file, label } of pictures) addOwnDigit(db, { bytes: picture(file), label, name: file });
 });
@@ -167,8 +168,8 @@ describe('an imported run', () => {
     model.dispose();
     writeFileSync(path.join(dir, 'preds.npy'), runPredictionFile(db, run.id, 'npy')!);
     const conventions = { layout: 'auto', scale: 'auto', output: 'auto' } as const;
-    onnxRun = await importRun(db, { file: path.join(dir, 'model.onnx'), conventions, testLimit: 500 });
-    predictionsRun = await importRun(db, { file: path.join(dir, 'preds.npy'), conventions });
+    onnxRun = await importRun(storeOn(db).runs, { file: path.join(dir, 'model.onnx'), conventions, testLimit: 500 });
+    predictionsRun = await importRun(storeOn(db).runs, { file: path.join(dir, 'preds.npy'), conventions });
   }, 60_000);
 
   it('reads own digits and finds neighbours through onnxruntime as the trained model does', async () => {

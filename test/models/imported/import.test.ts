@@ -17,6 +17,7 @@ import { deserializeModel, exportModel } from '../../../src/models/saved-model.t
 import { listRuns, loadSavedModel, loadTestEmbeddings, loadTestPredictions, testConfusion } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, runningRun } from '../../helpers/db.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const AUTO = { layout: 'auto', scale: 'auto', output: 'auto' } as const;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-import-'));
@@ -27,7 +28,7 @@ let onnxFile: string;
 beforeAll(async () => {
   await selectBackend('wasm');
   const run = runningRun(db, { testLimit: 500, trainLimit: 2000 });
-  trainedId = (await executeRun(db, run.id, { backend: 'wasm' })).id;
+  trainedId = (await executeRun(storeOn(db), run.id, { backend: 'wasm' })).id;
   const model = await deserializeModel(loadSavedModel(db, trainedId)!);
   onnxFile = path.join(dir, 'trained.onnx');
   writeFileSync(onnxFile, layersModelToOnnx(model, 'test'));
@@ -73,7 +74,7 @@ describe('ONNX export of a trained run', () => {
 
 describe('import', () => {
   it('records an exported ONNX model as a run with identical predictions and its penultimate layer', async () => {
-    const run = await importRun(db, { file: onnxFile, conventions: AUTO, testLimit: 500 });
+    const run = await importRun(storeOn(db).runs, { file: onnxFile, conventions: AUTO, testLimit: 500 });
     expect(run.source).toBe('imported');
     expect(loadTestPredictions(db, run.id)!.predicted).toEqual(loadTestPredictions(db, trainedId)!.predicted);
     expect(testConfusion(db, run.id)).toEqual(testConfusion(db, trainedId));
@@ -91,7 +92,7 @@ describe('import', () => {
   it('reads a PyTorch export (NCHW, fixed batch of 1, logits) as PyTorch does', async () => {
     // Made by bench/torch_export_onnx.py --model small; the .npy is PyTorch's softmax on the first 500 test images.
     const fixtures = path.join(import.meta.dirname, '../../fixtures/imported');
-    const run = await importRun(db, { file: path.join(fixtures, 'torch-small-cnn.onnx'), conventions: AUTO, testLimit: 500 });
+    const run = await importRun(storeOn(db).runs, { file: path.join(fixtures, 'torch-small-cnn.onnx'), conventions: AUTO, testLimit: 500 });
     expect(loadImportedModel(db, run.id)).toMatchObject({ inputShape: [-1, 1, 28, 28], inputLayout: 'nchw', inputScale: 'unit', output: 'logits' });
     const torch = parseNpy(readFileSync(path.join(fixtures, 'torch-small-cnn-predictions.npy')));
     const stored = loadTestPredictions(db, run.id)!;
@@ -104,7 +105,7 @@ describe('import', () => {
   it('records a tfjs model directory', async () => {
     const tfjsDir = path.join(dir, 'tfjs');
     exportModel(loadSavedModel(db, trainedId)!, tfjsDir);
-    const run = await importRun(db, { file: tfjsDir, conventions: AUTO, testLimit: 500 });
+    const run = await importRun(storeOn(db).runs, { file: tfjsDir, conventions: AUTO, testLimit: 500 });
     expect(loadImportedModel(db, run.id)).toMatchObject({ framework: 'tfjs-layers', embedding: expect.any(String) });
     expect(loadTestPredictions(db, run.id)!.predicted).toEqual(loadTestPredictions(db, trainedId)!.predicted);
   });
@@ -113,7 +114,7 @@ describe('import', () => {
     for (const format of ['npy', 'csv'] as const) {
       const file = path.join(dir, `preds.${format}`);
       writeFileSync(file, runPredictionFile(db, trainedId, format)!);
-      const run = await importRun(db, { file, conventions: AUTO });
+      const run = await importRun(storeOn(db).runs, { file, conventions: AUTO });
       expect(testConfusion(db, run.id)).toEqual(testConfusion(db, trainedId));
       expect(run.testAccuracy).toBe(listRuns(db).find((r) => r.id === trainedId)!.testAccuracy);
       expect(loadTestEmbeddings(db, run.id)).toBeNull();
@@ -125,8 +126,8 @@ describe('import', () => {
       const file = path.join(dir, name);
       writeFileSync(file, contents);
       const before = listRuns(db).length;
-      await expect(importRun(db, { file, conventions: AUTO })).rejects.toThrow(ImportError);
-      await expect(importRun(db, { file, conventions: AUTO })).rejects.toThrow(message);
+      await expect(importRun(storeOn(db).runs, { file, conventions: AUTO })).rejects.toThrow(ImportError);
+      await expect(importRun(storeOn(db).runs, { file, conventions: AUTO })).rejects.toThrow(message);
       expect(listRuns(db).length).toBe(before);
     };
     const probabilities = () => runPredictionFile(db, trainedId, 'npy')!;

@@ -15,6 +15,7 @@ import { TestImages } from '../../../src/web/test-images.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { runningRun } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../../analysis/fake-runs.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-compare-page-')), 'runs.sqlite');
 let db: Db;
@@ -24,7 +25,7 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', compareRoutes({ db, queue: new RunQueue({ db }), images: new TestImages(() => loadMnist('test', { limit: 500 })), trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) }));
+  app.route('/', compareRoutes({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images: new TestImages(() => loadMnist('test', { limit: 500 })), trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) }));
   return app;
 }
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
   db = openDb(dbFile);
   ids = [];
   for (const seed of [11, 12]) {
-    const run = await executeRun(db, runningRun(db, { seed }).id, { backend: 'wasm' });
+    const run = await executeRun(storeOn(db), runningRun(db, { seed }).id, { backend: 'wasm' });
     expect(run.status, run.error ?? '').toBe('completed');
     ids.push(run.id);
   }

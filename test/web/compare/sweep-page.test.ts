@@ -8,16 +8,17 @@ import { sweepResults } from '../../../src/analysis/sweeps/sweep-results.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
 import { sweepRoutes } from '../../../src/web/compare/sweep-routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const db = openDb(path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-sweep-page-')), 'runs.sqlite'));
-const queue = new RunQueue({ db, maxConcurrent: 1, pollMs: 500 });
+const queue = new RunQueue({ ...storeOn(db), maxConcurrent: 1, pollMs: 500 });
 afterAll(() => queue.stop());
 
 function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', sweepRoutes({ db, queue }));
+  app.route('/', sweepRoutes({ ...storeOn(db), queue }));
   return app;
 }
 

@@ -12,6 +12,7 @@ import { createApp } from '../../../src/web/app.tsx';
 import { newAccessToken } from '../../../src/web/request-guard.ts';
 import { memoryDb } from '../../helpers/db.ts';
 import { webApp } from '../../helpers/web.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const test = loadMnist('test', { limit: 200 });
 
@@ -151,7 +152,7 @@ describe('the tracking API', () => {
     expect(getRun(db, id).status).toBe('running');
     expect((await client(app, mine).epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 })).status).toBe(200);
 
-    const queued = queue.enqueue({ name: 'digitlab run', params: getRun(db, id).params as never, tags: {} });
+    const queued = await queue.enqueue({ name: 'digitlab run', params: getRun(db, id).params as never, tags: {} });
     expect((await client(app).end(queued.id, { status: 'failed' })).status).toBe(409);
     expect(getRun(db, queued.id).status).toBe('queued');
   });
@@ -160,7 +161,7 @@ describe('the tracking API', () => {
     const { app, db, queue } = webApp();
     const api = client(app);
     const id = await created(await api.create());
-    expect(queue.cancel(id)).toMatchObject({ status: 'cancelled', error: CANCELLED_TRACKED });
+    expect(await queue.cancel(id)).toMatchObject({ status: 'cancelled', error: CANCELLED_TRACKED });
     const refused = await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 });
     expect(refused.status).toBe(409);
     expect((await refused.json()).error).toMatch(/cancelled/);
@@ -168,7 +169,7 @@ describe('the tracking API', () => {
 
   it('needs a worker token when the server was started with --allow-remote, and not the browser’s token', async () => {
     const db = memoryDb();
-    const app = createApp({ db, queue: new RunQueue({ db }), jobs: new ModelJobs(db), accessTokenHash: newAccessToken().hash });
+    const app = createApp({ ...storeOn(db), queue: new RunQueue(storeOn(db)), jobs: new ModelJobs(db), accessTokenHash: newAccessToken().hash });
     const refused = await client(app).create();
     expect(refused.status).toBe(401);
     expect((await refused.json()).error).toMatch(/token create/);
@@ -184,16 +185,16 @@ describe('the tracking API', () => {
   });
 
   it('fails a run whose script stops renewing its lease, keeping its epochs, and never requeues it', async () => {
-    const { app, db } = webApp();
+    const { app, db, runs } = webApp();
     const api = client(app);
     const id = await created(await api.create({ leaseSeconds: 2 }));
     await api.epoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8 });
-    const scripts = new TrackedScripts(db);
+    const scripts = new TrackedScripts(db, runs);
     expect(scripts.lost()).toHaveLength(0);
     const lost = scripts.lost(new Date(Date.now() + 2500));
     expect(lost.map(({ run }) => run.id)).toEqual([id]);
     // Retries are for runs digitlab can train again; the reaper gives tracked runs none.
-    settleLost(db, lost, 0, () => {});
+    await settleLost(runs, lost, 0, () => {});
     expect(getRun(db, id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/stopped reporting: its lease expired/) });
     expect(epochHistory(db, id)).toHaveLength(1);
   });

@@ -10,6 +10,7 @@ import { smallRunParams } from '../../helpers/db.ts';
 import { webApp } from '../../helpers/web.ts';
 import { createApp } from '../../../src/web/app.tsx';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../../../src/execution/workers/leases.ts';
+import { storeOn } from '../../../src/store/open-store.ts';
 
 const hashes = mnistFileHashes();
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -174,15 +175,16 @@ describe('worker API', () => {
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: claimed.attempt, epoch });
     const later = new Date(Date.now() + 10 * 60_000);
-    const expireLeases = () => settleLost(db, new RemoteWorkers(db).lost(later), 1, () => {});
-    expect(expireLeases().map((e) => e.requeued)).toEqual([true]);
+    const { runs } = storeOn(db);
+    const expireLeases = () => settleLost(runs, new RemoteWorkers(db, runs).lost(later), 1, () => {});
+    expect((await expireLeases()).map((e) => e.requeued)).toEqual([true]);
     expect(getRun(db, run.id).status).toBe('queued');
     const { run: second } = await (await claim()).json();
     expect(second.attempt).toBe(2);
     // The first attempt's worker is back: it may no longer write.
     expect((await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 1, epoch })).status).toBe(409);
     await call(`/api/workers/runs/${run.id}/epochs`, { attempt: 2, epoch });
-    expect(expireLeases().map((e) => e.requeued)).toEqual([false]);
+    expect((await expireLeases()).map((e) => e.requeued)).toEqual([false]);
     const failed = getRun(db, run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/worker on far-away stopped reporting/);
