@@ -4,7 +4,6 @@ import {
   checkClassCount,
   checkNoEmptyClass,
   classCounts,
-  CLASS_LIMITS,
   DatasetError,
   IMAGE_PIXELS,
   SPLITS,
@@ -112,7 +111,8 @@ export function surveyIdxDir(dir: string): DatasetSurvey {
     throw new DatasetError(`${dir}: no IDX files (${usualIdxName('train', 'images')}, ${usualIdxName('test', 'labels')}, ... plain or .gz) and no train/ and test/ picture folders`);
   }
   const named = readClassNames(dir);
-  const source: IdxSource = { name: path.basename(dir), dir, classNames: named ?? new Array<string>(CLASS_LIMITS.max).fill(''), builtIn: false };
+  // Without classes.txt any byte is a label until the largest one says how many classes there are.
+  const source: IdxSource = { name: path.basename(dir), dir, classNames: named ?? new Array<string>(256).fill(''), builtIn: false };
   const files: DatasetFile[] = [];
   const labels = {} as Record<SplitName, Uint8Array>;
   for (const split of SPLITS) {
