@@ -1,6 +1,6 @@
 import { UsageError, type Command, type CommandContext, printJson } from '../core/command.ts';
 import { registerDataset } from '../data/datasets/catalogue.ts';
-import { describeDatasets, type DatasetDescription } from '../data/datasets/describe.ts';
+import { describeDatasets, describeRegistered, type DatasetDescription } from '../data/datasets/describe.ts';
 import { openStoreFor } from '../store/open-store.ts';
 
 /** A picture folder has a file per picture: past this many, the text lists only the first ones. */
@@ -29,7 +29,7 @@ export const datasetsCommand: Command = {
     try {
       if (action === 'add') {
         const { dataset, ignored, seconds } = registerDataset(db, name!, dir!);
-        const described = describeDatasets(db).find((d) => d.name === dataset.name)!;
+        const described = describeRegistered(dataset);
         context.stderr.write(`registered '${dataset.name}' in ${seconds.toFixed(1)} s${ignored > 0 ? `; ${ignored} file(s) in class folders are not .png/.jpg/.jpeg and were left out` : ''}\n`);
         if (options.json) printJson(context, { registered: described });
         else writeDescription(context, described);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../../../db/client.ts';
-import { listDatasets } from '../../store/datasets.ts';
+import { listDatasets, type RegisteredDataset } from '../../store/datasets.ts';
 import { BUILT_IN_NAMES, DEFAULT_DATASET, findDataset } from './catalogue.ts';
 import { classCounts, IMAGE_SIDE, SPLITS, type DatasetFile, type SplitName } from './dataset.ts';
 import { findIdxFile } from './idx.ts';
@@ -43,9 +43,9 @@ function describeBuiltIn(name: string): DatasetDescription {
   }
 }
 
-/** Every dataset, built-in ones first; a registered one as checked when it was added. */
-export function describeDatasets(db: Db | null): DatasetDescription[] {
-  const registered = (db ? listDatasets(db) : []).map((row): DatasetDescription => ({
+/** A registered dataset as checked when it was added. */
+export function describeRegistered(row: RegisteredDataset): DatasetDescription {
+  return {
     ...base(row.name, row.kind, false, row.path, row.classNames),
     splits: {
       train: { count: row.classCounts.train.reduce((a, b) => a + b, 0), classCounts: row.classCounts.train },
@@ -54,6 +54,10 @@ export function describeDatasets(db: Db | null): DatasetDescription[] {
     files: row.files,
     registeredAt: row.createdAt.toISOString(),
     problem: null,
-  }));
-  return [...BUILT_IN_NAMES.map(describeBuiltIn), ...registered];
+  };
+}
+
+/** Every dataset, built-in ones first. */
+export function describeDatasets(db: Db | null): DatasetDescription[] {
+  return [...BUILT_IN_NAMES.map(describeBuiltIn), ...(db ? listDatasets(db) : []).map(describeRegistered)];
 }
