@@ -56,6 +56,7 @@ function writeDescription(context: CommandContext, d: DatasetDescription, gap = 
     return;
   }
   const { train, test } = d.splits;
+  if (d.problem) lines.push(`  not readable now: ${d.problem}`);
   lines.push(`  ${d.imageSize.rows}x${d.imageSize.cols} greyscale, ${d.classes.length} classes; train ${train.count}, test ${test.count}`);
   const width = Math.max(5, ...d.classes.map((c) => c.length)) + 2;
   lines.push(`  ${'class'.padEnd(width)}${'train'.padStart(8)}${''.padStart(8)}${'test'.padStart(8)}`);

@@ -48,6 +48,13 @@ describe('digitlab datasets', () => {
     expect(shapes).toMatchObject({ kind: 'images', builtIn: false, path: pictures, classes: SHAPE_CLASSES });
     expect(shapes.files).toHaveLength(24);
     expect(shapes.files).toContainEqual({ path: 'train/box/1.jpg', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    // An IDX directory is read on every load, so the list says when its files are gone; the pictures are in the store.
+    rmSync(path.join(idx, 't10k-labels-idx1-ubyte.gz'));
+    rmSync(pictures, { recursive: true });
+    const later = await runCliCaptured(['datasets', '--db', db]);
+    expect(later.stdout).toMatch(/^compass .*\n {2}not readable now: compass file missing: .*t10k-labels-idx1-ubyte \(plain or .gz\)$/m);
+    expect(later.stdout).not.toMatch(/^shapes .*\n {2}not readable/m);
   });
 
   it('says how to use it on a wrong action', async () => {

@@ -57,7 +57,23 @@ export function describeRegistered(row: RegisteredDataset): DatasetDescription {
   };
 }
 
+/**
+ * A registered IDX directory is read from its files on every load, so they are read (and their
+ * sha256s compared) now; a picture folder was kept decoded in the store and needs its files no more.
+ */
+function checkedNow(db: Db, row: RegisteredDataset): DatasetDescription {
+  const described = describeRegistered(row);
+  if (row.kind !== 'idx') return described;
+  try {
+    const dataset = findDataset(db, row.name);
+    for (const split of SPLITS) dataset.load(split);
+    return described;
+  } catch (err) {
+    return { ...described, problem: (err as Error).message };
+  }
+}
+
 /** Every dataset, built-in ones first. */
 export function describeDatasets(db: Db | null): DatasetDescription[] {
-  return [...BUILT_IN_NAMES.map(describeBuiltIn), ...(db ? listDatasets(db) : []).map(describeRegistered)];
+  return [...BUILT_IN_NAMES.map(describeBuiltIn), ...(db ? listDatasets(db).map((row) => checkedNow(db, row)) : [])];
 }
