@@ -34,7 +34,8 @@ export interface DatasetFile {
 
 /**
  * A dataset as every layer is given it: what it is called, what its labels mean, where it comes
- * from, and how to read a split. Reading checks the files again; nothing is kept between loads.
+ * from, and how to read a split. An IDX dataset's files are read and checked on every load; a
+ * registered picture folder is read from the store, where it was kept decoded.
  */
 export interface Dataset {
   name: string;

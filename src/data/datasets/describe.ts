@@ -5,7 +5,7 @@ import { BUILT_IN_NAMES, DEFAULT_DATASET, findDataset } from './catalogue.ts';
 import { classCounts, IMAGE_SIDE, SPLITS, type DatasetFile, type SplitName } from './dataset.ts';
 import { findIdxFile } from './idx.ts';
 
-/** What `digitlab datasets` says of a dataset; `problem` says why a built-in one cannot be read here. */
+/** What `digitlab datasets` says of a dataset; `problem` says why it cannot be read now (files absent or changed). */
 export interface DatasetDescription {
   name: string;
   kind: 'idx' | 'images';
