@@ -420,3 +420,42 @@ export const robustnessResults = sqliteTable('robustness_results', {
   seconds: real('seconds').notNull(),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+export const DATASET_KINDS = ['idx', 'images'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+
+/**
+ * A dataset registered by `datasets add`, checked when added. The built-in ones (mnist,
+ * fashion-mnist) are not rows: they are code. Files are named relative to `path`.
+ */
+export const datasets = sqliteTable('datasets', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  kind: text('kind', { enum: DATASET_KINDS }).notNull(),
+  /** The absolute path it was registered from. */
+  path: text('path').notNull(),
+  /** JSON: the class names, in label order. */
+  classNames: text('class_names', { mode: 'json' }).$type<string[]>().notNull(),
+  /** JSON: images per class in each split, in label order; a split's count is their sum. */
+  classCounts: text('class_counts', { mode: 'json' }).$type<{ train: number[]; test: number[] }>().notNull(),
+  /** JSON: the sha256 of every file read, as `sha256sum` computes it, relative paths sorted. */
+  files: text('files', { mode: 'json' }).$type<{ path: string; sha256: string }[]>().notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * A picture folder's split as it was decoded when registered: 28x28 uint8 images and their labels.
+ * Decoding every picture again on each load would be slow; the folder is read once.
+ */
+export const datasetPixels = sqliteTable(
+  'dataset_pixels',
+  {
+    datasetId: integer('dataset_id')
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
+    split: text('split', { enum: ['train', 'test'] }).notNull(),
+    images: blob('images', { mode: 'buffer' }).notNull(),
+    labels: blob('labels', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.split] })],
+);

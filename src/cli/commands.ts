@@ -4,6 +4,7 @@ import { benchCommand } from './bench-command.ts';
 import { calibrationCommand } from './calibration-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { datasetCommand } from './dataset-command.ts';
+import { datasetsCommand } from './datasets-command.ts';
 import { deleteCommand } from './delete-command.ts';
 import { explainCommand } from './explain-command.ts';
 import { exportCommand } from './export-command.ts';
@@ -51,6 +52,7 @@ export const COMMANDS: Command[] = [
   ownDigitsCommand,
   slicesCommand,
   datasetCommand,
+  datasetsCommand,
   labelIssuesCommand,
   labelIssuesDecisionsCommand,
   explainCommand,

@@ -13,6 +13,8 @@ export interface Positional {
   description: string;
   /** The last positional only: one or more values (shown as NAME...). */
   repeated?: boolean;
+  /** May be left out, with every positional after it (shown as [NAME]): a command with an action word and its arguments. */
+  optional?: boolean;
 }
 
 export interface CommandContext {
@@ -151,7 +153,8 @@ export function parseCommandLine(
   if (options.help) return { positionals: parsed.positionals, options };
   const repeated = command.positionals.at(-1)?.repeated === true;
   const count = parsed.positionals.length;
-  if (repeated ? count < command.positionals.length : count !== command.positionals.length) {
+  const required = command.positionals.filter((p) => !p.optional).length;
+  if (count < required || (!repeated && count > command.positionals.length)) {
     const expected = command.positionals.map(positionalLabel).join(' ') || 'no arguments';
     throw new UsageError(`${command.name} takes ${expected}; got ${parsed.positionals.length} argument(s)`);
   }
@@ -159,7 +162,8 @@ export function parseCommandLine(
 }
 
 function positionalLabel(positional: Positional): string {
-  return positional.repeated ? `${positional.name}...` : positional.name;
+  const label = positional.repeated ? `${positional.name}...` : positional.name;
+  return positional.optional ? `[${label}]` : label;
 }
 
 function optionLabel(flag: string, spec: OptionSpec): string {
