@@ -35,8 +35,10 @@ export const runs = sqliteTable(
     /** JSON: the run's hyperparameters, as given to the trainer. */
     params: text('params', { mode: 'json' }).notNull(),
     seed: integer('seed').notNull(),
+    /** The dataset the run trains and is tested on: a built-in one (mnist, fashion-mnist) or one `datasets add` registered. */
+    dataset: text('dataset').notNull().default('mnist'),
     backend: text('backend'),
-    /** JSON: sha256 of each MNIST file the run read. */
+    /** JSON: sha256 of each dataset file the run read. */
     datasetHashes: text('dataset_hashes', { mode: 'json' }),
     gitCommit: text('git_commit'),
     /** JSON: versions of node, tfjs and the other packages that shape the numbers. */

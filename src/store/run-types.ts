@@ -46,6 +46,8 @@ export interface EpochResult {
  */
 export interface StoredParams {
   seed: number;
+  /** The dataset's name; absent for MNIST, as every run before datasets were named. */
+  dataset?: string;
   folds?: number | null;
   workers?: number;
 }

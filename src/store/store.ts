@@ -101,6 +101,7 @@ export function createRun(
         createdAt: new Date(),
         params: input.params,
         seed: input.params.seed,
+        dataset: input.params.dataset ?? 'mnist',
         sweepId: input.sweepId ?? null,
         labelAuditId: input.labelAuditId ?? null,
       })

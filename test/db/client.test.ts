@@ -16,7 +16,9 @@ describe('openDb', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
-      'confusion_matrices', 'embedding_maps', 'epoch_metrics', 'epoch_scalars', 'held_out_predictions', 'imported_models', 'label_audits',
+      'confusion_matrices',
+      'dataset_pixels',
+      'datasets', 'embedding_maps', 'epoch_metrics', 'epoch_scalars', 'held_out_predictions', 'imported_models', 'label_audits',
       'label_decisions', 'model_weights', 'own_digits', 'robustness_results', 'run_attempts', 'run_calibrations', 'run_slice_metrics', 'run_tags', 'runs', 'sweeps',
       'test_embeddings', 'test_predictions', 'train_embeddings', 'upload_chunks', 'worker_tokens',
     ]);

@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `dataset` text DEFAULT 'mnist' NOT NULL;
