@@ -109,17 +109,20 @@ export class RunQueue {
     return getRun(db, runId);
   }
 
-  /** Stops taking runs and cancels the ones training, waiting until their workers have exited. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking runs and stops the ones training, waiting until their workers have exited: with
+   * SIGINT (the server's Ctrl-C) they are cancelled; with SIGTERM (the server was told to stop by
+   * a service manager or scheduler) they are interrupted, so --retry queues them again.
+   */
+  async stop(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT'): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     const exits = [...this.workers].map(([runId, worker]) => {
       const exited = new Promise<void>((resolve) => worker.once('close', () => resolve()));
-      this.cancelling.add(runId);
-      // Stopping the server cancels what it trains, as its own Ctrl-C says.
-      worker.kill('SIGINT');
+      if (signal === 'SIGINT') this.cancelling.add(runId);
+      worker.kill(signal);
       // A worker stuck in a long computation never gets to its next batch: SIGKILL it. Its
-      // epochs are in the store already, and our close handler records the cancellation.
+      // epochs are in the store already, and our close handler records how it ended.
       const force = setTimeout(() => worker.kill('SIGKILL'), this.options.stopGraceMs ?? STOP_GRACE_MS);
       return exited.finally(() => clearTimeout(force));
     });

@@ -92,14 +92,17 @@ export const serveCommand: Command = {
     }
     log(`digitlab is serving ${url} (Ctrl-C stops it)`);
 
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+    // The one signal policy: Ctrl-C (SIGINT) is a person stopping everything, so what trains is
+    // cancelled; SIGTERM (systemd, a scheduler, a shutdown) interrupts it, for --retry to requeue.
+    const signal = await new Promise<'SIGINT' | 'SIGTERM'>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    log('stopping: runs in training are cancelled after their current batch; queued runs wait for the next start');
+    const ending = signal === 'SIGINT' ? 'cancelled' : retries > 0 ? 'interrupted and queued again (--retry)' : 'interrupted and failed (no --retry)';
+    log(`stopping (${signal}): runs in training are ${ending} after their current batch; queued runs wait for the next start`);
     server.close();
     clearInterval(reaper);
-    await queue.stop();
+    await queue.stop(signal);
     db.$client.close();
     return 0;
   },

@@ -91,6 +91,21 @@ describe('the run queue', () => {
     expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
   });
 
+  it('on its own SIGTERM (a service manager stopping serve) interrupts what trains: queued again under --retry, else failed with the cause', async () => {
+    for (const retries of [1, 0]) {
+      const db = fileDb();
+      const stopping = new RunQueue({ ...storeOn(db), retries });
+      const run = await stopping.enqueue(tiny('stopped with the server', 200));
+      stopping.start();
+      await waitFor(db, run.id, (r) => r.progress !== null, 110_000);
+      await stopping.stop('SIGTERM');
+      const after = getRun(db, run.id);
+      if (retries > 0) expect(after).toMatchObject({ status: 'queued', error: expect.stringMatching(/^attempt 1: interrupted by SIGTERM.*queued again$/) });
+      else expect(after).toMatchObject({ status: 'failed', error: expect.stringMatching(/^interrupted by SIGTERM/) });
+      expect(after.error).not.toMatch(/cancelled by the user/);
+    }
+  });
+
   it('queues again a run whose worker is interrupted (SIGTERM) while serve --retry allows, and trains it to the end', async () => {
     const db = fileDb();
     queue = new RunQueue({ ...storeOn(db), retries: 1 });
