@@ -171,12 +171,10 @@ export function claimQueued(db: Db | Transaction, which: { runId?: number | null
       .returning()
       .all();
     if (!claimed) return null;
-    // A remote attempt is recorded with its worker, whose reports must name it (see heldRun).
-    if (claimant.worker) {
-      tx.insert(runAttempts)
-        .values({ runId: claimed.id, attempt: claimed.attempts, host: claimant.host, worker: claimant.worker.name, slurmJobId: candidate.slurmJobId, startedAt: now })
-        .run();
-    }
+    // Every attempt is recorded; a remote one with its worker, whose reports must name it (see heldRun).
+    tx.insert(runAttempts)
+      .values({ runId: claimed.id, attempt: claimed.attempts, host: claimant.host, worker: claimant.worker?.name ?? null, slurmJobId: candidate.slurmJobId, startedAt: now })
+      .run();
     return claimed;
   });
 }
@@ -293,7 +291,7 @@ export function endRun(db: Db | Transaction, runId: number, status: 'failed' | '
 
 export type AttemptOutcome = 'completed' | 'failed' | 'cancelled' | 'requeued';
 
-/** Closes the run's current attempt, if a remote worker's claim recorded one. */
+/** Closes the run's current attempt (every claim records one). */
 export function finishAttempt(db: Db | Transaction, runId: number, outcome: AttemptOutcome, error: string | null): void {
   const current = db.select({ attempts: runs.attempts }).from(runs).where(eq(runs.id, runId)).get();
   if (!current) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../../db/schema.ts';
-import { requeueRun } from '../../src/store/run-attempts.ts';
+import { requeueRun, runAttemptHistory } from '../../src/store/run-attempts.ts';
 import { IllegalTransitionError, isLegalTransition } from '../../src/store/run-lifecycle.ts';
 import { storeRecorder } from '../../src/store/run-recorder.ts';
 import { claimRun, completeRun, createRun, endRun, epochHistory, getRun, logEpoch } from '../../src/store/store.ts';
@@ -25,6 +25,19 @@ describe('the run lifecycle', () => {
     expect(claimRun(db, run.id)).toBe(true);
     expect(getRun(db, run.id)).toMatchObject({ status: 'running', attempts: 1, pid: process.pid });
     expect(claimRun(db, run.id)).toBe(false);
+  });
+
+  it('records every attempt of a run trained here, as a worker’s: requeued, then completed', () => {
+    const db = memoryDb();
+    const run = createRun(db, { name: 'interrupted once', params: smallRunParams() });
+    claimRun(db, run.id);
+    requeueRun(db, getRun(db, run.id), 'interrupted by SIGTERM');
+    claimRun(db, run.id);
+    completeRun(db, run.id, outcome, model);
+    expect(runAttemptHistory(db, run.id).map(({ attempt, worker, outcome, error }) => ({ attempt, worker, outcome, error }))).toEqual([
+      { attempt: 1, worker: null, outcome: 'requeued', error: 'interrupted by SIGTERM' },
+      { attempt: 2, worker: null, outcome: 'completed', error: null },
+    ]);
   });
 
   it('refuses to end, complete or claim a run that has ended, naming both statuses', () => {

@@ -47,6 +47,7 @@ export function runRoutes(deps: WebDeps): Hono {
       return run.slurmJobId ? `Slurm job ${run.slurmJobId}${slurmState}` : run.host ? `this server's machine, ${run.host}` : 'not started';
     }
     if (last.slurmJobId) return `Slurm job ${last.slurmJobId} on ${last.host}${slurmState} (attempt ${last.attempt})`;
+    if (last.worker === null) return `this server's machine, ${last.host}${last.attempt > 1 ? ` (attempt ${last.attempt})` : ''}`;
     return `remote worker ${last.worker} on ${last.host} (attempt ${last.attempt})`;
   };
   const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
