@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import os from 'node:os';
 import type { Db } from '../../db/client.ts';
 import { importedModels, runs } from '../../db/schema.ts';
-import { getRun, insertTags, storeTestResults, type Run, type RunProvenance, type TestResults } from './store.ts';
+import { getRun, insertTags, storeTestResults, type Run } from './store.ts';
+import type { ImportedRunInput } from './run-store.ts';
 
 export type ImportedModel = typeof importedModels.$inferSelect;
 
@@ -16,17 +17,7 @@ export interface ImportedParams {
  * Records an imported model as a completed run with its test results, in one transaction: a
  * failure anywhere leaves nothing behind.
  */
-export function recordImportedRun(
-  db: Db,
-  input: {
-    name: string;
-    tags: Record<string, string>;
-    params: ImportedParams;
-    provenance: RunProvenance;
-    imported: Omit<ImportedModel, 'runId'>;
-    results: TestResults;
-  },
-): Run {
+export function recordImportedRun(db: Db, input: ImportedRunInput): Run {
   const runId = db.transaction((tx) => {
     const now = new Date();
     const [run] = tx
