@@ -1,5 +1,7 @@
 import type { Db } from '../../db/client.ts';
+import type { MapJobs } from '../analysis/maps/map-jobs.ts';
 import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
+import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import type { RunQueue } from '../execution/queue.ts';
 import type { TestImages } from './test-images.ts';
 
@@ -12,4 +14,8 @@ export interface WebDeps {
   trainImages: TestImages;
   /** Robustness curves and training embeddings in threads of their own, one set per app. */
   jobs: ModelJobs;
+  /** UMAP maps, computed in a thread one at a time, stored. */
+  maps: MapJobs;
+  /** Discovered slices, the dataset facts and the label-issue ranking, computed in threads, kept in memory. */
+  analyses: RunAnalyses;
 }

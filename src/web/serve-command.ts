@@ -4,10 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError, type Command } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
+import { stopAllThreadJobs } from '../core/thread-job.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { SlurmExecutor } from '../execution/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../execution/workers/leases.ts';
+import { MapJobs } from '../analysis/maps/map-jobs.ts';
+import { BackgroundAnalyses } from '../analysis/run-analyses/background.ts';
+import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import { createApp } from './app.tsx';
+import { TestImages } from './test-images.ts';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
 import { newAccessToken } from './request-guard.ts';
 
@@ -58,7 +63,12 @@ export const serveCommand: Command = {
     const retries = (options.retry as number | undefined) ?? 0;
     const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000, retries);
     const port = (options.port as number | undefined) ?? 3000;
-    const app = (listening: number, queue: RunQueue) => createApp({ db, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    // Shared by the pages and the background work, so neither computes what the other has.
+    const images = new TestImages();
+    const maps = new MapJobs(db);
+    const analyses = new RunAnalyses(db, () => images.labels);
+    const app = (listening: number, queue: RunQueue) =>
+      createApp({ db, queue, leases, images, maps, analyses, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -85,6 +95,9 @@ export const serveCommand: Command = {
     handler = app(actualPort, queue);
     queue.start();
     const reaper = startLeaseReaper(db, leases, log);
+    // Maps, slices, the dataset page's facts and label issues of runs that completed (here or in any
+    // other process) are computed before anyone asks, one at a time, in low-priority threads.
+    const stopBackground = new BackgroundAnalyses(db, maps, analyses, log).start();
     if (access) {
       const reach = remote ? `WARNING: serving on ${host}, reachable from other machines;` : `--allow-remote:`;
       log(`${reach} every request needs this token, shown only now:`);
@@ -99,7 +112,10 @@ export const serveCommand: Command = {
     log('stopping: runs in training are cancelled after their current batch; queued runs wait for the next start');
     server.close();
     clearInterval(reaper);
-    await queue.stop();
+    // A map in hand would take its seconds to finish: end it, it is done again at the next start.
+    const background = stopBackground();
+    stopAllThreadJobs('the server is stopping');
+    await Promise.all([queue.stop(), background]);
     db.$client.close();
     return 0;
   },

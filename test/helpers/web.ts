@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
+import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
+import { RunAnalyses } from '../../src/analysis/run-analyses/run-analyses.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
@@ -17,7 +19,9 @@ export function webApp() {
   const queue = new RunQueue({ db });
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
-  return { db, queue, images, trainImages, jobs, leases, app: createApp({ db, queue, images, trainImages, jobs, leases }) };
+  const maps = new MapJobs(db);
+  const analyses = new RunAnalyses(db, () => images.labels);
+  return { db, queue, images, trainImages, jobs, maps, analyses, leases, app: createApp({ db, queue, images, trainImages, jobs, maps, analyses, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

@@ -10,7 +10,7 @@ import { loadTestPredictions, type Run } from '../../store/store.ts';
 import type { PairedRuns } from '../compare/run-comparison.ts';
 import { runTrainingSplit } from '../../training/train.ts';
 import { runLabelDecisions } from '../../training/training-set.ts';
-import { discoverRunSlices } from '../slice-discovery.ts';
+import { discoverRunSlices, type DiscoveredSlice } from '../slice-discovery.ts';
 import { partitionSevens } from '../slices.ts';
 import { eceDifference, type EceDifference, overconfidentMistakes, reliability, type Reliability } from './reliability.ts';
 import { fitTemperature, scaleByTemperature } from './temperature.ts';
@@ -47,8 +47,12 @@ function sliceOf(name: string, probabilities: Float32Array, labels: Uint8Array, 
   return { name, count: r.count, accuracy: r.accuracy, meanConfidence: r.meanConfidence, ece: r.ece };
 }
 
-/** The run's calibration on the test set from its stored predictions; null before it has any. */
-export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibration | null {
+/**
+ * The run's calibration on the test set from its stored predictions; null before it has any.
+ * `clusters` are the run's discovered slices when the caller has them (a server computes them in a
+ * thread); without, they are discovered here, which takes a second or more on 10,000 images.
+ */
+export function runCalibration(db: Db, run: Run, test: MnistSplit, clusters?: DiscoveredSlice[]): RunCalibration | null {
   const predictions = loadTestPredictions(db, run.id);
   if (!predictions) return null;
   const count = predictions.predicted.length;
@@ -56,7 +60,7 @@ export function runCalibration(db: Db, run: Run, test: MnistSplit): RunCalibrati
   const { probabilities } = predictions;
   const sevens = partitionSevens(test);
   const within = (indices: number[]) => indices.filter((i) => i < count);
-  const clusters = discoverRunSlices(db, run.id, labels) ?? [];
+  clusters ??= discoverRunSlices(db, run.id, labels) ?? [];
   const slices = [
     sliceOf('crossed sevens', probabilities, labels, within(sevens.crossed)),
     sliceOf('plain sevens', probabilities, labels, within(sevens.plain)),

@@ -8,6 +8,7 @@ import { getRun, type Run } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryInt, RUN_ID, runIdOf } from '../params.ts';
 import type { TestImages } from '../test-images.ts';
+import { isCrossSite } from '../request-guard.ts';
 import { RunModels } from './run-models.ts';
 import { WhyPanel } from './why-panel.tsx';
 import { CalibrationView, RobustnessView } from './run-why.tsx';
@@ -27,7 +28,7 @@ function imageOf(images: TestImages, index: number, split: string): Float32Array
 }
 
 /** Attribution maps as overlay PNGs, the image page's "why" panel, training-image PNGs, and the run page's calibration and robustness. */
-export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono {
+export function explainRoutes({ db, images, trainImages, jobs, analyses }: WebDeps): Hono {
   const models = new RunModels(db);
   return new Hono()
     .get('/images/train/:file{[0-9]{1,5}\\.png}', (c) => {
@@ -84,9 +85,12 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
     })
     .get(`/runs/${RUN_ID}/calibration`, (c) => {
       const run = getRun(db, runIdOf(c));
-      const report = runCalibration(db, run, images.dataset);
+      // The weak clusters come from the run's slice discovery, computed in a thread (in the background once the run completed).
+      const clusters = isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
+      const report = runCalibration(db, run, images.dataset, clusters.state === 'ready' ? clusters.value : []);
       if (!report) return c.html(<section id="calibration" class="card"><p class="muted">No calibration: run {run.id} has no test predictions.</p></section>);
-      return c.html(<CalibrationView report={report} images={images} />);
+      const pending = clusters.state === 'computing' || clusters.state === 'absent' ? `being found (${clusters.state === 'computing' ? clusters.stage : 'starting'})` : undefined;
+      return c.html(<CalibrationView report={report} images={images} clustersPending={pending} />);
     })
     .get(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));
