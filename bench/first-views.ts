@@ -199,5 +199,5 @@ for (const name of options.case?.length ? options.case : CASES) {
   }
   console.log(`  ${rows.at(-1)}`);
 }
-console.log(`\nsummary (${machineLine()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+console.log(`\nsummary (${machineLine()})`);
 for (const row of rows) console.log(`  ${row}`);

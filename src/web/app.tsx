@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
@@ -52,8 +53,8 @@ const SECURITY_HEADERS = secureHeaders({
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
   const full: WebDeps = {
@@ -63,6 +64,7 @@ export function createApp(
     jobs: deps.jobs ?? new ModelJobs(deps.db),
     maps: deps.maps ?? new MapJobs(deps.db),
     analyses: deps.analyses ?? new RunAnalyses(deps.db, () => images.labels),
+    explainer: deps.explainer ?? new ExplainThread(deps.db),
   };
   const app = new Hono();
   app.onError(handleError);

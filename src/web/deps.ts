@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import type { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
 import type { MapJobs } from '../analysis/maps/map-jobs.ts';
 import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
@@ -18,4 +19,6 @@ export interface WebDeps {
   maps: MapJobs;
   /** Discovered slices, the dataset facts and the label-issue ranking, computed in threads, kept in memory. */
   analyses: RunAnalyses;
+  /** Attribution maps and the embeddings of explained images, one request at a time in a thread. */
+  explainer: ExplainThread;
 }

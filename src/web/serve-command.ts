@@ -8,6 +8,7 @@ import { stopAllThreadJobs } from '../core/thread-job.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { SlurmExecutor } from '../execution/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../execution/workers/leases.ts';
+import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../analysis/maps/map-jobs.ts';
 import { BackgroundAnalyses } from '../analysis/run-analyses/background.ts';
 import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
@@ -67,8 +68,9 @@ export const serveCommand: Command = {
     const images = new TestImages();
     const maps = new MapJobs(db);
     const analyses = new RunAnalyses(db, () => images.labels);
+    const explainer = new ExplainThread(db);
     const app = (listening: number, queue: RunQueue) =>
-      createApp({ db, queue, leases, images, maps, analyses, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+      createApp({ db, queue, leases, images, maps, analyses, explainer, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -115,6 +117,7 @@ export const serveCommand: Command = {
     // A map in hand would take its seconds to finish: end it, it is done again at the next start.
     const background = stopBackground();
     stopAllThreadJobs('the server is stopping');
+    explainer.stop();
     await Promise.all([queue.stop(), background]);
     db.$client.close();
     return 0;

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { ExplainThread } from '../../src/analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
 import { RunAnalyses } from '../../src/analysis/run-analyses/run-analyses.ts';
@@ -21,7 +22,8 @@ export function webApp() {
   const jobs = new ModelJobs(db);
   const maps = new MapJobs(db);
   const analyses = new RunAnalyses(db, () => images.labels);
-  return { db, queue, images, trainImages, jobs, maps, analyses, leases, app: createApp({ db, queue, images, trainImages, jobs, maps, analyses, leases }) };
+  const explainer = new ExplainThread(db);
+  return { db, queue, images, trainImages, jobs, maps, analyses, explainer, leases, app: createApp({ db, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../db/client.ts';
+import { ExplainThread } from '../../../src/analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../../../src/analysis/maps/map-jobs.ts';
 import { RunAnalyses } from '../../../src/analysis/run-analyses/run-analyses.ts';
 import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
@@ -28,7 +29,7 @@ function app(): Hono {
   app.notFound(handleNotFound);
   const images = new TestImages(() => loadMnist('test', { limit: 500 }));
   const deps = { db, queue: new RunQueue({ db }), images, trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) };
-  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels) }));
+  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db) }));
   return app;
 }
 
