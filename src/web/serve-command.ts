@@ -12,6 +12,7 @@ import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../analysis/maps/map-jobs.ts';
 import { BackgroundAnalyses } from '../analysis/run-analyses/background.ts';
 import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
+import { partitionSevens } from '../analysis/slices.ts';
 import { createApp } from './app.tsx';
 import { TestImages } from './test-images.ts';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
@@ -66,6 +67,9 @@ export const serveCommand: Command = {
     const port = (options.port as number | undefined) ?? 3000;
     // Shared by the pages and the background work, so neither computes what the other has.
     const images = new TestImages();
+    // Read and scanned for sevens before listening: the first page would otherwise do it (a few
+    // hundred ms on a busy machine) on the event loop.
+    partitionSevens(images.dataset);
     const maps = new MapJobs(db);
     const analyses = new RunAnalyses(db, () => images.labels);
     const explainer = new ExplainThread(db);

@@ -69,18 +69,25 @@ export class BackgroundAnalyses {
     }
   }
 
-  /** The next job: the newest run's slices and then its map, then older runs', then the dataset page's. */
+  /**
+   * The next job, the quick ones first: runs' slices (a second or two each, newest run first), the
+   * dataset facts and the label-issue ranking (seconds), then runs' maps and the pixel map (tens of
+   * seconds each).
+   */
   private next(): { key: string; run: () => Promise<unknown> } | null {
-    for (const runId of this.completedRuns()) {
+    const runIds = this.completedRuns();
+    for (const runId of runIds) {
       if (this.wantSlices.has(runId) && this.analyses.slicesStatus(runId).state === 'absent' && !this.failed.has(`slices:${runId}`)) {
         return { key: `slices:${runId}`, run: () => this.analyses.discoveredSlices(runId) };
       }
+    }
+    if (!this.failed.has('dataset-facts') && !this.factsDone) return { key: 'dataset-facts', run: () => this.analyses.datasetFacts().then(() => (this.factsDone = true)) };
+    const ranking = `label-issues:${this.completedKey()}`;
+    if (this.rankedKey !== ranking && !this.failed.has(ranking)) return { key: ranking, run: () => this.analyses.testLabelIssues().then(() => (this.rankedKey = ranking)) };
+    for (const runId of runIds) {
       if (this.needsMap(runId) && !this.failed.has(`map:${runId}`)) return { key: `map:${runId}`, run: () => this.maps.get(runMapKey(runId)) };
     }
     if (!loadMap(this.db, PIXEL_MAP_KEY) && !this.failed.has('map:pixels')) return { key: 'map:pixels', run: () => this.maps.get(PIXEL_MAP_KEY) };
-    if (!this.failed.has('dataset-facts') && !this.factsDone) return { key: 'dataset-facts', run: () => this.analyses.datasetFacts().then(() => (this.factsDone = true)) };
-    const key = `label-issues:${this.completedKey()}`;
-    if (this.rankedKey !== key && !this.failed.has(key)) return { key, run: () => this.analyses.testLabelIssues().then(() => (this.rankedKey = key)) };
     return null;
   }
 

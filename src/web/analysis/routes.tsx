@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
-import { loadMnist, type MnistSplit } from '../../data/mnist.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
 import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
@@ -19,9 +18,7 @@ import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices } from './run-analysis
  */
 export function analysisRoutes(deps: WebDeps): Hono {
   const { db, images, maps, analyses } = deps;
-  // Read on first use and kept: the split never changes.
-  let test: MnistSplit | undefined;
-  const testSplit = () => (test ??= loadMnist('test'));
+  const testSplit = () => images.dataset;
   const crossedSevens = () => partitionSevens(testSplit()).crossed;
 
   // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
