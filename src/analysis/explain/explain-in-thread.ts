@@ -5,7 +5,18 @@ import { portableRunModel, type PortableModel } from '../../models/run-model.ts'
 import type { Run } from '../../store/store.ts';
 import type { Attribution, ExplainMethod } from './explain.ts';
 
+/** Probabilities only, of `count` images: own digits read by a run. */
+export interface PredictRequest {
+  kind: 'predict';
+  id: number;
+  runId: number;
+  model?: PortableModel;
+  pixels: Float32Array;
+  count: number;
+}
+
 export interface ExplainRequest {
+  kind: 'explain';
   id: number;
   runId: number;
   /** Sent only when the thread asks for it (it keeps the few it was sent). */
@@ -27,20 +38,27 @@ export type ExplainReply =
       attribution: Attribution | { absent: string };
       /** Asked for with `embed`: the embedding, or why there is none. */
       embedding: Float32Array | string | null;
+      /** Why the model has no gradients (an imported model), or null. */
+      noGradients: string | null;
     }
+  | { id: number; kind: 'predicted'; probabilities: Float32Array }
   | { id: number; kind: 'need-model' }
   | { id: number; kind: 'failed'; error: string };
 
 export type Explanation = Extract<ExplainReply, { kind: 'done' }>;
+type Predicted = Extract<ExplainReply, { kind: 'predicted' }>;
 
 /** Requests waiting beyond this many are refused at once: each waits for hundreds of model passes. */
 const MAX_WAITING = 64;
 
-/** A server's one explaining thread: requests are answered in order, off the event loop, one at a time. */
+/**
+ * A server's one thread for requests to runs' models (explanations, own digits read by each run):
+ * answered in order, off the event loop, one at a time.
+ */
 export class ExplainThread {
   private thread: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { request: ExplainRequest; run: Run; resolve: (reply: Explanation) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { request: ExplainRequest | PredictRequest; run: Run; resolve: (reply: Explanation | Predicted) => void; reject: (error: Error) => void }>();
 
   constructor(private readonly db: Db) {}
 
@@ -50,8 +68,17 @@ export class ExplainThread {
   }
 
   explain(run: Run, image: Float32Array, target: number | null, method: ExplainMethod, embed = false): Promise<Explanation> {
-    if (this.pending.size >= MAX_WAITING) return Promise.reject(new ExplainQueueFullError(`${this.pending.size} explanations are waiting already; try again in a moment`));
-    const request: ExplainRequest = { id: this.nextId++, runId: run.id, image, target, method, embed };
+    return this.ask({ kind: 'explain', id: this.nextId++, runId: run.id, image, target, method, embed }, run) as Promise<Explanation>;
+  }
+
+  /** Ten probabilities per image of `pixels` ([0,1], 784 each) under the run's model. */
+  async probabilities(run: Run, pixels: Float32Array, count: number): Promise<Float32Array> {
+    const reply = (await this.ask({ kind: 'predict', id: this.nextId++, runId: run.id, pixels, count }, run)) as Predicted;
+    return reply.probabilities;
+  }
+
+  private ask(request: ExplainRequest | PredictRequest, run: Run): Promise<Explanation | Predicted> {
+    if (this.pending.size >= MAX_WAITING) return Promise.reject(new ExplainQueueFullError(`${this.pending.size} requests to models are waiting already; try again in a moment`));
     return new Promise((resolve, reject) => {
       this.pending.set(request.id, { request, run, resolve, reject });
       this.send(request);
@@ -64,7 +91,7 @@ export class ExplainThread {
     void this.thread?.terminate();
   }
 
-  private send(request: ExplainRequest): void {
+  private send(request: ExplainRequest | PredictRequest): void {
     this.threadOf().postMessage(request);
   }
 
@@ -99,8 +126,8 @@ export class ExplainThread {
     }
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.thread?.unref();
-    if (reply.kind === 'done') job.resolve(reply);
-    else job.reject(new Error(reply.error));
+    if (reply.kind === 'failed') job.reject(new Error(reply.error));
+    else job.resolve(reply);
   }
 }
 
