@@ -92,11 +92,25 @@ export async function fitRunTemperature(db: Db, run: Run, model: RunModel): Prom
   return loadCalibration(db, run.id)!;
 }
 
-/** ECE(B) - ECE(A) on the test images both saw, with its paired bootstrap interval; null if either lacks probabilities. */
-export function pairedEceDifference(db: Db, paired: PairedRuns): EceDifference | null {
+/** What pairedEceDifference computes from: both runs' probabilities on the images both saw; null if either lacks them. */
+export interface EceInputs {
+  a: Float32Array;
+  b: Float32Array;
+  labels: Uint8Array;
+}
+
+export function pairedEceInputs(db: Db, paired: PairedRuns): EceInputs | null {
   const [a, b] = [loadTestPredictions(db, paired.a.id), loadTestPredictions(db, paired.b.id)];
   const count = paired.predictions.labels.length;
   if (!a || !b || a.probabilities.length < count * 10 || b.probabilities.length < count * 10) return null;
-  // A fixed seed: reloading the page must not move the interval.
-  return eceDifference(a.probabilities.subarray(0, count * 10), b.probabilities.subarray(0, count * 10), paired.predictions.labels, seededRandom(12));
+  return { a: a.probabilities.slice(0, count * 10), b: b.probabilities.slice(0, count * 10), labels: paired.predictions.labels };
+}
+
+/** The bootstrap of pairedEceDifference (half a second on 10,000 images). A fixed seed: reloading the page must not move the interval. */
+export const eceDifferenceOf = ({ a, b, labels }: EceInputs): EceDifference => eceDifference(a, b, labels, seededRandom(12));
+
+/** ECE(B) - ECE(A) on the test images both saw, with its paired bootstrap interval; null if either lacks probabilities. */
+export function pairedEceDifference(db: Db, paired: PairedRuns): EceDifference | null {
+  const inputs = pairedEceInputs(db, paired);
+  return inputs && eceDifferenceOf(inputs);
 }
