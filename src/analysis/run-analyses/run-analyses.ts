@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { testEmbeddings, testPredictions } from '../../../db/schema.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
-import { listRuns, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
+import { listRuns, loadPackedTestEmbeddings, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
 import type { DatasetFacts } from '../dataset-facts.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
@@ -65,7 +65,7 @@ export class RunAnalyses {
     return this.board.run(`slices:${runId}`, async (report) => {
       report(0.1, 'clustering each class in the model’s embedding');
       const predictions = loadTestPredictions(this.db, runId);
-      const embeddings = loadTestEmbeddings(this.db, runId);
+      const embeddings = loadPackedTestEmbeddings(this.db, runId);
       if (!predictions || !embeddings) throw new Error(`run ${runId} has no stored test predictions and embeddings`);
       const slices = await this.discover({ labels: this.testLabels(), predicted: predictions.predicted, embeddings });
       this.slices.set(runId, slices);

@@ -6,6 +6,7 @@ import { BackgroundAnalyses } from '../../../src/analysis/run-analyses/backgroun
 import { RunAnalyses } from '../../../src/analysis/run-analyses/run-analyses.ts';
 import { discoverSlices } from '../../../src/analysis/slice-discovery.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
+import { unpackTestEmbeddings } from '../../../src/store/store.ts';
 import { memoryDb, runningRun } from '../../helpers/db.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';
 
@@ -23,7 +24,7 @@ function background() {
   const discovered: number[] = [];
   const analyses = new RunAnalyses(db, () => labels, (input) => {
     discovered.push(input.embeddings.dimensions);
-    return Promise.resolve(discoverSlices(input));
+    return Promise.resolve(discoverSlices({ ...input, embeddings: unpackTestEmbeddings(input.embeddings) }));
   });
   return { db, maps, analyses, laidOut, discovered, work: new BackgroundAnalyses(db, maps, analyses) };
 }
