@@ -104,6 +104,7 @@ export const serveCommand: Command = {
     // Maps, slices, the dataset page's facts and label issues of runs that completed (here or in any
     // other process) are computed before anyone asks, one at a time, in low-priority threads.
     const stopBackground = new BackgroundAnalyses(db, maps, analyses, log).start();
+    explainer.warm();
     images.encodeAllInThread('test').catch((err: Error) => log(`thumbnails: ${err.message}; pages encode them as they need them`));
     if (access) {
       const reach = remote ? `WARNING: serving on ${host}, reachable from other machines;` : `--allow-remote:`;

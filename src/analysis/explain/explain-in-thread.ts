@@ -86,6 +86,11 @@ export class ExplainThread {
     });
   }
 
+  /** Starts the thread and its engine ahead of the first request; an idle thread keeps no process alive. */
+  warm(): void {
+    if (this.pending.size === 0) this.threadOf().unref();
+  }
+
   /** Ends the thread; requests under way fail. */
   stop(): void {
     void this.thread?.terminate();

@@ -12,6 +12,8 @@ import type { ExplainReply, ExplainRequest, PredictRequest } from './explain-in-
 const KEPT = 3;
 const models = new Map<number, RunModel>();
 const post = (reply: ExplainReply) => parentPort!.postMessage(reply);
+// Started before the first request, so that it does not wait for the engine (seconds on a busy machine).
+void selectBackend('auto');
 
 async function answer(request: ExplainRequest | PredictRequest): Promise<ExplainReply> {
   let model = models.get(request.runId);
