@@ -52,10 +52,11 @@ export class TestImages {
    * `split` names the split this object holds, which the thread reads for itself.
    */
   async encodeAllInThread(split: SplitName): Promise<void> {
-    const encoded = await runThreadJob<Uint8Array[], { pngs: Uint8Array[] }>(new URL('./test-images-thread.mjs', import.meta.url), { split, count: this.count }, 'thumbnail', (message, job) => job.resolve(message.pngs));
-    encoded.forEach((png, index) => {
-      if (!this.pngs.has(index)) this.pngs.set(index, Buffer.from(png.buffer, png.byteOffset, png.byteLength));
-    });
+    type Encoded = { bytes: Uint8Array; offsets: Uint32Array };
+    const { bytes, offsets } = await runThreadJob<Encoded, Encoded>(new URL('./test-images-thread.mjs', import.meta.url), { split, count: this.count }, 'thumbnail', (message, job) => job.resolve(message));
+    for (let index = 0; index + 1 < offsets.length; index++) {
+      if (!this.pngs.has(index)) this.pngs.set(index, Buffer.from(bytes.buffer, bytes.byteOffset + offsets[index]!, offsets[index + 1]! - offsets[index]!));
+    }
   }
 
   /** One image's 784 pixels scaled to [0,1], as models take them. */
