@@ -6,6 +6,18 @@ export interface ThreadJobControl<T> {
   reject(error: Error): void;
 }
 
+/** The jobs under way in this process, each with what ends it. */
+const running = new Set<(error: Error) => void>();
+
+/**
+ * Ends every job under way, terminating its thread and failing its promise with `reason`: for a
+ * server that is stopping, whose background work (a map, a ranking) would otherwise keep the
+ * process alive until it finished.
+ */
+export function stopAllThreadJobs(reason = 'the process is stopping'): void {
+  for (const stop of [...running]) stop(new Error(reason));
+}
+
 /**
  * Runs one job in a thread of its own (node:worker_threads) on `workerData`, so the caller's event
  * loop keeps serving while it computes. `onMessage` reads the thread's messages (progress, a result,
@@ -24,10 +36,12 @@ export function runThreadJob<T, M>(
     const end = (outcome: () => void) => {
       if (ended) return;
       ended = true;
+      running.delete(job.reject);
       outcome();
       void thread.terminate();
     };
     const job: ThreadJobControl<T> = { resolve: (value) => end(() => resolve(value)), reject: (error) => end(() => reject(error)) };
+    running.add(job.reject);
     thread.on('message', (message: M) => {
       if (!ended) onMessage(message, job);
     });

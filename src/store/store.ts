@@ -402,11 +402,27 @@ export function testEmbeddingsEncoding(row: { count: number; dimensions: number;
   return row.bytes === row.count * row.dimensions * 2 ? 'float16' : 'float32';
 }
 
-export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
+/** A run's test embeddings as stored, not yet decoded: what a thread is sent to decode itself. */
+export interface PackedTestEmbeddings {
+  dimensions: number;
+  encoding: 'float16' | 'float32';
+  bytes: Uint8Array;
+}
+
+export function loadPackedTestEmbeddings(db: Db, runId: number): PackedTestEmbeddings | null {
   const row = db.select().from(testEmbeddings).where(eq(testEmbeddings.runId, runId)).get();
   if (!row) return null;
-  const float16 = testEmbeddingsEncoding({ ...row, bytes: row.vectors.byteLength }) === 'float16';
-  return { dimensions: row.dimensions, vectors: float16 ? unpackFloat16(row.vectors) : float32sOf(row.vectors) };
+  return { dimensions: row.dimensions, encoding: testEmbeddingsEncoding({ ...row, bytes: row.vectors.byteLength }), bytes: row.vectors };
+}
+
+export function unpackTestEmbeddings({ dimensions, encoding, bytes }: PackedTestEmbeddings): { dimensions: number; vectors: Float32Array } {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { dimensions, vectors: encoding === 'float16' ? unpackFloat16(buffer) : float32sOf(buffer) };
+}
+
+export function loadTestEmbeddings(db: Db, runId: number): { dimensions: number; vectors: Float32Array } | null {
+  const packed = loadPackedTestEmbeddings(db, runId);
+  return packed && unpackTestEmbeddings(packed);
 }
 
 export function loadSavedModel(db: Db, runId: number): SavedModel | null {

@@ -1,7 +1,7 @@
 import { DomainError } from '../core/errors.ts';
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { selectBackend } from './backend.ts';
 import { score } from './evaluate.ts';
@@ -18,7 +18,8 @@ import {
 } from '../models/imported/classifier.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { loadOnnxModel } from '../models/imported/onnx-model.ts';
-import { parseCsv, parseNpy, type PredictionTable } from '../models/imported/prediction-file.ts';
+import type { PredictionTable } from '../models/imported/prediction-file.ts';
+import { readPredictionFileInThread } from '../models/imported/prediction-file-in-thread.ts';
 import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
 import { conventionColumns } from '../models/imported/imported-predictor.ts';
 
@@ -47,19 +48,30 @@ function unitPixels(images: Uint8Array): Float32Array {
 type ModelFile =
   | { kind: 'onnx'; bytes: Buffer }
   | { kind: 'tfjs'; artifacts: TfjsArtifacts; files: string[] }
-  | { kind: 'predictions'; table: PredictionTable; bytes: Buffer };
+  | { kind: 'predictions'; table: PredictionTable; sha256: string };
+
+function startsWithNpyMagic(file: string): boolean {
+  const head = Buffer.alloc(6);
+  const fd = openSync(file, 'r');
+  try {
+    return readSync(fd, head, 0, 6, 0) === 6 && head.toString('latin1') === '\x93NUMPY';
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** What the file is, by its name and then by its first bytes. */
-function readModelFile(file: string): ModelFile {
+async function readModelFile(file: string): Promise<ModelFile> {
   if (!existsSync(file)) throw new ImportError(`${file} does not exist`);
   if (statSync(file).isDirectory() || file.endsWith('.json')) {
     const { files, ...artifacts } = readTfjsDirectory(file);
     return { kind: 'tfjs', artifacts, files };
   }
-  const bytes = readFileSync(file);
   const extension = path.extname(file).toLowerCase();
-  if (extension === '.npy' || bytes.subarray(0, 6).toString('latin1') === '\x93NUMPY') return { kind: 'predictions', table: parseNpy(bytes), bytes };
-  if (extension === '.csv') return { kind: 'predictions', table: parseCsv(bytes.toString('utf8')), bytes };
+  // Prediction files run to tens of MB of text: parsed in a thread, so a server keeps answering.
+  if (extension === '.npy' || startsWithNpyMagic(file)) return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'npy')) };
+  if (extension === '.csv') return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'csv')) };
+  const bytes = readFileSync(file);
   if (extension === '.onnx' || extension === '') return { kind: 'onnx', bytes };
   throw new ImportError(`${file}: expected an .onnx file, a tfjs model.json (or its directory), a .npy or a .csv`);
 }
@@ -92,7 +104,7 @@ async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) 
 export async function importRun(runs: RunStore, request: ImportRequest): Promise<Run> {
   const step = request.onStep ?? (() => {});
   step(`reading ${request.file}`);
-  const file = readModelFile(request.file);
+  const file = await readModelFile(request.file);
   const limit = file.kind === 'predictions' ? file.table.count : request.testLimit;
   const test = loadMnist('test', { dir: request.mnistDir, limit: limit && limit <= TEST_IMAGES ? limit : undefined });
   const common = {
@@ -115,7 +127,7 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
       imported: {
         framework: 'predictions',
         fileName: common.fileName,
-        fileSha256: sha256([file.bytes]),
+        fileSha256: file.sha256,
         inputShape: null,
         inputLayout: null,
         inputScale: null,

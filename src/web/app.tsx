@@ -3,7 +3,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
+import { MapJobs } from '../analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
+import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
@@ -50,14 +53,18 @@ const SECURITY_HEADERS = secureHeaders({
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
+  const images = deps.images ?? new TestImages();
   const full: WebDeps = {
     ...deps,
-    images: deps.images ?? new TestImages(),
+    images,
     trainImages: deps.trainImages ?? new TestImages(() => loadMnist('train')),
     jobs: deps.jobs ?? new ModelJobs(deps.db),
+    maps: deps.maps ?? new MapJobs(deps.db),
+    analyses: deps.analyses ?? new RunAnalyses(deps.db, () => images.labels),
+    explainer: deps.explainer ?? new ExplainThread(deps.db),
   };
   const app = new Hono();
   app.onError(handleError);

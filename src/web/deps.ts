@@ -1,5 +1,8 @@
 import type { Db } from '../../db/client.ts';
+import type { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
+import type { MapJobs } from '../analysis/maps/map-jobs.ts';
 import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
+import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import type { RunQueue } from '../execution/queue.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { TestImages } from './test-images.ts';
@@ -15,4 +18,10 @@ export interface WebDeps {
   trainImages: TestImages;
   /** Robustness curves and training embeddings in threads of their own, one set per app. */
   jobs: ModelJobs;
+  /** UMAP maps, computed in a thread one at a time, stored. */
+  maps: MapJobs;
+  /** Discovered slices, the dataset facts and the label-issue ranking, computed in threads, kept in memory. */
+  analyses: RunAnalyses;
+  /** Attribution maps and the embeddings of explained images, one request at a time in a thread. */
+  explainer: ExplainThread;
 }

@@ -4,10 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError, type Command } from '../core/command.ts';
 import { openRunStoreFor } from '../store/open-store.ts';
+import { stopAllThreadJobs } from '../core/thread-job.ts';
 import { RunQueue } from '../execution/queue.ts';
 import { SlurmExecutor } from '../execution/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../execution/workers/leases.ts';
+import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
+import { MapJobs } from '../analysis/maps/map-jobs.ts';
+import { BackgroundAnalyses } from '../analysis/run-analyses/background.ts';
+import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
+import { partitionSevens } from '../analysis/slices.ts';
 import { createApp } from './app.tsx';
+import { TestImages } from './test-images.ts';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
 import { newAccessToken } from './request-guard.ts';
 
@@ -58,7 +65,16 @@ export const serveCommand: Command = {
     const retries = (options.retry as number | undefined) ?? 0;
     const leases = leasePolicy(((options['lease-seconds'] as number | undefined) ?? DEFAULT_LEASE_MS / 1000) * 1000, retries);
     const port = (options.port as number | undefined) ?? 3000;
-    const app = (listening: number, queue: RunQueue) => createApp({ db, runs, queue, leases, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+    // Shared by the pages and the background work, so neither computes what the other has.
+    const images = new TestImages();
+    // Read and scanned for sevens before listening: the first page would otherwise do it (a few
+    // hundred ms on a busy machine) on the event loop.
+    partitionSevens(images.dataset);
+    const maps = new MapJobs(db);
+    const analyses = new RunAnalyses(db, () => images.labels);
+    const explainer = new ExplainThread(db);
+    const app = (listening: number, queue: RunQueue) =>
+      createApp({ db, runs, queue, leases, images, maps, analyses, explainer, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });
@@ -85,6 +101,11 @@ export const serveCommand: Command = {
     handler = app(actualPort, queue);
     queue.start();
     const reaper = await startLeaseReaper(db, runs, leases, log);
+    // Maps, slices, the dataset page's facts and label issues of runs that completed (here or in any
+    // other process) are computed before anyone asks, one at a time, in low-priority threads.
+    const stopBackground = new BackgroundAnalyses(db, maps, analyses, log).start();
+    explainer.warm();
+    images.encodeAllInThread('test').catch((err: Error) => log(`thumbnails: ${err.message}; pages encode them as they need them`));
     if (access) {
       const reach = remote ? `WARNING: serving on ${host}, reachable from other machines;` : `--allow-remote:`;
       log(`${reach} every request needs this token, shown only now:`);
@@ -102,7 +123,11 @@ export const serveCommand: Command = {
     log(`stopping (${signal}): runs in training are ${ending} after their current batch; queued runs wait for the next start`);
     server.close();
     clearInterval(reaper);
-    await queue.stop(signal);
+    // A map in hand would take its seconds to finish: end it, it is done again at the next start.
+    const background = stopBackground();
+    stopAllThreadJobs('the server is stopping');
+    explainer.stop();
+    await Promise.all([queue.stop(signal), background]);
     db.$client.close();
     return 0;
   },

@@ -1,5 +1,8 @@
 import type { Hono } from 'hono';
+import { ExplainThread } from '../../src/analysis/explain/explain-in-thread.ts';
+import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
+import { RunAnalyses } from '../../src/analysis/run-analyses/run-analyses.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
@@ -18,7 +21,10 @@ export function webApp() {
   const queue = new RunQueue({ db, runs });
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
-  return { db, runs, queue, images, trainImages, jobs, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, leases }) };
+  const maps = new MapJobs(db);
+  const analyses = new RunAnalyses(db, () => images.labels);
+  const explainer = new ExplainThread(db);
+  return { db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

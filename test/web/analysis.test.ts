@@ -36,8 +36,13 @@ function appWithRun() {
 
 describe('the run analysis fragment', () => {
   it('shows crossed against plain sevens and finds the crossed sevens as a weak cluster', async () => {
-    const { app, run } = appWithRun();
+    const { app, run, analyses } = appWithRun();
+    // The clusters are found in a thread; until then the fragment says so and polls for them.
+    const first = await (await app.request(`/runs/${run.id}/analysis`)).text();
+    expect(first).toContain(`hx-get="/runs/${run.id}/slices" hx-trigger="load delay:1s"`);
+    await analyses.discoveredSlices(run.id);
     const html = await (await app.request(`/runs/${run.id}/analysis`)).text();
+    expect(html).not.toContain(`/runs/${run.id}/slices`);
     expect(html).toContain('Crossed and plain sevens');
     expect(html).toMatch(new RegExp(`crossed sevens</th><td class="num">${crossed.size}</td><td class="num">${crossed.size}</td><td class="num">100.00%`));
     expect(html).toContain(`2 (${crossed.size})`);
@@ -86,13 +91,14 @@ describe('the embeddings map', () => {
   });
 
   it('starts no work for a cross-site request, which a link or an image on another site can send', async () => {
-    const { app, run, maps } = appWithRun();
-    for (const path of [`/maps/run/${run.id}`, `/runs/${run.id}/analysis`, '/maps/pixels']) {
+    const { app, run, maps, analyses } = appWithRun();
+    for (const path of [`/maps/run/${run.id}`, `/runs/${run.id}/analysis`, `/runs/${run.id}/slices`, '/maps/pixels']) {
       const res = await app.request(path, { headers: { 'Sec-Fetch-Site': 'cross-site' } });
       expect(res.status).toBe(200);
     }
     expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
     expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
+    expect(analyses.slicesStatus(run.id)).toEqual({ state: 'absent' });
     await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
     // Started: still computing, or already done when the test's small layout finishes first.
     expect(['computing', 'ready']).toContain(maps.status(runMapKey(run.id)).state);

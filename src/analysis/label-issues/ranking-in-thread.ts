@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
-import { testPredictionViews, type LabelIssue } from './ranking.ts';
+import { testPredictionViews, type LabelIssue, type PredictionView } from './ranking.ts';
 import type { RankingJob, RankingMessage } from './ranking-thread.ts';
 
 /**
@@ -11,10 +11,13 @@ import type { RankingJob, RankingMessage } from './ranking-thread.ts';
  */
 export async function storedLabelIssuesInThread(db: Db, testLabels: Uint8Array, limit = Infinity): Promise<{ runs: number; issues: LabelIssue[] }> {
   const views = testPredictionViews(db, testLabels.length);
-  const script = new URL('./ranking-thread.mjs', import.meta.url);
-  const job: RankingJob = { labels: testLabels, views, limit };
-  const issues = await runThreadJob<LabelIssue[], RankingMessage>(script, job, 'label issue ranking', (message, control) =>
+  return { runs: views.length, issues: await rankLabelIssuesInThread(testLabels, views, limit) };
+}
+
+/** rankLabelIssues in a worker thread at low priority. */
+export function rankLabelIssuesInThread(labels: Uint8Array, views: PredictionView[], limit = Infinity): Promise<LabelIssue[]> {
+  const job: RankingJob = { labels, views, limit };
+  return runThreadJob<LabelIssue[], RankingMessage>(new URL('./ranking-thread.mjs', import.meta.url), job, 'label issue ranking', (message, control) =>
     message.kind === 'done' ? control.resolve(message.issues) : control.reject(new Error(message.error)),
   );
-  return { runs: views.length, issues };
 }

@@ -1,6 +1,7 @@
 // Ranks label issues off the main thread: the parent's event loop (a web server) stays free.
 import { parentPort, workerData } from 'node:worker_threads';
 import { rankLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
+import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
 
 export interface RankingJob {
   labels: Uint8Array;
@@ -10,6 +11,7 @@ export interface RankingJob {
 
 export type RankingMessage = { kind: 'done'; issues: LabelIssue[] } | { kind: 'failed'; error: string };
 
+lowerThisThreadsPriority();
 const { labels, views, limit } = workerData as RankingJob;
 let message: RankingMessage;
 try {

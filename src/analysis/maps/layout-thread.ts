@@ -1,6 +1,7 @@
 // Runs one UMAP layout off the main thread: the parent's event loop (a web server) stays free.
 import { parentPort, workerData } from 'node:worker_threads';
 import { umapLayout, type LayoutOptions } from './umap-layout.ts';
+import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
 
 export interface LayoutJob {
   data: Float32Array | Uint8Array;
@@ -12,6 +13,7 @@ export type LayoutMessage =
   | { kind: 'progress'; fraction: number; stage: string }
   | { kind: 'done'; coordinates: Float32Array };
 
+lowerThisThreadsPriority();
 const job = workerData as LayoutJob;
 const post = (message: LayoutMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 const coordinates = umapLayout(job.data, job.dimensions, {

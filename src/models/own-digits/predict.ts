@@ -4,15 +4,26 @@ import type { Run } from '../../store/store.ts';
 import { asLabelledImages, listOwnDigits, toMnistBytes } from '../../data/own-digits/digit-set.ts';
 import { openRunModel, RunHasNoModelError } from '../run-model.ts';
 
-/** Each image's ten probabilities under the run's model, read from the bytes a stored own digit keeps. */
-async function runProbabilities(db: Db, run: Run, images: LabelledImages): Promise<number[][]> {
+/**
+ * Ten probabilities per image of `pixels` ([0,1], 784 each) under a run's model. In place by
+ * default; a server passes one that runs the model in a thread of its own.
+ */
+export type RunProbabilities = (db: Db, run: Run, pixels: Float32Array, count: number) => Promise<Float32Array>;
+
+/** Opens the run's model here, predicts and disposes of it. */
+export const probabilitiesInPlace: RunProbabilities = async (db, run, pixels, count) => {
   const model = await openRunModel(db, run);
   try {
-    const flat = await model.probabilities(scaledPixels(images, 0, images.count), images.count);
-    return Array.from({ length: images.count }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
+    return await model.probabilities(pixels, count);
   } finally {
     model.dispose();
   }
+};
+
+/** Each image's ten probabilities under the run's model, read from the bytes a stored own digit keeps. */
+async function runProbabilities(db: Db, run: Run, images: LabelledImages, probabilitiesOf: RunProbabilities): Promise<number[][]> {
+  const flat = await probabilitiesOf(db, run, scaledPixels(images, 0, images.count), images.count);
+  return Array.from({ length: images.count }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
 }
 
 /** The most probable class (the first, on a tie). */
@@ -39,12 +50,12 @@ export const hasPrediction = (reading: RunPrediction | RunWithoutModel): reading
  * What each run makes of one preprocessed digit, read in the same bytes a stored own digit keeps.
  * A run without a model (an imported prediction file) says so in its place.
  */
-export async function predictWithRuns(db: Db, runs: Run[], input: Float32Array): Promise<(RunPrediction | RunWithoutModel)[]> {
+export async function predictWithRuns(db: Db, runs: Run[], input: Float32Array, probabilitiesOf: RunProbabilities = probabilitiesInPlace): Promise<(RunPrediction | RunWithoutModel)[]> {
   const single = { images: toMnistBytes(input), labels: new Uint8Array(1), count: 1 };
   const readings: (RunPrediction | RunWithoutModel)[] = [];
   for (const run of runs) {
     try {
-      const [probabilities] = (await runProbabilities(db, run, single)) as [number[]];
+      const [probabilities] = (await runProbabilities(db, run, single, probabilitiesOf)) as [number[]];
       readings.push({ runId: run.id, runName: run.name, predicted: predictedClass(probabilities), probabilities });
     } catch (err) {
       if (!(err instanceof RunHasNoModelError)) throw err;
@@ -65,10 +76,10 @@ export interface OwnDigitsScore {
 }
 
 /** A run's accuracy on the person's own digits, with each digit's prediction. */
-export async function scoreRunOnOwnDigits(db: Db, run: Run): Promise<OwnDigitsScore> {
+export async function scoreRunOnOwnDigits(db: Db, run: Run, probabilitiesOf: RunProbabilities = probabilitiesInPlace): Promise<OwnDigitsScore> {
   const digits = listOwnDigits(db);
   if (digits.length === 0) return { runId: run.id, count: 0, correct: 0, accuracy: null, results: [] };
-  const probabilities = await runProbabilities(db, run, asLabelledImages(digits));
+  const probabilities = await runProbabilities(db, run, asLabelledImages(digits), probabilitiesOf);
   const results = digits.map((digit, i) => ({ id: digit.id, label: digit.label, predicted: predictedClass(probabilities[i]!), probabilities: probabilities[i]! }));
   const correct = results.filter((r) => r.predicted === r.label).length;
   return { runId: run.id, count: digits.length, correct, accuracy: correct / digits.length, results };

@@ -1,4 +1,5 @@
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
+import type { JobStatus } from '../../analysis/job-status.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
@@ -18,7 +19,42 @@ function PrevalenceLine({ split, prevalence }: { split: string; prevalence: Prev
   );
 }
 
-export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; issues: { runs: number; issues: LabelIssue[] }; images: TestImages }) {
+type IssuesStatus = JobStatus<{ runs: number; issues: LabelIssue[] }>;
+
+/** The label issues section: the ranking, or while it is computed (in a thread) a line that polls for it. */
+export function DatasetLabelIssues({ issues: status, images }: { issues: IssuesStatus; images: TestImages }) {
+  if (status.state !== 'ready') {
+    const poll = status.state === 'failed' ? {} : { 'hx-get': '/dataset/label-issues', 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
+    const what = status.state === 'failed' ? `The ranking failed: ${status.error}` : `Ranking them${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
+    return (
+      <section id="dataset-label-issues" {...poll}>
+        <h2>Label issues</h2>
+        <p class={status.state === 'failed' ? 'error' : 'muted progress-text'}>{what}</p>
+      </section>
+    );
+  }
+  const issues = status.value;
+  return (
+    <section id="dataset-label-issues">
+      <h2>Label issues</h2>
+      <p class="muted">
+        Test images whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
+        probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
+        <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
+      </p>
+      <Tiles
+        indices={issues.issues.map((issue) => issue.index)}
+        images={images}
+        caption={(i) => {
+          const issue = issues.issues.find((x) => x.index === i)!;
+          return `${issue.label} → ${issue.suggested}? ${percent(issue.evidence.labelProbability, 0)}`;
+        }}
+      />
+    </section>
+  );
+}
+
+export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; issues: IssuesStatus; images: TestImages }) {
   const { train, test } = facts;
   return (
     <Layout title="Dataset">
@@ -78,22 +114,7 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
           ))}
         </ul>
       </section>
-      <section>
-        <h2>Label issues</h2>
-        <p class="muted">
-          Test images whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
-          probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
-          <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
-        </p>
-        <Tiles
-          indices={issues.issues.map((issue) => issue.index)}
-          images={images}
-          caption={(i) => {
-            const issue = issues.issues.find((x) => x.index === i)!;
-            return `${issue.label} → ${issue.suggested}? ${percent(issue.evidence.labelProbability, 0)}`;
-          }}
-        />
-      </section>
+      <DatasetLabelIssues issues={issues} images={images} />
       <section>
         <h2>Map of the test set's pixels</h2>
         <div hx-get="/maps/pixels" hx-trigger="load" hx-swap="outerHTML">

@@ -1,34 +1,25 @@
 import { Hono, type Context } from 'hono';
-import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { storedLabelIssuesInThread } from '../../analysis/label-issues/ranking-in-thread.ts';
-import { MapJobs } from '../../analysis/maps/map-jobs.ts';
 import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
-import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
-import { loadMnist, type MnistSplit } from '../../data/mnist.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
 import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
-import { DatasetPage } from './dataset-page.tsx';
+import { DatasetLabelIssues, DatasetPage } from './dataset-page.tsx';
 import { MapPanel } from './map-panel.tsx';
-import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
+import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices } from './run-analysis.tsx';
 
 /**
- * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a thread
- * thread, one job per map for this app; the page polls a fragment for progress.
+ * The dataset page, the run page's analysis fragment and the UMAP maps. Maps, discovered slices,
+ * the dataset's facts and its label issues compute in threads (normally in the background, before
+ * anyone asks); a fragment whose result is not ready polls for it.
  */
-export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
-  const { db, images } = deps;
-  const maps = deps.maps ?? new MapJobs(db);
-  // Read on first use and kept: the splits never change, and the facts take a second to compute.
-  let test: MnistSplit | undefined;
-  let facts: DatasetFacts | undefined;
-  let crossedTest: number[] | undefined;
-  const testSplit = () => (test ??= loadMnist('test'));
-  const crossedSevens = () => (crossedTest ??= partitionSevens(testSplit()).crossed);
+export function analysisRoutes(deps: WebDeps): Hono {
+  const { db, images, maps, analyses } = deps;
+  const testSplit = () => images.dataset;
+  const crossedSevens = () => partitionSevens(testSplit()).crossed;
 
   // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
   const panel = (c: Context, key: MapKey, url: string, imageHref: string) => (
@@ -39,6 +30,7 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
       imageHref={imageHref}
     />
   );
+  const slicesStatus = (c: Context, runId: number) => (isCrossSite(c) ? analyses.slicesStatus(runId) : analyses.startSlices(runId));
   const points = (key: MapKey, predicted: Uint8Array | null) => {
     const status = maps.status(key);
     if (status.state !== 'ready') return null;
@@ -50,16 +42,24 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
     };
   };
 
+  /** The ranking if ready; else it is started (once per set of completed runs) and the section polls. */
+  const datasetIssues = () => {
+    analyses.testLabelIssues().catch(() => {}); // a failure shows as the status
+    const status = analyses.testLabelIssuesStatus();
+    return status.state === 'ready' ? { ...status, value: { runs: status.value.runs, issues: status.value.issues.slice(0, 50) } } : status;
+  };
+
   return new Hono()
     .get('/dataset', async (c) => {
-      facts ??= datasetFacts(loadMnist('train'), testSplit());
-      return c.html(<DatasetPage facts={facts} issues={await storedLabelIssuesInThread(db, images.labels, 50)} images={images} />);
+      // Both computed in threads, in the background from the server's start: normally ready.
+      const facts = await analyses.datasetFacts();
+      return c.html(<DatasetPage facts={facts} issues={datasetIssues()} images={images} />);
     })
+    .get('/dataset/label-issues', (c) => c.html(<DatasetLabelIssues issues={datasetIssues()} images={images} />))
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));
       if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
       const report = sevenSliceMetrics(db, run.id, testSplit());
-      const slices = discoverRunSlices(db, run.id, images.labels) ?? [];
       // An imported model without a penultimate layer (or a prediction file) has nothing to map.
       const noEmbedding = loadImportedModel(db, run.id)?.embeddingAbsence;
       return c.html(
@@ -69,13 +69,17 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
             <p class="muted">No discovered slices and no map of the model's embeddings: {noEmbedding}.</p>
           ) : (
             <>
-              <DiscoveredSlices slices={slices} runId={run.id} images={images} />
+              <DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run.id)} images={images} />
               <h2>Map of the model's embeddings</h2>
               {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
             </>
           )}
         </section>,
       );
+    })
+    .get(`/runs/${RUN_ID}/slices`, (c) => {
+      const run = getRun(db, runIdOf(c));
+      return c.html(<DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run.id)} images={images} />);
     })
     .get(`/maps/run/${RUN_ID}`, (c) => {
       const runId = getRun(db, runIdOf(c)).id;

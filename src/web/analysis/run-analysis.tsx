@@ -1,5 +1,6 @@
 import type { DiscoveredSlice } from '../../analysis/slice-discovery.ts';
 import type { SevenSliceReport, SliceOutcome } from '../../analysis/slice-metrics.ts';
+import type { SlicesStatus } from '../../analysis/run-analyses/run-analyses.ts';
 import type { Run } from '../../store/store.ts';
 import { percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
@@ -76,6 +77,21 @@ export function DiscoveredSlices({ slices, runId, images }: { slices: Discovered
           <Tiles indices={slice.members} images={images} runId={runId} max={24} caption={(i) => `${slice.label}${slice.members.indexOf(i) < slice.errors ? ' ✗' : ''}`} />
         </article>
       ))}
+    </section>
+  );
+}
+
+/** The run's discovered slices, or while they are computed (in a thread) a line that polls for them. */
+export function DiscoveredSlicesPanel({ runId, status, images }: { runId: number; status: SlicesStatus; images: TestImages }) {
+  const id = `slices-${runId}`;
+  if (status.state === 'ready') return <div id={id}><DiscoveredSlices slices={status.value} runId={runId} images={images} /></div>;
+  if (status.state === 'failed') return <p id={id} class="error">Slice discovery failed: {status.error}</p>;
+  if (status.state === 'unavailable') return <p id={id} class="muted">No discovered slices: {status.reason}.</p>;
+  const stage = status.state === 'computing' ? status.stage : 'starting';
+  return (
+    <section id={id} class="discovered-slices" hx-get={`/runs/${runId}/slices`} hx-trigger="load delay:1s" hx-swap="outerHTML">
+      <h2>Weak spots nobody named</h2>
+      <p class="muted progress-text">Finding them: {stage}. It takes a few seconds and is done once.</p>
     </section>
   );
 }

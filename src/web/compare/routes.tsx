@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
-import { pairedEceDifference } from '../../analysis/calibration/run-calibration.ts';
+import { PairStatisticsCache } from '../../analysis/compare/pair-statistics.ts';
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
 import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
 import { moreSeedsOf } from '../../analysis/compare/recipe-evidence.ts';
@@ -50,17 +50,21 @@ function pairOrRefusal(db: Db, a: number, b: number): PairedRuns | { refused: st
   }
 }
 
-function pairOutcome(db: Db, a: number, b: number): PairOutcome {
+async function pairOutcome(db: Db, statistics: PairStatisticsCache, a: number, b: number): Promise<PairOutcome> {
   const paired = pairOrRefusal(db, a, b);
-  return 'refused' in paired ? paired : { paired, comparison: comparePaired(db, paired), ece: pairedEceDifference(db, paired) };
+  if ('refused' in paired) return paired;
+  const { accuracyDeltaInterval, ece } = await statistics.of(paired);
+  return { paired, comparison: comparePaired(db, paired, accuracyDeltaInterval), ece };
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
 export function compareRoutes({ db, images, queue }: WebDeps): Hono {
+  const statistics = new PairStatisticsCache(db);
   return new Hono()
-    .get('/compare', (c) => {
+    .get('/compare', async (c) => {
       const ids = runIdsOf(c);
       const runs = ids.map((id) => getRun(db, id));
+      const pairs = await Promise.all(ids.slice(1).map((id) => pairOutcome(db, statistics, ids[0]!, id)));
       return c.html(
         <ComparePage
           runs={runs}
@@ -68,7 +72,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
           chartView={chartViewOf(c)}
           histories={runs.map((run) => epochHistory(db, run.id))}
           groups={seedGroups(db, runs)}
-          pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}
+          pairs={pairs}
           images={images}
           queued={queuedIdsOf(c)}
           robustness={runs.map((run) => loadRobustness(db, run.id))}
@@ -86,9 +90,10 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
       }
       return c.redirect(`/compare?runs=${ids.join(',')}&queued=${queued.join(',')}`, 303);
     })
-    .get('/api/compare', (c) => {
+    .get('/api/compare', async (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      return c.json(comparisonJson(comparePaired(db, pairRuns(db, a, b))));
+      const paired = pairRuns(db, a, b);
+      return c.json(comparisonJson(comparePaired(db, paired, (await statistics.of(paired)).accuracyDeltaInterval)));
     })
     .get('/compare/params', (c) => {
       const runs = runIdsOf(c).map((id) => getRun(db, id));

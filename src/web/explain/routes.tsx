@@ -1,14 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { attribute, EXPLAIN_METHODS, GradientsUnavailableError, type ExplainMethod } from '../../analysis/explain/explain.ts';
+import { EXPLAIN_METHODS, GradientsUnavailableError, type ExplainMethod } from '../../analysis/explain/explain.ts';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
-import { NeighboursUnavailableError, nearestTrainImages } from '../../analysis/explain/train-neighbours.ts';
-import { RunHasNoModelError } from '../../models/run-model.ts';
-import { getRun, type Run } from '../../store/store.ts';
+import { nearestVectors } from '../../analysis/own-digits/neighbours.ts';
+import { getRun } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { queryInt, RUN_ID, runIdOf } from '../params.ts';
 import type { TestImages } from '../test-images.ts';
-import { RunModels } from './run-models.ts';
+import { isCrossSite } from '../request-guard.ts';
 import { WhyPanel } from './why-panel.tsx';
 import { CalibrationView, RobustnessView } from './run-why.tsx';
 import { runCalibration } from '../../analysis/calibration/run-calibration.ts';
@@ -27,8 +26,7 @@ function imageOf(images: TestImages, index: number, split: string): Float32Array
 }
 
 /** Attribution maps as overlay PNGs, the image page's "why" panel, training-image PNGs, and the run page's calibration and robustness. */
-export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono {
-  const models = new RunModels(db);
+export function explainRoutes({ db, images, trainImages, jobs, analyses, explainer }: WebDeps): Hono {
   return new Hono()
     .get('/images/train/:file{[0-9]{1,5}\\.png}', (c) => {
       const index = Number(c.req.param('file').replace('.png', ''));
@@ -41,39 +39,23 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
       const run = getRun(db, runIdOf(c));
       const split = c.req.param('split');
       const image = imageOf(split === 'test' ? images : trainImages, Number(c.req.param('file').replace('.png', '')), split);
-      const method = methodOf(c);
-      const model = await models.of(run);
-      const probabilities = await model.probabilities(image, 1);
-      const target = queryInt(c, 'class', { min: 0, max: 9 }) ?? probabilities.indexOf(Math.max(...probabilities));
-      const { map } = await attribute(model, image, target, method);
+      const { attribution } = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: 9 }) ?? null, methodOf(c));
+      if ('absent' in attribution) throw new GradientsUnavailableError(attribution.absent);
       c.header('Content-Type', 'image/png');
-      return c.body(new Uint8Array(attributionPng(map, null)));
+      return c.body(new Uint8Array(attributionPng(attribution.map, null)));
     })
     .get(`/runs/${RUN_ID}/why/test/:index{[0-9]{1,5}}`, async (c) => {
       const run = getRun(db, runIdOf(c));
       const index = Number(c.req.param('index'));
       const image = imageOf(images, index, 'test');
       const method = methodOf(c);
-      const model = await models.of(run);
-      const probabilities = await model.probabilities(image, 1);
-      const predicted = probabilities.indexOf(Math.max(...probabilities));
-      const target = queryInt(c, 'class', { min: 0, max: 9 }) ?? predicted;
-      let attribution;
-      try {
-        attribution = await attribute(model, image, target, method);
-      } catch (err) {
-        if (!(err instanceof GradientsUnavailableError)) throw err;
-        attribution = { absent: err.message };
-      }
-      let neighbours: Awaited<ReturnType<typeof nearestTrainImages>> | null | string = null;
       const embeddings = jobs.trainEmbeddingsStatus(run);
+      const explained = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: 9 }) ?? null, method, embeddings.state === 'ready');
+      const { probabilities, attribution, embedding } = explained;
+      const predicted = probabilities.indexOf(Math.max(...probabilities));
+      let neighbours: Awaited<ReturnType<typeof nearestVectors>> | null | string = null;
       if (embeddings.state === 'ready') {
-        try {
-          neighbours = await nearestTrainImages(jobs, run, model, image, NEIGHBOURS);
-        } catch (err) {
-          if (!(err instanceof NeighboursUnavailableError)) throw err;
-          neighbours = err.message;
-        }
+        neighbours = embedding instanceof Float32Array ? nearestVectors(embeddings.value.vectors, embeddings.value.dimensions, embedding, NEIGHBOURS) : embedding;
       } else if (embeddings.state === 'failed' || embeddings.state === 'unavailable') {
         neighbours = embeddings.state === 'failed' ? embeddings.error : embeddings.reason;
       } else {
@@ -84,9 +66,12 @@ export function explainRoutes({ db, images, trainImages, jobs }: WebDeps): Hono 
     })
     .get(`/runs/${RUN_ID}/calibration`, (c) => {
       const run = getRun(db, runIdOf(c));
-      const report = runCalibration(db, run, images.dataset);
+      // The weak clusters come from the run's slice discovery, computed in a thread (in the background once the run completed).
+      const clusters = isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
+      const report = runCalibration(db, run, images.dataset, clusters.state === 'ready' ? clusters.value : []);
       if (!report) return c.html(<section id="calibration" class="card"><p class="muted">No calibration: run {run.id} has no test predictions.</p></section>);
-      return c.html(<CalibrationView report={report} images={images} />);
+      const pending = clusters.state === 'computing' || clusters.state === 'absent' ? `being found (${clusters.state === 'computing' ? clusters.stage : 'starting'})` : undefined;
+      return c.html(<CalibrationView report={report} images={images} clustersPending={pending} />);
     })
     .get(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));

@@ -89,10 +89,12 @@ function ConfidenceHistogram({ reliability }: { reliability: Reliability }) {
 const summary = (r: Reliability) => `ECE ${percent(r.ece)}, maximum calibration error ${percent(r.mce)}, accuracy ${percent(r.accuracy)} at mean confidence ${percent(r.meanConfidence)}`;
 
 /** The run page's calibration: reliability, confidence of right and wrong answers, overconfident mistakes, slices, and the fitted temperature beside the raw figures. */
-export function CalibrationView({ report, images }: { report: RunCalibration; images: TestImages }) {
+export function CalibrationView({ report, images, clustersPending }: { report: RunCalibration; images: TestImages; clustersPending?: string }) {
   const { raw, calibrated } = report;
+  // Until the run's weak clusters are found (in the background), the section polls for them.
+  const poll = clustersPending ? { 'hx-get': `/runs/${report.runId}/calibration`, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' } : {};
   return (
-    <section id="calibration" class="card">
+    <section id="calibration" class="card" {...poll}>
       <h2>Calibration: when it says 99%, is it right 99% of the time?</h2>
       <p class="calibration-raw">
         On {raw.count} test images: {summary(raw)}.
@@ -134,6 +136,7 @@ export function CalibrationView({ report, images }: { report: RunCalibration; im
           ))}
         </tbody>
       </table>
+      {clustersPending ? <p class="muted clusters-pending">The weak clusters' rows: {clustersPending}…</p> : ''}
       <h3>Overconfident mistakes: wrong at 99% or more ({report.overconfident.length})</h3>
       <Tiles indices={report.overconfident} images={images} runId={report.runId} caption={(i) => `label ${images.labels[i]}`} />
     </section>

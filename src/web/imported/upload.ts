@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunStore } from '../../store/run-store.ts';
@@ -79,7 +80,7 @@ export async function importUpload(runs: RunStore, body: Body): Promise<Run> {
   if (new Set(names).size !== names.length) throw new ImportError('two uploaded files have the same name');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-upload-'));
   try {
-    for (const [i, file] of files.entries()) writeFileSync(path.join(dir, names[i]!), new Uint8Array(await file.arrayBuffer()));
+    for (const [i, file] of files.entries()) await writeFile(path.join(dir, names[i]!), new Uint8Array(await file.arrayBuffer()));
     return await importRun(runs, { file: fileToImport(dir, names), name: values.name || undefined, conventions });
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,6 @@ import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-is
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { nextUndecided, REVIEW_SLICES, issuesInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
 import { decideLabel, getLabelDecision, listLabelDecisions } from '../../store/label-issues-decisions.ts';
-import { listRuns } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
 import { TrainingSetPage, SearchPanel, type SearchView } from './training-set-page.tsx';
@@ -30,18 +29,14 @@ function parseDecision(raw: string) {
 
 /** The label issues pages: the one-issue-at-a-time review, the training-set searches and the decisions' export. */
 export function labelIssuesRoutes(deps: WebDeps): Hono {
-  const { db, images, trainImages } = deps;
+  const { db, images, trainImages, analyses } = deps;
   const imagesOf = (split: LabelSplit) => (split === 'train' ? trainImages : images);
-  // Ranking the test set reads every run's predictions and embeddings: redo it only when the completed runs change.
-  let testCache: { key: string; value: { runs: number; issues: LabelIssue[] } } | undefined;
-  const issuesOf = (split: LabelSplit) => {
-    if (split === 'train') return findLabelIssues(db, 'train', trainImages.labels);
-    const key = listRuns(db, { statuses: ['completed'] }).map((run) => run.id).join(',');
-    if (testCache?.key !== key) testCache = { key, value: findLabelIssues(db, 'test', images.labels) };
-    return testCache.value;
-  };
-  const reviewView = (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): ReviewView => {
-    const { runs, issues } = issuesOf(split);
+  // Ranking the test set reads every run's predictions and embeddings: it is done in a thread, again
+  // only when the completed runs change (normally in the background, as soon as they do).
+  const issuesOf = async (split: LabelSplit): Promise<{ runs: number; issues: LabelIssue[] }> =>
+    split === 'train' ? findLabelIssues(db, 'train', trainImages.labels) : analyses.testLabelIssues();
+  const reviewView = async (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): Promise<ReviewView> => {
+    const { runs, issues } = await issuesOf(split);
     const inSlice = issuesInSlice(issues, slice, imagesOf(split).dataset);
     const decisions = new Map(listLabelDecisions(db, split).map((d) => [d.imageIndex, d]));
     const shown = position.index === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.index);
@@ -68,11 +63,11 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       return c.redirect('/label-issues/training-set', 303);
     })
     .get('/label-issues/training-set/:search{[0-9]{1,9}}/panel', (c) => c.html(<SearchPanel view={searchView(searchOf(c))} trainImages={trainImages} />))
-    .get('/label-issues', (c) => {
+    .get('/label-issues', async (c) => {
       const split = queryChoice(c, 'split', LABEL_SPLITS) ?? 'test';
       const slice = queryChoice(c, 'slice', REVIEW_SLICES) ?? 'all';
       const index = queryInt(c, 'index', { min: 0, max: 59_999 });
-      return c.html(<ReviewPage view={reviewView(split, slice, { index })} />);
+      return c.html(<ReviewPage view={await reviewView(split, slice, { index })} />);
     })
     .post('/label-issues/decide', async (c) => {
       const body = await formBody(c);
@@ -85,7 +80,7 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       const now = decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
       // A skip decided nothing, so deciding over one replaces nothing worth saying.
       const replaced = was && was.verdict !== 'skip' ? { was, now } : undefined;
-      const view = { ...reviewView(split, slice, { after: imageIndex }), replaced };
+      const view = { ...(await reviewView(split, slice, { after: imageIndex })), replaced };
       const shownUrl = reviewUrl(split, slice, view.at === null ? undefined : view.issues[view.at]!.index);
       if (!c.req.header('HX-Request')) return c.redirect(shownUrl, 303);
       // The address follows the issue shown, so a reload stays on it and Back returns to the one just decided.

@@ -1,15 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { attribute } from '../../analysis/explain/explain.ts';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
-import { nearestTrainImages } from '../../analysis/explain/train-neighbours.ts';
-import { openRunModel, RunHasNoModelError } from '../../models/run-model.ts';
+import { RunHasNoModelError } from '../../models/run-model.ts';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { selectBackend } from '../../training/backend.ts';
 import { IMAGE_LIMITS, UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { ERROR_KINDS } from '../../core/errors.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digits/digit-set.ts';
-import { predictWithRuns, scoreRunOnOwnDigits } from '../../models/own-digits/predict.ts';
+import { predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
+import { nearestVectors } from '../../analysis/own-digits/neighbours.ts';
 import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
@@ -21,7 +19,10 @@ import { labelFromForm, pictureFromForm } from './picture-upload.ts';
 const NEIGHBOURS = 12;
 
 /** The pages read and predict, nothing more: they need the store and the test images. */
-type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'trainImages' | 'jobs'>;
+type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'trainImages' | 'jobs' | 'explainer'>;
+
+/** Runs' models answer in the server's model thread, not on its event loop (loading one takes a tenth of a second or more). */
+const inThread = (deps: OwnDigitsDeps): RunProbabilities => (_db, run, pixels, count) => deps.explainer.probabilities(run, pixels, count);
 
 /** A photo at the size limit, as base64 in the keep form, plus the form's other fields. */
 const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
@@ -30,9 +31,7 @@ const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['c
 
 async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
   const digit = await preprocessInThread(picture.bytes);
-  // The server never trains in its own loop, but it does predict: one 28x28 image per run is cheap.
-  await selectBackend('auto');
-  const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input);
+  const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input, inThread(deps));
   return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainIfModel(deps, neighbourRun, digit.input) : null };
 }
 
@@ -51,20 +50,17 @@ async function explainIfModel(deps: OwnDigitsDeps, run: Run, input: Float32Array
  * training embeddings are computed once per run, in a thread: until they exist the page says so.
  */
 async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array): Promise<NonNullable<Reading['why']>> {
-  const model = await openRunModel(deps.db, run);
-  try {
-    const probabilities = await model.probabilities(input, 1);
-    const predicted = probabilities.indexOf(Math.max(...probabilities));
-    const map = model.layers ? attributionPng((await attribute(model, input, predicted, 'ig')).map, input, 6) : null;
-    // An imported model has no tfjs layers to embed the training images with: nothing to wait for,
-    // and the panel says why (noGradients).
-    let list = null;
-    if (model.layers && deps.jobs.trainEmbeddingsStatus(run).state === 'ready') list = await nearestTrainImages(deps.jobs, run, model, input, NEIGHBOURS);
-    else if (model.layers) deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
-    return { run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients: model.noGradients, neighbours: list };
-  } finally {
-    model.dispose();
-  }
+  const embeddings = deps.jobs.trainEmbeddingsStatus(run);
+  const { probabilities, attribution, embedding, noGradients } = await deps.explainer.explain(run, input, null, 'ig', embeddings.state === 'ready');
+  const predicted = probabilities.indexOf(Math.max(...probabilities));
+  const hasGradients = !('absent' in attribution);
+  const map = hasGradients ? attributionPng(attribution.map, input, 6) : null;
+  // An imported model has no tfjs layers to embed the training images with: nothing to wait for,
+  // and the panel says why (noGradients).
+  let list = null;
+  if (embeddings.state === 'ready' && embedding instanceof Float32Array) list = nearestVectors(embeddings.value.vectors, embeddings.value.dimensions, embedding, NEIGHBOURS);
+  else if (hasGradients && embeddings.state !== 'ready') deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
+  return { run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients, neighbours: list };
 }
 
 function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Reading }) {
@@ -125,11 +121,10 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
     .get('/own-digits/scores', async (c) => {
       const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
       const runs = runId === undefined ? completedRuns(deps) : [getRun(deps.db, runId)];
-      await selectBackend('auto');
       const scores: RunScore[] = [];
       for (const run of runs) {
         try {
-          scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run)) });
+          scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run, inThread(deps))) });
         } catch (err) {
           if (!(err instanceof RunHasNoModelError)) throw err;
           scores.push({ run, absence: err.why });

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../db/client.ts';
+import { ExplainThread } from '../../../src/analysis/explain/explain-in-thread.ts';
+import { MapJobs } from '../../../src/analysis/maps/map-jobs.ts';
+import { RunAnalyses } from '../../../src/analysis/run-analyses/run-analyses.ts';
 import { ModelJobs } from '../../../src/analysis/model-jobs/model-jobs.ts';
 import { compareRuns } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
@@ -25,7 +28,9 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', compareRoutes({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images: new TestImages(() => loadMnist('test', { limit: 500 })), trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) }));
+  const images = new TestImages(() => loadMnist('test', { limit: 500 }));
+  const deps = { ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) };
+  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db) }));
   return app;
 }
 

@@ -1,0 +1,216 @@
+/**
+ * What a person waits for on a full run (issue 28 part 2, issue 27 item 16): the first view of a
+ * run page with every fragment it loads (analysis, map, calibration, robustness status), the
+ * dataset page with its map, robustness curves, 16 concurrent explanations, the label-issues page
+ * and the import of a 40 MB CSV prediction file; and meanwhile how long `/healthz` took to answer
+ * (a client asks it again as soon as it answers, so its slowest answer is the longest stall).
+ *
+ * Each case runs against a fresh `digitlab serve` of a copy of the store, as a browser would see it
+ * the first time: htmx fragments with a `load` trigger are fetched (after their delay) until none is
+ * left, and a map's points (its `data-src`). `--settle` first waits for what the server computes in
+ * the background when it starts (the run's and the pixels' maps stored in the copy), as a server
+ * that was up when the run completed would have.
+ *
+ * Run: npx tsx bench/first-views.ts --db STORE --run ID [--root CHECKOUT] [--case NAME ...] [--settle]
+ */
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnServe, stopProcess } from '../test/helpers/serve-process.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { machineLine } from './lib/machine-load.ts';
+import { benchOptions } from './lib/script-options.ts';
+
+const CASES = ['run-page', 'second-view', 'dataset', 'robustness', 'explain', 'label-issues', 'import-csv'] as const;
+type Case = (typeof CASES)[number];
+
+const options = benchOptions({
+  file: 'bench/first-views.ts',
+  summary: `first views of the pages of a full run, and the longest /healthz stall meanwhile: ${CASES.join(', ')}`,
+  options: {
+    db: { type: 'string', placeholder: 'PATH', description: 'a store holding a completed run on all 10,000 test images (copied, never written)' },
+    run: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'that run (default 1)' },
+    root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js serves (default: this one)' },
+    case: { type: 'string', multiple: true, placeholder: 'NAME', description: `only this case (${CASES.join(', ')}); repeatable` },
+    settle: { type: 'boolean', description: "wait (up to 10 min) until the server's background work has stored the run's and the pixels' maps before visiting" },
+  },
+}) as { db?: string; run?: number; root?: string; case?: Case[]; settle?: boolean };
+
+if (!options.db) {
+  console.error('bench/first-views.ts: --db STORE is required (a store with a completed full run; `npx digitlab train --epochs 1 --db STORE` makes one)');
+  process.exit(2);
+}
+const unknown = options.case?.find((name) => !CASES.includes(name));
+if (unknown) {
+  console.error(`bench/first-views.ts: --case must be one of ${CASES.join(', ')}; got '${unknown}'`);
+  process.exit(2);
+}
+const runId = options.run ?? 1;
+const root = path.resolve(options.root ?? '.');
+const store = path.resolve(options.db);
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'digitlab-first-views-'));
+
+/**
+ * Asks /healthz again as soon as it answers; the slowest answer is how long the server could not
+ * answer anyone. It asks from a thread of its own, so that this script's own work (encoding a
+ * 40 MB upload, say) does not count as the server's.
+ */
+async function healthProbe(url: string) {
+  const thread = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     let stop = false, worst = 0, count = 0;
+     parentPort.on('message', () => (stop = true));
+     (async () => {
+       while (!stop) {
+         const start = performance.now();
+         await fetch(workerData + '/healthz').then((r) => r.text());
+         if (count > 0) worst = Math.max(worst, performance.now() - start);
+         else parentPort.postMessage({ ready: true });
+         count++;
+         await new Promise((resolve) => setTimeout(resolve, 5));
+       }
+       parentPort.postMessage({ worst, count });
+     })();`,
+    { eval: true, workerData: url },
+  );
+  await new Promise((resolve) => thread.once('message', resolve)); // asking, before the case starts
+  return async (): Promise<{ worst: number; count: number }> => {
+    const result = new Promise<{ worst: number; count: number }>((resolve) => thread.once('message', resolve));
+    thread.postMessage('stop');
+    const figures = await result;
+    await thread.terminate();
+    return figures;
+  };
+}
+
+const SAME_ORIGIN = (url: string) => ({ Origin: url, 'Sec-Fetch-Site': 'same-origin' });
+
+/** Fetches a page and, as htmx would, every fragment it loads on `load` (after its delay) and every map's points, until none is left. */
+async function view(url: string, page: string, log: string[]): Promise<void> {
+  const pending: { path: string; delay: number }[] = [{ path: page, delay: 0 }];
+  let fetched = 0;
+  while (pending.length > 0) {
+    const batch = pending.splice(0);
+    await Promise.all(
+      batch.map(async ({ path: at, delay }) => {
+        await sleep(delay);
+        const response = await fetch(url + at, { headers: { 'HX-Request': at === page ? '' : 'true' } });
+        const html = await response.text();
+        if (++fetched > 500) throw new Error(`${page}: over 500 fragments; something polls forever`);
+        if (response.status >= 400) log.push(`${at}: ${response.status}`);
+        for (const match of html.matchAll(/<[^>]*\bhx-get="([^"]+)"[^>]*\bhx-trigger="load(?: delay:(\d+)(ms|s))?"/g)) {
+          const ms = match[2] ? Number(match[2]) * (match[3] === 's' ? 1000 : 1) : 0;
+          pending.push({ path: match[1]!.replace(/&amp;/g, '&'), delay: ms });
+        }
+        for (const match of html.matchAll(/\bdata-src="([^"]+\.json)"/g)) pending.push({ path: match[1]!, delay: 0 });
+      }),
+    );
+  }
+}
+
+/** Polls `status` until `done` says the body is final. */
+async function until(url: string, at: string, done: (html: string) => boolean, init?: RequestInit): Promise<void> {
+  let html = await (await fetch(url + at, init)).text();
+  while (!done(html)) {
+    await sleep(500);
+    html = await (await fetch(url + at)).text();
+  }
+}
+
+/** A prediction file of 10,000 rows, each probability written with 394 digits: about 40 MB. */
+function bigCsv(): string {
+  const file = path.join(scratch, 'predictions.csv');
+  const labels = loadMnist('test').labels;
+  const rows: string[] = [];
+  const digits = '7'.repeat(390); // 400 bytes a value: the 40 MB of issue 27's file
+  for (let i = 0; i < labels.length; i++) {
+    const p = Array.from({ length: 10 }, (_, k) => (k === labels[i] ? `0.91${digits}` : `0.01${digits}`));
+    rows.push(p.join(','));
+  }
+  writeFileSync(file, rows.join('\n') + '\n');
+  return file;
+}
+
+const CASE_WORK: Record<Case, (url: string, log: string[]) => Promise<void>> = {
+  'run-page': (url, log) => view(url, `/runs/${runId}`, log),
+  // Untimed first: the first visit (WARM_UP below), then the second is timed.
+  'second-view': (url, log) => view(url, `/runs/${runId}`, log),
+  dataset: (url, log) => view(url, '/dataset', log),
+  robustness: (url) =>
+    until(url, `/runs/${runId}/robustness`, (html) => !/hx-trigger="load delay/.test(html), { method: 'POST', headers: SAME_ORIGIN(url) }),
+  explain: async (url, log) => {
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => fetch(`${url}/runs/${runId}/explain/test/${i}.png?method=ig`).then((r) => r.status)),
+    );
+    const bad = answers.filter((s) => s !== 200).length;
+    if (bad) log.push(`${bad} of 16 explanations answered other than 200: ${answers.join(' ')}`);
+  },
+  'label-issues': (url, log) => view(url, '/label-issues', log),
+  'import-csv': async (url, log) => {
+    const form = new FormData();
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(csvFile ??= bigCsv());
+    form.set('file', new Blob([bytes]), 'predictions.csv');
+    form.set('name', 'big csv');
+    const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
+    log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
+  },
+};
+let csvFile: string | undefined;
+
+/** What a case visits, untimed, before its timed part. */
+const WARM_UP: Partial<Record<Case, (url: string) => Promise<void>>> = {
+  'second-view': (url) => view(url, `/runs/${runId}`, []),
+};
+
+function storedMaps(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('select count(*) from embedding_maps where (run_id = ? or run_id is null)').pluck().get(runId) as number;
+  } finally {
+    db.close();
+  }
+}
+
+async function measure(name: Case): Promise<string> {
+  const file = path.join(scratch, `${name}.sqlite`);
+  copyFileSync(store, file);
+  const { server, url: served } = await spawnServe(file, [], root);
+  const url = served.replace(/\/$/, '');
+  try {
+    await fetch(`${url}/healthz`);
+    if (options.settle) {
+      const start = performance.now();
+      while (storedMaps(file) < 2 && performance.now() - start < 600_000) await sleep(500);
+      await sleep(1000);
+      console.log(`  settled in ${((performance.now() - start) / 1000).toFixed(1)} s (${storedMaps(file)} of 2 maps stored)`);
+    }
+    const log: string[] = [];
+    await WARM_UP[name]?.(url);
+    const stopProbe = await healthProbe(url);
+    const start = performance.now();
+    await CASE_WORK[name](url, log);
+    const seconds = (performance.now() - start) / 1000;
+    const health = await stopProbe();
+    return `${name.padEnd(13)} ${seconds.toFixed(2).padStart(7)} s   /healthz worst ${Math.round(health.worst).toString().padStart(6)} ms over ${health.count} answers  ${log.join('; ')}`;
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+console.log(`first views of run ${runId} in ${store}, served by ${root}; ${machineLine()}`);
+const rows: string[] = [];
+for (const name of options.case?.length ? options.case : CASES) {
+  console.log(`${name}...`);
+  try {
+    rows.push(await measure(name));
+  } catch (err) {
+    rows.push(`${name.padEnd(13)} could not run: ${(err as Error).message.split('\n')[0]}`);
+  }
+  console.log(`  ${rows.at(-1)}`);
+}
+console.log(`\nsummary (${machineLine()})`);
+for (const row of rows) console.log(`  ${row}`);

@@ -1,0 +1,126 @@
+import { and, desc, eq, gt } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { embeddingMaps, runs, testEmbeddings } from '../../../db/schema.ts';
+import type { MapJobs } from '../maps/map-jobs.ts';
+import { loadMap, PIXEL_MAP_KEY, runMapKey } from '../maps/map-store.ts';
+import type { RunAnalyses } from './run-analyses.ts';
+
+/** At start-up, the newest completed runs whose slices (kept in memory only) are computed ahead of a visit. */
+const SLICES_AT_START = 20;
+
+/**
+ * What a server computes for completed runs before anyone asks: their discovered slices (memory),
+ * their maps (stored), the pixel map and the dataset facts of the dataset page, and the test set's
+ * label-issue ranking. `scan` notices runs that completed since the last scan, whoever completed
+ * them (a run trained here, by a worker or Slurm, imported, or tracked from a script; another
+ * process, or before an upgrade), and works through them one job at a time, newest run first, each
+ * in a low-priority worker thread: at most one core, yielded to training.
+ */
+export class BackgroundAnalyses {
+  /** Runs already looked at, and those of them whose slices are to be computed ahead of a visit. */
+  private readonly seen = new Set<number>();
+  private readonly wantSlices = new Set<number>();
+  private storedMaps = new Set<number>();
+  /** Jobs that failed: not tried again by this process (a visit still may, and shows the error). */
+  private readonly failed = new Set<string>();
+  private factsDone = false;
+  private rankedKey = '';
+  private working: Promise<void> | null = null;
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maps: MapJobs,
+    private readonly analyses: RunAnalyses,
+    private readonly log: (line: string) => void = () => {},
+  ) {}
+
+  /** Looks for work and does it; resolves when there is none left (joining a scan under way). */
+  scan(): Promise<void> {
+    this.working ??= this.work().finally(() => (this.working = null));
+    return this.working;
+  }
+
+  /**
+   * Scans now and every `intervalMs`. The returned function stops scanning and resolves once the
+   * job in hand has ended (a caller that cannot wait ends its thread: stopAllThreadJobs).
+   */
+  start(intervalMs = 5000): () => Promise<void> {
+    void this.scan();
+    const timer = setInterval(() => void this.scan(), intervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      this.stopped = true;
+      await this.working;
+    };
+  }
+
+  private async work(): Promise<void> {
+    for (let job = this.next(); job && !this.stopped; job = this.next()) {
+      try {
+        await job.run();
+      } catch (err) {
+        if (this.stopped) return; // ended by the stop, not failed
+        this.failed.add(job.key);
+        this.log(`background analysis: ${job.key} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /**
+   * The next job, the quick ones first: runs' slices (a second or two each, newest run first), the
+   * dataset facts and the label-issue ranking (seconds), then runs' maps and the pixel map (tens of
+   * seconds each).
+   */
+  private next(): { key: string; run: () => Promise<unknown> } | null {
+    const runIds = this.completedRuns();
+    for (const runId of runIds) {
+      if (this.wantSlices.has(runId) && this.analyses.slicesStatus(runId).state === 'absent' && !this.failed.has(`slices:${runId}`)) {
+        return { key: `slices:${runId}`, run: () => this.analyses.discoveredSlices(runId) };
+      }
+    }
+    if (!this.failed.has('dataset-facts') && !this.factsDone) return { key: 'dataset-facts', run: () => this.analyses.datasetFacts().then(() => (this.factsDone = true)) };
+    const ranking = `label-issues:${this.completedKey()}`;
+    if (this.rankedKey !== ranking && !this.failed.has(ranking)) return { key: ranking, run: () => this.analyses.testLabelIssues().then(() => (this.rankedKey = ranking)) };
+    for (const runId of runIds) {
+      if (this.needsMap(runId) && !this.failed.has(`map:${runId}`)) return { key: `map:${runId}`, run: () => this.maps.get(runMapKey(runId)) };
+    }
+    if (!loadMap(this.db, PIXEL_MAP_KEY) && !this.failed.has('map:pixels')) return { key: 'map:pixels', run: () => this.maps.get(PIXEL_MAP_KEY) };
+    return null;
+  }
+
+  private completedKey(): string {
+    return this.db.select({ id: runs.id }).from(runs).where(eq(runs.status, 'completed')).all().map((r) => r.id).join(',');
+  }
+
+  /**
+   * Completed runs with embeddings to analyse, newest first: at the first scan the newest
+   * SLICES_AT_START (slices are kept in memory only, so older runs' wait for a visit), then every
+   * run that completes; and at any scan every run whose map was never stored.
+   */
+  private completedRuns(): number[] {
+    const rows = this.db
+      .select({ id: runs.id, map: embeddingMaps.id })
+      .from(runs)
+      .innerJoin(testEmbeddings, and(eq(testEmbeddings.runId, runs.id), gt(testEmbeddings.dimensions, 0)))
+      .leftJoin(embeddingMaps, and(eq(embeddingMaps.runId, runs.id), eq(embeddingMaps.source, 'embeddings'), eq(embeddingMaps.split, 'test')))
+      .where(eq(runs.status, 'completed'))
+      .orderBy(desc(runs.id))
+      .all();
+    const first = !this.started;
+    this.started = true;
+    const fresh = rows.filter((row) => !this.seen.has(row.id));
+    fresh.forEach((row, i) => {
+      this.seen.add(row.id);
+      if (!first || i < SLICES_AT_START) this.wantSlices.add(row.id);
+    });
+    this.storedMaps = new Set(rows.filter((row) => row.map !== null).map((row) => row.id));
+    return rows.map((row) => row.id).filter((id) => this.wantSlices.has(id) || !this.storedMaps.has(id));
+  }
+
+  private needsMap(runId: number): boolean {
+    return !this.storedMaps.has(runId) && this.maps.status(runMapKey(runId)).state === 'absent';
+  }
+}
