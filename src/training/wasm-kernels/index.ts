@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam-update.ts';
+import { avgPoolGradConfig } from './avg-pool-grad.ts';
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.ts';
 import { makeAddConfig } from './bias-add.ts';
@@ -16,6 +17,7 @@ import { makeSliceConfig } from './slice.ts';
 /** Kernels that replace the wasm package's outright, or that it lacks. */
 const REPLACEMENTS: tf.KernelConfig[] = [
   adamUpdateConfig,
+  avgPoolGradConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   conv2DBackpropFilterConfig,
