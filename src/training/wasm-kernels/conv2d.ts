@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Info, type WasmKernelArgs, addr, alloc, panels8, release, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
 import { paddedInput } from './padded-input.ts';
+import { winogradApplies, winogradConvolve } from './winograd.ts';
 
 /**
  * Forward convolution on the native tiles when they apply, which read the windows of x in place;
@@ -47,6 +48,12 @@ export function convolveNative(
 ): Info {
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const input = paddedInput(backend, x, info);
+  if (winogradApplies(info, info.inChannels, info.outChannels)) {
+    const shape = { N: info.batchSize, H: input.height, W: input.width, C: info.inChannels, OC: info.outChannels };
+    const y = winogradConvolve(backend, input.x, filter, shape, epilogue);
+    input.done();
+    return y;
+  }
   const packed = alloc(backend, [k * panels8(info.outChannels)]);
   const y = alloc(backend, info.outShape);
   const native = nativeKernels(backend);

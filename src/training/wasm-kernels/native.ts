@@ -14,6 +14,11 @@ export interface NativeKernels {
     x: number, packed: number, bias: number, relu: number, y: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
   ): void;
+  winograd_pack_filter(w: number, out: number, C: number, OC: number, rotate: number): void;
+  winograd_conv(
+    x: number, U: number, bias: number, relu: number, y: number, V: number, M: number, edge: number,
+    N: number, H: number, W: number, C: number, OC: number, block: number,
+  ): void;
   pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;
   conv_backprop_input(
     dy: number, packed: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,

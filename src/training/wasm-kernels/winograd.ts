@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type Info, addr, alloc, panels8, release } from './heap.ts';
+import { nativeKernels } from './native.ts';
+
+/**
+ * Tiles per block of native/winograd.c: its transformed inputs and products (16 * block * channels
+ * floats each) stay in L2 beside the transformed filter.
+ */
+const BLOCK_TILES = 64;
+
+/**
+ * Whether a convolution with this many input and output channels goes the Winograd way: 3x3,
+ * stride 1, no dilation, channels in fours, and enough of them that the transforms (per tile, a
+ * few adds per channel) cost little beside the products saved (9/4 fewer multiply-adds).
+ */
+export function winogradApplies(info: tf.backend_util.Conv2DInfo, inChannels: number, outChannels: number): boolean {
+  return (
+    info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && info.dataFormat === 'channelsLast' &&
+    inChannels % 4 === 0 && outChannels % 4 === 0 && inChannels >= 8
+  );
+}
+
+/**
+ * relu?(conv3x3(x, w) + bias?), valid, stride 1, where x is already padded ([N][H][W][C]); with
+ * `rotate`, w is used rotated by 180 degrees with its channel axes swapped (dx's convolution), so
+ * C is w's output channel count and OC its input channel count.
+ */
+export function winogradConvolve(
+  backend: BackendWasm,
+  x: Info,
+  w: Info,
+  shape: { N: number; H: number; W: number; C: number; OC: number },
+  options: { rotate?: boolean; bias?: Info; relu?: boolean } = {},
+): Info {
+  const { N, H, W, C, OC } = shape;
+  const U = alloc(backend, [16 * C * panels8(OC)]);
+  const V = alloc(backend, [16 * (BLOCK_TILES * C + 16)]);
+  const M = alloc(backend, [16 * (BLOCK_TILES * OC + 16)]);
+  const edge = alloc(backend, [16 * C]);
+  const y = alloc(backend, [N, H - 2, W - 2, OC]);
+  const native = nativeKernels(backend);
+  const [wC, wOC] = options.rotate ? [OC, C] : [C, OC];
+  native.winograd_pack_filter(addr(backend, w), addr(backend, U), wC, wOC, options.rotate ? 1 : 0);
+  native.winograd_conv(
+    addr(backend, x), addr(backend, U), options.bias === undefined ? 0 : addr(backend, options.bias), options.relu ? 1 : 0,
+    addr(backend, y), addr(backend, V), addr(backend, M), addr(backend, edge), N, H, W, C, OC, BLOCK_TILES,
+  );
+  release(backend, U, V, M, edge);
+  return y;
+}
