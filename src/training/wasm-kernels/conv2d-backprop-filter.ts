@@ -3,6 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Info, type WasmKernelArgs, addr, alloc, panels8, release, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
 import { paddedInput } from './padded-input.ts';
+import { winogradApplies, winogradFilterGradient } from './winograd.ts';
 
 function conv2DBackpropFilter(args: WasmKernelArgs): Info {
   const { backend } = args;
@@ -20,7 +21,7 @@ function conv2DBackpropFilter(args: WasmKernelArgs): Info {
     tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
   );
   if (info.dataFormat !== 'channelsLast') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
-  const dw = accumulateNative(backend, x, dy, info);
+  const dw = winogradApplies(info, info.inChannels, info.outChannels) ? viaWinograd(backend, x, dy, info) : accumulateNative(backend, x, dy, info);
   return { ...dw, shape: attrs.filterShape };
 }
 
@@ -42,6 +43,15 @@ function accumulateNative(backend: BackendWasm, x: Info, dy: Info, info: tf.back
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
   );
   release(backend, dyPanels, offsets);
+  input.done();
+  return dw;
+}
+
+/** dW for 3x3 filters at stride 1, with 9/4 fewer multiply-adds (native/winograd.c). */
+function viaWinograd(backend: BackendWasm, x: Info, dy: Info, info: tf.backend_util.Conv2DInfo): Info {
+  const input = paddedInput(backend, x, info);
+  const shape = { N: info.batchSize, H: input.height, W: input.width, C: info.inChannels, OC: info.outChannels };
+  const dw = winogradFilterGradient(backend, input.x, dy, shape);
   input.done();
   return dw;
 }

@@ -10,6 +10,7 @@ export interface NativeKernels {
   pack_panels(b: number, out: number, K: number, N: number): void;
   pack_panels_transposed(bt: number, out: number, K: number, N: number): void;
   gemm(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
+  gemm_acc(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
   conv_forward(
     x: number, packed: number, bias: number, relu: number, y: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
@@ -17,6 +18,10 @@ export interface NativeKernels {
   winograd_pack_filter(w: number, out: number, C: number, OC: number, rotate: number): void;
   winograd_conv(
     x: number, U: number, bias: number, relu: number, y: number, V: number, M: number, edge: number,
+    N: number, H: number, W: number, C: number, OC: number, block: number,
+  ): void;
+  winograd_filter_grad(
+    x: number, dy: number, dw: number, V: number, D: number, M: number, edge: number,
     N: number, H: number, W: number, C: number, OC: number, block: number,
   ): void;
   pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;

@@ -50,3 +50,29 @@ export function winogradConvolve(
   release(backend, U, V, M, edge);
   return y;
 }
+
+/**
+ * The filter gradient of a 3x3 stride-1 valid convolution of x (already padded, [N][H][W][C]) that
+ * gave dy ([N][H-2][W-2][OC]): per tile, the transformed dy times the transformed x window, summed
+ * over tiles in the transformed domain (16 products [C][tiles] x [tiles][OC] per block) and
+ * transformed back once.
+ */
+export function winogradFilterGradient(
+  backend: BackendWasm,
+  x: Info,
+  dy: Info,
+  shape: { N: number; H: number; W: number; C: number; OC: number },
+): Info {
+  const { N, H, W, C, OC } = shape;
+  const V = alloc(backend, [16 * (BLOCK_TILES * C + 16)]);
+  const D = alloc(backend, [16 * (BLOCK_TILES * panels8(OC) + 16)]);
+  const M = alloc(backend, [16 * (C * OC + 16)]);
+  const edge = alloc(backend, [16 * C]);
+  const dw = alloc(backend, [3, 3, C, OC]);
+  nativeKernels(backend).winograd_filter_grad(
+    addr(backend, x), addr(backend, dy), addr(backend, dw), addr(backend, V), addr(backend, D), addr(backend, M),
+    addr(backend, edge), N, H, W, C, OC, BLOCK_TILES,
+  );
+  release(backend, V, D, M, edge);
+  return dw;
+}

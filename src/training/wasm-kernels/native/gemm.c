@@ -22,10 +22,11 @@ void pack_panels(const float* b, float* out, int K, int N) {
   }
 }
 
-// C[M][N] = A * B, where A[m][k] = a[m * rowStride + k * kStride] (so either layout of A works
-// without a copy) and B is packed by pack_panels.
-EXPORT(gemm)
-void gemm(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K) {
+// C[M][N] = A * B (or, with accumulate, C += A * B), where A[m][k] = a[m * rowStride + k * kStride]
+// (so either layout of A works without a copy) and B is packed by pack_panels. Inlined into the
+// two entry points below, so accumulate is a constant in each.
+static inline void gemm_into(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N,
+                             int K, int accumulate) {
   int m = 0;
   for (; m + 4 <= M; m += 4) {
     const float* a0 = a + m * rowStride;
@@ -38,10 +39,17 @@ void gemm(const float* a, int rowStride, int kStride, const float* packed, float
       for (int k = 0; k < K; k++) STEP4(a0 + k * kStride, a1 + k * kStride, a2 + k * kStride, a3 + k * kStride, b + 8 * k);
       float* out = c + m * N + j;
       const int n = N - j;
-      store8_n(out, c00, c01, n);
-      store8_n(out + N, c10, c11, n);
-      store8_n(out + 2 * N, c20, c21, n);
-      store8_n(out + 3 * N, c30, c31, n);
+      if (accumulate) {
+        add8_n(out, c00, c01, n);
+        add8_n(out + N, c10, c11, n);
+        add8_n(out + 2 * N, c20, c21, n);
+        add8_n(out + 3 * N, c30, c31, n);
+      } else {
+        store8_n(out, c00, c01, n);
+        store8_n(out + N, c10, c11, n);
+        store8_n(out + 2 * N, c20, c21, n);
+        store8_n(out + 3 * N, c30, c31, n);
+      }
     }
   }
   for (; m < M; m++) {
@@ -50,9 +58,20 @@ void gemm(const float* a, int rowStride, int kStride, const float* packed, float
       const float* b = packed + j * K;
       ACC1_ZERO;
       for (int k = 0; k < K; k++) STEP1(a0 + k * kStride, b + 8 * k);
-      store8_n(c + m * N + j, c00, c01, N - j);
+      if (accumulate) add8_n(c + m * N + j, c00, c01, N - j);
+      else store8_n(c + m * N + j, c00, c01, N - j);
     }
   }
+}
+
+EXPORT(gemm)
+void gemm(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K) {
+  gemm_into(a, rowStride, kStride, packed, c, M, N, K, 0);
+}
+
+EXPORT(gemm_acc)
+void gemm_acc(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K) {
+  gemm_into(a, rowStride, kStride, packed, c, M, N, K, 1);
 }
 
 // pack_panels for a B given transposed, as bt[N][K].

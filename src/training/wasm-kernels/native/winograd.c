@@ -11,10 +11,15 @@
 //   A^T = [1 1 1 0; 0 1 -1 -1]
 //   y = A^T [(G g G^T) . (B^T d B)] A
 //
+// and, by the same identity read backwards, the filter's gradient summed over tiles:
+//
+//   dg = G^T [sum over tiles (A dy A^T) . (B^T d B)] G
+//
 // Tensors are NHWC, filters [3][3][C][OC]; callers pad x for the convolution's own padding. Channel
 // counts are multiples of 4 (the transforms go four channels at a time).
 
 void gemm(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K);
+void gemm_acc(const float* a, int rowStride, int kStride, const float* packed, float* c, int M, int N, int K);
 
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 
@@ -159,4 +164,95 @@ void winograd_conv(const float* x, const float* U, const float* bias, int relu, 
       output_tile(M + i * OC, mStride, bias, relu, out, OC, OW * OC, min_int(2, OH - 2 * th), min_int(2, OW - 2 * tw));
     }
   }
+}
+
+// D = A e A^T for one tile's 2x2 block e of dy (rows x cols of it inside the image, the rest 0),
+// four output channels at a time, written where gemm reads a packed B: row `tile` of panel oc/8.
+static void dy_tile(const float* e, float* D, int xiStride, int tile, int count, int OC, int rowStride, int rows,
+                    int cols) {
+  const f4 z = wasm_f32x4_splat(0);
+  for (int oc = 0; oc < OC; oc += 4) {
+    const f4 e00 = wasm_v128_load(e + oc);
+    const f4 e01 = cols > 1 ? wasm_v128_load(e + OC + oc) : z;
+    const f4 e10 = rows > 1 ? wasm_v128_load(e + rowStride + oc) : z;
+    const f4 e11 = rows > 1 && cols > 1 ? wasm_v128_load(e + rowStride + OC + oc) : z;
+    float* d = D + (oc / 8) * count * 8 + tile * 8 + oc % 8;
+    // Rows: r_i = (A e)[i]; then columns.
+#define ROW_A(R0, R1, I)                                                                       \
+  do {                                                                                         \
+    wasm_v128_store(d + (4 * (I) + 0) * xiStride, R0);                                         \
+    wasm_v128_store(d + (4 * (I) + 1) * xiStride, wasm_f32x4_add(R0, R1));                     \
+    wasm_v128_store(d + (4 * (I) + 2) * xiStride, wasm_f32x4_sub(R0, R1));                     \
+    wasm_v128_store(d + (4 * (I) + 3) * xiStride, wasm_f32x4_neg(R1));                         \
+  } while (0)
+    ROW_A(e00, e01, 0);
+    ROW_A(wasm_f32x4_add(e00, e10), wasm_f32x4_add(e01, e11), 1);
+    ROW_A(wasm_f32x4_sub(e00, e10), wasm_f32x4_sub(e01, e11), 2);
+    ROW_A(wasm_f32x4_neg(e10), wasm_f32x4_neg(e11), 3);
+#undef ROW_A
+  }
+}
+
+// dw = the gradient of winograd_conv's filter ([3][3][C][OC]) given x (padded, [N][H][W][C]) and
+// dy ([N][H-2][W-2][OC]). Scratch: V of 16 * (block * C + 16) floats, D of 16 * (block *
+// panels8(OC) + 16), M of 16 * (C * OC + 16), edge of 16 * C.
+EXPORT(winograd_filter_grad)
+void winograd_filter_grad(const float* x, const float* dy, float* dw, float* V, float* D, float* M, float* edge, int N,
+                          int H, int W, int C, int OC, int block) {
+  const int OH = H - 2, OW = W - 2, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW;
+  const int vStride = block * C + 16, dStride = block * panels8(OC) + 16, mStride = C * OC + 16;
+  zero(M, 16 * mStride);
+  for (int t0 = 0; t0 < T; t0 += block) {
+    const int count = min_int(block, T - t0);
+    for (int i = 0; i < count; i++) {
+      const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+      const float* window = x + ((n * H + 2 * th) * W + 2 * tw) * C;
+      const int rows = min_int(4, H - 2 * th), cols = min_int(4, W - 2 * tw);
+      if (rows == 4 && cols == 4) input_tile(window, V + i * C, vStride, C, W * C);
+      else input_tile(edge_window(window, edge, C, W * C, rows, cols), V + i * C, vStride, C, 4 * C);
+      dy_tile(dy + ((n * OH + 2 * th) * OW + 2 * tw) * OC, D, dStride, i, count, OC, OW * OC, min_int(2, OH - 2 * th),
+              min_int(2, OW - 2 * tw));
+    }
+    // M[xi] += V[xi]^T D[xi]: rows of V^T are channels (stride 1), its k the tiles (stride C).
+    for (int xi = 0; xi < 16; xi++) gemm_acc(V + xi * vStride, 1, C, D + xi * dStride, M + xi * mStride, C, OC, count);
+  }
+  // dw[a][b] = (G^T M G)[a][b], four output channels at a time.
+  const f4 half = wasm_f32x4_splat(0.5f);
+  for (int c = 0; c < C; c++)
+    for (int oc = 0; oc < OC; oc += 4) {
+      const float* m = M + c * OC + oc;
+#define LD(I, J) wasm_v128_load(m + (4 * (I) + (J)) * mStride)
+#define GT(V0, V1, V2, V3, O0, O1, O2)                                                         \
+  do {                                                                                         \
+    const f4 p = wasm_f32x4_mul(half, wasm_f32x4_add(V1, V2));                                 \
+    O0 = wasm_f32x4_add(V0, p);                                                                \
+    O1 = wasm_f32x4_mul(half, wasm_f32x4_sub(V1, V2));                                         \
+    O2 = wasm_f32x4_add(p, V3);                                                                \
+  } while (0)
+      f4 a0, a1, a2, b0, b1, b2, c0, c1, c2;
+      // Columns j: T[a][j] = (G^T M)[a][j]
+      GT(LD(0, 0), LD(1, 0), LD(2, 0), LD(3, 0), a0, b0, c0);
+      GT(LD(0, 1), LD(1, 1), LD(2, 1), LD(3, 1), a1, b1, c1);
+      GT(LD(0, 2), LD(1, 2), LD(2, 2), LD(3, 2), a2, b2, c2);
+      f4 e0, e1, e2;
+      GT(LD(0, 3), LD(1, 3), LD(2, 3), LD(3, 3), e0, e1, e2);
+      // Rows a: dw[a][b] = (T G)[a][b]
+      f4 o0, o1, o2;
+      float* out = dw + c * OC + oc;
+      const int tap = C * OC;
+      GT(a0, a1, a2, e0, o0, o1, o2);
+      wasm_v128_store(out, o0);
+      wasm_v128_store(out + tap, o1);
+      wasm_v128_store(out + 2 * tap, o2);
+      GT(b0, b1, b2, e1, o0, o1, o2);
+      wasm_v128_store(out + 3 * tap, o0);
+      wasm_v128_store(out + 4 * tap, o1);
+      wasm_v128_store(out + 5 * tap, o2);
+      GT(c0, c1, c2, e2, o0, o1, o2);
+      wasm_v128_store(out + 6 * tap, o0);
+      wasm_v128_store(out + 7 * tap, o1);
+      wasm_v128_store(out + 8 * tap, o2);
+#undef GT
+#undef LD
+    }
 }
