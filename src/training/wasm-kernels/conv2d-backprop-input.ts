@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type Info, type WasmKernelArgs, addr, alloc, panels8, release, wasmKernelConfig } from './heap.ts';
 import { nativeKernels } from './native.ts';
-import { winogradApplies, winogradConvolve } from './winograd.ts';
+import { winogradApplies, winogradInputGradient } from './winograd.ts';
 
 function conv2DBackpropInput(args: WasmKernelArgs): Info {
   const { backend } = args;
@@ -40,26 +40,10 @@ function scatterNative(backend: BackendWasm, dy: Info, filter: Info, info: tf.ba
   return dx;
 }
 
-/**
- * For 3x3 filters at stride 1: dx is the valid convolution of dy, padded by 2 less the forward
- * padding on each side, with the filter rotated by 180 degrees and its channel axes swapped, which
- * the Winograd kernel runs with 9/4 fewer multiply-adds than the scatter.
- */
+/** For 3x3 filters at stride 1, with 9/4 fewer multiply-adds than the scatter (native/winograd.c). */
 function viaWinograd(backend: BackendWasm, dy: Info, filter: Info, info: tf.backend_util.Conv2DInfo): Info {
-  const top = 2 - info.padInfo.top;
-  const left = 2 - info.padInfo.left;
-  const bottom = info.inHeight + 2 - info.outHeight - top;
-  const right = info.inWidth + 2 - info.outWidth - left;
-  const height = info.outHeight + top + bottom;
-  const width = info.outWidth + left + right;
-  const padded = alloc(backend, [info.batchSize, height, width, info.outChannels]);
-  nativeKernels(backend).pad_images(
-    addr(backend, dy), addr(backend, padded), info.batchSize, info.outHeight, info.outWidth, info.outChannels, top, bottom, left, right,
-  );
-  const shape = { N: info.batchSize, H: height, W: width, C: info.outChannels, OC: info.inChannels };
-  const dx = winogradConvolve(backend, padded, filter, shape, { rotate: true });
-  release(backend, padded);
-  return dx;
+  const shape = { N: info.batchSize, H: info.inHeight, W: info.inWidth, C: info.inChannels, OC: info.outChannels };
+  return winogradInputGradient(backend, dy, filter, shape, info.padInfo);
 }
 
 export const conv2DBackpropInputConfig = wasmKernelConfig('Conv2DBackpropInput', conv2DBackpropInput);

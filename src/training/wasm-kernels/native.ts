@@ -15,7 +15,7 @@ export interface NativeKernels {
     x: number, packed: number, bias: number, relu: number, y: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
   ): void;
-  winograd_pack_filter(w: number, out: number, C: number, OC: number, rotate: number): void;
+  winograd_pack_filter(w: number, out: number, C: number, OC: number, transpose: number): void;
   winograd_conv(
     x: number, U: number, bias: number, relu: number, y: number, V: number, M: number, edge: number,
     N: number, H: number, W: number, C: number, OC: number, block: number,
@@ -23,6 +23,10 @@ export interface NativeKernels {
   winograd_filter_grad(
     x: number, dy: number, dw: number, V: number, D: number, M: number, edge: number,
     N: number, H: number, W: number, C: number, OC: number, block: number,
+  ): void;
+  winograd_input_grad(
+    dy: number, UT: number, dx: number, D: number, X: number, N: number, H: number, W: number, C: number, OC: number,
+    PT: number, PB: number, PL: number, PR: number, block: number,
   ): void;
   pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;
   conv_backprop_input(

@@ -23,16 +23,14 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo, inChannels: nu
 }
 
 /**
- * relu?(conv3x3(x, w) + bias?), valid, stride 1, where x is already padded ([N][H][W][C]); with
- * `rotate`, w is used rotated by 180 degrees with its channel axes swapped (dx's convolution), so
- * C is w's output channel count and OC its input channel count.
+ * relu?(conv3x3(x, w) + bias?), valid, stride 1, where x is already padded ([N][H][W][C]).
  */
 export function winogradConvolve(
   backend: BackendWasm,
   x: Info,
   w: Info,
   shape: { N: number; H: number; W: number; C: number; OC: number },
-  options: { rotate?: boolean; bias?: Info; relu?: boolean } = {},
+  options: { bias?: Info; relu?: boolean } = {},
 ): Info {
   const { N, H, W, C, OC } = shape;
   const U = alloc(backend, [16 * C * panels8(OC)]);
@@ -41,8 +39,7 @@ export function winogradConvolve(
   const edge = alloc(backend, [16 * C]);
   const y = alloc(backend, [N, H - 2, W - 2, OC]);
   const native = nativeKernels(backend);
-  const [wC, wOC] = options.rotate ? [OC, C] : [C, OC];
-  native.winograd_pack_filter(addr(backend, w), addr(backend, U), wC, wOC, options.rotate ? 1 : 0);
+  native.winograd_pack_filter(addr(backend, w), addr(backend, U), C, OC, 0);
   native.winograd_conv(
     addr(backend, x), addr(backend, U), options.bias === undefined ? 0 : addr(backend, options.bias), options.relu ? 1 : 0,
     addr(backend, y), addr(backend, V), addr(backend, M), addr(backend, edge), N, H, W, C, OC, BLOCK_TILES,
@@ -75,4 +72,31 @@ export function winogradFilterGradient(
   );
   release(backend, V, D, M, edge);
   return dw;
+}
+
+/**
+ * dx of a 3x3 stride-1 convolution of x ([N][H][W][C], padded by `pad` inside the convolution)
+ * that gave dy: per output tile, transformed dy times the transposed transformed filter, transformed
+ * back and added into dx at the tile's window, with no work on padding.
+ */
+export function winogradInputGradient(
+  backend: BackendWasm,
+  dy: Info,
+  w: Info,
+  shape: { N: number; H: number; W: number; C: number; OC: number },
+  pad: { top: number; bottom: number; left: number; right: number },
+): Info {
+  const { N, H, W, C, OC } = shape;
+  const UT = alloc(backend, [16 * OC * panels8(C)]);
+  const D = alloc(backend, [16 * (BLOCK_TILES * OC + 16)]);
+  const X = alloc(backend, [16 * (BLOCK_TILES * C + 16)]);
+  const dx = alloc(backend, [N, H, W, C]);
+  const native = nativeKernels(backend);
+  native.winograd_pack_filter(addr(backend, w), addr(backend, UT), C, OC, 1);
+  native.winograd_input_grad(
+    addr(backend, dy), addr(backend, UT), addr(backend, dx), addr(backend, D), addr(backend, X),
+    N, H, W, C, OC, pad.top, pad.bottom, pad.left, pad.right, BLOCK_TILES,
+  );
+  release(backend, UT, D, X);
+  return dx;
 }

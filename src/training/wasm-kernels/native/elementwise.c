@@ -36,12 +36,17 @@ void column_sums(const float* x, float* out, float* partial, int rows, int C) {
 // Copies x into the interior of a zeroed [N][H+PT+PB][W+PL+PR][C] buffer.
 EXPORT(pad_images)
 void pad_images(const float* x, float* out, int N, int H, int W, int C, int PT, int PB, int PL, int PR) {
-  const int OHt = H + PT + PB, OWt = W + PL + PR;
-  zero(out, N * OHt * OWt * C);
-  for (int n = 0; n < N; n++)
+  const int OHt = H + PT + PB, OWt = W + PL + PR, row = W * C;
+  // Bulk memory (memory.fill and memory.copy): the border rows and columns, then each image row.
+  for (int n = 0; n < N; n++) {
+    float* image = out + n * OHt * OWt * C;
+    __builtin_memset(image, 0, PT * OWt * C * sizeof(float));
+    __builtin_memset(image + (PT + H) * OWt * C, 0, PB * OWt * C * sizeof(float));
     for (int h = 0; h < H; h++) {
-      const float* src = x + (n * H + h) * W * C;
-      float* dst = out + ((n * OHt + h + PT) * OWt + PL) * C;
-      for (int i = 0; i < W * C; i++) dst[i] = src[i];
+      float* dst = image + (h + PT) * OWt * C;
+      __builtin_memset(dst, 0, PL * C * sizeof(float));
+      __builtin_memcpy(dst + PL * C, x + (n * H + h) * row, row * sizeof(float));
+      __builtin_memset(dst + PL * C + row, 0, PR * C * sizeof(float));
     }
+  }
 }

@@ -24,18 +24,18 @@ void gemm_acc(const float* a, int rowStride, int kStride, const float* packed, f
 static inline int min_int(int a, int b) { return a < b ? a : b; }
 
 // The 16 transformed filters G g G^T, each an [Cin][Cout] matrix packed as pack_panels does (panel
-// of 8 output channels, zero-padded): out + xi * Cin * panels8(Cout). With rotate, the filter
-// of dx's convolution: rotated by 180 degrees, its channel axes swapped (Cin = OC, Cout = C).
+// of 8 output channels, zero-padded): out + xi * Cin * panels8(Cout). With transpose, each
+// matrix transposed ([OC][C], for dx).
 EXPORT(winograd_pack_filter)
-void winograd_pack_filter(const float* w, float* out, int C, int OC, int rotate) {
-  const int Cin = rotate ? OC : C, Cout = rotate ? C : OC, Coutp = panels8(Cout);
+void winograd_pack_filter(const float* w, float* out, int C, int OC, int transpose) {
+  const int Cin = transpose ? OC : C, Cout = transpose ? C : OC, Coutp = panels8(Cout);
   for (int ci = 0; ci < Cin; ci++)
     for (int co = 0; co < Coutp; co++) {
       float g[3][3];
       for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++) {
           if (co >= Cout) g[a][b] = 0;
-          else if (rotate) g[a][b] = w[((2 - a) * 3 + (2 - b)) * C * OC + co * OC + ci];
+          else if (transpose) g[a][b] = w[(a * 3 + b) * C * OC + co * OC + ci];
           else g[a][b] = w[(a * 3 + b) * C * OC + ci * OC + co];
         }
       float t[4][3];
@@ -167,16 +167,17 @@ void winograd_conv(const float* x, const float* U, const float* bias, int relu, 
 }
 
 // D = A e A^T for one tile's 2x2 block e of dy (rows x cols of it inside the image, the rest 0),
-// four output channels at a time, written where gemm reads a packed B: row `tile` of panel oc/8.
+// four output channels at a time, written where gemm reads a packed B (row `tile` of panel oc/8),
+// or with plain, as row `tile` of a row-major [count][OC] A.
 static void dy_tile(const float* e, float* D, int xiStride, int tile, int count, int OC, int rowStride, int rows,
-                    int cols) {
+                    int cols, int plain) {
   const f4 z = wasm_f32x4_splat(0);
   for (int oc = 0; oc < OC; oc += 4) {
     const f4 e00 = wasm_v128_load(e + oc);
     const f4 e01 = cols > 1 ? wasm_v128_load(e + OC + oc) : z;
     const f4 e10 = rows > 1 ? wasm_v128_load(e + rowStride + oc) : z;
     const f4 e11 = rows > 1 && cols > 1 ? wasm_v128_load(e + rowStride + OC + oc) : z;
-    float* d = D + (oc / 8) * count * 8 + tile * 8 + oc % 8;
+    float* d = plain ? D + tile * OC + oc : D + (oc / 8) * count * 8 + tile * 8 + oc % 8;
     // Rows: r_i = (A e)[i]; then columns.
 #define ROW_A(R0, R1, I)                                                                       \
   do {                                                                                         \
@@ -211,7 +212,7 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* V, 
       if (rows == 4 && cols == 4) input_tile(window, V + i * C, vStride, C, W * C);
       else input_tile(edge_window(window, edge, C, W * C, rows, cols), V + i * C, vStride, C, 4 * C);
       dy_tile(dy + ((n * OH + 2 * th) * OW + 2 * tw) * OC, D, dStride, i, count, OC, OW * OC, min_int(2, OH - 2 * th),
-              min_int(2, OW - 2 * tw));
+              min_int(2, OW - 2 * tw), 0);
     }
     // M[xi] += V[xi]^T D[xi]: rows of V^T are channels (stride 1), its k the tiles (stride C).
     for (int xi = 0; xi < 16; xi++) gemm_acc(V + xi * vStride, 1, C, D + xi * dStride, M + xi * mStride, C, OC, count);
@@ -255,4 +256,77 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* V, 
 #undef GT
 #undef LD
     }
+}
+
+// Adds B X B^T, one tile's 4x4 input gradient, into dx at its window (padded coordinates less
+// PT, PL), skipping the rows and columns that fall in the padding; four channels at a time.
+static void scatter_tile(const float* X, int xs, float* dx, int n, int r0, int s0, int H, int W, int C) {
+  const int full = r0 >= 0 && s0 >= 0 && r0 + 4 <= H && s0 + 4 <= W;
+  for (int c = 0; c < C; c += 4) {
+    const float* x = X + c;
+#define LD(I) wasm_v128_load(x + (I) * xs)
+    // Columns of B X: z_r,s = (B X)[r][s]
+    f4 z00, z01, z02, z03, z10, z11, z12, z13, z20, z21, z22, z23, z30, z31, z32, z33;
+#define COL(S)                                                                                  \
+  do {                                                                                          \
+    const f4 x0 = LD(S), x1 = LD(4 + (S)), x2 = LD(8 + (S)), x3 = LD(12 + (S));                 \
+    z0##S = x0;                                                                                 \
+    z1##S = wasm_f32x4_add(wasm_f32x4_sub(x1, x2), x3);                                         \
+    z2##S = wasm_f32x4_sub(wasm_f32x4_add(x1, x2), x0);                                         \
+    z3##S = wasm_f32x4_neg(x3);                                                                 \
+  } while (0)
+    COL(0);
+    COL(1);
+    COL(2);
+    COL(3);
+#undef COL
+#undef LD
+#define ADD(P, V) wasm_v128_store(P, wasm_f32x4_add(wasm_v128_load(P), V))
+#define ROW(R, Z0, Z1, Z2, Z3)                                                                  \
+  do {                                                                                          \
+    const int h = r0 + (R);                                                                     \
+    if (full || (h >= 0 && h < H)) {                                                            \
+      float* d = dx + ((n * H + h) * W + s0) * C + c;                                           \
+      const f4 o0 = Z0, o1 = wasm_f32x4_add(wasm_f32x4_sub(Z1, Z2), Z3);                        \
+      const f4 o2 = wasm_f32x4_sub(wasm_f32x4_add(Z1, Z2), Z0), o3 = wasm_f32x4_neg(Z3);        \
+      if (full || (s0 >= 0 && s0 < W)) ADD(d, o0);                                              \
+      if (full || (s0 + 1 >= 0 && s0 + 1 < W)) ADD(d + C, o1);                                  \
+      if (full || (s0 + 2 >= 0 && s0 + 2 < W)) ADD(d + 2 * C, o2);                              \
+      if (full || (s0 + 3 >= 0 && s0 + 3 < W)) ADD(d + 3 * C, o3);                              \
+    }                                                                                           \
+  } while (0)
+    ROW(0, z00, z01, z02, z03);
+    ROW(1, z10, z11, z12, z13);
+    ROW(2, z20, z21, z22, z23);
+    ROW(3, z30, z31, z32, z33);
+#undef ROW
+#undef ADD
+  }
+}
+
+// dx ([N][H][W][C]) of a 3x3 stride-1 convolution whose input, padded by PT rows above and PL
+// columns left (PB, PR below and right), gave dy ([N][OH][OW][OC], OH = H + PT + PB - 2): per
+// output tile, the transformed dy times the transposed transformed filter UT (winograd_pack_filter
+// with transpose), transformed back to the tile's 4x4 window and added into dx, so padding and
+// the overlap of windows cost nothing. Scratch: D of 16 * (block * OC + 16) floats, X of
+// 16 * (block * C + 16).
+EXPORT(winograd_input_grad)
+void winograd_input_grad(const float* dy, const float* UT, float* dx, float* D, float* X, int N, int H, int W, int C,
+                         int OC, int PT, int PB, int PL, int PR, int block) {
+  const int OH = H + PT + PB - 2, OW = W + PL + PR - 2, TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = N * TH * TW;
+  const int dStride = block * OC + 16, xStride = block * C + 16, Cp = panels8(C);
+  zero(dx, N * H * W * C);
+  for (int t0 = 0; t0 < T; t0 += block) {
+    const int count = min_int(block, T - t0);
+    for (int i = 0; i < count; i++) {
+      const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+      dy_tile(dy + ((n * OH + 2 * th) * OW + 2 * tw) * OC, D, dStride, i, count, OC, OW * OC, min_int(2, OH - 2 * th),
+              min_int(2, OW - 2 * tw), 1);
+    }
+    for (int xi = 0; xi < 16; xi++) gemm(D + xi * dStride, OC, 1, UT + xi * OC * Cp, X + xi * xStride, count, C, OC);
+    for (int i = 0; i < count; i++) {
+      const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+      scatter_tile(X + i * C, xStride, dx, n, 2 * th - PT, 2 * tw - PL, H, W, C);
+    }
+  }
 }
