@@ -12,6 +12,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { reluGradConfig, reluGradient } from './relu-grad.ts';
 import { makeSliceConfig } from './slice.ts';
 
 /** Kernels that replace the wasm package's outright, or that it lacks. */
@@ -24,6 +25,7 @@ const REPLACEMENTS: tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   identityConfig,
   maxPoolGradConfig,
+  reluGradConfig,
 ];
 
 /** Kernels that take the cases training hits and hand every other case to the package's own. */
@@ -57,4 +59,6 @@ export function registerWasmTrainingKernels(): void {
   }
   // Gradients are not per backend; this one's kernels exist on wasm only, as do its callers.
   tf.registerGradient(batchNormTrainingGradient);
+  // Relu's falls back to tfjs' own off wasm.
+  tf.registerGradient(reluGradient);
 }

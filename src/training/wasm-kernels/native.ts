@@ -45,6 +45,7 @@ export interface NativeKernels {
     dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
   ): void;
+  relu_backward(dy: number, x: number, dx: number, n: number): void;
   add_bias(x: number, bias: number, y: number, rows: number, C: number): void;
   column_sums(x: number, out: number, partial: number, rows: number, C: number): void;
   adam_update(

@@ -50,3 +50,21 @@ void pad_images(const float* x, float* out, int N, int H, int W, int C, int PT, 
     }
   }
 }
+
+// dx = dy * step(x): relu's gradient in one pass, where tfjs runs Step, Cast and Multiply. step is
+// the cpu backend's: 1 above 0, else 0, and NaN for NaN (so dy * 0 stays NaN for an infinite dy too).
+EXPORT(relu_backward)
+void relu_backward(const float* dy, const float* x, float* dx, int n) {
+  const f4 one = wasm_f32x4_splat(1.f), z = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const f4 v = wasm_v128_load(x + i);
+    f4 step = wasm_v128_bitselect(one, z, wasm_f32x4_gt(v, z));
+    step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step));
+  }
+  for (; i < n; i++) {
+    const float v = x[i];
+    dx[i] = dy[i] * (v != v ? v : v > 0 ? 1.f : 0.f);
+  }
+}
