@@ -1,7 +1,7 @@
 /**
  * Where a training step spends its time on the wasm backend, per kernel.
  * Run from the repository root: npx tsx bench/step-profile.ts [--steps 100] [--batch-size 64] [--model NAME]
- *   [--augment shift=2,rotate=10,scale=0.1]
+ *   [--augment shift=2,rotate=10,scale=0.1] [--clock cpu]
  *
  * Every registered wasm kernel is wrapped with a timer that counts its own time only (a kernel
  * that runs others, as ours do, is not charged for theirs). What no kernel accounts for is the
@@ -11,6 +11,10 @@
  * With --augment each step trains on a batch of real training images gathered and augmented as
  * train.ts does it, and that preparation gets its own row: with data-parallel workers it runs on
  * the main thread while they wait, so it adds to every step rather than sharing the cores.
+ *
+ * With --clock cpu every time is this process's CPU time (user + system) instead of wall time: on a
+ * machine that others load, a step's wall time counts the time it waited for a core, its CPU time
+ * much less so (caches and a shared core's other thread still skew it).
  */
 import * as tf from '@tensorflow/tfjs';
 import { formatAugment, parseAugment, transformBatch, type AugmentSettings } from '../src/data/augment/affine.ts';
@@ -32,6 +36,7 @@ const SCRIPT: BenchScript = {
     steps: { type: 'integer', min: 1, max: 100_000, description: 'timed steps (default 100)' },
     'batch-size': { type: 'integer', min: 1, max: 4096, description: 'images per step (default 64)' },
     model: { type: 'string', placeholder: 'NAME|FILE.json', description: 'the network, as train --model takes it (default reference)' },
+    clock: { type: 'choice', choices: ['wall', 'cpu'], description: 'wall time, or this process\'s CPU time (default wall)' },
     augment: {
       type: 'string',
       placeholder: 'shift=2,rotate=10,...',
@@ -51,6 +56,15 @@ function augmentSettings(raw: string | undefined): AugmentSettings | undefined {
 const augment = augmentSettings(options.augment as string | undefined);
 const resolved = checkedUsage(SCRIPT, () => resolveModel(options.model as string | undefined));
 
+/** Milliseconds now, on the clock --clock picks. */
+const now: () => number =
+  options.clock === 'cpu'
+    ? () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    : () => performance.now();
+
 /** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
 const spent = new Map<string, { ms: number; calls: number }>();
 let recording = false;
@@ -61,11 +75,11 @@ function wrapEveryKernel(): void {
     const original = config.kernelFunc;
     const timed: tf.KernelFunc = (args) => {
       childTime.push(0);
-      const start = performance.now();
+      const start = now();
       try {
         return original(args);
       } finally {
-        const elapsed = performance.now() - start;
+        const elapsed = now() - start;
         const own = elapsed - childTime.pop()!;
         if (childTime.length > 0) childTime[childTime.length - 1]! += elapsed;
         if (recording) {
@@ -97,12 +111,12 @@ async function main(): Promise<void> {
   /** The step's batch: the random one, or (--augment) MNIST images gathered and augmented, timed. */
   const batch = () => {
     if (!train || !augment) return { x: random, y: randomLabels };
-    const start = performance.now();
+    const start = now();
     const first = (stepIndex++ * batchSize) % (train.count - batchSize);
     const indices = order!.subarray(first, first + batchSize);
     const arrays = gatherBatchArrays(train, indices, (pixels, rows) => transformBatch(pixels, rows, augment, 1, 1));
     const tensors = { x: tf.tensor4d(arrays.pixels, [arrays.rows, 28, 28, 1]), y: tf.tensor2d(arrays.oneHot, [arrays.rows, 10]) };
-    if (recording) preparation += performance.now() - start;
+    if (recording) preparation += now() - start;
     return tensors;
   };
   // The step train.ts runs: loss plus the counts it reads back every batch.
@@ -125,15 +139,15 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < 10; i++) step();
   recording = true;
-  const start = performance.now();
+  const start = now();
   for (let i = 0; i < steps; i++) step();
-  const total = (performance.now() - start) / steps;
+  const total = (now() - start) / steps;
   recording = false;
   const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
   rows.sort((a, b) => b.ms - a.ms);
   if (augment) rows.unshift({ name: `batch + --augment ${formatAugment(augment)}`, ms: preparation / steps, calls: 1 });
   const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
-  console.log(`${resolved.name}; ${machineLine()}`);
+  console.log(`${resolved.name}; ${machineLine()}${options.clock === 'cpu' ? '; CPU time' : ''}`);
   console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
   for (const r of rows) {
     console.log(`${r.name.padEnd(40)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Info, type WasmKernelArgs, addr, alloc, release, wrapKernel } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, panels8, release, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
 
 /**
@@ -18,11 +18,11 @@ export function makeBatchMatMulConfig(original: tf.KernelConfig): tf.KernelConfi
     const N = transposeB ? b.shape[br - 2]! : b.shape[br - 1]!;
     const single = tf.util.sizeFromShape(a.shape.slice(0, -2)) === 1 && tf.util.sizeFromShape(b.shape.slice(0, -2)) === 1;
     const innerMatches = K === (transposeB ? b.shape[br - 1] : b.shape[br - 2]);
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !innerMatches || N % 8 !== 0) {
+    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !single || !innerMatches) {
       return fallback();
     }
     const outer = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const packed = alloc(backend, [K * N]);
+    const packed = alloc(backend, [K * panels8(N)]);
     const c = alloc(backend, [...outer, M, N]);
     const native = nativeKernels(backend);
     if (transposeB) native.pack_panels_transposed(addr(backend, b), addr(backend, packed), K, N);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { type Info, type WasmKernelArgs, addr, alloc, release, wrapKernel } from './heap.ts';
+import { type Info, type WasmKernelArgs, addr, alloc, panels8, release, wrapKernel } from './heap.ts';
 import { nativeKernels } from './native.ts';
 import { paddedInput } from './padded-input.ts';
+import { winogradApplies, winogradConvolve } from './winograd.ts';
 
 /**
  * Forward convolution on the native tiles when they apply, which read the windows of x in place;
@@ -34,7 +35,7 @@ export function computeInfo(x: Info, filter: Info, attrs: tf.Conv2DAttrs): tf.ba
 }
 
 export function nativeApplies(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 8 === 0;
+  return info.dataFormat === 'channelsLast' && info.dilationHeight === 1 && info.dilationWidth === 1;
 }
 
 /** relu?(conv(x, filter) + bias?) on the native tiles; nativeApplies(info) must hold. */
@@ -47,7 +48,13 @@ export function convolveNative(
 ): Info {
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const input = paddedInput(backend, x, info);
-  const packed = alloc(backend, [k * info.outChannels]);
+  if (winogradApplies(info, info.inChannels, info.outChannels)) {
+    const shape = { N: info.batchSize, H: input.height, W: input.width, C: info.inChannels, OC: info.outChannels };
+    const y = winogradConvolve(backend, input.x, filter, shape, epilogue);
+    input.done();
+    return y;
+  }
+  const packed = alloc(backend, [k * panels8(info.outChannels)]);
   const y = alloc(backend, info.outShape);
   const native = nativeKernels(backend);
   native.pack_panels(addr(backend, filter), addr(backend, packed), k, info.outChannels);

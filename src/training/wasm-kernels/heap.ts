@@ -46,6 +46,11 @@ export function release(backend: BackendWasm, ...infos: Info[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
+/** n rounded up to whole panels of 8 columns: the width of a matrix the native kernels pack. */
+export function panels8(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
+
 /** Allocates an uninitialised float32 tensor on the wasm heap. */
 export function alloc(backend: BackendWasm, shape: number[]): Info {
   return backend.makeOutput(shape, 'float32');

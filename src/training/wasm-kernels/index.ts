@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig } from './adam-update.ts';
+import { avgPoolGradConfig } from './avg-pool-grad.ts';
 import { makeBatchMatMulConfig } from './batch-mat-mul.ts';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.ts';
 import { makeAddConfig } from './bias-add.ts';
@@ -11,17 +12,20 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { reluGradConfig, reluGradient } from './relu-grad.ts';
 import { makeSliceConfig } from './slice.ts';
 
 /** Kernels that replace the wasm package's outright, or that it lacks. */
 const REPLACEMENTS: tf.KernelConfig[] = [
   adamUpdateConfig,
+  avgPoolGradConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   identityConfig,
   maxPoolGradConfig,
+  reluGradConfig,
 ];
 
 /** Kernels that take the cases training hits and hand every other case to the package's own. */
@@ -55,4 +59,6 @@ export function registerWasmTrainingKernels(): void {
   }
   // Gradients are not per backend; this one's kernels exist on wasm only, as do its callers.
   tf.registerGradient(batchNormTrainingGradient);
+  // Relu's falls back to tfjs' own off wasm.
+  tf.registerGradient(reluGradient);
 }

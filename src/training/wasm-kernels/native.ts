@@ -10,9 +10,23 @@ export interface NativeKernels {
   pack_panels(b: number, out: number, K: number, N: number): void;
   pack_panels_transposed(bt: number, out: number, K: number, N: number): void;
   gemm(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
+  gemm_acc(a: number, rowStride: number, kStride: number, packed: number, c: number, M: number, N: number, K: number): void;
   conv_forward(
     x: number, packed: number, bias: number, relu: number, y: number, N: number, H: number, W: number, C: number,
     OH: number, OW: number, OC: number, KH: number, KW: number, SH: number, SW: number,
+  ): void;
+  winograd_pack_filter(w: number, out: number, C: number, OC: number, transpose: number): void;
+  winograd_conv(
+    x: number, U: number, bias: number, relu: number, y: number, V: number, M: number, edge: number,
+    N: number, H: number, W: number, C: number, OC: number, block: number,
+  ): void;
+  winograd_filter_grad(
+    x: number, dy: number, dw: number, V: number, D: number, M: number, edge: number,
+    N: number, H: number, W: number, C: number, OC: number, block: number,
+  ): void;
+  winograd_input_grad(
+    dy: number, UT: number, dx: number, D: number, X: number, N: number, H: number, W: number, C: number, OC: number,
+    PT: number, PB: number, PL: number, PR: number, block: number,
   ): void;
   pack_taps_transposed(w: number, out: number, taps: number, C: number, OC: number): void;
   conv_backprop_input(
@@ -27,6 +41,11 @@ export interface NativeKernels {
     x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
     FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
   ): void;
+  avg_pool_backprop(
+    dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number,
+    FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
+  ): void;
+  relu_backward(dy: number, x: number, dx: number, n: number): void;
   add_bias(x: number, bias: number, y: number, rows: number, C: number): void;
   column_sums(x: number, out: number, partial: number, rows: number, C: number): void;
   adam_update(

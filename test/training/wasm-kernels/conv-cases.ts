@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Shapes cover both the native tiles (channels in multiples of 8) and the XNNPACK fallbacks. */
+/**
+ * Shapes cover channel counts that fill whole panels of 8 and ones that leave a last panel part
+ * empty (1 to 7 channels over), on either side of the 4-lane split, for every channel axis.
+ */
 export interface ConvCase {
   x: [number, number, number, number];
   filter: [number, number, number, number];
@@ -22,6 +25,18 @@ export const CASES: ConvCase[] = [
   { x: [1, 5, 5, 1], filter: [3, 3, 1, 8], strides: [2, 2], pad: 'valid' },
   { x: [2, 28, 28, 1], filter: [3, 3, 1, 32], strides: [1, 1], pad: 'valid' },
   { x: [2, 13, 13, 32], filter: [3, 3, 32, 64], strides: [1, 1], pad: 'valid' },
+  // LeNet-5's convolutions, then channel counts 4, 5 and 7 past a whole panel.
+  { x: [2, 28, 28, 1], filter: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
+  { x: [2, 14, 14, 6], filter: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
+  { x: [2, 9, 8, 12], filter: [3, 3, 12, 13], strides: [1, 1], pad: 'same' },
+  { x: [3, 10, 9, 15], filter: [5, 3, 15, 12], strides: [2, 1], pad: 'same' },
+  // 3x3 stride 1 with channels in fours (the Winograd path): odd and even output sizes, both
+  // paddings, output channels that leave a panel part empty, and batch norm CNN's shapes.
+  { x: [2, 10, 9, 8], filter: [3, 3, 8, 12], strides: [1, 1], pad: 'same' },
+  { x: [1, 6, 7, 16], filter: [3, 3, 16, 4], strides: [1, 1], pad: 'valid' },
+  { x: [3, 12, 12, 48], filter: [3, 3, 48, 64], strides: [1, 1], pad: 'valid' },
+  { x: [2, 26, 26, 32], filter: [3, 3, 32, 48], strides: [1, 1], pad: 'valid' },
+  { x: [1, 5, 5, 12], filter: [3, 3, 12, 20], strides: [1, 1], pad: 'same' },
 ];
 
 export function dyShape(c: ConvCase): number[] {

@@ -23,7 +23,7 @@ trap 'rm -rf "$out"' EXIT
 build() { # build NAME EXTRA_FLAGS
   "$CLANG" --target=wasm32 -O3 -msimd128 $2 -mbulk-memory -nostdlib -fno-builtin \
     -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all \
-    -o "$out/$1.wasm" gemm.c conv.c pool.c elementwise.c adam.c batchnorm.c
+    -o "$out/$1.wasm" gemm.c conv.c winograd.c pool.c elementwise.c adam.c batchnorm.c
   if command -v wasm-objdump >/dev/null; then
     if wasm-objdump -h "$out/$1.wasm" | grep -q ' Data '; then echo "data segment in $1.wasm" >&2; exit 1; fi
     if wasm-objdump -d "$out/$1.wasm" 2>/dev/null | grep -q 'global\.set'; then echo "$1.wasm uses the C stack" >&2; exit 1; fi

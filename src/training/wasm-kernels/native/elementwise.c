@@ -36,12 +36,35 @@ void column_sums(const float* x, float* out, float* partial, int rows, int C) {
 // Copies x into the interior of a zeroed [N][H+PT+PB][W+PL+PR][C] buffer.
 EXPORT(pad_images)
 void pad_images(const float* x, float* out, int N, int H, int W, int C, int PT, int PB, int PL, int PR) {
-  const int OHt = H + PT + PB, OWt = W + PL + PR;
-  zero(out, N * OHt * OWt * C);
-  for (int n = 0; n < N; n++)
+  const int OHt = H + PT + PB, OWt = W + PL + PR, row = W * C;
+  // Bulk memory (memory.fill and memory.copy): the border rows and columns, then each image row.
+  for (int n = 0; n < N; n++) {
+    float* image = out + n * OHt * OWt * C;
+    __builtin_memset(image, 0, PT * OWt * C * sizeof(float));
+    __builtin_memset(image + (PT + H) * OWt * C, 0, PB * OWt * C * sizeof(float));
     for (int h = 0; h < H; h++) {
-      const float* src = x + (n * H + h) * W * C;
-      float* dst = out + ((n * OHt + h + PT) * OWt + PL) * C;
-      for (int i = 0; i < W * C; i++) dst[i] = src[i];
+      float* dst = image + (h + PT) * OWt * C;
+      __builtin_memset(dst, 0, PL * C * sizeof(float));
+      __builtin_memcpy(dst + PL * C, x + (n * H + h) * row, row * sizeof(float));
+      __builtin_memset(dst + PL * C + row, 0, PR * C * sizeof(float));
     }
+  }
+}
+
+// dx = dy * step(x): relu's gradient in one pass, where tfjs runs Step, Cast and Multiply. step is
+// the cpu backend's: 1 above 0, else 0, and NaN for NaN (so dy * 0 stays NaN for an infinite dy too).
+EXPORT(relu_backward)
+void relu_backward(const float* dy, const float* x, float* dx, int n) {
+  const f4 one = wasm_f32x4_splat(1.f), z = wasm_f32x4_splat(0.f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const f4 v = wasm_v128_load(x + i);
+    f4 step = wasm_v128_bitselect(one, z, wasm_f32x4_gt(v, z));
+    step = wasm_v128_bitselect(v, step, wasm_f32x4_ne(v, v));
+    wasm_v128_store(dx + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step));
+  }
+  for (; i < n; i++) {
+    const float v = x[i];
+    dx[i] = dy[i] * (v != v ? v : v > 0 ? 1.f : 0.f);
+  }
 }

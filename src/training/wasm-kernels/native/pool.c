@@ -89,3 +89,34 @@ void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H,
       }
     }
 }
+
+// The gradient of average pooling: each dy value, times 1/(FH*FW), goes to every position of its
+// window inside the image. The cpu backend divides by the whole filter's size even where a window
+// hangs over padding, so this does too. Stored once where windows tile the image, else added.
+EXPORT(avg_pool_backprop)
+void avg_pool_backprop(const float* dy, float* dx, int N, int H, int W, int C, int OH, int OW, int FH, int FW, int SH,
+                       int SW, int PT, int PL) {
+  const int tiles = SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W;
+  if (!tiles) zero(dx, N * H * W * C);
+  const float scale = 1.f / (float)(FH * FW);
+  const f4 scale4 = wasm_f32x4_splat(scale);
+  const int vec = C & ~3;
+  const float* g = dy;
+  for (int n = 0; n < N; n++)
+    for (int oh = 0; oh < OH; oh++) {
+      const int h0 = clamp_lo(oh * SH - PT), h1 = clamp_hi(oh * SH - PT + FH, H);
+      for (int ow = 0; ow < OW; ow++, g += C) {
+        const int w0 = clamp_lo(ow * SW - PL), w1 = clamp_hi(ow * SW - PL + FW, W);
+        for (int h = h0; h < h1; h++)
+          for (int w = w0; w < w1; w++) {
+            float* d = dx + ((n * H + h) * W + w) * C;
+            int c = 0;
+            for (; c < vec; c += 4) {
+              const f4 v = wasm_f32x4_mul(wasm_v128_load(g + c), scale4);
+              wasm_v128_store(d + c, tiles ? v : wasm_f32x4_add(wasm_v128_load(d + c), v));
+            }
+            for (; c < C; c++) d[c] = tiles ? g[c] * scale : d[c] + g[c] * scale;
+          }
+      }
+    }
+}

@@ -61,6 +61,44 @@ static inline void add8(float* p, f4 lo, f4 hi) {
   wasm_v128_store(p + 4, wasm_f32x4_add(wasm_v128_load(p + 4), hi));
 }
 
+// The partial-panel twins of the above, for matrices whose column count is not a multiple of 8:
+// n is how many of the 8 floats at p exist (n >= 8: all; n <= 0: none). Absent lanes load as 0.
+static inline f4 load4_n(const float* p, int n) {
+  if (n >= 4) return wasm_v128_load(p);
+  return wasm_f32x4_make(n > 0 ? p[0] : 0.f, n > 1 ? p[1] : 0.f, n > 2 ? p[2] : 0.f, 0.f);
+}
+
+static inline void store4_n(float* p, f4 v, int n) {
+  if (n >= 4) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  if (n > 0) p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (n > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (n > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+static inline void store8_n(float* p, f4 lo, f4 hi, int n) {
+  if (n >= 8) {
+    store8(p, lo, hi);
+    return;
+  }
+  store4_n(p, lo, n);
+  store4_n(p + 4, hi, n - 4);
+}
+
+static inline void add8_n(float* p, f4 lo, f4 hi, int n) {
+  if (n >= 8) {
+    add8(p, lo, hi);
+    return;
+  }
+  store4_n(p, wasm_f32x4_add(load4_n(p, n), lo), n);
+  store4_n(p + 4, wasm_f32x4_add(load4_n(p + 4, n - 4), hi), n - 4);
+}
+
+// Columns rounded up to whole panels of 8: the width of a packed matrix.
+static inline int panels8(int n) { return (n + 7) & ~7; }
+
 static inline void zero(float* p, int n) {
   const f4 z = wasm_f32x4_splat(0);
   int i = 0;
