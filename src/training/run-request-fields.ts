@@ -19,6 +19,7 @@ const reference = REFERENCE_HYPERPARAMETERS;
  * and the sweep form all use; in the order the form shows them.
  */
 export const RUN_FIELDS = {
+  dataset: { type: 'string', placeholder: 'NAME', param: 'dataset', default: 'mnist', description: 'the dataset to train and test on: mnist, fashion-mnist or one registered (`digitlab datasets`)' },
   epochs: { type: 'integer', min: 1, max: 1000, param: 'epochs', default: String(reference.epochs), description: 'passes over the training set' },
   'batch-size': { type: 'integer', min: 1, max: 60000, param: 'batchSize', default: String(reference.batchSize), description: 'images per gradient step' },
   'validation-split': { type: 'number', min: 0, max: 0.9, placeholder: 'F', param: 'validationSplit', default: String(reference.validationSplit), description: 'fraction held out from the end of the training set' },
