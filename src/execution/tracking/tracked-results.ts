@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import type { NamedSplit } from '../../data/datasets/dataset.ts';
+import { findDataset } from '../../data/datasets/catalogue.ts';
 import { scaledPixels } from '../../data/batches.ts';
 import { detectConvention, probabilitiesOf, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
@@ -38,10 +39,14 @@ export function trackedTestResults(
  * model is taken as said, and the rest of the convention is found on a trial batch of test images.
  * Throws ImportError when it is not a 28x28 digit classifier.
  */
-export async function trackedModel(bytes: Buffer, request: ConventionRequest): Promise<Omit<ImportedModel, 'runId'>> {
+export async function trackedModel(
+  bytes: Buffer,
+  request: ConventionRequest,
+  testSplit: (limit: number) => NamedSplit = (limit) => loadMnist('test', { limit }),
+): Promise<Omit<ImportedModel, 'runId'>> {
   const raw = await loadOnnxModel(bytes);
   try {
-    const trial = loadMnist('test', { limit: TRIAL_IMAGES });
+    const trial = testSplit(TRIAL_IMAGES);
     const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
     return {
       framework: 'onnx',
@@ -67,7 +72,7 @@ export async function trackedEmbeddings(db: Db, run: Run): Promise<void> {
   if (!model?.modelData || !model.embedding || !predictions || loadTestEmbeddings(db, run.id)) return;
   const { predict, dispose } = await importedPredictor({ ...model, modelData: model.modelData });
   try {
-    const test = loadMnist('test', { limit: predictions.predicted.length });
+    const test = findDataset(db, run.dataset).load('test', { limit: predictions.predicted.length });
     const [embeddings] = await predict(scaledPixels(test, 0, test.count), test.count, true);
     storeTestEmbeddings(db, run.id, test.count, embeddings!, embeddings!.length / test.count);
   } finally {
