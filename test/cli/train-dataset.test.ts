@@ -24,6 +24,7 @@ describe('training on a dataset other than MNIST', () => {
     const run = trained.lastJson();
     expect(run.status).toBe('completed');
     expect(run.params.dataset).toBe('fashion-mnist');
+    expect(run.dataset).toBe('fashion-mnist');
     expect(run.name).toMatch(/^fashion-mnist-/);
     // The hashes of the package's files, as `datasets` lists them (sha256 of the .gz files as stored).
     const train = fashionMnistDataset().load('train', { limit: 1 });

@@ -57,6 +57,7 @@ describe('launching a run on a dataset', () => {
     expect(created.status).toBe(201);
     const { id } = await created.json();
     expect(getRun(db, id).dataset).toBe('shapes');
+    expect((await (await app.request(`/api/runs/${id}`)).json()).dataset).toBe('shapes');
     const { labels } = decodePictureFolder(folder).splits.test;
     const rows = Array.from(labels, (label) => [0, 1, 2, 3].map((c) => (c === label ? 0.7 : 0.1)));
     const ten = await app.request(`/api/tracking/runs/${id}/predictions`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ probabilities: rows.map(() => new Array(10).fill(0.1)) }) });
