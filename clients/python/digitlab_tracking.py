@@ -157,7 +157,7 @@ class Run:
         self._http.request("POST", self._path("epochs"), body)
 
     def log_test_predictions(self, probabilities):
-        """[n,10] class probabilities, one row per test image in the dataset's order (n: all, or a prefix)."""
+        """[n,classes] class probabilities (ten for MNIST), one row per test image in the run's dataset's order (n: all, or a prefix)."""
         rows = _plain(probabilities)
         self._http.request("PUT", self._path("predictions"), {"probabilities": rows})
 

@@ -21,6 +21,8 @@ export interface StartRunOptions {
   tags?: Record<string, string>;
   /** Who trains it, shown on the run page: 'tfjs' unless said. */
   framework?: string;
+  /** The dataset its test predictions are of: mnist unless said (fashion-mnist, or one the server registered). */
+  dataset?: string;
   /** How long the server waits for a sign of life before failing the run (default 60). */
   leaseSeconds?: number;
   /** Needed only when the server runs with --allow-remote; DIGITLAB_TOKEN otherwise. */
@@ -93,7 +95,7 @@ export class TrackedRun {
     await this.client.postJson(this.path('epochs'), { epoch, ...metrics });
   }
 
-  /** [n,10] class probabilities, one row per test image in the dataset's order (n: all, or a prefix). */
+  /** [n,classes] class probabilities (ten for MNIST), one row per test image in the dataset's order (n: all, or a prefix). */
   async logTestPredictions(probabilities: number[][] | Float32Array): Promise<void> {
     const rows = Array.isArray(probabilities)
       ? probabilities

@@ -1,3 +1,4 @@
+import { datasetLookup, DEFAULT_DATASET, findDataset } from '../data/datasets/catalogue.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../db/schema.ts';
 import { ImportError, requestedScale, type ConventionRequest } from '../models/imported/classifier.ts';
 import { importRun } from '../training/import-run.ts';
@@ -18,6 +19,7 @@ export const importCommand: Command = {
     'input-normalize': { type: 'string', placeholder: 'MEAN,STD', description: "pixels in [0,1] standardised as (x - MEAN) / STD, as PyTorch's Normalize((0.1307,), (0.3081,)) (auto tries MNIST's 0.1307,0.3081)" },
     output: { type: 'choice', choices: ['auto', ...OUTPUT_KINDS], description: 'what the ten outputs are (default auto: probabilities when rows sum to 1, log-probabilities when their exponentials do, else logits)' },
     'test-limit': { type: 'integer', min: 1, max: 10000, description: 'score a model on the first N test images only (default all 10,000)' },
+    dataset: { type: 'string', placeholder: 'NAME', description: "the dataset whose test set the predictions are of (default mnist): mnist, fashion-mnist or one registered; a prediction file has a column per its class" },
   },
   async run({ positionals, options }, context) {
     const name = (options.name as string | undefined)?.trim();
@@ -35,7 +37,12 @@ export const importCommand: Command = {
     };
     const { db, runs } = openRunStoreFor(options, context);
     try {
+      const datasetName = (options.dataset as string | undefined)?.trim() || DEFAULT_DATASET;
+      if (!datasetLookup(db).classNamesOf(datasetName)) {
+        throw new UsageError(`--dataset must name a known dataset (${datasetLookup(db).names().join(', ')}); got '${datasetName}'`);
+      }
       const run = await importRun(runs, {
+        dataset: datasetName === DEFAULT_DATASET ? undefined : findDataset(db, datasetName),
         file: positionals[0]!,
         name,
         tags: tagsFrom(options),

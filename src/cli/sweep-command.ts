@@ -8,6 +8,7 @@ import { RunQueue } from '../execution/queue.ts';
 import { getRun, type Run } from '../store/store.ts';
 import { sweepResults } from '../analysis/sweeps/sweep-results.ts';
 import { planSweep, SWEEP_OPTIONS, type SweepValues } from '../analysis/sweeps/sweep-plan.ts';
+import { datasetLookup } from '../data/datasets/catalogue.ts';
 import { launchSweep } from '../analysis/sweeps/sweep-store.ts';
 import { sweepResultsText } from './sweep-results-command.ts';
 
@@ -51,13 +52,14 @@ export const sweepCommand: Command = {
     },
   },
   async run({ options }, context) {
-    const planned = planSweep(withWorkersAsThreads(options) as SweepValues);
-    if (!planned.ok) throw usageErrorOf(planned.problems);
-    const { plan } = planned;
     const tags = tagsFrom(options);
     const store = openRunStoreFor(options, context);
     const { db } = store;
     try {
+      // Planned with the store's datasets: a registered one may be named, or be an axis.
+      const planned = planSweep(withWorkersAsThreads(options) as SweepValues, { datasets: datasetLookup(db) });
+      if (!planned.ok) throw usageErrorOf(planned.problems);
+      const { plan } = planned;
       const { sweep, runs } = await launchSweep(store, { ...plan, tags });
       context.stderr.write(`sweep ${sweep.id} (${sweep.name}): queued ${runs.length} runs, ${runs[0]!.id} to ${runs.at(-1)!.id}\n`);
       if (!options['run-now']) {

@@ -5,12 +5,13 @@ import { UsageError, type Command, type OptionValues } from '../core/command.ts'
 import { HYPERPARAMETER_OPTIONS, LABEL_OPTIONS, requestValuesFrom, valueOrExit, workersAlias } from './run-request-flags.ts';
 import { trainClaimedRun } from './run-training.ts';
 import { openRunStoreFor } from '../store/open-store.ts';
+import { BUILT_IN_NAMES, datasetLookup, DEFAULT_DATASET, type DatasetLookup } from '../data/datasets/catalogue.ts';
 
 /** The run request's fields as `train` is given them; a problem is a usage error naming the flag. */
-function runRequestFrom(options: OptionValues): RunRequest {
+function runRequestFrom(options: OptionValues, datasets: DatasetLookup): RunRequest {
   const tags = (options.tag as string[] | undefined) ?? [];
   const maxModelMemoryGb = options['max-model-memory'] as number | undefined;
-  return valueOrExit(parseRunRequest({ values: requestValuesFrom(options), name: options.name as string | undefined, tags, maxModelMemoryGb }));
+  return valueOrExit(parseRunRequest({ values: requestValuesFrom(options), name: options.name as string | undefined, tags, maxModelMemoryGb, datasets }));
 }
 
 /** The flag that raises the memory ceiling a network's training must fit under (models/model-memory.ts). */
@@ -34,7 +35,7 @@ async function checkBackendFlags(backend: BackendChoice | undefined, hp: Hyperpa
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a network (the reference CNN unless --model) on MNIST and record the run',
+  summary: 'train a network (the reference CNN unless --model) on a dataset (MNIST unless --dataset) and record the run',
   positionals: [],
   options: {
     ...HYPERPARAMETER_OPTIONS,
@@ -46,13 +47,17 @@ export const trainCommand: Command = {
     backend: { type: 'choice', choices: BACKEND_CHOICES, description: 'training engine (default auto: node, else wasm, else cpu)' },
   },
   async run({ options }, context) {
-    const { name, params: hyperparameters, tags } = runRequestFrom(options);
-    await checkBackendFlags(options.backend as BackendChoice | undefined, hyperparameters);
+    // A registered dataset is known by the store; any other request is checked before a store is even opened.
+    const named = typeof options.dataset === 'string' ? options.dataset.trim() : DEFAULT_DATASET;
+    const early = BUILT_IN_NAMES.includes(named) ? runRequestFrom(options, datasetLookup(null)) : null;
+    if (early) await checkBackendFlags(options.backend as BackendChoice | undefined, early.params);
     const store = openRunStoreFor(options, context);
     const { db } = store;
-    const run = await store.runs.create({ name, params: hyperparameters, tags }, { claim: true });
-    context.stderr.write(`run ${run.id} (${name}) started\n`);
     try {
+      const { name, params: hyperparameters, tags } = early ?? runRequestFrom(options, datasetLookup(db));
+      if (!early) await checkBackendFlags(options.backend as BackendChoice | undefined, hyperparameters);
+      const run = await store.runs.create({ name, params: hyperparameters, tags }, { claim: true });
+      context.stderr.write(`run ${run.id} (${name}) started\n`);
       return await trainClaimedRun(store, run, options, context);
     } finally {
       db.$client.close();

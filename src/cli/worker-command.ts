@@ -12,7 +12,7 @@ import { UsageError, type Command, type CommandContext, printJson } from '../cor
 import { trainAndRecord, type RunEnding } from '../training/experiment.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import type { LabelCorrection } from '../store/label-issues-decisions.ts';
-import { mnistFileHashes } from '../data/mnist.ts';
+import { localBuiltInHashes } from '../data/datasets/catalogue.ts';
 import { availableCores } from '../training/steppers.ts';
 import { WorkerClient, WorkerRequestError } from '../execution/workers/client.ts';
 import { HttpRecorder } from '../execution/workers/http-recorder.ts';
@@ -40,9 +40,13 @@ interface WorkerSettings {
   stops: StopSignals;
 }
 
-/** Claims one run; null when nothing is queued. A dataset mismatch or a bad token throws. */
-async function claim(settings: WorkerSettings, datasetHashes: Record<string, string>): Promise<Claim> {
-  return settings.client.postJson<Claim>('/api/workers/claim', { host: settings.host, datasetHashes });
+/**
+ * Claims one run on a dataset this worker has; null when nothing such is queued. A dataset
+ * mismatch or a bad token throws. `datasetHashes` stays MNIST's, as servers before datasets read it.
+ */
+async function claim(settings: WorkerSettings, hashes: Record<string, Record<string, string>>): Promise<Claim> {
+  const { mnist, ...datasets } = hashes;
+  return settings.client.postJson<Claim>('/api/workers/claim', { host: settings.host, datasetHashes: mnist, datasets });
 }
 
 /** Trains a claimed run through the one training path, recording it on the server. */
@@ -78,7 +82,7 @@ async function train(settings: WorkerSettings, claimed: NonNullable<Claim['run']
 /** One worker process's loop: claim, train, repeat (or once). Returns the exit code. */
 async function workLoop(settings: WorkerSettings, once: boolean, json: boolean): Promise<number> {
   const { context } = settings;
-  const datasetHashes = mnistFileHashes();
+  const datasetHashes = localBuiltInHashes();
   const trained: { runId: number; status: string }[] = [];
   let code = 0;
   while (!settings.stops.signal.aborted) {

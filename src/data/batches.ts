@@ -33,7 +33,7 @@ export function imageBatch(data: LabelledImages, start: number, end: number): tf
 /** Alters a batch's scaled images in place; `indices` say which dataset image each row is. */
 export type BatchAugmentation = (pixels: Float32Array, indices: ArrayLike<number>, labels: Uint8Array) => void;
 
-/** One training batch as plain arrays: scaled pixels (784 per row) and one-hot labels (10 per row). */
+/** One training batch as plain arrays: scaled pixels (784 per row) and one-hot labels (one per class, per row). */
 export interface BatchArrays {
   pixels: Float32Array;
   oneHot: Float32Array;
@@ -45,27 +45,29 @@ export function gatherBatchArrays(
   data: LabelledImages,
   indices: ArrayLike<number>,
   augment?: BatchAugmentation,
+  classes = 10,
 ): BatchArrays {
   const rows = indices.length;
   const pixels = new Float32Array(rows * PIXELS);
-  const oneHot = new Float32Array(rows * 10);
+  const oneHot = new Float32Array(rows * classes);
   for (let row = 0; row < rows; row++) {
     const index = indices[row]!;
     const source = data.images.subarray(index * PIXELS, (index + 1) * PIXELS);
     const offset = row * PIXELS;
     for (let p = 0; p < PIXELS; p++) pixels[offset + p] = source[p]! / 255;
-    oneHot[row * 10 + data.labels[index]!] = 1;
+    oneHot[row * classes + data.labels[index]!] = 1;
   }
   augment?.(pixels, indices, data.labels);
   return { pixels, oneHot, rows };
 }
 
-/** `gatherBatchArrays` as tensors: x [n,28,28,1] and y [n,10]. */
+/** `gatherBatchArrays` as tensors: x [n,28,28,1] and y [n,classes]. */
 export function gatherBatch(
   data: LabelledImages,
   indices: ArrayLike<number>,
   augment?: BatchAugmentation,
+  classes = 10,
 ): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const { pixels, oneHot, rows } = gatherBatchArrays(data, indices, augment);
-  return { x: tf.tensor4d(pixels, [rows, 28, 28, 1]), y: tf.tensor2d(oneHot, [rows, 10]) };
+  const { pixels, oneHot, rows } = gatherBatchArrays(data, indices, augment, classes);
+  return { x: tf.tensor4d(pixels, [rows, 28, 28, 1]), y: tf.tensor2d(oneHot, [rows, classes]) };
 }

@@ -11,6 +11,7 @@ import { settleLost, type Executor, type LostTrainer } from './executor.ts';
 import { TrackedScripts } from './tracking/tracked-scripts.ts';
 import { RemoteWorkers } from './workers/remote-executor.ts';
 import { CANCELLED_BY_USER } from '../training/cancellation.ts';
+import { BUILT_IN_NAMES } from '../data/datasets/catalogue.ts';
 import { deadTrainerReason, isRemotelyTrainable, getRun, listRuns, liveRunsHere, runsTrainingHere, trainerIsDead, type Run } from '../store/store.ts';
 import type { RunStore } from '../store/run-store.ts';
 
@@ -37,7 +38,10 @@ export interface RunQueueOptions {
   pollMs?: number;
   /** Where the workers' output lines and the queue's own notices go. */
   log?: (line: string) => void;
-  /** serve --executor slurm: queued runs go to Slurm as batch jobs; only label-audit folds train here. */
+  /**
+   * serve --executor slurm: queued runs go to Slurm as batch jobs; only label-audit folds, and runs
+   * on a registered dataset (which a job's worker has not), train here.
+   */
   slurm?: SlurmExecutor;
   /** How long stop() lets a signalled worker finish its batch before SIGKILL (default 10 s). */
   stopGraceMs?: number;
@@ -158,7 +162,7 @@ export class RunQueue {
     while (this.training() < this.maxConcurrent) {
       // listRuns is newest first.
       const next = listRuns(this.options.db, { statuses: ['queued'] })
-        .filter((run) => !this.workers.has(run.id) && !(this.options.slurm && isRemotelyTrainable(run)))
+        .filter((run) => !this.workers.has(run.id) && !(this.options.slurm && isRemotelyTrainable(run) && BUILT_IN_NAMES.includes(run.dataset)))
         .at(-1);
       if (!next) return;
       this.startWorker(next);

@@ -122,7 +122,18 @@ export type PresetName = keyof typeof MODEL_PRESETS;
 export const PRESET_NAMES = Object.keys(MODEL_PRESETS) as PresetName[];
 export const DEFAULT_MODEL: PresetName = 'reference';
 
-/** A preset's spec as a fresh mutable copy, so no caller can alter the table. */
-export function presetSpec(name: PresetName): ModelSpec {
-  return structuredClone(MODEL_PRESETS[name].spec) as unknown as ModelSpec;
+/**
+ * A preset's spec as a fresh mutable copy, so no caller can alter the table, its softmax as wide
+ * as the dataset has classes (the table's ten are MNIST's and Fashion-MNIST's).
+ */
+export function presetSpec(name: PresetName, classes = 10): ModelSpec {
+  const spec = structuredClone(MODEL_PRESETS[name].spec) as unknown as ModelSpec;
+  return classes === 10 ? spec : withOutputs(spec, classes);
+}
+
+/** A spec with its last layer (the softmax) made `classes` wide. */
+export function withOutputs(spec: ModelSpec, classes: number): ModelSpec {
+  const last = spec.layers[spec.layers.length - 1];
+  if (last?.type !== 'dense') return spec;
+  return { layers: [...spec.layers.slice(0, -1), { ...last, units: classes }] };
 }

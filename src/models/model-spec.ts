@@ -1,7 +1,7 @@
 import { DomainError } from '../core/errors.ts';
 /**
  * A network as data: a list of layers in the tfjs layers vocabulary, checked before anything is
- * built. The input is fixed at 28x28x1 and the last layer must be the 10-way softmax, so every
+ * built. The input is fixed at 28x28x1 and the last layer must be a softmax (2 to 100 classes), so every
  * spec fits MNIST and every analysis (probabilities, embeddings) works on it.
  */
 
@@ -201,7 +201,8 @@ export interface ModelSummary {
  * Checks a spec that came from a person (a JSON file, the form) and returns it typed, with its
  * Keras-style summary. Throws ModelSpecError naming the first layer and field at fault: an unknown
  * type or field, a missing or out-of-range field, a layer that cannot take its input's shape,
- * shapes that collapse to zero, or a last layer that is not the 10-way softmax.
+ * shapes that collapse to zero, or a last layer that is not a softmax over 2 to 100 classes (whether
+ * it fits a dataset's class count is the run request's check: outputUnits).
  */
 export function checkModelSpec(raw: unknown): { spec: ModelSpec; summary: ModelSummary } {
   const layers = (raw as { layers?: unknown } | null)?.layers;
@@ -224,9 +225,9 @@ export function checkModelSpec(raw: unknown): { spec: ModelSpec; summary: ModelS
     rows.push({ index, type: layer.type, layer: describeLayer(layer), outputShape: shape, parameters: parameters.trainable + parameters.nonTrainable });
   });
   const last = spec.layers[spec.layers.length - 1]!;
-  if (last.type !== 'dense' || last.units !== 10 || last.activation !== 'softmax') {
+  if (last.type !== 'dense' || last.units < 2 || last.units > 100 || last.activation !== 'softmax') {
     throw new ModelSpecError(
-      `layers[${spec.layers.length - 1}] (${last.type}): the last layer must be {"type":"dense","units":10,"activation":"softmax"}`,
+      `layers[${spec.layers.length - 1}] (${last.type}): the last layer must be {"type":"dense","units":10,"activation":"softmax"} (units: the dataset's class count, 2 to 100)`,
     );
   }
   return { spec, summary: { rows, totalParameters: total, trainableParameters: trainable } };
@@ -290,4 +291,10 @@ export function summaryLines(summary: ModelSummary): string[] {
     `Trainable params: ${count(summary.trainableParameters)}`,
     `Non-trainable params: ${count(summary.totalParameters - summary.trainableParameters)}`,
   ];
+}
+
+/** The classes a checked spec predicts: its last layer's units. */
+export function outputUnits(spec: ModelSpec): number {
+  const last = spec.layers[spec.layers.length - 1];
+  return last?.type === 'dense' ? last.units : 10;
 }

@@ -4,7 +4,7 @@ import { embeddingOutput } from './model.ts';
 /**
  * A model as the analyses that need only its outputs see it (occlusion, calibration, robustness,
  * own digits): images in, class probabilities out. `pixels` holds `count` images of 784 values,
- * NHWC (28x28x1), scaled to [0,1]; the answer holds 10 probabilities per image. Any engine can
+ * NHWC (28x28x1), scaled to [0,1]; the answer holds one probability per class per image (10 for MNIST). Any engine can
  * provide one: a tfjs model of digitlab's own runs, or an imported model on another runtime.
  */
 export type ProbabilityFn = (pixels: Float32Array, count: number) => Promise<Float32Array>;
@@ -37,11 +37,14 @@ const BATCH = 1000;
 /** The probabilities of a Predictor, asked in batches. */
 export function batchedProbabilities(predict: Predictor): ProbabilityFn {
   return async (pixels, count) => {
-    const out = new Float32Array(count * 10);
+    let out = new Float32Array(count * 10);
     for (let start = 0; start < count; start += BATCH) {
       const end = Math.min(start + BATCH, count);
       const [probabilities] = await predict(pixels.subarray(start * PIXELS, end * PIXELS), end - start, false);
-      out.set(probabilities!, start * 10);
+      // As wide as the model has classes (ten for MNIST): the first batch says.
+      const classes = probabilities!.length / (end - start);
+      if (start === 0 && classes !== 10) out = new Float32Array(count * classes);
+      out.set(probabilities!, start * classes);
     }
     return out;
   };

@@ -9,6 +9,8 @@ export type ImportedModel = typeof importedModels.$inferSelect;
 
 /** What an imported run records as its params: only what shapes its numbers. */
 export interface ImportedParams {
+  /** The dataset whose test set it was scored on; absent for MNIST. */
+  dataset?: string;
   /** Predictions cover the first N test images (null: all 10,000). */
   testLimit: number | null;
 }
@@ -29,6 +31,7 @@ export function recordImportedRun(db: Db, input: ImportedRunInput): Run {
         createdAt: now,
         startedAt: now,
         params: input.params,
+        dataset: input.params.dataset ?? 'mnist',
         seed: 0,
         host: os.hostname(),
         ...input.provenance,

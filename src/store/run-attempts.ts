@@ -31,8 +31,8 @@ export class NotRunHolderError extends DomainError {
  * Moves the oldest queued run (or the token's own run, for a Slurm job's token) to running for a
  * remote worker. Null when nothing waits.
  */
-export function claimQueuedRun(db: Db, claim: { token: WorkerToken; host: string; leaseMs: number }): Run | null {
-  return claimQueued(db, { runId: claim.token.runId, remotely: true }, { host: claim.host, pid: null, worker: { name: claim.token.name, leaseMs: claim.leaseMs } });
+export function claimQueuedRun(db: Db, claim: { token: WorkerToken; host: string; leaseMs: number; datasets?: readonly string[] }): Run | null {
+  return claimQueued(db, { runId: claim.token.runId, remotely: true, datasets: claim.datasets }, { host: claim.host, pid: null, worker: { name: claim.token.name, leaseMs: claim.leaseMs } });
 }
 
 /**

@@ -21,7 +21,8 @@ export interface RunStore {
   /** Claims a queued run for this process; false when someone else took it first. */
   claim(runId: number): Promise<boolean>;
   /** Claims the oldest run a remote worker may train (or a Slurm job token's own run); null when none waits. */
-  claimForWorker(claim: { token: WorkerToken; host: string; leaseMs: number }): Promise<Run | null>;
+  /** `datasets`: the datasets the worker has the server's files of; it claims runs on those only. */
+  claimForWorker(claim: { token: WorkerToken; host: string; leaseMs: number; datasets?: readonly string[] }): Promise<Run | null>;
 
   /** Where one run's training writes what it learns; `retries` is how often an interruption requeues it (serve --retry). */
   recorder(runId: number, options?: { retries?: number }): RunRecorder;

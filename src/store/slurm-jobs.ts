@@ -6,12 +6,15 @@ import { remotelyTrainable, type Run } from './store.ts';
 
 /** The Slurm job of each run that serve --executor slurm submits: what the store keeps of it. */
 
-/** Queued runs that no job trains yet, oldest first (label-audit folds train on the server's machine). */
-export function runsWithoutJob(db: Db): Run[] {
+/**
+ * Queued runs that no job trains yet, oldest first (label-audit folds train on the server's
+ * machine, and so do runs on datasets other than `datasets`, the ones a job's worker has).
+ */
+export function runsWithoutJob(db: Db, datasets?: readonly string[]): Run[] {
   return db
     .select()
     .from(runs)
-    .where(and(eq(runs.status, 'queued'), isNull(runs.slurmJobId), remotelyTrainable))
+    .where(and(eq(runs.status, 'queued'), isNull(runs.slurmJobId), remotelyTrainable, datasets ? inArray(runs.dataset, [...datasets]) : undefined))
     .orderBy(runs.id)
     .all();
 }

@@ -139,17 +139,28 @@ export const remotelyTrainable = sql`json_extract(${runs.params}, '$.folds') IS 
 export const isRemotelyTrainable = (run: Run) => (run.params as StoredParams).folds == null;
 
 /**
- * The one claim: moves the oldest queued run that `which` allows (one run, and only those a remote
- * worker may train) to running for `claimant`, in one UPDATE, so two claimants never both get it;
+ * The one claim: moves the oldest queued run that `which` allows (one run, only those a remote
+ * worker may train, only those on the datasets the claimant has) to running for `claimant`, in one UPDATE, so two claimants never both get it;
  * counts the attempt, and records a worker's attempt with its lease. Null when nothing waits.
  */
-export function claimQueued(db: Db | Transaction, which: { runId?: number | null; remotely?: boolean }, claimant: Claimant): Run | null {
+export function claimQueued(
+  db: Db | Transaction,
+  which: { runId?: number | null; remotely?: boolean; datasets?: readonly string[] },
+  claimant: Claimant,
+): Run | null {
   // Inside a caller's transaction (createRun) this nests as a savepoint.
   return (db as Db).transaction((tx) => {
     const candidate = tx
       .select({ id: runs.id, slurmJobId: runs.slurmJobId })
       .from(runs)
-      .where(and(eq(runs.status, 'queued'), which.remotely ? remotelyTrainable : undefined, which.runId == null ? undefined : eq(runs.id, which.runId)))
+      .where(
+        and(
+          eq(runs.status, 'queued'),
+          which.remotely ? remotelyTrainable : undefined,
+          which.datasets ? inArray(runs.dataset, [...which.datasets]) : undefined,
+          which.runId == null ? undefined : eq(runs.id, which.runId),
+        ),
+      )
       .orderBy(asc(runs.id))
       .limit(1)
       .get();

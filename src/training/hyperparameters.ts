@@ -9,6 +9,8 @@ import type { LrSchedule, OptimizerName } from './recipe.ts';
  * the params older runs have (and group, diff and name as they always did).
  */
 export interface Hyperparameters extends AugmentationSettings {
+  /** The dataset trained and tested on; absent means MNIST, as every run before datasets were named. */
+  dataset?: string;
   epochs: number;
   batchSize: number;
   validationSplit: number;
@@ -55,6 +57,9 @@ export function modelSpecOf(hp: Hyperparameters): ModelSpec {
 
 /** The images a run trains on each epoch: its limit (or all 60,000), less the validation split taken from the end. */
 export const trainingImages = (hp: Pick<Hyperparameters, 'trainLimit' | 'validationSplit'>) => Math.floor((hp.trainLimit ?? 60_000) * (1 - hp.validationSplit));
+
+/** The name of the dataset a run trains on. */
+export const datasetOf = (hp: Pick<Hyperparameters, 'dataset'>) => hp.dataset ?? 'mnist';
 
 /** The name of the network a run trains. */
 export const modelNameOf = (hp: Hyperparameters) => hp.model ?? 'reference';

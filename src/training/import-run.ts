@@ -5,7 +5,8 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import path from 'node:path';
 import { selectBackend } from './backend.ts';
 import { score } from './evaluate.ts';
-import { loadMnist, type MnistSplit } from '../data/mnist.ts';
+import { mnistDataset } from '../data/datasets/catalogue.ts';
+import type { Dataset, NamedSplit } from '../data/datasets/dataset.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import type { Run } from '../store/store.ts';
 import {
@@ -31,11 +32,12 @@ export interface ImportRequest {
   /** Score on the first N test images only (prediction files say it by their length). */
   testLimit?: number;
   mnistDir?: string;
+  /** The dataset whose test set the model was scored on (default MNIST), found by the caller in its store. */
+  dataset?: Dataset;
   /** Told each step as it starts, for progress output. */
   onStep?: (step: string) => void;
 }
 
-const TEST_IMAGES = 10_000;
 const TRIAL_IMAGES = 500;
 
 const sha256 = (parts: Uint8Array[]) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('hex');
@@ -60,8 +62,8 @@ function startsWithNpyMagic(file: string): boolean {
   }
 }
 
-/** What the file is, by its name and then by its first bytes. */
-async function readModelFile(file: string): Promise<ModelFile> {
+/** What the file is, by its name and then by its first bytes; a prediction file has a column per class. */
+async function readModelFile(file: string, classes: number): Promise<ModelFile> {
   if (!existsSync(file)) throw new ImportError(`${file} does not exist`);
   if (statSync(file).isDirectory() || file.endsWith('.json')) {
     const { files, ...artifacts } = readTfjsDirectory(file);
@@ -69,25 +71,29 @@ async function readModelFile(file: string): Promise<ModelFile> {
   }
   const extension = path.extname(file).toLowerCase();
   // Prediction files run to tens of MB of text: parsed in a thread, so a server keeps answering.
-  if (extension === '.npy' || startsWithNpyMagic(file)) return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'npy')) };
-  if (extension === '.csv') return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'csv')) };
+  if (extension === '.npy' || startsWithNpyMagic(file)) return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'npy', classes)) };
+  if (extension === '.csv') return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'csv', classes)) };
   const bytes = readFileSync(file);
   if (extension === '.onnx' || extension === '') return { kind: 'onnx', bytes };
   throw new ImportError(`${file}: expected an .onnx file, a tfjs model.json (or its directory), a .npy or a .csv`);
 }
 
-/** Ten checked probabilities per test image from a prediction file. */
-function predictionsFromTable(table: PredictionTable, test: MnistSplit, request: ConventionRequest) {
-  if (table.count === 0 || table.count > TEST_IMAGES) {
-    throw new ImportError(`the file has ${table.count} rows; expected one per MNIST test image (10000, or the first n)`);
+/** Checked probabilities, one per class, per test image from a prediction file, against the dataset's test labels. */
+function predictionsFromTable(table: PredictionTable, test: NamedSplit, testImages: number, request: ConventionRequest) {
+  if (table.count === 0 || table.count > testImages) {
+    throw new ImportError(`the file has ${table.count} rows; expected one per ${test.dataset} test image (${testImages}, or the first n)`);
   }
   if (table.labels) {
     const wrong = table.labels.findIndex((label, i) => label !== test.labels[i]);
-    if (wrong >= 0) throw new ImportError(`row ${wrong} is labelled ${table.labels[wrong]}, but MNIST test image ${wrong} is a ${test.labels[wrong]}: rows must be in test-set order`);
+    if (wrong >= 0) {
+      throw new ImportError(`row ${wrong} is labelled ${table.labels[wrong]}, but ${test.dataset} test image ${wrong} is a ${test.labels[wrong]} (${test.classNames[test.labels[wrong]!]}): rows must be in test-set order`);
+    }
   }
-  const output = request.output === 'auto' ? outputKindOf(table.values) : request.output;
-  return { probabilities: probabilitiesOf(table.values, output, 'the file'), output };
+  const classes = test.classNames.length;
+  const output = request.output === 'auto' ? outputKindOf(table.values, classes) : request.output;
+  return { probabilities: probabilitiesOf(table.values, output, 'the file', classes), output };
 }
+
 
 async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) {
   if (model.kind === 'onnx') return { framework: 'onnx' as const, raw: await loadOnnxModel(model.bytes) };
@@ -104,13 +110,20 @@ async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) 
 export async function importRun(runs: RunStore, request: ImportRequest): Promise<Run> {
   const step = request.onStep ?? (() => {});
   step(`reading ${request.file}`);
-  const file = await readModelFile(request.file);
+  const dataset = request.dataset ?? mnistDataset(request.mnistDir);
+  const classes = dataset.classNames.length;
+  const file = await readModelFile(request.file, classes);
+  if (file.kind !== 'predictions' && classes !== 10) {
+    throw new ImportError(`dataset '${dataset.name}' has ${classes} classes; a model file is read as a 10-class classifier, so import its test predictions (.npy or .csv, ${classes} columns) instead`);
+  }
+  const whole = dataset.load('test');
+  const testImages = whole.count;
   const limit = file.kind === 'predictions' ? file.table.count : request.testLimit;
-  const test = loadMnist('test', { dir: request.mnistDir, limit: limit && limit <= TEST_IMAGES ? limit : undefined });
+  const test = limit && limit < testImages ? dataset.load('test', { limit }) : whole;
   const common = {
     name: request.name ?? path.basename(request.file.replace(/\/+$/, '')),
     tags: request.tags ?? {},
-    params: { testLimit: test.count === TEST_IMAGES ? null : test.count },
+    params: { ...(dataset.name !== 'mnist' ? { dataset: dataset.name } : {}), testLimit: test.count === testImages ? null : test.count },
     fileName: path.basename(request.file.replace(/\/+$/, '')),
   };
   const provenance = {
@@ -119,7 +132,7 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
     packageVersions: packageVersions(),
   };
   if (file.kind === 'predictions') {
-    const { probabilities, output } = predictionsFromTable(file.table, test, request.conventions);
+    const { probabilities, output } = predictionsFromTable(file.table, test, testImages, request.conventions);
     step('storing the run');
     return runs.recordImported({
       ...common,

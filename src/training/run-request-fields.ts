@@ -19,6 +19,7 @@ const reference = REFERENCE_HYPERPARAMETERS;
  * and the sweep form all use; in the order the form shows them.
  */
 export const RUN_FIELDS = {
+  dataset: { type: 'string', placeholder: 'NAME', param: 'dataset', default: 'mnist', description: 'the dataset to train and test on: mnist, fashion-mnist or one registered (`digitlab datasets`)' },
   epochs: { type: 'integer', min: 1, max: 1000, param: 'epochs', default: String(reference.epochs), description: 'passes over the training set' },
   'batch-size': { type: 'integer', min: 1, max: 60000, param: 'batchSize', default: String(reference.batchSize), description: 'images per gradient step' },
   'validation-split': { type: 'number', min: 0, max: 0.9, placeholder: 'F', param: 'validationSplit', default: String(reference.validationSplit), description: 'fraction held out from the end of the training set' },
@@ -33,7 +34,7 @@ export const RUN_FIELDS = {
   momentum: { type: 'number', min: 0, max: 0.999, placeholder: 'M', param: 'momentum', default: '0.9 for sgd, 0 for rmsprop', description: 'momentum of sgd and rmsprop' },
   'weight-decay': { type: 'number', min: 0, max: 1, placeholder: 'WD', param: 'weightDecay', default: '0', description: 'L2 penalty added to the gradient; decoupled for adamw' },
   'lr-schedule': { type: 'choice', choices: LR_SCHEDULES, param: 'lrSchedule', default: 'constant', description: 'learning rate over the run: step (x0.1 at 1/2, x0.01 at 3/4), cosine to 0, or onecycle peaking at the learning rate' },
-  'label-smoothing': { type: 'number', min: 0, max: 0.5, placeholder: 'S', param: 'labelSmoothing', default: '0', description: 'share of each target spread evenly over the ten classes' },
+  'label-smoothing': { type: 'number', min: 0, max: 0.5, placeholder: 'S', param: 'labelSmoothing', default: '0', description: 'share of each target spread evenly over the classes' },
   'early-stopping': { type: 'integer', min: 1, max: 1000, param: 'earlyStopping', default: 'off', description: 'stop after N epochs without a lower validation loss and keep the best epoch' },
   augment: { type: 'string', placeholder: 'shift=2,rotate=10,scale=0.1,elastic=34', param: 'augment', default: 'none', description: 'random transforms of each training image, drawn anew per epoch from the seed: shift in px, rotate in degrees, scale as a fraction, elastic alpha' },
 } as const satisfies Record<string, RunFieldSpec>;

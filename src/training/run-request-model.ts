@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkModelSpec, ModelSpecError, type ModelSpec, type ModelSummary } from '../models/model-spec.ts';
+import { checkModelSpec, ModelSpecError, outputUnits, type ModelSpec, type ModelSummary } from '../models/model-spec.ts';
 import { DEFAULT_LIMIT_WORDS, defaultMemoryLimit, GIGABYTE, memoryProblem, modelMemory } from '../models/model-memory.ts';
 import { DEFAULT_MODEL, MODEL_PRESETS, PRESET_NAMES, presetSpec, type PresetName } from '../models/model-presets.ts';
 import { REFERENCE_HYPERPARAMETERS } from './hyperparameters.ts';
@@ -18,6 +18,10 @@ const isPreset = (name: string): name is PresetName => (PRESET_NAMES as string[]
 export interface ModelFit {
   batchSize?: number;
   maxModelMemoryGb?: number;
+  /** The dataset's class count: a preset's softmax is made this wide (10 if not given), a spec's must be (unchecked if not given). */
+  classes?: number;
+  /** The dataset's name, for the words of a spec that does not fit it. */
+  dataset?: string;
 }
 
 /**
@@ -27,8 +31,16 @@ export interface ModelFit {
  * more memory than the limit (models/model-memory.ts), before anything is allocated or stored.
  */
 export function resolveModel(raw: string = DEFAULT_MODEL, fit: ModelFit = {}): { model: ResolvedModel } | { problem: string } {
-  const parsed = parseModel(raw);
+  const classes = fit.classes ?? 10;
+  const parsed = parseModel(raw, classes);
   if ('problem' in parsed) return parsed;
+  const units = outputUnits(parsed.model.spec);
+  if (fit.classes !== undefined && units !== classes) {
+    const what = parsed.model.name === 'custom' ? 'spec' : parsed.model.name;
+    return {
+      problem: `${what}: the last layer has ${units} units, but dataset '${fit.dataset ?? 'mnist'}' has ${classes} classes; make it {"type":"dense","units":${classes},"activation":"softmax"}`,
+    };
+  }
   const batchSize = fit.batchSize ?? REFERENCE_HYPERPARAMETERS.batchSize;
   const limit = fit.maxModelMemoryGb === undefined ? defaultMemoryLimit() : fit.maxModelMemoryGb * GIGABYTE;
   const problem = memoryProblem(modelMemory(parsed.model.summary, batchSize), batchSize, limit);
@@ -37,9 +49,9 @@ export function resolveModel(raw: string = DEFAULT_MODEL, fit: ModelFit = {}): {
   return { problem: `${parsed.model.name === 'custom' ? 'spec' : parsed.model.name}: ${problem} (${source})` };
 }
 
-function parseModel(raw: string): { model: ResolvedModel } | { problem: string } {
+function parseModel(raw: string, classes: number): { model: ResolvedModel } | { problem: string } {
   const value = raw.trim();
-  if (isPreset(value)) return { model: { name: value, ...checkModelSpec(presetSpec(value)) } };
+  if (isPreset(value)) return { model: { name: value, ...checkModelSpec(presetSpec(value, classes)) } };
   const inline = value.startsWith('{');
   if (!inline && !value.endsWith('.json')) {
     return { problem: `takes a preset (${PRESET_NAMES.join(', ')}), a .json spec file or a spec inline; got '${value}'` };

@@ -12,7 +12,8 @@ export function defaultRunName(hp: Hyperparameters): string {
   const labels = `${hp.labels === 'corrected' ? '-relabelled' : ''}${hp.exclude === 'ambiguous' ? '-noambiguous' : ''}`;
   const fold = hp.folds === undefined ? '' : `-fold${hp.fold! + 1}of${hp.folds}`;
   const recipe = [hp.optimizer, hp.lrSchedule, hp.augment ? 'aug' : undefined].filter(Boolean).map((part) => `-${part}`).join('');
-  return `${model}-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${recipe}${limits}${crossed}${labels}${fold}-s${hp.seed}`;
+  const dataset = hp.dataset ? `${hp.dataset}-` : '';
+  return `${dataset}${model}-e${hp.epochs}-b${hp.batchSize}-lr${hp.learningRate}${recipe}${limits}${crossed}${labels}${fold}-s${hp.seed}`;
 }
 
 /**

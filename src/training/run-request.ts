@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { parseAugment, type AugmentSettings } from '../data/augment/affine.ts';
 import { DEFAULT_MODEL } from '../models/model-presets.ts';
+import { datasetLookup, DEFAULT_DATASET, type DatasetLookup } from '../data/datasets/catalogue.ts';
 import { REFERENCE_HYPERPARAMETERS, trainingImages, type Hyperparameters } from './hyperparameters.ts';
 import type { LrSchedule, OptimizerName } from './recipe.ts';
 import { fieldValue, LABEL_FIELDS, MAX_SEED, RUN_FIELDS, type LabelField, type RunField, type RunFieldSpec } from './run-request-fields.ts';
@@ -42,14 +43,30 @@ function checkFields(values: RunRequestValues): { given: Partial<Record<RunField
   return { given, problems };
 }
 
+/** What a request is checked against beyond its own fields: the memory limit, the datasets known (default: the built-in ones). */
+export interface RequestContext extends Pick<ModelFit, 'maxModelMemoryGb'> {
+  datasets?: DatasetLookup;
+}
+
+/** The dataset field: a known dataset's name and its class count, or the problem. */
+function checkDataset(name: string, datasets: DatasetLookup = datasetLookup(null)): { name: string; classes: number } | { problem: string } {
+  const classNames = datasets.classNamesOf(name);
+  if (!classNames) return { problem: `must name a known dataset (${datasets.names().join(', ')}); got '${name}' (digitlab datasets add NAME PATH registers one)` };
+  return { name, classes: classNames.length };
+}
+
 /**
- * One field's value checked alone as a request checks it, the network resolved and the
- * augmentation parsed too: for front ends that check lists of values before building requests
- * (the sweep form), so those two fields' problems come with every other field's at once.
+ * One field's value checked alone as a request checks it, the dataset looked up, the network
+ * resolved and the augmentation parsed too: for front ends that check lists of values before
+ * building requests (the sweep form), so those fields' problems come with every other field's at once.
  */
-export function checkRunField(field: RunField, raw: string | number): { value: string | number } | { problem: string } {
+export function checkRunField(field: RunField, raw: string | number, context: RequestContext = {}): { value: string | number } | { problem: string } {
   const checked = fieldValue(RUN_FIELDS[field], raw);
   if ('problem' in checked) return checked;
+  if (field === 'dataset') {
+    const dataset = checkDataset(String(checked.value), context.datasets);
+    if ('problem' in dataset) return dataset;
+  }
   if (field === 'model') {
     const model = resolveModel(String(checked.value));
     if ('problem' in model) return model;
@@ -79,6 +96,12 @@ function recipeParams(given: Partial<Record<RunField, string | number>>, augment
 /** The checks across fields, each problem beside the field that does not fit the others. */
 function crossFieldProblems(hp: Hyperparameters): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  // The label decisions and the crossed sevens are MNIST's: no other dataset has them.
+  if (hp.dataset !== undefined) {
+    if (hp.labels === 'corrected') problems.push({ field: 'labels', problem: `applies to mnist's label decisions, not dataset '${hp.dataset}'` });
+    if (hp.exclude === 'ambiguous') problems.push({ field: 'exclude', problem: `applies to mnist's label decisions, not dataset '${hp.dataset}'` });
+    if (hp.augmentCrossedSevens) problems.push({ field: 'augment-crossed-sevens', problem: `adds mnist's crossed sevens; dataset '${hp.dataset}' has none` });
+  }
   const optimizer = hp.optimizer ?? 'adam';
   if (hp.momentum !== undefined && optimizer !== 'sgd' && optimizer !== 'rmsprop') {
     problems.push({ field: 'momentum', problem: `applies to the sgd and rmsprop optimizers, not ${optimizer}` });
@@ -97,18 +120,24 @@ function crossFieldProblems(hp: Hyperparameters): FieldProblem[] {
 
 /**
  * A run's hyperparameters from its fields: the reference experiment's for blank ones, a random
- * seed (then recorded) if none is given, the network resolved and checked. Every field is checked
- * on its own first, then, if all pass, the ones that must fit together.
+ * seed (then recorded) if none is given, the dataset looked up, the network resolved and checked
+ * against the dataset's class count. Every field is checked on its own first, then, if all pass,
+ * the ones that must fit together.
  */
-export function parseHyperparameters(values: RunRequestValues, memory: Pick<ModelFit, 'maxModelMemoryGb'> = {}): Checked<Hyperparameters> {
+export function parseHyperparameters(values: RunRequestValues, context: RequestContext = {}): Checked<Hyperparameters> {
   const { given, problems } = checkFields(values);
-  const model = resolveModel(given.model as string | undefined, { ...memory, batchSize: given['batch-size'] as number | undefined });
+  const dataset = checkDataset((given.dataset as string | undefined) ?? DEFAULT_DATASET, context.datasets);
+  if ('problem' in dataset) problems.push({ field: 'dataset', problem: dataset.problem });
+  const fit = 'problem' in dataset ? {} : { classes: dataset.classes, dataset: dataset.name };
+  const model = resolveModel(given.model as string | undefined, { maxModelMemoryGb: context.maxModelMemoryGb, batchSize: given['batch-size'] as number | undefined, ...fit });
   if ('problem' in model) problems.push({ field: 'model', problem: model.problem });
   const augment = given.augment === undefined ? undefined : parseAugment(given.augment as string);
   if (typeof augment === 'string') problems.push({ field: 'augment', problem: augment });
-  if (problems.length > 0 || 'problem' in model || typeof augment === 'string') return { ok: false, problems };
+  if (problems.length > 0 || 'problem' in model || typeof augment === 'string' || 'problem' in dataset) return { ok: false, problems };
   // In the order runs have always recorded them: a recipe's key is its params as JSON (seed-groups).
+  // MNIST, the default, is left out, so runs on it keep the params (and keys) they always had.
   const hp: Hyperparameters = {
+    ...(dataset.name !== DEFAULT_DATASET ? { dataset: dataset.name } : {}),
     epochs: (given.epochs as number | undefined) ?? REFERENCE_HYPERPARAMETERS.epochs,
     batchSize: (given['batch-size'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.batchSize,
     validationSplit: (given['validation-split'] as number | undefined) ?? REFERENCE_HYPERPARAMETERS.validationSplit,
@@ -158,8 +187,8 @@ export function parseRunName(given: string | undefined, hp: Hyperparameters): Ch
 }
 
 /** A whole run request: every field's problem at once, or the run to record. */
-export function parseRunRequest(request: { values: RunRequestValues; name?: string; tags?: string[]; maxModelMemoryGb?: number }): Checked<RunRequest> {
-  const params = parseHyperparameters(request.values, { maxModelMemoryGb: request.maxModelMemoryGb });
+export function parseRunRequest(request: { values: RunRequestValues; name?: string; tags?: string[] } & RequestContext): Checked<RunRequest> {
+  const params = parseHyperparameters(request.values, { maxModelMemoryGb: request.maxModelMemoryGb, datasets: request.datasets });
   const tags = parseTags(request.tags ?? []);
   const problems = [...(params.ok ? [] : params.problems), ...(tags.ok ? [] : tags.problems)];
   if (!params.ok || !tags.ok) return { ok: false, problems };

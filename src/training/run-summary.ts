@@ -36,6 +36,8 @@ export function runSummary(db: Db, run: Run) {
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     seed: run.seed,
+    // Every run's, whatever its source: a trained run's params leave out mnist, a tracked run's are the script's own.
+    dataset: run.dataset,
     datasetHashes: run.datasetHashes,
     gitCommit: run.gitCommit,
     packageVersions: run.packageVersions,

@@ -19,7 +19,7 @@ export function lossWithCounts(
       tf.logicalNot(tf.isFinite(predictions)).sum(),
     ]).cast('float32') as tf.Tensor1D,
   );
-  // Label smoothing as Keras': the targets move this share of their mass evenly onto all classes.
-  const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / 10) : y;
+  // Label smoothing as Keras': the targets move this share of their mass evenly onto all classes (ten for MNIST).
+  const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / y.shape[1]!) : y;
   return { loss: tf.metrics.categoricalCrossentropy(targets, predictions).mean() as tf.Scalar, counts };
 }

@@ -75,7 +75,7 @@ export function localStepper(model: tf.LayersModel, recipe: Recipe, labelSmoothi
   return {
     async step({ pixels, oneHot, rows }) {
       const x = tf.tensor4d(pixels, [rows, 28, 28, 1]);
-      const y = tf.tensor2d(oneHot, [rows, 10]);
+      const y = tf.tensor2d(oneHot, [rows, oneHot.length / rows]);
       const [loss, correct, nonFiniteOutputs] = localStep(model, optimizer, x, y, labelSmoothing);
       tf.dispose([x, y]);
       return { loss: loss!, correct: correct!, nonFiniteOutputs: nonFiniteOutputs! };

@@ -5,9 +5,11 @@ import { throwIfCancelled } from './cancellation.ts';
 import { DivergedError, divergedLoss } from './degenerate-model.ts';
 import { evaluate, evaluateWithEmbeddings, type TestEvaluation } from './evaluate.ts';
 import { modelPredictor } from '../models/probability-fn.ts';
-import { modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
+import { datasetOf, modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
 import type { LabelCorrection } from '../store/label-issues-decisions.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadDataset } from '../data/datasets/catalogue.ts';
+import type { Db } from '../../db/client.ts';
+import { outputUnits } from '../models/model-spec.ts';
 import { buildModel } from '../models/model.ts';
 import { seededRandom, shuffledIndices } from '../core/random.ts';
 import { recipeOf } from './recipe.ts';
@@ -61,10 +63,11 @@ export function splitForValidation(data: LabelledImages, validationSplit: number
  * validated on. The same path as training: its --train-limit, its training set (corrected
  * labels, ambiguous images left out, its held-out fold left out), then the validation split.
  * `decisions` are the store's label decisions now (`runLabelDecisions`), which may differ from
- * those in force when the run trained.
+ * those in force when the run trained. A registered dataset needs the store (`db`).
  */
-export function runTrainingSplit(hp: Hyperparameters, decisions: LabelCorrection[]) {
-  return splitForValidation(trainingSet(decisions, hp, loadMnist('train', { limit: hp.trainLimit ?? undefined })).train, hp.validationSplit);
+export function runTrainingSplit(hp: Hyperparameters, decisions: LabelCorrection[], db: Db | null = null) {
+  const train = loadDataset(db, datasetOf(hp), 'train', { limit: hp.trainLimit ?? undefined });
+  return splitForValidation(trainingSet(decisions, hp, train).train, hp.validationSplit);
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -95,6 +98,7 @@ export async function trainModel(options: {
   checkWorkers(workers, train.count, hp.batchSize, options.initialModel !== undefined);
   if (hp.earlyStopping && !validation) throw new Error('early stopping needs a validation split');
   const spec = modelSpecOf(hp);
+  const classes = outputUnits(spec);
   const model = options.initialModel ?? buildModel(spec, hp.seed);
   const recipe = recipeOf(hp, batches);
   const labelSmoothing = hp.labelSmoothing ?? 0;
@@ -119,7 +123,7 @@ export async function trainModel(options: {
       for (let batch = 0; batch < batches; batch++) {
         throwIfCancelled(signal);
         const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
-        const stats = await stepper.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch)));
+        const stats = await stepper.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch), classes));
         const { loss: batchLoss, correct: batchCorrect, nonFiniteOutputs } = stats;
         if (!Number.isFinite(batchLoss) || nonFiniteOutputs > 0) {
           const what = Number.isFinite(batchLoss) ? 'model outputs became NaN' : `loss became ${batchLoss}`;

@@ -3,7 +3,7 @@ import type { LabelledImages } from '../data/batches.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
 import type { Db } from '../../db/client.ts';
 import { correctLabels, listLabelDecisions, type LabelCorrection } from '../store/label-issues-decisions.ts';
-import type { MnistSplit } from '../data/mnist.ts';
+import type { DatasetSplit } from '../data/datasets/dataset.ts';
 
 const PIXELS = 28 * 28;
 
@@ -33,8 +33,8 @@ export interface TrainingSet {
   excluded: number;
 }
 
-/** Whether a run's training set depends on the training-set label decisions. */
-export const usesLabelDecisions = (hp: Hyperparameters) => hp.labels === 'corrected' || hp.exclude === 'ambiguous';
+/** Whether a run's training set depends on the training-set label decisions, which are MNIST's (a run on another dataset is refused them). */
+export const usesLabelDecisions = (hp: Hyperparameters) => (hp.labels === 'corrected' || hp.exclude === 'ambiguous') && hp.dataset === undefined;
 
 /** The store's training-set label decisions that a run's training set depends on: none for an ordinary run. */
 export const runLabelDecisions = (db: Db, hp: Hyperparameters): LabelCorrection[] =>
@@ -46,7 +46,7 @@ export const runLabelDecisions = (db: Db, hp: Hyperparameters): LabelCorrection[
  * without its held-out fold when it is a label-audit fold. Order is kept, so Keras' validation
  * split still comes from the end.
  */
-export function trainingSet(decisions: LabelCorrection[], hp: Hyperparameters, split: MnistSplit): TrainingSet {
+export function trainingSet(decisions: LabelCorrection[], hp: Hyperparameters, split: DatasetSplit): TrainingSet {
   const decided = usesLabelDecisions(hp) ? correctLabels(split.labels, decisions) : null;
   const labels = hp.labels === 'corrected' && decided ? decided.labels : split.labels;
   const excluded = hp.exclude === 'ambiguous' && decided ? decided.ambiguous : new Set<number>();

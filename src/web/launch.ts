@@ -4,6 +4,7 @@ import { resolveModel, type ResolvedModel } from '../training/run-request-model.
 import { requestValueOf } from '../training/run-request-naming.ts';
 import { parseRunRequest, parseTags, type RunRequest } from '../training/run-request.ts';
 import { DEFAULT_MODEL, PRESET_NAMES } from '../models/model-presets.ts';
+import { datasetLookup, type DatasetLookup } from '../data/datasets/catalogue.ts';
 
 /** `spec`: the layers spec typed in the editor, used when `model` is CUSTOM_MODEL. */
 export type LaunchField = RunField | 'name' | 'tags' | 'spec';
@@ -28,9 +29,9 @@ export function checkTag(key: string, value: string): string | null {
 /**
  * Checks the launch form as a run request, so the web and the CLI accept exactly the same runs.
  * A blank field means the default. Only a preset's name or a spec inline is taken as the model:
- * a file's name would read the server's files.
+ * a file's name would read the server's files. `datasets`: those the server's store knows.
  */
-export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
+export function parseLaunchForm(body: Record<string, unknown>, datasets: DatasetLookup = datasetLookup(null)): LaunchRequest {
   const values: LaunchValues = {};
   for (const field of LAUNCH_FIELDS) {
     if (typeof body[field] === 'string') values[field] = body[field].trim();
@@ -42,7 +43,7 @@ export function parseLaunchForm(body: Record<string, unknown>): LaunchRequest {
   for (const field of RUN_FIELD_NAMES) if (values[field]) fields[field] = values[field];
   fields.model = modelProblem ? undefined : custom ? values.spec : values.model || DEFAULT_MODEL;
   const tags = (values.tags ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-  const request = parseRunRequest({ values: fields, name: values.name || undefined, tags });
+  const request = parseRunRequest({ values: fields, name: values.name || undefined, tags, datasets });
   const errors: LaunchErrors = modelProblem ? { [modelField]: modelProblem } : {};
   if (request.ok && !modelProblem) return { ok: true, run: request.value };
   for (const { field, problem } of request.ok ? [] : request.problems) {
@@ -81,7 +82,7 @@ const FORMER_NAMES: Record<string, LaunchField> = { workers: 'threads' };
  * person would type and checked by parseLaunchForm, so a script gets the form's rules and words.
  * A spec without a model means the spec. A field sent by its former name has its problem under that name.
  */
-export function parseLaunchJson(body: Record<string, unknown>): JsonLaunchRequest {
+export function parseLaunchJson(body: Record<string, unknown>, datasets: DatasetLookup = datasetLookup(null)): JsonLaunchRequest {
   // Without a prototype, a key such as `__proto__` (an own key of the parsed JSON) is recorded as
   // an unknown field, where `errors[key] = ...` on a plain object would set its prototype instead.
   const fields: Record<string, string> = Object.create(null);
@@ -96,7 +97,7 @@ export function parseLaunchJson(body: Record<string, unknown>): JsonLaunchReques
     else [fields[field], sentAs[field]] = [text, key];
   }
   if (fields.spec !== undefined && fields.model === undefined) fields.model = CUSTOM_MODEL;
-  const request = parseLaunchForm(fields);
+  const request = parseLaunchForm(fields, datasets);
   if (request.ok && Object.keys(errors).length === 0) return request;
   const formErrors = Object.entries(request.ok ? {} : request.errors).map(([field, problem]) => [sentAs[field] ?? field, problem]);
   return { ok: false, errors: { ...Object.fromEntries(formErrors), ...errors } };
@@ -106,17 +107,20 @@ const modelChoiceProblem = (model: string | undefined) =>
   !model || (PRESET_NAMES as string[]).includes(model) ? null : `must be one of ${[...PRESET_NAMES, CUSTOM_MODEL].join(', ')}; got '${model}'`;
 
 const modelSpecProblem = (spec: string | undefined) =>
-  spec?.startsWith('{') ? null : 'type a layers spec: {"layers": [...]}, its last layer {"type":"dense","units":10,"activation":"softmax"}';
+  spec?.startsWith('{') ? null : 'type a layers spec: {"layers": [...]}, its last layer {"type":"dense","units":10,"activation":"softmax"} (units: the dataset\'s class count)';
 
 /**
  * The model fields as the editor checks them while the person types: the network they would
  * train, or why it cannot (the same words `train --model` exits 2 with).
  */
-export function checkModelFields(values: LaunchValues): { ok: true; model: ResolvedModel } | { ok: false; error: string } {
+export function checkModelFields(values: LaunchValues, datasets: DatasetLookup = datasetLookup(null)): { ok: true; model: ResolvedModel } | { ok: false; error: string } {
   const custom = values.model === CUSTOM_MODEL;
   const problem = custom ? modelSpecProblem(values.spec) : modelChoiceProblem(values.model);
   if (problem) return { ok: false, error: problem };
-  const resolved = resolveModel(custom ? values.spec : values.model || DEFAULT_MODEL);
+  // Checked against the dataset chosen, when it is one the lookup knows (an unknown one is the dataset field's problem).
+  const dataset = values.dataset || 'mnist';
+  const classes = datasets.classNamesOf(dataset)?.length;
+  const resolved = resolveModel(custom ? values.spec : values.model || DEFAULT_MODEL, classes === undefined ? {} : { classes, dataset });
   return 'model' in resolved ? { ok: true, model: resolved.model } : { ok: false, error: resolved.problem };
 }
 

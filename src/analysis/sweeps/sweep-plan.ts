@@ -2,7 +2,7 @@ import type { OptionSpec } from '../../core/command.ts';
 import { formatAugment } from '../../data/augment/affine.ts';
 import { modelNameOf, type Hyperparameters } from '../../training/hyperparameters.ts';
 import { describedWithDefault, fieldValue, RUN_FIELD_NAMES, RUN_FIELDS, type RunField } from '../../training/run-request-fields.ts';
-import { checkRunField, parseHyperparameters, type FieldProblem } from '../../training/run-request.ts';
+import { checkRunField, parseHyperparameters, type FieldProblem, type RequestContext } from '../../training/run-request.ts';
 import { defaultRunName } from '../../training/run-request-naming.ts';
 import { consecutiveSeeds, gridPoints, gridSize } from './grid.ts';
 
@@ -50,7 +50,7 @@ export interface SweepPlan {
 export type AxisValue = number | string;
 
 /** What a run that does not record a field used, where the table should name it. */
-const AXIS_DEFAULTS: Record<string, AxisValue> = { optimizer: 'adam', lrSchedule: 'constant', earlyStopping: 'off', augment: 'none' };
+const AXIS_DEFAULTS: Record<string, AxisValue> = { dataset: 'mnist', optimizer: 'adam', lrSchedule: 'constant', earlyStopping: 'off', augment: 'none' };
 
 /** A run's value on a sweep axis: what its params record, its network by name, or the field's default. */
 export function axisValue(params: Hyperparameters, axis: string): AxisValue {
@@ -60,10 +60,10 @@ export function axisValue(params: Hyperparameters, axis: string): AxisValue {
 }
 
 /** A field's list of values, each checked as a run request checks the field, so ranges and words match `train`. */
-export function axisValuesOf(field: GridField, raw: string): { values: AxisValue[] } | { problem: string } {
+export function axisValuesOf(field: GridField, raw: string, context: RequestContext = {}): { values: AxisValue[] } | { problem: string } {
   const values: AxisValue[] = [];
   for (const part of raw.split(listSeparator(field))) {
-    const checked = checkRunField(field, part);
+    const checked = checkRunField(field, part, context);
     if ('problem' in checked) return checked;
     values.push(checked.value);
   }
@@ -71,13 +71,13 @@ export function axisValuesOf(field: GridField, raw: string): { values: AxisValue
 }
 
 /** Each field's values on its own: the grid's lists and seed settings, or every field's problem. */
-function checkSweepFields(values: SweepValues) {
+function checkSweepFields(values: SweepValues, context: RequestContext) {
   const problems: SweepProblem[] = [];
   const lists: Partial<Record<GridField, AxisValue[]>> = {};
   for (const field of GRID_FIELDS) {
     const raw = values[field];
     if (raw === undefined || raw === '') continue;
-    const checked = axisValuesOf(field, String(raw));
+    const checked = axisValuesOf(field, String(raw), context);
     if ('problem' in checked) problems.push({ field, problem: checked.problem });
     else lists[field] = checked.values;
   }
@@ -92,16 +92,19 @@ function checkSweepFields(values: SweepValues) {
   return { problems, lists, seeds };
 }
 
-/** The runs a sweep would queue, every one checked as a run request, or what is wrong with it. */
-export function planSweep(values: SweepValues): { ok: true; plan: SweepPlan } | { ok: false; problems: SweepProblem[] } {
-  const { problems, lists, seeds } = checkSweepFields(values);
+/**
+ * The runs a sweep would queue, every one checked as a run request, or what is wrong with it.
+ * `context.datasets`: the datasets the store knows (default: the built-in ones); `dataset` is an axis as any field.
+ */
+export function planSweep(values: SweepValues, context: RequestContext = {}): { ok: true; plan: SweepPlan } | { ok: false; problems: SweepProblem[] } {
+  const { problems, lists, seeds } = checkSweepFields(values, context);
   if (problems.length > 0) return { ok: false, problems };
   const grid = { ...lists, seed: seeds };
   const size = gridSize(grid);
   if (size > MAX_SWEEP_RUNS) return { ok: false, problems: [{ field: null, problem: `the grid has ${size} runs; at most ${MAX_SWEEP_RUNS} are queued at once` }] };
   const runs: SweepPlan['runs'] = [];
   for (const point of gridPoints(grid)) {
-    const params = parseHyperparameters(point);
+    const params = parseHyperparameters(point, context);
     // The first run that cannot be trained says why; the others would mostly repeat it.
     if (!params.ok) return params;
     runs.push({ name: defaultRunName(params.value), params: params.value });

@@ -87,6 +87,50 @@ export function loadDataset(db: Db | null, name: string, split: SplitName, optio
   return findDataset(db, name).load(split, options);
 }
 
+/**
+ * What a run request needs to know of a dataset it names: its class names, or null when no
+ * dataset has that name. The store's lookup knows the registered ones too; without a store, the
+ * built-in ones only (a remote worker, a sweep planned without a store).
+ */
+export interface DatasetLookup {
+  classNamesOf(name: string): string[] | null;
+  /** Every name it knows: built in, then registered. */
+  names(): string[];
+}
+
+export function datasetLookup(db: Db | null): DatasetLookup {
+  return {
+    classNamesOf(name) {
+      if (BUILT_IN[name]) return BUILT_IN[name]!().classNames;
+      return (db ? findRegisteredDataset(db, name) : null)?.classNames ?? null;
+    },
+    names: () => [...BUILT_IN_NAMES, ...(db ? listDatasets(db).map((d) => d.name) : [])],
+  };
+}
+
+/**
+ * The sha256 of a dataset's four files (a picture folder's: of its decoded images and labels),
+ * under the names a run's provenance records them by.
+ */
+export function datasetFileHashes(dataset: Dataset): Record<string, string> {
+  const train = dataset.load('train', { limit: 1 });
+  const test = dataset.load('test', { limit: 1 });
+  return { trainImages: train.imagesSha256, trainLabels: train.labelsSha256, testImages: test.imagesSha256, testLabels: test.labelsSha256 };
+}
+
+/** The hashes of every built-in dataset this machine has the files of (MNIST's always; the others if installed). */
+export function localBuiltInHashes(): Record<string, Record<string, string>> {
+  const hashes: Record<string, Record<string, string>> = {};
+  for (const name of BUILT_IN_NAMES) {
+    try {
+      hashes[name] = datasetFileHashes(BUILT_IN[name]!());
+    } catch (err) {
+      if (name === DEFAULT_DATASET || !(err instanceof DatasetError)) throw err;
+    }
+  }
+  return hashes;
+}
+
 /** Every dataset: the built-in ones, then the registered ones by name. */
 export function allDatasets(db: Db | null): Dataset[] {
   return [...BUILT_IN_NAMES.map((name) => BUILT_IN[name]!()), ...(db ? listDatasets(db).map((row) => registered(db, row)) : [])];

@@ -8,6 +8,7 @@ import { getRun, type Run } from '../../store/store.ts';
 import type { RunStore } from '../../store/run-store.ts';
 import type { Executor, LostTrainer } from '../executor.ts';
 import { endedRunsWithLiveJob, runsWithJob, runsWithoutJob } from '../../store/slurm-jobs.ts';
+import { BUILT_IN_NAMES } from '../../data/datasets/catalogue.ts';
 import { createToken } from '../../store/worker-tokens.ts';
 import { describeState, isLiveState, jobStates, sbatch, scancel, SlurmCommandError, type JobState } from './slurm.ts';
 
@@ -44,7 +45,8 @@ export class SlurmExecutor implements Executor {
 
   /** The queued runs that no job trains yet (label-audit folds train on the server's machine). */
   unsubmitted(): Run[] {
-    return runsWithoutJob(this.options.db).filter((run) => !this.submitting.has(run.id));
+    // A job's worker has the built-in datasets only: a registered one's runs train on the server's machine.
+    return runsWithoutJob(this.options.db, BUILT_IN_NAMES).filter((run) => !this.submitting.has(run.id));
   }
 
   submitQueued(): void {

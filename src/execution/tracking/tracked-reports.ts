@@ -1,3 +1,4 @@
+import { datasetLookup, type DatasetLookup } from '../../data/datasets/catalogue.ts';
 import type { TrackedEpoch, TrackedParams, TrackedRunInput } from '../../store/tracked-runs.ts';
 
 /**
@@ -69,10 +70,17 @@ function unknownFields(body: Record<string, unknown>, known: string[], problems:
   for (const key of Object.keys(body)) if (!known.includes(key)) problems.push({ field: key.slice(0, 64), problem: `is not a field; the fields are ${known.join(', ')}` });
 }
 
-/** POST /api/tracking/runs: the new run's name, params, tags, framework and lease. */
-export function parseNewTrackedRun(body: Record<string, unknown>, ownerTokenId: number | null): Parsed<TrackedRunInput> {
+/**
+ * POST /api/tracking/runs: the new run's name, params, tags, framework, lease and dataset (a name
+ * `datasets` knows; absent, MNIST).
+ */
+export function parseNewTrackedRun(body: Record<string, unknown>, ownerTokenId: number | null, datasets: DatasetLookup = datasetLookup(null)): Parsed<TrackedRunInput> {
   const problems: FieldProblem[] = [];
-  unknownFields(body, ['name', 'params', 'tags', 'framework', 'leaseSeconds'], problems);
+  unknownFields(body, ['name', 'params', 'tags', 'framework', 'leaseSeconds', 'dataset'], problems);
+  const dataset = textField(body, 'dataset', problems, 64);
+  if (dataset !== null && !datasets.classNamesOf(dataset)) {
+    problems.push({ field: 'dataset', problem: `must name a known dataset (${datasets.names().join(', ')}); got '${dataset}'` });
+  }
   const name = textField(body, 'name', problems, NAME_MAX);
   const framework = textField(body, 'framework', problems, 40);
   const params = paramsField(body.params, problems);
@@ -89,7 +97,15 @@ export function parseNewTrackedRun(body: Record<string, unknown>, ownerTokenId: 
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    value: { name: name ?? `${framework ?? 'tracked'} run`, params, tags, framework, leaseMs: leaseSeconds * 1000, ownerTokenId },
+    value: {
+      name: name ?? `${framework ?? 'tracked'} run`,
+      params,
+      tags,
+      framework,
+      leaseMs: leaseSeconds * 1000,
+      ownerTokenId,
+      ...(dataset !== null && dataset !== 'mnist' ? { dataset } : {}),
+    },
   };
 }
 
@@ -140,18 +156,19 @@ export function parseTrackedEpoch(body: Record<string, unknown>): Parsed<Tracked
  * PUT /api/tracking/runs/:id/predictions: {"probabilities": [[p0..p9], ...]}, one row per test
  * image in test order, all of them or a prefix. Rows are checked as an imported file's are.
  */
-export function parseTrackedPredictions(body: Record<string, unknown>, testImages: number): Parsed<Float32Array> {
+/** PUT .../predictions: one row of `classes` probabilities per test image, at most `testImages` rows. */
+export function parseTrackedPredictions(body: Record<string, unknown>, testImages: number, classes = 10): Parsed<Float32Array> {
   const rows = body.probabilities;
   if (!Array.isArray(rows) || rows.length === 0 || rows.length > testImages) {
     return { ok: false, problems: [{ field: 'probabilities', problem: `must be a list of 1 to ${testImages} rows, one per test image in test order` }] };
   }
-  const values = new Float32Array(rows.length * 10);
+  const values = new Float32Array(rows.length * classes);
   for (let i = 0; i < rows.length; i++) {
     const row: unknown = rows[i];
-    if (!Array.isArray(row) || row.length !== 10 || !row.every((v) => typeof v === 'number')) {
-      return { ok: false, problems: [{ field: `probabilities[${i}]`, problem: 'must be a list of 10 numbers, one per class' }] };
+    if (!Array.isArray(row) || row.length !== classes || !row.every((v) => typeof v === 'number')) {
+      return { ok: false, problems: [{ field: `probabilities[${i}]`, problem: `must be a list of ${classes} numbers, one per class of the run's dataset` }] };
     }
-    values.set(row as number[], i * 10);
+    values.set(row as number[], i * classes);
   }
   return { ok: true, value: values };
 }

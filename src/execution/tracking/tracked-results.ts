@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { loadMnist } from '../../data/mnist.ts';
+import type { NamedSplit } from '../../data/datasets/dataset.ts';
+import { findDataset } from '../../data/datasets/catalogue.ts';
 import { scaledPixels } from '../../data/batches.ts';
 import { detectConvention, probabilitiesOf, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
@@ -14,14 +16,18 @@ export const TEST_IMAGES = 10_000;
 const TRIAL_IMAGES = 500;
 
 /**
- * A script's test probabilities ([n,10], test order, n all or a prefix) as the run's test results,
- * scored against the dataset's labels, whose files' hashes the run records. Throws ImportError naming a NaN, a negative value or a row
+ * A script's test probabilities ([n,classes], test order, n all or a prefix) as the run's test results,
+ * scored against its dataset's labels (`testSplit`'s, MNIST's by default), whose files' hashes the run records. Throws ImportError naming a NaN, a negative value or a row
  * that does not sum to 1, as an imported prediction file would.
  */
-export function trackedTestResults(values: Float32Array): { results: TestResults; datasetHashes: Record<string, string> } {
-  const count = values.length / 10;
-  const test = loadMnist('test', { limit: count });
-  const probabilities = probabilitiesOf(values, 'probabilities', 'the probabilities');
+export function trackedTestResults(
+  values: Float32Array,
+  testSplit: (limit: number) => NamedSplit = (limit) => loadMnist('test', { limit }),
+  classes = 10,
+): { results: TestResults; datasetHashes: Record<string, string> } {
+  const count = values.length / classes;
+  const test = testSplit(count);
+  const probabilities = probabilitiesOf(values, 'probabilities', 'the probabilities', classes);
   return {
     results: { ...score(probabilities, test.labels), embeddings: null, embeddingDimensions: 0 },
     datasetHashes: { testImages: test.imagesSha256, testLabels: test.labelsSha256 },
@@ -33,10 +39,14 @@ export function trackedTestResults(values: Float32Array): { results: TestResults
  * model is taken as said, and the rest of the convention is found on a trial batch of test images.
  * Throws ImportError when it is not a 28x28 digit classifier.
  */
-export async function trackedModel(bytes: Buffer, request: ConventionRequest): Promise<Omit<ImportedModel, 'runId'>> {
+export async function trackedModel(
+  bytes: Buffer,
+  request: ConventionRequest,
+  testSplit: (limit: number) => NamedSplit = (limit) => loadMnist('test', { limit }),
+): Promise<Omit<ImportedModel, 'runId'>> {
   const raw = await loadOnnxModel(bytes);
   try {
-    const trial = loadMnist('test', { limit: TRIAL_IMAGES });
+    const trial = testSplit(TRIAL_IMAGES);
     const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
     return {
       framework: 'onnx',
@@ -62,7 +72,7 @@ export async function trackedEmbeddings(db: Db, run: Run): Promise<void> {
   if (!model?.modelData || !model.embedding || !predictions || loadTestEmbeddings(db, run.id)) return;
   const { predict, dispose } = await importedPredictor({ ...model, modelData: model.modelData });
   try {
-    const test = loadMnist('test', { limit: predictions.predicted.length });
+    const test = findDataset(db, run.dataset).load('test', { limit: predictions.predicted.length });
     const [embeddings] = await predict(scaledPixels(test, 0, test.count), test.count, true);
     storeTestEmbeddings(db, run.id, test.count, embeddings!, embeddings!.length / test.count);
   } finally {

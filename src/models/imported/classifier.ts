@@ -118,18 +118,18 @@ export function softmaxRows(values: Float32Array, width = 10): Float32Array {
   return out;
 }
 
-/** Whether the ten values of the row starting at `start` sum to 1 (each value read through `read`), float rounding allowed. */
-export const sumsToOne = (values: Float32Array, start: number, read: (value: number) => number = (value) => value) => {
+/** Whether the `classes` values of the row starting at `start` sum to 1 (each value read through `read`), float rounding allowed. */
+export const sumsToOne = (values: Float32Array, start: number, read: (value: number) => number = (value) => value, classes = 10) => {
   let sum = 0;
-  for (let c = 0; c < 10; c++) sum += read(values[start + c]!);
+  for (let c = 0; c < classes; c++) sum += read(values[start + c]!);
   return Math.abs(sum - 1) <= 1e-3;
 };
 
 /** Whether nearly every row, read by `read`, sums to 1 (float rounding allowed), as logits almost never do. */
-function rowsSumToOne(values: Float32Array, read?: (value: number) => number): boolean {
+function rowsSumToOne(values: Float32Array, read: ((value: number) => number) | undefined, classes: number): boolean {
   let rows = 0;
-  for (let start = 0; start < values.length; start += 10) if (sumsToOne(values, start, read)) rows++;
-  return rows >= 0.99 * (values.length / 10);
+  for (let start = 0; start < values.length; start += classes) if (sumsToOne(values, start, read, classes)) rows++;
+  return rows >= 0.99 * (values.length / classes);
 }
 
 /**
@@ -137,29 +137,29 @@ function rowsSumToOne(values: Float32Array, read?: (value: number) => number): b
  * their exponentials do (a log_softmax output), else logits. "Nearly every row", so that a few bad
  * rows fail `probabilitiesOf` instead of turning the whole file into logits.
  */
-export function outputKindOf(values: Float32Array): OutputKind {
-  if (rowsSumToOne(values)) return 'probabilities';
-  return rowsSumToOne(values, Math.exp) ? 'log-probabilities' : 'logits';
+export function outputKindOf(values: Float32Array, classes = 10): OutputKind {
+  if (rowsSumToOne(values, undefined, classes)) return 'probabilities';
+  return rowsSumToOne(values, Math.exp, classes) ? 'log-probabilities' : 'logits';
 }
 
-/** Checks a model's or a file's ten values per image, read as `output`; throws ImportError naming the problem. */
-export function probabilitiesOf(values: Float32Array, output: OutputKind, what: string): Float32Array {
+/** Checks a model's or a file's values per image (one per class, ten for MNIST), read as `output`; throws ImportError naming the problem. */
+export function probabilitiesOf(values: Float32Array, output: OutputKind, what: string, classes = 10): Float32Array {
   const bad = values.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw new ImportError(`${what} has ${values[bad]} at image ${Math.floor(bad / 10)}, class ${bad % 10}`);
-  if (output === 'logits') return softmaxRows(values);
+  if (bad >= 0) throw new ImportError(`${what} has ${values[bad]} at image ${Math.floor(bad / classes)}, class ${bad % classes}`);
+  if (output === 'logits') return softmaxRows(values, classes);
   if (output === 'log-probabilities') {
     const probabilities = values.map(Math.exp);
-    for (let start = 0; start < values.length; start += 10) {
-      if (!sumsToOne(probabilities, start)) throw new ImportError(`${what}: row ${start / 10} is not log-probabilities (its exponentials do not sum to 1); use --output logits if these are logits`);
+    for (let start = 0; start < values.length; start += classes) {
+      if (!sumsToOne(probabilities, start, undefined, classes)) throw new ImportError(`${what}: row ${start / classes} is not log-probabilities (its exponentials do not sum to 1); use --output logits if these are logits`);
     }
     return probabilities;
   }
   const negative = values.findIndex((value) => value < 0);
   if (negative >= 0) {
-    throw new ImportError(`${what} has a negative probability (${values[negative]}) at image ${Math.floor(negative / 10)}; use --output logits if these are logits`);
+    throw new ImportError(`${what} has a negative probability (${values[negative]}) at image ${Math.floor(negative / classes)}; use --output logits if these are logits`);
   }
-  for (let start = 0; start < values.length; start += 10) {
-    if (!sumsToOne(values, start)) throw new ImportError(`${what}: row ${start / 10} does not sum to 1; use --output logits if these are logits`);
+  for (let start = 0; start < values.length; start += classes) {
+    if (!sumsToOne(values, start, undefined, classes)) throw new ImportError(`${what}: row ${start / classes} does not sum to 1; use --output logits if these are logits`);
   }
   return values;
 }

@@ -6,11 +6,11 @@ import { ImportError } from './classifier.ts';
 import { parseCsv, parseNpy } from './prediction-file.ts';
 import type { PredictionFileJob, PredictionFileMessage } from './prediction-file-in-thread.ts';
 
-const { file, format } = workerData as PredictionFileJob;
+const { file, format, classes } = workerData as PredictionFileJob;
 let message: PredictionFileMessage;
 try {
   const bytes = readFileSync(file);
-  const table = format === 'npy' ? parseNpy(bytes) : parseCsv(bytes.toString('utf8'));
+  const table = format === 'npy' ? parseNpy(bytes, classes) : parseCsv(bytes.toString('utf8'), classes);
   message = { kind: 'done', table, sha256: createHash('sha256').update(bytes).digest('hex') };
 } catch (err) {
   // An ImportError's message is for the person importing; it crosses as such.

@@ -5,6 +5,7 @@ import { cancellationText, cancelSweep } from '../../analysis/sweeps/sweep-cance
 import { estimateSweep, measuredThroughputs } from '../../analysis/sweeps/sweep-estimate.ts';
 import { sweepResults } from '../../analysis/sweeps/sweep-results.ts';
 import { planSweep, SWEEP_OPTIONS, type SweepPlan } from '../../analysis/sweeps/sweep-plan.ts';
+import { datasetLookup } from '../../data/datasets/catalogue.ts';
 import { launchSweep, listSweeps, sweepRuns } from '../../analysis/sweeps/sweep-store.ts';
 import type { WebDeps } from '../deps.ts';
 import { flagLabel } from '../format.ts';
@@ -26,8 +27,8 @@ import {
  * field at once; then the grid as a whole, whose problem goes beside the field it is about (or
  * above the form: the grid's size).
  */
-function checkSweepForm(values: SweepFormValues): { plan: SweepPlan } | { errors: SweepFormErrors; error?: string } {
-  const planned = planSweep(values);
+function checkSweepForm(db: Db, values: SweepFormValues): { plan: SweepPlan } | { errors: SweepFormErrors; error?: string } {
+  const planned = planSweep(values, { datasets: datasetLookup(db) });
   if (planned.ok) return { plan: planned.plan };
   const errors: SweepFormErrors = {};
   let error: string | undefined;
@@ -49,7 +50,7 @@ async function sweepFormValues(c: Parameters<typeof formBody>[0]): Promise<Sweep
 
 /** What the form would queue and how long it would train on this machine, or every reason it would not. */
 function previewOf(db: Db, values: SweepFormValues): SweepPreviewState {
-  const checked = checkSweepForm(values);
+  const checked = checkSweepForm(db, values);
   if ('errors' in checked) {
     const problems = Object.entries(checked.errors).map(([field, message]) => `${flagLabel(field)}: ${message}`);
     return { ok: false, problems: checked.error ? [checked.error, ...problems] : problems };
@@ -80,7 +81,7 @@ export function sweepRoutes({ db, runs, queue }: Pick<WebDeps, 'db' | 'runs' | '
     .get('/sweeps', (c) => c.html(<SweepsPage sweeps={listSweeps(db)} form={{}} preview={previewOf(db, {})} />))
     .post('/sweeps', async (c) => {
       const values = await sweepFormValues(c);
-      const checked = checkSweepForm(values);
+      const checked = checkSweepForm(db, values);
       if ('errors' in checked) return c.html(<SweepsPage sweeps={listSweeps(db)} form={{ values, ...checked }} preview={previewOf(db, values)} />, 422);
       const { sweep } = await launchSweep({ db, runs }, checked.plan);
       return c.redirect(`/sweeps/${sweep.id}`, 303);

@@ -7,6 +7,7 @@ import {
   checkModelFields, CUSTOM_MODEL, type LaunchErrors, type LaunchField, type LaunchValues,
 } from '../launch.ts';
 import { ModelSummaryTable } from './model-summary.tsx';
+import type { DatasetLookup } from '../../data/datasets/catalogue.ts';
 
 function FieldError({ field, errors }: { field: LaunchField; errors: LaunchErrors }) {
   const message = errors[field];
@@ -38,10 +39,12 @@ const invalidAttrs = (field: LaunchField, errors: LaunchErrors) => ({
   'aria-describedby': errors[field] ? `${field}-error` : undefined,
 });
 
-/** One field of a run request: a number box, a select for a choice, a text box otherwise. */
-function FlagField({ field, values, errors }: { field: RunField; values: LaunchValues; errors: LaunchErrors }) {
+/** One field of a run request: a number box, a select for a choice or a dataset, a text box otherwise. */
+function FlagField({ field, values, errors, datasets }: { field: RunField; values: LaunchValues; errors: LaunchErrors; datasets: string[] }) {
   const spec = RUN_FIELDS[field];
   const numeric = spec.type === 'integer' || spec.type === 'number';
+  // A dataset typed by hand that the store does not know stays chosen, so its error shows beside it.
+  const choices = field === 'dataset' ? [...datasets, ...(values.dataset && !datasets.includes(values.dataset) ? [values.dataset] : [])] : 'choices' in spec ? spec.choices : null;
   return (
     <label class={errors[field] ? 'field invalid' : 'field'}>
       <span class="label">{flagLabel(field)}</span>
@@ -57,10 +60,10 @@ function FlagField({ field, values, errors }: { field: RunField; values: LaunchV
           data-placeholders={field === 'momentum' ? JSON.stringify(MOMENTUM_PLACEHOLDERS) : undefined}
           {...invalidAttrs(field, errors)}
         />
-      ) : spec.type === 'choice' ? (
+      ) : choices ? (
         <select name={field} {...invalidAttrs(field, errors)}>
           <option value="">default</option>
-          {spec.choices.map((choice) => (
+          {choices.map((choice) => (
             <option value={choice} selected={values[field] === choice}>
               {choice}
             </option>
@@ -82,8 +85,8 @@ function FlagField({ field, values, errors }: { field: RunField; values: LaunchV
  * What the model fields would train, checked on the server as the person types (htmx posts the
  * select and the editor to /models/check): its parameter count and summary, or what is wrong.
  */
-export function ModelCheck({ values }: { values: LaunchValues }) {
-  const checked = checkModelFields(values);
+export function ModelCheck({ values, datasets }: { values: LaunchValues; datasets?: DatasetLookup }) {
+  const checked = checkModelFields(values, datasets);
   return (
     <div id="model-check" aria-live="polite">
       {checked.ok ? (
@@ -149,7 +152,7 @@ function ModelFields({ values, errors }: { values: LaunchValues; errors: LaunchE
  * Every field of a run request, plus name and tags; blank means the default.
  * A plain form post: the server answers 303 to the new run, or 422 with this form and its messages.
  */
-export function LaunchForm({ values = {}, errors = {}, open }: { values?: LaunchValues; errors?: LaunchErrors; open: boolean }) {
+export function LaunchForm({ values = {}, errors = {}, open, datasets = ['mnist'] }: { values?: LaunchValues; errors?: LaunchErrors; open: boolean; datasets?: string[] }) {
   const invalid = Object.keys(errors).length > 0;
   return (
     <details id="launch" class="card" open={open || invalid}>
@@ -164,7 +167,7 @@ export function LaunchForm({ values = {}, errors = {}, open }: { values?: Launch
           </label>
           <ModelFields values={values} errors={errors} />
           {RUN_FIELD_NAMES.filter((field) => field !== 'model').map((field) => (
-            <FlagField field={field} values={values} errors={errors} />
+            <FlagField field={field} values={values} errors={errors} datasets={datasets} />
           ))}
           <label class={errors.tags ? 'field wide invalid' : 'field wide'}>
             <span class="label">Tags</span>

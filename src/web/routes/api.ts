@@ -7,6 +7,7 @@ import { runsCsv } from '../components/run-columns.tsx';
 import type { WebDeps } from '../deps.ts';
 import { jsonObject } from '../json-body.ts';
 import { parseLaunchJson } from '../launch.ts';
+import { datasetLookup } from '../../data/datasets/catalogue.ts';
 import { queryChoice, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, PER_PAGE } from '../run-filters.ts';
 import { listedRows, runsView } from '../runs-view.ts';
@@ -39,7 +40,7 @@ export function apiRoutes({ db, images, queue }: WebDeps): Hono {
     // The launch form's fields as JSON; the request guard has let only JSON from this origin (or from no browser) this far.
     .post('/api/runs', async (c) => {
       const body = await jsonObject(c, 'the body must be a JSON object of launch fields, e.g. {"epochs": 1, "learning-rate": 0.003}');
-      const request = parseLaunchJson(body);
+      const request = parseLaunchJson(body, datasetLookup(db));
       if (!request.ok) return c.json({ error: 'the run was not queued; errors says why, field by field', errors: request.errors }, 422);
       const run = await queue.enqueue(request.run);
       return c.json(runSummary(db, getRun(db, run.id)), 201, { Location: `/api/runs/${run.id}` });

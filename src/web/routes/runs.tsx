@@ -12,6 +12,7 @@ import type { WebDeps } from '../deps.ts';
 import { ImportForm } from '../imported/components.tsx';
 import type { ImportFormValues } from '../imported/upload.ts';
 import { launchValuesOf, parseLaunchForm, type LaunchErrors, type LaunchValues } from '../launch.ts';
+import { datasetLookup } from '../../data/datasets/catalogue.ts';
 import { formBody, formField, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, type RunFilters } from '../run-filters.ts';
 import { listed, listedRows, runsView, type RunsView, type RunsViewDeps } from '../runs-view.ts';
@@ -134,7 +135,7 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
           Run {deleted} was deleted, with its metrics, predictions and weights.
         </p>
       )}
-      <LaunchForm values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
+      <LaunchForm datasets={datasetLookup(deps.db).names()} values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
       <ImportForm values={forms.imported?.values} error={forms.imported?.error} />
       <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} />
       <RunsTable page={page} matched={view.selected.length} total={view.total} archived={view.archived} columns={view.columns} filters={filters} />
@@ -156,7 +157,7 @@ export function runsRoutes({ db, runs, queue, images }: WebDeps): Hono {
       return c.html(page(filtersFrom(c), { values: launchValuesOf(run.params as Hyperparameters, runTagMap(db, run.id)) }));
     })
     .post('/runs', async (c) => {
-      const request = parseLaunchForm(await formBody(c));
+      const request = parseLaunchForm(await formBody(c), datasetLookup(db));
       if (!request.ok) return c.html(page(filtersFrom(c), request), 422);
       const run = await queue.enqueue(request.run);
       return c.redirect(`/runs/${run.id}`, 303);
@@ -176,7 +177,8 @@ export function runsRoutes({ db, runs, queue, images }: WebDeps): Hono {
     })
     .post('/models/check', async (c) => {
       const body = await formBody(c);
-      return c.html(<ModelCheck values={{ model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim() }} />);
+      const values = { model: formField(body, 'model').trim(), spec: formField(body, 'spec').trim(), dataset: formField(body, 'dataset').trim() };
+      return c.html(<ModelCheck values={values} datasets={datasetLookup(db)} />);
     })
     .get(`/runs/${RUN_ID}/row`, (c) => {
       // The row keeps the view it polls in: its columns, and the filters its tag links add to.

@@ -6,6 +6,7 @@ import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, parseTrackedPre
 import { nextLiveProgress, parseProgressReport } from '../../execution/tracking/tracked-progress.ts';
 import { TEST_IMAGES, trackedEmbeddings, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
 import { ImportError } from '../../models/imported/classifier.ts';
+import { datasetLookup, findDataset } from '../../data/datasets/catalogue.ts';
 import { writableTrackedRun } from '../../store/tracked-runs.ts';
 import { findToken } from '../../store/worker-tokens.ts';
 import type { LiveProgress } from '../../training/batch-curve.ts';
@@ -56,7 +57,7 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
   return new Hono()
     .post('/api/tracking/runs', limit(REPORT_BYTES, 'a new run'), async (c) => {
       const owner = callerToken(db, c, tokenRequired);
-      const input = accepted(parseNewTrackedRun(await jsonObject(c), owner));
+      const input = accepted(parseNewTrackedRun(await jsonObject(c), owner, datasetLookup(db)));
       const run = await runs.createTracked(input);
       return c.json({ id: run.id, path: `/runs/${run.id}`, leaseSeconds: input.leaseMs / 1000 }, 201, { Location: `/api/runs/${run.id}` });
     })
@@ -76,18 +77,27 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
       return c.json({ ok: true });
     })
     .put(runPath('predictions'), limit(PREDICTION_BYTES, 'the predictions'), async (c) => {
-      const values = accepted(parseTrackedPredictions(await jsonObject(c), TEST_IMAGES));
       const run = writable(c);
-      const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values));
+      // Checked against the run's own dataset: its test count, its class count, its labels.
+      const dataset = findDataset(db, run.dataset);
+      const testImages = run.dataset === 'mnist' ? TEST_IMAGES : dataset.load('test').count;
+      const classes = dataset.classNames.length;
+      const values = accepted(parseTrackedPredictions(await jsonObject(c), testImages, classes));
+      const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values, (limit) => dataset.load('test', { limit }), classes));
       await runs.storeTrackedPredictions(run, results, datasetHashes);
-      return c.json({ ok: true, images: values.length / 10 });
+      return c.json({ ok: true, images: values.length / classes });
     })
     .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
       writable(c); // refuse before reading a large body for a run that may not take it
       const request = badRequest(() => conventionRequest(c.req.query()));
       const bytes = Buffer.from(await c.req.arrayBuffer());
       if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
-      const model = await unprocessable(() => trackedModel(bytes, request));
+      // A model is read as a 10-class classifier, tried on its run's dataset's test images.
+      const dataset = findDataset(db, writable(c).dataset);
+      if (dataset.classNames.length !== 10) {
+        throw new HTTPException(422, { message: `dataset '${dataset.name}' has ${dataset.classNames.length} classes; a model is read as a 10-class classifier, so log the test predictions only` });
+      }
+      const model = await unprocessable(() => trackedModel(bytes, request, (limit) => dataset.load('test', { limit })));
       // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
       await runs.storeTrackedModel(writable(c), model);
       return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });

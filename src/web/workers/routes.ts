@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
-import { mnistFileHashes } from '../../data/mnist.ts';
+import { BUILT_IN_NAMES, datasetFileHashes, DEFAULT_DATASET, findDataset } from '../../data/datasets/catalogue.ts';
+import { DatasetError } from '../../data/datasets/dataset.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import { usesLabelDecisions } from '../../training/training-set.ts';
@@ -41,9 +42,11 @@ function objectField<T>(body: Record<string, unknown>, name: string, check: (val
   return value as T;
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const numbers = (value: Record<string, unknown>, names: string[]) => names.every((name) => typeof value[name] === 'number');
 
-/** The MNIST files whose hashes differ between server and worker, each with both hashes' start. */
+/** The dataset files whose hashes differ between server and worker, each with both hashes' start. */
 function datasetDifferences(server: Record<string, string>, worker: Record<string, unknown>): string[] {
   return Object.entries(server)
     .filter(([file, hash]) => worker[file] !== hash)
@@ -57,7 +60,40 @@ function datasetDifferences(server: Record<string, string>, worker: Record<strin
  * write over the run.
  */
 export function workerRoutes({ db, runs }: WebDeps, leases: LeasePolicy): Hono<Env> {
-  let serverHashes: Record<string, string> | undefined;
+  // Each built-in dataset's hashes on the server, once (null: the server has not its files).
+  const serverHashes = new Map<string, Record<string, string> | null>();
+  const serverHashesOf = (name: string) => {
+    if (!serverHashes.has(name)) {
+      try {
+        serverHashes.set(name, datasetFileHashes(findDataset(null, name)));
+      } catch (err) {
+        if (name === DEFAULT_DATASET || !(err instanceof DatasetError)) throw err;
+        serverHashes.set(name, null);
+      }
+    }
+    return serverHashes.get(name)!;
+  };
+  /**
+   * The datasets a worker may train: MNIST, whose files it must have as the server has them, and
+   * each other built-in one it reports the same files of. A registered dataset is never shipped:
+   * its runs train on the server's machine (`digitlab work`), and no worker claims them.
+   */
+  const workerDatasets = (body: Record<string, unknown>): string[] => {
+    const reported: Record<string, unknown> = { ...(isRecord(body.datasets) ? body.datasets : {}), [DEFAULT_DATASET]: objectField(body, 'datasetHashes') };
+    const datasets: string[] = [];
+    for (const name of BUILT_IN_NAMES) {
+      const worker = reported[name];
+      const server = serverHashesOf(name);
+      if (!isRecord(worker) || !server) continue;
+      const differences = datasetDifferences(server, worker);
+      if (differences.length > 0) {
+        const title = name === DEFAULT_DATASET ? 'MNIST' : name;
+        throw new HTTPException(409, { message: `this worker's ${title} files differ from the server's, so its runs would not compare: ${differences.join('; ')}` });
+      }
+      datasets.push(name);
+    }
+    return datasets;
+  };
   const workerOf = (c: Context<Env>) => c.get('token').name;
   const heldAt = (c: Context<Env>, attempt: number) => heldRun(db, runIdOf(c), attempt, workerOf(c));
   const held = (c: Context<Env>, body: Record<string, unknown>) => heldAt(c, attemptOf(body.attempt));
@@ -73,13 +109,9 @@ export function workerRoutes({ db, runs }: WebDeps, leases: LeasePolicy): Hono<E
       const body = await jsonObject(c);
       const host = typeof body.host === 'string' ? body.host.trim().slice(0, 200) : '';
       if (!host) throw new HTTPException(400, { message: 'host must name the worker machine' });
-      serverHashes ??= mnistFileHashes();
-      const differences = datasetDifferences(serverHashes, objectField(body, 'datasetHashes'));
-      if (differences.length > 0) {
-        throw new HTTPException(409, { message: `this worker's MNIST files differ from the server's, so its runs would not compare: ${differences.join('; ')}` });
-      }
+      const datasets = workerDatasets(body);
       const token = c.get('token');
-      const run = await runs.claimForWorker({ token, host, leaseMs: leases.leaseMs });
+      const run = await runs.claimForWorker({ token, host, leaseMs: leases.leaseMs, datasets });
       if (!run) return c.json({ run: null, pollMs: leases.heartbeatMs * 2 });
       markTokenUsed(db, token.id);
       const { leaseMs, heartbeatMs } = leases;

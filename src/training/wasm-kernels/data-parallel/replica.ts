@@ -45,7 +45,7 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
   const share = request.share;
   const result = tf.tidy(() => {
     const x = tf.tensor4d(request.x, [request.rows, 28, 28, 1]);
-    const y = tf.tensor2d(request.y, [request.rows, 10]);
+    const y = tf.tensor2d(request.y, [request.rows, request.y.length / request.rows]);
     let counts: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const shard = lossWithCounts(model, x, y, init.labelSmoothing);

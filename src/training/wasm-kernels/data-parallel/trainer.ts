@@ -72,7 +72,7 @@ export class DataParallelTrainer {
   }
 
   /**
-   * One Adam step on a batch: x is rows*28*28 pixels, y rows*10 one-hot labels. Returns, from
+   * One Adam step on a batch: x is rows*28*28 pixels, y rows*classes one-hot labels. Returns, from
    * before the update, the batch's mean categorical cross-entropy, how many rows were classified
    * correctly, and how many predicted probabilities were not finite.
    */
@@ -84,7 +84,7 @@ export class DataParallelTrainer {
       this.workers.map((worker, r) => {
         const [from, to] = [bounds[r]!, bounds[r + 1]!];
         return this.request(worker, {
-          kind: 'step', x: x.slice(from * 784, to * 784), y: y.slice(from * 10, to * 10), rows: to - from, share: (to - from) / rows,
+          kind: 'step', x: x.slice(from * 784, to * 784), y: y.slice(from * (y.length / rows), to * (y.length / rows)), rows: to - from, share: (to - from) / rows,
         });
       }),
     );
