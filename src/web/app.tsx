@@ -20,7 +20,7 @@ import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
-import { TestImages } from './test-images.ts';
+import { DatasetImages, TestImages } from './test-images.ts';
 import { trackingRoutes } from './tracking/routes.ts';
 import { workerRoutes } from './workers/routes.ts';
 import { leasePolicy, type LeasePolicy } from '../execution/workers/leases.ts';
@@ -50,13 +50,16 @@ const SECURITY_HEADERS = secureHeaders({
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs'> &
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'datasets'> &
     Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
+  const images = deps.images ?? new TestImages();
+  const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
   const full: WebDeps = {
     ...deps,
-    images: deps.images ?? new TestImages(),
-    trainImages: deps.trainImages ?? new TestImages(() => loadMnist('train')),
+    images,
+    trainImages,
+    datasets: new DatasetImages(deps.db, { test: images, train: trainImages }),
     jobs: deps.jobs ?? new ModelJobs(deps.db),
   };
   const app = new Hono();

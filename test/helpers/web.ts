@@ -4,7 +4,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
-import { TestImages } from '../../src/web/test-images.ts';
+import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
 
@@ -18,7 +18,8 @@ export function webApp() {
   const queue = new RunQueue({ db, runs });
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
-  return { db, runs, queue, images, trainImages, jobs, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, leases }) };
+  const datasets = new DatasetImages(db, { test: images, train: trainImages });
+  return { db, runs, queue, images, trainImages, datasets, jobs, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

@@ -11,7 +11,7 @@ import { loadMnist } from '../../../src/data/mnist.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
 import { compareRoutes } from '../../../src/web/compare/routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
-import { TestImages } from '../../../src/web/test-images.ts';
+import { DatasetImages, TestImages } from '../../../src/web/test-images.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { runningRun } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../../analysis/fake-runs.ts';
@@ -25,7 +25,9 @@ function app(): Hono {
   const app = new Hono();
   app.onError(handleError);
   app.notFound(handleNotFound);
-  app.route('/', compareRoutes({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images: new TestImages(() => loadMnist('test', { limit: 500 })), trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) }));
+  const images = new TestImages(() => loadMnist('test', { limit: 500 }));
+  const trainImages = new TestImages(() => loadMnist('train', { limit: 500 }));
+  app.route('/', compareRoutes({ ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages, datasets: new DatasetImages(db, { test: images, train: trainImages }), jobs: new ModelJobs(db) }));
   return app;
 }
 

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadDataset, registerDataset } from '../../src/data/datasets/catalogue.ts';
+import { tempDir, writeIdxSet } from '../helpers/datasets.ts';
+import { recordCompletedRun } from '../helpers/recorded-runs.ts';
+import { webApp } from '../helpers/web.ts';
+
+const SHAPES = ['circle', 'square', 'triangle', 'star'];
+
+/** A web app with a registered 4-class IDX dataset `shapes` (8 test images) and a completed run on it. */
+function appWithShapes() {
+  const web = webApp();
+  const dir = writeIdxSet(path.join(tempDir('views'), 'shapes'), { classes: SHAPES });
+  registerDataset(web.db, 'shapes', dir);
+  const test = loadDataset(web.db, 'shapes', 'test');
+  const run = recordCompletedRun(web.db, test.labels, { dataset: 'shapes', classes: 4, accuracy: 0.5, seed: 3 });
+  return { ...web, run, test };
+}
+
+describe("a run's pages show its own dataset", () => {
+  it('draws a 4x4 confusion matrix with the class names on its axes, and per-class metrics by name', async () => {
+    const { app, run } = appWithShapes();
+    expect(run.dataset).toBe('shapes');
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    const matrix = html.slice(html.indexOf('<table class="matrix">'), html.indexOf('</table>', html.indexOf('<table class="matrix">')));
+    expect(matrix.match(/<th scope="col" title="[^"]+">/g)).toHaveLength(4);
+    for (const name of SHAPES) expect(matrix).toContain(`title="${name}"`);
+    const metrics = html.slice(html.indexOf('<table class="class-metrics">'));
+    expect(metrics).toContain('<th scope="row">triangle</th>');
+    expect(metrics).not.toContain('<th scope="row">4</th>');
+  });
+
+  it("a cell's gallery shows the run's dataset's images, named, and refuses a class the dataset lacks", async () => {
+    const { app, run, test } = appWithShapes();
+    const res = await app.request(`/runs/${run.id}/gallery?label=3&predicted=3`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('True star, predicted star');
+    const stars = [...test.labels].filter((l) => l === 3).length;
+    expect(html.match(/<li class="tile/g)?.length ?? 0).toBeLessThanOrEqual(stars);
+    expect((await app.request(`/runs/${run.id}/gallery?label=4&predicted=0`)).status).toBe(400);
+  });
+
+  it("the image page shows the run's dataset's image and names its label; ?dataset= picks one without a run", async () => {
+    const { app, run, test } = appWithShapes();
+    const html = await (await app.request(`/images/test/0?run=${run.id}`)).text();
+    expect(html).toContain(`<strong class="truth">${SHAPES[test.labels[0]!]}</strong>`);
+    expect(html).toContain('/images/test/0.png?dataset=shapes');
+    expect(html).toMatch(/1 runs got it right|0 of 1 runs got it right|1 of 1 runs got it right/);
+    // The PNG is the dataset's own image: the helper's images are one flat grey per label.
+    const png = await app.request('/images/test/0.png?dataset=shapes');
+    expect(png.status).toBe(200);
+    const mnistPng = await app.request('/images/test/0.png');
+    expect(Buffer.from(await png.arrayBuffer()).equals(Buffer.from(await mnistPng.arrayBuffer()))).toBe(false);
+    // 8 test images: a ninth is not found, and the message names the dataset.
+    const missing = await app.request('/images/test/8?dataset=shapes');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('shapes&#39;s test set has images 0 to 7');
+    // MNIST's image 0 lists no run on shapes.
+    expect(await (await app.request('/images/test/0')).text()).toContain('No completed run has a prediction for this image yet.');
+    expect((await app.request('/images/test/0?dataset=no-such')).status).toBe(404);
+  });
+
+  it('Fashion-MNIST runs: the matrix and image pages carry its class names', async () => {
+    const { app, db } = webApp();
+    const test = loadDataset(db, 'fashion-mnist', 'test', { limit: 300 });
+    const run = recordCompletedRun(db, test.labels, { dataset: 'fashion-mnist', accuracy: 0.8 });
+    const html = await (await app.request(`/runs/${run.id}`)).text();
+    expect(html).toContain('title="Ankle boot"');
+    expect(html).toContain('<th scope="row">Pullover</th>');
+    const image = await (await app.request(`/images/test/0?run=${run.id}`)).text();
+    expect(image).toContain('<strong class="truth">Ankle boot</strong>');
+  });
+});
