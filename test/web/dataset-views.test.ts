@@ -71,4 +71,22 @@ describe("a run's pages show its own dataset", () => {
     const image = await (await app.request(`/images/test/0?run=${run.id}`)).text();
     expect(image).toContain('<strong class="truth">Ankle boot</strong>');
   });
+
+  it("the analysis fragment explains, rather than computes, the crossed-seven slice on another dataset", async () => {
+    const { app, run } = appWithShapes();
+    const html = await (await app.request(`/runs/${run.id}/analysis`)).text();
+    expect(html).toContain('No crossed-seven slice: it is MNIST&#39;s');
+    expect(html).not.toContain('Crossed and plain sevens');
+  });
+
+  it('the compare page shows why two runs on different datasets are not compared', async () => {
+    const { app, db, run } = appWithShapes();
+    const mnist = recordCompletedRun(db, loadDataset(db, 'mnist', 'test', { limit: 8 }).labels, { seed: 9 });
+    const res = await app.request(`/compare?runs=${mnist.id},${run.id}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`runs ${mnist.id} and ${run.id} were tested on different datasets (mnist against shapes)`);
+    const api = await app.request(`/api/compare?a=${mnist.id}&b=${run.id}`);
+    expect(api.status).toBe(400);
+    expect((await api.json()).error).toContain('different datasets');
+  });
 });

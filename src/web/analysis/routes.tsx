@@ -14,7 +14,7 @@ import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
 import { DatasetPage } from './dataset-page.tsx';
 import { MapPanel } from './map-panel.tsx';
-import { AnalysisSlot, DiscoveredSlices, SevenSlices } from './run-analysis.tsx';
+import { AnalysisSlot, DiscoveredSlices, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
 
 /**
  * The dataset page, the run page's analysis fragment and the UMAP maps. Maps compute in a thread
@@ -39,14 +39,18 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
       imageHref={imageHref}
     />
   );
-  const points = (key: MapKey, predicted: Uint8Array | null) => {
+  /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
+  const points = (key: MapKey, predicted: Uint8Array | null, dataset = 'mnist') => {
     const status = maps.status(key);
     if (status.state !== 'ready') return null;
+    const labels = deps.datasets.test(dataset).labels;
     return {
       points: Array.from(status.value.coordinates, (v) => Math.round(v * 1000) / 1000),
-      labels: Array.from(images.labels.subarray(0, status.value.count)),
+      labels: Array.from(labels.subarray(0, status.value.count)),
+      dataset,
+      classNames: deps.datasets.classNames(dataset),
       predicted: predicted && Array.from(predicted),
-      crossedSevens: crossedSevens().filter((i) => i < status.value.count),
+      crossedSevens: dataset === 'mnist' ? crossedSevens().filter((i) => i < status.value.count) : [],
     };
   };
 
@@ -58,18 +62,21 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));
       if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
-      const report = sevenSliceMetrics(db, run.id, testSplit());
-      const slices = discoverRunSlices(db, run.id, images.labels) ?? [];
+      const mnist = run.dataset === 'mnist';
+      const runImages = deps.datasets.test(run.dataset);
+      // The seven detector reads MNIST's sevens: another dataset's label 7 is something else.
+      const report = mnist ? sevenSliceMetrics(db, run.id, testSplit()) : null;
+      const slices = discoverRunSlices(db, run.id, runImages.labels) ?? [];
       // An imported model without a penultimate layer (or a prediction file) has nothing to map.
       const noEmbedding = loadImportedModel(db, run.id)?.embeddingAbsence;
       return c.html(
         <section id="analysis">
-          {report ? <SevenSlices report={report} /> : ''}
+          {report ? <SevenSlices report={report} /> : mnist ? '' : <SevenSlicesAbsent dataset={run.dataset} />}
           {noEmbedding ? (
             <p class="muted">No discovered slices and no map of the model's embeddings: {noEmbedding}.</p>
           ) : (
             <>
-              <DiscoveredSlices slices={slices} runId={run.id} images={images} />
+              <DiscoveredSlices slices={slices} runId={run.id} images={runImages} classNames={deps.datasets.classNames(run.dataset)} />
               <h2>Map of the model's embeddings</h2>
               {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
             </>
@@ -82,8 +89,9 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
       return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
     })
     .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
-      const runId = getRun(db, Number(c.req.param('file').replace('.json', ''))).id;
-      const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null);
+      const run = getRun(db, Number(c.req.param('file').replace('.json', '')));
+      const runId = run.id;
+      const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null, run.dataset);
       return body ? c.json(body) : c.json({ error: `the map of run ${runId} is not computed yet` }, 404);
     })
     .get('/maps/pixels', (c) => c.html(panel(c, PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))

@@ -6,8 +6,8 @@ import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';
 import { Tiles } from './tiles.tsx';
 
-const mistakes = (list: { label: number; count: number }[]) =>
-  list.length === 0 ? 'nothing' : list.slice(0, 3).map((m) => `${m.label} (${m.count})`).join(', ');
+const mistakes = (list: { label: number; count: number }[], names?: string[]) =>
+  list.length === 0 ? 'nothing' : list.slice(0, 3).map((m) => `${names?.[m.label] ?? m.label} (${m.count})`).join(', ');
 
 const pValue = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
 
@@ -23,6 +23,16 @@ function SliceRow({ name, outcome }: { name: string; outcome: SliceOutcome }) {
       </td>
       <td>{mistakes(outcome.mistakenFor)}</td>
     </tr>
+  );
+}
+
+/** Why a run on another dataset has no crossed-seven figures: the slice is MNIST's. */
+export function SevenSlicesAbsent({ dataset }: { dataset: string }) {
+  return (
+    <p class="muted seven-slices-absent">
+      No crossed-seven slice: it is MNIST's (sevens written with a bar through the stem), and this run is on {dataset}. The weak spots below are
+      found on any dataset.
+    </p>
   );
 }
 
@@ -55,7 +65,8 @@ export function SevenSlices({ report }: { report: SevenSliceReport }) {
   );
 }
 
-export function DiscoveredSlices({ slices, runId, images }: { slices: DiscoveredSlice[]; runId: number; images: TestImages }) {
+export function DiscoveredSlices({ slices, runId, images, classNames }: { slices: DiscoveredSlice[]; runId: number; images: TestImages; classNames?: string[] }) {
+  const name = (label: number) => classNames?.[label] ?? String(label);
   return (
     <section class="discovered-slices">
       <h2>Weak spots nobody named</h2>
@@ -67,13 +78,13 @@ export function DiscoveredSlices({ slices, runId, images }: { slices: Discovered
       {slices.map((slice) => (
         <article class="card discovered" data-label={String(slice.label)}>
           <h3>
-            {slice.size} images of {slice.label}: {percent(slice.errorRate, 0)} wrong{' '}
+            {slice.size} images of {name(slice.label)}: {percent(slice.errorRate, 0)} wrong{' '}
             <span class="muted">
               (class {percent(slice.classErrorRate, 1)}; 95% {percent(slice.interval.low, 0)}–{percent(slice.interval.high, 0)}; adjusted p ={' '}
-              {pValue(slice.adjustedP)}) · mistaken for {mistakes(slice.mistakenFor)}
+              {pValue(slice.adjustedP)}) · mistaken for {mistakes(slice.mistakenFor, classNames)}
             </span>
           </h3>
-          <Tiles indices={slice.members} images={images} runId={runId} max={24} caption={(i) => `${slice.label}${slice.members.indexOf(i) < slice.errors ? ' ✗' : ''}`} />
+          <Tiles indices={slice.members} images={images} runId={runId} max={24} caption={(i) => `${name(slice.label)}${slice.members.indexOf(i) < slice.errors ? ' ✗' : ''}`} />
         </article>
       ))}
     </section>

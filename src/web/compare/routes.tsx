@@ -56,7 +56,7 @@ function pairOutcome(db: Db, a: number, b: number): PairOutcome {
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
-export function compareRoutes({ db, images, queue }: WebDeps): Hono {
+export function compareRoutes({ db, datasets, queue }: WebDeps): Hono {
   return new Hono()
     .get('/compare', (c) => {
       const ids = runIdsOf(c);
@@ -69,7 +69,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
           histories={runs.map((run) => epochHistory(db, run.id))}
           groups={seedGroups(db, runs)}
           pairs={ids.slice(1).map((id) => pairOutcome(db, ids[0]!, id))}
-          images={images}
+          images={datasets.test(runs[0]!.dataset)}
           queued={queuedIdsOf(c)}
           robustness={runs.map((run) => loadRobustness(db, run.id))}
         />,
@@ -96,15 +96,16 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
     })
     .get('/compare/cell', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: 9 }), requiredInt(c, 'predicted', { min: 0, max: 9 })];
       const paired = pairRuns(db, a, b);
+      const last = paired.classNames.length - 1;
+      const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: last }), requiredInt(c, 'predicted', { min: 0, max: last })];
       // Only the cell's movements: the statistics of a full comparison would be wasted here.
-      const cell = imageChanges(paired.predictions).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
+      const cell = imageChanges(paired.predictions, paired.classNames.length).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
         trueLabel,
         predicted,
         into: [],
         outOf: [],
       };
-      return c.html(<CellImages cell={cell} paired={paired} images={images} />);
+      return c.html(<CellImages cell={cell} paired={paired} images={datasets.test(paired.a.dataset)} />);
     });
 }
