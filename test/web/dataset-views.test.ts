@@ -89,4 +89,22 @@ describe("a run's pages show its own dataset", () => {
     expect(api.status).toBe(400);
     expect((await api.json()).error).toContain('different datasets');
   });
+
+  it('the runs list filters by dataset, offers every dataset, badges non-MNIST runs, and GET /api/runs filters alike', async () => {
+    const { app, db, run } = appWithShapes();
+    const mnist = recordCompletedRun(db, loadDataset(db, 'mnist', 'test', { limit: 50 }).labels, { seed: 9, name: 'digits' });
+    const listed = (html: string) => [...html.matchAll(/<tr id="run-(\d+)"/g)].map((m) => Number(m[1]));
+    const all = await (await app.request('/runs')).text();
+    expect(listed(all).sort()).toEqual([run.id, mnist.id].sort());
+    for (const name of ['mnist', 'fashion-mnist', 'shapes']) expect(all).toContain(`<option value="${name}">${name}</option>`);
+    expect(all).toContain('<span class="badge badge-dataset" title="on dataset shapes">shapes</span>');
+    const shapesOnly = await (await app.request('/runs?dataset=shapes')).text();
+    expect(listed(shapesOnly)).toEqual([run.id]);
+    expect(shapesOnly).toContain('<option value="shapes" selected="">shapes</option>');
+    expect(listed(await (await app.request('/runs?dataset=mnist')).text())).toEqual([mnist.id]);
+    const api = await (await app.request('/api/runs?dataset=shapes')).json();
+    expect(api.runs.map((r: { id: number }) => r.id)).toEqual([run.id]);
+    // As a column and in the filter expression too.
+    expect(listed(await (await app.request('/runs?where=dataset%3Dshapes')).text())).toEqual([run.id]);
+  });
 });
