@@ -59,3 +59,29 @@ describe("crossed-seven is MNIST's slice", () => {
     expect(unknown.stderr).toContain("no dataset named 'no-such'");
   });
 });
+
+describe('label-issues --dataset', () => {
+  it("ranks Fashion-MNIST's test suspects from the runs on it only, by class name", async () => {
+    const dbFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-fashion-issues-')), 'runs.sqlite');
+    const db = openDb(dbFile);
+    const labels = loadDataset(db, 'fashion-mnist', 'test').labels;
+    for (const seed of [1, 2, 3]) recordCompletedRun(db, labels, { seed, dataset: 'fashion-mnist', accuracy: 0.85, epochs: 1 });
+    // An MNIST run of the same length must not vote on Fashion-MNIST's labels.
+    recordCompletedRun(db, loadMnist('test').labels, { seed: 4, accuracy: 0.1, epochs: 1 });
+    db.$client.close();
+    const found = await runCliCaptured(['label-issues', '--split', 'test', '--dataset', 'fashion-mnist', '--json', '--limit', '30', '--db', dbFile]);
+    expect(found.code).toBe(0);
+    const json = found.lastJson();
+    expect(json).toMatchObject({ split: 'test', dataset: 'fashion-mnist', runs: 3 });
+    expect(json.classes).toContain('Ankle boot');
+    expect(json.issues).toHaveLength(30);
+    const scores = json.issues.map((i: { score: number }) => i.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+    for (const issue of json.issues) expect(issue.label).toBe(labels[issue.index]);
+    const text = await runCliCaptured(['label-issues', '--dataset', 'fashion-mnist', '--limit', '3', '--db', dbFile]);
+    expect(text.stdout).toContain("label issues in fashion-mnist's test set from 3 runs");
+    const refused = await runCliCaptured(['label-issues', '--split', 'train', '--dataset', 'fashion-mnist', '--db', dbFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--split train searches MNIST's training set only");
+  }, 60_000);
+});
