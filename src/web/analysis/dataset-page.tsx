@@ -1,4 +1,6 @@
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
+import type { Duplicates } from '../../analysis/duplicates.ts';
+import type { JobStatus } from '../../analysis/job-status.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
@@ -18,28 +20,120 @@ function PrevalenceLine({ split, prevalence }: { split: string; prevalence: Prev
   );
 }
 
-export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; issues: { runs: number; issues: LabelIssue[] }; images: TestImages }) {
-  const { train, test } = facts;
+/** What the dataset page shows: the chosen dataset, its facts and the others to choose from. */
+export interface DatasetView {
+  name: string;
+  classNames: string[];
+  /** Every dataset, for the chooser. */
+  names: string[];
+  facts: DatasetFacts;
+  /** Per class, the first test images labelled with it. */
+  examples: number[][];
+}
+
+const imageHref = (dataset: string) => (i: number) => `/images/test/${i}${dataset === 'mnist' ? '' : `?dataset=${encodeURIComponent(dataset)}`}`;
+
+function DatasetChooser({ view }: { view: DatasetView }) {
   return (
-    <Layout title="Dataset">
+    <form method="get" action="/dataset" class="inline-form">
+      <label>
+        Dataset{' '}
+        <select name="dataset">
+          {view.names.map((name) => (
+            <option value={name} selected={name === view.name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
+/** Test images also in the training set, exactly or nearly; polls itself while the search runs in its thread. */
+export function DuplicatesSection({ dataset, status, train, test }: { dataset: string; status: JobStatus<Duplicates>; train: TestImages; test: TestImages }) {
+  const url = `/dataset/duplicates?dataset=${encodeURIComponent(dataset)}`;
+  if (status.state !== 'ready') {
+    const poll = status.state === 'computing' ? { 'hx-get': url, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {};
+    return (
+      <section id="duplicates" {...poll}>
+        <h2>Leakage: test images in the training set</h2>
+        <p class="muted">
+          {status.state === 'computing'
+            ? `Searching every test image against every training image (${Math.round(status.fraction * 100)}%, ${status.stage})…`
+            : status.state === 'failed'
+              ? `The search failed: ${status.error}`
+              : status.state === 'unavailable'
+                ? status.reason
+                : 'Not searched yet.'}
+        </p>
+      </section>
+    );
+  }
+  const d = status.value;
+  const pair = (p: { test: number; train: number; rms: number }) => (
+    <li class="tile duplicate-pair" data-test={String(p.test)}>
+      <a href={imageHref(dataset)(p.test)} title={`test image ${p.test}`}>
+        <img src={test.dataUri(p.test)} width="56" height="56" alt={`test image ${p.test}`} />
+      </a>
+      <img src={train.dataUri(p.train)} width="56" height="56" alt={`training image ${p.train}`} title={`training image ${p.train}`} />
+      <span class="caption">
+        test {p.test} · train {p.train}
+        {p.rms > 0 ? ` · ${(p.rms * 255).toFixed(1)}/255` : ''}
+      </span>
+    </li>
+  );
+  return (
+    <section id="duplicates">
+      <h2>Leakage: test images in the training set</h2>
+      <p>
+        <strong class="exact-count">{d.exact.length}</strong> exact duplicates (the same pixels) and{' '}
+        <strong class="near-count">{d.near.length}</strong> near ones among {d.testCount.toLocaleString('en')} test images, searched against{' '}
+        {d.trainCount.toLocaleString('en')} training images in {d.seconds.toFixed(1)} s.
+      </p>
+      <p class="muted">
+        Near: a root-mean-square pixel difference of at most {(d.threshold * 255).toFixed(0)} grey levels in 255 ({percent(d.threshold, 0)} of full
+        scale): what re-encoding, a brightness change or a speck of noise leaves, while moving a stroke one pixel costs several times more. A test
+        image a model has seen in training measures memory, not generalisation.
+      </p>
+      {d.exact.length + d.near.length === 0 ? (
+        <p>None: the test set is clean of training images.</p>
+      ) : (
+        <ul class="tiles duplicate-pairs">{[...d.exact, ...d.near].slice(0, 48).map(pair)}</ul>
+      )}
+    </section>
+  );
+}
+
+export function DatasetPage({ view, issues, images }: { view: DatasetView; issues: { runs: number; issues: LabelIssue[] }; images: TestImages }) {
+  const { facts, classNames, name: dataset } = view;
+  const { train, test } = facts;
+  const name = (c: number) => classNames[c] ?? String(c);
+  return (
+    <Layout title={`Dataset ${dataset}`}>
       <AnalysisStyles />
-      <h1>MNIST</h1>
+      <h1>{dataset === 'mnist' ? 'MNIST' : dataset}</h1>
+      <DatasetChooser view={view} />
       <section>
         <h2>Class balance</h2>
+        <div class="table-scroll">
         <table class="data analysis class-balance">
           <thead>
             <tr>
               <th>split</th>
               {train.classCounts.map((_, label) => (
-                <th class="num">{label}</th>
+                <th class="num" title={name(label)}>
+                  {name(label).length > 9 ? `${name(label).slice(0, 8)}…` : name(label)}
+                </th>
               ))}
               <th class="num">all</th>
             </tr>
           </thead>
           <tbody>
-            {[['train', train] as const, ['test', test] as const].map(([name, split]) => (
+            {[['train', train] as const, ['test', test] as const].map(([splitName, split]) => (
               <tr>
-                <th scope="row">{name}</th>
+                <th scope="row">{splitName}</th>
                 {split.classCounts.map((n) => (
                   <td class="num" title={percent(n / split.count, 1)}>
                     {n.toLocaleString('en')}
@@ -50,7 +144,21 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
             ))}
           </tbody>
         </table>
+        </div>
       </section>
+      <section class="examples">
+        <h2>Examples per class (test)</h2>
+        {view.examples.map((indices, label) => (
+          <div class="class-examples" data-label={String(label)}>
+            <h3>{name(label)}</h3>
+            <Tiles indices={indices} images={images} caption={(i) => String(i)} href={imageHref(dataset)} />
+          </div>
+        ))}
+      </section>
+      <div hx-get={`/dataset/duplicates?dataset=${encodeURIComponent(dataset)}`} hx-trigger="load" hx-swap="outerHTML">
+        <p class="muted">Loading the leakage check…</p>
+      </div>
+      {train.crossedSevens && test.crossedSevens ? (
       <section>
         <h2>Crossed sevens: rare?</h2>
         <ul>
@@ -58,7 +166,7 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
           <PrevalenceLine split="test" prevalence={test.crossedSevens} />
         </ul>
         <p>
-          About one seven in eight is crossed in both splits (Fisher exact test of equal prevalence, p = {facts.prevalenceP.toPrecision(2)}).
+          About one seven in eight is crossed in both splits (Fisher exact test of equal prevalence, p = {facts.prevalenceP!.toPrecision(2)}).
           Crossed sevens are a minority, but not the visible lack they seemed: a model sees hundreds of them in training. Counted by a
           detector on the image alone, which on 700 hand-labelled train sevens has precision about 0.94 and recall about 0.96.
         </p>
@@ -67,13 +175,16 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
         <h3>Plain sevens in the test set</h3>
         <Tiles indices={test.crossedSevens.plainIndices} images={images} caption={(i) => String(i)} />
       </section>
+      ) : (
+        <p class="muted">No crossed-seven slice: it is MNIST's (sevens written with a bar through the stem), and {dataset} has no such images.</p>
+      )}
       <section>
         <h2>Mean image per class (train)</h2>
         <ul class="tiles mean-images">
           {train.meanImages.map((pixels, label) => (
             <li class="tile">
-              <img src={dataUri(pixels)} width="56" height="56" alt={`mean train image of ${label}`} />
-              <span class="caption">{label}</span>
+              <img src={dataUri(pixels)} width="56" height="56" alt={`mean train image of ${name(label)}`} />
+              <span class="caption">{name(label)}</span>
             </li>
           ))}
         </ul>
@@ -81,25 +192,30 @@ export function DatasetPage({ facts, issues, images }: { facts: DatasetFacts; is
       <section>
         <h2>Label issues</h2>
         <p class="muted">
-          Test images whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
+          Test images of {dataset} whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
           probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
           <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
         </p>
         <Tiles
           indices={issues.issues.map((issue) => issue.index)}
           images={images}
+          href={imageHref(dataset)}
           caption={(i) => {
             const issue = issues.issues.find((x) => x.index === i)!;
-            return `${issue.label} → ${issue.suggested}? ${percent(issue.evidence.labelProbability, 0)}`;
+            return `${name(issue.label)} → ${name(issue.suggested)}? ${percent(issue.evidence.labelProbability, 0)}`;
           }}
         />
       </section>
-      <section>
-        <h2>Map of the test set's pixels</h2>
-        <div hx-get="/maps/pixels" hx-trigger="load" hx-swap="outerHTML">
-          <p class="muted">Loading the map…</p>
-        </div>
-      </section>
+      {dataset === 'mnist' ? (
+        <section>
+          <h2>Map of the test set's pixels</h2>
+          <div hx-get="/maps/pixels" hx-trigger="load" hx-swap="outerHTML">
+            <p class="muted">Loading the map…</p>
+          </div>
+        </section>
+      ) : (
+        ''
+      )}
     </Layout>
   );
 }

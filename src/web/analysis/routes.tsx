@@ -12,7 +12,15 @@ import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
-import { DatasetPage } from './dataset-page.tsx';
+import { DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
+import { findDuplicatesInThread, type Duplicates } from '../../analysis/duplicates.ts';
+import { JobBoard } from '../../analysis/job-board.ts';
+import type { JobStatus } from '../../analysis/job-status.ts';
+import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
+import { listDatasets } from '../../store/datasets.ts';
+
+/** Test images shown per class on the dataset page. */
+const EXAMPLES_PER_CLASS = 8;
 import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlices, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
 
@@ -25,7 +33,9 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
   const maps = deps.maps ?? new MapJobs(db);
   // Read on first use and kept: the splits never change, and the facts take a second to compute.
   let test: MnistSplit | undefined;
-  let facts: DatasetFacts | undefined;
+  const facts = new Map<string, DatasetFacts>();
+  const duplicates = new Map<string, Duplicates>();
+  const duplicateJobs = new JobBoard();
   let crossedTest: number[] | undefined;
   const testSplit = () => (test ??= loadMnist('test'));
   const crossedSevens = () => (crossedTest ??= partitionSevens(testSplit()).crossed);
@@ -56,8 +66,44 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
 
   return new Hono()
     .get('/dataset', async (c) => {
-      facts ??= datasetFacts(loadMnist('train'), testSplit());
-      return c.html(<DatasetPage facts={facts} issues={await storedLabelIssuesInThread(db, images.labels, 50)} images={images} />);
+      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const classNames = deps.datasets.classNames(name);
+      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
+      let known = facts.get(name);
+      if (!known) {
+        known = datasetFacts(name === 'mnist' ? loadMnist('train') : train.dataset, name === 'mnist' ? testSplit() : testImages.dataset, { classes: classNames.length, sevens: name === 'mnist' });
+        facts.set(name, known);
+      }
+      const examples = classNames.map(() => [] as number[]);
+      for (let i = 0; i < testImages.count; i++) {
+        const list = examples[testImages.labels[i]!];
+        if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
+      }
+      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples };
+      const issues = await storedLabelIssuesInThread(db, testImages.labels, 50, name);
+      return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
+    })
+    .get('/dataset/duplicates', (c) => {
+      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
+      const found = duplicates.get(name);
+      let status: JobStatus<Duplicates>;
+      if (found) status = { state: 'ready', value: found };
+      else {
+        // A cross-site GET sees where the search stands but starts nothing.
+        if (!isCrossSite(c) && !duplicateJobs.status(name)) {
+          void duplicateJobs
+            .run(name, async (report) => {
+              report(0, 'comparing pixels');
+              const value = await findDuplicatesInThread(train.dataset, testImages.dataset);
+              duplicates.set(name, value);
+              return value;
+            })
+            .catch(() => undefined); // kept as the job's failure, shown by the next poll
+        }
+        status = duplicateJobs.status(name) ?? { state: 'absent' };
+      }
+      return c.html(<DuplicatesSection dataset={name} status={status} train={train} test={testImages} />);
     })
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));
