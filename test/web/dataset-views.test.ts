@@ -107,4 +107,13 @@ describe("a run's pages show its own dataset", () => {
     // As a column and in the filter expression too.
     expect(listed(await (await app.request('/runs?where=dataset%3Dshapes')).text())).toEqual([run.id]);
   });
+
+  it("calibration reads the run's dataset and its class count, with no seven slices", async () => {
+    const { app, run } = appWithShapes();
+    const res = await app.request(`/runs/${run.id}/calibration`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('id="calibration"');
+    expect(html).not.toContain('crossed sevens');
+  });
 });
