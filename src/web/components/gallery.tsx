@@ -7,9 +7,9 @@ import { MiniBars } from './probability-bars.tsx';
 export const GALLERY_PAGE_SIZE = 48;
 
 /** A class name cut to fit under a 56 px tile. */
-const short = (name: string) => (name.length > 6 ? `${name.slice(0, 5)}…` : name);
+const short = (name: string) => (name.length > 5 ? `${name.slice(0, 4)}…` : name);
 /** The whole name on hover, where it was cut. */
-const cut = (name: string) => (name.length > 6 ? name : undefined);
+const cut = (name: string) => (name.length > 5 ? name : undefined);
 
 /** A page of a sorted list of test images, and where its other pages are fetched from. */
 export interface GalleryPage {
@@ -52,6 +52,8 @@ function Pager({ gallery, pages }: { gallery: GalleryPage; pages: number }) {
 export function Gallery({ gallery, images }: { gallery: GalleryPage; images: TestImages }) {
   const pages = Math.ceil(gallery.outcomes.length / GALLERY_PAGE_SIZE);
   const name = (c: number) => gallery.classNames?.[c] ?? String(c);
+  // Names longer than a digit take a line of their own above the confidence.
+  const named = (gallery.classNames ?? []).some((n) => n.length > 2);
   const shown = gallery.outcomes.slice((gallery.page - 1) * GALLERY_PAGE_SIZE, gallery.page * GALLERY_PAGE_SIZE);
   return (
     <section id={gallery.id} class="gallery">
@@ -66,8 +68,10 @@ export function Gallery({ gallery, images }: { gallery: GalleryPage; images: Tes
             <a href={gallery.imageUrl(o.index)} title={`test image ${o.index}`}>
               <img src={images.dataUri(o.index)} width="56" height="56" alt={`test image ${o.index}, labelled ${name(o.label)}`} />
             </a>
-            <span class="caption">
-              <span class="truth" title={cut(name(o.label))}>{short(name(o.label))}</span>→<span class="pred" title={cut(name(o.predicted))}>{short(name(o.predicted))}</span> {percent(o.confidence, 1)}
+            <span class={named ? 'caption named' : 'caption'}>
+              <span class="truth" title={cut(name(o.label))}>{short(name(o.label))}</span>→<span class="pred" title={cut(name(o.predicted))}>{short(name(o.predicted))}</span>
+              {named ? <br /> : ' '}
+              {percent(o.confidence, 1)}
             </span>
             <MiniBars probabilities={o.probabilities} label={o.label} predicted={o.predicted} classNames={gallery.classNames} />
           </li>
