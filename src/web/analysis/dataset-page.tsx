@@ -61,7 +61,7 @@ export function DuplicatesSection({ dataset, status, train, test }: { dataset: s
         <h2>Leakage: test images in the training set</h2>
         <p class="muted">
           {status.state === 'computing'
-            ? `Searching every test image against every training image (${Math.round(status.fraction * 100)}%, ${status.stage})…`
+            ? 'Searching every test image against every training image, in a thread of its own: seconds on 70,000 images. This part of the page updates itself.'
             : status.state === 'failed'
               ? `The search failed: ${status.error}`
               : status.state === 'unavailable'
@@ -78,9 +78,12 @@ export function DuplicatesSection({ dataset, status, train, test }: { dataset: s
         <img src={test.dataUri(p.test)} width="56" height="56" alt={`test image ${p.test}`} />
       </a>
       <img src={train.dataUri(p.train)} width="56" height="56" alt={`training image ${p.train}`} title={`training image ${p.train}`} />
-      <span class="caption">
-        test {p.test} · train {p.train}
-        {p.rms > 0 ? ` · ${(p.rms * 255).toFixed(1)}/255` : ''}
+      <span class="caption named">
+        test {p.test}
+        <br />
+        train {p.train}
+        <br />
+        {p.rms > 0 ? `RMS ${(p.rms * 255).toFixed(1)}/255` : 'identical'}
       </span>
     </li>
   );
@@ -200,6 +203,7 @@ export function DatasetPage({ view, issues, images }: { view: DatasetView; issue
           indices={issues.issues.map((issue) => issue.index)}
           images={images}
           href={imageHref(dataset)}
+          wrap={classNames.some((n) => n.length > 2)}
           caption={(i) => {
             const issue = issues.issues.find((x) => x.index === i)!;
             return `${name(issue.label)} → ${name(issue.suggested)}? ${percent(issue.evidence.labelProbability, 0)}`;
