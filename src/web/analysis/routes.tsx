@@ -41,12 +41,13 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
   const crossedSevens = () => (crossedTest ??= partitionSevens(testSplit()).crossed);
 
   // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
-  const panel = (c: Context, key: MapKey, url: string, imageHref: string) => (
+  const panel = (c: Context, key: MapKey, url: string, imageHref: string, dataset = 'mnist') => (
     <MapPanel
       id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`}
       url={url}
       status={isCrossSite(c) ? maps.status(key) : maps.start(key)}
       imageHref={imageHref}
+      classNames={deps.datasets.classNames(dataset)}
     />
   );
   /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
@@ -124,15 +125,16 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
             <>
               <DiscoveredSlices slices={slices} runId={run.id} images={runImages} classNames={deps.datasets.classNames(run.dataset)} />
               <h2>Map of the model's embeddings</h2>
-              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`, run.dataset)}
             </>
           )}
         </section>,
       );
     })
     .get(`/maps/run/${RUN_ID}`, (c) => {
-      const runId = getRun(db, runIdOf(c)).id;
-      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
+      const run = getRun(db, runIdOf(c));
+      const runId = run.id;
+      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`, run.dataset));
     })
     .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
       const run = getRun(db, Number(c.req.param('file').replace('.json', '')));
