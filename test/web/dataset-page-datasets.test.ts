@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findDuplicates, NEAR_RMS } from '../../src/analysis/duplicates.ts';
 import { registerDataset } from '../../src/data/datasets/catalogue.ts';
-import { idxImages, idxLabels, tempDir } from '../helpers/datasets.ts';
+import { idxImages, idxLabels, SHAPE_CLASSES, tempDir, writePictureFolder } from '../helpers/datasets.ts';
 import { until } from '../helpers/waiting.ts';
 import { webApp } from '../helpers/web.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -84,5 +84,15 @@ describe('the dataset page of another dataset', () => {
     const html = await (await app.request('/dataset?dataset=fashion-mnist')).text();
     expect(html).toContain('<h3>Ankle boot</h3>');
     expect(html).toMatch(/6,000<\/td>/);
+  }, 60_000);
+
+  it('a picture folder: one picture per class as found and as read', async () => {
+    const { app, db } = webApp();
+    registerDataset(db, 'shapes', writePictureFolder(path.join(tempDir('samples'), 'shapes'), 4));
+    const html = await (await app.request('/dataset?dataset=shapes')).text();
+    expect(html).toContain('<h2>Pictures as read</h2>');
+    expect(html.match(/<li class="tile picture-sample">/g)).toHaveLength(4);
+    for (const name of SHAPE_CLASSES) expect(html).toContain(`${name}<br/>0.png`);
+    expect(html).toContain('alt="0.png as found"');
   }, 60_000);
 });

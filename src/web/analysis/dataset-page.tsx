@@ -1,6 +1,7 @@
 import type { DatasetFacts, Prevalence } from '../../analysis/dataset-facts.ts';
 import type { Duplicates } from '../../analysis/duplicates.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
+import type { PictureSample } from '../../data/datasets/image-folder.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
 import { percent } from '../format.ts';
@@ -29,6 +30,37 @@ export interface DatasetView {
   facts: DatasetFacts;
   /** Per class, the first test images labelled with it. */
   examples: number[][];
+  /** A picture folder's: a few pictures as found and as read (none for an IDX dataset). */
+  samples: PictureSample[];
+}
+
+const mimeOf = (file: string) => (/\.png$/i.test(file) ? 'image/png' : 'image/jpeg');
+
+/** How a picture folder's pictures become 28x28 images: one per class, before and after. */
+function PictureSamples({ samples }: { samples: PictureSample[] }) {
+  if (samples.length === 0) return '';
+  return (
+    <section class="picture-samples">
+      <h2>Pictures as read</h2>
+      <p class="muted">
+        One test picture per class as found in the folder, and as the dataset holds it: greyscale, the whole picture 28×28 by area averaging,
+        inverted when its border is light so that the object is light on dark, as in MNIST.
+      </p>
+      <ul class="tiles">
+        {samples.map((sample) => (
+          <li class="tile picture-sample">
+            <img src={`data:${mimeOf(sample.file)};base64,${sample.original.toString('base64')}`} width="56" height="56" alt={`${sample.file} as found`} />
+            <img src={dataUri(sample.image)} width="56" height="56" alt={`${sample.file} as read`} />
+            <span class="caption named">
+              {sample.className}
+              <br />
+              {sample.file}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 const imageHref = (dataset: string) => (i: number) => `/images/test/${i}${dataset === 'mnist' ? '' : `?dataset=${encodeURIComponent(dataset)}`}`;
@@ -149,6 +181,7 @@ export function DatasetPage({ view, issues, images }: { view: DatasetView; issue
         </table>
         </div>
       </section>
+      <PictureSamples samples={view.samples} />
       <section class="examples">
         <h2>Examples per class (test)</h2>
         {view.examples.map((indices, label) => (

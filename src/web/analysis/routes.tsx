@@ -18,6 +18,7 @@ import { JobBoard } from '../../analysis/job-board.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
 import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
 import { listDatasets } from '../../store/datasets.ts';
+import { samplePictures } from '../../data/datasets/image-folder.ts';
 
 /** Test images shown per class on the dataset page. */
 const EXAMPLES_PER_CLASS = 8;
@@ -80,7 +81,9 @@ export function analysisRoutes(deps: WebDeps & { maps?: MapJobs }): Hono {
         const list = examples[testImages.labels[i]!];
         if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
       }
-      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples };
+      const dataset = findDataset(db, name);
+      const samples = dataset.kind === 'images' ? samplePictures(dataset.path) : [];
+      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples, samples };
       const issues = await storedLabelIssuesInThread(db, testImages.labels, 50, name);
       return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
     })
