@@ -98,7 +98,7 @@ export function runRoutes(deps: WebDeps): Hono {
               <NoteEditor runId={run.id} note={run.note} />
             </section>
           </div>
-          <AugmentStrip run={run} />
+          <AugmentStrip run={run} train={() => datasets.train(run.dataset).dataset} />
           {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={Math.max(Number((run.params as Hyperparameters).epochs) || 0, 1)} />}
           <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={datasets.test(run.dataset)} />
           {lastEpochConfusion(run)}
