@@ -84,7 +84,11 @@ describe("a run's pages show its own dataset", () => {
     const mnist = recordCompletedRun(db, loadDataset(db, 'mnist', 'test', { limit: 8 }).labels, { seed: 9 });
     const res = await app.request(`/compare?runs=${mnist.id},${run.id}`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain(`runs ${mnist.id} and ${run.id} were tested on different datasets (mnist against shapes)`);
+    const html = await res.text();
+    expect(html).toContain(`runs ${mnist.id} and ${run.id} were tested on different datasets (mnist against shapes)`);
+    // No accuracy difference across two test sets: a dash, and each run's dataset named.
+    expect(html).toContain('<span class="badge badge-dataset">shapes</span>');
+    expect(html).toContain('accuracies on two test sets');
     const api = await app.request(`/api/compare?a=${mnist.id}&b=${run.id}`);
     expect(api.status).toBe(400);
     expect((await api.json()).error).toContain('different datasets');
