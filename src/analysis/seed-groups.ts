@@ -25,7 +25,9 @@ export interface SeedGroup {
 
 function withoutSeed(run: Run): Record<string, unknown> {
   const { seed: _seed, ...rest } = run.params as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(rest).sort(([x], [y]) => x.localeCompare(y)));
+  // The dataset from its column, so that a run from before datasets were named (no params.dataset)
+  // and one naming mnist are one recipe, and runs on two datasets never are.
+  return Object.fromEntries(Object.entries({ ...rest, dataset: run.dataset }).sort(([x], [y]) => x.localeCompare(y)));
 }
 
 /**

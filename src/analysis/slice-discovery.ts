@@ -50,7 +50,10 @@ export function discoverSlices(input: DiscoveryInput, options: DiscoveryOptions 
   const random = seededRandom(seed);
   const candidates: Omit<DiscoveredSlice, 'adjustedP'>[] = [];
   let tested = 0;
-  for (let label = 0; label < 10; label++) {
+  // Every class the labels hold: ten for MNIST, whatever the run's dataset has otherwise.
+  let classes = 0;
+  for (let i = 0; i < count; i++) classes = Math.max(classes, input.labels[i]! + 1);
+  for (let label = 0; label < classes; label++) {
     const points: number[] = [];
     for (let i = 0; i < count; i++) if (input.labels[i] === label) points.push(i);
     if (points.length === 0) continue;

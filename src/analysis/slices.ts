@@ -1,5 +1,24 @@
+import { DomainError } from '../core/errors.ts';
 import type { MnistSplit, SplitName } from '../data/mnist.ts';
 import { sevenShape } from './crossed-seven.ts';
+
+/** A slice asked of a dataset it does not belong to: its detector reads MNIST's sevens, nothing else. */
+export class SliceNotOfDatasetError extends DomainError {
+  readonly kind = 'invalid';
+}
+
+/** The dataset the named slices are made for. */
+export const SLICE_DATASET = 'mnist';
+
+/** Throws unless `dataset` is MNIST, saying why: on another dataset label 7 is not a seven (Fashion-MNIST's 7 is a sneaker). */
+export function requireSliceDataset(slice: string, dataset: string, runId?: number): void {
+  if (dataset === SLICE_DATASET) return;
+  const whose = runId === undefined ? `dataset ${dataset}` : `run ${runId}, which is on dataset ${dataset}`;
+  throw new SliceNotOfDatasetError(
+    `${slice} is MNIST's slice (sevens written with a bar through the stem); ${whose} has no such images, and its label 7 means something else. ` +
+      'Automatic slice discovery (the run page) finds sub-groups on any dataset',
+  );
+}
 
 /** Named sub-groups of a class, found from the image alone. */
 export const SLICE_NAMES = ['crossed-seven'] as const;

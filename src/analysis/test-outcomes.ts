@@ -11,7 +11,7 @@ export interface ImageOutcome {
 
 export interface TestPredictions {
   predicted: Uint8Array;
-  /** 10 per image, in test-set order. */
+  /** One per class per image, in test-set order. */
   probabilities: Float32Array;
 }
 
@@ -25,14 +25,21 @@ export interface OutcomeFilter {
 /** The test images matching `filter`, most confident first: a confident mistake is the telling one. */
 export function outcomesWhere(predictions: TestPredictions, labels: Uint8Array, filter: OutcomeFilter): ImageOutcome[] {
   const outcomes: ImageOutcome[] = [];
+  const classes = classCountOf(predictions);
   for (let index = 0; index < predictions.predicted.length; index++) {
     const label = labels[index]!;
     const predicted = predictions.predicted[index]!;
     if (filter.label !== undefined && label !== filter.label) continue;
     if (filter.predicted !== undefined && predicted !== filter.predicted) continue;
     if (filter.wrong && label === predicted) continue;
-    const probabilities = predictions.probabilities.subarray(index * 10, index * 10 + 10);
+    const probabilities = predictions.probabilities.subarray(index * classes, index * classes + classes);
     outcomes.push({ index, label, predicted, confidence: probabilities[predicted]!, probabilities });
   }
   return outcomes.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
+}
+
+/** Classes per image in stored predictions: their probabilities hold one per class per image (10 when there are no images). */
+export function classCountOf(predictions: TestPredictions): number {
+  const images = predictions.predicted.length;
+  return images > 0 ? Math.round(predictions.probabilities.length / images) : 10;
 }

@@ -2,6 +2,7 @@ import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
 import { loadMnist } from '../data/mnist.ts';
+import { loadDataset } from '../data/datasets/catalogue.ts';
 import type { Reliability } from '../analysis/calibration/reliability.ts';
 import { fitRunTemperature, runCalibration } from '../analysis/calibration/run-calibration.ts';
 import { runModelArgument } from './model-argument.ts';
@@ -34,7 +35,7 @@ export const calibrationCommand: Command = {
           model.dispose();
         }
       }
-      const report = runCalibration(db, run, loadMnist('test'));
+      const report = runCalibration(db, run, run.dataset === 'mnist' ? loadMnist('test') : loadDataset(db, run.dataset, 'test'));
       if (!report) throw new UsageError(`run ${run.id} (${run.name}) is ${run.status} and has no test predictions to calibrate`);
       const { raw, calibrated } = report;
       if (options.json) {

@@ -12,7 +12,8 @@ const CROSSED_SEVENS_ARE_MNISTS = (name: string) =>
   `crossed sevens: not computed; the crossed-seven slice finds sevens written with a bar, which only MNIST's digits have, and '${name}' is not MNIST`;
 
 function summary(facts: SplitFacts) {
-  const { crossed, sevens, share, interval } = facts.crossedSevens;
+  // The CLI asks for them on MNIST only.
+  const { crossed, sevens, share, interval } = facts.crossedSevens!;
   return { count: facts.count, classCounts: facts.classCounts, crossedSevens: { crossed, sevens, share, interval } };
 }
 
@@ -42,7 +43,7 @@ function describe(dataset: Dataset, json: boolean, context: CommandContext): num
     const facts = datasetFacts(train, test);
     const result = { dataset: dataset.name, classes: dataset.classNames, train: summary(facts.train), test: summary(facts.test), prevalenceP: facts.prevalenceP };
     if (json) printJson(context, result);
-    else writeMnist(context, result, facts.prevalenceP);
+    else writeMnist(context, result, facts.prevalenceP!);
     return 0;
   }
   const splits = {

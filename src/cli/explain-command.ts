@@ -3,6 +3,7 @@ import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
 import { loadMnist, type SplitName } from '../data/mnist.ts';
+import { loadDataset } from '../data/datasets/catalogue.ts';
 import { attribute, EXPLAIN_METHODS, mapRows, METHOD_NAMES, type ExplainMethod } from '../analysis/explain/explain.ts';
 import { attributionPng } from '../analysis/explain/attribution-png.ts';
 import { NeighboursUnavailableError, nearestTrainImages } from '../analysis/explain/train-neighbours.ts';
@@ -17,8 +18,8 @@ export const explainCommand: Command = {
   positionals: [{ name: 'RUN', description: 'a completed run id' }],
   options: {
     image: { type: 'integer', min: 0, max: 59_999, description: 'the image index in its split (required)' },
-    split: { type: 'choice', choices: ['test', 'train'], description: 'which MNIST split the image is from (default test)' },
-    class: { type: 'integer', min: 0, max: 9, description: 'the class to explain (default: the predicted one; the true one is added when it differs)' },
+    split: { type: 'choice', choices: ['test', 'train'], description: "which split of the run's dataset the image is from (default test)" },
+    class: { type: 'integer', min: 0, max: 99, description: 'the class to explain (default: the predicted one; the true one is added when it differs)' },
     method: { type: 'choice', choices: EXPLAIN_METHODS, description: 'ig (integrated gradients, black baseline, 32 steps) or occlusion (default ig)' },
     neighbours: { type: 'integer', min: 0, max: 100, description: 'nearest training images to list (default 8; 0 skips them)' },
     png: { type: 'string', placeholder: 'FILE', description: `write the map over the image as a PNG (${28 * PNG_SCALE} px)` },
@@ -29,7 +30,9 @@ export const explainCommand: Command = {
       const run = runArgument(db, positionals[0]!);
       if (options.image === undefined) throw new UsageError('--image N is required: the index of the image to explain');
       const split = (options.split as SplitName | undefined) ?? 'test';
-      const data = loadMnist(split);
+      // The run's own dataset: its images are what the model was tested on.
+      const splitOf = (which: SplitName) => (run.dataset === 'mnist' ? loadMnist(which) : loadDataset(db, run.dataset, which));
+      const data = splitOf(split);
       const index = options.image as number;
       if (index >= data.count) throw new UsageError(`--image must be from 0 to ${data.count - 1} for the ${split} split; got ${index}`);
       const method = (options.method as ExplainMethod | undefined) ?? 'ig';
@@ -48,7 +51,7 @@ export const explainCommand: Command = {
         let neighboursAbsent: string | null = null;
         if (k > 0) {
           try {
-            const trainLabels = split === 'train' ? data.labels : loadMnist('train').labels;
+            const trainLabels = split === 'train' ? data.labels : splitOf('train').labels;
             const list = await nearestTrainImages(new ModelJobs(db), run, model, image, k);
             neighbours = list.map((n) => ({ index: n.index, label: trainLabels[n.index]!, distance: Number(n.distance.toFixed(4)) }));
           } catch (err) {

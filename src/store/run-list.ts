@@ -34,6 +34,7 @@ export const METRICS: Record<string, { description: string; value: (row: RunList
   name: { description: 'run name', value: ({ run }) => run.name },
   status: { description: 'run status', value: ({ run }) => run.status },
   source: { description: 'local, worker or imported', value: ({ run }) => run.source },
+  dataset: { description: 'the dataset it trains and is tested on', value: ({ run }) => run.dataset },
   backend: { description: 'training engine', value: ({ run }) => run.backend },
   host: { description: 'machine that trains or trained it', value: ({ run }) => run.host },
   acc: { description: 'test accuracy', value: ({ run }) => run.testAccuracy },
@@ -179,6 +180,8 @@ export type SortDirection = 'asc' | 'desc';
 
 export interface RunQuery {
   status?: RunStatus;
+  /** The dataset's name. */
+  dataset?: string;
   /** `key` (has the tag) or `key=value`. */
   tag?: string;
   /** Text in the name, note, tags or `#id`. */
@@ -219,6 +222,7 @@ export function selectRuns<T extends RunListRow>(rows: T[], query: RunQuery): T[
   return rows
     .filter(({ run }) => query.archived || run.archivedAt === null)
     .filter(({ run }) => !query.status || run.status === query.status)
+    .filter(({ run }) => !query.dataset || run.dataset === query.dataset)
     .filter(({ tags }) => !query.tag || hasTag(tags, query.tag))
     .filter((row) => !query.q || matchesText(row, query.q))
     .filter((row) => (query.where ?? []).every((term) => holds(row, term)))

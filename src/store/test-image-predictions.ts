@@ -1,4 +1,4 @@
-import { desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { runs, testPredictions } from '../../db/schema.ts';
 
@@ -10,24 +10,25 @@ export interface RunPredictionOfImage {
 }
 
 /**
- * What every run with stored predictions made of one test image, newest run first. Reads only
- * the image's 41 bytes of each run's packed blobs, not the 400 kB a whole run would cost.
+ * What every run on `dataset` with stored predictions made of one of its test images, newest run
+ * first. Reads only the image's bytes of each run's packed blobs (1 + 4 per class), not the
+ * 400 kB a whole run would cost.
  */
-export function predictionsOfTestImage(db: Db, index: number): RunPredictionOfImage[] {
+export function predictionsOfTestImage(db: Db, index: number, dataset = 'mnist', classes = 10): RunPredictionOfImage[] {
   const rows = db
     .select({
       runId: runs.id,
       runName: runs.name,
       predicted: sql<Buffer>`substr(${testPredictions.predicted}, ${index + 1}, 1)`,
-      probabilities: sql<Buffer>`substr(${testPredictions.probabilities}, ${index * 40 + 1}, 40)`,
+      probabilities: sql<Buffer>`substr(${testPredictions.probabilities}, ${index * 4 * classes + 1}, ${4 * classes})`,
     })
     .from(testPredictions)
     .innerJoin(runs, eq(runs.id, testPredictions.runId))
-    .where(gt(testPredictions.count, index))
+    .where(and(gt(testPredictions.count, index), eq(runs.dataset, dataset)))
     .orderBy(desc(runs.id))
     .all();
   return rows.map((row) => {
-    const probabilities = new Float32Array(10);
+    const probabilities = new Float32Array(classes);
     new Uint8Array(probabilities.buffer).set(row.probabilities);
     return { runId: row.runId, runName: row.runName, predicted: row.predicted[0]!, probabilities };
   });

@@ -23,7 +23,7 @@ import { imageRoutes } from './routes/images.tsx';
 import { runRoutes } from './routes/run.tsx';
 import { runsRoutes } from './routes/runs.tsx';
 import { staticRoutes } from './static.ts';
-import { TestImages } from './test-images.ts';
+import { DatasetImages, TestImages } from './test-images.ts';
 import { trackingRoutes } from './tracking/routes.ts';
 import { workerRoutes } from './workers/routes.ts';
 import { leasePolicy, type LeasePolicy } from '../execution/workers/leases.ts';
@@ -53,14 +53,16 @@ const SECURITY_HEADERS = secureHeaders({
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'> &
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets'> &
     Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
+  const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
   const full: WebDeps = {
     ...deps,
     images,
-    trainImages: deps.trainImages ?? new TestImages(() => loadMnist('train')),
+    trainImages,
+    datasets: new DatasetImages(deps.db, { test: images, train: trainImages }),
     jobs: deps.jobs ?? new ModelJobs(deps.db),
     maps: deps.maps ?? new MapJobs(deps.db),
     analyses: deps.analyses ?? new RunAnalyses(deps.db, () => images.labels),

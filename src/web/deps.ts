@@ -5,7 +5,7 @@ import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import type { RunQueue } from '../execution/queue.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { TestImages } from './test-images.ts';
+import type { DatasetImages, TestImages } from './test-images.ts';
 
 /** What the routes read and act on; createApp builds one per app, tests pass their own parts. */
 export interface WebDeps {
@@ -16,6 +16,8 @@ export interface WebDeps {
   images: TestImages;
   /** The MNIST training set, for nearest training images. */
   trainImages: TestImages;
+  /** Any dataset's splits and class names (MNIST's are `images` and `trainImages`): a run's pages show its own dataset. */
+  datasets: DatasetImages;
   /** Robustness curves and training embeddings in threads of their own, one set per app. */
   jobs: ModelJobs;
   /** UMAP maps, computed in a thread one at a time, stored. */

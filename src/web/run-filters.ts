@@ -11,6 +11,8 @@ export const PER_PAGE = 50;
 /** The runs page's state, all of it in the URL so a view can be bookmarked and shared; GET /api/runs reads the same. */
 export interface RunFilters {
   status?: RunStatus;
+  /** Only runs on this dataset. */
+  dataset?: string;
   /** `key` (has the tag) or `key=value`. */
   tag?: string;
   q?: string;
@@ -38,6 +40,7 @@ export function filtersFrom(c: Context): RunFilters {
   const col = c.req.queries('col')?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
   return {
     status: queryChoice(c, 'status', RUN_STATUSES),
+    dataset: c.req.query('dataset')?.trim() || undefined,
     tag: c.req.query('tag')?.trim() || undefined,
     q: c.req.query('q')?.trim() || undefined,
     where: c.req.query('where')?.trim() || undefined,
@@ -71,6 +74,6 @@ export function resolveFilters(filters: RunFilters, rows: RunListRow[]): { query
   const sort = sortKeyOf(filters.sort, fields);
   if (!sort) throw new HTTPException(400, { message: `sort must be a metric (${fields.metrics.join(', ')}) or a recorded param (${fields.params.join(', ')}); got '${filters.sort}'` });
   const parsed: ParsedWhere = filters.where ? parseWhere(filters.where, fields) : { ok: true, terms: [] };
-  const { status, tag, q, dir, archived } = filters;
-  return { query: { status, tag, q, sort, dir, archived, where: parsed.ok ? parsed.terms : [] }, whereError: parsed.ok ? null : parsed.error };
+  const { status, dataset, tag, q, dir, archived } = filters;
+  return { query: { status, dataset, tag, q, sort, dir, archived, where: parsed.ok ? parsed.terms : [] }, whereError: parsed.ok ? null : parsed.error };
 }

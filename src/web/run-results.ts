@@ -11,6 +11,8 @@ import type { MatrixCell, ResultsView } from './run-view-state.ts';
 /** What a completed run's page shows below its curves. */
 export interface RunResults {
   confusion: number[][];
+  /** The run's dataset's class names, in label order. */
+  classNames: string[];
   metrics: ClassMetrics[];
   misclassified: GalleryPage;
   /** The images of the confusion-matrix cell the page's URL picked, if it picked one. */
@@ -25,17 +27,21 @@ export interface RunResults {
  * A page of the run's test images: one confusion-matrix cell when `cell` is given, else every
  * mistake. Both galleries are one fragment route, told apart by their element ids.
  */
-export function galleryPage({ db, images }: WebDeps, runId: number, cell: { label: number; predicted: number } | undefined, page: number): GalleryPage {
+export function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, run: Run, cell: { label: number; predicted: number } | undefined, page: number): GalleryPage {
+  const runId = run.id;
   const predictions = loadTestPredictions(db, runId);
   if (!predictions) throw new HTTPException(404, { message: `run ${runId} has no test predictions (it has not completed)` });
   const filter: OutcomeFilter = cell ?? { wrong: true };
-  const outcomes = outcomesWhere(predictions, images.labels, filter);
+  const classNames = datasets.classNames(run.dataset);
+  const name = (c: number) => classNames[c] ?? String(c);
+  const outcomes = outcomesWhere(predictions, datasets.test(run.dataset).labels, filter);
   const query = cell ? `label=${cell.label}&predicted=${cell.predicted}&` : '';
   const walk = cell ? `&cell=${cell.label}-${cell.predicted}` : '';
   return {
     id: cell ? 'cell-gallery' : 'misclassified',
-    title: cell ? `True ${cell.label}, predicted ${cell.predicted}` : 'Misclassified test images',
+    title: cell ? `True ${name(cell.label)}, predicted ${name(cell.predicted)}` : 'Misclassified test images',
     runId,
+    classNames,
     outcomes,
     page: Math.min(page, Math.max(1, Math.ceil(outcomes.length / GALLERY_PAGE_SIZE))),
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
@@ -55,10 +61,10 @@ export interface CellWalk {
 }
 
 /** The cell's images around test image `index` for the run; null when the image is not in the cell (or the run has no predictions). */
-export function cellWalk({ db, images }: Pick<WebDeps, 'db' | 'images'>, runId: number, cell: MatrixCell, index: number): CellWalk | null {
+export function cellWalk(labels: Uint8Array, db: WebDeps['db'], runId: number, cell: MatrixCell, index: number): CellWalk | null {
   const predictions = loadTestPredictions(db, runId);
   if (!predictions) return null;
-  const indices = outcomesWhere(predictions, images.labels, cell).map((o) => o.index);
+  const indices = outcomesWhere(predictions, labels, cell).map((o) => o.index);
   const at = indices.indexOf(index);
   if (at < 0) return null;
   return { runId, cell, position: at + 1, count: indices.length, previous: indices[at - 1] ?? null, next: indices[at + 1] ?? null };
@@ -68,12 +74,15 @@ export function runResults(deps: WebDeps, run: Run, view: ResultsView = { cellPa
   if (run.status !== 'completed') return null;
   const confusion = testConfusion(deps.db, run.id);
   if (!confusion) return null;
+  const test = deps.datasets.test(run.dataset);
   return {
     confusion,
+    classNames: deps.datasets.classNames(run.dataset),
     metrics: classMetrics(confusion),
-    misclassified: galleryPage(deps, run.id, undefined, view.page),
-    cellGallery: view.cell ? galleryPage(deps, run.id, view.cell, view.cellPage) : null,
+    misclassified: galleryPage(deps, run, undefined, view.page),
+    cellGallery: view.cell ? galleryPage(deps, run, view.cell, view.cellPage) : null,
     degenerate: modelCollapse(confusion),
-    accuracies: runLabelAccuracies(deps.db, run, deps.images.labels, effectiveTestDecisions(deps.db)),
+    // Label decisions are on MNIST's images: another dataset's run has none.
+    accuracies: run.dataset === 'mnist' ? runLabelAccuracies(deps.db, run, test.labels, effectiveTestDecisions(deps.db)) : null,
   };
 }

@@ -1,6 +1,9 @@
 import { PNG } from 'pngjs';
+import type { Db } from '../../db/client.ts';
 import { runThreadJob } from '../core/thread-job.ts';
-import { loadMnist, type MnistSplit, type SplitName } from '../data/mnist.ts';
+import { DEFAULT_DATASET, findDataset, loadDataset } from '../data/datasets/catalogue.ts';
+import type { SplitName } from '../data/datasets/dataset.ts';
+import { loadMnist, type MnistSplit } from '../data/mnist.ts';
 
 /** One image of a split as a greyscale PNG. */
 export function encodeImage({ rows, cols, images }: MnistSplit, index: number): Buffer {
@@ -67,5 +70,50 @@ export class TestImages {
   /** Inline, so a page of thumbnails costs no request beyond the page itself. */
   dataUri(index: number): string {
     return `data:image/png;base64,${this.png(index).toString('base64')}`;
+  }
+}
+
+/**
+ * Every dataset's splits as the pages show them, each read on first use and kept: a run's pages
+ * show its own dataset's images. MNIST's are the two given (so tests may pass smaller ones).
+ */
+export class DatasetImages {
+  private readonly splits = new Map<string, TestImages>();
+  private readonly names = new Map<string, string[]>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly mnist: { test: TestImages; train: TestImages },
+  ) {}
+
+  /** One split of `dataset`; throws DatasetNotFoundError for a name the workbench does not know. */
+  of(dataset: string, split: SplitName): TestImages {
+    if (dataset === DEFAULT_DATASET) return this.mnist[split];
+    const key = `${dataset}/${split}`;
+    let images = this.splits.get(key);
+    if (!images) {
+      findDataset(this.db, dataset); // fails now, by name, rather than on first use
+      images = new TestImages(() => loadDataset(this.db, dataset, split));
+      this.splits.set(key, images);
+    }
+    return images;
+  }
+
+  test(dataset: string): TestImages {
+    return this.of(dataset, 'test');
+  }
+
+  train(dataset: string): TestImages {
+    return this.of(dataset, 'train');
+  }
+
+  /** What the dataset's labels mean, in label order. */
+  classNames(dataset: string): string[] {
+    let names = this.names.get(dataset);
+    if (!names) {
+      names = findDataset(this.db, dataset).classNames;
+      this.names.set(dataset, names);
+    }
+    return names;
   }
 }

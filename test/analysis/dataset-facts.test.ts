@@ -22,7 +22,7 @@ describe('datasetFacts', () => {
   it('measures crossed-seven prevalence in the real test split', () => {
     const test = loadMnist('test');
     const facts = datasetFacts(tinySplit(10), test);
-    const prevalence = facts.test.crossedSevens;
+    const prevalence = facts.test.crossedSevens!;
     expect(prevalence.sevens).toBe(1028);
     expect(prevalence.crossed).toBe(prevalence.crossedIndices.length);
     expect(prevalence.crossed + prevalence.plainIndices.length).toBe(1028);

@@ -38,3 +38,21 @@ describe('seed groups', () => {
     expect(second!.testAccuracy).toEqual({ mean: 0.8, sd: 0, n: 1 });
   });
 });
+
+describe('seed groups and datasets', () => {
+  it('never groups runs on two datasets as seeds of one recipe; an old MNIST run and one naming mnist are one recipe', async () => {
+    const { memoryDb } = await import('../helpers/db.ts');
+    const { recordCompletedRun } = await import('../helpers/recorded-runs.ts');
+    const { seedGroups } = await import('../../src/analysis/seed-groups.ts');
+    const db = memoryDb();
+    const labels = new Uint8Array(50).map((_, i) => i % 10);
+    const runs = [
+      recordCompletedRun(db, labels, { seed: 1 }),
+      recordCompletedRun(db, labels, { seed: 2, dataset: 'mnist' }),
+      recordCompletedRun(db, labels, { seed: 3, dataset: 'fashion-mnist' }),
+      recordCompletedRun(db, labels, { seed: 4, dataset: 'fashion-mnist' }),
+    ];
+    const groups = seedGroups(db, runs);
+    expect(groups.map((g) => g.seeds)).toEqual([[1, 2], [3, 4]]);
+  });
+});

@@ -48,7 +48,7 @@ describe('digitlab label-issues', () => {
     const file = tempDb();
     const train = await runCliCaptured(['label-issues', '--split', 'train', '--json', '--db', file]);
     expect(train.code).toBe(0);
-    expect(train.lastJson()).toEqual({ split: 'train', runs: 0, issues: [] });
+    expect(train.lastJson()).toMatchObject({ split: 'train', dataset: 'mnist', runs: 0, issues: [] });
     expect(train.stderr).toContain('no finished training-set search');
     for (const bad of [['--limit', '0'], ['--split', 'validation'], ['extra']]) {
       const result = await runCliCaptured(['label-issues', ...bad, '--db', file]);

@@ -24,11 +24,15 @@ export function recordCompletedRun(
     valConfusions?: number[][][];
     /** Seeded random test embeddings of this many dimensions; none stored without. */
     embeddingDimensions?: number;
+    /** The dataset's class count (10 without): the width of the probabilities and the matrix. */
+    classes?: number;
+    /** The run's dataset (params.dataset); MNIST without. */
+    dataset?: string;
   } = {},
 ): Run {
-  const { accuracy = 0.9, seed = 1, epochs = 3 } = options;
+  const { accuracy = 0.9, seed = 1, epochs = 3, classes = 10 } = options;
   const random = seededRandom(seed);
-  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length, ...options.params };
+  const params = { ...REFERENCE_HYPERPARAMETERS, seed, epochs, testLimit: labels.length === 10000 ? null : labels.length, ...options.params, ...(options.dataset ? { dataset: options.dataset } : {}) };
   const run = createRun(db, { name: options.name ?? `recorded ${seed}`, params, tags: options.tags });
   claimRun(db, run.id);
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -45,13 +49,13 @@ export function recordCompletedRun(
     });
   }
   const predicted = new Uint8Array(labels.length);
-  const probabilities = new Float32Array(labels.length * 10);
-  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  const probabilities = new Float32Array(labels.length * classes);
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   labels.forEach((label, i) => {
-    const guess = options.collapseTo ?? (random() < accuracy ? label : (label + 1 + Math.floor(random() * 9)) % 10);
+    const guess = options.collapseTo ?? (random() < accuracy ? label : (label + 1 + Math.floor(random() * (classes - 1))) % classes);
     const confidence = 0.5 + random() * 0.5;
-    probabilities.fill((1 - confidence) / 9, i * 10, i * 10 + 10);
-    probabilities[i * 10 + guess] = confidence;
+    probabilities.fill((1 - confidence) / (classes - 1), i * classes, i * classes + classes);
+    probabilities[i * classes + guess] = confidence;
     predicted[i] = guess;
     confusion[label]![guess]!++;
   });

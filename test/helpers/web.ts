@@ -7,7 +7,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
-import { TestImages } from '../../src/web/test-images.ts';
+import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
 
@@ -24,7 +24,8 @@ export function webApp() {
   const maps = new MapJobs(db);
   const analyses = new RunAnalyses(db, () => images.labels);
   const explainer = new ExplainThread(db);
-  return { db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
+  const datasets = new DatasetImages(db, { test: images, train: trainImages });
+  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

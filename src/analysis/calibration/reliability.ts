@@ -29,10 +29,11 @@ export interface Reliability {
 export function verdicts(probabilities: Float32Array, labels: Uint8Array): { confidence: Float64Array; correct: Uint8Array } {
   const confidence = new Float64Array(labels.length);
   const correct = new Uint8Array(labels.length);
+  const K = labels.length > 0 ? Math.round(probabilities.length / labels.length) : 10; // the dataset's class count
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
-    for (let c = 1; c < 10; c++) if (probabilities[i * 10 + c]! > probabilities[i * 10 + best]!) best = c;
-    confidence[i] = probabilities[i * 10 + best]!;
+    for (let c = 1; c < K; c++) if (probabilities[i * K + c]! > probabilities[i * K + best]!) best = c;
+    confidence[i] = probabilities[i * K + best]!;
     correct[i] = best === labels[i] ? 1 : 0;
   }
   return { confidence, correct };

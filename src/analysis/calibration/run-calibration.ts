@@ -58,16 +58,19 @@ export function runCalibration(db: Db, run: Run, test: MnistSplit, clusters?: Di
   const count = predictions.predicted.length;
   const labels = test.labels.subarray(0, count);
   const { probabilities } = predictions;
-  const sevens = partitionSevens(test);
+  // The seven slices are MNIST's; another dataset's label 7 is no seven.
+  const sevens = run.dataset === 'mnist' ? partitionSevens(test) : null;
   const within = (indices: number[]) => indices.filter((i) => i < count);
   clusters ??= discoverRunSlices(db, run.id, labels) ?? [];
+  const classes = count > 0 ? Math.round(probabilities.length / count) : 10;
   const slices = [
-    sliceOf('crossed sevens', probabilities, labels, within(sevens.crossed)),
-    sliceOf('plain sevens', probabilities, labels, within(sevens.plain)),
+    ...(sevens
+      ? [sliceOf('crossed sevens', probabilities, labels, within(sevens.crossed)), sliceOf('plain sevens', probabilities, labels, within(sevens.plain))]
+      : []),
     ...clusters.map((cluster, i) => sliceOf(`weak cluster ${i + 1} (${cluster.label}s)`, probabilities, labels, cluster.members)),
   ];
   const fit = loadCalibration(db, run.id);
-  const scaled = fit && scaleByTemperature(probabilities, fit.temperature);
+  const scaled = fit && scaleByTemperature(probabilities, fit.temperature, classes);
   return {
     runId: run.id,
     raw: reliability(probabilities, labels),
@@ -102,8 +105,9 @@ export interface EceInputs {
 export function pairedEceInputs(db: Db, paired: PairedRuns): EceInputs | null {
   const [a, b] = [loadTestPredictions(db, paired.a.id), loadTestPredictions(db, paired.b.id)];
   const count = paired.predictions.labels.length;
-  if (!a || !b || a.probabilities.length < count * 10 || b.probabilities.length < count * 10) return null;
-  return { a: a.probabilities.slice(0, count * 10), b: b.probabilities.slice(0, count * 10), labels: paired.predictions.labels };
+  const K = paired.classNames.length;
+  if (!a || !b || a.probabilities.length < count * K || b.probabilities.length < count * K) return null;
+  return { a: a.probabilities.slice(0, count * K), b: b.probabilities.slice(0, count * K), labels: paired.predictions.labels };
 }
 
 /** The bootstrap of pairedEceDifference (half a second on 10,000 images). A fixed seed: reloading the page must not move the interval. */

@@ -2,21 +2,23 @@
 const FLOOR = 1e-12;
 
 /** Log-probabilities serve as logits: softmax(log p / T) is temperature scaling of the model's own logits. */
-export function scaleByTemperature(probabilities: Float32Array, temperature: number): Float32Array {
+export function scaleByTemperature(probabilities: Float32Array, temperature: number, classes = 10): Float32Array {
   const out = new Float32Array(probabilities.length);
-  for (let i = 0; i < probabilities.length; i += 10) {
+  const K = classes;
+  for (let i = 0; i < probabilities.length; i += K) {
     let max = -Infinity;
-    for (let c = 0; c < 10; c++) max = Math.max(max, Math.log(Math.max(probabilities[i + c]!, FLOOR)) / temperature);
+    for (let c = 0; c < K; c++) max = Math.max(max, Math.log(Math.max(probabilities[i + c]!, FLOOR)) / temperature);
     let sum = 0;
-    for (let c = 0; c < 10; c++) sum += out[i + c] = Math.exp(Math.log(Math.max(probabilities[i + c]!, FLOOR)) / temperature - max);
-    for (let c = 0; c < 10; c++) out[i + c]! /= sum;
+    for (let c = 0; c < K; c++) sum += out[i + c] = Math.exp(Math.log(Math.max(probabilities[i + c]!, FLOOR)) / temperature - max);
+    for (let c = 0; c < K; c++) out[i + c]! /= sum;
   }
   return out;
 }
 
 export function meanNll(probabilities: Float32Array, labels: Uint8Array): number {
   let sum = 0;
-  for (let i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probabilities[i * 10 + labels[i]!]!, FLOOR));
+  const K = labels.length > 0 ? Math.round(probabilities.length / labels.length) : 10;
+  for (let i = 0; i < labels.length; i++) sum -= Math.log(Math.max(probabilities[i * K + labels[i]!]!, FLOOR));
   return sum / labels.length;
 }
 
@@ -25,7 +27,8 @@ export function meanNll(probabilities: Float32Array, labels: Uint8Array): number
  * golden-section search on log T over [1/20, 20]: the NLL is unimodal in T.
  */
 export function fitTemperature(probabilities: Float32Array, labels: Uint8Array): { temperature: number; nllBefore: number; nllAfter: number } {
-  const nllAt = (logT: number) => meanNll(scaleByTemperature(probabilities, Math.exp(logT)), labels);
+  const classes = labels.length > 0 ? Math.round(probabilities.length / labels.length) : 10;
+  const nllAt = (logT: number) => meanNll(scaleByTemperature(probabilities, Math.exp(logT), classes), labels);
   const ratio = (Math.sqrt(5) - 1) / 2;
   let [low, high] = [Math.log(1 / 20), Math.log(20)];
   let [x1, x2] = [high - ratio * (high - low), low + ratio * (high - low)];

@@ -29,10 +29,9 @@ export interface ImageChanges {
   cells: CellMovement[];
 }
 
-const CLASSES = 10;
-
-/** Follows every test image from A's prediction to B's; indices are positions in the test set. */
-export function imageChanges({ labels, a, b }: PairedPredictions): ImageChanges {
+/** Follows every test image from A's prediction to B's; indices are positions in the test set. `classes`: the dataset's class count. */
+export function imageChanges({ labels, a, b }: PairedPredictions, classes = 10): ImageChanges {
+  const CLASSES = classes;
   if (a.length !== labels.length || b.length !== labels.length) {
     throw new Error(`prediction counts differ: ${a.length} and ${b.length} for ${labels.length} labels`);
   }

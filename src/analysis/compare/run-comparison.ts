@@ -2,6 +2,7 @@ import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
 import type { RunSource } from '../../../db/schema.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
+import { loadDataset } from '../../data/datasets/catalogue.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import { epochHistory, getRun, loadTestPredictions, type Run } from '../../store/store.ts';
 import { bootstrapDifferenceInterval, type Interval } from '../statistics/bootstrap.ts';
@@ -38,6 +39,7 @@ export interface RunComparison extends ImageChanges {
 interface RunReference {
   id: number;
   name: string;
+  dataset: string;
   /** An imported run records no training settings, so its side of a params diff is null. */
   source: RunSource;
   testAccuracy: number;
@@ -51,8 +53,15 @@ function requireComparable(a: Run, b: Run): void {
       throw new ComparisonRefusedError(`run ${run.id} is ${run.status}, not completed: only finished runs have test predictions to compare`);
     }
   }
-  const limitOf = (run: Run) => (run.params as Hyperparameters).testLimit;
-  const describe = (limit: number | null) => (limit === null ? 'all 10,000 test images' : `the first ${limit} test images`);
+  // Different datasets share no test image: an image-by-image comparison has nothing to pair.
+  if (a.dataset !== b.dataset) {
+    throw new ComparisonRefusedError(
+      `runs ${a.id} and ${b.id} were tested on different datasets (${a.dataset} against ${b.dataset}): ` +
+        'they share no test image, so neither McNemar nor the image changes mean anything; compare runs on the same dataset',
+    );
+  }
+  const limitOf = (run: Run) => (run.params as Hyperparameters).testLimit ?? null;
+  const describe = (limit: number | null) => (limit === null ? `all of ${a.dataset}'s test images` : `the first ${limit} test images`);
   if (limitOf(a) !== limitOf(b)) {
     throw new ComparisonRefusedError(
       `runs ${a.id} and ${b.id} were tested on different test sets (${describe(limitOf(a))} against ${describe(limitOf(b))}); ` +
@@ -64,7 +73,7 @@ function requireComparable(a: Run, b: Run): void {
     return `${hashes?.testImages}/${hashes?.testLabels}`;
   };
   if (testFilesOf(a) !== testFilesOf(b)) {
-    throw new ComparisonRefusedError(`runs ${a.id} and ${b.id} read different MNIST test files (their sha256s differ)`);
+    throw new ComparisonRefusedError(`runs ${a.id} and ${b.id} read different ${a.dataset} test files (their sha256s differ): the same index is not the same image`);
   }
 }
 
@@ -99,6 +108,8 @@ function metricRows(db: Db, a: Run, b: Run): MetricRow[] {
 export interface PairedRuns {
   a: Run;
   b: Run;
+  /** Their dataset's class names, in label order. */
+  classNames: string[];
   predictions: PairedPredictions;
 }
 
@@ -106,9 +117,10 @@ export interface PairedRuns {
 export function pairRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): PairedRuns {
   const [a, b] = [getRun(db, runIdA), getRun(db, runIdB)];
   requireComparable(a, b);
-  const testLimit = (a.params as Hyperparameters).testLimit;
-  const { labels } = loadMnist('test', { dir: options.mnistDir, limit: testLimit ?? undefined });
-  return { a, b, predictions: { labels, a: predictionsOf(db, a), b: predictionsOf(db, b) } };
+  const testLimit = (a.params as Hyperparameters).testLimit ?? undefined;
+  const { labels, classNames } =
+    a.dataset === 'mnist' ? loadMnist('test', { dir: options.mnistDir, limit: testLimit }) : loadDataset(db, a.dataset, 'test', { limit: testLimit });
+  return { a, b, classNames, predictions: { labels, a: predictionsOf(db, a), b: predictionsOf(db, b) } };
 }
 
 /**
@@ -116,8 +128,8 @@ export function pairRuns(db: Db, runIdA: number, runIdB: number, options: { mnis
  * two cannot disagree. `accuracyDeltaInterval` is the bootstrap interval when the caller computed
  * it already (a server does, in a thread: 2,000 resamples of 10,000 images take over half a second).
  */
-export function comparePaired(db: Db, { a, b, predictions }: PairedRuns, accuracyDeltaInterval?: Interval): RunComparison {
-  const changes = imageChanges(predictions);
+export function comparePaired(db: Db, { a, b, predictions, classNames }: PairedRuns, accuracyDeltaInterval?: Interval): RunComparison {
+  const changes = imageChanges(predictions, classNames.length);
   const accuracyDelta = (changes.correctB - changes.correctA) / changes.images;
   const mcnemarP = mcnemarExactP(changes.broken.length, changes.fixed.length);
   const [paramsA, paramsB] = layerwiseParams([a.params as Record<string, unknown>, b.params as Record<string, unknown>]) as [
@@ -125,7 +137,7 @@ export function comparePaired(db: Db, { a, b, predictions }: PairedRuns, accurac
     Record<string, unknown>,
   ];
   const recipe = recipeEvidence(db, a, b);
-  const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, source: run.source, testAccuracy: correct / changes.images });
+  const reference = (run: Run, correct: number): RunReference => ({ id: run.id, name: run.name, dataset: run.dataset, source: run.source, testAccuracy: correct / changes.images });
   return {
     ...changes,
     a: reference(a, changes.correctA),

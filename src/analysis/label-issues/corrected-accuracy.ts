@@ -50,6 +50,8 @@ export function effectiveTestDecisions(db: Db): LabelDecision[] {
  */
 export function runLabelAccuracies(db: Db, run: Run, testLabels: Uint8Array, decisions: LabelDecision[]): LabelAccuracies | null {
   if (run.status !== 'completed' || run.testAccuracy === null) return null;
+  // The label decisions are on MNIST's test images: another dataset's run has no corrected labels.
+  if (run.dataset !== 'mnist') return null;
   if (decisions.length === 0) return { original: run.testAccuracy, corrected: run.testAccuracy, withoutAmbiguous: run.testAccuracy, relabelled: 0, ambiguous: 0 };
   const predictions = loadTestPredictions(db, run.id);
   return predictions ? labelAccuracies(predictions.predicted, testLabels, decisions) : null;

@@ -9,8 +9,8 @@ import type { RankingJob, RankingMessage } from './ranking-thread.ts';
  * candidates, and with a model whose embedding is its 784-pixel input that took /dataset 170 s,
  * during which the server answered nothing else.
  */
-export async function storedLabelIssuesInThread(db: Db, testLabels: Uint8Array, limit = Infinity): Promise<{ runs: number; issues: LabelIssue[] }> {
-  const views = testPredictionViews(db, testLabels.length);
+export async function storedLabelIssuesInThread(db: Db, testLabels: Uint8Array, limit = Infinity, dataset = 'mnist'): Promise<{ runs: number; issues: LabelIssue[] }> {
+  const views = testPredictionViews(db, testLabels.length, dataset);
   return { runs: views.length, issues: await rankLabelIssuesInThread(testLabels, views, limit) };
 }
 

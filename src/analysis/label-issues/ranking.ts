@@ -6,7 +6,7 @@ import { smallest } from '../maps/knn.ts';
 export interface PredictionView {
   /** The dataset index of each row; null when row i is image i of the whole split. */
   indices: ArrayLike<number> | null;
-  /** 10 per row. */
+  /** One per class per row. */
   probabilities: Float32Array;
   embeddings: { dimensions: number; vectors: Float32Array } | null;
 }
@@ -47,9 +47,9 @@ export interface LabelIssue {
 /** Neighbours per image in each view: enough to outvote a few odd ones, few enough to stay local. */
 const NEIGHBOURS = 10;
 
-const argmaxExcept = (row: ArrayLike<number>, offset: number, except: number) => {
+const argmaxExcept = (row: ArrayLike<number>, offset: number, except: number, K: number) => {
   let best = -1;
-  for (let c = 0; c < 10; c++) if (c !== except && (best < 0 || row[offset + c]! > row[offset + best]!)) best = c;
+  for (let c = 0; c < K; c++) if (c !== except && (best < 0 || row[offset + c]! > row[offset + best]!)) best = c;
   return best;
 };
 
@@ -64,19 +64,22 @@ const argmaxExcept = (row: ArrayLike<number>, offset: number, except: number) =>
  */
 export function rankLabelIssues(labels: Uint8Array, views: PredictionView[], limit = Infinity): LabelIssue[] {
   const count = labels.length;
-  const sum = new Float64Array(count * 10);
+  // Classes, from the width of the views' probabilities (10 for MNIST; any dataset's count otherwise).
+  const first = views[0];
+  const K = first ? Math.round(first.probabilities.length / (first.indices ? first.indices.length : count)) || 10 : 10;
+  const sum = new Float64Array(count * K);
   const covered = new Int32Array(count);
   const disagreeing = new Int32Array(count);
   const predictions: Uint8Array[] = [];
   for (const view of views) {
-    const rows = view.probabilities.length / 10;
+    const rows = view.probabilities.length / K;
     const predicted = new Uint8Array(rows);
     for (let r = 0; r < rows; r++) {
       const i = view.indices ? view.indices[r]! : r;
       let best = 0;
-      for (let c = 0; c < 10; c++) {
-        sum[i * 10 + c]! += view.probabilities[r * 10 + c]!;
-        if (view.probabilities[r * 10 + c]! > view.probabilities[r * 10 + best]!) best = c;
+      for (let c = 0; c < K; c++) {
+        sum[i * K + c]! += view.probabilities[r * K + c]!;
+        if (view.probabilities[r * K + c]! > view.probabilities[r * K + best]!) best = c;
       }
       predicted[r] = best;
       covered[i]!++;
@@ -84,21 +87,21 @@ export function rankLabelIssues(labels: Uint8Array, views: PredictionView[], lim
     }
     predictions.push(predicted);
   }
-  const mean = sum.map((value, k) => (covered[Math.floor(k / 10)]! > 0 ? value / covered[Math.floor(k / 10)]! : 0));
-  const threshold = classThresholds(labels, mean, covered);
+  const mean = sum.map((value, k) => (covered[Math.floor(k / K)]! > 0 ? value / covered[Math.floor(k / K)]! : 0));
+  const threshold = classThresholds(labels, mean, covered, K);
 
   const candidates = new Map<number, { suggested: number; confidentLearning: boolean }>();
   for (let i = 0; i < count; i++) {
     if (covered[i] === 0) continue;
     const label = labels[i]!;
-    const suggested = argmaxExcept(mean, i * 10, label);
-    const own = mean[i * 10 + label]!;
+    const suggested = argmaxExcept(mean, i * K, label, K);
+    const own = mean[i * K + label]!;
     let clears = -1;
-    for (let c = 0; c < 10; c++) {
-      if (c !== label && mean[i * 10 + c]! >= threshold[c]! && (clears < 0 || mean[i * 10 + c]! > mean[i * 10 + clears]!)) clears = c;
+    for (let c = 0; c < K; c++) {
+      if (c !== label && mean[i * K + c]! >= threshold[c]! && (clears < 0 || mean[i * K + c]! > mean[i * K + clears]!)) clears = c;
     }
     const confidentLearning = own < threshold[label]! && clears >= 0;
-    if (confidentLearning || mean[i * 10 + suggested]! > own) candidates.set(i, { suggested: confidentLearning ? clears : suggested, confidentLearning });
+    if (confidentLearning || mean[i * K + suggested]! > own) candidates.set(i, { suggested: confidentLearning ? clears : suggested, confidentLearning });
   }
 
   const suggesting = new Map<number, number>();
@@ -115,8 +118,8 @@ export function rankLabelIssues(labels: Uint8Array, views: PredictionView[], lim
     const neighbours = neighbourhoods.get(i) ?? null;
     const runsSuggesting = suggesting.get(i) ?? 0;
     const evidence: LabelEvidence = {
-      labelProbability: mean[i * 10 + label]!,
-      suggestedProbability: mean[i * 10 + suggested]!,
+      labelProbability: mean[i * K + label]!,
+      suggestedProbability: mean[i * K + suggested]!,
       confidentLearning,
       runs: covered[i]!,
       runsDisagreeing: disagreeing[i]!,
@@ -131,15 +134,15 @@ export function rankLabelIssues(labels: Uint8Array, views: PredictionView[], lim
 }
 
 /** Each class's mean probability on the images labelled with it: confident learning's per-class threshold. */
-function classThresholds(labels: Uint8Array, mean: Float64Array, covered: Int32Array): Float64Array {
-  const threshold = new Float64Array(10);
-  const perClass = new Int32Array(10);
+function classThresholds(labels: Uint8Array, mean: Float64Array, covered: Int32Array, K: number): Float64Array {
+  const threshold = new Float64Array(K);
+  const perClass = new Int32Array(K);
   for (let i = 0; i < labels.length; i++) {
     if (covered[i] === 0) continue;
-    threshold[labels[i]!]! += mean[i * 10 + labels[i]!]!;
+    threshold[labels[i]!]! += mean[i * K + labels[i]!]!;
     perClass[labels[i]!]!++;
   }
-  for (let c = 0; c < 10; c++) threshold[c] = perClass[c]! > 0 ? threshold[c]! / perClass[c]! : 1;
+  for (let c = 0; c < K; c++) threshold[c] = perClass[c]! > 0 ? threshold[c]! / perClass[c]! : 1;
   return threshold;
 }
 
@@ -179,11 +182,13 @@ function neighbourLabels(labels: Uint8Array, views: PredictionView[], candidates
 }
 
 /**
- * The test set's views: every completed run that predicted the whole test set, whatever its
- * source (trained here, by a worker, imported), newest first, with its embeddings where stored.
+ * The test set's views: every completed run on `dataset` that predicted the whole test set,
+ * whatever its source (trained here, by a worker, imported), newest first, with its embeddings
+ * where stored.
  */
-export function testPredictionViews(db: Db, testCount: number): PredictionView[] {
+export function testPredictionViews(db: Db, testCount: number, dataset = 'mnist'): PredictionView[] {
   return listRuns(db, { statuses: ['completed'] }).flatMap((run): PredictionView[] => {
+    if (run.dataset !== dataset) return [];
     const predictions = loadTestPredictions(db, run.id);
     if (!predictions || predictions.predicted.length !== testCount) return [];
     const embeddings = loadTestEmbeddings(db, run.id);
@@ -191,8 +196,8 @@ export function testPredictionViews(db: Db, testCount: number): PredictionView[]
   });
 }
 
-/** Ranked label issues of the test set over every run that predicted all of it; also how many runs that was. */
-export function storedLabelIssues(db: Db, testLabels: Uint8Array, limit = Infinity): { runs: number; issues: LabelIssue[] } {
-  const views = testPredictionViews(db, testLabels.length);
+/** Ranked label issues of `dataset`'s test set over every run on it that predicted all of it; also how many runs that was. */
+export function storedLabelIssues(db: Db, testLabels: Uint8Array, limit = Infinity, dataset = 'mnist'): { runs: number; issues: LabelIssue[] } {
+  const views = testPredictionViews(db, testLabels.length, dataset);
   return { runs: views.length, issues: rankLabelIssues(testLabels, views, limit) };
 }

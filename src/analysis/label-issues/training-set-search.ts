@@ -121,8 +121,8 @@ export function latestSearchResult(db: Db, trainLabels: Uint8Array): { search: T
  * A split's ranked label issues and how many runs they come from: the test set's from every run that
  * predicted all of it, the training set's from the newest finished search (none before one finishes).
  */
-export function findLabelIssues(db: Db, split: LabelSplit, labels: Uint8Array, limit = Infinity): FoundLabelIssues {
-  if (split === 'test') return storedLabelIssues(db, labels, limit);
+export function findLabelIssues(db: Db, split: LabelSplit, labels: Uint8Array, limit = Infinity, dataset = 'mnist'): FoundLabelIssues {
+  if (split === 'test') return storedLabelIssues(db, labels, limit, dataset);
   const latest = latestSearchResult(db, labels);
   return latest ? { runs: latest.result.runs, issues: latest.result.issues.slice(0, limit) } : { runs: 0, issues: [] };
 }

@@ -1,3 +1,4 @@
+import { loadDataset } from '../../data/datasets/catalogue.ts';
 import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
@@ -48,7 +49,9 @@ export class ModelJobs {
   /** Computes the curves of `transforms` and stores them (replacing older ones); shares a computation in flight. */
   robustness(run: Run, transforms: string[] = TRANSFORM_NAMES, onProgress?: (fraction: number, stage: string) => void): Promise<StoredRobustness> {
     const testLimit = (run.params as { testLimit?: number | null }).testLimit ?? null;
-    return this.launch(`robustness:${run.id}`, run, (model) => ({ kind: 'robustness', model, transforms, testLimit }), onProgress, (result, seconds) => {
+    // Another dataset's test images go with the job: the thread has no store to read a registered one from.
+    const test = run.dataset === 'mnist' ? undefined : loadDataset(this.db, run.dataset, 'test', { limit: testLimit ?? undefined });
+    return this.launch(`robustness:${run.id}`, run, (model) => ({ kind: 'robustness', model, transforms, testLimit, test }), onProgress, (result, seconds) => {
       if (result.kind !== 'robustness') throw new Error('the model thread answered another job');
       saveRobustness(this.db, { runId: run.id, curves: result.curves, count: result.count, seconds });
       return loadRobustness(this.db, run.id)!;

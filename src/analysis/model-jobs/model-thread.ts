@@ -16,7 +16,7 @@ try {
   await selectBackend('auto');
   const model = await openPortableModel(job.model);
   if (job.kind === 'robustness') {
-    const test = loadMnist('test', { limit: job.testLimit ?? undefined });
+    const test = job.test ?? loadMnist('test', { limit: job.testLimit ?? undefined });
     const transforms = job.transforms.map((name) => transformNamed(name)!);
     const curves = await measureRobustness(model.probabilities, test, transforms, (fraction, stage) => post({ kind: 'progress', fraction, stage }));
     post({ kind: 'done', result: { kind: 'robustness', curves, count: test.count } });

@@ -1,3 +1,4 @@
+import type { DatasetSplit } from '../../data/datasets/dataset.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import type { LabelCorrection } from '../../store/label-issues-decisions.ts';
 import type { PortableModel } from '../../models/run-model.ts';
@@ -7,7 +8,7 @@ import type { RobustnessCurve } from '../robustness/robustness.ts';
 
 /** What a model thread is asked to do. */
 export type ModelJob =
-  | { kind: 'robustness'; model: PortableModel; transforms: string[]; testLimit: number | null }
+  | { kind: 'robustness'; model: PortableModel; transforms: string[]; testLimit: number | null; /** The run's dataset's test split when it is not MNIST (read in the thread otherwise). */ test?: DatasetSplit }
   | { kind: 'train-embeddings'; model: PortableModel; params: Hyperparameters; labelDecisions: LabelCorrection[] };
 
 export type ModelJobResult = { kind: 'robustness'; curves: RobustnessCurve[]; count: number } | ({ kind: 'train-embeddings' } & StoredEmbeddings);

@@ -10,9 +10,10 @@ export interface RobustnessCurve {
 
 function accuracyOf(probabilities: Float32Array, labels: Uint8Array): number {
   let correct = 0;
+  const K = labels.length > 0 ? Math.round(probabilities.length / labels.length) : 10; // the dataset's class count
   for (let i = 0; i < labels.length; i++) {
     let best = 0;
-    for (let c = 1; c < 10; c++) if (probabilities[i * 10 + c]! > probabilities[i * 10 + best]!) best = c;
+    for (let c = 1; c < K; c++) if (probabilities[i * K + c]! > probabilities[i * K + best]!) best = c;
     if (best === labels[i]) correct++;
   }
   return correct / labels.length;

@@ -102,7 +102,7 @@ export class BackgroundAnalyses {
    */
   private completedRuns(): number[] {
     const rows = this.db
-      .select({ id: runs.id, map: embeddingMaps.id })
+      .select({ id: runs.id, map: embeddingMaps.id, dataset: runs.dataset })
       .from(runs)
       .innerJoin(testEmbeddings, and(eq(testEmbeddings.runId, runs.id), gt(testEmbeddings.dimensions, 0)))
       .leftJoin(embeddingMaps, and(eq(embeddingMaps.runId, runs.id), eq(embeddingMaps.source, 'embeddings'), eq(embeddingMaps.split, 'test')))
@@ -114,7 +114,8 @@ export class BackgroundAnalyses {
     const fresh = rows.filter((row) => !this.seen.has(row.id));
     fresh.forEach((row, i) => {
       this.seen.add(row.id);
-      if (!first || i < SLICES_AT_START) this.wantSlices.add(row.id);
+      // The slices discovered here are over MNIST's test labels; another dataset's run finds its own when viewed.
+      if ((!first || i < SLICES_AT_START) && row.dataset === 'mnist') this.wantSlices.add(row.id);
     });
     this.storedMaps = new Set(rows.filter((row) => row.map !== null).map((row) => row.id));
     return rows.map((row) => row.id).filter((id) => this.wantSlices.has(id) || !this.storedMaps.has(id));

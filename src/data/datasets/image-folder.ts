@@ -129,3 +129,38 @@ function toImage(bytes: Uint8Array, file: string): Uint8Array {
     throw err;
   }
 }
+
+/** One picture of a picture folder as found on disk, and as the dataset holds it. */
+export interface PictureSample {
+  className: string;
+  file: string;
+  original: Buffer;
+  /** 784 bytes: pictureToImage of the original. */
+  image: Uint8Array;
+}
+
+/**
+ * The first test picture of each of the first `classes` classes of the picture folder at `dir`,
+ * before and after reading, for showing how a picture becomes an image. Cheap: one file per class.
+ * Empty when the folder is no longer where it was registered.
+ */
+export function samplePictures(dir: string, classes = 8): PictureSample[] {
+  const testDir = path.join(dir, 'test');
+  let names: string[];
+  try {
+    names = sorted(readdirSync(testDir).filter((name) => !name.startsWith('.') && isDirectory(path.join(testDir, name))));
+  } catch {
+    return [];
+  }
+  return names.slice(0, classes).flatMap((className): PictureSample[] => {
+    try {
+      const folder = path.join(testDir, className);
+      const file = sorted(readdirSync(folder).filter((f) => PICTURE.test(f)))[0];
+      if (!file) return [];
+      const original = readFileSync(path.join(folder, file));
+      return [{ className, file, original, image: pictureToImage(original) }];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -20,7 +20,8 @@ const STYLE = `
  * A UMAP map as one self-replacing fragment: while it computes, a progress bar that polls itself
  * every second; once stored, the scatter. `url` serves this fragment and `url + '.json'` its points.
  */
-export function MapPanel({ id, url, status, imageHref }: { id: string; url: string; status: MapStatus; imageHref: string }) {
+export function MapPanel({ id, url, status, imageHref, classNames }: { id: string; url: string; status: MapStatus; imageHref: string; /** The map's dataset's classes; other than MNIST's digits, no seven slice is offered. */ classNames?: string[] }) {
+  const sevens = !classNames || classNames.join(',') === '0,1,2,3,4,5,6,7,8,9';
   if (status.state === 'ready') {
     // Only a run's map knows the model's predictions; the pixel map has no mistakes to ring.
     const ringed = status.value.key.runId !== null;
@@ -33,7 +34,7 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
               Colour by{' '}
               <select name="colour">
                 <option value="label">true label</option>
-                <option value="slice">seven slice: crossed (red), plain (blue)</option>
+                {sevens ? <option value="slice">seven slice: crossed (red), plain (blue)</option> : ''}
               </select>
             </label>{' '}
             <span class="muted">
@@ -42,8 +43,8 @@ export function MapPanel({ id, url, status, imageHref }: { id: string; url: stri
             </span>
           </p>
           <p class="umap-legend" data-colour="label">
-            {LABEL_COLOURS.map((colour, label) => (
-              <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {label}</span>
+            {(classNames ?? LABEL_COLOURS.map((_, label) => String(label))).map((name, label) => (
+              <span style={`color: ${LABEL_COLOURS[label % LABEL_COLOURS.length]}; margin-right: 0.6rem`}>■ {name}</span>
             ))}
           </p>
           <p class="umap-legend" data-colour="slice" hidden>

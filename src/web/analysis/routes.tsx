@@ -7,9 +7,23 @@ import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
-import { DatasetLabelIssues, DatasetPage } from './dataset-page.tsx';
+import { DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
+import { findDuplicatesInThread, type Duplicates } from '../../analysis/duplicates.ts';
+import { JobBoard } from '../../analysis/job-board.ts';
+import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
+import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
+import { storedLabelIssuesInThread } from '../../analysis/label-issues/ranking-in-thread.ts';
+import type { JobStatus } from '../../analysis/job-status.ts';
+import type { SlicesStatus } from '../../analysis/run-analyses/run-analyses.ts';
+import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
+import { listDatasets } from '../../store/datasets.ts';
+import { samplePictures } from '../../data/datasets/image-folder.ts';
+import type { Run } from '../../store/store.ts';
 import { MapPanel } from './map-panel.tsx';
-import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices } from './run-analysis.tsx';
+import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
+
+/** Test images shown per class on the dataset page. */
+const EXAMPLES_PER_CLASS = 8;
 
 /**
  * The dataset page, the run page's analysis fragment and the UMAP maps. Maps, discovered slices,
@@ -20,25 +34,42 @@ export function analysisRoutes(deps: WebDeps): Hono {
   const { db, images, maps, analyses } = deps;
   const testSplit = () => images.dataset;
   const crossedSevens = () => partitionSevens(testSplit()).crossed;
+  // Other datasets' facts and every dataset's duplicate search, kept once computed (MNIST's facts
+  // come from the background analyses).
+  const facts = new Map<string, DatasetFacts>();
+  const duplicates = new Map<string, Duplicates>();
+  const duplicateJobs = new JobBoard();
 
   // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
-  const panel = (c: Context, key: MapKey, url: string, imageHref: string) => (
+  const panel = (c: Context, key: MapKey, url: string, imageHref: string, dataset = 'mnist') => (
     <MapPanel
       id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`}
       url={url}
       status={isCrossSite(c) ? maps.status(key) : maps.start(key)}
       imageHref={imageHref}
+      classNames={deps.datasets.classNames(dataset)}
     />
   );
-  const slicesStatus = (c: Context, runId: number) => (isCrossSite(c) ? analyses.slicesStatus(runId) : analyses.startSlices(runId));
-  const points = (key: MapKey, predicted: Uint8Array | null) => {
+  /**
+   * A run's discovered slices: MNIST runs' from the background analyses (a thread, normally done
+   * before anyone asks); another dataset's, discovered now over its own labels.
+   */
+  const slicesStatus = (c: Context, run: Run): SlicesStatus => {
+    if (run.dataset !== 'mnist') return { state: 'ready', value: discoverRunSlices(db, run.id, deps.datasets.test(run.dataset).labels) ?? [] };
+    return isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
+  };
+  /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
+  const points = (key: MapKey, predicted: Uint8Array | null, dataset = 'mnist') => {
     const status = maps.status(key);
     if (status.state !== 'ready') return null;
+    const labels = deps.datasets.test(dataset).labels;
     return {
       points: Array.from(status.value.coordinates, (v) => Math.round(v * 1000) / 1000),
-      labels: Array.from(images.labels.subarray(0, status.value.count)),
+      labels: Array.from(labels.subarray(0, status.value.count)),
+      dataset,
+      classNames: deps.datasets.classNames(dataset),
       predicted: predicted && Array.from(predicted),
-      crossedSevens: crossedSevens().filter((i) => i < status.value.count),
+      crossedSevens: dataset === 'mnist' ? crossedSevens().filter((i) => i < status.value.count) : [],
     };
   };
 
@@ -51,27 +82,70 @@ export function analysisRoutes(deps: WebDeps): Hono {
 
   return new Hono()
     .get('/dataset', async (c) => {
-      // Both computed in threads, in the background from the server's start: normally ready.
-      const facts = await analyses.datasetFacts();
-      return c.html(<DatasetPage facts={facts} issues={datasetIssues()} images={images} />);
+      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const classNames = deps.datasets.classNames(name);
+      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
+      const mnist = name === 'mnist';
+      // MNIST's facts and label issues are computed in threads in the background from the server's
+      // start (normally ready); another dataset's on its first view, and kept.
+      let known = mnist ? await analyses.datasetFacts() : facts.get(name);
+      if (!known) {
+        known = datasetFacts(train.dataset, testImages.dataset, { classes: classNames.length, sevens: false });
+        facts.set(name, known);
+      }
+      const examples = classNames.map(() => [] as number[]);
+      for (let i = 0; i < testImages.count; i++) {
+        const list = examples[testImages.labels[i]!];
+        if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
+      }
+      const dataset = findDataset(db, name);
+      const samples = dataset.kind === 'images' ? samplePictures(dataset.path) : [];
+      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples, samples };
+      const issues = mnist ? datasetIssues() : { state: 'ready' as const, value: await storedLabelIssuesInThread(db, testImages.labels, 50, name) };
+      return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
+    })
+    .get('/dataset/duplicates', (c) => {
+      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
+      const found = duplicates.get(name);
+      let status: JobStatus<Duplicates>;
+      if (found) status = { state: 'ready', value: found };
+      else {
+        // A cross-site GET sees where the search stands but starts nothing.
+        if (!isCrossSite(c) && !duplicateJobs.status(name)) {
+          void duplicateJobs
+            .run(name, async (report) => {
+              report(0, 'comparing pixels');
+              const value = await findDuplicatesInThread(train.dataset, testImages.dataset);
+              duplicates.set(name, value);
+              return value;
+            })
+            .catch(() => undefined); // kept as the job's failure, shown by the next poll
+        }
+        status = duplicateJobs.status(name) ?? { state: 'absent' };
+      }
+      return c.html(<DuplicatesSection dataset={name} status={status} train={train} test={testImages} />);
     })
     .get('/dataset/label-issues', (c) => c.html(<DatasetLabelIssues issues={datasetIssues()} images={images} />))
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));
       if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
-      const report = sevenSliceMetrics(db, run.id, testSplit());
+      const mnist = run.dataset === 'mnist';
+      const runImages = deps.datasets.test(run.dataset);
+      // The seven detector reads MNIST's sevens: another dataset's label 7 is something else.
+      const report = mnist ? sevenSliceMetrics(db, run.id, testSplit()) : null;
       // An imported model without a penultimate layer (or a prediction file) has nothing to map.
       const noEmbedding = loadImportedModel(db, run.id)?.embeddingAbsence;
       return c.html(
         <section id="analysis">
-          {report ? <SevenSlices report={report} /> : ''}
+          {report ? <SevenSlices report={report} /> : mnist ? '' : <SevenSlicesAbsent dataset={run.dataset} />}
           {noEmbedding ? (
             <p class="muted">No discovered slices and no map of the model's embeddings: {noEmbedding}.</p>
           ) : (
             <>
-              <DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run.id)} images={images} />
+              <DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run)} images={runImages} classNames={deps.datasets.classNames(run.dataset)} />
               <h2>Map of the model's embeddings</h2>
-              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`)}
+              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`, run.dataset)}
             </>
           )}
         </section>,
@@ -79,15 +153,17 @@ export function analysisRoutes(deps: WebDeps): Hono {
     })
     .get(`/runs/${RUN_ID}/slices`, (c) => {
       const run = getRun(db, runIdOf(c));
-      return c.html(<DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run.id)} images={images} />);
+      return c.html(<DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run)} images={deps.datasets.test(run.dataset)} classNames={deps.datasets.classNames(run.dataset)} />);
     })
     .get(`/maps/run/${RUN_ID}`, (c) => {
-      const runId = getRun(db, runIdOf(c)).id;
-      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`));
+      const run = getRun(db, runIdOf(c));
+      const runId = run.id;
+      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`, run.dataset));
     })
     .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
-      const runId = getRun(db, Number(c.req.param('file').replace('.json', ''))).id;
-      const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null);
+      const run = getRun(db, Number(c.req.param('file').replace('.json', '')));
+      const runId = run.id;
+      const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null, run.dataset);
       return body ? c.json(body) : c.json({ error: `the map of run ${runId} is not computed yet` }, 404);
     })
     .get('/maps/pixels', (c) => c.html(panel(c, PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))

@@ -7,8 +7,8 @@ import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';
 import { Tiles } from './tiles.tsx';
 
-const mistakes = (list: { label: number; count: number }[]) =>
-  list.length === 0 ? 'nothing' : list.slice(0, 3).map((m) => `${m.label} (${m.count})`).join(', ');
+const mistakes = (list: { label: number; count: number }[], names?: string[]) =>
+  list.length === 0 ? 'nothing' : list.slice(0, 3).map((m) => `${names?.[m.label] ?? m.label} (${m.count})`).join(', ');
 
 const pValue = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toPrecision(2));
 
@@ -24,6 +24,16 @@ function SliceRow({ name, outcome }: { name: string; outcome: SliceOutcome }) {
       </td>
       <td>{mistakes(outcome.mistakenFor)}</td>
     </tr>
+  );
+}
+
+/** Why a run on another dataset has no crossed-seven figures: the slice is MNIST's. */
+export function SevenSlicesAbsent({ dataset }: { dataset: string }) {
+  return (
+    <p class="muted seven-slices-absent">
+      No crossed-seven slice: it is MNIST's (sevens written with a bar through the stem), and this run is on {dataset}. The weak spots below are
+      found on any dataset.
+    </p>
   );
 }
 
@@ -56,7 +66,8 @@ export function SevenSlices({ report }: { report: SevenSliceReport }) {
   );
 }
 
-export function DiscoveredSlices({ slices, runId, images }: { slices: DiscoveredSlice[]; runId: number; images: TestImages }) {
+export function DiscoveredSlices({ slices, runId, images, classNames }: { slices: DiscoveredSlice[]; runId: number; images: TestImages; classNames?: string[] }) {
+  const name = (label: number) => classNames?.[label] ?? String(label);
   return (
     <section class="discovered-slices">
       <h2>Weak spots nobody named</h2>
@@ -68,13 +79,13 @@ export function DiscoveredSlices({ slices, runId, images }: { slices: Discovered
       {slices.map((slice) => (
         <article class="card discovered" data-label={String(slice.label)}>
           <h3>
-            {slice.size} images of {slice.label}: {percent(slice.errorRate, 0)} wrong{' '}
+            {slice.size} images of {name(slice.label)}: {percent(slice.errorRate, 0)} wrong{' '}
             <span class="muted">
               (class {percent(slice.classErrorRate, 1)}; 95% {percent(slice.interval.low, 0)}–{percent(slice.interval.high, 0)}; adjusted p ={' '}
-              {pValue(slice.adjustedP)}) · mistaken for {mistakes(slice.mistakenFor)}
+              {pValue(slice.adjustedP)}) · mistaken for {mistakes(slice.mistakenFor, classNames)}
             </span>
           </h3>
-          <Tiles indices={slice.members} images={images} runId={runId} max={24} caption={(i) => `${slice.label}${slice.members.indexOf(i) < slice.errors ? ' ✗' : ''}`} />
+          <Tiles indices={slice.members} images={images} runId={runId} max={24} caption={(i) => `${name(slice.label)}${slice.members.indexOf(i) < slice.errors ? ' ✗' : ''}`} />
         </article>
       ))}
     </section>
@@ -82,9 +93,9 @@ export function DiscoveredSlices({ slices, runId, images }: { slices: Discovered
 }
 
 /** The run's discovered slices, or while they are computed (in a thread) a line that polls for them. */
-export function DiscoveredSlicesPanel({ runId, status, images }: { runId: number; status: SlicesStatus; images: TestImages }) {
+export function DiscoveredSlicesPanel({ runId, status, images, classNames }: { runId: number; status: SlicesStatus; images: TestImages; classNames?: string[] }) {
   const id = `slices-${runId}`;
-  if (status.state === 'ready') return <div id={id}><DiscoveredSlices slices={status.value} runId={runId} images={images} /></div>;
+  if (status.state === 'ready') return <div id={id}><DiscoveredSlices slices={status.value} runId={runId} images={images} classNames={classNames} /></div>;
   if (status.state === 'failed') return <p id={id} class="error">Slice discovery failed: {status.error}</p>;
   if (status.state === 'unavailable') return <p id={id} class="muted">No discovered slices: {status.reason}.</p>;
   const stage = status.state === 'computing' ? status.stage : 'starting';

@@ -40,7 +40,7 @@ export const SCATTER_SCRIPT = `
       const wrong = (i) => map.predicted && map.predicted[i] !== map.labels[i];
       const colour = (i) => select.value === 'slice'
         ? SLICE_COLOURS[crossed.has(i) ? 'crossed' : map.labels[i] === 7 ? 'plain' : 'other']
-        : LABEL_COLOURS[map.labels[i]];
+        : LABEL_COLOURS[map.labels[i] % LABEL_COLOURS.length];
       const draw = () => {
         for (const legend of box.querySelectorAll('.umap-legend')) legend.hidden = legend.dataset.colour !== select.value;
         pen.clearRect(0, 0, canvas.width, canvas.height);
@@ -85,8 +85,9 @@ export const SCATTER_SCRIPT = `
         canvas.style.cursor = i < 0 ? 'default' : 'pointer';
         if (i < 0) { tip.hidden = true; return; }
         tip.hidden = false;
-        tip.querySelector('img').src = '/images/test/' + i + '.png';
-        tip.querySelector('span').textContent = 'image ' + i + ' · label ' + map.labels[i] + (map.predicted ? ' · predicted ' + map.predicted[i] : '') + (crossed.has(i) ? ' · crossed seven' : '');
+        tip.querySelector('img').src = '/images/test/' + i + '.png' + (map.dataset && map.dataset !== 'mnist' ? '?dataset=' + encodeURIComponent(map.dataset) : '');
+        const named = (c) => (map.classNames && map.classNames[c] !== undefined ? map.classNames[c] : c);
+        tip.querySelector('span').textContent = 'image ' + i + ' · label ' + named(map.labels[i]) + (map.predicted ? ' · predicted ' + named(map.predicted[i]) : '') + (crossed.has(i) ? ' · crossed seven' : '');
         const r = canvas.getBoundingClientRect();
         placeTip(px[i] * r.width / canvas.width, py[i] * r.height / canvas.height);
       });

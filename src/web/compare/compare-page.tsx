@@ -123,9 +123,12 @@ function MetricTable({ runs, histories }: { runs: Run[]; histories: EpochMetric[
                   {i === 0 ? 'A: ' : i === 1 ? 'B: ' : ''}run {run.id}
                 </a>{' '}
                 <span class="muted">{run.name}</span>
+                {runs.some((r) => r.dataset !== runs[0]!.dataset) ? <span class="badge badge-dataset">{run.dataset}</span> : ''}
               </th>
               <td class="num">{percent(run.testAccuracy)}</td>
-              <td class="num">{delta === null ? '–' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`}</td>
+              <td class="num" title={run.dataset !== runs[0]!.dataset ? `on ${run.dataset}, not ${runs[0]!.dataset}: accuracies on two test sets` : undefined}>
+                {delta === null || run.dataset !== runs[0]!.dataset ? '–' : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}`}
+              </td>
               <td class="num">{fixed(run.testLoss)}</td>
               <td class="num">{percent(last?.valAccuracy)}</td>
               <td class="num">{fixed(last?.valLoss)}</td>

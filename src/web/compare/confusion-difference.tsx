@@ -8,7 +8,7 @@ import type { RunComparison } from '../../analysis/compare/run-comparison.ts';
 export function ConfusionDifference({ comparison }: { comparison: RunComparison }) {
   const { confusionDifference: difference, a, b } = comparison;
   // A cell can lose and gain the same number of images: net zero, yet worth a look.
-  const moved = new Set(comparison.cells.map((cell) => cell.trueLabel * 10 + cell.predicted));
+  const moved = new Set(comparison.cells.map((cell) => cell.trueLabel * difference.length + cell.predicted));
   return (
     <table class="confusion-difference">
       <thead>
@@ -24,7 +24,7 @@ export function ConfusionDifference({ comparison }: { comparison: RunComparison 
           <tr>
             <th>{label}</th>
             {row.map((value, predicted) => {
-              if (!moved.has(label * 10 + predicted)) return <td class="zero">·</td>;
+              if (!moved.has(label * difference.length + predicted)) return <td class="zero">·</td>;
               const verdict = value === 0 ? 'even' : (label === predicted) === value > 0 ? 'better' : 'worse';
               return (
                 <td class={verdict} style={`--strength:${Math.min(1, 0.2 + Math.abs(value) / 20)}`}>

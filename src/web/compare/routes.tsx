@@ -58,7 +58,7 @@ async function pairOutcome(db: Db, statistics: PairStatisticsCache, a: number, b
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
-export function compareRoutes({ db, images, queue }: WebDeps): Hono {
+export function compareRoutes({ db, datasets, queue }: WebDeps): Hono {
   const statistics = new PairStatisticsCache(db);
   return new Hono()
     .get('/compare', async (c) => {
@@ -73,7 +73,7 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
           histories={runs.map((run) => epochHistory(db, run.id))}
           groups={seedGroups(db, runs)}
           pairs={pairs}
-          images={images}
+          images={datasets.test(runs[0]!.dataset)}
           queued={queuedIdsOf(c)}
           robustness={runs.map((run) => loadRobustness(db, run.id))}
         />,
@@ -101,15 +101,16 @@ export function compareRoutes({ db, images, queue }: WebDeps): Hono {
     })
     .get('/compare/cell', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: 9 }), requiredInt(c, 'predicted', { min: 0, max: 9 })];
       const paired = pairRuns(db, a, b);
+      const last = paired.classNames.length - 1;
+      const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: last }), requiredInt(c, 'predicted', { min: 0, max: last })];
       // Only the cell's movements: the statistics of a full comparison would be wasted here.
-      const cell = imageChanges(paired.predictions).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
+      const cell = imageChanges(paired.predictions, paired.classNames.length).cells.find((m) => m.trueLabel === trueLabel && m.predicted === predicted) ?? {
         trueLabel,
         predicted,
         into: [],
         outOf: [],
       };
-      return c.html(<CellImages cell={cell} paired={paired} images={images} />);
+      return c.html(<CellImages cell={cell} paired={paired} images={datasets.test(paired.a.dataset)} />);
     });
 }

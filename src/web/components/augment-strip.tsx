@@ -11,13 +11,22 @@ const STRIP_IMAGES = 10;
 const STRIP_EPOCHS = [1, 2];
 
 let firstTrainingImages: LabelledImages | undefined;
-/** The first training images, read once and copied out, so the 47 MB file is not kept for them. */
+/** MNIST's first training images, read once and copied out, so the 47 MB file is not kept for them. */
 function stripImages(): LabelledImages {
   if (!firstTrainingImages) {
     const train = loadMnist('train', { limit: STRIP_IMAGES });
     firstTrainingImages = { images: train.images.slice(), labels: train.labels.slice(), count: train.count };
   }
   return firstTrainingImages;
+}
+
+/** The first training images of the run's dataset: MNIST's kept, another's given by the page (its own cache). */
+function firstImagesOf(run: Run, trainOf?: () => { images: Uint8Array; labels: Uint8Array; count: number }): LabelledImages | null {
+  if (run.dataset === 'mnist') return stripImages();
+  if (!trainOf) return null;
+  const train = trainOf();
+  const count = Math.min(STRIP_IMAGES, train.count);
+  return { images: train.images.slice(0, count * 784), labels: train.labels.slice(0, count), count };
 }
 
 const toBytes = (pixels: Float32Array, row: number) => Uint8Array.from(pixels.subarray(row * 784, (row + 1) * 784), (v) => Math.round(v * 255));
@@ -27,10 +36,11 @@ const toBytes = (pixels: Float32Array, row: number) => Uint8Array.from(pixels.su
  * first epochs (the same seeded transforms training applies), under the originals. Nothing for a
  * run without augmentation.
  */
-export function AugmentStrip({ run }: { run: Run }) {
+export function AugmentStrip({ run, train }: { run: Run; /** Reads the run's dataset's training split (not MNIST's), only when the strip is shown. */ train?: () => { images: Uint8Array; labels: Uint8Array; count: number } }) {
   const hp = run.params as Hyperparameters;
   if (!trainedByDigitlab(run) || !batchAugmentation(hp, 1)) return '';
-  const images = stripImages();
+  const images = firstImagesOf(run, train);
+  if (!images) return '';
   const indices = Array.from({ length: images.count }, (_, i) => i);
   const rows = [
     { label: 'original', pixels: gatherBatchArrays(images, indices).pixels },

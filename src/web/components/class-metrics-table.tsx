@@ -2,7 +2,7 @@ import type { ClassMetrics } from '../../analysis/class-metrics.ts';
 import { percent } from '../format.ts';
 
 /** The worst class by error is marked, as it is the first place to look. */
-export function ClassMetricsTable({ metrics }: { metrics: ClassMetrics[] }) {
+export function ClassMetricsTable({ metrics, classNames }: { metrics: ClassMetrics[]; classNames?: string[] }) {
   const worst = Math.max(...metrics.map((m) => m.error ?? 0));
   return (
     <table class="class-metrics">
@@ -19,7 +19,7 @@ export function ClassMetricsTable({ metrics }: { metrics: ClassMetrics[] }) {
       <tbody>
         {metrics.map((m) => (
           <tr class={m.error !== null && m.error === worst && worst > 0 ? 'worst' : undefined}>
-            <th scope="row">{m.label}</th>
+            <th scope="row">{classNames?.[m.label] ?? m.label}</th>
             <td class="num">{m.support}</td>
             <td class="num">{percent(m.precision)}</td>
             <td class="num">{percent(m.recall)}</td>

@@ -1,6 +1,5 @@
 import { plural } from '../format.ts';
 
-const DIGITS = [...Array(10).keys()];
 
 /**
  * Colour by share, separately on and off the diagonal: correct counts are a hundred times the
@@ -20,7 +19,11 @@ const signed = (delta: number) => (delta > 0 ? `+${delta}` : `−${-delta}`);
  * into #cell-gallery in place; without it the counts are plain. With `previous` (an earlier
  * epoch's matrix), the cells whose count changed are outlined and carry the change.
  */
-export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: number; counts: number[][]; previous?: number[][]; caption?: string }) {
+export function ConfusionMatrix({ runId, counts, previous, caption, classNames }: { runId?: number; counts: number[][]; previous?: number[][]; caption?: string; classNames?: string[] }) {
+  const classes = [...counts.keys()];
+  const named = (c: number) => classNames?.[c] ?? String(c);
+  // Digits fit a cell; longer names are cut on the axes and given whole on hover.
+  const short = (c: number) => (named(c).length > 8 ? `${named(c).slice(0, 7)}…` : named(c));
   const maxOff = Math.max(1, ...counts.flatMap((row, t) => row.filter((_, p) => p !== t)));
   return (
     <div class="confusion">
@@ -31,8 +34,10 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
             <th scope="col" class="corner">
               true ↓ pred →
             </th>
-            {DIGITS.map((d) => (
-              <th scope="col">{d}</th>
+            {classes.map((d) => (
+              <th scope="col" title={named(d)}>
+                {short(d)}
+              </th>
             ))}
           </tr>
         </thead>
@@ -41,12 +46,14 @@ export function ConfusionMatrix({ runId, counts, previous, caption }: { runId?: 
             const rowTotal = row.reduce((a, b) => a + b, 0);
             return (
               <tr>
-                <th scope="row">{t}</th>
+                <th scope="row" title={named(t)}>
+                  {short(t)}
+                </th>
                 {row.map((count, p) => {
                   const before = previous?.[t]?.[p];
                   const delta = before === undefined ? 0 : count - before;
                   const classes = [t === p ? 'diag' : '', delta !== 0 ? 'changed' : ''].filter(Boolean).join(' ');
-                  const what = `true ${t}, predicted ${p}: ${plural(count, 'image')}`;
+                  const what = `true ${named(t)}, predicted ${named(p)}: ${plural(count, 'image')}`;
                   return (
                   <td style={cellStyle(count, rowTotal, maxOff, t === p)} class={classes || undefined} data-cell={runId === undefined ? `${t}-${p}` : undefined}>
                     {runId === undefined ? (

@@ -118,11 +118,11 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
       <div class="results-grid">
         <section>
           <h2>Confusion matrix</h2>
-          <ConfusionMatrix runId={run.id} counts={results.confusion} />
+          <ConfusionMatrix runId={run.id} counts={results.confusion} classNames={results.classNames} />
         </section>
         <section>
           <h2>Per class</h2>
-          <ClassMetricsTable metrics={results.metrics} />
+          <ClassMetricsTable metrics={results.metrics} classNames={results.classNames} />
         </section>
       </div>
       {results.cellGallery ? (

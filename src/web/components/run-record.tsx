@@ -67,6 +67,7 @@ export function RunRecord({ run, trainedBy, imported = null, oob = false }: { ru
           entries={[
             ['engine', run.backend],
             ['git commit', run.gitCommit],
+            ['dataset', run.dataset],
             ['created', dateTime(run.createdAt)],
             ['started', dateTime(run.startedAt)],
             ['finished', dateTime(run.finishedAt)],
@@ -75,7 +76,7 @@ export function RunRecord({ run, trainedBy, imported = null, oob = false }: { ru
           ]}
         />
         <details>
-          <summary>MNIST file sha256</summary>
+          <summary>{run.dataset === 'mnist' ? 'MNIST' : run.dataset} file sha256</summary>
           <Rows entries={Object.entries(hashes)} />
         </details>
         {imported || !trainedByDigitlab(run) ? (

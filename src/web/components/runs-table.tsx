@@ -39,6 +39,7 @@ export function RunRow({ item, columns, filters }: { item: ListedRun } & RowView
       <td class="num">{run.id}</td>
       <td class="name">
         <a href={`/runs/${run.id}`}>{run.name}</a> <ImportedMark run={run} />
+        {run.dataset === 'mnist' ? '' : <span class="badge badge-dataset" title={`on dataset ${run.dataset}`}>{run.dataset}</span>}
         {run.archivedAt ? <span class="badge badge-archived">archived</span> : ''}
         <TagList tags={tags} href={(tag) => withQuery('/runs', filtersQuery(filters, { tag, page: undefined }))} />
       </td>

@@ -26,10 +26,15 @@ function imageOf(images: TestImages, index: number, split: string): Float32Array
 }
 
 /** Attribution maps as overlay PNGs, the image page's "why" panel, training-image PNGs, and the run page's calibration and robustness. */
-export function explainRoutes({ db, images, trainImages, jobs, analyses, explainer }: WebDeps): Hono {
+export function explainRoutes({ db, datasets, jobs, analyses, explainer }: WebDeps): Hono {
+  /** A run's own dataset's splits: its test images, and its training images for nearest neighbours. */
+  const testOf = (run: { dataset: string }) => datasets.test(run.dataset);
+  const trainOf = (run: { dataset: string }) => datasets.train(run.dataset);
+  const lastClass = (run: { dataset: string }) => datasets.classNames(run.dataset).length - 1;
   return new Hono()
     .get('/images/train/:file{[0-9]{1,5}\\.png}', (c) => {
       const index = Number(c.req.param('file').replace('.png', ''));
+      const trainImages = datasets.train(c.req.query('dataset')?.trim() || 'mnist');
       if (index >= trainImages.count) return c.notFound();
       c.header('Content-Type', 'image/png');
       c.header('Cache-Control', 'public, max-age=31536000, immutable');
@@ -38,8 +43,8 @@ export function explainRoutes({ db, images, trainImages, jobs, analyses, explain
     .get(`/runs/${RUN_ID}/explain/:split{test|train}/:file{[0-9]{1,5}\\.png}`, async (c) => {
       const run = getRun(db, runIdOf(c));
       const split = c.req.param('split');
-      const image = imageOf(split === 'test' ? images : trainImages, Number(c.req.param('file').replace('.png', '')), split);
-      const { attribution } = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: 9 }) ?? null, methodOf(c));
+      const image = imageOf(split === 'test' ? testOf(run) : trainOf(run), Number(c.req.param('file').replace('.png', '')), split);
+      const { attribution } = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: lastClass(run) }) ?? null, methodOf(c));
       if ('absent' in attribution) throw new GradientsUnavailableError(attribution.absent);
       c.header('Content-Type', 'image/png');
       return c.body(new Uint8Array(attributionPng(attribution.map, null)));
@@ -47,10 +52,11 @@ export function explainRoutes({ db, images, trainImages, jobs, analyses, explain
     .get(`/runs/${RUN_ID}/why/test/:index{[0-9]{1,5}}`, async (c) => {
       const run = getRun(db, runIdOf(c));
       const index = Number(c.req.param('index'));
+      const images = testOf(run);
       const image = imageOf(images, index, 'test');
       const method = methodOf(c);
       const embeddings = jobs.trainEmbeddingsStatus(run);
-      const explained = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: 9 }) ?? null, method, embeddings.state === 'ready');
+      const explained = await explainer.explain(run, image, queryInt(c, 'class', { min: 0, max: lastClass(run) }) ?? null, method, embeddings.state === 'ready');
       const { probabilities, attribution, embedding } = explained;
       const predicted = probabilities.indexOf(Math.max(...probabilities));
       let neighbours: Awaited<ReturnType<typeof nearestVectors>> | null | string = null;
@@ -62,10 +68,17 @@ export function explainRoutes({ db, images, trainImages, jobs, analyses, explain
         jobs.trainEmbeddings(run).catch(() => {}); // a failure shows on the next poll
       }
       const label = images.labels[index]!;
-      return c.html(<WhyPanel view={{ runId: run.id, index, label, predicted, method, attribution, neighbours }} trainImages={trainImages} />);
+      return c.html(<WhyPanel view={{ runId: run.id, index, label, predicted, method, attribution, neighbours }} trainImages={trainOf(run)} />);
     })
     .get(`/runs/${RUN_ID}/calibration`, (c) => {
       const run = getRun(db, runIdOf(c));
+      const images = testOf(run);
+      if (run.dataset !== 'mnist') {
+        // Another dataset's weak clusters are found now, over its own labels (the background analyses are MNIST's).
+        const report = runCalibration(db, run, images.dataset);
+        if (!report) return c.html(<section id="calibration" class="card"><p class="muted">No calibration: run {run.id} has no test predictions.</p></section>);
+        return c.html(<CalibrationView report={report} images={images} />);
+      }
       // The weak clusters come from the run's slice discovery, computed in a thread (in the background once the run completed).
       const clusters = isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
       const report = runCalibration(db, run, images.dataset, clusters.state === 'ready' ? clusters.value : []);
@@ -75,10 +88,10 @@ export function explainRoutes({ db, images, trainImages, jobs, analyses, explain
     })
     .get(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));
-      return c.html(<RobustnessView runId={run.id} status={jobs.robustnessStatus(run)} images={images} />);
+      return c.html(<RobustnessView runId={run.id} status={jobs.robustnessStatus(run)} images={testOf(run)} />);
     })
     .post(`/runs/${RUN_ID}/robustness`, (c) => {
       const run = getRun(db, runIdOf(c));
-      return c.html(<RobustnessView runId={run.id} status={jobs.startRobustness(run)} images={images} />);
+      return c.html(<RobustnessView runId={run.id} status={jobs.startRobustness(run)} images={testOf(run)} />);
     });
 }

@@ -50,7 +50,7 @@ function Neighbours({ view, trainImages }: { view: WhyView; trainImages: TestIma
       <ul class="tiles train-neighbours">
         {view.neighbours.map((n) => (
           <li class="tile">
-            <img src={`/images/train/${n.index}.png`} width="56" height="56" alt={`training image ${n.index}, labelled ${trainImages.labels[n.index]}`} />
+            <img src={trainImages.dataUri(n.index)} width="56" height="56" alt={`training image ${n.index}, labelled ${trainImages.labels[n.index]}`} />
             <span class="caption">
               {trainImages.labels[n.index]} · {n.distance.toFixed(2)}
             </span>

@@ -255,6 +255,10 @@ export function ReviewPage({ view }: { view: ReviewView }) {
         <a href="/dataset">Dataset</a> › label issues · <a href="/label-issues/training-set">search the training set</a>
       </p>
       <h1>Label issues</h1>
+      <p class="muted dataset-scope">
+        MNIST's labels, as the completed MNIST runs doubt them: decisions are kept by MNIST image index. Another dataset's suspects are on its{' '}
+        <a href="/dataset?dataset=fashion-mnist">dataset page</a> (choose the dataset there) and from <code>digitlab label-issues --dataset NAME</code>.
+      </p>
       <ReviewFilters view={view} />
       <p class="muted">Keys: a digit says the label is wrong and the image is that digit; r right, a ambiguous, s skip; ← → move.</p>
       <ReviewPanel view={view} />

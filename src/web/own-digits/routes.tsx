@@ -9,6 +9,7 @@ import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digit
 import { predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
 import { nearestVectors } from '../../analysis/own-digits/neighbours.ts';
 import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
+import { pictureToImage } from '../../data/datasets/picture.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -31,8 +32,20 @@ const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['c
 
 async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
   const digit = await preprocessInThread(picture.bytes);
-  const predictions = await predictWithRuns(deps.db, completedRuns(deps), digit.input, inThread(deps));
-  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainIfModel(deps, neighbourRun, digit.input) : null };
+  // Each run reads the picture as its dataset was made: MNIST's runs through the digit
+  // preprocessing (ink found, centred by mass), other datasets' as a picture folder's pictures
+  // were (greyscale, area-averaged to 28x28, inverted when the border is light).
+  const runs = completedRuns(deps);
+  const others = runs.filter((run) => run.dataset !== 'mnist');
+  const asMade = others.length > 0 ? Float32Array.from(pictureToImage(picture.bytes), (v) => v / 255) : null;
+  const inputOf = (run: Run) => (run.dataset === 'mnist' || !asMade ? digit.input : asMade);
+  const readings = [
+    ...(await predictWithRuns(deps.db, runs.filter((run) => run.dataset === 'mnist'), digit.input, inThread(deps))),
+    ...(asMade ? await predictWithRuns(deps.db, others, asMade, inThread(deps)) : []),
+  ];
+  const order = new Map(runs.map((run, i) => [run.id, i]));
+  const predictions = readings.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
+  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainIfModel(deps, neighbourRun, inputOf(neighbourRun)) : null };
 }
 
 /** No why panel for a run imported from a prediction file: its place in the readings already says it has no model. */

@@ -13,15 +13,35 @@ import type { TestImages } from '../test-images.ts';
 import { cellWalk, type CellWalk } from '../run-results.ts';
 import { matrixCellOf } from '../run-view-state.ts';
 
-function imageIndex(c: Context, images: TestImages): number {
+function imageIndex(c: Context, images: TestImages, dataset: string): number {
   const index = Number(c.req.param('index'));
-  if (index >= images.count) throw new HTTPException(404, { message: `the test set has images 0 to ${images.count - 1}; there is no ${index}` });
+  if (index >= images.count) throw new HTTPException(404, { message: `${dataset}'s test set has images 0 to ${images.count - 1}; there is no ${index}` });
   return index;
 }
 
-function RunChooser({ index, predictions, chosen }: { index: number; predictions: RunPredictionOfImage[]; chosen: RunPredictionOfImage }) {
+/** `?dataset=NAME` when it names one other than MNIST, for links that must keep it. */
+const datasetQuery = (dataset: string, joiner: '?' | '&') => (dataset === 'mnist' ? '' : `${joiner}dataset=${encodeURIComponent(dataset)}`);
+
+/**
+ * Whose test set the image is from: `?dataset=`, else the dataset of the run in `?run=`, else MNIST.
+ * An unknown dataset is a 404 naming the known ones.
+ */
+function datasetOf(c: Context, db: WebDeps['db']): string {
+  const named = c.req.query('dataset');
+  if (named) return named;
+  const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  if (runId === undefined) return 'mnist';
+  try {
+    return getRun(db, runId).dataset;
+  } catch {
+    return 'mnist';
+  }
+}
+
+function RunChooser({ index, predictions, chosen, dataset }: { index: number; predictions: RunPredictionOfImage[]; chosen: RunPredictionOfImage; dataset: string }) {
   return (
     <form method="get" action={`/images/test/${index}`} class="inline-form">
+      {dataset === 'mnist' ? '' : <input type="hidden" name="dataset" value={dataset} />}
       <label>
         Probabilities from{' '}
         <select name="run">
@@ -37,7 +57,7 @@ function RunChooser({ index, predictions, chosen }: { index: number; predictions
   );
 }
 
-function RunsVerdict({ predictions, label, index }: { predictions: RunPredictionOfImage[]; label: number; index: number }) {
+function RunsVerdict({ predictions, label, index, name }: { predictions: RunPredictionOfImage[]; label: number; index: number; name: (c: number) => string }) {
   const right = predictions.filter((p) => p.predicted === label).length;
   return (
     <section>
@@ -62,7 +82,7 @@ function RunsVerdict({ predictions, label, index }: { predictions: RunPrediction
                 </a>
               </td>
               <td class="num">
-                {p.predicted} {p.predicted === label ? '✓' : '✗'}
+                {name(p.predicted)} {p.predicted === label ? '✓' : '✗'}
               </td>
               <td class="num">{percent(p.probabilities[p.predicted]!)}</td>
               <td class="num">{percent(p.probabilities[label]!)}</td>
@@ -78,7 +98,7 @@ function RunsVerdict({ predictions, label, index }: { predictions: RunPrediction
  * Previous and next: among the confusion-matrix cell's images when the image was opened from its
  * gallery (`cell=3-5`), in the gallery's order, else through the whole test set.
  */
-function ImageWalk({ index, count, imageLink, walk }: { index: number; count: number; imageLink: (i: number) => string; walk: CellWalk | null }) {
+function ImageWalk({ index, count, imageLink, walk, name }: { index: number; count: number; imageLink: (i: number) => string; walk: CellWalk | null; name: (c: number) => string }) {
   if (!walk) {
     return (
       <nav class="pager">
@@ -97,17 +117,21 @@ function ImageWalk({ index, count, imageLink, walk }: { index: number; count: nu
         {walk.next !== null ? <a href={cellLink(walk.next)}>next →</a> : ''}
       </nav>
       <p class="muted">
-        {walk.position} of {walk.count} in <a href={`/runs/${runId}?cell=${cell}`}>true {walk.cell.label}, predicted {walk.cell.predicted}</a>
+        {walk.position} of {walk.count} in <a href={`/runs/${runId}?cell=${cell}`}>true {name(walk.cell.label)}, predicted {name(walk.cell.predicted)}</a>
       </p>
     </>
   );
 }
 
-/** One test image: large, its label, a chosen run's probabilities, and every run's verdict. */
-export function imageRoutes({ db, images }: WebDeps): Hono {
+/**
+ * One test image of a dataset (`?dataset=`, or the run's in `?run=`; MNIST by default): large, its
+ * label by name, a chosen run's probabilities, and the verdict of every run on that dataset.
+ */
+export function imageRoutes({ db, datasets }: WebDeps): Hono {
   return new Hono()
     .get('/images/test/:file{[0-9]{1,5}\\.png}', (c) => {
       const index = Number(c.req.param('file').replace('.png', ''));
+      const images = datasets.test(datasetOf(c, db));
       if (index >= images.count) return c.notFound();
       c.header('Content-Type', 'image/png');
       // The test set never changes, so neither does its picture.
@@ -115,9 +139,13 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
       return c.body(new Uint8Array(images.png(index)));
     })
     .get('/images/test/:index{[0-9]{1,5}}', (c) => {
-      const index = imageIndex(c, images);
+      const dataset = datasetOf(c, db);
+      const images = datasets.test(dataset);
+      const classNames = datasets.classNames(dataset);
+      const name = (k: number) => classNames[k] ?? String(k);
+      const index = imageIndex(c, images, dataset);
       const label = images.labels[index]!;
-      const predictions = predictionsOfTestImage(db, index);
+      const predictions = predictionsOfTestImage(db, index, dataset, classNames.length);
       const runId = queryInt(c, 'run', { min: 1, max: Number.MAX_SAFE_INTEGER });
       const chosen = runId === undefined ? predictions[0] : predictions.find((p) => p.runId === runId);
       // A run that exists but stopped short of this image (its test limit): show the image anyway,
@@ -125,10 +153,10 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
       const untested = runId !== undefined && !chosen ? getRun(db, runId) : undefined;
       const linkedRun = chosen?.runId ?? untested?.id;
       const cell = matrixCellOf(c);
-      const walk = chosen && cell ? cellWalk({ db, images }, chosen.runId, cell, index) : null;
-      const imageLink = (i: number) => `/images/test/${i}${linkedRun === undefined ? '' : `?run=${linkedRun}`}`;
+      const walk = chosen && cell ? cellWalk(images.labels, db, chosen.runId, cell, index) : null;
+      const imageLink = (i: number) => `/images/test/${i}${linkedRun === undefined ? datasetQuery(dataset, '?') : `?run=${linkedRun}`}`;
       return c.html(
-        <Layout title={`Test image ${index}`}>
+        <Layout title={`Test image ${index}${dataset === 'mnist' ? '' : ` of ${dataset}`}`}>
           <p class="crumbs">
             <a href="/runs">Runs</a>
             {linkedRun !== undefined ? (
@@ -139,27 +167,28 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
             ) : (
               ''
             )}{' '}
-            › test image {index}
+            › {dataset === 'mnist' ? '' : `${dataset} `}test image {index}
           </p>
           <div class="image-view">
             <figure class="big-image">
-              <img src={`/images/test/${index}.png`} width="280" height="280" alt={`test image ${index}, labelled ${label}`} />
+              <img src={`/images/test/${index}.png${datasetQuery(dataset, '?')}`} width="280" height="280" alt={`test image ${index}, labelled ${name(label)}`} />
               <figcaption>
                 <h1>
-                  Test image <strong>{index}</strong> · label <strong class="truth">{label}</strong>
+                  {dataset === 'mnist' ? '' : <span class="badge badge-dataset">{dataset}</span>} Test image <strong>{index}</strong> · label{' '}
+                  <strong class="truth">{name(label)}</strong>
                 </h1>
               </figcaption>
-              <ImageWalk index={index} count={images.count} imageLink={imageLink} walk={walk} />
+              <ImageWalk index={index} count={images.count} imageLink={imageLink} walk={walk} name={name} />
             </figure>
             <section class="card">
               {chosen ? (
                 <>
-                  <RunChooser index={index} predictions={predictions} chosen={chosen} />
+                  <RunChooser index={index} predictions={predictions} chosen={chosen} dataset={dataset} />
                   <p>
-                    Run #{chosen.runId} predicts <strong class={chosen.predicted === label ? 'right' : 'wrong'}>{chosen.predicted}</strong> with{' '}
+                    Run #{chosen.runId} predicts <strong class={chosen.predicted === label ? 'right' : 'wrong'}>{name(chosen.predicted)}</strong> with{' '}
                     {percent(chosen.probabilities[chosen.predicted]!)}
                   </p>
-                  <ProbabilityChart probabilities={chosen.probabilities} label={label} predicted={chosen.predicted} />
+                  <ProbabilityChart probabilities={chosen.probabilities} label={label} predicted={chosen.predicted} classNames={classNames} />
                 </>
               ) : untested ? (
                 <p class="muted">
@@ -172,7 +201,7 @@ export function imageRoutes({ db, images }: WebDeps): Hono {
             </section>
           </div>
           {chosen ? <WhySlot runId={chosen.runId} index={index} /> : ''}
-          {predictions.length > 0 ? <RunsVerdict predictions={predictions} label={label} index={index} /> : ''}
+          {predictions.length > 0 ? <RunsVerdict predictions={predictions} label={label} index={index} name={name} /> : ''}
         </Layout>,
       );
     });

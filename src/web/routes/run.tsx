@@ -27,7 +27,7 @@ import { resultsViewOf, runPageUrlWith, type ResultsView } from '../run-view-sta
 import { RunWhySlots } from '../explain/run-why.tsx';
 
 export function runRoutes(deps: WebDeps): Hono {
-  const { db, runs, queue, images } = deps;
+  const { db, runs, queue, datasets } = deps;
   const liveView = (run: Run, chartView: ChartView, resultsView?: ResultsView): LiveView => ({
     run,
     chartView,
@@ -52,7 +52,7 @@ export function runRoutes(deps: WebDeps): Hono {
   };
   const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
     <>
-      <RunLive view={liveView(run, chartView)} images={images} />
+      <RunLive view={liveView(run, chartView)} images={datasets.test(run.dataset)} />
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
       <ArchiveButton run={run} oob />
     </>
@@ -99,9 +99,9 @@ export function runRoutes(deps: WebDeps): Hono {
               <NoteEditor runId={run.id} note={run.note} />
             </section>
           </div>
-          <AugmentStrip run={run} />
+          <AugmentStrip run={run} train={() => datasets.train(run.dataset).dataset} />
           {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={Math.max(Number((run.params as Hyperparameters).epochs) || 0, 1)} />}
-          <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={images} />
+          <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={datasets.test(run.dataset)} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
@@ -124,17 +124,18 @@ export function runRoutes(deps: WebDeps): Hono {
     .post(`/runs/${RUN_ID}/cancel`, async (c) => c.html(liveFragment(await queue.cancel(runIdOf(c)))))
     .get(`/runs/${RUN_ID}/gallery`, (c) => {
       const run = runOf(c);
-      const label = queryInt(c, 'label', { min: 0, max: 9 });
-      const predicted = queryInt(c, 'predicted', { min: 0, max: 9 });
+      const last = datasets.classNames(run.dataset).length - 1;
+      const label = queryInt(c, 'label', { min: 0, max: last });
+      const predicted = queryInt(c, 'predicted', { min: 0, max: last });
       if ((label === undefined) !== (predicted === undefined)) {
         throw new HTTPException(400, { message: 'a confusion-matrix cell needs both label and predicted' });
       }
       const cell = label === undefined ? undefined : { label, predicted: predicted! };
-      const gallery = galleryPage(deps, run.id, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
+      const gallery = galleryPage(deps, run, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
       // The run page's URL follows, so that a reload or a shared link shows the same images, and Back the ones before.
       const changes = cell ? { cell: `${cell.label}-${cell.predicted}`, 'cell-page': gallery.page } : { page: gallery.page };
       c.header('HX-Push-Url', runPageUrlWith(c, run.id, changes));
-      return c.html(<Gallery gallery={gallery} images={images} />);
+      return c.html(<Gallery gallery={gallery} images={datasets.test(run.dataset)} />);
     })
     .post(`/runs/${RUN_ID}/tags`, async (c) => {
       const run = runOf(c);

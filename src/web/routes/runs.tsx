@@ -15,13 +15,18 @@ import { launchValuesOf, parseLaunchForm, type LaunchErrors, type LaunchValues }
 import { datasetLookup } from '../../data/datasets/catalogue.ts';
 import { formBody, formField, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, type RunFilters } from '../run-filters.ts';
+import { BUILT_IN_NAMES } from '../../data/datasets/catalogue.ts';
+import { listDatasets } from '../../store/datasets.ts';
+
+/** Every dataset a run may be on, for the filter: the built-in ones, then the registered ones. */
+const datasetNames = (db: RunsViewDeps['db']) => [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)];
 import { listed, listedRows, runsView, type RunsView, type RunsViewDeps } from '../runs-view.ts';
 
 /**
  * Filtering re-renders only the table (hx-select) and the expression's error beside its box
  * (hx-select-oob), and the URL follows so the view can be kept.
  */
-function Filters({ filters, available, columns, whereError }: { filters: RunFilters } & Pick<RunsView, 'available' | 'columns' | 'whereError'>) {
+function Filters({ filters, available, columns, whereError, datasets }: { filters: RunFilters; datasets: string[] } & Pick<RunsView, 'available' | 'columns' | 'whereError'>) {
   const shown = new Set(columns.map((column) => column.id));
   return (
     <form
@@ -42,6 +47,14 @@ function Filters({ filters, available, columns, whereError }: { filters: RunFilt
         {RUN_STATUSES.map((status) => (
           <option value={status} selected={filters.status === status}>
             {status}
+          </option>
+        ))}
+      </select>
+      <select name="dataset" aria-label="dataset">
+        <option value="">any dataset</option>
+        {datasets.map((name) => (
+          <option value={name} selected={filters.dataset === name}>
+            {name}
           </option>
         ))}
       </select>
@@ -137,7 +150,7 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
       )}
       <LaunchForm datasets={datasetLookup(deps.db).names()} values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
       <ImportForm values={forms.imported?.values} error={forms.imported?.error} />
-      <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} />
+      <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} datasets={datasetNames(deps.db)} />
       <RunsTable page={page} matched={view.selected.length} total={view.total} archived={view.archived} columns={view.columns} filters={filters} />
     </Layout>
   );

@@ -14,7 +14,7 @@ import { loadMnist } from '../../../src/data/mnist.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
 import { compareRoutes } from '../../../src/web/compare/routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
-import { TestImages } from '../../../src/web/test-images.ts';
+import { DatasetImages, TestImages } from '../../../src/web/test-images.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { runningRun } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../../analysis/fake-runs.ts';
@@ -29,7 +29,8 @@ function app(): Hono {
   app.onError(handleError);
   app.notFound(handleNotFound);
   const images = new TestImages(() => loadMnist('test', { limit: 500 }));
-  const deps = { ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages: new TestImages(() => loadMnist('train', { limit: 500 })), jobs: new ModelJobs(db) };
+  const trainImages = new TestImages(() => loadMnist('train', { limit: 500 }));
+  const deps = { ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages, datasets: new DatasetImages(db, { test: images, train: trainImages }), jobs: new ModelJobs(db) };
   app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db) }));
   return app;
 }
