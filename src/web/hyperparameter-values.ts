@@ -8,7 +8,9 @@ import { flagLabel } from './format.ts';
 
 export type HyperparameterFlag = RunField;
 
-const images = (limit: number | null, all: number) => (limit === null ? `${all.toLocaleString('en-US')} (all)` : limit.toLocaleString('en-US'));
+/** A split's limit; MNIST's sizes are known, another dataset's split is just "all". */
+const images = (limit: number | null, all: number | null) =>
+  limit !== null ? limit.toLocaleString('en-US') : all === null ? 'all' : `${all.toLocaleString('en-US')} (all)`;
 
 /**
  * The value a run trained with for one field of its request, with what a default meant spelled out
@@ -20,9 +22,9 @@ export function trainedValue(run: Run, flag: HyperparameterFlag): string {
   const optimizer = hp.optimizer ?? 'adam';
   switch (flag) {
     case 'train-limit':
-      return images(hp.trainLimit, 60_000);
+      return images(hp.trainLimit, run.dataset === 'mnist' ? 60_000 : null);
     case 'test-limit':
-      return images(hp.testLimit, 10_000);
+      return images(hp.testLimit, run.dataset === 'mnist' ? 10_000 : null);
     case 'augment-crossed-sevens':
       return String(hp.augmentCrossedSevens ?? 0);
     case 'threads':
