@@ -61,6 +61,20 @@ describe("a run's pages show its own dataset", () => {
     expect((await app.request('/images/test/0?dataset=no-such')).status).toBe(404);
   });
 
+  it("the dataset page ranks its label issues in a thread while the section polls, over that dataset's runs only", async () => {
+    const { app } = appWithShapes();
+    const page = await (await app.request('/dataset?dataset=shapes')).text();
+    expect(page).toContain('hx-get="/dataset/label-issues?dataset=shapes"');
+    let section = '';
+    for (let tries = 0; tries < 100; tries++) {
+      section = await (await app.request('/dataset/label-issues?dataset=shapes')).text();
+      if (!section.includes('Ranking them')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(section).toContain('Test images of shapes whose given label the completed runs (1) doubt');
+    expect(section).not.toContain('hx-get');
+  });
+
   it('Fashion-MNIST runs: the matrix and image pages carry its class names', async () => {
     const { app, db } = webApp();
     const test = loadDataset(db, 'fashion-mnist', 'test', { limit: 300 });

@@ -26,7 +26,8 @@ type IssuesStatus = JobStatus<{ runs: number; issues: LabelIssue[] }>;
 /** The label issues section: the ranking, or while it is computed (in a thread) a line that polls for it. */
 export function DatasetLabelIssues({ issues: status, images, dataset = 'mnist', classNames = [] }: { issues: IssuesStatus; images: TestImages; dataset?: string; classNames?: string[] }) {
   if (status.state !== 'ready') {
-    const poll = status.state === 'failed' ? {} : { 'hx-get': '/dataset/label-issues', 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
+    const url = `/dataset/label-issues${dataset === 'mnist' ? '' : `?dataset=${encodeURIComponent(dataset)}`}`;
+    const poll = status.state === 'failed' ? {} : { 'hx-get': url, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
     const what = status.state === 'failed' ? `The ranking failed: ${status.error}` : `Ranking them${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
     return (
       <section id="dataset-label-issues" {...poll}>

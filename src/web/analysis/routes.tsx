@@ -3,7 +3,8 @@ import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-s
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
-import { getRun, loadTestPredictions } from '../../store/store.ts';
+import { getRun, listRuns, loadTestPredictions } from '../../store/store.ts';
+import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
@@ -74,6 +75,23 @@ export function analysisRoutes(deps: WebDeps): Hono {
   };
 
   /** The ranking if ready; else it is started (once per set of completed runs) and the section polls. */
+  // Another dataset's ranking, by the completed runs it was ranked over: computed once in a thread
+  // while its section polls, as MNIST's is in the background.
+  const otherIssues = new Map<string, { runs: number; issues: LabelIssue[] }>();
+  const otherIssueJobs = new JobBoard();
+  const issuesOf = (c: Context, name: string): JobStatus<{ runs: number; issues: LabelIssue[] }> => {
+    if (name === 'mnist') return datasetIssues();
+    const completed = listRuns(db, { statuses: ['completed'] }).filter((run) => run.dataset === name).map((run) => run.id).join(',');
+    const key = `${name}:${completed}`;
+    const ranked = otherIssues.get(key);
+    if (ranked) return { state: 'ready', value: ranked };
+    if (!isCrossSite(c) && !otherIssueJobs.status(key)) {
+      void otherIssueJobs
+        .run(key, async () => otherIssues.set(key, await storedLabelIssuesInThread(db, deps.datasets.test(name).labels, 50, name)))
+        .catch(() => undefined); // kept as the job's failure, shown by the next poll
+    }
+    return otherIssueJobs.status(key) ?? { state: 'absent' };
+  };
   const datasetIssues = () => {
     analyses.testLabelIssues().catch(() => {}); // a failure shows as the status
     const status = analyses.testLabelIssuesStatus();
@@ -101,7 +119,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
       const dataset = findDataset(db, name);
       const samples = dataset.kind === 'images' ? samplePictures(dataset.path) : [];
       const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples, samples };
-      const issues = mnist ? datasetIssues() : { state: 'ready' as const, value: await storedLabelIssuesInThread(db, testImages.labels, 50, name) };
+      const issues = issuesOf(c, name);
       return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
     })
     .get('/dataset/duplicates', (c) => {
@@ -126,7 +144,10 @@ export function analysisRoutes(deps: WebDeps): Hono {
       }
       return c.html(<DuplicatesSection dataset={name} status={status} train={train} test={testImages} />);
     })
-    .get('/dataset/label-issues', (c) => c.html(<DatasetLabelIssues issues={datasetIssues()} images={images} />))
+    .get('/dataset/label-issues', (c) => {
+      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      return c.html(<DatasetLabelIssues issues={issuesOf(c, name)} images={deps.datasets.test(name)} dataset={name} classNames={deps.datasets.classNames(name)} />);
+    })
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
       const run = getRun(db, runIdOf(c));
       if (run.status !== 'completed') return c.html(<AnalysisSlot run={run} />);
