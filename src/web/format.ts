@@ -4,6 +4,9 @@ export { formatDuration };
 
 export const DASH = '–';
 
+/** The query that names a dataset's images in a URL (`?dataset=`, or `&dataset=` after others); none for MNIST, the default. */
+export const datasetQuery = (dataset: string, joiner: '?' | '&') => (dataset === 'mnist' ? '' : `${joiner}dataset=${encodeURIComponent(dataset)}`);
+
 export const percent = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined || !Number.isFinite(value) ? DASH : `${(value * 100).toFixed(digits)}%`;
 

@@ -1,4 +1,5 @@
 import type { PairedRuns } from '../../analysis/compare/run-comparison.ts';
+import { datasetQuery } from '../format.ts';
 import { AttributionLegend, AttributionOverlay, overlayUrl } from './attribution.tsx';
 
 /** Each overlay costs the server a model pass: a few of each kind show the pattern. */
@@ -6,18 +7,19 @@ const SHOWN = 6;
 
 function Row({ paired, index }: { paired: PairedRuns; index: number }) {
   const { labels, a, b } = paired.predictions;
+  const named = (c: number) => paired.classNames[c] ?? String(c);
   const map = (runId: number, predicted: number, name: string) => (
     <figure>
-      <AttributionOverlay base={`/images/test/${index}.png`} overlay={overlayUrl(runId, 'test', index, 'ig', predicted)} size={84} alt={`test image ${index} with run ${runId}'s map for ${predicted}`} />
+      <AttributionOverlay base={`/images/test/${index}.png${datasetQuery(paired.a.dataset, '?')}`} overlay={overlayUrl(runId, 'test', index, 'ig', predicted)} size={84} alt={`test image ${index} with run ${runId}'s map for ${named(predicted)}`} />
       <figcaption>
-        {name} reads {predicted}
+        {name} reads {named(predicted)}
       </figcaption>
     </figure>
   );
   return (
     <li class="ab-row" data-index={String(index)}>
       <a href={`/images/test/${index}?run=${paired.b.id}`} class="muted">
-        #{index}, label {labels[index]}
+        #{index}, label {named(labels[index]!)}
       </a>
       <div class="attribution-pair">
         {map(paired.a.id, a[index]!, 'A')}

@@ -1,3 +1,4 @@
+import { datasetQuery } from '../format.ts';
 import { METHOD_NAMES, type Attribution, type ExplainMethod } from '../../analysis/explain/explain.ts';
 import { mapScale } from '../../analysis/explain/attribution-png.ts';
 import type { Neighbour } from '../../analysis/own-digits/neighbours.ts';
@@ -6,6 +7,8 @@ import { AttributionLegend, AttributionOverlay, overlayUrl } from './attribution
 
 export interface WhyView {
   runId: number;
+  /** The run's dataset, whose test image this is. */
+  dataset: string;
   index: number;
   label: number;
   predicted: number;
@@ -73,7 +76,7 @@ export function WhyPanel({ view, trainImages }: { view: WhyView; trainImages: Te
         <p class="muted">No {METHOD_NAMES[view.method]} map: {attribution.absent}.</p>
       ) : (
         <div class="attribution-pair">
-          <AttributionOverlay base={`/images/test/${view.index}.png`} overlay={overlayUrl(view.runId, 'test', view.index, view.method, target)} size={196} alt={`test image ${view.index} with its map`} />
+          <AttributionOverlay base={`/images/test/${view.index}.png${datasetQuery(view.dataset, '?')}`} overlay={overlayUrl(view.runId, 'test', view.index, view.method, target)} size={196} alt={`test image ${view.index} with its map`} />
           <div>
             <AttributionLegend method={view.method} target={target} scale={mapScale(attribution.map)} />
             <p class="muted">

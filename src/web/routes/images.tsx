@@ -7,7 +7,7 @@ import { WhySlot } from '../explain/why-panel.tsx';
 import { Layout } from '../components/layout.tsx';
 import { ProbabilityChart } from '../components/probability-bars.tsx';
 import type { WebDeps } from '../deps.ts';
-import { percent } from '../format.ts';
+import { datasetQuery, percent } from '../format.ts';
 import { queryInt } from '../params.ts';
 import type { TestImages } from '../test-images.ts';
 import { cellWalk, type CellWalk } from '../run-results.ts';
@@ -20,7 +20,6 @@ function imageIndex(c: Context, images: TestImages, dataset: string): number {
 }
 
 /** `?dataset=NAME` when it names one other than MNIST, for links that must keep it. */
-const datasetQuery = (dataset: string, joiner: '?' | '&') => (dataset === 'mnist' ? '' : `${joiner}dataset=${encodeURIComponent(dataset)}`);
 
 /**
  * Whose test set the image is from: `?dataset=`, else the dataset of the run in `?run=`, else MNIST.
