@@ -26,6 +26,21 @@ import { listed, listedRows, runsView, type RunsView, type RunsViewDeps } from '
  * Filtering re-renders only the table (hx-select) and the expression's error beside its box
  * (hx-select-oob), and the URL follows so the view can be kept.
  */
+
+/** A filter's select: "any NAME", then its choices, the chosen one selected. */
+function FilterSelect({ name, choices, chosen }: { name: string; choices: readonly string[]; chosen: string | undefined }) {
+  return (
+    <select name={name} aria-label={name}>
+      <option value="">any {name}</option>
+      {choices.map((choice) => (
+        <option value={choice} selected={chosen === choice}>
+          {choice}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function Filters({ filters, available, columns, whereError, datasets }: { filters: RunFilters; datasets: string[] } & Pick<RunsView, 'available' | 'columns' | 'whereError'>) {
   const shown = new Set(columns.map((column) => column.id));
   return (
@@ -42,22 +57,8 @@ function Filters({ filters, available, columns, whereError, datasets }: { filter
       hx-push-url="true"
     >
       <input type="search" name="q" value={filters.q ?? ''} placeholder="Search name, note, tag, #id" aria-label="search" />
-      <select name="status" aria-label="status">
-        <option value="">any status</option>
-        {RUN_STATUSES.map((status) => (
-          <option value={status} selected={filters.status === status}>
-            {status}
-          </option>
-        ))}
-      </select>
-      <select name="dataset" aria-label="dataset">
-        <option value="">any dataset</option>
-        {datasets.map((name) => (
-          <option value={name} selected={filters.dataset === name}>
-            {name}
-          </option>
-        ))}
-      </select>
+      <FilterSelect name="status" choices={RUN_STATUSES} chosen={filters.status} />
+      <FilterSelect name="dataset" choices={datasets} chosen={filters.dataset} />
       <input type="text" name="tag" value={filters.tag ?? ''} placeholder="tag: key or key=value" aria-label="tag" />
       <span class="where-field">
         <input

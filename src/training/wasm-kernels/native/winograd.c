@@ -106,6 +106,22 @@ static const float* edge_window(const float* x, float* edge, int C, int rowStrid
   return edge;
 }
 
+/**
+ * The transformed 4x4 input tiles of tiles t0 .. t0+count-1 (of the TH x TW tiles per image that
+ * a valid 3x3 convolution's 2x2 outputs need), into V; a tile past the image's edge is read padded
+ * with zeros through `edge`.
+ */
+static void input_tiles(const float* x, float* V, float* edge, int vStride, int t0, int count, int H, int W, int C) {
+  const int TH = (H - 1) / 2, TW = (W - 1) / 2;
+  for (int i = 0; i < count; i++) {
+    const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+    const float* window = x + ((n * H + 2 * th) * W + 2 * tw) * C;
+    const int rows = min_int(4, H - 2 * th), cols = min_int(4, W - 2 * tw);
+    if (rows == 4 && cols == 4) input_tile(window, V + i * C, vStride, C, W * C);
+    else input_tile(edge_window(window, edge, C, W * C, rows, cols), V + i * C, vStride, C, 4 * C);
+  }
+}
+
 static inline f4 finish(f4 v, f4 b, int relu) {
   v = wasm_f32x4_add(v, b);
   return relu ? wasm_f32x4_pmax(v, wasm_f32x4_splat(0)) : v;
@@ -150,13 +166,7 @@ void winograd_conv(const float* x, const float* U, const float* bias, int relu, 
   const int vStride = block * C + 16, mStride = block * OC + 16;
   for (int t0 = 0; t0 < T; t0 += block) {
     const int count = min_int(block, T - t0);
-    for (int i = 0; i < count; i++) {
-      const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
-      const float* window = x + ((n * H + 2 * th) * W + 2 * tw) * C;
-      const int rows = min_int(4, H - 2 * th), cols = min_int(4, W - 2 * tw);
-      if (rows == 4 && cols == 4) input_tile(window, V + i * C, vStride, C, W * C);
-      else input_tile(edge_window(window, edge, C, W * C, rows, cols), V + i * C, vStride, C, 4 * C);
-    }
+    input_tiles(x, V, edge, vStride, t0, count, H, W, C);
     for (int xi = 0; xi < 16; xi++) gemm(V + xi * vStride, C, 1, U + xi * C * OCp, M + xi * mStride, count, OC, C);
     for (int i = 0; i < count; i++) {
       const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
@@ -205,12 +215,9 @@ void winograd_filter_grad(const float* x, const float* dy, float* dw, float* V, 
   zero(M, 16 * mStride);
   for (int t0 = 0; t0 < T; t0 += block) {
     const int count = min_int(block, T - t0);
+    input_tiles(x, V, edge, vStride, t0, count, H, W, C);
     for (int i = 0; i < count; i++) {
       const int t = t0 + i, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
-      const float* window = x + ((n * H + 2 * th) * W + 2 * tw) * C;
-      const int rows = min_int(4, H - 2 * th), cols = min_int(4, W - 2 * tw);
-      if (rows == 4 && cols == 4) input_tile(window, V + i * C, vStride, C, W * C);
-      else input_tile(edge_window(window, edge, C, W * C, rows, cols), V + i * C, vStride, C, 4 * C);
       dy_tile(dy + ((n * OH + 2 * th) * OW + 2 * tw) * OC, D, dStride, i, count, OC, OW * OC, min_int(2, OH - 2 * th),
               min_int(2, OW - 2 * tw), 0);
     }
