@@ -86,12 +86,15 @@ export class RunAnalyses {
   }
 
   /**
-   * The test set's label issues over every completed run that predicted all of it, ranked in a
+   * MNIST's test set's label issues over every completed MNIST run that predicted all of it, ranked in a
    * thread, again only when the completed runs change. Each run's predictions and embeddings are
    * read in a turn of their own, so reading many runs does not hold the event loop either.
    */
   testLabelIssues(): Promise<TestLabelIssues> {
-    const runs = listRuns(this.db, { statuses: ['completed'] }).map((run) => run.id);
+    // MNIST's test labels: only MNIST's runs vote (another dataset's 10,000 test predictions are not about these images).
+    const runs = listRuns(this.db, { statuses: ['completed'] })
+      .filter((run) => run.dataset === 'mnist')
+      .map((run) => run.id);
     const key = runs.join(',');
     if (this.labelIssues?.key === key && this.labelIssues.status.state !== 'failed') return this.labelIssues.value;
     const entry: NonNullable<typeof this.labelIssues> = {

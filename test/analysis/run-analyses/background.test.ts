@@ -5,6 +5,7 @@ import type { LayoutOptions } from '../../../src/analysis/maps/umap-layout.ts';
 import { BackgroundAnalyses } from '../../../src/analysis/run-analyses/background.ts';
 import { RunAnalyses } from '../../../src/analysis/run-analyses/run-analyses.ts';
 import { discoverSlices } from '../../../src/analysis/slice-discovery.ts';
+import { loadDataset } from '../../../src/data/datasets/catalogue.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { unpackTestEmbeddings } from '../../../src/store/store.ts';
 import { memoryDb, runningRun } from '../../helpers/db.ts';
@@ -33,6 +34,8 @@ describe('background analyses', () => {
   it("computes a completed run's slices and map, the pixel map and the dataset page's ranking before anyone asks", async () => {
     const { db, maps, analyses, work } = background();
     const run = recordCompletedRun(db, labels, { accuracy: 0.9, embeddingDimensions: 8 });
+    // Ten thousand predictions of another dataset's test images are no vote on MNIST's labels.
+    recordCompletedRun(db, loadDataset(null, 'fashion-mnist', 'test').labels, { dataset: 'fashion-mnist', accuracy: 0.8 });
     expect(analyses.slicesStatus(run.id).state).toBe('absent');
     await work.scan();
     expect(analyses.slicesStatus(run.id).state).toBe('ready');
