@@ -35,6 +35,8 @@ export function analysisRoutes(deps: WebDeps): Hono {
   const { db, images, maps, analyses } = deps;
   const testSplit = () => images.dataset;
   const crossedSevens = () => partitionSevens(testSplit()).crossed;
+  /** The dataset a page asks for (?dataset=, MNIST by default); an unknown name is a 404. */
+  const datasetOf = (c: Context) => findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
   // Other datasets' facts and every dataset's duplicate search, kept once computed (MNIST's facts
   // come from the background analyses).
   const facts = new Map<string, DatasetFacts>();
@@ -100,7 +102,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
 
   return new Hono()
     .get('/dataset', async (c) => {
-      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const name = datasetOf(c);
       const classNames = deps.datasets.classNames(name);
       const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
       const mnist = name === 'mnist';
@@ -123,7 +125,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
       return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
     })
     .get('/dataset/duplicates', (c) => {
-      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const name = datasetOf(c);
       const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
       const found = duplicates.get(name);
       let status: JobStatus<Duplicates>;
@@ -145,7 +147,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
       return c.html(<DuplicatesSection dataset={name} status={status} train={train} test={testImages} />);
     })
     .get('/dataset/label-issues', (c) => {
-      const name = findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
+      const name = datasetOf(c);
       return c.html(<DatasetLabelIssues issues={issuesOf(c, name)} images={deps.datasets.test(name)} dataset={name} classNames={deps.datasets.classNames(name)} />);
     })
     .get(`/runs/${RUN_ID}/analysis`, (c) => {
