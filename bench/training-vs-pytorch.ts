@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const backend = await selectBackend('auto');
   const rounds = (options.rounds as number | undefined) ?? 5;
   // The configuration `train` uses by default for the reference experiment.
-  const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true });
+  const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize: 64, freshModel: true, spec: model.spec });
   const parallel = workers > 1;
   console.log(
     `cpu ${os.cpus()[0]?.model ?? '?'}, ${availableCores()} cores; model ${model.name}; digitlab backend: ${backend}; batch 64; ${rounds} rounds, each: digitlab on one thread` +

@@ -69,16 +69,17 @@ export const benchCommand: Command = {
     const backend = await selectBackend((options.backend as BackendChoice | undefined) ?? 'auto');
     const batchSize = (options['batch-size'] as number | undefined) ?? 64;
     const batches = (options.batches as number | undefined) ?? 100;
-    // What `train` would pick for the reference experiment's 48,000 training images.
-    const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize, freshModel: true });
     const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
     context.stderr.write(`load average ${load()} on ${availableCores()} cores (other processes skew these figures)\n`);
     const results: ModelBench[] = [];
     for (const model of models) {
       context.stderr.write(`measuring ${model.name} on ${backend}, batch ${batchSize}, then its PyTorch twin...\n`);
       const spec = model.spec;
+      // What `train` would pick for this network on the reference experiment's 48,000 training images.
+      const workers = defaultWorkers({ backend, cores: availableCores(), trainCount: 48_000, batchSize, freshModel: true, spec });
       const oneThread = await measureTrainingThroughput({ spec, batchSize, batches });
-      const training = workers > 1 ? await measureDataParallelThroughput({ spec, batchSize, batches, replicas: workers }) : oneThread;
+      // train steps in worker threads on wasm and cpu (one worker included), on the main thread on tfjs-node.
+      const training = backend === 'node' ? oneThread : await measureDataParallelThroughput({ spec, batchSize, batches, replicas: workers, backend });
       const prediction = await measurePredictionThroughput({ spec, images: 10_000 });
       const twin = await measurePytorchTwin(spec, { batchSize, batches });
       const samplesPerSecond = Math.round(training.samplesPerSecond);

@@ -155,6 +155,13 @@ function layerParameters(layer: LayerSpec, input: Shape): { trainable: number; n
   }
 }
 
+/** One image's forward multiply-adds in a layer: each weight of a kernel once per output position. */
+function layerMultiplyAdds(layer: LayerSpec, input: Shape, output: Shape): number {
+  if (layer.type === 'conv2d') return layer.kernelSize ** 2 * input[2]! * layer.filters * output[0]! * output[1]!;
+  if (layer.type === 'dense') return input[0]! * layer.units;
+  return 0;
+}
+
 function checkLayer(raw: unknown, index: number): LayerSpec {
   const at = `layers[${index}]`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ModelSpecError(`${at}: must be an object with a "type"`);
@@ -195,6 +202,8 @@ export interface ModelSummary {
   rows: SummaryRow[];
   totalParameters: number;
   trainableParameters: number;
+  /** Multiply-adds of the conv2d and dense layers for one image, forward: the bulk of a step's work. */
+  multiplyAdds: number;
 }
 
 /**
@@ -213,13 +222,16 @@ export function checkModelSpec(raw: unknown): { spec: ModelSpec; summary: ModelS
   let shape = INPUT_SHAPE;
   let trainable = 0;
   let total = 0;
+  let multiplyAdds = 0;
   spec.layers.forEach((layer, index) => {
     const where = `layers[${index}] (${layer.type})`;
     if (layer.type === 'dense' && layer.activation === 'softmax' && index !== spec.layers.length - 1) {
       throw new ModelSpecError(`${where}: activation softmax is only for the last layer`);
     }
     const parameters = layerParameters(layer, shape);
+    const input = shape;
     shape = outputShape(layer, shape, where);
+    multiplyAdds += layerMultiplyAdds(layer, input, shape);
     trainable += parameters.trainable;
     total += parameters.trainable + parameters.nonTrainable;
     rows.push({ index, type: layer.type, layer: describeLayer(layer), outputShape: shape, parameters: parameters.trainable + parameters.nonTrainable });
@@ -230,7 +242,7 @@ export function checkModelSpec(raw: unknown): { spec: ModelSpec; summary: ModelS
       `layers[${spec.layers.length - 1}] (${last.type}): the last layer must be {"type":"dense","units":10,"activation":"softmax"} (units: the dataset's class count, 2 to 100)`,
     );
   }
-  return { spec, summary: { rows, totalParameters: total, trainableParameters: trainable } };
+  return { spec, summary: { rows, totalParameters: total, trainableParameters: trainable, multiplyAdds } };
 }
 
 /** A layer's settings in one short line, for summaries and diffs: `conv2d 32 3x3 relu`. */

@@ -207,6 +207,7 @@ function withWorkers(
     trainCount: splitForValidation(train, hp.validationSplit).train.count,
     batchSize: hp.batchSize,
     freshModel: options.initialModel === undefined,
+    spec: modelSpecOf(hp),
   });
   return workers === 1 ? hp : { ...hp, workers };
 }

@@ -23,3 +23,29 @@ export function lossWithCounts(
   const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / y.shape[1]!) : y;
   return { loss: tf.metrics.categoricalCrossentropy(targets, predictions).mean() as tf.Scalar, counts };
 }
+
+/**
+ * One whole optimizer step on this thread, with minimize(): the loss, correct rows and non-finite
+ * outputs of the batch, from before the update. No gradient leaves the engine.
+ */
+export function minimizeStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  labelSmoothing: number,
+): { loss: number; correct: number; nonFiniteOutputs: number } {
+  let counts: tf.Tensor1D | undefined;
+  const stats = tf.tidy(() => {
+    const loss = optimizer.minimize(() => {
+      const step = lossWithCounts(model, x, y, labelSmoothing);
+      counts = step.counts;
+      return step.loss;
+    }, true)!;
+    return tf.concat([loss.reshape([1]), counts!]);
+  });
+  counts!.dispose();
+  const [loss, correct, nonFiniteOutputs] = stats.dataSync();
+  stats.dispose();
+  return { loss: loss!, correct: correct!, nonFiniteOutputs: nonFiniteOutputs! };
+}

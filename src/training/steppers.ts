@@ -2,9 +2,9 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BatchArrays } from '../data/batches.ts';
 import { modelPredictor, type Predictor } from '../models/probability-fn.ts';
-import type { ModelSpec } from '../models/model-spec.ts';
+import { checkModelSpec, type ModelSpec } from '../models/model-spec.ts';
 import { trainingOptimizer, type Recipe } from './recipe.ts';
-import { lossWithCounts } from './step-loss.ts';
+import { minimizeStep } from './step-loss.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
 
 /** What one training step reports, measured before the update. */
@@ -26,6 +26,13 @@ export interface TrainingStepper {
 
 /** A data-parallel share of a batch below this many images costs more in exchange than it saves. */
 const MIN_ROWS_PER_WORKER = 8;
+/**
+ * A step with fewer multiply-adds than this (the spec's per image, times the batch) is done
+ * sooner by one thread than shared: each shared step pays about 1.5 to 2.5 ms of exchange and
+ * waiting. Measured on 2 cores (AMD EPYC) at batch 64: lenet5 (0.42 M per image) and mlp (0.23 M)
+ * trained faster on one worker, the reference CNN (2.5 M) and every larger preset on two.
+ */
+const MIN_MULTIPLY_ADDS_TO_SHARE = 64e6;
 /** The most threads `train --threads` accepts, and so the most the default picks. */
 export const MAX_WORKERS = 8;
 
@@ -37,7 +44,8 @@ export function availableCores(): number {
 /**
  * The worker threads a run uses when its params name none: one per core it may use (`cores`), on
  * wasm, from a fresh model, with at least MIN_ROWS_PER_WORKER images each in a full batch and one
- * each in the last. Other engines train on one.
+ * each in the last, when a step has the work to pay for sharing (MIN_MULTIPLY_ADDS_TO_SHARE).
+ * Other engines train on one.
  */
 export function defaultWorkers(options: {
   backend: string;
@@ -45,28 +53,13 @@ export function defaultWorkers(options: {
   trainCount: number;
   batchSize: number;
   freshModel: boolean;
+  spec: ModelSpec;
 }): number {
   const { backend, cores, trainCount, batchSize, freshModel } = options;
   if (backend !== 'wasm' || !freshModel) return 1;
+  if (checkModelSpec(options.spec).summary.multiplyAdds * batchSize < MIN_MULTIPLY_ADDS_TO_SHARE) return 1;
   const lastBatch = trainCount % batchSize || batchSize;
   return Math.max(1, Math.min(cores, MAX_WORKERS, Math.floor(batchSize / MIN_ROWS_PER_WORKER), lastBatch));
-}
-
-/** One optimizer step with minimize(); returns [loss, correct rows, non-finite outputs]. */
-function localStep(model: tf.LayersModel, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, labelSmoothing: number): Float32Array {
-  let counts: tf.Tensor1D | undefined;
-  const stats = tf.tidy(() => {
-    const loss = optimizer.minimize(() => {
-      const step = lossWithCounts(model, x, y, labelSmoothing);
-      counts = step.counts;
-      return step.loss;
-    }, true)!;
-    return tf.concat([loss.reshape([1]), counts!]);
-  });
-  counts!.dispose();
-  const values = stats.dataSync() as Float32Array;
-  stats.dispose();
-  return values;
 }
 
 /** Steps on this thread: for tfjs-node, whose kernels run natively, and for a model to continue. */
@@ -76,9 +69,9 @@ export function localStepper(model: tf.LayersModel, recipe: Recipe, labelSmoothi
     async step({ pixels, oneHot, rows }) {
       const x = tf.tensor4d(pixels, [rows, 28, 28, 1]);
       const y = tf.tensor2d(oneHot, [rows, oneHot.length / rows]);
-      const [loss, correct, nonFiniteOutputs] = localStep(model, optimizer, x, y, labelSmoothing);
+      const stats = minimizeStep(model, optimizer, x, y, labelSmoothing);
       tf.dispose([x, y]);
-      return { loss: loss!, correct: correct!, nonFiniteOutputs: nonFiniteOutputs! };
+      return stats;
     },
     predict: modelPredictor(model),
     async syncModel() {},

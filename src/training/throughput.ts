@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../models/model.ts';
 import type { ModelSpec } from '../models/model-spec.ts';
 import { DataParallelTrainer } from './wasm-kernels/data-parallel/trainer.ts';
+import type { ReplicaBackend } from './wasm-kernels/data-parallel/protocol.ts';
 import { adamOptimizer } from './optimizer.ts';
 
 export interface TrainingThroughputOptions {
@@ -75,17 +76,27 @@ function randomOneHot(count: number): tf.Tensor {
  * batch split across `replicas` worker threads (independent of the backend active here).
  */
 export async function measureDataParallelThroughput(
-  opts: TrainingThroughputOptions & { replicas?: number } = {},
+  opts: TrainingThroughputOptions & { replicas?: number; backend?: ReplicaBackend } = {},
 ): Promise<{ samplesPerSecond: number }> {
   const { batchSize = 64, batches = 30, warmup = 5, replicas = 2 } = opts;
   const x = new Float32Array(batchSize * 784).map(() => Math.random());
   const y = new Float32Array(batchSize * 10);
   for (let row = 0; row < batchSize; row++) y[row * 10 + Math.floor(Math.random() * 10)] = 1;
-  const trainer = await DataParallelTrainer.create({ replicas, seed: 1, spec: opts.spec });
+  const trainer = await DataParallelTrainer.create({ replicas, seed: 1, spec: opts.spec, backend: opts.backend });
+  // As train does it: the next step is asked while one trains.
+  const steps = async (count: number) => {
+    let ahead = trainer.step(x, y, batchSize);
+    for (let i = 1; i < count; i++) {
+      const current = ahead;
+      ahead = trainer.step(x, y, batchSize);
+      await current;
+    }
+    await ahead;
+  };
   try {
-    for (let i = 0; i < warmup; i++) await trainer.step(x, y, batchSize);
+    await steps(warmup);
     const start = performance.now();
-    for (let i = 0; i < batches; i++) await trainer.step(x, y, batchSize);
+    await steps(batches);
     return { samplesPerSecond: (batches * batchSize * 1000) / (performance.now() - start) };
   } finally {
     await trainer.close();

@@ -120,18 +120,28 @@ export async function trainModel(options: {
       const order = shuffledIndices(train.count, random);
       let lossSum = 0;
       let correct = 0;
+      const stepOn = (batch: number) => {
+        const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
+        const stats = stepper!.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch), classes));
+        // Awaited in turn below; until then a failure must not count as unhandled.
+        stats.catch(() => {});
+        return { rows: indices.length, stats };
+      };
+      // One step is always asked ahead, so the engine starts the next batch without waiting for this
+      // thread to read the last one's figures. The updates are the same, in the same order.
+      let ahead = stepOn(0);
       for (let batch = 0; batch < batches; batch++) {
         throwIfCancelled(signal);
-        const indices = order.subarray(batch * hp.batchSize, Math.min((batch + 1) * hp.batchSize, train.count));
-        const stats = await stepper.step(gatherBatchArrays(train, indices, batchAugmentation(hp, epoch), classes));
-        const { loss: batchLoss, correct: batchCorrect, nonFiniteOutputs } = stats;
+        const current = ahead;
+        if (batch + 1 < batches) ahead = stepOn(batch + 1);
+        const { loss: batchLoss, correct: batchCorrect, nonFiniteOutputs } = await current.stats;
         if (!Number.isFinite(batchLoss) || nonFiniteOutputs > 0) {
           const what = Number.isFinite(batchLoss) ? 'model outputs became NaN' : `loss became ${batchLoss}`;
           throw new NonFiniteLossError(`${what} at epoch ${epoch}, batch ${batch + 1}`);
         }
-        lossSum += batchLoss * indices.length;
+        lossSum += batchLoss * current.rows;
         correct += batchCorrect;
-        const seen = batch * hp.batchSize + indices.length;
+        const seen = batch * hp.batchSize + current.rows;
         const elapsed = trainSeconds + (performance.now() - epochStart) / 1000;
         const samplesDone = (epoch - 1) * train.count + seen;
         reporter.onBatch?.({
@@ -142,7 +152,7 @@ export async function trainModel(options: {
           loss: lossSum / seen,
           accuracy: correct / seen,
           batchLoss,
-          batchAccuracy: batchCorrect / indices.length,
+          batchAccuracy: batchCorrect / current.rows,
           etaSeconds: (elapsed / samplesDone) * (hp.epochs * train.count - samplesDone),
         });
         await yieldToEventLoop();

@@ -18,6 +18,22 @@ describe('model specs', () => {
     for (const name of PRESET_NAMES) expect(() => checkModelSpec(MODEL_PRESETS[name].spec)).not.toThrow();
   });
 
+  it('counts the forward multiply-adds of an image: every kernel weight once per output position', () => {
+    // conv 3x3x1x32 over 26x26, conv 3x3x32x64 over 11x11, dense 1600x64, dense 64x10.
+    expect(checkModelSpec(presetSpec('reference')).summary.multiplyAdds).toBe(9 * 32 * 26 * 26 + 9 * 32 * 64 * 11 * 11 + 1600 * 64 + 64 * 10);
+    // Strided and padded: a 5x5 conv with stride 2 and same padding has 14x14 outputs; pooling and batch norm count none.
+    const { summary } = checkModelSpec({
+      layers: [
+        { type: 'conv2d', filters: 8, kernelSize: 5, strides: 2, padding: 'same' },
+        { type: 'batchNormalization' },
+        { type: 'maxPooling2d', poolSize: 2 },
+        { type: 'flatten' },
+        SOFTMAX,
+      ],
+    });
+    expect(summary.multiplyAdds).toBe(25 * 8 * 14 * 14 + 7 * 7 * 8 * 10);
+  });
+
   it.each([
     [{ layers: [{ type: 'conv3d' }, SOFTMAX] }, /layers\[0\]: unknown type "conv3d"/],
     [{ layers: [{ type: 'conv2d', kernelSize: 3 }, { type: 'flatten' }, SOFTMAX] }, /layers\[0\] \(conv2d\): missing field "filters"/],

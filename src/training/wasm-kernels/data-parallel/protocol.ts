@@ -13,9 +13,9 @@ export interface ReplicaInit {
   seed: number;
   recipe: Recipe;
   labelSmoothing: number;
-  /** replicas x parameterCount float32 gradients, each replica writing its own row. */
+  /** 2 x replicas x parameterCount float32 gradients: each replica writes its own row, in alternate halves by step. */
   gradients: SharedArrayBuffer;
-  /** Int32 [arrivals, generation]: the barrier every replica passes before averaging. */
+  /** Int32 [arrivals, generation]: the barrier every replica passes before summing. */
   barrier: SharedArrayBuffer;
 }
 

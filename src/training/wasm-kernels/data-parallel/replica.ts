@@ -4,7 +4,7 @@ import { selectBackend } from '../../backend.ts';
 import { modelPredictor } from '../../../models/probability-fn.ts';
 import { buildModel } from '../../../models/model.ts';
 import { trainingOptimizer } from '../../recipe.ts';
-import { lossWithCounts } from '../../step-loss.ts';
+import { lossWithCounts, minimizeStep } from '../../step-loss.ts';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest, ShardResult } from './protocol.ts';
 
 /**
@@ -25,6 +25,9 @@ const sizes = variables.map((v) => v.size);
 const count = sizes.reduce((a, b) => a + b, 0);
 const gradients = new Float32Array(init.gradients);
 const barrier = new Int32Array(init.barrier);
+/** The whole batch's gradient, summed here from the replicas' rows. */
+const summed = new Float32Array(count);
+let steps = 0;
 
 function waitForAllReplicas(): void {
   const generation = Atomics.load(barrier, 1);
@@ -38,21 +41,51 @@ function waitForAllReplicas(): void {
 }
 
 /**
+ * Adds the replicas' rows of one gradient half into `summed`, in rank order, so that every
+ * replica computes the same float32 sums.
+ */
+function sumRows(half: number): void {
+  const base = half * init.replicas * count;
+  summed.set(gradients.subarray(base, base + count));
+  for (let r = 1; r < init.replicas; r++) {
+    const row = gradients.subarray(base + r * count, base + (r + 1) * count);
+    for (let i = 0; i < count; i++) summed[i] = summed[i]! + row[i]!;
+  }
+}
+
+const shardTensors = (request: Extract<ReplicaRequest, { kind: 'step' }>) => ({
+  x: tf.tensor4d(request.x, [request.rows, 28, 28, 1]),
+  y: tf.tensor2d(request.y, [request.rows, request.y.length / request.rows]),
+});
+
+/**
  * Each replica differentiates its shard's mean loss scaled by the shard's share of the batch, so
  * the replicas' gradients sum to the whole batch's. Returns that scaled loss.
+ *
+ * Steps alternate between two halves of the gradient buffer, so one barrier a step suffices: a
+ * replica writing step k+1's rows cannot overwrite step k's, which another may still be reading,
+ * and it cannot reach step k+2 (the same half as k) before every replica has passed step k+1's
+ * barrier, that is, finished reading step k.
  */
 function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
+  // Alone, a replica has nothing to exchange: its gradients stay in the engine.
+  if (init.replicas === 1) {
+    return tf.tidy(() => {
+      const { x, y } = shardTensors(request);
+      return minimizeStep(model, optimizer, x, y, init.labelSmoothing);
+    });
+  }
   const share = request.share;
+  const half = steps++ % 2;
   const result = tf.tidy(() => {
-    const x = tf.tensor4d(request.x, [request.rows, 28, 28, 1]);
-    const y = tf.tensor2d(request.y, [request.rows, request.y.length / request.rows]);
+    const { x, y } = shardTensors(request);
     let counts: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const shard = lossWithCounts(model, x, y, init.labelSmoothing);
       counts = shard.counts;
       return shard.loss.mul(share) as tf.Scalar;
     }, variables);
-    let offset = init.rank * count;
+    let offset = (half * init.replicas + init.rank) * count;
     for (const v of variables) {
       gradients.set(grads[v.name]!.dataSync() as Float32Array, offset);
       offset += v.size;
@@ -62,19 +95,15 @@ function step(request: Extract<ReplicaRequest, { kind: 'step' }>): ShardResult {
     return { loss: value.dataSync()[0]!, correct: correct!, nonFiniteOutputs: nonFinite! };
   });
   waitForAllReplicas();
+  sumRows(half);
   tf.tidy(() => {
     let offset = 0;
-    const summed = variables.map((v, i) => {
-      // Every replica adds the rows in rank order, so all of them compute identical sums.
-      const rows = Array.from({ length: init.replicas }, (_, r) =>
-        tf.tensor(gradients.subarray(r * count + offset, r * count + offset + sizes[i]!), v.shape),
-      );
+    const named = variables.map((v, i) => {
+      const tensor = tf.tensor(summed.subarray(offset, offset + sizes[i]!), v.shape);
       offset += sizes[i]!;
-      return { name: v.name, tensor: tf.addN(rows) };
+      return { name: v.name, tensor };
     });
-    // A second barrier: no replica may overwrite its row for the next step while another still reads.
-    waitForAllReplicas();
-    optimizer.applyGradients(summed);
+    optimizer.applyGradients(named);
   });
   return result;
 }

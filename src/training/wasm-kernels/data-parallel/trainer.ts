@@ -32,31 +32,29 @@ const PLAIN_ADAM: Recipe = { optimizer: 'adam', learningRate: 0.001, momentum: 0
 export class DataParallelTrainer {
   private constructor(
     private readonly workers: Worker[],
-    private readonly pending: Map<Worker, (reply: ReplicaReply) => void>,
+    /** Each worker's unanswered requests, oldest first: a worker answers in the order it was asked. */
+    private readonly pending: Map<Worker, ((reply: ReplicaReply) => void)[]>,
   ) {}
 
   static async create(options: DataParallelOptions): Promise<DataParallelTrainer> {
     const replicas = options.replicas ?? 2;
     const spec = options.spec ?? presetSpec('reference');
     const count = parameterCount(spec);
-    const gradients = new SharedArrayBuffer(replicas * count * 4);
+    // Two halves, alternating by step: see the replica's step().
+    const gradients = new SharedArrayBuffer(2 * replicas * count * 4);
     const barrier = new SharedArrayBuffer(8);
-    const pending = new Map<Worker, (reply: ReplicaReply) => void>();
+    const pending = new Map<Worker, ((reply: ReplicaReply) => void)[]>();
     const workers = Array.from({ length: replicas }, (_, rank) => {
       const workerData: ReplicaInit = {
         rank, replicas, spec, backend: options.backend ?? 'wasm', seed: options.seed,
         recipe: options.recipe ?? PLAIN_ADAM, labelSmoothing: options.labelSmoothing ?? 0, gradients, barrier,
       };
       const worker = new Worker(new URL('./replica-thread.mjs', import.meta.url), { workerData });
-      worker.on('message', (reply: ReplicaReply) => {
-        const resolve = pending.get(worker);
-        pending.delete(worker);
-        resolve?.(reply);
-      });
+      pending.set(worker, []);
+      worker.on('message', (reply: ReplicaReply) => pending.get(worker)!.shift()?.(reply));
       worker.on('error', (err) => {
-        const resolve = pending.get(worker);
-        pending.delete(worker);
-        resolve?.({ kind: 'error', message: err.stack ?? String(err) });
+        // A dead worker answers nothing more: every request still waiting hears why.
+        for (const resolve of pending.get(worker)!.splice(0)) resolve({ kind: 'error', message: err.stack ?? String(err) });
       });
       return worker;
     });
@@ -74,7 +72,9 @@ export class DataParallelTrainer {
   /**
    * One Adam step on a batch: x is rows*28*28 pixels, y rows*classes one-hot labels. Returns, from
    * before the update, the batch's mean categorical cross-entropy, how many rows were classified
-   * correctly, and how many predicted probabilities were not finite.
+   * correctly, and how many predicted probabilities were not finite. The next step may be asked
+   * before this one is answered: replicas take requests in order, and one waiting in their queue
+   * starts the moment the last ends, without a round trip through this thread.
    */
   async step(x: Float32Array, y: Float32Array, rows: number): Promise<ShardResult> {
     const n = this.workers.length;
@@ -153,6 +153,6 @@ export class DataParallelTrainer {
   }
 
   private next(worker: Worker): Promise<ReplicaReply> {
-    return new Promise((resolve) => this.pending.set(worker, resolve));
+    return new Promise((resolve) => this.pending.get(worker)!.push(resolve));
   }
 }
