@@ -3,6 +3,7 @@ import type { Command } from '../core/command.ts';
 import { trainClaimedRun } from './run-training.ts';
 import { openRunStoreFor } from '../store/open-store.ts';
 import { runArgument } from './arguments.ts';
+import { lowerThisThreadsPriority } from '../core/thread-priority.ts';
 
 /**
  * Trains one queued run: what the web server's queue spawns for each run it starts, so training
@@ -17,6 +18,10 @@ export const workCommand: Command = {
     retry: { type: 'integer', min: 0, max: 10, description: "times an interrupted run (SIGTERM) is queued again before it is failed: the server's --retry (default 0)" },
   },
   async run({ positionals, options }, context) {
+    // Below the server that spawned us, above its background analyses (10): the server's event loop
+    // then gets a core the moment a page asks, while runs train on both. Threads started from here
+    // on, the training replicas among them, inherit it.
+    lowerThisThreadsPriority(5);
     const store = openRunStoreFor(options, context);
     const { db } = store;
     try {

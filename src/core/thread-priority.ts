@@ -4,7 +4,8 @@ import os from 'node:os';
 /**
  * Lowers the priority of the calling thread only (Linux: setpriority on its thread id), so work a
  * server does in the background (maps, slice discovery, rankings) yields the cores to training
- * processes and to its own event loop. Elsewhere, and where /proc is absent, it does nothing.
+ * processes and to its own event loop. Threads the calling thread starts afterwards inherit it.
+ * Elsewhere, and where /proc is absent, it does nothing.
  */
 export function lowerThisThreadsPriority(niceness = 10): void {
   try {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,10 @@ const workerProcesses = () =>
   execFileSync('ps', ['--ppid', String(process.pid), '-o', 'args='], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => / work \d+ /.test(line));
+
+/** A thread's nice value: field 19 of /proc/PID/task/TID/stat, counted after the parenthesised name. */
+const threadNiceness = (pid: number, tid: number) =>
+  Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 
 let queue: RunQueue | undefined;
 afterEach(async () => {
@@ -85,7 +89,11 @@ describe('the run queue', () => {
     queue = new RunQueue(storeOn(db));
     const run = await queue.enqueue(tiny('long', 200));
     queue.start();
-    await waitFor(db, run.id, (r) => r.progress !== null);
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null);
+    // It trains below the server's priority, its replica threads too, so pages answer while it trains.
+    const trainingNice = Math.max(5, os.getPriority());
+    expect(threadNiceness(pid!, pid!)).toBe(trainingNice);
+    expect(readdirSync(`/proc/${pid}/task`).filter((tid) => threadNiceness(pid!, Number(tid)) === trainingNice).length).toBeGreaterThanOrEqual(3);
     // Until the worker records it, the run says a cancel was asked for (its page shows that, not a Cancel button).
     expect(await queue.cancel(run.id)).toMatchObject({ status: 'running', cancelRequested: true });
     expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
