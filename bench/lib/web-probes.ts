@@ -364,6 +364,7 @@ export async function loadProbe(target: Target): Promise<Row[]> {
     await queueRuns(site, 2);
     await waitFor('two runs training', () => runRows(site.file).filter((r) => r.status === 'running').length === 2, 600_000);
     const latencies: number[] = [];
+    const byPage = new Map<string, number[]>(LOAD_PAGES.map((page) => [page, []]));
     let errors = 0;
     let next = 0;
     const total = 600;
@@ -372,6 +373,7 @@ export async function loadProbe(target: Target): Promise<Row[]> {
         const page = LOAD_PAGES[next++ % LOAD_PAGES.length]!;
         const answer = await send(site.url, page);
         latencies.push(answer.ms);
+        byPage.get(page)!.push(answer.ms);
         if (typeof answer.status !== 'number' || answer.status >= 400) errors++;
       }
     };
@@ -379,11 +381,14 @@ export async function loadProbe(target: Target): Promise<Row[]> {
     await Promise.all([client(), client(), client(), client()]);
     const seconds = (performance.now() - start) / 1000;
     const stillTraining = runRows(site.file).filter((r) => r.status === 'running').length;
-    latencies.sort((a, b) => a - b);
-    const at = (q: number) => `${Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!)}`;
+    const at = (values: number[], q: number) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return `${Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!)}`;
+    };
     return [
       ['load: page requests (4 at a time) while 2 runs train', `${total} in ${seconds.toFixed(1)} s; ${stillTraining} run(s) still training at the end`],
-      ['load: latency p50 / p95 / max, ms', `${at(0.5)} / ${at(0.95)} / ${Math.round(latencies.at(-1)!)}`],
+      ['load: latency p50 / p95 / max, ms', `${at(latencies, 0.5)} / ${at(latencies, 0.95)} / ${Math.round(Math.max(...latencies))}`],
+      ['load: p50 by page, ms', [...byPage].map(([page, ms]) => `${page} ${at(ms, 0.5)}`).join(', ')],
       ['load: errors (4xx/5xx or no answer)', String(errors)],
     ];
   } finally {
