@@ -25,7 +25,7 @@ import { loadMnist } from '../src/data/mnist.ts';
 import { buildModel } from '../src/models/model.ts';
 import { adamOptimizer } from '../src/training/optimizer.ts';
 import { seededRandom, shuffledIndices } from '../src/core/random.ts';
-import { lossWithCounts } from '../src/training/step-loss.ts';
+import { minimizeStep } from '../src/training/step-loss.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions, checkedUsage, type BenchScript } from './lib/script-options.ts';
 
@@ -37,6 +37,7 @@ const SCRIPT: BenchScript = {
     'batch-size': { type: 'integer', min: 1, max: 4096, description: 'images per step (default 64)' },
     model: { type: 'string', placeholder: 'NAME|FILE.json', description: 'the network, as train --model takes it (default reference)' },
     clock: { type: 'choice', choices: ['wall', 'cpu'], description: 'wall time, or this process\'s CPU time (default wall)' },
+    'by-shape': { type: 'boolean', description: 'a row per kernel and input shapes, with the multiply-adds per second of convolutions and matrix products' },
     augment: {
       type: 'string',
       placeholder: 'shift=2,rotate=10,...',
@@ -65,8 +66,28 @@ const now: () => number =
       }
     : () => performance.now();
 
-/** Exclusive milliseconds and calls per kernel name, while `recording` is on. */
-const spent = new Map<string, { ms: number; calls: number }>();
+/** Exclusive milliseconds, calls and multiply-adds per kernel name (and, --by-shape, input shapes), while `recording` is on. */
+const spent = new Map<string, { ms: number; calls: number; multiplyAdds: number }>();
+const byShape = options['by-shape'] === true;
+
+/**
+ * The multiply-adds a convolution or matrix product kernel does, from its input and output
+ * shapes (every output element sums kernel-size x input-channel products), or 0 for other kernels.
+ */
+function multiplyAdds(name: string, inputs: tf.NamedTensorInfoMap, output: tf.TensorInfo | tf.TensorInfo[]): number {
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  const filter = inputs.filter?.shape;
+  if ((name === 'Conv2D' || name === 'FusedConv2D') && filter) return size((output as tf.TensorInfo).shape) * filter[0]! * filter[1]! * filter[2]!;
+  if (name === 'Conv2DBackpropInput' && filter) return size(inputs.dy!.shape) * filter[0]! * filter[1]! * filter[2]!;
+  if (name === 'Conv2DBackpropFilter') return size(inputs.dy!.shape) * size((output as tf.TensorInfo).shape) / inputs.dy!.shape[3]!;
+  if (name === 'BatchMatMul' || name === '_FusedMatMul') {
+    const out = (output as tf.TensorInfo).shape;
+    const a = inputs.a!.shape;
+    const [rows, columns] = [a[a.length - 2]!, a[a.length - 1]!];
+    return size(out) * (out[out.length - 2] === rows ? columns : rows);
+  }
+  return 0;
+}
 let recording = false;
 const childTime: number[] = [];
 
@@ -76,17 +97,22 @@ function wrapEveryKernel(): void {
     const timed: tf.KernelFunc = (args) => {
       childTime.push(0);
       const start = now();
+      let output: tf.TensorInfo | tf.TensorInfo[] | undefined;
       try {
-        return original(args);
+        output = original(args);
+        return output;
       } finally {
         const elapsed = now() - start;
         const own = elapsed - childTime.pop()!;
         if (childTime.length > 0) childTime[childTime.length - 1]! += elapsed;
         if (recording) {
-          const entry = spent.get(config.kernelName) ?? { ms: 0, calls: 0 };
+          const shapes = Object.values(args.inputs).flatMap((t) => (t ? [`[${t.shape.join(',')}]`] : [])).join(' ');
+          const key = byShape ? `${config.kernelName} ${shapes}` : config.kernelName;
+          const entry = spent.get(key) ?? { ms: 0, calls: 0, multiplyAdds: 0 };
           entry.ms += own;
           entry.calls++;
-          spent.set(config.kernelName, entry);
+          if (output !== undefined) entry.multiplyAdds += multiplyAdds(config.kernelName, args.inputs, output);
+          spent.set(key, entry);
         }
       }
     };
@@ -119,22 +145,10 @@ async function main(): Promise<void> {
     if (recording) preparation += now() - start;
     return tensors;
   };
-  // The step train.ts runs: loss plus the counts it reads back every batch.
+  // The step a lone training replica runs: loss plus the counts it reads back every batch.
   const step = () => {
     const { x, y } = batch();
-    const stats = tf.tidy(() => {
-      let counts: tf.Tensor1D | undefined;
-      const loss = optimizer.minimize(() => {
-        const s = lossWithCounts(model, x, y);
-        counts = s.counts;
-        return s.loss;
-      }, true)!;
-      const all = tf.concat([loss.reshape([1]), counts!]);
-      counts!.dispose();
-      return all;
-    });
-    stats.dataSync();
-    stats.dispose();
+    minimizeStep(model, optimizer, x, y, 0);
     if (x !== random) tf.dispose([x, y]);
   };
   for (let i = 0; i < 10; i++) step();
@@ -143,16 +157,19 @@ async function main(): Promise<void> {
   for (let i = 0; i < steps; i++) step();
   const total = (now() - start) / steps;
   recording = false;
-  const rows = [...spent].map(([name, { ms, calls }]) => ({ name, ms: ms / steps, calls: calls / steps }));
+  const rows = [...spent].map(([name, { ms, calls, multiplyAdds }]) => ({ name, ms: ms / steps, calls: calls / steps, multiplyAdds: multiplyAdds / steps }));
   rows.sort((a, b) => b.ms - a.ms);
-  if (augment) rows.unshift({ name: `batch + --augment ${formatAugment(augment)}`, ms: preparation / steps, calls: 1 });
+  if (augment) rows.unshift({ name: `batch + --augment ${formatAugment(augment)}`, ms: preparation / steps, calls: 1, multiplyAdds: 0 });
   const kernels = rows.reduce((sum, r) => sum + r.ms, 0);
   console.log(`${resolved.name}; ${machineLine()}${options.clock === 'cpu' ? '; CPU time' : ''}`);
   console.log(`batch ${batchSize}, ${steps} steps: ${total.toFixed(2)} ms a step (${((batchSize * 1000) / total).toFixed(0)} samples/s on one thread)`);
+  const width = byShape ? 72 : 40;
   for (const r of rows) {
-    console.log(`${r.name.padEnd(40)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls`);
+    // Multiply-adds at their direct count: a Winograd kernel does fewer, so its figure can pass the SIMD peak.
+    const rate = r.multiplyAdds > 0 ? `  ${(r.multiplyAdds / r.ms / 1e6).toFixed(1)} G multiply-adds/s` : '';
+    console.log(`${r.name.padEnd(width)} ${r.ms.toFixed(3).padStart(8)} ms ${((r.ms / total) * 100).toFixed(1).padStart(5)}%  ${r.calls.toFixed(0)} calls${rate}`);
   }
-  console.log(`${'JS glue (no kernel)'.padEnd(40)} ${(total - kernels).toFixed(3).padStart(8)} ms ${(((total - kernels) / total) * 100).toFixed(1).padStart(5)}%`);
+  console.log(`${'JS glue (no kernel)'.padEnd(width)} ${(total - kernels).toFixed(3).padStart(8)} ms ${(((total - kernels) / total) * 100).toFixed(1).padStart(5)}%`);
 }
 
 await main();
