@@ -22,10 +22,10 @@ export function webApp() {
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
   const maps = new MapJobs(db);
-  const analyses = new RunAnalyses(db, () => images.labels);
-  const explainer = new ExplainThread(db);
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
-  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
+  const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
+  const explainer = new ExplainThread(db);
+  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

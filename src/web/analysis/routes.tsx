@@ -3,8 +3,7 @@ import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-s
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
-import { getRun, listRuns, loadTestPredictions } from '../../store/store.ts';
-import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
@@ -12,10 +11,8 @@ import { DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } 
 import { findDuplicatesInThread, type Duplicates } from '../../analysis/duplicates.ts';
 import { JobBoard } from '../../analysis/job-board.ts';
 import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
-import { storedLabelIssuesInThread } from '../../analysis/label-issues/ranking-in-thread.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
-import type { SlicesStatus } from '../../analysis/run-analyses/run-analyses.ts';
+import type { SlicesStatus, TestLabelIssues } from '../../analysis/run-analyses/run-analyses.ts';
 import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
 import { listDatasets } from '../../store/datasets.ts';
 import { samplePictures } from '../../data/datasets/image-folder.ts';
@@ -53,14 +50,8 @@ export function analysisRoutes(deps: WebDeps): Hono {
       classNames={deps.datasets.classNames(dataset)}
     />
   );
-  /**
-   * A run's discovered slices: MNIST runs' from the background analyses (a thread, normally done
-   * before anyone asks); another dataset's, discovered now over its own labels.
-   */
-  const slicesStatus = (c: Context, run: Run): SlicesStatus => {
-    if (run.dataset !== 'mnist') return { state: 'ready', value: discoverRunSlices(db, run.id, deps.datasets.test(run.dataset).labels) ?? [] };
-    return isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
-  };
+  /** A run's discovered slices, from the background analyses (a thread, normally done before anyone asks). */
+  const slicesStatus = (c: Context, run: Run): SlicesStatus => (isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id));
   /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
   const points = (key: MapKey, predicted: Uint8Array | null, dataset = 'mnist') => {
     const status = maps.status(key);
@@ -76,27 +67,14 @@ export function analysisRoutes(deps: WebDeps): Hono {
     };
   };
 
-  /** The ranking if ready; else it is started (once per set of completed runs) and the section polls. */
-  // Another dataset's ranking, by the completed runs it was ranked over: computed once in a thread
-  // while its section polls, as MNIST's is in the background.
-  const otherIssues = new Map<string, { runs: number; issues: LabelIssue[] }>();
-  const otherIssueJobs = new JobBoard();
-  const issuesOf = (c: Context, name: string): JobStatus<{ runs: number; issues: LabelIssue[] }> => {
-    if (name === 'mnist') return datasetIssues();
-    const completed = listRuns(db, { statuses: ['completed'] }).filter((run) => run.dataset === name).map((run) => run.id).join(',');
-    const key = `${name}:${completed}`;
-    const ranked = otherIssues.get(key);
-    if (ranked) return { state: 'ready', value: ranked };
-    if (!isCrossSite(c) && !otherIssueJobs.status(key)) {
-      void otherIssueJobs
-        .run(key, async () => otherIssues.set(key, await storedLabelIssuesInThread(db, deps.datasets.test(name).labels, 50, name)))
-        .catch(() => undefined); // kept as the job's failure, shown by the next poll
-    }
-    return otherIssueJobs.status(key) ?? { state: 'absent' };
-  };
-  const datasetIssues = () => {
-    analyses.testLabelIssues().catch(() => {}); // a failure shows as the status
-    const status = analyses.testLabelIssuesStatus();
+  /**
+   * A dataset's label issues, the first 50, if ranked; else the ranking is started (once per set of
+   * completed runs, normally by the background analyses) and the section polls. A cross-site GET
+   * sees where it stands but starts nothing.
+   */
+  const issuesOf = (c: Context, dataset: string): JobStatus<TestLabelIssues> => {
+    if (!isCrossSite(c)) analyses.testLabelIssues(dataset).catch(() => {}); // a failure shows as the status
+    const status = analyses.testLabelIssuesStatus(dataset);
     return status.state === 'ready' ? { ...status, value: { runs: status.value.runs, issues: status.value.issues.slice(0, 50) } } : status;
   };
 

@@ -34,7 +34,7 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
   // Ranking the test set reads every run's predictions and embeddings: it is done in a thread, again
   // only when the completed runs change (normally in the background, as soon as they do).
   const issuesOf = async (split: LabelSplit): Promise<{ runs: number; issues: LabelIssue[] }> =>
-    split === 'train' ? findLabelIssues(db, 'train', trainImages.labels) : analyses.testLabelIssues();
+    split === 'train' ? findLabelIssues(db, 'train', trainImages.labels) : analyses.testLabelIssues('mnist');
   const reviewView = async (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): Promise<ReviewView> => {
     const { runs, issues } = await issuesOf(split);
     const inSlice = issuesInSlice(issues, slice, imagesOf(split).dataset);
