@@ -4,7 +4,7 @@ import type { JobStatus } from '../../analysis/job-status.ts';
 import type { PictureSample } from '../../data/datasets/image-folder.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
-import { percent } from '../format.ts';
+import { datasetQuery, percent } from '../format.ts';
 import { dataUri } from '../png-data-uri.ts';
 import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';
@@ -44,7 +44,15 @@ export function DatasetLabelIssues({ issues: status, images, dataset = 'mnist', 
       <p class="muted">
         Test images of {dataset} whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
         probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
-        <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
+        <a href={`/label-issues${datasetQuery(dataset, '?')}`}>review them one by one</a>
+        {dataset === 'mnist' ? (
+          <>
+            , or <a href="/label-issues/training-set">search the training set</a>
+          </>
+        ) : (
+          ''
+        )}
+        .
       </p>
       <Tiles
         indices={issues.issues.map((issue) => issue.index)}
