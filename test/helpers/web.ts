@@ -36,3 +36,18 @@ export function postForm(app: Hono, path: string, fields: Record<string, string>
     body: new URLSearchParams(fields),
   });
 }
+
+/**
+ * The dataset page (`query` such as '?dataset=shapes') followed by its facts section, polled until
+ * its thread has computed them: the page answers at once with the section pending.
+ */
+export async function datasetPageWithFacts(app: Hono, query = ''): Promise<string> {
+  const page = await (await app.request(`/dataset${query}`)).text();
+  let facts = page;
+  for (let tries = 0; facts.includes('hx-get="/dataset/facts'); tries++) {
+    if (tries > 600) throw new Error(`the facts of /dataset${query} were not computed in a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    facts = await (await app.request(`/dataset/facts${query}`)).text();
+  }
+  return page + facts;
+}

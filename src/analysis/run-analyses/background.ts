@@ -24,7 +24,6 @@ export class BackgroundAnalyses {
   private storedMaps = new Set<number>();
   /** Jobs that failed: not tried again by this process (a visit still may, and shows the error). */
   private readonly failed = new Set<string>();
-  private factsDone = false;
   /** Per dataset, the completed runs its label issues were last ranked over. */
   private readonly ranked = new Map<string, string>();
   private working: Promise<void> | null = null;
@@ -83,7 +82,10 @@ export class BackgroundAnalyses {
         return { key: `slices:${runId}`, run: () => this.analyses.discoveredSlices(runId) };
       }
     }
-    if (!this.failed.has('dataset-facts') && !this.factsDone) return { key: 'dataset-facts', run: () => this.analyses.datasetFacts().then(() => (this.factsDone = true)) };
+    // MNIST's page is the one opened first; another dataset's facts are computed at its page's first view.
+    if (!this.failed.has('dataset-facts') && this.analyses.datasetFactsStatus(DEFAULT_DATASET).state === 'absent') {
+      return { key: 'dataset-facts', run: () => this.analyses.datasetFacts(DEFAULT_DATASET) };
+    }
     for (const [dataset, completed] of this.completedByDataset()) {
       const ranking = `label-issues:${dataset}:${completed}`;
       if (this.ranked.get(dataset) !== ranking && !this.failed.has(ranking)) {

@@ -4,6 +4,7 @@ import type { Db } from '../../../db/client.ts';
 import { testEmbeddings, testPredictions } from '../../../db/schema.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
 import { getRun, listRuns, loadPackedTestEmbeddings, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
+import { threadDataset } from '../../data/datasets/catalogue.ts';
 import type { DatasetFacts } from '../dataset-facts.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
@@ -41,7 +42,8 @@ interface RankingEntry {
 export class RunAnalyses {
   private readonly board = new JobBoard();
   private readonly slices = new Map<number, DiscoveredSlice[]>();
-  private facts: Promise<DatasetFacts> | undefined;
+  /** Each dataset's facts, once computed: a few kB each (counts and ten mean images). */
+  private readonly facts = new Map<string, DatasetFacts>();
   private readonly labelIssues = new Map<string, RankingEntry>();
 
   constructor(
@@ -84,15 +86,32 @@ export class RunAnalyses {
     });
   }
 
-  /** The dataset page's facts: both splits read and summarised once, in a thread. */
-  datasetFacts(): Promise<DatasetFacts> {
-    this.facts ??= runThreadJob<DatasetFacts, FactsMessage>(new URL('./dataset-facts-thread.mjs', import.meta.url), null, 'dataset facts', (message, control) =>
-      message.kind === 'done' ? control.resolve(message.facts) : control.reject(new Error(message.error)),
-    ).catch((err: unknown) => {
-      this.facts = undefined; // the next visit tries again
-      throw err;
+  /** Where `dataset`'s page facts stand, without starting anything. */
+  datasetFactsStatus(dataset: string): JobStatus<DatasetFacts> {
+    const kept = this.facts.get(dataset);
+    if (kept) return { state: 'ready', value: kept };
+    return this.board.status(`facts:${dataset}`) ?? { state: 'absent' };
+  }
+
+  /** Starts computing `dataset`'s facts if absent (or failed before); returns where they stand. */
+  startDatasetFacts(dataset: string): JobStatus<DatasetFacts> {
+    const status = this.datasetFactsStatus(dataset);
+    if (status.state === 'absent' || status.state === 'failed') this.datasetFacts(dataset).catch(() => {}); // kept for status
+    return this.datasetFactsStatus(dataset);
+  }
+
+  /** `dataset`'s page facts: both splits read and summarised once, in a thread (which reads the dataset itself). */
+  async datasetFacts(dataset: string): Promise<DatasetFacts> {
+    const kept = this.facts.get(dataset);
+    if (kept) return kept;
+    return this.board.run(`facts:${dataset}`, async (report) => {
+      report(0.1, 'reading both splits');
+      const facts = await runThreadJob<DatasetFacts, FactsMessage>(new URL('./dataset-facts-thread.mjs', import.meta.url), threadDataset(this.db, dataset), 'dataset facts', (message, control) =>
+        message.kind === 'done' ? control.resolve(message.facts) : control.reject(new Error(message.error)),
+      );
+      this.facts.set(dataset, facts);
+      return facts;
     });
-    return this.facts;
   }
 
   /**
@@ -132,6 +151,9 @@ export class RunAnalyses {
   }
 
   private async rankTestLabels(dataset: string, runIds: number[]): Promise<TestLabelIssues> {
+    // Nothing to rank without runs, and no dataset to read (another dataset's test split costs a tenth of a second).
+    if (runIds.length === 0) return { runs: 0, issues: [] };
+    await yieldToOthers(); // not in the turn of the page that asked
     const labels = this.testLabels(dataset);
     const views: PredictionView[] = [];
     for (const runId of runIds) {

@@ -7,10 +7,9 @@ import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
-import { DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
+import { DatasetFactsSection, DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
 import { findDuplicatesInThread, type Duplicates } from '../../analysis/duplicates.ts';
 import { JobBoard } from '../../analysis/job-board.ts';
-import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
 import type { SlicesStatus, TestLabelIssues } from '../../analysis/run-analyses/run-analyses.ts';
 import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
@@ -19,9 +18,6 @@ import { samplePictures } from '../../data/datasets/image-folder.ts';
 import type { Run } from '../../store/store.ts';
 import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
-
-/** Test images shown per class on the dataset page. */
-const EXAMPLES_PER_CLASS = 8;
 
 /**
  * The dataset page, the run page's analysis fragment and the UMAP maps. Maps, discovered slices,
@@ -34,9 +30,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
   const crossedSevens = () => partitionSevens(testSplit()).crossed;
   /** The dataset a page asks for (?dataset=, MNIST by default); an unknown name is a 404. */
   const datasetOf = (c: Context) => findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
-  // Other datasets' facts and every dataset's duplicate search, kept once computed (MNIST's facts
-  // come from the background analyses).
-  const facts = new Map<string, DatasetFacts>();
+  // Every dataset's duplicate search, kept once computed.
   const duplicates = new Map<string, Duplicates>();
   const duplicateJobs = new JobBoard();
 
@@ -78,29 +72,23 @@ export function analysisRoutes(deps: WebDeps): Hono {
     return status.state === 'ready' ? { ...status, value: { runs: status.value.runs, issues: status.value.issues.slice(0, 50) } } : status;
   };
 
+  /**
+   * A dataset's page facts, computed in a thread once (MNIST's by the background analyses, normally
+   * before anyone asks); until then the section polls. A cross-site GET starts nothing.
+   */
+  const factsOf = (c: Context, dataset: string) => (isCrossSite(c) ? analyses.datasetFactsStatus(dataset) : analyses.startDatasetFacts(dataset));
+
   return new Hono()
-    .get('/dataset', async (c) => {
+    .get('/dataset', (c) => {
       const name = datasetOf(c);
-      const classNames = deps.datasets.classNames(name);
-      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
-      const mnist = name === 'mnist';
-      // MNIST's facts and label issues are computed in threads in the background from the server's
-      // start (normally ready); another dataset's on its first view, and kept.
-      let known = mnist ? await analyses.datasetFacts() : facts.get(name);
-      if (!known) {
-        known = datasetFacts(train.dataset, testImages.dataset, { classes: classNames.length, sevens: false });
-        facts.set(name, known);
-      }
-      const examples = classNames.map(() => [] as number[]);
-      for (let i = 0; i < testImages.count; i++) {
-        const list = examples[testImages.labels[i]!];
-        if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
-      }
       const dataset = findDataset(db, name);
       const samples = dataset.kind === 'images' ? samplePictures(dataset.path) : [];
-      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples, samples };
-      const issues = issuesOf(c, name);
-      return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
+      const view: DatasetView = { name, classNames: dataset.classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], samples };
+      return c.html(<DatasetPage view={view} facts={factsOf(c, name)} issues={issuesOf(c, name)} images={deps.datasets.test(name)} />);
+    })
+    .get('/dataset/facts', (c) => {
+      const name = datasetOf(c);
+      return c.html(<DatasetFactsSection dataset={name} classNames={deps.datasets.classNames(name)} status={factsOf(c, name)} images={deps.datasets.test(name)} />);
     })
     .get('/dataset/duplicates', (c) => {
       const name = datasetOf(c);
