@@ -338,18 +338,23 @@ export type LabelSplit = (typeof LABEL_SPLITS)[number];
 export const LABEL_VERDICTS = ['right', 'wrong', 'ambiguous', 'skip'] as const;
 export type LabelVerdict = (typeof LABEL_VERDICTS)[number];
 
-/** One decision per image, overwritten when the person changes their mind; `decidedAt` is the latest. */
+/**
+ * One decision per image of a dataset's split, overwritten when the person changes their mind;
+ * `decidedAt` is the latest. Decisions made before datasets existed are MNIST's.
+ */
 export const labelDecisions = sqliteTable(
   'label_decisions',
   {
+    /** The dataset whose image it is: a built-in one or one `datasets add` registered, as on runs. */
+    dataset: text('dataset').notNull().default('mnist'),
     split: text('split', { enum: LABEL_SPLITS }).notNull(),
     imageIndex: integer('image_index').notNull(),
     verdict: text('verdict', { enum: LABEL_VERDICTS }).notNull(),
-    /** The digit the image really is, when the verdict is 'wrong'. */
+    /** The class (label number) the image really is, when the verdict is 'wrong'. */
     correctedLabel: integer('corrected_label'),
     decidedAt: integer('decided_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.split, t.imageIndex] })],
+  (t) => [primaryKey({ columns: [t.dataset, t.split, t.imageIndex] })],
 );
 
 /**

@@ -4,16 +4,19 @@ import { LABEL_SPLITS, type LabelSplit } from '../../db/schema.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openStoreFor } from '../store/open-store.ts';
 import { decideLabel, LabelDecisionError } from '../store/label-issues-decisions.ts';
-import { loadMnist, type MnistSplit } from '../data/mnist.ts';
+import type { MnistSplit } from '../data/mnist.ts';
+import { DEFAULT_DATASET, findDataset } from '../data/datasets/catalogue.ts';
+import type { Dataset } from '../data/datasets/dataset.ts';
 import { labelDecisionsCsv, labelDecisionsExport, LabelDecisionsImportError, parseLabelDecisions } from '../analysis/label-issues/decisions-export.ts';
 
 const VERDICT_WORDS = { right: 'label is right', ambiguous: 'ambiguous / unreadable', skip: 'skipped' } as const;
 
 /**
- * Records an export's decisions, all or none. Each split's decisions must name the labels file this
- * copy of MNIST has: decisions about another copy would correct the wrong images.
+ * Records an export's decisions on `dataset`, all or none. Each split's decisions must name the
+ * labels file this copy of the dataset has: decisions about another copy (or another dataset)
+ * would correct the wrong images.
  */
-function importDecisions(db: Db, text: string, splits: Record<LabelSplit, MnistSplit>): Record<LabelSplit, number> {
+function importDecisions(db: Db, text: string, dataset: Dataset, splits: Record<LabelSplit, MnistSplit>): Record<LabelSplit, number> {
   const decisions = parseLabelDecisions(text);
   decisions.forEach((d, n) => {
     if (d.labelsSha256 !== null && d.labelsSha256 !== splits[d.split].labelsSha256) {
@@ -25,7 +28,7 @@ function importDecisions(db: Db, text: string, splits: Record<LabelSplit, MnistS
     decisions.forEach((d, n) => {
       if (d.index >= splits[d.split].count) throw new LabelDecisionsImportError(`decision ${n + 1}: the ${d.split} set has no image ${d.index}`);
       try {
-        decideLabel(db, { split: d.split, imageIndex: d.index, verdict: d.verdict, correctedLabel: d.correctedLabel, decidedAt: d.decidedAt });
+        decideLabel(db, { dataset: dataset.name, classes: dataset.classNames.length, split: d.split, imageIndex: d.index, verdict: d.verdict, correctedLabel: d.correctedLabel, decidedAt: d.decidedAt });
       } catch (err) {
         if (err instanceof LabelDecisionError) throw new LabelDecisionsImportError(`decision ${n + 1}: ${err.message}`);
         throw err;
@@ -46,14 +49,17 @@ export const labelIssuesDecisionsCommand: Command = {
     csv: { type: 'boolean', description: 'print the decisions as CSV: split,index,label,verdict,corrected_label,decided_at,labels_sha256' },
     out: { type: 'string', placeholder: 'FILE', description: 'write the export (CSV with --csv, else JSON) to FILE instead of stdout' },
     import: { type: 'string', placeholder: 'FILE', description: 'record the decisions of an export (JSON or CSV); refused if it names other dataset files' },
+    dataset: { type: 'string', placeholder: 'NAME', description: `whose decisions (default ${DEFAULT_DATASET}; digitlab datasets lists them)` },
   },
   async run({ options }, context) {
     const importFile = options.import as string | undefined;
     if (importFile && (options.csv || options.out || options.split)) throw new UsageError('--import takes no --csv, --out or --split');
     if (options.csv && options.json && !options.out) throw new UsageError('--csv with --json needs --out FILE: stdout carries the JSON line');
-    const splits = { train: loadMnist('train'), test: loadMnist('test') };
     const db = openStoreFor(options, context);
     try {
+      const dataset = findDataset(db, (options.dataset as string | undefined) ?? DEFAULT_DATASET);
+      const splits = { train: dataset.load('train'), test: dataset.load('test') };
+      const name = (label: number | null) => (label === null ? '?' : (dataset.classNames[label] ?? String(label)));
       if (importFile) {
         let text: string;
         try {
@@ -63,7 +69,7 @@ export const labelIssuesDecisionsCommand: Command = {
         }
         let counts: Record<LabelSplit, number>;
         try {
-          counts = importDecisions(db, text, splits);
+          counts = importDecisions(db, text, dataset, splits);
         } catch (err) {
           if (err instanceof LabelDecisionsImportError) throw new UsageError(`${importFile}: ${err.message}`);
           throw err;
@@ -72,7 +78,7 @@ export const labelIssuesDecisionsCommand: Command = {
         else context.stdout.write(`imported ${counts.test} test and ${counts.train} training decisions from ${importFile}\n`);
         return 0;
       }
-      const all = labelDecisionsExport(db, splits);
+      const all = labelDecisionsExport(db, dataset.name, splits);
       const only = options.split as LabelSplit | undefined;
       const exported = only ? { dataset: { [only]: all.dataset[only]! }, decisions: all.decisions.filter((d) => d.split === only) } : all;
       const out = options.out as string | undefined;
@@ -93,7 +99,7 @@ export const labelIssuesDecisionsCommand: Command = {
       }
       const lines = exported.decisions.map(
         (d) =>
-          `${d.split.padEnd(5)} ${String(d.index).padStart(5)}  labelled ${d.label}: ${d.verdict === 'wrong' ? `label is wrong: it is a ${d.correctedLabel}` : VERDICT_WORDS[d.verdict]}  (${d.decidedAt})`,
+          `${d.split.padEnd(5)} ${String(d.index).padStart(5)}  labelled ${name(d.label)}: ${d.verdict === 'wrong' ? `label is wrong: it is a ${name(d.correctedLabel)}` : VERDICT_WORDS[d.verdict]}  (${d.decidedAt})`,
       );
       context.stdout.write(`${exported.decisions.length} decisions\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
       return 0;

@@ -1,3 +1,4 @@
+import { DEFAULT_DATASET } from '../data/datasets/catalogue.ts';
 import { createHash } from 'node:crypto';
 import type { LabelledImages } from '../data/batches.ts';
 import type { Hyperparameters } from './hyperparameters.ts';
@@ -38,7 +39,7 @@ export const usesLabelDecisions = (hp: Hyperparameters) => (hp.labels === 'corre
 
 /** The store's training-set label decisions that a run's training set depends on: none for an ordinary run. */
 export const runLabelDecisions = (db: Db, hp: Hyperparameters): LabelCorrection[] =>
-  usesLabelDecisions(hp) ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel })) : [];
+  usesLabelDecisions(hp) ? listLabelDecisions(db, DEFAULT_DATASET, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel })) : [];
 
 /**
  * The training images a run trains on: the split as loaded, relabelled by the training-set label

@@ -54,18 +54,19 @@ const SECURITY_HEADERS = secureHeaders({
  */
 export function createApp(
   deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
   const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
+  const datasets = deps.datasets ?? new DatasetImages(deps.db, { test: images, train: trainImages });
   const full: WebDeps = {
     ...deps,
     images,
     trainImages,
-    datasets: new DatasetImages(deps.db, { test: images, train: trainImages }),
+    datasets,
     jobs: deps.jobs ?? new ModelJobs(deps.db),
     maps: deps.maps ?? new MapJobs(deps.db),
-    analyses: deps.analyses ?? new RunAnalyses(deps.db, () => images.labels),
+    analyses: deps.analyses ?? new RunAnalyses(deps.db, (dataset) => datasets.test(dataset).labels),
     explainer: deps.explainer ?? new ExplainThread(deps.db),
   };
   const app = new Hono();

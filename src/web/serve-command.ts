@@ -14,7 +14,8 @@ import { BackgroundAnalyses } from '../analysis/run-analyses/background.ts';
 import { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import { partitionSevens } from '../analysis/slices.ts';
 import { createApp } from './app.tsx';
-import { TestImages } from './test-images.ts';
+import { DatasetImages, TestImages } from './test-images.ts';
+import { loadMnist } from '../data/mnist.ts';
 import { startLeaseReaper } from './workers/lease-reaper.ts';
 import { newAccessToken } from './request-guard.ts';
 
@@ -70,11 +71,13 @@ export const serveCommand: Command = {
     // Read and scanned for sevens before listening: the first page would otherwise do it (a few
     // hundred ms on a busy machine) on the event loop.
     partitionSevens(images.dataset);
+    const trainImages = new TestImages(() => loadMnist('train'));
+    const datasets = new DatasetImages(db, { test: images, train: trainImages });
     const maps = new MapJobs(db);
-    const analyses = new RunAnalyses(db, () => images.labels);
+    const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
     const explainer = new ExplainThread(db);
     const app = (listening: number, queue: RunQueue) =>
-      createApp({ db, runs, queue, leases, images, maps, analyses, explainer, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
+      createApp({ db, runs, queue, leases, images, trainImages, datasets, maps, analyses, explainer, listening: { port: listening, names: namesFor(host) }, accessTokenHash: access?.hash });
     // Port 0 is only known once listening: the app (and the Host names it answers) is made then.
     let handler: ReturnType<typeof app> | undefined;
     const server = serve({ fetch: (request, env) => (handler ? handler.fetch(request, env) : new Response('starting', { status: 503 })), port, hostname: host });

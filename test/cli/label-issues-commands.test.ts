@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { decideLabel, listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
+import { loadDataset, registerDataset } from '../../src/data/datasets/catalogue.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
+import { writeIdxSet } from '../helpers/datasets.ts';
 import { runningRun } from '../helpers/db.ts';
 import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 
 const test = loadMnist('test');
+const SHAPES = ['circle', 'square', 'triangle', 'star'];
 const tempDb = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-labels-')), 'runs.sqlite');
 
 /** A run's probabilities over the whole test set: 0.9 on each label, except the listed images, seen as label + 1. */
@@ -61,8 +64,8 @@ describe('digitlab label-issues-decisions', () => {
   it('exports the decisions as JSON and CSV naming the dataset files, and imports either into another store', async () => {
     const file = tempDb();
     const db = openDb(file);
-    decideLabel(db, { split: 'test', imageIndex: 4242, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
-    decideLabel(db, { split: 'train', imageIndex: 7, verdict: 'ambiguous', decidedAt: new Date('2026-12-02T10:01:00Z') });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 4242, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 7, verdict: 'ambiguous', decidedAt: new Date('2026-12-02T10:01:00Z') });
     db.$client.close();
 
     const json = (await runCliCaptured(['label-issues-decisions', '--json', '--db', file])).lastJson();
@@ -90,7 +93,7 @@ describe('digitlab label-issues-decisions', () => {
     for (const [store, splits] of [[fromJson, ['test', 'train']], [fromCsv, ['test']]] as const) {
       const reopened = openDb(store);
       const original = openDb(file);
-      for (const split of splits) expect(listLabelDecisions(reopened, split)).toEqual(listLabelDecisions(original, split));
+      for (const split of splits) expect(listLabelDecisions(reopened, 'mnist', split)).toEqual(listLabelDecisions(original, 'mnist', split));
       reopened.$client.close();
       original.$client.close();
     }
@@ -111,7 +114,7 @@ describe('digitlab label-issues-decisions', () => {
     writeFileSync(broken, `split,index,label,verdict,corrected_label,decided_at,labels_sha256\ntest,1,2,right,,2026-12-02T10:00:00.000Z,\ntest,99999,1,wrong,3,2026-12-02T10:00:00.000Z,\n`);
     expect((await runCliCaptured(['label-issues-decisions', '--import', broken, '--db', file])).stderr).toContain('no image 99999');
     const db = openDb(file);
-    expect(listLabelDecisions(db, 'test')).toEqual([]);
+    expect(listLabelDecisions(db, 'mnist', 'test')).toEqual([]);
     db.$client.close();
     for (const bad of [['--import', other, '--csv'], ['--import', path.join(dir, 'missing.json')], ['--csv', '--json'], ['--split', 'both']]) {
       expect((await runCliCaptured(['label-issues-decisions', ...bad, '--db', file])).code).toBe(2);
@@ -119,10 +122,44 @@ describe('digitlab label-issues-decisions', () => {
     expect(readFileSync(other, 'utf8')).toContain('skip');
   });
 
+  it("--dataset lists, exports and imports that dataset's decisions by class name, and refuses MNIST's export into it", async () => {
+    const file = tempDb();
+    const db = openDb(file);
+    registerDataset(db, 'shapes', writeIdxSet(path.join(path.dirname(file), 'shapes'), { classes: SHAPES }));
+    const shapes = loadDataset(db, 'shapes', 'test');
+    decideLabel(db, { dataset: 'shapes', classes: 4, split: 'test', imageIndex: 2, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 2, verdict: 'right', decidedAt: new Date('2026-12-02T10:01:00Z') });
+    db.$client.close();
+
+    const listed = await runCliCaptured(['label-issues-decisions', '--dataset', 'shapes', '--db', file]);
+    expect(listed.stdout).toContain(`labelled ${SHAPES[shapes.labels[2]!]}: label is wrong: it is a star`);
+    expect(listed.stdout).toMatch(/^1 decisions/);
+    const exported = path.join(path.dirname(file), 'shapes.json');
+    expect((await runCliCaptured(['label-issues-decisions', '--dataset', 'shapes', '--out', exported, '--db', file])).code).toBe(0);
+    expect(JSON.parse(readFileSync(exported, 'utf8')).decisions).toEqual([expect.objectContaining({ index: 2, correctedLabel: 3 })]);
+
+    // Another store that knows shapes takes it; MNIST's export names other labels files.
+    const other = tempDb();
+    const otherDb = openDb(other);
+    registerDataset(otherDb, 'shapes', path.join(path.dirname(file), 'shapes'));
+    otherDb.$client.close();
+    expect((await runCliCaptured(['label-issues-decisions', '--dataset', 'shapes', '--import', exported, '--json', '--db', other])).lastJson()).toEqual({ imported: 1, test: 1, train: 0 });
+    const mnistExport = path.join(path.dirname(file), 'mnist.json');
+    expect((await runCliCaptured(['label-issues-decisions', '--out', mnistExport, '--db', file])).code).toBe(0);
+    const refused = await runCliCaptured(['label-issues-decisions', '--dataset', 'shapes', '--import', mnistExport, '--db', other]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('sha256');
+    const reopened = openDb(other);
+    expect(listLabelDecisions(reopened, 'shapes', 'test').map((d) => [d.imageIndex, d.correctedLabel])).toEqual([[2, 3]]);
+    expect(listLabelDecisions(reopened, 'mnist', 'test')).toEqual([]);
+    reopened.$client.close();
+    expect((await runCliCaptured(['label-issues-decisions', '--dataset', 'no-such', '--db', file])).stderr).toContain("no dataset named 'no-such'");
+  });
+
   it('still answers to its old name, label-decisions, for scripts written before the rename; help lists only the new one', async () => {
     const file = tempDb();
     const db = openDb(file);
-    decideLabel(db, { split: 'test', imageIndex: 5, verdict: 'right', decidedAt: new Date('2026-12-02T10:00:00Z') });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 5, verdict: 'right', decidedAt: new Date('2026-12-02T10:00:00Z') });
     db.$client.close();
     const byOldName = await runCliCaptured(['label-decisions', '--json', '--db', file]);
     expect(byOldName.code).toBe(0);

@@ -22,10 +22,10 @@ export function webApp() {
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);
   const maps = new MapJobs(db);
-  const analyses = new RunAnalyses(db, () => images.labels);
-  const explainer = new ExplainThread(db);
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
-  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, jobs, maps, analyses, explainer, leases }) };
+  const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
+  const explainer = new ExplainThread(db);
+  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases }) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */
@@ -35,4 +35,19 @@ export function postForm(app: Hono, path: string, fields: Record<string, string>
     headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(fields),
   });
+}
+
+/**
+ * The dataset page (`query` such as '?dataset=shapes') followed by its facts section, polled until
+ * its thread has computed them: the page answers at once with the section pending.
+ */
+export async function datasetPageWithFacts(app: Hono, query = ''): Promise<string> {
+  const page = await (await app.request(`/dataset${query}`)).text();
+  let facts = page;
+  for (let tries = 0; facts.includes('hx-get="/dataset/facts'); tries++) {
+    if (tries > 600) throw new Error(`the facts of /dataset${query} were not computed in a minute`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    facts = await (await app.request(`/dataset/facts${query}`)).text();
+  }
+  return page + facts;
 }

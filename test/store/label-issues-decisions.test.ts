@@ -20,37 +20,52 @@ describe('label decisions', () => {
   it('keeps one decision per image, the latest, and survives reopening the database file', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'label-decisions-')), 'store.sqlite');
     const db = openDb(file);
-    decideLabel(db, { split: 'test', imageIndex: 42, verdict: 'wrong', correctedLabel: 7, decidedAt: new Date(1000) });
-    decideLabel(db, { split: 'test', imageIndex: 42, verdict: 'ambiguous', decidedAt: new Date(2000) });
-    decideLabel(db, { split: 'train', imageIndex: 42, verdict: 'right' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 42, verdict: 'wrong', correctedLabel: 7, decidedAt: new Date(1000) });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 42, verdict: 'ambiguous', decidedAt: new Date(2000) });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 42, verdict: 'right' });
     db.$client.close();
 
     const reopened = openDb(file);
-    expect(listLabelDecisions(reopened, 'test')).toEqual([
-      { split: 'test', imageIndex: 42, verdict: 'ambiguous', correctedLabel: null, decidedAt: new Date(2000) },
+    expect(listLabelDecisions(reopened, 'mnist', 'test')).toEqual([
+      { dataset: 'mnist', split: 'test', imageIndex: 42, verdict: 'ambiguous', correctedLabel: null, decidedAt: new Date(2000) },
     ]);
-    expect(getLabelDecision(reopened, 'train', 42)?.verdict).toBe('right');
+    expect(getLabelDecision(reopened, 'mnist', 'train', 42)?.verdict).toBe('right');
     reopened.$client.close();
   });
 
   it('refuses a wrong verdict without the digit, and a digit on any other verdict', () => {
     const db = memoryDb();
-    expect(() => decideLabel(db, { split: 'test', imageIndex: 1, verdict: 'wrong' })).toThrow(LabelDecisionError);
-    expect(() => decideLabel(db, { split: 'test', imageIndex: 1, verdict: 'wrong', correctedLabel: 10 })).toThrow(LabelDecisionError);
-    expect(() => decideLabel(db, { split: 'test', imageIndex: 1, verdict: 'right', correctedLabel: 3 })).toThrow(LabelDecisionError);
-    expect(listLabelDecisions(db, 'test')).toEqual([]);
+    expect(() => decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 1, verdict: 'wrong' })).toThrow(LabelDecisionError);
+    expect(() => decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 1, verdict: 'wrong', correctedLabel: 10 })).toThrow(LabelDecisionError);
+    expect(() => decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 1, verdict: 'right', correctedLabel: 3 })).toThrow(LabelDecisionError);
+    expect(listLabelDecisions(db, 'mnist', 'test')).toEqual([]);
+  });
+
+  it("keeps each dataset's decisions apart: the same image index in another dataset is another image", () => {
+    const db = memoryDb();
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 5, verdict: 'wrong', correctedLabel: 9 });
+    decideLabel(db, { dataset: 'shapes', classes: 4, split: 'test', imageIndex: 5, verdict: 'wrong', correctedLabel: 3 });
+    decideLabel(db, { dataset: 'shapes', classes: 4, split: 'test', imageIndex: 6, verdict: 'ambiguous' });
+    expect(listLabelDecisions(db, 'mnist', 'test').map((d) => [d.imageIndex, d.correctedLabel])).toEqual([[5, 9]]);
+    expect(listLabelDecisions(db, 'shapes', 'test').map((d) => [d.imageIndex, d.verdict, d.correctedLabel])).toEqual([
+      [5, 'wrong', 3],
+      [6, 'ambiguous', null],
+    ]);
+    expect(getLabelDecision(db, 'fashion-mnist', 'test', 5)).toBeUndefined();
+    // A 4-class dataset has no class 4, though MNIST has.
+    expect(() => decideLabel(db, { dataset: 'shapes', classes: 4, split: 'test', imageIndex: 7, verdict: 'wrong', correctedLabel: 4 })).toThrow(/0-3 in shapes/);
   });
 
   it('corrects only the wrong labels, collects the ambiguous ones, and leaves the original untouched', () => {
     const db = memoryDb();
     const labels = Uint8Array.from([0, 1, 2, 3, 4]);
-    decideLabel(db, { split: 'train', imageIndex: 1, verdict: 'wrong', correctedLabel: 7 });
-    decideLabel(db, { split: 'train', imageIndex: 2, verdict: 'ambiguous' });
-    decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'right' });
-    decideLabel(db, { split: 'train', imageIndex: 4, verdict: 'skip' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 1, verdict: 'wrong', correctedLabel: 7 });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 2, verdict: 'ambiguous' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 3, verdict: 'right' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 4, verdict: 'skip' });
     // "Wrong, it is a 0" on an image labelled 0 changes nothing and is not counted.
-    decideLabel(db, { split: 'train', imageIndex: 0, verdict: 'wrong', correctedLabel: 0 });
-    const corrected = correctLabels(labels, listLabelDecisions(db, 'train'));
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 0, verdict: 'wrong', correctedLabel: 0 });
+    const corrected = correctLabels(labels, listLabelDecisions(db, 'mnist', 'train'));
     expect(Array.from(corrected.labels)).toEqual([0, 7, 2, 3, 4]);
     expect([...corrected.ambiguous]).toEqual([2]);
     expect(corrected.corrected).toBe(1);
@@ -64,7 +79,7 @@ describe('trainingSet', () => {
     const folds = 4;
     const heldOutSeen = new Set<number>();
     for (let fold = 0; fold < folds; fold++) {
-      const set = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, fold, folds }), train);
+      const set = trainingSet(listLabelDecisions(db, 'mnist', 'train'), smallRunParams({ trainLimit: 1000, fold, folds }), train);
       const heldOut = Array.from(set.heldOut!.indices);
       expect(heldOut.every((i) => i % folds === fold)).toBe(true);
       expect(heldOut).toHaveLength(250);
@@ -82,8 +97,8 @@ describe('trainingSet', () => {
 
   it('an ordinary run trains on the split as loaded, with no held-out fold and no corrected-labels hash', () => {
     const db = memoryDb();
-    decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: 9 });
-    const set = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000 }), train);
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: 9 });
+    const set = trainingSet(listLabelDecisions(db, 'mnist', 'train'), smallRunParams({ trainLimit: 1000 }), train);
     expect(set.train.labels).toEqual(train.labels);
     expect(set.heldOut).toBeNull();
     expect(set.correctedLabelsSha256).toBeNull();
@@ -92,16 +107,16 @@ describe('trainingSet', () => {
   it('relabels from the training-set decisions only, and leaves out the ambiguous images when asked', () => {
     const db = memoryDb();
     const wrongAs = (train.labels[3]! + 1) % 10;
-    decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
-    decideLabel(db, { split: 'train', imageIndex: 5, verdict: 'ambiguous' });
-    decideLabel(db, { split: 'test', imageIndex: 4, verdict: 'wrong', correctedLabel: (train.labels[4]! + 1) % 10 });
-    const corrected = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected' }), train);
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 5, verdict: 'ambiguous' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 4, verdict: 'wrong', correctedLabel: (train.labels[4]! + 1) % 10 });
+    const corrected = trainingSet(listLabelDecisions(db, 'mnist', 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected' }), train);
     expect(corrected.train.labels[3]).toBe(wrongAs);
     expect(corrected.train.labels[4]).toBe(train.labels[4]);
     expect(corrected.train.count).toBe(1000);
     expect(corrected.relabelled).toBe(1);
 
-    const both = trainingSet(listLabelDecisions(db, 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected', exclude: 'ambiguous' }), train);
+    const both = trainingSet(listLabelDecisions(db, 'mnist', 'train'), smallRunParams({ trainLimit: 1000, labels: 'corrected', exclude: 'ambiguous' }), train);
     expect(both.train.count).toBe(999);
     expect(both.excluded).toBe(1);
     // Image 5 is gone: row 5 is image 6.
@@ -112,8 +127,8 @@ describe('trainingSet', () => {
   it('runTrainingSplit (train embeddings, temperature fit) is the training set the run trained on, split from its end', () => {
     const db = memoryDb();
     const wrongAs = (train.labels[3]! + 1) % 10;
-    decideLabel(db, { split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
-    decideLabel(db, { split: 'train', imageIndex: 5, verdict: 'ambiguous' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 3, verdict: 'wrong', correctedLabel: wrongAs });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: 5, verdict: 'ambiguous' });
     const pixels = (images: Uint8Array, row: number) => Buffer.from(images.subarray(row * 784, (row + 1) * 784)).toString('hex');
 
     const cleaned = smallRunParams({ trainLimit: 1000, validationSplit: 0.2, labels: 'corrected', exclude: 'ambiguous' });
@@ -144,7 +159,7 @@ describe('training on corrected labels and on folds', () => {
   it('train --labels corrected learns the corrected labels and records their sha256 on the run', async () => {
     const db = memoryDb();
     const relabel = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => ({ i, to: (train.labels[i]! + 5) % 10 }));
-    for (const { i, to } of relabel) decideLabel(db, { split: 'train', imageIndex: i, verdict: 'wrong', correctedLabel: to });
+    for (const { i, to } of relabel) decideLabel(db, { dataset: 'mnist', classes: 10, split: 'train', imageIndex: i, verdict: 'wrong', correctedLabel: to });
     const run = runningRun(db, { trainLimit: 1000, testLimit: 200, labels: 'corrected', workers: 1 });
     const ended = await executeRun(storeOn(db), run.id, { backend: 'wasm' });
     expect(ended.status).toBe('completed');

@@ -10,7 +10,7 @@ import { MapPanel } from '../../src/web/analysis/map-panel.tsx';
 import { analysisRoutes } from '../../src/web/analysis/routes.tsx';
 import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 import { runningRun } from '../helpers/db.ts';
-import { webApp } from '../helpers/web.ts';
+import { datasetPageWithFacts, webApp } from '../helpers/web.ts';
 
 const IMAGES = 2000;
 const test = loadMnist('test', { limit: IMAGES });
@@ -118,9 +118,8 @@ describe('the embeddings map', () => {
 describe('the dataset page', () => {
   it('shows class balance, crossed-seven prevalence in both splits and the mean images', async () => {
     const { app } = webApp();
-    const response = await app.request('/dataset');
-    expect(response.status).toBe(200);
-    const html = await response.text();
+    expect((await app.request('/dataset')).status).toBe(200);
+    const html = await datasetPageWithFacts(app);
     expect(html).toContain('<a href="/dataset">Dataset</a>');
     expect(html).toContain('6,265');
     expect(html).toMatch(/of 6,265 sevens are crossed, <strong class="prevalence">\d+\.\d%<\/strong>/);

@@ -75,6 +75,22 @@ describe("a run's pages show its own dataset", () => {
     expect(section).not.toContain('hx-get');
   });
 
+  it("a run's discovered slices on another dataset are found in a thread while the panel polls, not on the request", async () => {
+    const { app, db } = appWithShapes();
+    const test = loadDataset(db, 'shapes', 'test');
+    const run = recordCompletedRun(db, test.labels, { dataset: 'shapes', classes: 4, accuracy: 0.5, seed: 4, embeddingDimensions: 8 });
+    const first = await (await app.request(`/runs/${run.id}/slices`)).text();
+    expect(first).toContain(`hx-get="/runs/${run.id}/slices"`);
+    let panel = first;
+    for (let tries = 0; tries < 100 && panel.includes('hx-get'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      panel = await (await app.request(`/runs/${run.id}/slices`)).text();
+    }
+    expect(panel).toContain('No cluster stands out.');
+    // Calibration reads the same slices, now found, rather than finding its own.
+    expect(await (await app.request(`/runs/${run.id}/calibration`)).text()).not.toContain('being found');
+  });
+
   it('Fashion-MNIST runs: the matrix and image pages carry its class names', async () => {
     const { app, db } = webApp();
     const test = loadDataset(db, 'fashion-mnist', 'test', { limit: 300 });

@@ -39,13 +39,13 @@ describe('the label issues review', () => {
     const next = await answer.text();
     expect(next).toContain('1 of 3 label issues decided');
     expect(shownIndex(next)).not.toBe(first);
-    expect(getLabelDecision(db, 'test', first)).toMatchObject({ verdict: 'wrong', correctedLabel: (images.labels[first]! + 1) % 10 });
+    expect(getLabelDecision(db, 'mnist', 'test', first)).toMatchObject({ verdict: 'wrong', correctedLabel: (images.labels[first]! + 1) % 10 });
 
     // Without htmx the form still works: it redirects to the next label issue.
     const plain = await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: String(shownIndex(next)), decision: 'ambiguous' });
     expect(plain.status).toBe(303);
     expect(plain.headers.get('Location')).toMatch(/^\/label-issues\?split=test&slice=all&index=\d+$/);
-    expect(listLabelDecisions(db, 'test').map((d) => d.verdict).sort()).toEqual(['ambiguous', 'wrong']);
+    expect(listLabelDecisions(db, 'mnist', 'test').map((d) => d.verdict).sort()).toEqual(['ambiguous', 'wrong']);
   });
 
   it('keeps its place (issue 27): the URL follows the issue shown, a decision shows as made and says a new one replaces it, a skip decides nothing', async () => {
@@ -90,7 +90,7 @@ describe('the label issues review', () => {
     const { app, db } = appWithLabelIssues([10]);
     await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'right' }, htmx);
     await postForm(app, '/label-issues/decide', { split: 'test', slice: 'all', index: '10', decision: 'skip' }, htmx);
-    expect(listLabelDecisions(db, 'test').map((d) => d.verdict)).toEqual(['skip']);
+    expect(listLabelDecisions(db, 'mnist', 'test').map((d) => d.verdict)).toEqual(['skip']);
     for (const fields of [
       { split: 'test', slice: 'all', index: '11', decision: 'wrong-10' },
       { split: 'dev', slice: 'all', index: '11', decision: 'right' },
@@ -99,14 +99,14 @@ describe('the label issues review', () => {
     ]) {
       expect((await postForm(app, '/label-issues/decide', fields, htmx)).status).toBe(400);
     }
-    expect(listLabelDecisions(db, 'test')).toHaveLength(1);
+    expect(listLabelDecisions(db, 'mnist', 'test')).toHaveLength(1);
     expect((await app.request('/label-issues?split=train&slice=all')).status).toBe(200);
     expect((await app.request('/label-issues?split=both')).status).toBe(400);
   });
 
   it('exports the decisions as JSON and CSV with the labels file sha256', async () => {
     const { app, db, images } = appWithLabelIssues([10]);
-    decideLabel(db, { split: 'test', imageIndex: 10, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: 10, verdict: 'wrong', correctedLabel: 3, decidedAt: new Date('2026-12-02T10:00:00Z') });
     const json = await (await app.request('/api/label-issues/decisions')).json();
     expect(json.dataset.test.labelsSha256).toBe(images.dataset.labelsSha256);
     expect(json.decisions).toEqual([{ split: 'test', index: 10, label: images.labels[10], verdict: 'wrong', correctedLabel: 3, decidedAt: '2026-12-02T10:00:00.000Z' }]);
@@ -140,8 +140,8 @@ describe('accuracy on corrected labels', () => {
     const labels = Uint8Array.from([0, 1, 2, 3]);
     const predicted = Uint8Array.from([0, 7, 5, 3]);
     const decisions = [
-      { split: 'test' as const, imageIndex: 1, verdict: 'wrong' as const, correctedLabel: 7, decidedAt: new Date() },
-      { split: 'test' as const, imageIndex: 2, verdict: 'ambiguous' as const, correctedLabel: null, decidedAt: new Date() },
+      { dataset: 'mnist', split: 'test' as const, imageIndex: 1, verdict: 'wrong' as const, correctedLabel: 7, decidedAt: new Date() },
+      { dataset: 'mnist', split: 'test' as const, imageIndex: 2, verdict: 'ambiguous' as const, correctedLabel: null, decidedAt: new Date() },
     ];
     expect(labelAccuracies(predicted, labels, decisions)).toEqual({ original: 0.5, corrected: 0.75, withoutAmbiguous: 1, relabelled: 1, ambiguous: 1 });
     // A run on the first two test images only counts the decisions about them.
@@ -157,9 +157,9 @@ describe('accuracy on corrected labels', () => {
 
     const { predicted } = loadTestPredictions(db, run.id)!;
     const wrong = predicted.findIndex((p, i) => p !== images.labels[i]);
-    decideLabel(db, { split: 'test', imageIndex: wrong, verdict: 'wrong', correctedLabel: predicted[wrong]! });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: wrong, verdict: 'wrong', correctedLabel: predicted[wrong]! });
     const right = predicted.findIndex((p, i) => p === images.labels[i]);
-    decideLabel(db, { split: 'test', imageIndex: right, verdict: 'ambiguous' });
+    decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: right, verdict: 'ambiguous' });
     const correct = predicted.filter((p, i) => p === images.labels[i]).length;
     const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
 

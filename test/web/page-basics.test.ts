@@ -20,7 +20,7 @@ const NOT_PAGES = [
   /\.(png|json|csv)$/,
   /^\/own-digits\/scores$/,
   /^\/runs\/:id\/(row|live|epoch-confusion|gallery|calibration|robustness|analysis|slices)$/,
-  /^\/dataset\/(label-issues|duplicates)$/,
+  /^\/dataset\/(label-issues|duplicates|facts)$/,
   /^\/runs\/:id\/explain\//,
   /^\/compare\/(params|cell)$/,
   /^\/sweeps\/:id\/results$/,

@@ -76,7 +76,7 @@ describe('filtering, sorting and choosing columns on /runs', () => {
     // Relabel every image b got wrong as what b read: b is right on all of them, a and c lose the ones they had right.
     const { predicted } = loadTestPredictions(db, b.id)!;
     predicted.forEach((p, i) => {
-      if (p !== images.labels[i]) decideLabel(db, { split: 'test', imageIndex: i, verdict: 'wrong', correctedLabel: p });
+      if (p !== images.labels[i]) decideLabel(db, { dataset: 'mnist', classes: 10, split: 'test', imageIndex: i, verdict: 'wrong', correctedLabel: p });
     });
     expect(await sorted('sort=acc')).toEqual([a.id, c.id, b.id]);
     expect(await sorted('sort=corrected_acc')).toEqual([b.id, a.id, c.id]);

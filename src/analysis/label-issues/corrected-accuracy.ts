@@ -1,3 +1,4 @@
+import { DEFAULT_DATASET } from '../../data/datasets/catalogue.ts';
 import type { Db } from '../../../db/client.ts';
 import { correctLabels, listLabelDecisions, type LabelDecision } from '../../store/label-issues-decisions.ts';
 import { loadTestPredictions, type Run } from '../../store/store.ts';
@@ -39,9 +40,9 @@ export function labelAccuracies(predicted: Uint8Array, testLabels: Uint8Array, d
   };
 }
 
-/** The test-set decisions that change an accuracy: corrections and ambiguous verdicts. */
+/** MNIST's test-set decisions that change an accuracy (corrections and ambiguous verdicts): runLabelAccuracies reads MNIST's runs only. */
 export function effectiveTestDecisions(db: Db): LabelDecision[] {
-  return listLabelDecisions(db, 'test').filter((d) => d.verdict === 'wrong' || d.verdict === 'ambiguous');
+  return listLabelDecisions(db, DEFAULT_DATASET, 'test').filter((d) => d.verdict === 'wrong' || d.verdict === 'ambiguous');
 }
 
 /**

@@ -5,14 +5,15 @@ import { listLabelDecisions } from '../../store/label-issues-decisions.ts';
 import type { MnistSplit } from '../../data/mnist.ts';
 
 /**
- * Every label decision, with the dataset files they are about: the sha256 of each split's images
- * and labels file, so a decision list is never applied to another copy of MNIST by mistake.
+ * Every label decision on `dataset`, with the dataset files they are about: the sha256 of each
+ * split's images and labels file, so a decision list is never applied to another copy (or another
+ * dataset) by mistake.
  */
-export function labelDecisionsExport(db: Db, splits: { train: MnistSplit; test: MnistSplit }) {
+export function labelDecisionsExport(db: Db, dataset: string, splits: { train: MnistSplit; test: MnistSplit }) {
   return {
     dataset: Object.fromEntries(LABEL_SPLITS.map((split) => [split, { imagesSha256: splits[split].imagesSha256, labelsSha256: splits[split].labelsSha256 }])),
     decisions: LABEL_SPLITS.flatMap((split) =>
-      listLabelDecisions(db, split).map((d) => ({
+      listLabelDecisions(db, dataset, split).map((d) => ({
         split,
         index: d.imageIndex,
         label: splits[split].labels[d.imageIndex] ?? null,
@@ -34,7 +35,7 @@ export function labelDecisionsCsv(exported: ReturnType<typeof labelDecisionsExpo
   return [CSV_HEADER, ...rows].join('\n') + '\n';
 }
 
-/** An import that does not fit: unreadable, about another copy of MNIST, or holding a decision that cannot be. */
+/** An import that does not fit: unreadable, about other dataset files, or holding a decision that cannot be. */
 export class LabelDecisionsImportError extends DomainError { readonly kind = 'invalid'; }
 
 export interface ImportedDecision {

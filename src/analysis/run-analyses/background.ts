@@ -1,6 +1,7 @@
 import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { embeddingMaps, runs, testEmbeddings } from '../../../db/schema.ts';
+import { DEFAULT_DATASET } from '../../data/datasets/catalogue.ts';
 import type { MapJobs } from '../maps/map-jobs.ts';
 import { loadMap, PIXEL_MAP_KEY, runMapKey } from '../maps/map-store.ts';
 import type { RunAnalyses } from './run-analyses.ts';
@@ -10,8 +11,8 @@ const SLICES_AT_START = 20;
 
 /**
  * What a server computes for completed runs before anyone asks: their discovered slices (memory),
- * their maps (stored), the pixel map and the dataset facts of the dataset page, and the test set's
- * label-issue ranking. `scan` notices runs that completed since the last scan, whoever completed
+ * their maps (stored), the pixel map and the dataset facts of the dataset page, and each dataset's
+ * test-set label-issue ranking. `scan` notices runs that completed since the last scan, whoever completed
  * them (a run trained here, by a worker or Slurm, imported, or tracked from a script; another
  * process, or before an upgrade), and works through them one job at a time, newest run first, each
  * in a low-priority worker thread: at most one core, yielded to training.
@@ -23,8 +24,8 @@ export class BackgroundAnalyses {
   private storedMaps = new Set<number>();
   /** Jobs that failed: not tried again by this process (a visit still may, and shows the error). */
   private readonly failed = new Set<string>();
-  private factsDone = false;
-  private rankedKey = '';
+  /** Per dataset, the completed runs its label issues were last ranked over. */
+  private readonly ranked = new Map<string, string>();
   private working: Promise<void> | null = null;
   private started = false;
   private stopped = false;
@@ -81,9 +82,16 @@ export class BackgroundAnalyses {
         return { key: `slices:${runId}`, run: () => this.analyses.discoveredSlices(runId) };
       }
     }
-    if (!this.failed.has('dataset-facts') && !this.factsDone) return { key: 'dataset-facts', run: () => this.analyses.datasetFacts().then(() => (this.factsDone = true)) };
-    const ranking = `label-issues:${this.completedKey()}`;
-    if (this.rankedKey !== ranking && !this.failed.has(ranking)) return { key: ranking, run: () => this.analyses.testLabelIssues().then(() => (this.rankedKey = ranking)) };
+    // MNIST's page is the one opened first; another dataset's facts are computed at its page's first view.
+    if (!this.failed.has('dataset-facts') && this.analyses.datasetFactsStatus(DEFAULT_DATASET).state === 'absent') {
+      return { key: 'dataset-facts', run: () => this.analyses.datasetFacts(DEFAULT_DATASET) };
+    }
+    for (const [dataset, completed] of this.completedByDataset()) {
+      const ranking = `label-issues:${dataset}:${completed}`;
+      if (this.ranked.get(dataset) !== ranking && !this.failed.has(ranking)) {
+        return { key: ranking, run: () => this.analyses.testLabelIssues(dataset).then(() => this.ranked.set(dataset, ranking)) };
+      }
+    }
     for (const runId of runIds) {
       if (this.needsMap(runId) && !this.failed.has(`map:${runId}`)) return { key: `map:${runId}`, run: () => this.maps.get(runMapKey(runId)) };
     }
@@ -91,8 +99,13 @@ export class BackgroundAnalyses {
     return null;
   }
 
-  private completedKey(): string {
-    return this.db.select({ id: runs.id }).from(runs).where(eq(runs.status, 'completed')).all().map((r) => r.id).join(',');
+  /** Each dataset's completed runs (MNIST's always, so its page has a ranking with no runs), as one key per dataset. */
+  private completedByDataset(): Map<string, string> {
+    const byDataset = new Map<string, number[]>([[DEFAULT_DATASET, []]]);
+    for (const row of this.db.select({ id: runs.id, dataset: runs.dataset }).from(runs).where(eq(runs.status, 'completed')).orderBy(runs.id).all()) {
+      byDataset.set(row.dataset, [...(byDataset.get(row.dataset) ?? []), row.id]);
+    }
+    return new Map([...byDataset].map(([dataset, ids]) => [dataset, ids.join(',')]));
   }
 
   /**
@@ -102,7 +115,7 @@ export class BackgroundAnalyses {
    */
   private completedRuns(): number[] {
     const rows = this.db
-      .select({ id: runs.id, map: embeddingMaps.id, dataset: runs.dataset })
+      .select({ id: runs.id, map: embeddingMaps.id })
       .from(runs)
       .innerJoin(testEmbeddings, and(eq(testEmbeddings.runId, runs.id), gt(testEmbeddings.dimensions, 0)))
       .leftJoin(embeddingMaps, and(eq(embeddingMaps.runId, runs.id), eq(embeddingMaps.source, 'embeddings'), eq(embeddingMaps.split, 'test')))
@@ -114,8 +127,7 @@ export class BackgroundAnalyses {
     const fresh = rows.filter((row) => !this.seen.has(row.id));
     fresh.forEach((row, i) => {
       this.seen.add(row.id);
-      // The slices discovered here are over MNIST's test labels; another dataset's run finds its own when viewed.
-      if ((!first || i < SLICES_AT_START) && row.dataset === 'mnist') this.wantSlices.add(row.id);
+      if (!first || i < SLICES_AT_START) this.wantSlices.add(row.id);
     });
     this.storedMaps = new Set(rows.filter((row) => row.map !== null).map((row) => row.id));
     return rows.map((row) => row.id).filter((id) => this.wantSlices.has(id) || !this.storedMaps.has(id));

@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { testEmbeddings, testPredictions } from '../../../db/schema.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
-import { listRuns, loadPackedTestEmbeddings, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
+import { getRun, listRuns, loadPackedTestEmbeddings, loadTestEmbeddings, loadTestPredictions } from '../../store/store.ts';
+import { threadDataset } from '../../data/datasets/catalogue.ts';
 import type { DatasetFacts } from '../dataset-facts.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
@@ -22,21 +23,32 @@ export interface TestLabelIssues {
 /** Kept in memory per run: small (ten clusters' indices), and a server sees few runs a day. */
 const KEPT_SLICES = 2000;
 
+/** One dataset's test labels, by the dataset's name: every run is analysed over its own dataset's. */
+export type TestLabelsOf = (dataset: string) => Uint8Array;
+
+/** A ranking of one dataset's test labels, by the completed runs it ranks over. */
+interface RankingEntry {
+  key: string;
+  value: Promise<TestLabelIssues>;
+  status: JobStatus<TestLabelIssues>;
+}
+
 /**
  * The analyses a server keeps in memory and computes in worker threads, never on its event loop:
  * each run's discovered slices (k-means over its embeddings, seconds for 10,000 images), the
- * dataset page's facts and the test set's label-issue ranking. One per server, shared by its pages
- * and its background work, so a page and the background never compute the same thing twice.
+ * dataset page's facts and each dataset's test-set label-issue ranking. One per server, shared by
+ * its pages and its background work, so a page and the background never compute the same thing twice.
  */
 export class RunAnalyses {
   private readonly board = new JobBoard();
   private readonly slices = new Map<number, DiscoveredSlice[]>();
-  private facts: Promise<DatasetFacts> | undefined;
-  private labelIssues: { key: string; value: Promise<TestLabelIssues>; status: JobStatus<TestLabelIssues> } | undefined;
+  /** Each dataset's facts, once computed: a few kB each (counts and ten mean images). */
+  private readonly facts = new Map<string, DatasetFacts>();
+  private readonly labelIssues = new Map<string, RankingEntry>();
 
   constructor(
     private readonly db: Db,
-    private readonly testLabels: () => Uint8Array,
+    private readonly testLabels: TestLabelsOf,
     private readonly discover: typeof discoverSlicesInThread = discoverSlicesInThread,
   ) {}
 
@@ -67,40 +79,58 @@ export class RunAnalyses {
       const predictions = loadTestPredictions(this.db, runId);
       const embeddings = loadPackedTestEmbeddings(this.db, runId);
       if (!predictions || !embeddings) throw new Error(`run ${runId} has no stored test predictions and embeddings`);
-      const slices = await this.discover({ labels: this.testLabels(), predicted: predictions.predicted, embeddings });
+      const slices = await this.discover({ labels: this.testLabels(getRun(this.db, runId).dataset), predicted: predictions.predicted, embeddings });
       this.slices.set(runId, slices);
       for (const oldest of this.slices.keys()) if (this.slices.size > KEPT_SLICES) this.slices.delete(oldest);
       return slices;
     });
   }
 
-  /** The dataset page's facts: both splits read and summarised once, in a thread. */
-  datasetFacts(): Promise<DatasetFacts> {
-    this.facts ??= runThreadJob<DatasetFacts, FactsMessage>(new URL('./dataset-facts-thread.mjs', import.meta.url), null, 'dataset facts', (message, control) =>
-      message.kind === 'done' ? control.resolve(message.facts) : control.reject(new Error(message.error)),
-    ).catch((err: unknown) => {
-      this.facts = undefined; // the next visit tries again
-      throw err;
+  /** Where `dataset`'s page facts stand, without starting anything. */
+  datasetFactsStatus(dataset: string): JobStatus<DatasetFacts> {
+    const kept = this.facts.get(dataset);
+    if (kept) return { state: 'ready', value: kept };
+    return this.board.status(`facts:${dataset}`) ?? { state: 'absent' };
+  }
+
+  /** Starts computing `dataset`'s facts if absent (or failed before); returns where they stand. */
+  startDatasetFacts(dataset: string): JobStatus<DatasetFacts> {
+    const status = this.datasetFactsStatus(dataset);
+    if (status.state === 'absent' || status.state === 'failed') this.datasetFacts(dataset).catch(() => {}); // kept for status
+    return this.datasetFactsStatus(dataset);
+  }
+
+  /** `dataset`'s page facts: both splits read and summarised once, in a thread (which reads the dataset itself). */
+  async datasetFacts(dataset: string): Promise<DatasetFacts> {
+    const kept = this.facts.get(dataset);
+    if (kept) return kept;
+    return this.board.run(`facts:${dataset}`, async (report) => {
+      report(0.1, 'reading both splits');
+      const facts = await runThreadJob<DatasetFacts, FactsMessage>(new URL('./dataset-facts-thread.mjs', import.meta.url), threadDataset(this.db, dataset), 'dataset facts', (message, control) =>
+        message.kind === 'done' ? control.resolve(message.facts) : control.reject(new Error(message.error)),
+      );
+      this.facts.set(dataset, facts);
+      return facts;
     });
-    return this.facts;
   }
 
   /**
-   * MNIST's test set's label issues over every completed MNIST run that predicted all of it, ranked in a
-   * thread, again only when the completed runs change. Each run's predictions and embeddings are
-   * read in a turn of their own, so reading many runs does not hold the event loop either.
+   * `dataset`'s test set's label issues over every completed run on it that predicted all of it,
+   * ranked in a thread, again only when those runs change. Each run's predictions and embeddings
+   * are read in a turn of their own, so reading many runs does not hold the event loop either.
    */
-  testLabelIssues(): Promise<TestLabelIssues> {
-    // MNIST's test labels: only MNIST's runs vote (another dataset's 10,000 test predictions are not about these images).
+  testLabelIssues(dataset: string): Promise<TestLabelIssues> {
+    // Only the dataset's own runs vote: another dataset's predictions are not about these images.
     const runs = listRuns(this.db, { statuses: ['completed'] })
-      .filter((run) => run.dataset === 'mnist')
+      .filter((run) => run.dataset === dataset)
       .map((run) => run.id);
     const key = runs.join(',');
-    if (this.labelIssues?.key === key && this.labelIssues.status.state !== 'failed') return this.labelIssues.value;
-    const entry: NonNullable<typeof this.labelIssues> = {
+    const kept = this.labelIssues.get(dataset);
+    if (kept?.key === key && kept.status.state !== 'failed') return kept.value;
+    const entry: RankingEntry = {
       key,
       status: { state: 'computing', fraction: 0, stage: `ranking over ${runs.length} completed runs` },
-      value: this.rankTestLabels(runs).then(
+      value: this.rankTestLabels(dataset, runs).then(
         (value) => ((entry.status = { state: 'ready', value }), value),
         (err: unknown) => {
           entry.status = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
@@ -108,20 +138,23 @@ export class RunAnalyses {
         },
       ),
     };
-    this.labelIssues = entry;
+    this.labelIssues.set(dataset, entry);
     return entry.value;
   }
 
   /**
-   * Where the ranking of the latest call to testLabelIssues stands; absent before any. A failed
-   * ranking is tried again at the next call.
+   * Where the ranking of the latest call to testLabelIssues(dataset) stands; absent before any. A
+   * failed ranking is tried again at the next call.
    */
-  testLabelIssuesStatus(): JobStatus<TestLabelIssues> {
-    return this.labelIssues?.status ?? { state: 'absent' };
+  testLabelIssuesStatus(dataset: string): JobStatus<TestLabelIssues> {
+    return this.labelIssues.get(dataset)?.status ?? { state: 'absent' };
   }
 
-  private async rankTestLabels(runIds: number[]): Promise<TestLabelIssues> {
-    const labels = this.testLabels();
+  private async rankTestLabels(dataset: string, runIds: number[]): Promise<TestLabelIssues> {
+    // Nothing to rank without runs, and no dataset to read (another dataset's test split costs a tenth of a second).
+    if (runIds.length === 0) return { runs: 0, issues: [] };
+    await yieldToOthers(); // not in the turn of the page that asked
+    const labels = this.testLabels(dataset);
     const views: PredictionView[] = [];
     for (const runId of runIds) {
       await yieldToOthers();

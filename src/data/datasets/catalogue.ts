@@ -39,8 +39,11 @@ export function fashionMnistDataset(dir = FASHION_MNIST_DIR): Dataset {
 const BUILT_IN: Record<string, () => Dataset> = { mnist: () => mnistDataset(), 'fashion-mnist': () => fashionMnistDataset() };
 export const BUILT_IN_NAMES = Object.keys(BUILT_IN);
 
-/** A registered dataset as a Dataset: an IDX directory read (and its hashes checked) on each load, a picture folder from the store. */
-function registered(db: Db, row: RegisteredDataset): Dataset {
+/** A picture folder's decoded pixels of one split, as the store keeps them; null for a split it lacks. */
+type StoredPixelsOf = (split: SplitName) => { images: Uint8Array; labels: Uint8Array } | null;
+
+/** A registered dataset as a Dataset: an IDX directory read (and its hashes checked) on each load, a picture folder from its stored pixels. */
+function datasetOfRow(row: RegisteredDataset, pixelsOf: StoredPixelsOf): Dataset {
   if (row.kind === 'idx') {
     return idxDataset({ name: row.name, dir: row.path, classNames: row.classNames, builtIn: false, files: row.files });
   }
@@ -51,7 +54,7 @@ function registered(db: Db, row: RegisteredDataset): Dataset {
     path: row.path,
     classNames: row.classNames,
     load(split, options = {}) {
-      const stored = storedPixels(db, row.id, split);
+      const stored = pixelsOf(split);
       if (!stored) throw new DatasetError(`dataset '${row.name}' has no stored ${split} split; register it again`);
       const total = stored.labels.length;
       const count = Math.min(total, options.limit ?? total);
@@ -75,11 +78,42 @@ export function findDataset(db: Db | null, name: string = DEFAULT_DATASET): Data
   const builtIn = BUILT_IN[name];
   if (builtIn) return builtIn();
   const row = db ? findRegisteredDataset(db, name) : null;
-  if (!row) {
-    const known = [...BUILT_IN_NAMES, ...(db ? listDatasets(db).map((d) => d.name) : [])];
-    throw new DatasetNotFoundError(`no dataset named '${name}'; known: ${known.join(', ')} (digitlab datasets add NAME PATH registers one)`);
-  }
+  if (!row) throw notFound(db, name);
   return registered(db!, row);
+}
+
+function notFound(db: Db | null, name: string): DatasetNotFoundError {
+  const known = [...BUILT_IN_NAMES, ...(db ? listDatasets(db).map((d) => d.name) : [])];
+  return new DatasetNotFoundError(`no dataset named '${name}'; known: ${known.join(', ')} (digitlab datasets add NAME PATH registers one)`);
+}
+
+/** A registered dataset read from the store. */
+function registered(db: Db, row: RegisteredDataset): Dataset {
+  return datasetOfRow(row, (split) => storedPixels(db, row.id, split));
+}
+
+/**
+ * What a worker thread needs to read a dataset without the store: a built-in one's name, or a
+ * registered one's row with, for a picture folder, its decoded pixels (they live in the store, so
+ * they travel with the job; an IDX directory is read and checked in the thread).
+ */
+export type ThreadDataset =
+  | { kind: 'built-in'; name: string }
+  | { kind: 'registered'; row: RegisteredDataset; pixels: Partial<Record<SplitName, { images: Uint8Array; labels: Uint8Array }>> };
+
+/** The dataset called `name` as a thread is given it; throws DatasetNotFoundError as findDataset does. */
+export function threadDataset(db: Db | null, name: string): ThreadDataset {
+  if (BUILT_IN[name]) return { kind: 'built-in', name };
+  const row = db ? findRegisteredDataset(db, name) : null;
+  if (!row) throw notFound(db, name);
+  const pixels = row.kind === 'images' ? { train: storedPixels(db!, row.id, 'train') ?? undefined, test: storedPixels(db!, row.id, 'test') ?? undefined } : {};
+  return { kind: 'registered', row, pixels };
+}
+
+/** The Dataset a thread reads from what threadDataset gave it. */
+export function datasetInThread(source: ThreadDataset): Dataset {
+  if (source.kind === 'built-in') return findDataset(null, source.name);
+  return datasetOfRow(source.row, (split) => source.pixels[split] ?? null);
 }
 
 /** One split of a named dataset: the general loader, of which loadMnist is the MNIST case. */

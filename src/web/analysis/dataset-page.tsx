@@ -4,7 +4,7 @@ import type { JobStatus } from '../../analysis/job-status.ts';
 import type { PictureSample } from '../../data/datasets/image-folder.ts';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { Layout } from '../components/layout.tsx';
-import { percent } from '../format.ts';
+import { datasetQuery, percent } from '../format.ts';
 import { dataUri } from '../png-data-uri.ts';
 import type { TestImages } from '../test-images.ts';
 import { AnalysisStyles } from './styles.tsx';
@@ -44,7 +44,15 @@ export function DatasetLabelIssues({ issues: status, images, dataset = 'mnist', 
       <p class="muted">
         Test images of {dataset} whose given label the completed runs ({issues.runs}) doubt, ranked by confident learning over their mean
         probabilities, their neighbours' labels in embedding space and how many runs disagree. Most suspicious first;{' '}
-        <a href="/label-issues">review them one by one</a>, or <a href="/label-issues/training-set">search the training set</a>.
+        <a href={`/label-issues${datasetQuery(dataset, '?')}`}>review them one by one</a>
+        {dataset === 'mnist' ? (
+          <>
+            , or <a href="/label-issues/training-set">search the training set</a>
+          </>
+        ) : (
+          ''
+        )}
+        .
       </p>
       <Tiles
         indices={issues.issues.map((issue) => issue.index)}
@@ -60,15 +68,15 @@ export function DatasetLabelIssues({ issues: status, images, dataset = 'mnist', 
   );
 }
 
-/** What the dataset page shows: the chosen dataset, its facts and the others to choose from. */
+/** Test images shown per class on the dataset page. */
+const EXAMPLES_PER_CLASS = 8;
+
+/** What the dataset page shows: the chosen dataset and the others to choose from. */
 export interface DatasetView {
   name: string;
   classNames: string[];
   /** Every dataset, for the chooser. */
   names: string[];
-  facts: DatasetFacts;
-  /** Per class, the first test images labelled with it. */
-  examples: number[][];
   /** A picture folder's: a few pictures as found and as read (none for an IDX dataset). */
   samples: PictureSample[];
 }
@@ -180,15 +188,28 @@ export function DuplicatesSection({ dataset, status, train, test }: { dataset: s
   );
 }
 
-export function DatasetPage({ view, issues, images }: { view: DatasetView; issues: IssuesStatus; images: TestImages }) {
-  const { facts, classNames, name: dataset } = view;
+/** The facts section: class balance, examples, crossed sevens (MNIST) and mean images, or while they are computed (in a thread) a line that polls for them. */
+export function DatasetFactsSection({ dataset, classNames, status, images }: { dataset: string; classNames: string[]; status: JobStatus<DatasetFacts>; images: TestImages }) {
+  if (status.state !== 'ready') {
+    const poll = status.state === 'failed' ? {} : { 'hx-get': `/dataset/facts${datasetQuery(dataset, '?')}`, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
+    const what = status.state === 'failed' ? `Reading the dataset failed: ${status.error}` : `Counting both splits${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
+    return (
+      <section id="dataset-facts" {...poll}>
+        <h2>Class balance</h2>
+        <p class={status.state === 'failed' ? 'error' : 'muted progress-text'}>{what}</p>
+      </section>
+    );
+  }
+  const facts = status.value;
   const { train, test } = facts;
   const name = (c: number) => classNames[c] ?? String(c);
+  const examples = classNames.map(() => [] as number[]);
+  for (let i = 0; i < images.count; i++) {
+    const list = examples[images.labels[i]!];
+    if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
+  }
   return (
-    <Layout title={`Dataset ${dataset}`}>
-      <AnalysisStyles />
-      <h1>{dataset === 'mnist' ? 'MNIST' : dataset}</h1>
-      <DatasetChooser view={view} />
+    <div id="dataset-facts">
       <section>
         <h2>Class balance</h2>
         <div class="table-scroll">
@@ -220,19 +241,15 @@ export function DatasetPage({ view, issues, images }: { view: DatasetView; issue
         </table>
         </div>
       </section>
-      <PictureSamples samples={view.samples} />
       <section class="examples">
         <h2>Examples per class (test)</h2>
-        {view.examples.map((indices, label) => (
+        {examples.map((indices, label) => (
           <div class="class-examples" data-label={String(label)}>
             <h3>{name(label)}</h3>
             <Tiles indices={indices} images={images} caption={(i) => String(i)} href={imageHref(dataset)} />
           </div>
         ))}
       </section>
-      <div hx-get={`/dataset/duplicates?dataset=${encodeURIComponent(dataset)}`} hx-trigger="load" hx-swap="outerHTML">
-        <p class="muted">Loading the leakage check…</p>
-      </div>
       {train.crossedSevens && test.crossedSevens ? (
       <section>
         <h2>Crossed sevens: rare?</h2>
@@ -264,6 +281,22 @@ export function DatasetPage({ view, issues, images }: { view: DatasetView; issue
           ))}
         </ul>
       </section>
+    </div>
+  );
+}
+
+export function DatasetPage({ view, facts, issues, images }: { view: DatasetView; facts: JobStatus<DatasetFacts>; issues: IssuesStatus; images: TestImages }) {
+  const { classNames, name: dataset } = view;
+  return (
+    <Layout title={`Dataset ${dataset}`}>
+      <AnalysisStyles />
+      <h1>{dataset === 'mnist' ? 'MNIST' : dataset}</h1>
+      <DatasetChooser view={view} />
+      <PictureSamples samples={view.samples} />
+      <DatasetFactsSection dataset={dataset} classNames={classNames} status={facts} images={images} />
+      <div hx-get={`/dataset/duplicates?dataset=${encodeURIComponent(dataset)}`} hx-trigger="load" hx-swap="outerHTML">
+        <p class="muted">Loading the leakage check…</p>
+      </div>
       <DatasetLabelIssues issues={issues} images={images} dataset={dataset} classNames={classNames} />
       {dataset === 'mnist' ? (
         <section>

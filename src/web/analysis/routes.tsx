@@ -3,28 +3,21 @@ import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-s
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
-import { getRun, listRuns, loadTestPredictions } from '../../store/store.ts';
-import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
+import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { isCrossSite } from '../request-guard.ts';
-import { DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
+import { DatasetFactsSection, DatasetLabelIssues, DatasetPage, DuplicatesSection, type DatasetView } from './dataset-page.tsx';
 import { findDuplicatesInThread, type Duplicates } from '../../analysis/duplicates.ts';
 import { JobBoard } from '../../analysis/job-board.ts';
-import { datasetFacts, type DatasetFacts } from '../../analysis/dataset-facts.ts';
-import { discoverRunSlices } from '../../analysis/slice-discovery.ts';
-import { storedLabelIssuesInThread } from '../../analysis/label-issues/ranking-in-thread.ts';
 import type { JobStatus } from '../../analysis/job-status.ts';
-import type { SlicesStatus } from '../../analysis/run-analyses/run-analyses.ts';
+import type { SlicesStatus, TestLabelIssues } from '../../analysis/run-analyses/run-analyses.ts';
 import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
 import { listDatasets } from '../../store/datasets.ts';
 import { samplePictures } from '../../data/datasets/image-folder.ts';
 import type { Run } from '../../store/store.ts';
 import { MapPanel } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
-
-/** Test images shown per class on the dataset page. */
-const EXAMPLES_PER_CLASS = 8;
 
 /**
  * The dataset page, the run page's analysis fragment and the UMAP maps. Maps, discovered slices,
@@ -37,9 +30,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
   const crossedSevens = () => partitionSevens(testSplit()).crossed;
   /** The dataset a page asks for (?dataset=, MNIST by default); an unknown name is a 404. */
   const datasetOf = (c: Context) => findDataset(db, c.req.query('dataset')?.trim() || 'mnist').name;
-  // Other datasets' facts and every dataset's duplicate search, kept once computed (MNIST's facts
-  // come from the background analyses).
-  const facts = new Map<string, DatasetFacts>();
+  // Every dataset's duplicate search, kept once computed.
   const duplicates = new Map<string, Duplicates>();
   const duplicateJobs = new JobBoard();
 
@@ -53,14 +44,8 @@ export function analysisRoutes(deps: WebDeps): Hono {
       classNames={deps.datasets.classNames(dataset)}
     />
   );
-  /**
-   * A run's discovered slices: MNIST runs' from the background analyses (a thread, normally done
-   * before anyone asks); another dataset's, discovered now over its own labels.
-   */
-  const slicesStatus = (c: Context, run: Run): SlicesStatus => {
-    if (run.dataset !== 'mnist') return { state: 'ready', value: discoverRunSlices(db, run.id, deps.datasets.test(run.dataset).labels) ?? [] };
-    return isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
-  };
+  /** A run's discovered slices, from the background analyses (a thread, normally done before anyone asks). */
+  const slicesStatus = (c: Context, run: Run): SlicesStatus => (isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id));
   /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
   const points = (key: MapKey, predicted: Uint8Array | null, dataset = 'mnist') => {
     const status = maps.status(key);
@@ -76,53 +61,34 @@ export function analysisRoutes(deps: WebDeps): Hono {
     };
   };
 
-  /** The ranking if ready; else it is started (once per set of completed runs) and the section polls. */
-  // Another dataset's ranking, by the completed runs it was ranked over: computed once in a thread
-  // while its section polls, as MNIST's is in the background.
-  const otherIssues = new Map<string, { runs: number; issues: LabelIssue[] }>();
-  const otherIssueJobs = new JobBoard();
-  const issuesOf = (c: Context, name: string): JobStatus<{ runs: number; issues: LabelIssue[] }> => {
-    if (name === 'mnist') return datasetIssues();
-    const completed = listRuns(db, { statuses: ['completed'] }).filter((run) => run.dataset === name).map((run) => run.id).join(',');
-    const key = `${name}:${completed}`;
-    const ranked = otherIssues.get(key);
-    if (ranked) return { state: 'ready', value: ranked };
-    if (!isCrossSite(c) && !otherIssueJobs.status(key)) {
-      void otherIssueJobs
-        .run(key, async () => otherIssues.set(key, await storedLabelIssuesInThread(db, deps.datasets.test(name).labels, 50, name)))
-        .catch(() => undefined); // kept as the job's failure, shown by the next poll
-    }
-    return otherIssueJobs.status(key) ?? { state: 'absent' };
-  };
-  const datasetIssues = () => {
-    analyses.testLabelIssues().catch(() => {}); // a failure shows as the status
-    const status = analyses.testLabelIssuesStatus();
+  /**
+   * A dataset's label issues, the first 50, if ranked; else the ranking is started (once per set of
+   * completed runs, normally by the background analyses) and the section polls. A cross-site GET
+   * sees where it stands but starts nothing.
+   */
+  const issuesOf = (c: Context, dataset: string): JobStatus<TestLabelIssues> => {
+    if (!isCrossSite(c)) analyses.testLabelIssues(dataset).catch(() => {}); // a failure shows as the status
+    const status = analyses.testLabelIssuesStatus(dataset);
     return status.state === 'ready' ? { ...status, value: { runs: status.value.runs, issues: status.value.issues.slice(0, 50) } } : status;
   };
 
+  /**
+   * A dataset's page facts, computed in a thread once (MNIST's by the background analyses, normally
+   * before anyone asks); until then the section polls. A cross-site GET starts nothing.
+   */
+  const factsOf = (c: Context, dataset: string) => (isCrossSite(c) ? analyses.datasetFactsStatus(dataset) : analyses.startDatasetFacts(dataset));
+
   return new Hono()
-    .get('/dataset', async (c) => {
+    .get('/dataset', (c) => {
       const name = datasetOf(c);
-      const classNames = deps.datasets.classNames(name);
-      const [train, testImages] = [deps.datasets.train(name), deps.datasets.test(name)];
-      const mnist = name === 'mnist';
-      // MNIST's facts and label issues are computed in threads in the background from the server's
-      // start (normally ready); another dataset's on its first view, and kept.
-      let known = mnist ? await analyses.datasetFacts() : facts.get(name);
-      if (!known) {
-        known = datasetFacts(train.dataset, testImages.dataset, { classes: classNames.length, sevens: false });
-        facts.set(name, known);
-      }
-      const examples = classNames.map(() => [] as number[]);
-      for (let i = 0; i < testImages.count; i++) {
-        const list = examples[testImages.labels[i]!];
-        if (list && list.length < EXAMPLES_PER_CLASS) list.push(i);
-      }
       const dataset = findDataset(db, name);
       const samples = dataset.kind === 'images' ? samplePictures(dataset.path) : [];
-      const view: DatasetView = { name, classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], facts: known, examples, samples };
-      const issues = issuesOf(c, name);
-      return c.html(<DatasetPage view={view} issues={issues} images={testImages} />);
+      const view: DatasetView = { name, classNames: dataset.classNames, names: [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)], samples };
+      return c.html(<DatasetPage view={view} facts={factsOf(c, name)} issues={issuesOf(c, name)} images={deps.datasets.test(name)} />);
+    })
+    .get('/dataset/facts', (c) => {
+      const name = datasetOf(c);
+      return c.html(<DatasetFactsSection dataset={name} classNames={deps.datasets.classNames(name)} status={factsOf(c, name)} images={deps.datasets.test(name)} />);
     })
     .get('/dataset/duplicates', (c) => {
       const name = datasetOf(c);

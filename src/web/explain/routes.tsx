@@ -73,12 +73,6 @@ export function explainRoutes({ db, datasets, jobs, analyses, explainer }: WebDe
     .get(`/runs/${RUN_ID}/calibration`, (c) => {
       const run = getRun(db, runIdOf(c));
       const images = testOf(run);
-      if (run.dataset !== 'mnist') {
-        // Another dataset's weak clusters are found now, over its own labels (the background analyses are MNIST's).
-        const report = runCalibration(db, run, images.dataset);
-        if (!report) return c.html(<section id="calibration" class="card"><p class="muted">No calibration: run {run.id} has no test predictions.</p></section>);
-        return c.html(<CalibrationView report={report} images={images} />);
-      }
       // The weak clusters come from the run's slice discovery, computed in a thread (in the background once the run completed).
       const clusters = isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id);
       const report = runCalibration(db, run, images.dataset, clusters.state === 'ready' ? clusters.value : []);

@@ -1,14 +1,18 @@
 import type { Child } from 'hono/jsx';
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { REVIEW_SLICES, reviewProgress, type ReviewSlice } from '../../analysis/label-issues/review.ts';
-import type { LabelSplit } from '../../../db/schema.ts';
+import { LABEL_SPLITS, type LabelSplit } from '../../../db/schema.ts';
+import { DEFAULT_DATASET } from '../../data/datasets/catalogue.ts';
 import type { LabelDecision } from '../../store/label-issues-decisions.ts';
 import { Tiles } from '../analysis/tiles.tsx';
 import { Layout } from '../components/layout.tsx';
-import { dateTime, percent, plural } from '../format.ts';
+import { datasetQuery, dateTime, percent, plural } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
 
 export interface ReviewView {
+  /** Whose labels are reviewed, and what its label numbers mean. */
+  dataset: string;
+  classNames: string[];
   split: LabelSplit;
   slice: ReviewSlice;
   /** The label issues in the slice, ranked, and how many runs they come from. */
@@ -24,15 +28,18 @@ export interface ReviewView {
 
 const SLICE_NAMES: Record<ReviewSlice, string> = { all: 'all label issues', 'crossed-seven': 'crossed sevens', 'plain-seven': 'plain sevens' };
 
-export const reviewUrl = (split: LabelSplit, slice: ReviewSlice, index?: number) =>
-  `/label-issues?split=${split}&slice=${slice}${index === undefined ? '' : `&index=${index}`}`;
+export const reviewUrl = (dataset: string, split: LabelSplit, slice: ReviewSlice, index?: number) =>
+  `/label-issues?split=${split}&slice=${slice}${index === undefined ? '' : `&index=${index}`}${datasetQuery(dataset, '&')}`;
 
-export function describeDecision(decision: LabelDecision): string {
+/** A label by its class name (the digit itself on MNIST). */
+const className = (classNames: string[], label: number | null) => (label === null ? '?' : (classNames[label] ?? String(label)));
+
+export function describeDecision(decision: LabelDecision, classNames: string[]): string {
   switch (decision.verdict) {
     case 'right':
       return 'label is right';
     case 'wrong':
-      return `label is wrong: it is a ${decision.correctedLabel}`;
+      return `label is wrong: it is a ${className(classNames, decision.correctedLabel)}`;
     case 'ambiguous':
       return 'ambiguous / unreadable';
     case 'skip':
@@ -40,8 +47,9 @@ export function describeDecision(decision: LabelDecision): string {
   }
 }
 
-function Evidence({ issue }: { issue: LabelIssue }) {
-  const { evidence: e, label, suggested } = issue;
+function Evidence({ issue, classNames }: { issue: LabelIssue; classNames: string[] }) {
+  const { evidence: e } = issue;
+  const [label, suggested] = [className(classNames, issue.label), className(classNames, issue.suggested)];
   return (
     <dl class="evidence">
       <dt>Given label</dt>
@@ -70,13 +78,13 @@ function Evidence({ issue }: { issue: LabelIssue }) {
 }
 
 /** Where the image's attribution maps are: the review does not compute them itself, so it points to them. */
-function AttributionSlot({ split, index }: { split: LabelSplit; index: number }) {
+function AttributionSlot({ dataset, split, index }: { dataset: string; split: LabelSplit; index: number }) {
   return (
     <section class="attribution-slot" id="attribution-slot" data-split={split} data-index={String(index)}>
       <h3>Attribution map</h3>
       {split === 'test' ? (
         <p class="muted">
-          Not drawn here. <a href={`/images/test/${index}`}>Test image #{index}</a> shows each run's map in its why panel.
+          Not drawn here. <a href={`/images/test/${index}${datasetQuery(dataset, '?')}`}>Test image #{index}</a> shows each run's map in its why panel.
         </p>
       ) : (
         <p class="muted">
@@ -90,6 +98,7 @@ function AttributionSlot({ split, index }: { split: LabelSplit; index: number })
 function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue }) {
   return (
     <form class="decisions" method="post" action="/label-issues/decide" hx-post="/label-issues/decide" hx-target="#review" hx-swap="outerHTML">
+      <input type="hidden" name="dataset" value={view.dataset} />
       <input type="hidden" name="split" value={view.split} />
       <input type="hidden" name="slice" value={view.slice} />
       <input type="hidden" name="index" value={String(issue.index)} />
@@ -106,25 +115,29 @@ function DecisionButtons({ view, issue }: { view: ReviewView; issue: LabelIssue 
       </div>
       <p class="muted">Label is wrong, it is a:</p>
       <div class="decision-row digits">
-        {[...Array(10).keys()].map((d) => (
-          <button type="submit" name="decision" value={`wrong-${d}`} data-key={String(d)} class={d === issue.suggested ? 'primary' : undefined} title={`label is wrong: it is a ${d} (key ${d})`}>
-            {d}
-          </button>
-        ))}
+        {view.classNames.map((name, d) => {
+          // A digit key picks the first ten classes: one keystroke each, as on MNIST.
+          const key = d < 10 ? String(d) : undefined;
+          return (
+            <button type="submit" name="decision" value={`wrong-${d}`} data-key={key} class={d === issue.suggested ? 'primary' : undefined} title={`label is wrong: it is a ${name}${key ? ` (key ${key})` : ''}`}>
+              {name}
+            </button>
+          );
+        })}
       </div>
     </form>
   );
 }
 
 /** The decision on the image shown: a skip leaves it undecided, and choosing again replaces a decision. */
-function CurrentDecision({ decision }: { decision: LabelDecision | undefined }) {
+function CurrentDecision({ decision, classNames }: { decision: LabelDecision | undefined; classNames: string[] }) {
   if (!decision) return <p class="current-decision undecided">Not decided yet.</p>;
   if (decision.verdict === 'skip') {
     return <p class="current-decision undecided">Skipped {dateTime(decision.decidedAt)}: not decided yet.</p>;
   }
   return (
     <p class={`current-decision ${decision.verdict}`}>
-      Decided: <strong>{describeDecision(decision)}</strong> <span class="muted">({dateTime(decision.decidedAt)}). Choosing again replaces this decision.</span>
+      Decided: <strong>{describeDecision(decision, classNames)}</strong> <span class="muted">({dateTime(decision.decidedAt)}). Choosing again replaces this decision.</span>
     </p>
   );
 }
@@ -144,7 +157,7 @@ function Panel({ view, index, children }: { view: ReviewView; index?: number; ch
       </p>
       {replaced ? (
         <p class="notice replaced" role="status">
-          Image #{replaced.now.imageIndex}: replaced the earlier decision ({describeDecision(replaced.was)}) with {describeDecision(replaced.now)}.
+          Image #{replaced.now.imageIndex}: replaced the earlier decision ({describeDecision(replaced.was, view.classNames)}) with {describeDecision(replaced.now, view.classNames)}.
         </p>
       ) : (
         ''
@@ -167,7 +180,7 @@ function NothingLeft({ view }: { view: ReviewView }) {
         )
       ) : skipped.length > 0 ? (
         <>
-          Every label issue here is decided or skipped. <a href={reviewUrl(view.split, view.slice, skipped[0])}>Decide the skipped ones</a>
+          Every label issue here is decided or skipped. <a href={reviewUrl(view.dataset, view.split, view.slice, skipped[0])}>Decide the skipped ones</a>
         </>
       ) : (
         'Every label issue here is decided.'
@@ -198,14 +211,14 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
             Label issue {view.at! + 1} of {view.issues.length}: {view.split} image <strong>#{issue.index}</strong>
           </p>
           <p class="review-nav">
-            <a href={reviewUrl(view.split, view.slice, prev.index)} data-key="ArrowLeft">← previous</a>
-            <a href={reviewUrl(view.split, view.slice, next.index)} data-key="ArrowRight">next →</a>
+            <a href={reviewUrl(view.dataset, view.split, view.slice, prev.index)} data-key="ArrowLeft">← previous</a>
+            <a href={reviewUrl(view.dataset, view.split, view.slice, next.index)} data-key="ArrowRight">next →</a>
           </p>
         </div>
         <div>
-          <CurrentDecision decision={view.decisions.get(issue.index)} />
+          <CurrentDecision decision={view.decisions.get(issue.index)} classNames={view.classNames} />
           <DecisionButtons view={view} issue={issue} />
-          <Evidence issue={issue} />
+          <Evidence issue={issue} classNames={view.classNames} />
         </div>
       </div>
       <h3>Nearest neighbours in embedding space</h3>
@@ -214,53 +227,67 @@ export function ReviewPanel({ view }: { view: ReviewView }) {
           indices={issue.evidence.neighbours.nearest.map((n) => n.index)}
           images={view.images}
           split={view.split}
-          href={view.split === 'train' ? () => '#' : undefined}
-          caption={(i) => `#${i} label ${view.images.labels[i]}`}
+          href={view.split === 'train' ? () => '#' : (i) => `/images/test/${i}${datasetQuery(view.dataset, '?')}`}
+          wrap={view.classNames.some((n) => n.length > 2)}
+          caption={(i) => `#${i} label ${className(view.classNames, view.images.labels[i]!)}`}
         />
       ) : (
         <p class="muted">None: the runs that predicted this image stored no embeddings.</p>
       )}
-      <AttributionSlot split={view.split} index={issue.index} />
+      <AttributionSlot dataset={view.dataset} split={view.split} index={issue.index} />
     </Panel>
   );
 }
 
+/** The split and slice choosers; the training set and the seven slices are MNIST's alone, so another dataset's review offers neither. */
 function ReviewFilters({ view }: { view: ReviewView }) {
+  const mnist = view.dataset === DEFAULT_DATASET;
   return (
     <form class="review-filters" method="get" action="/label-issues">
+      {mnist ? '' : <input type="hidden" name="dataset" value={view.dataset} />}
       <select name="split" aria-label="split">
-        {(['test', 'train'] as const).map((split) => (
+        {(mnist ? LABEL_SPLITS : (['test'] as const)).map((split) => (
           <option value={split} selected={view.split === split}>
             {split} set
           </option>
         ))}
       </select>
       <select name="slice" aria-label="slice">
-        {REVIEW_SLICES.map((slice) => (
+        {(mnist ? REVIEW_SLICES : (['all'] as const)).map((slice) => (
           <option value={slice} selected={view.slice === slice}>
             {SLICE_NAMES[slice]}
           </option>
         ))}
       </select>
       <button type="submit">Show</button>
-      <a href="/label-issues/decisions.csv">Export decisions (CSV)</a>
+      <a href={`/label-issues/decisions.csv${datasetQuery(view.dataset, '?')}`}>Export decisions (CSV)</a>
     </form>
   );
 }
 
 export function ReviewPage({ view }: { view: ReviewView }) {
+  const mnist = view.dataset === DEFAULT_DATASET;
+  const shown = mnist ? 'MNIST' : view.dataset;
   return (
-    <Layout title="Label issues">
+    <Layout title={`Label issues${mnist ? '' : ` of ${view.dataset}`}`}>
       <p class="crumbs">
-        <a href="/dataset">Dataset</a> › label issues · <a href="/label-issues/training-set">search the training set</a>
+        <a href={`/dataset${datasetQuery(view.dataset, '?')}`}>{shown}</a> › label issues
+        {mnist ? (
+          <>
+            {' '}
+            · <a href="/label-issues/training-set">search the training set</a>
+          </>
+        ) : (
+          ''
+        )}
       </p>
-      <h1>Label issues</h1>
+      <h1>Label issues{mnist ? '' : ` of ${view.dataset}`}</h1>
       <p class="muted dataset-scope">
-        MNIST's labels, as the completed MNIST runs doubt them: decisions are kept by MNIST image index. Another dataset's suspects are on its{' '}
-        <a href="/dataset?dataset=fashion-mnist">dataset page</a> (choose the dataset there) and from <code>digitlab label-issues --dataset NAME</code>.
+        {shown}'s labels, as the completed {shown} runs doubt them: decisions are kept by {shown} image index. Another dataset's are reviewed from its{' '}
+        <a href="/dataset">dataset page</a> (choose the dataset there); <code>digitlab label-issues --dataset NAME</code> lists them too.
       </p>
       <ReviewFilters view={view} />
-      <p class="muted">Keys: a digit says the label is wrong and the image is that digit; r right, a ambiguous, s skip; ← → move.</p>
+      <p class="muted">Keys: a digit says the label is wrong and the image is that {mnist ? 'digit' : 'class (the first ten classes, 0 for the first)'}; r right, a ambiguous, s skip; ← → move.</p>
       <ReviewPanel view={view} />
       <script src="/static/label-issues.js" defer></script>
     </Layout>

@@ -7,6 +7,9 @@ import { labelDecisionsCsv, labelDecisionsExport } from '../../analysis/label-is
 import type { LabelIssue } from '../../analysis/label-issues/ranking.ts';
 import { nextUndecided, REVIEW_SLICES, issuesInSlice, type ReviewSlice } from '../../analysis/label-issues/review.ts';
 import { decideLabel, getLabelDecision, listLabelDecisions } from '../../store/label-issues-decisions.ts';
+import type { Db } from '../../../db/client.ts';
+import { DEFAULT_DATASET, findDataset } from '../../data/datasets/catalogue.ts';
+import type { Dataset } from '../../data/datasets/dataset.ts';
 import type { WebDeps } from '../deps.ts';
 import { formBody, formField as field, queryChoice, queryInt } from '../params.ts';
 import { TrainingSetPage, SearchPanel, type SearchView } from './training-set-page.tsx';
@@ -19,30 +22,42 @@ function formInt(body: Record<string, unknown>, name: string, min: number, max: 
   return value;
 }
 
-/** The decision buttons' values: right, ambiguous, skip, or wrong-D for "it is a D". */
-function parseDecision(raw: string) {
-  const wrong = /^wrong-([0-9])$/.exec(raw);
-  if (wrong) return { verdict: 'wrong' as const, correctedLabel: Number(wrong[1]) };
+/** The decision buttons' values: right, ambiguous, skip, or wrong-C for "it is of class C" (one of `classes`). */
+function parseDecision(raw: string, classes: number) {
+  const wrong = /^wrong-([0-9]{1,3})$/.exec(raw);
+  if (wrong && Number(wrong[1]) < classes) return { verdict: 'wrong' as const, correctedLabel: Number(wrong[1]) };
   if (raw === 'right' || raw === 'ambiguous' || raw === 'skip') return { verdict: raw as LabelVerdict, correctedLabel: null };
-  throw new HTTPException(400, { message: `decision must be right, ambiguous, skip or wrong-0 to wrong-9; got '${raw}'` });
+  throw new HTTPException(400, { message: `decision must be right, ambiguous, skip or wrong-0 to wrong-${classes - 1}; got '${raw}'` });
+}
+
+/**
+ * The dataset a review names (`dataset`, MNIST by default; an unknown one is a 404) checked against
+ * the split and slice: the training-set search and the seven slices are MNIST's alone.
+ */
+function reviewedDataset(db: Db, name: string, split: LabelSplit, slice: ReviewSlice): Dataset {
+  const dataset = findDataset(db, name.trim() || DEFAULT_DATASET);
+  if (dataset.name === DEFAULT_DATASET) return dataset;
+  if (split === 'train') throw new HTTPException(400, { message: `the training-set review is MNIST's (its held-out folds are trained on MNIST); ${dataset.name} has its test set reviewed` });
+  if (slice !== 'all') throw new HTTPException(400, { message: `the seven slices are MNIST's; ${dataset.name}'s review takes slice=all` });
+  return dataset;
 }
 
 /** The label issues pages: the one-issue-at-a-time review, the training-set searches and the decisions' export. */
 export function labelIssuesRoutes(deps: WebDeps): Hono {
-  const { db, images, trainImages, analyses } = deps;
-  const imagesOf = (split: LabelSplit) => (split === 'train' ? trainImages : images);
-  // Ranking the test set reads every run's predictions and embeddings: it is done in a thread, again
+  const { db, trainImages, analyses } = deps;
+  // Ranking a test set reads every run's predictions and embeddings: it is done in a thread, again
   // only when the completed runs change (normally in the background, as soon as they do).
-  const issuesOf = async (split: LabelSplit): Promise<{ runs: number; issues: LabelIssue[] }> =>
-    split === 'train' ? findLabelIssues(db, 'train', trainImages.labels) : analyses.testLabelIssues();
-  const reviewView = async (split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): Promise<ReviewView> => {
-    const { runs, issues } = await issuesOf(split);
-    const inSlice = issuesInSlice(issues, slice, imagesOf(split).dataset);
-    const decisions = new Map(listLabelDecisions(db, split).map((d) => [d.imageIndex, d]));
+  const issuesOf = async (dataset: string, split: LabelSplit): Promise<{ runs: number; issues: LabelIssue[] }> =>
+    split === 'train' ? findLabelIssues(db, 'train', trainImages.labels) : analyses.testLabelIssues(dataset);
+  const reviewView = async (dataset: Dataset, split: LabelSplit, slice: ReviewSlice, position: { index?: number; after?: number }): Promise<ReviewView> => {
+    const { runs, issues } = await issuesOf(dataset.name, split);
+    const images = deps.datasets.of(dataset.name, split);
+    const inSlice = issuesInSlice(issues, slice, images.dataset);
+    const decisions = new Map(listLabelDecisions(db, dataset.name, split).map((d) => [d.imageIndex, d]));
     const shown = position.index === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.index);
     const after = position.after === undefined ? -1 : inSlice.findIndex((issue) => issue.index === position.after);
     const at = shown >= 0 ? shown : nextUndecided(inSlice, new Set(decisions.keys()), after);
-    return { split, slice, issues: inSlice, runs, at, decisions, images: imagesOf(split) };
+    return { dataset: dataset.name, classNames: dataset.classNames, split, slice, issues: inSlice, runs, at, decisions, images };
   };
   const searchView = (search: TrainingSetSearch): SearchView => {
     const result = searchResult(db, search, trainImages.labels);
@@ -50,7 +65,10 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
     return { search: result ? getTrainingSetSearch(db, search.id) : search, ...progress, result };
   };
   const searchOf = (c: Context) => getTrainingSetSearch(db, Number(c.req.param('search')));
-  const exported = () => labelDecisionsExport(db, { train: trainImages.dataset, test: images.dataset });
+  const exported = (c: Context) => {
+    const name = findDataset(db, c.req.query('dataset')?.trim() || DEFAULT_DATASET).name;
+    return labelDecisionsExport(db, name, { train: deps.datasets.train(name).dataset, test: deps.datasets.test(name).dataset });
+  };
 
   return new Hono()
     .get('/label-issues/training-set', (c) => c.html(<TrainingSetPage views={listTrainingSetSearches(db).map(searchView)} trainImages={trainImages} />))
@@ -67,7 +85,8 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       const split = queryChoice(c, 'split', LABEL_SPLITS) ?? 'test';
       const slice = queryChoice(c, 'slice', REVIEW_SLICES) ?? 'all';
       const index = queryInt(c, 'index', { min: 0, max: 59_999 });
-      return c.html(<ReviewPage view={await reviewView(split, slice, { index })} />);
+      const dataset = reviewedDataset(db, c.req.query('dataset') ?? '', split, slice);
+      return c.html(<ReviewPage view={await reviewView(dataset, split, slice, { index })} />);
     })
     .post('/label-issues/decide', async (c) => {
       const body = await formBody(c);
@@ -75,23 +94,25 @@ export function labelIssuesRoutes(deps: WebDeps): Hono {
       const slice = field(body, 'slice') as ReviewSlice;
       if (!LABEL_SPLITS.includes(split)) throw new HTTPException(400, { message: `split must be test or train` });
       if (!REVIEW_SLICES.includes(slice)) throw new HTTPException(400, { message: `slice must be one of ${REVIEW_SLICES.join(', ')}` });
-      const imageIndex = formInt(body, 'index', 0, imagesOf(split).count - 1);
-      const was = getLabelDecision(db, split, imageIndex);
-      const now = decideLabel(db, { split, imageIndex, ...parseDecision(field(body, 'decision')) });
+      const dataset = reviewedDataset(db, field(body, 'dataset'), split, slice);
+      const classes = dataset.classNames.length;
+      const imageIndex = formInt(body, 'index', 0, deps.datasets.of(dataset.name, split).count - 1);
+      const was = getLabelDecision(db, dataset.name, split, imageIndex);
+      const now = decideLabel(db, { dataset: dataset.name, classes, split, imageIndex, ...parseDecision(field(body, 'decision'), classes) });
       // A skip decided nothing, so deciding over one replaces nothing worth saying.
       const replaced = was && was.verdict !== 'skip' ? { was, now } : undefined;
-      const view = { ...(await reviewView(split, slice, { after: imageIndex })), replaced };
-      const shownUrl = reviewUrl(split, slice, view.at === null ? undefined : view.issues[view.at]!.index);
+      const view = { ...(await reviewView(dataset, split, slice, { after: imageIndex })), replaced };
+      const shownUrl = reviewUrl(dataset.name, split, slice, view.at === null ? undefined : view.issues[view.at]!.index);
       if (!c.req.header('HX-Request')) return c.redirect(shownUrl, 303);
       // The address follows the issue shown, so a reload stays on it and Back returns to the one just decided.
       c.header('HX-Push-Url', shownUrl);
       return c.html(<ReviewPanel view={view} />);
     })
-    .get('/api/label-issues/decisions', (c) => c.json(exported()))
+    .get('/api/label-issues/decisions', (c) => c.json(exported(c)))
     .get('/label-issues/decisions.csv', (c) => {
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('Content-Disposition', 'attachment; filename="label-issues-decisions.csv"');
-      return c.body(labelDecisionsCsv(exported()));
+      return c.body(labelDecisionsCsv(exported(c)));
     })
     .route('/', oldLabelIssuesUrls());
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DATASET } from '../../data/datasets/catalogue.ts';
 import type { FoundLabelIssues, SearchState, TrainingSetSearch } from '../../analysis/label-issues/training-set-search.ts';
 import type { Run } from '../../store/store.ts';
 import { Tiles } from '../analysis/tiles.tsx';
@@ -54,7 +55,7 @@ export function SearchPanel({ view, trainImages, top = 48 }: { view: SearchView;
         <>
           <h3>Top label issues</h3>
           <p>
-            <a class="button" href={reviewUrl('train', 'all')}>
+            <a class="button" href={reviewUrl(DEFAULT_DATASET, 'train', 'all')}>
               Review them
             </a>
           </p>
@@ -63,7 +64,7 @@ export function SearchPanel({ view, trainImages, top = 48 }: { view: SearchView;
             images={trainImages}
             split="train"
             max={top}
-            href={(i) => reviewUrl('train', 'all', i)}
+            href={(i) => reviewUrl(DEFAULT_DATASET, 'train', 'all', i)}
             caption={(i) => {
               const issue = result.issues.find((x) => x.index === i)!;
               return `#${i} ${issue.label}→${issue.suggested}`;

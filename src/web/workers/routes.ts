@@ -117,7 +117,7 @@ export function workerRoutes({ db, runs }: WebDeps, leases: LeasePolicy): Hono<E
       const { leaseMs, heartbeatMs } = leases;
       const params = run.params as Hyperparameters;
       const labelDecisions = usesLabelDecisions(params)
-        ? listLabelDecisions(db, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel }))
+        ? listLabelDecisions(db, DEFAULT_DATASET, 'train').map(({ imageIndex, verdict, correctedLabel }) => ({ imageIndex, verdict, correctedLabel }))
         : undefined;
       return c.json({ run: { id: run.id, name: run.name, params, attempt: run.attempts, labelDecisions }, leaseMs, heartbeatMs });
     })

@@ -12,6 +12,8 @@ import { memoryDb, runningRun } from '../../helpers/db.ts';
 import { recordCompletedRun } from '../../helpers/recorded-runs.ts';
 
 const { labels } = loadMnist('test');
+const fashionLabels = loadDataset(null, 'fashion-mnist', 'test').labels;
+const labelsOf = (dataset: string) => (dataset === 'fashion-mnist' ? fashionLabels : labels);
 
 /** Background work with a layout that only records what it was asked, and slices found in place: the scheduling is what is tested. */
 function background() {
@@ -23,11 +25,13 @@ function background() {
   };
   const maps = new MapJobs(db, layout);
   const discovered: number[] = [];
-  const analyses = new RunAnalyses(db, () => labels, (input) => {
+  const given: Uint8Array[] = [];
+  const analyses = new RunAnalyses(db, labelsOf, (input) => {
     discovered.push(input.embeddings.dimensions);
+    given.push(input.labels);
     return Promise.resolve(discoverSlices({ ...input, embeddings: unpackTestEmbeddings(input.embeddings) }));
   });
-  return { db, maps, analyses, laidOut, discovered, work: new BackgroundAnalyses(db, maps, analyses) };
+  return { db, maps, analyses, laidOut, discovered, given, work: new BackgroundAnalyses(db, maps, analyses) };
 }
 
 describe('background analyses', () => {
@@ -35,16 +39,31 @@ describe('background analyses', () => {
     const { db, maps, analyses, work } = background();
     const run = recordCompletedRun(db, labels, { accuracy: 0.9, embeddingDimensions: 8 });
     // Ten thousand predictions of another dataset's test images are no vote on MNIST's labels.
-    recordCompletedRun(db, loadDataset(null, 'fashion-mnist', 'test').labels, { dataset: 'fashion-mnist', accuracy: 0.8 });
+    recordCompletedRun(db, fashionLabels, { dataset: 'fashion-mnist', accuracy: 0.8 });
     expect(analyses.slicesStatus(run.id).state).toBe('absent');
     await work.scan();
     expect(analyses.slicesStatus(run.id).state).toBe('ready');
     expect(loadMap(db, runMapKey(run.id))).not.toBeNull();
     expect(loadMap(db, PIXEL_MAP_KEY)).not.toBeNull();
     expect(maps.status(runMapKey(run.id)).state).toBe('ready');
-    const status = analyses.testLabelIssuesStatus();
+    const status = analyses.testLabelIssuesStatus('mnist');
     expect(status.state).toBe('ready');
     expect(status.state === 'ready' && status.value.runs).toBe(1);
+  }, 120_000);
+
+  it("ranks another dataset's label issues and finds its runs' slices over that dataset's own labels, in the background", async () => {
+    const { db, analyses, work, given } = background();
+    const run = recordCompletedRun(db, fashionLabels, { dataset: 'fashion-mnist', accuracy: 0.95, embeddingDimensions: 8 });
+    expect(analyses.testLabelIssuesStatus('fashion-mnist').state).toBe('absent');
+    await work.scan();
+    expect(analyses.slicesStatus(run.id).state).toBe('ready');
+    expect(given).toEqual([fashionLabels]);
+    const fashion = analyses.testLabelIssuesStatus('fashion-mnist');
+    expect(fashion.state === 'ready' && fashion.value.runs).toBe(1);
+    // Its 5% wrong predictions, confident ones among them, are suspects of Fashion-MNIST's labels.
+    expect(fashion.state === 'ready' && fashion.value.issues.length).toBeGreaterThan(0);
+    const mnist = analyses.testLabelIssuesStatus('mnist');
+    expect(mnist.state === 'ready' && mnist.value.runs).toBe(0);
   }, 120_000);
 
   it('notices runs that complete later, whoever completed them, and does each job once', async () => {
@@ -65,7 +84,7 @@ describe('background analyses', () => {
   it('leaves a run without embeddings alone and does not retry a failed job forever', async () => {
     const { db, maps, analyses } = background();
     recordCompletedRun(db, labels, { seed: 3 }); // predictions, no embeddings: nothing to map
-    const failing = new RunAnalyses(db, () => labels, () => Promise.reject(new Error('no memory')));
+    const failing = new RunAnalyses(db, labelsOf, () => Promise.reject(new Error('no memory')));
     const withEmbeddings = recordCompletedRun(db, labels, { seed: 4, embeddingDimensions: 8 });
     const lines: string[] = [];
     const work = new BackgroundAnalyses(db, maps, failing, (line) => lines.push(line));

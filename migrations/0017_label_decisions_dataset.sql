@@ -1,0 +1,1 @@
+ALTER TABLE `label_decisions` ADD `dataset` text DEFAULT 'mnist' NOT NULL;
