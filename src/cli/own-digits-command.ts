@@ -4,7 +4,7 @@ import { UsageError, type Command, type CommandContext, printJson } from '../cor
 import { openStoreFor } from '../store/open-store.ts';
 import type { Db } from '../../db/client.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../data/own-digits/digit-set.ts';
-import { scoreRunOnOwnDigits } from '../models/own-digits/predict.ts';
+import { notScoredOnDigits, scoreRunOnOwnDigits } from '../models/own-digits/predict.ts';
 import { RunHasNoModelError } from '../models/run-model.ts';
 import { withPictureFile } from './picture-file.ts';
 import { RUN_SELECTION_OPTION, selectedRuns } from './run-selection.ts';
@@ -21,13 +21,21 @@ async function score(db: Db, options: Parameters<typeof selectedRuns>[1], contex
   await selectBackend('auto');
   const scores: object[] = [];
   for (const run of selectedRuns(db, options)) {
+    const notScored = (why: string) => {
+      scores.push({ runId: run.id, name: run.name, absence: why });
+      if (!options.json) context.stdout.write(`run ${run.id} (${run.name}): not scored; it ${why}\n`);
+    };
+    const otherClasses = notScoredOnDigits(run);
+    if (otherClasses) {
+      notScored(otherClasses);
+      continue;
+    }
     let score;
     try {
       score = await scoreRunOnOwnDigits(db, run);
     } catch (err) {
       if (!(err instanceof RunHasNoModelError)) throw err;
-      scores.push({ runId: run.id, name: run.name, absence: err.why });
-      if (!options.json) context.stdout.write(`run ${run.id} (${run.name}): not scored; it ${err.why}\n`);
+      notScored(err.why);
       continue;
     }
     const { runId, count, correct, accuracy } = score;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { RunPrediction } from '../../src/models/own-digits/predict.ts';
 import type { PreprocessStep } from '../../src/data/own-digits/preprocess.ts';
 import { ReadingResult, type Reading } from '../../src/web/own-digits/components.tsx';
-import type { TestImages } from '../../src/web/test-images.ts';
 
 const reads = (runId: number, predicted: number): RunPrediction => ({
   runId,
@@ -17,10 +16,13 @@ const step = (name: PreprocessStep['name'], width: number, height: number): Prep
   image: { width, height, pixels: new Float32Array(width * height).fill(1) },
 });
 
-/** The reading of a picture, rendered as the page shows it (no why panel: no training images needed). */
-async function render(predictions: Reading['predictions'], steps: PreprocessStep[] = []) {
-  const reading: Reading = { picture: { bytes: new Uint8Array([1, 2, 3]), name: 'four.png' }, steps, predictions, why: null };
-  return String(await (<ReadingResult reading={reading} images={{} as TestImages} />));
+const DIGITS = { name: 'mnist', classNames: [...Array(10).keys()].map(String) };
+
+/** The reading of a picture, rendered as the page shows it (no why panel: no training images needed); runs are MNIST's unless `datasets` says. */
+async function render(predictions: Reading['predictions'], steps: PreprocessStep[] = [], datasets = new Map<number, { name: string; classNames: string[] }>()) {
+  const all = new Map(predictions.map((p) => [p.runId, datasets.get(p.runId) ?? DIGITS]));
+  const reading: Reading = { picture: { bytes: new Uint8Array([1, 2, 3]), name: 'four.png' }, steps, predictions, datasets: all, why: null };
+  return String(await (<ReadingResult reading={reading} />));
 }
 
 const selected = (html: string) => [...html.matchAll(/<option value="([^"]*)" selected="">/g)].map((m) => m[1]);
@@ -31,6 +33,14 @@ describe('the label a kept picture gets (issue 27, item 28)', () => {
     const html = await render([reads(5, 9), reads(4, 4), reads(3, 4), reads(2, 4), reads(1, 4)]);
     expect(selected(html)).toEqual(['4']);
     expect(html).toContain('Preselected: 4, what 4 of 5 runs read');
+  });
+
+  it("counts only MNIST runs' votes: another dataset's class 4 is no digit 4", async () => {
+    const shapes = { name: 'shapes', classNames: ['bar', 'box', 'diagonal', 'pillar', 'ring'] };
+    const html = await render([reads(3, 4), reads(2, 4), reads(1, 7)], [], new Map([[3, shapes], [2, shapes]]));
+    expect(selected(html)).toEqual(['7']);
+    expect(html).toContain('Preselected: 7, what 1 of 1 runs read');
+    expect(html).toMatch(/#3 run 3<\/a>\s*: reads <strong>ring<\/strong>/);
   });
 
   it('preselects nothing when no digit has more than half the runs, and says so', async () => {

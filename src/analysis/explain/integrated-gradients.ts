@@ -25,7 +25,8 @@ export function integratedGradients(model: tf.LayersModel, image: Float32Array, 
     const x = tf.tensor4d(image, [1, 28, 28, 1]);
     const alphas = tf.linspace(0, 1, steps + 1).reshape([steps + 1, 1, 1, 1]);
     const path = alphas.mul(x) as tf.Tensor4D;
-    const classColumn = tf.oneHot([target], 10).reshape([1, 10]);
+    const classes = model.outputs[0]!.shape[1]!;
+    const classColumn = tf.oneHot([target], classes).reshape([1, classes]);
     const weighted = tf.tensor2d(weights, [steps + 1, 1]);
     const probabilityOf = (batch: tf.Tensor) => (model.apply(batch, { training: false }) as tf.Tensor).mul(classColumn).sum(1, true);
     const grads = tf.grad((batch: tf.Tensor) => probabilityOf(batch).mul(weighted).sum())(path);

@@ -26,11 +26,12 @@ export async function occlusionMap(probabilities: ProbabilityFn, image: Float32A
   });
   batch.set(image, centres.length * 784);
   const out = await probabilities(batch, centres.length + 1);
-  const original = out[centres.length * 10 + target]!;
+  const classes = out.length / (centres.length + 1);
+  const original = out[centres.length * classes + target]!;
   const sums = new Float64Array(784);
   const covers = new Float64Array(784);
   centres.forEach((centre, i) => {
-    const drop = original - out[i * 10 + target]!;
+    const drop = original - out[i * classes + target]!;
     const { y0, y1, x0, x1 } = box(centre);
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {

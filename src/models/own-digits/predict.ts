@@ -5,7 +5,7 @@ import { asLabelledImages, listOwnDigits, toMnistBytes } from '../../data/own-di
 import { openRunModel, RunHasNoModelError } from '../run-model.ts';
 
 /**
- * Ten probabilities per image of `pixels` ([0,1], 784 each) under a run's model. In place by
+ * The class probabilities per image of `pixels` ([0,1], 784 each) under a run's model. In place by
  * default; a server passes one that runs the model in a thread of its own.
  */
 export type RunProbabilities = (db: Db, run: Run, pixels: Float32Array, count: number) => Promise<Float32Array>;
@@ -20,10 +20,11 @@ export const probabilitiesInPlace: RunProbabilities = async (db, run, pixels, co
   }
 };
 
-/** Each image's ten probabilities under the run's model, read from the bytes a stored own digit keeps. */
+/** Each image's probabilities (one per class of the run's dataset) under the run's model, read from the bytes a stored own digit keeps. */
 async function runProbabilities(db: Db, run: Run, images: LabelledImages, probabilitiesOf: RunProbabilities): Promise<number[][]> {
   const flat = await probabilitiesOf(db, run, scaledPixels(images, 0, images.count), images.count);
-  return Array.from({ length: images.count }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
+  const classes = flat.length / images.count;
+  return Array.from({ length: images.count }, (_, i) => Array.from(flat.subarray(i * classes, (i + 1) * classes)));
 }
 
 /** The most probable class (the first, on a tie). */
@@ -64,6 +65,13 @@ export async function predictWithRuns(db: Db, runs: Run[], input: Float32Array, 
   }
   return readings;
 }
+
+/**
+ * Why a run cannot be scored on the person's digits, worded to follow its name, or null when it
+ * can: the set holds digits, which only a run on MNIST reads as such.
+ */
+export const notScoredOnDigits = (run: Run): string | null =>
+  run.dataset === 'mnist' ? null : `reads the classes of ${run.dataset}, not digits`;
 
 export interface OwnDigitsScore {
   runId: number;

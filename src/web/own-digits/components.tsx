@@ -95,7 +95,7 @@ function Steps({ steps }: { steps: PreprocessStep[] }) {
   );
 }
 
-function Readings({ predictions }: { predictions: (RunPrediction | RunWithoutModel)[] }) {
+function Readings({ predictions, datasets }: Pick<Reading, 'predictions' | 'datasets'>) {
   if (predictions.length === 0) return <p>No completed runs yet: train one to see what it reads.</p>;
   return (
     <div class="run-readings" style="display: flex; flex-wrap: wrap; gap: 1.5em">
@@ -105,9 +105,10 @@ function Readings({ predictions }: { predictions: (RunPrediction | RunWithoutMod
             <a href={`/runs/${p.runId}`}>
               #{p.runId} {p.runName}
             </a>
-            : reads <strong>{p.predicted}</strong> ({percent(p.probabilities[p.predicted]!, 1)})
+            : reads <strong>{datasets.get(p.runId)!.classNames[p.predicted]}</strong> ({percent(p.probabilities[p.predicted]!, 1)})
+            {datasets.get(p.runId)!.name !== 'mnist' && <span class="muted"> of {datasets.get(p.runId)!.name}</span>}
           </figcaption>
-          <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} />
+          <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} classNames={datasets.get(p.runId)!.classNames} />
         </figure>
       ) : (
         <p class="hint" style="margin: 0; width: 360px">
@@ -121,10 +122,11 @@ function Readings({ predictions }: { predictions: (RunPrediction | RunWithoutMod
   );
 }
 
-function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestImages }) {
+function Why({ why }: { why: NonNullable<Reading['why']> }) {
+  const images = why.trainImages;
   return (
     <section class="own-why">
-      <h3>Why run #{why.run.id} reads {why.predicted}</h3>
+      <h3>Why run #{why.run.id} reads {why.classNames[why.predicted]}</h3>
       {why.map ? (
         <>
           <img src={why.map} width="168" height="168" alt={`integrated-gradients map for ${why.predicted}`} style="image-rendering: pixelated" />
@@ -133,13 +135,13 @@ function Why({ why, images }: { why: NonNullable<Reading['why']>; images: TestIm
       ) : (
         <p class="muted">No attribution map: {why.noGradients}.</p>
       )}
-      <h3>Nearest MNIST training images in its embedding</h3>
+      <h3>Nearest {why.run.dataset === 'mnist' ? 'MNIST' : why.run.dataset} training images in its embedding</h3>
       {why.neighbours ? (
         <div class="neighbours">
           {why.neighbours.map((n) => (
             <figure style="display: inline-block; margin: 0 4px 4px 0; text-align: center; font-size: 0.75rem">
-              <img src={images.dataUri(n.index)} alt={`training image ${n.index}, label ${images.labels[n.index]}`} width="56" style="image-rendering: pixelated" title={`training image ${n.index}, distance ${n.distance.toFixed(2)}`} />
-              <figcaption>{images.labels[n.index]}</figcaption>
+              <img src={images.dataUri(n.index)} alt={`training image ${n.index}, label ${why.classNames[images.labels[n.index]!]}`} width="56" style="image-rendering: pixelated" title={`training image ${n.index}, distance ${n.distance.toFixed(2)}`} />
+              <figcaption>{why.classNames[images.labels[n.index]!]}</figcaption>
             </figure>
           ))}
         </div>
@@ -156,13 +158,21 @@ export interface Reading {
   picture: { bytes: Uint8Array; name: string };
   steps: PreprocessStep[];
   predictions: (RunPrediction | RunWithoutModel)[];
-  /** The chosen run's map of the digit and its nearest training images (null until they are computed). */
-  why: { run: Run; predicted: number; map: string | null; noGradients: string | null; neighbours: Neighbour[] | null } | null;
+  /** Each reading run's dataset and what its classes are called. */
+  datasets: Map<number, { name: string; classNames: string[] }>;
+  /** The chosen run's map of the digit and its nearest training images (null until they are computed), among its dataset's. */
+  why: {
+    run: Run; predicted: number; map: string | null; noGradients: string | null; neighbours: Neighbour[] | null;
+    classNames: string[]; trainImages: TestImages;
+  } | null;
 }
 
-/** The digit more than half the runs that read the picture agree on, with its votes; null when none is. */
-function majorityReading(predictions: (RunPrediction | RunWithoutModel)[]): { digit: number; votes: number; of: number } | null {
-  const digits = predictions.filter(hasPrediction).map((p) => p.predicted);
+/**
+ * The digit more than half the MNIST runs that read the picture agree on, with its votes; null
+ * when none is. The set holds digits: a run of another dataset's class 2 is no vote for a 2.
+ */
+function majorityReading({ predictions, datasets }: Pick<Reading, 'predictions' | 'datasets'>): { digit: number; votes: number; of: number } | null {
+  const digits = predictions.filter(hasPrediction).filter((p) => datasets.get(p.runId)!.name === 'mnist').map((p) => p.predicted);
   const digit = digits.find((d) => digits.filter((x) => x === d).length * 2 > digits.length);
   return digit === undefined ? null : { digit, votes: digits.filter((x) => x === digit).length, of: digits.length };
 }
@@ -171,8 +181,8 @@ function majorityReading(predictions: (RunPrediction | RunWithoutModel)[]): { di
  * The label a kept picture gets. Only a majority of the runs preselects it, and the page says so:
  * one run's guess, preselected, is kept by whoever does not look twice.
  */
-function LabelChoice({ predictions }: { predictions: (RunPrediction | RunWithoutModel)[] }) {
-  const majority = majorityReading(predictions);
+function LabelChoice({ predictions, datasets }: Pick<Reading, 'predictions' | 'datasets'>) {
+  const majority = majorityReading({ predictions, datasets });
   const why = majority
     ? `Preselected: ${majority.digit}, what ${majority.votes} of ${majority.of} runs read. Change it if it is not what you wrote.`
     : predictions.some(hasPrediction)
@@ -200,19 +210,19 @@ function LabelChoice({ predictions }: { predictions: (RunPrediction | RunWithout
   );
 }
 
-/** What the page shows for one picture (`images`: the training set, for the neighbours); the keep form carries the picture itself, so nothing is stored until asked. */
-export function ReadingResult({ reading, images }: { reading: Reading; images: TestImages }) {
+/** What the page shows for one picture; the keep form carries the picture itself, so nothing is stored until asked. */
+export function ReadingResult({ reading }: { reading: Reading }) {
   return (
     <section id="reading">
       <h2>Preprocessing</h2>
       <Steps steps={reading.steps} />
       <h2>What every completed run reads</h2>
-      <Readings predictions={reading.predictions} />
-      {reading.why && <Why why={reading.why} images={images} />}
+      <Readings predictions={reading.predictions} datasets={reading.datasets} />
+      {reading.why && <Why why={reading.why} />}
       <form method="post" action="/own-digits" hx-post="/own-digits" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
         <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
         <input type="hidden" name="name" value={reading.picture.name} />
-        <LabelChoice predictions={reading.predictions} />
+        <LabelChoice predictions={reading.predictions} datasets={reading.datasets} />
         <button type="submit">Keep in my digits</button>
       </form>
     </section>

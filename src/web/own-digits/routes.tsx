@@ -6,7 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { IMAGE_LIMITS, UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { ERROR_KINDS } from '../../core/errors.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digits/digit-set.ts';
-import { predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
+import { notScoredOnDigits, predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
 import { nearestVectors } from '../../analysis/own-digits/neighbours.ts';
 import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
 import { pictureToImage } from '../../data/datasets/picture.ts';
@@ -20,7 +20,7 @@ import { labelFromForm, pictureFromForm } from './picture-upload.ts';
 const NEIGHBOURS = 12;
 
 /** The pages read and predict, nothing more: they need the store and the test images. */
-type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'trainImages' | 'jobs' | 'explainer'>;
+type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'datasets' | 'jobs' | 'explainer'>;
 
 /** Runs' models answer in the server's model thread, not on its event loop (loading one takes a tenth of a second or more). */
 const inThread = (deps: OwnDigitsDeps): RunProbabilities => (_db, run, pixels, count) => deps.explainer.probabilities(run, pixels, count);
@@ -45,7 +45,8 @@ async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], nei
   ];
   const order = new Map(runs.map((run, i) => [run.id, i]));
   const predictions = readings.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
-  return { picture, steps: digit.steps, predictions, why: neighbourRun ? await explainIfModel(deps, neighbourRun, inputOf(neighbourRun)) : null };
+  const datasets = new Map(runs.map((run) => [run.id, { name: run.dataset, classNames: deps.datasets.classNames(run.dataset) }]));
+  return { picture, steps: digit.steps, predictions, datasets, why: neighbourRun ? await explainIfModel(deps, neighbourRun, inputOf(neighbourRun)) : null };
 }
 
 /** No why panel for a run imported from a prediction file: its place in the readings already says it has no model. */
@@ -73,7 +74,10 @@ async function explainDigit(deps: OwnDigitsDeps, run: Run, input: Float32Array):
   let list = null;
   if (embeddings.state === 'ready' && embedding instanceof Float32Array) list = nearestVectors(embeddings.value.vectors, embeddings.value.dimensions, embedding, NEIGHBOURS);
   else if (hasGradients && embeddings.state !== 'ready') deps.jobs.trainEmbeddings(run).catch(() => {}); // the failure shows on the next reading
-  return { run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients, neighbours: list };
+  return {
+    run, predicted, map: map && `data:image/png;base64,${map.toString('base64')}`, noGradients, neighbours: list,
+    classNames: deps.datasets.classNames(run.dataset), trainImages: deps.datasets.train(run.dataset),
+  };
 }
 
 function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Reading }) {
@@ -82,7 +86,7 @@ function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Readi
       <h1>My digits</h1>
       <p>Draw a digit or upload a photo of one: see each preprocessing step and what every completed run reads.</p>
       <DrawForm runs={completedRuns(deps)} />
-      {reading ? <ReadingResult reading={reading} images={deps.trainImages} /> : <ReadingMessage />}
+      {reading ? <ReadingResult reading={reading} /> : <ReadingMessage />}
       <OwnSet digits={listOwnDigits(deps.db)} />
     </Layout>
   );
@@ -111,7 +115,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       try {
         const reading = await readPicture(deps, picture, neighbourRun);
         return isFragment(c)
-          ? c.html(<ReadingResult reading={reading} images={deps.trainImages} />)
+          ? c.html(<ReadingResult reading={reading} />)
           : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
       } catch (err) {
         if (!(err instanceof UnreadableImageError)) throw err;
@@ -136,6 +140,11 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const runs = runId === undefined ? completedRuns(deps) : [getRun(deps.db, runId)];
       const scores: RunScore[] = [];
       for (const run of runs) {
+        const notScored = notScoredOnDigits(run);
+        if (notScored) {
+          scores.push({ run, absence: notScored });
+          continue;
+        }
         try {
           scores.push({ run, ...(await scoreRunOnOwnDigits(deps.db, run, inThread(deps))) });
         } catch (err) {
