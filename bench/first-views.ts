@@ -35,9 +35,10 @@ const options = benchOptions({
     run: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'that run (default 1)' },
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js serves (default: this one)' },
     case: { type: 'string', multiple: true, placeholder: 'NAME', description: `only this case (${CASES.join(', ')}); repeatable` },
+    port: { type: 'integer', min: 0, max: 65535, description: 'the port each server listens on, one at a time (default 0: a free one); on a shared machine, one of its own' },
     settle: { type: 'boolean', description: "wait (up to 10 min) until the server's background work has stored the run's and the pixels' maps before visiting" },
   },
-}) as { db?: string; run?: number; root?: string; case?: Case[]; settle?: boolean };
+}) as { db?: string; run?: number; root?: string; case?: Case[]; port?: number; settle?: boolean };
 
 if (!options.db) {
   console.error('bench/first-views.ts: --db STORE is required (a store with a completed full run; `npx digitlab train --epochs 1 --db STORE` makes one)');
@@ -178,7 +179,7 @@ function storedMaps(file: string): number {
 async function measure(name: Case): Promise<string> {
   const file = path.join(scratch, `${name}.sqlite`);
   copyFileSync(store, file);
-  const { server, url: served } = await spawnServe(file, [], root);
+  const { server, url: served } = await spawnServe(file, options.port === undefined ? [] : ['--port', String(options.port)], root);
   const url = served.replace(/\/$/, '');
   try {
     await fetch(`${url}/healthz`);
