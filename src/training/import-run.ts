@@ -128,7 +128,7 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
   };
   const provenance = {
     datasetHashes: { testImages: test.imagesSha256, testLabels: test.labelsSha256 },
-    gitCommit: gitCommit(),
+    gitCommit: await gitCommit(),
     packageVersions: packageVersions(),
   };
   if (file.kind === 'predictions') {

@@ -1,19 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
+const execFileAsync = promisify(execFile);
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The checked-out commit, with "+dirty" when tracked files differ from it; null outside git. */
-export function gitCommit(): string | null {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+/**
+ * The checked-out commit, with "+dirty" when tracked files differ from it; null outside git.
+ * Asked without waiting: `git status` on a busy machine takes tens of ms, which a server importing a
+ * run would otherwise spend not answering anyone.
+ */
+export async function gitCommit(): Promise<string | null> {
+  const git = async (...args: string[]) => (await execFileAsync('git', args, { cwd: packageRoot, encoding: 'utf8' })).stdout.trim();
   try {
-    const commit = git('rev-parse', 'HEAD');
-    return git('status', '--porcelain', '--untracked-files=no') ? `${commit}+dirty` : commit;
+    const commit = await git('rev-parse', 'HEAD');
+    return (await git('status', '--porcelain', '--untracked-files=no')) ? `${commit}+dirty` : commit;
   } catch {
     return null;
   }
