@@ -11,10 +11,14 @@ const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * The checked-out commit, with "+dirty" when tracked files differ from it; null outside git.
- * Asked without waiting: `git status` on a busy machine takes tens of ms, which a server importing a
- * run would otherwise spend not answering anyone.
+ * Asked once a process (at its first run), without waiting: a process keeps running the code it
+ * loaded, whatever the checkout holds later, and spawning git from a server's large process held its
+ * event loop 40 to 50 ms each time.
  */
-export async function gitCommit(): Promise<string | null> {
+export const gitCommit = (): Promise<string | null> => (askedCommit ??= askGit());
+let askedCommit: Promise<string | null> | undefined;
+
+async function askGit(): Promise<string | null> {
   const git = async (...args: string[]) => (await execFileAsync('git', args, { cwd: packageRoot, encoding: 'utf8' })).stdout.trim();
   try {
     const commit = await git('rev-parse', 'HEAD');
