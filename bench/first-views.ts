@@ -62,24 +62,26 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'digitlab-first-views-'));
 async function healthProbe(url: string) {
   const thread = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
-     let stop = false, worst = 0, count = 0;
+     let stop = false, worst = 0, count = 0, failed = 0;
      parentPort.on('message', () => (stop = true));
      (async () => {
        while (!stop) {
          const start = performance.now();
-         await fetch(workerData + '/healthz').then((r) => r.text());
+         // A connection reset under load is counted, not thrown: a thrown one ended this script and left its server running.
+         const answered = await fetch(workerData + '/healthz').then((r) => r.text()).then(() => true, () => false);
+         if (!answered) failed++;
          if (count > 0) worst = Math.max(worst, performance.now() - start);
          else parentPort.postMessage({ ready: true });
          count++;
          await new Promise((resolve) => setTimeout(resolve, 5));
        }
-       parentPort.postMessage({ worst, count });
+       parentPort.postMessage({ worst, count, failed });
      })();`,
     { eval: true, workerData: url },
   );
   await new Promise((resolve) => thread.once('message', resolve)); // asking, before the case starts
-  return async (): Promise<{ worst: number; count: number }> => {
-    const result = new Promise<{ worst: number; count: number }>((resolve) => thread.once('message', resolve));
+  return async (): Promise<{ worst: number; count: number; failed: number }> => {
+    const result = new Promise<{ worst: number; count: number; failed: number }>((resolve) => thread.once('message', resolve));
     thread.postMessage('stop');
     const figures = await result;
     await thread.terminate();
@@ -196,7 +198,7 @@ async function measure(name: Case): Promise<string> {
     await CASE_WORK[name](url, log);
     const seconds = (performance.now() - start) / 1000;
     const health = await stopProbe();
-    return `${name.padEnd(13)} ${seconds.toFixed(2).padStart(7)} s   /healthz worst ${Math.round(health.worst).toString().padStart(6)} ms over ${health.count} answers  ${log.join('; ')}`;
+    return `${name.padEnd(13)} ${seconds.toFixed(2).padStart(7)} s   /healthz worst ${Math.round(health.worst).toString().padStart(6)} ms over ${health.count} answers${health.failed ? ` (${health.failed} failed)` : ''}  ${log.join('; ')}`;
   } finally {
     await stopProcess(server);
   }
