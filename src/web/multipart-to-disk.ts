@@ -43,7 +43,7 @@ const dispositionParam = (header: string, name: string) =>
  * `tooLarge` (a Content-Length that says so is refused before reading); a body that breaks the
  * format is a 400. The caller owns `dir` and removes it, whatever this throws.
  */
-export async function multipartToDisk(
+async function multipartToDisk(
   request: Request,
   dir: string,
   { maxBytes, tooLarge }: { maxBytes: number; tooLarge: string },
