@@ -1,14 +1,18 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/training/backend.ts';
 import { runCliCaptured } from '../helpers/cli.ts';
 import { brightnessOnnx, FOUR_TEST_LABELS, fourClassIdxSet } from '../helpers/brightness-onnx.ts';
 import { labelledImage, tempDir } from '../helpers/datasets.ts';
 
+/** Everything this file writes: the dataset, the store, the models; removed afterwards. */
+const root = tempDir('import-model-dataset');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 /** The fixture's ONNX file of `units` outputs, for the CLI to read. */
 function onnxFile(units: number): string {
-  const file = path.join(tempDir('import-model-dataset'), `brightness-${units}.onnx`);
+  const file = path.join(root, `brightness-${units}.onnx`);
   writeFileSync(file, brightnessOnnx(units));
   return file;
 }
@@ -18,8 +22,8 @@ beforeAll(async () => {
   await selectBackend('wasm');
   // brightnessOnnx's hand-worked oracle holds only if the fixture's images are as it says.
   FOUR_TEST_LABELS.forEach((label, i) => expect(labelledImage(label, i)[0]).toBe(40 * label + i));
-  db = path.join(tempDir('import-model-dataset'), 'runs.sqlite');
-  expect((await runCliCaptured(['datasets', 'add', 'four', fourClassIdxSet(), '--db', db])).code).toBe(0);
+  db = path.join(root, 'runs.sqlite');
+  expect((await runCliCaptured(['datasets', 'add', 'four', fourClassIdxSet(path.join(root, 'four')), '--db', db])).code).toBe(0);
 });
 
 describe('importing a model file on a dataset other than 10-class MNIST', () => {

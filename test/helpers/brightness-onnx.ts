@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { layersModelToOnnx } from '../../src/models/onnx/onnx-export.ts';
-import { tempDir, writeIdxSet } from './datasets.ts';
+import { writeIdxSet } from './datasets.ts';
 
 export const FOUR_CLASSES = ['low', 'dim', 'mid', 'bright'];
 export const FOUR_TEST_LABELS = [3, 2, 1, 0, 0, 1, 2, 3];
 /** Where each class's test images sit in brightness: writeIdxSet fills image i of label l with (40 l + i) / 255. */
 const CENTRES = [0.01, 0.17, 0.33, 0.49];
 
-/** writeIdxSet's 4-class IDX folder, with the test labels and class names brightnessOnnx reads by hand. */
-export const fourClassIdxSet = () => writeIdxSet(tempDir('idx-four'), { test: FOUR_TEST_LABELS, classes: FOUR_CLASSES });
+/** writeIdxSet's 4-class IDX folder in `dir`, with the test labels and class names brightnessOnnx reads by hand. */
+export const fourClassIdxSet = (dir: string) => writeIdxSet(dir, { test: FOUR_TEST_LABELS, classes: FOUR_CLASSES });
 
 /**
  * ONNX bytes whose `units` outputs are scores of each image's mean brightness v on [0,1] pixels:

@@ -1,11 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDataset } from '../../../src/data/datasets/catalogue.ts';
 import { loadImportedModel } from '../../../src/store/imported-runs.ts';
 import { selectBackend } from '../../../src/training/backend.ts';
 import { brightnessOnnx, fourClassIdxSet } from '../../helpers/brightness-onnx.ts';
+import { tempDir } from '../../helpers/datasets.ts';
 import { webApp } from '../../helpers/web.ts';
 
 const { app, db } = webApp();
+const dataset = tempDir('idx-four');
 
 async function trackedRun(): Promise<number> {
   const res = await app.request('/api/tracking/runs', {
@@ -22,8 +25,9 @@ const putModel = (id: number, bytes: Uint8Array) =>
 
 beforeAll(async () => {
   await selectBackend('wasm');
-  registerDataset(db, 'four', fourClassIdxSet());
+  registerDataset(db, 'four', fourClassIdxSet(dataset));
 });
+afterAll(() => rmSync(dataset, { recursive: true, force: true }));
 
 describe("a tracked run's model on a 4-class dataset", () => {
   it('is taken with its 4 outputs, fed as its script says', async () => {
