@@ -14,7 +14,7 @@
  * Run: npx tsx bench/first-views.ts --db STORE --run ID [--root CHECKOUT] [--case NAME ...] [--settle]
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -35,9 +35,10 @@ const options = benchOptions({
     run: { type: 'integer', min: 1, max: Number.MAX_SAFE_INTEGER, description: 'that run (default 1)' },
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js serves (default: this one)' },
     case: { type: 'string', multiple: true, placeholder: 'NAME', description: `only this case (${CASES.join(', ')}); repeatable` },
+    port: { type: 'integer', min: 0, max: 65535, description: 'the port each server listens on, one at a time (default 0: a free one); on a shared machine, one of its own' },
     settle: { type: 'boolean', description: "wait (up to 10 min) until the server's background work has stored the run's and the pixels' maps before visiting" },
   },
-}) as { db?: string; run?: number; root?: string; case?: Case[]; settle?: boolean };
+}) as { db?: string; run?: number; root?: string; case?: Case[]; port?: number; settle?: boolean };
 
 if (!options.db) {
   console.error('bench/first-views.ts: --db STORE is required (a store with a completed full run; `npx digitlab train --epochs 1 --db STORE` makes one)');
@@ -61,24 +62,26 @@ const scratch = mkdtempSync(path.join(os.tmpdir(), 'digitlab-first-views-'));
 async function healthProbe(url: string) {
   const thread = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
-     let stop = false, worst = 0, count = 0;
+     let stop = false, worst = 0, count = 0, failed = 0;
      parentPort.on('message', () => (stop = true));
      (async () => {
        while (!stop) {
          const start = performance.now();
-         await fetch(workerData + '/healthz').then((r) => r.text());
+         // A connection reset under load is counted, not thrown: a thrown one ended this script and left its server running.
+         const answered = await fetch(workerData + '/healthz').then((r) => r.text()).then(() => true, () => false);
+         if (!answered) failed++;
          if (count > 0) worst = Math.max(worst, performance.now() - start);
          else parentPort.postMessage({ ready: true });
          count++;
          await new Promise((resolve) => setTimeout(resolve, 5));
        }
-       parentPort.postMessage({ worst, count });
+       parentPort.postMessage({ worst, count, failed });
      })();`,
     { eval: true, workerData: url },
   );
   await new Promise((resolve) => thread.once('message', resolve)); // asking, before the case starts
-  return async (): Promise<{ worst: number; count: number }> => {
-    const result = new Promise<{ worst: number; count: number }>((resolve) => thread.once('message', resolve));
+  return async (): Promise<{ worst: number; count: number; failed: number }> => {
+    const result = new Promise<{ worst: number; count: number; failed: number }>((resolve) => thread.once('message', resolve));
     thread.postMessage('stop');
     const figures = await result;
     await thread.terminate();
@@ -178,7 +181,7 @@ function storedMaps(file: string): number {
 async function measure(name: Case): Promise<string> {
   const file = path.join(scratch, `${name}.sqlite`);
   copyFileSync(store, file);
-  const { server, url: served } = await spawnServe(file, [], root);
+  const { server, url: served } = await spawnServe(file, options.port === undefined ? [] : ['--port', String(options.port)], root);
   const url = served.replace(/\/$/, '');
   try {
     await fetch(`${url}/healthz`);
@@ -195,7 +198,7 @@ async function measure(name: Case): Promise<string> {
     await CASE_WORK[name](url, log);
     const seconds = (performance.now() - start) / 1000;
     const health = await stopProbe();
-    return `${name.padEnd(13)} ${seconds.toFixed(2).padStart(7)} s   /healthz worst ${Math.round(health.worst).toString().padStart(6)} ms over ${health.count} answers  ${log.join('; ')}`;
+    return `${name.padEnd(13)} ${seconds.toFixed(2).padStart(7)} s   /healthz worst ${Math.round(health.worst).toString().padStart(6)} ms over ${health.count} answers${health.failed ? ` (${health.failed} failed)` : ''}  ${log.join('; ')}`;
   } finally {
     await stopProcess(server);
   }
@@ -214,3 +217,5 @@ for (const name of options.case?.length ? options.case : CASES) {
 }
 console.log(`\nsummary (${machineLine()})`);
 for (const row of rows) console.log(`  ${row}`);
+// Each run copied the store per case and wrote a 40 MB CSV: tens of MB a run, left in /tmp otherwise.
+rmSync(scratch, { recursive: true, force: true });

@@ -89,6 +89,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
     const trainOn = trainingSet(options.labelDecisions ?? [], requested, train);
     const hyperparameters = withWorkers(requested, backend, trainOn.train, options);
     const test = dataset.load('test', { limit: hyperparameters.testLimit ?? undefined });
+    const commit = await gitCommit();
     await record(() =>
       recorder.provenance(
         {
@@ -101,7 +102,7 @@ export async function trainAndRecord(requested: Hyperparameters, recorder: RunRe
             // The labels trained on differ from the file's: their own hash says which decisions were in force.
             ...(trainOn.correctedLabelsSha256 ? { correctedTrainLabels: trainOn.correctedLabelsSha256 } : {}),
           },
-          gitCommit: gitCommit(),
+          gitCommit: commit,
           packageVersions: packageVersions(),
         },
         hyperparameters === requested ? undefined : hyperparameters,

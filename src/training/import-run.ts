@@ -113,9 +113,6 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
   const dataset = request.dataset ?? mnistDataset(request.mnistDir);
   const classes = dataset.classNames.length;
   const file = await readModelFile(request.file, classes);
-  if (file.kind !== 'predictions' && classes !== 10) {
-    throw new ImportError(`dataset '${dataset.name}' has ${classes} classes; a model file is read as a 10-class classifier, so import its test predictions (.npy or .csv, ${classes} columns) instead`);
-  }
   const whole = dataset.load('test');
   const testImages = whole.count;
   const limit = file.kind === 'predictions' ? file.table.count : request.testLimit;
@@ -128,7 +125,7 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
   };
   const provenance = {
     datasetHashes: { testImages: test.imagesSha256, testLabels: test.labelsSha256 },
-    gitCommit: gitCommit(),
+    gitCommit: await gitCommit(),
     packageVersions: packageVersions(),
   };
   if (file.kind === 'predictions') {
@@ -162,6 +159,8 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
     const convention = await detectConvention(raw, request.conventions, {
       pixels: pixels.subarray(0, trialCount * 784),
       labels: test.labels.subarray(0, trialCount),
+      dataset: dataset.name,
+      classes,
     });
     step(`predicting ${test.count} test images`);
     const outputs = await classify(raw, convention, pixels, test.count);

@@ -29,11 +29,11 @@ export function queryChoice<T extends string>(c: Context, name: string, choices:
 
 /**
  * The request's form fields; a body that does not parse (cut-off multipart, say) is the client's
- * mistake, a 400. `all` keeps every value of a repeated field (several files in one input).
+ * mistake, a 400. For small forms: an import's upload streams to disk instead (multipart-to-disk.ts).
  */
-export async function formBody(c: Context, options: { all?: boolean } = {}): Promise<Record<string, string | File | (string | File)[]>> {
+export async function formBody(c: Context): Promise<Record<string, string | File>> {
   try {
-    return await c.req.parseBody(options);
+    return await c.req.parseBody();
   } catch {
     throw new HTTPException(400, { message: 'the form body could not be read: it is not well-formed multipart or urlencoded data' });
   }

@@ -47,7 +47,7 @@ export async function trackedModel(
   const raw = await loadOnnxModel(bytes);
   try {
     const trial = testSplit(TRIAL_IMAGES);
-    const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels });
+    const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels, dataset: trial.dataset, classes: trial.classNames.length });
     return {
       framework: 'onnx',
       fileName: 'model.onnx',

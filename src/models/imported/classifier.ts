@@ -167,14 +167,16 @@ export function probabilitiesOf(values: Float32Array, output: OutputKind, what: 
 const BATCH = 500;
 
 /**
- * Runs `model` over `count` images in batches, under a convention, and returns its raw outputs.
- * A model exported with a fixed batch size (PyTorch's default) gets batches of exactly that
- * size, the last one padded with blank images.
+ * Runs `model` over `count` images in batches, under a convention, and returns its raw outputs,
+ * as many per image as the model has classes (its first batch says). A model exported with a
+ * fixed batch size (PyTorch's default) gets batches of exactly that size, the last one padded
+ * with blank images.
  */
 async function runRaw(model: RawModel, convention: Convention, pixels: Float32Array, count: number) {
   const fixed = model.inputShape && model.inputShape[0]! > 0 ? model.inputShape[0]! : null;
   const batch = fixed ?? BATCH;
-  const raw = new Float32Array(count * 10);
+  let raw = new Float32Array(0);
+  let classes = 0;
   let embeddings: Float32Array | null = null;
   let embeddingDimensions = 0;
   for (let start = 0; start < count; start += batch) {
@@ -183,23 +185,26 @@ async function runRaw(model: RawModel, convention: Convention, pixels: Float32Ar
     const input = new Float32Array(fed * PIXELS);
     input.set(scaledInput(pixels.subarray(start * PIXELS, (start + rows) * PIXELS), convention.scale));
     const { output, embedding } = await model.run(input, [fed, ...convention.imageShape]);
-    if (output.length !== fed * 10) {
-      throw new ImportError(`the model's output has ${output.length / fed} values per image, not 10 classes`);
+    if (start === 0) {
+      classes = output.length / fed;
+      if (!Number.isInteger(classes) || classes < 1) throw new ImportError(`the model's output has ${output.length} values for ${fed} images, not a whole number of classes each`);
+      raw = new Float32Array(count * classes);
     }
-    raw.set(output.subarray(0, rows * 10), start * 10);
+    if (output.length !== fed * classes) throw new ImportError(`the model's output has ${output.length / fed} values per image in one batch and ${classes} in another`);
+    raw.set(output.subarray(0, rows * classes), start * classes);
     if (embedding) {
       embeddingDimensions = embedding.length / fed;
       embeddings ??= new Float32Array(count * embeddingDimensions);
       embeddings.set(embedding.subarray(0, rows * embeddingDimensions), start * embeddingDimensions);
     }
   }
-  return { raw, embeddings, embeddingDimensions };
+  return { raw, classes, embeddings, embeddingDimensions };
 }
 
 /** The model's probabilities and embeddings for `count` images (NHWC, [0,1]) under a convention. */
 export async function classify(model: RawModel, convention: Convention, pixels: Float32Array, count: number): Promise<ClassifierOutputs> {
-  const { raw, embeddings, embeddingDimensions } = await runRaw(model, convention, pixels, count);
-  return { probabilities: probabilitiesOf(raw, convention.output, "the model's output"), embeddings, embeddingDimensions };
+  const { raw, classes, embeddings, embeddingDimensions } = await runRaw(model, convention, pixels, count);
+  return { probabilities: probabilitiesOf(raw, convention.output, "the model's output", classes), embeddings, embeddingDimensions };
 }
 
 export interface ConventionRequest {
@@ -219,10 +224,10 @@ interface TrialScore {
   loss: number;
 }
 
-function trialScore(convention: Convention, probabilities: Float32Array, labels: Uint8Array): TrialScore {
+function trialScore(convention: Convention, probabilities: Float32Array, labels: Uint8Array, classes: number): TrialScore {
   let loss = 0;
   const correct = Array.from(labels, (label, i) => {
-    const row = probabilities.subarray(i * 10, i * 10 + 10);
+    const row = probabilities.subarray(i * classes, (i + 1) * classes);
     loss -= Math.log(Math.min(1 - CLIP, Math.max(CLIP, row[label]!)));
     return row.indexOf(Math.max(...row)) === label;
   });
@@ -259,7 +264,7 @@ function clearlyWorse(other: TrialScore, best: TrialScore): boolean {
 export async function detectConvention(
   model: RawModel,
   request: ConventionRequest,
-  trial: { pixels: Float32Array; labels: Uint8Array },
+  trial: { pixels: Float32Array; labels: Uint8Array; dataset: string; classes: number },
 ): Promise<Convention> {
   const scales: InputScale[] = request.scale === 'auto' ? ['unit', 'byte', MNIST_NORMALIZATION] : [request.scale];
   const scores: TrialScore[] = [];
@@ -267,16 +272,20 @@ export async function detectConvention(
   for (const { imageShape, layout } of inputLayouts(model.inputShape, request.layout)) {
     for (const scale of scales) {
       let raw: Float32Array;
+      let classes: number;
       try {
-        ({ raw } = await runRaw(model, { imageShape, layout, scale, output: 'logits' }, trial.pixels, trial.labels.length));
+        ({ raw, classes } = await runRaw(model, { imageShape, layout, scale, output: 'logits' }, trial.pixels, trial.labels.length));
       } catch (err) {
         if (err instanceof ImportError) throw err;
         failure = err;
         continue;
       }
-      const output = request.output === 'auto' ? outputKindOf(raw) : request.output;
+      if (classes !== trial.classes) {
+        throw new ImportError(`the model has ${classes} outputs per image, but dataset '${trial.dataset}' has ${trial.classes} classes: a model is scored on a dataset whose classes its outputs are`);
+      }
+      const output = request.output === 'auto' ? outputKindOf(raw, classes) : request.output;
       const convention = { imageShape, layout, scale, output };
-      scores.push(trialScore(convention, probabilitiesOf(raw, output, "the model's output"), trial.labels));
+      scores.push(trialScore(convention, probabilitiesOf(raw, output, "the model's output", classes), trial.labels, classes));
     }
   }
   const mostAccurate = (among: TrialScore[]) =>

@@ -1,12 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunStore } from '../../store/run-store.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
 import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { importRun } from '../../training/import-run.ts';
 import type { Run } from '../../store/store.ts';
+import type { ReceivedForm } from '../multipart-to-disk.ts';
 import { uploadFileName } from '../upload-file-name.ts';
 
 /** An ONNX CNN is under 1 MB and a float32 prediction file for 10,000 images 400 kB; this leaves room for large models. */
@@ -21,19 +20,14 @@ export const CONVENTION_CHOICES = {
 /** What the import form holds besides its files, kept to fill the form again after an error. */
 export type ImportFormValues = Partial<Record<'name' | 'normalize' | keyof ConventionRequest, string>>;
 
-type Body = Record<string, string | File | (string | File)[]>;
+const text = (fields: ReceivedForm['fields'], name: string) => fields[name]?.trim() ?? '';
 
-const text = (body: Body, name: string) => {
-  const value = [body[name]].flat()[0];
-  return typeof value === 'string' ? value.trim() : '';
-};
-
-export const importFormValues = (body: Body): ImportFormValues => ({
-  name: text(body, 'name'),
-  layout: text(body, 'layout'),
-  scale: text(body, 'scale'),
-  output: text(body, 'output'),
-  normalize: text(body, 'normalize'),
+export const importFormValues = ({ fields }: ReceivedForm): ImportFormValues => ({
+  name: text(fields, 'name'),
+  layout: text(fields, 'layout'),
+  scale: text(fields, 'scale'),
+  output: text(fields, 'output'),
+  normalize: text(fields, 'normalize'),
 });
 
 /**
@@ -66,23 +60,22 @@ function fileToImport(dir: string, names: string[]): string {
 }
 
 /**
- * Imports the uploaded file(s) as a run, through the same importRun the CLI uses. The uploads are
- * written under their own names, made safe as file names, to a scratch directory (a tfjs model.json finds its weight files
- * there), which is removed afterwards. Throws ImportError, with nothing stored, for a bad upload.
+ * Imports the uploaded file(s) as a run, through the same importRun the CLI uses. The uploads,
+ * already on disk in `dir`, are moved under their own names, made safe as file names, into a
+ * folder of their own there (a tfjs model.json finds its weight files beside it); the caller
+ * removes `dir`. Throws ImportError, with nothing stored, for a bad upload.
  */
-export async function importUpload(runs: RunStore, body: Body): Promise<Run> {
-  const values = importFormValues(body);
+export async function importUpload(runs: RunStore, form: ReceivedForm, dir: string): Promise<Run> {
+  const values = importFormValues(form);
   const conventions = conventionRequest(values);
   if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
-  const files = [body.file].flat().filter((file): file is File => file instanceof File && file.size > 0);
+  // A file input left empty still sends a part: no name, no bytes.
+  const files = form.files.filter((file) => file.field === 'file' && file.size > 0);
   if (files.length === 0) throw new ImportError('choose a file first: .onnx, a tfjs model.json with its .bin files, .npy or .csv');
-  const names = files.map((file) => uploadFileName(file.name, 'upload'));
+  const names = files.map((file) => uploadFileName(file.sentName, 'upload'));
   if (new Set(names).size !== names.length) throw new ImportError('two uploaded files have the same name');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-upload-'));
-  try {
-    for (const [i, file] of files.entries()) await writeFile(path.join(dir, names[i]!), new Uint8Array(await file.arrayBuffer()));
-    return await importRun(runs, { file: fileToImport(dir, names), name: values.name || undefined, conventions });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const named = path.join(dir, 'named');
+  await mkdir(named);
+  for (const [i, file] of files.entries()) await rename(file.path, path.join(named, names[i]!));
+  return await importRun(runs, { file: fileToImport(named, names), name: values.name || undefined, conventions });
 }

@@ -92,11 +92,8 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
       const request = badRequest(() => conventionRequest(c.req.query()));
       const bytes = Buffer.from(await c.req.arrayBuffer());
       if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
-      // A model is read as a 10-class classifier, tried on its run's dataset's test images.
+      // Tried on its run's dataset's test images; a model with other than one output per class is refused.
       const dataset = findDataset(db, writable(c).dataset);
-      if (dataset.classNames.length !== 10) {
-        throw new HTTPException(422, { message: `dataset '${dataset.name}' has ${dataset.classNames.length} classes; a model is read as a 10-class classifier, so log the test predictions only` });
-      }
       const model = await unprocessable(() => trackedModel(bytes, request, (limit) => dataset.load('test', { limit })));
       // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
       await runs.storeTrackedModel(writable(c), model);

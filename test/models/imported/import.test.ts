@@ -137,9 +137,9 @@ describe('import', () => {
       const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 10 })] });
       await refuse('wide.onnx', Buffer.from(layersModelToOnnx(model, 'test')), /does not take 28x28x1 images/);
     });
-    it('a model without 10 classes', async () => {
+    it("a model without MNIST's 10 classes", async () => {
       const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 5 })] });
-      await refuse('five.onnx', Buffer.from(layersModelToOnnx(model, 'test')), /5 values per image, not 10 classes/);
+      await refuse('five.onnx', Buffer.from(layersModelToOnnx(model, 'test')), /5 outputs per image, but dataset 'mnist' has 10 classes/);
     });
     it('a prediction file of the wrong shape', () =>
       refuse('wrong.npy', Buffer.from(writeNpy(new Float32Array(450)).toString('latin1').replace('(45, 10)', '(50, 9)'), 'latin1'), /expected \(n, 10\)/));
