@@ -6,8 +6,9 @@ const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
 const LEGEND_COLOURS = `--attr-for: ${rgb(FOR_COLOUR)}; --attr-against: ${rgb(AGAINST_COLOUR)}`;
 
 /** What red and blue mean, and what full colour stands for. */
-export function AttributionLegend({ method, target, scale, note }: { method: ExplainMethod; target?: number; scale?: number; note?: string }) {
-  const what = target === undefined ? 'the class' : String(target);
+/** `target`: the name of the class the map is for. */
+export function AttributionLegend({ method, target, scale, note }: { method: ExplainMethod; target?: string; scale?: number; note?: string }) {
+  const what = target ?? 'the class';
   return (
     <p class="attribution-legend" style={LEGEND_COLOURS}>
       <span class="against">■ against {what}</span>

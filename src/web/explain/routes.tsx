@@ -68,7 +68,7 @@ export function explainRoutes({ db, datasets, jobs, analyses, explainer }: WebDe
         jobs.trainEmbeddings(run).catch(() => {}); // a failure shows on the next poll
       }
       const label = images.labels[index]!;
-      return c.html(<WhyPanel view={{ runId: run.id, dataset: run.dataset, index, label, predicted, method, attribution, neighbours }} trainImages={trainOf(run)} />);
+      return c.html(<WhyPanel view={{ runId: run.id, dataset: run.dataset, classNames: datasets.classNames(run.dataset), index, label, predicted, method, attribution, neighbours }} trainImages={trainOf(run)} />);
     })
     .get(`/runs/${RUN_ID}/calibration`, (c) => {
       const run = getRun(db, runIdOf(c));

@@ -7,8 +7,9 @@ import { AttributionLegend, AttributionOverlay, overlayUrl } from './attribution
 
 export interface WhyView {
   runId: number;
-  /** The run's dataset, whose test image this is. */
+  /** The run's dataset, whose test image this is, and what its classes are called. */
   dataset: string;
+  classNames: string[];
   index: number;
   label: number;
   predicted: number;
@@ -30,7 +31,7 @@ function Choosers({ view, target }: { view: WhyView; target: number }) {
   return (
     <p class="why-choosers">
       {(['ig', 'occlusion'] as const).map((m) => button(m, target, METHOD_NAMES[m]))} ·{' '}
-      {[...new Set([view.predicted, view.label])].map((c) => button(view.method, c, `class ${c}${c === view.label ? ' (label)' : ' (predicted)'}`))}
+      {[...new Set([view.predicted, view.label])].map((c) => button(view.method, c, `class ${view.classNames[c]}${c === view.label ? ' (label)' : ' (predicted)'}`))}
     </p>
   );
 }
@@ -45,17 +46,18 @@ function Neighbours({ view, trainImages }: { view: WhyView; trainImages: TestIma
     );
   }
   const same = view.neighbours.filter((n) => trainImages.labels[n.index] === view.label).length;
+  const nameOf = (index: number) => view.classNames[trainImages.labels[index]!];
   return (
     <>
       <p class="muted">
-        {same} of {view.neighbours.length} carry this image's label ({view.label}). Distances in the run's embedding.
+        {same} of {view.neighbours.length} carry this image's label ({view.classNames[view.label]}). Distances in the run's embedding.
       </p>
       <ul class="tiles train-neighbours">
         {view.neighbours.map((n) => (
           <li class="tile">
-            <img src={trainImages.dataUri(n.index)} width="56" height="56" alt={`training image ${n.index}, labelled ${trainImages.labels[n.index]}`} />
+            <img src={trainImages.dataUri(n.index)} width="56" height="56" alt={`training image ${n.index}, labelled ${nameOf(n.index)}`} />
             <span class="caption">
-              {trainImages.labels[n.index]} · {n.distance.toFixed(2)}
+              {nameOf(n.index)} · {n.distance.toFixed(2)}
             </span>
           </li>
         ))}
@@ -68,6 +70,7 @@ function Neighbours({ view, trainImages }: { view: WhyView; trainImages: TestIma
 export function WhyPanel({ view, trainImages }: { view: WhyView; trainImages: TestImages }) {
   const attribution = view.attribution;
   const target = 'target' in attribution ? attribution.target : view.predicted;
+  const targetName = view.classNames[target];
   return (
     <section id="why" class="card why-panel">
       <h2>Why run #{view.runId} read it so</h2>
@@ -78,10 +81,10 @@ export function WhyPanel({ view, trainImages }: { view: WhyView; trainImages: Te
         <div class="attribution-pair">
           <AttributionOverlay base={`/images/test/${view.index}.png${datasetQuery(view.dataset, '?')}`} overlay={overlayUrl(view.runId, 'test', view.index, view.method, target)} size={196} alt={`test image ${view.index} with its map`} />
           <div>
-            <AttributionLegend method={view.method} target={target} scale={mapScale(attribution.map)} />
+            <AttributionLegend method={view.method} target={targetName} scale={mapScale(attribution.map)} />
             <p class="muted">
               Map sum {attribution.map.reduce((a, b) => a + b, 0).toFixed(3)}
-              {attribution.completenessError === null ? '' : `; it should equal p(${target}) minus p(${target}) of a black image, and is off by ${Math.abs(attribution.completenessError).toExponential(1)} (completeness)`}
+              {attribution.completenessError === null ? '' : `; it should equal p(${targetName}) minus p(${targetName}) of a black image, and is off by ${Math.abs(attribution.completenessError).toExponential(1)} (completeness)`}
               .
             </p>
           </div>

@@ -130,7 +130,7 @@ function Why({ why }: { why: NonNullable<Reading['why']> }) {
       {why.map ? (
         <>
           <img src={why.map} width="168" height="168" alt={`integrated-gradients map for ${why.predicted}`} style="image-rendering: pixelated" />
-          <AttributionLegend method="ig" target={why.predicted} />
+          <AttributionLegend method="ig" target={why.classNames[why.predicted]} />
         </>
       ) : (
         <p class="muted">No attribution map: {why.noGradients}.</p>
