@@ -1,7 +1,6 @@
-import { datasetLookup, DEFAULT_DATASET, findDataset } from '../data/datasets/catalogue.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../db/schema.ts';
 import { ImportError, requestedScale, type ConventionRequest } from '../models/imported/classifier.ts';
-import { importRun } from '../training/import-run.ts';
+import { importDataset, importRun } from '../training/import-run.ts';
 import { runSummary } from '../training/run-summary.ts';
 import { UsageError, type Command, printJson } from '../core/command.ts';
 import { openRunStoreFor } from '../store/open-store.ts';
@@ -37,12 +36,8 @@ export const importCommand: Command = {
     };
     const { db, runs } = openRunStoreFor(options, context);
     try {
-      const datasetName = (options.dataset as string | undefined)?.trim() || DEFAULT_DATASET;
-      if (!datasetLookup(db).classNamesOf(datasetName)) {
-        throw new UsageError(`--dataset must name a known dataset (${datasetLookup(db).names().join(', ')}); got '${datasetName}'`);
-      }
       const run = await importRun(runs, {
-        dataset: datasetName === DEFAULT_DATASET ? undefined : findDataset(db, datasetName),
+        dataset: importDataset(db, options.dataset as string | undefined, '--dataset'),
         file: positionals[0]!,
         name,
         tags: tagsFrom(options),

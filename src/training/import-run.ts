@@ -5,7 +5,8 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } fro
 import path from 'node:path';
 import { selectBackend } from './backend.ts';
 import { score } from './evaluate.ts';
-import { mnistDataset } from '../data/datasets/catalogue.ts';
+import { datasetLookup, DEFAULT_DATASET, findDataset, mnistDataset } from '../data/datasets/catalogue.ts';
+import type { Db } from '../../db/client.ts';
 import type { Dataset, NamedSplit } from '../data/datasets/dataset.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import type { Run } from '../store/store.ts';
@@ -36,6 +37,18 @@ export interface ImportRequest {
   dataset?: Dataset;
   /** Told each step as it starts, for progress output. */
   onStep?: (step: string) => void;
+}
+
+/**
+ * The dataset an import is scored on, named by a person (`field` says where: a flag, a form field):
+ * undefined for MNIST, which importRun finds itself. ImportError, naming the known ones, for a name
+ * the store does not know.
+ */
+export function importDataset(db: Db, name: string | undefined, field: string): Dataset | undefined {
+  const chosen = name?.trim() || DEFAULT_DATASET;
+  const known = datasetLookup(db);
+  if (!known.classNamesOf(chosen)) throw new ImportError(`${field} must name a known dataset (${known.names().join(', ')}); got '${chosen}'`);
+  return chosen === DEFAULT_DATASET ? undefined : findDataset(db, chosen);
 }
 
 const TRIAL_IMAGES = 500;

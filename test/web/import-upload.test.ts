@@ -6,6 +6,9 @@ import { layersModelToOnnx } from '../../src/models/onnx/onnx-export.ts';
 import { listRuns } from '../../src/store/store.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
+import { loadDataset, registerDataset } from '../../src/data/datasets/catalogue.ts';
+import { tempDir, writeIdxSet } from '../helpers/datasets.ts';
+import path from 'node:path';
 
 const { app, db, images } = webApp();
 let onnx: Uint8Array<ArrayBuffer>;
@@ -76,6 +79,26 @@ describe('importing from the runs page', () => {
     const analysis = await (await app.request(`/runs/${run.id}/analysis`)).text();
     expect(analysis).toMatch(/No discovered slices and no map of the model&#39;s embeddings: a prediction file holds no model/);
     expect(analysis).not.toContain('map-run-');
+  });
+
+  it("imports a prediction file of another dataset's test set, chosen in the form, and refuses a dataset the store does not know", async () => {
+    const dir = writeIdxSet(path.join(tempDir('import-shapes'), 'shapes'), { classes: ['circle', 'square', 'triangle', 'star'] });
+    registerDataset(db, 'shapes', dir);
+    expect(await (await app.request('/runs')).text()).toMatch(/<select name="dataset">\s*<option value="mnist" selected="">mnist<\/option>[\s\S]*<option value="shapes">shapes<\/option>/);
+    const test = loadDataset(db, 'shapes', 'test');
+    // Every image given its own label with certainty: accuracy 1 on the shapes' test set.
+    const rows = Array.from(test.labels, (label) => [0, 1, 2, 3].map((c) => (c === label ? 1 : 0)).join(','));
+    const csv = new File([`${rows.join('\n')}\n`], 'shapes.csv');
+    const res = await app.request('/runs/import', upload([csv], { name: 'shapes import', dataset: 'shapes' }, false));
+    expect(res.status).toBe(303);
+    const run = listRuns(db).find((r) => r.name === 'shapes import')!;
+    expect(run).toMatchObject({ dataset: 'shapes', testAccuracy: 1 });
+
+    const wrong = await app.request('/runs/import', upload([csv], { name: 'nowhere', dataset: 'nowhere' }, false));
+    expect(wrong.status).toBe(422);
+    const html = await wrong.text();
+    expect(html).toMatch(/dataset must name a known dataset \(mnist, fashion-mnist, shapes\); got &#39;nowhere&#39;/);
+    expect(listRuns(db).some((r) => r.name === 'nowhere')).toBe(false);
   });
 
   it('answers a bad file with the reason beside the form (htmx), storing nothing', async () => {

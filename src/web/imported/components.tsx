@@ -35,7 +35,7 @@ export function ImportFailure({ message }: { message?: string }) {
  * (the button says so) and an error lands in #import-error; a plain post answers 303 to the new
  * run, or 422 with the page and this form refilled.
  */
-export function ImportForm({ values = {}, error, open = false }: { values?: ImportFormValues; error?: string; open?: boolean }) {
+export function ImportForm({ values = {}, error, open = false, datasets = ['mnist'] }: { values?: ImportFormValues; error?: string; open?: boolean; datasets?: string[] }) {
   return (
     <details id="import" class="card" open={open || Boolean(error)}>
       <summary>Import a model</summary>
@@ -52,8 +52,8 @@ export function ImportForm({ values = {}, error, open = false }: { values?: Impo
       >
         <p class="hint">
           An ONNX model (<code>.onnx</code>), a tfjs model (<code>model.json</code> with its <code>.bin</code> weight files, chosen
-          together), or test-set predictions (<code>.npy</code> float32 [n,10], or <code>.csv</code> with ten columns). At most{' '}
-          {MAX_UPLOAD_BYTES / 1048576} MB. A model is run on the 10,000 MNIST test images, which takes a few seconds to a minute.
+          together), or test-set predictions (<code>.npy</code> float32 [n, classes], or <code>.csv</code> with a column per class). At most{' '}
+          {MAX_UPLOAD_BYTES / 1048576} MB. A model is run on the dataset's test images (MNIST's 10,000 by default), which takes a few seconds to a minute.
         </p>
         <ImportFailure message={error} />
         <div class="fields">
@@ -64,6 +64,16 @@ export function ImportForm({ values = {}, error, open = false }: { values?: Impo
           <label class="field wide">
             <span class="label">Name</span>
             <input type="text" name="name" value={values.name ?? ''} maxlength={200} placeholder="the file's name" />
+          </label>
+          <label class="field">
+            <span class="label">Dataset</span>
+            <select name="dataset">
+              {datasets.map((name) => (
+                <option value={name} selected={name === (values.dataset || 'mnist')}>
+                  {name}
+                </option>
+              ))}
+            </select>
           </label>
           <ConventionField field="layout" value={values.layout} />
           <ConventionField field="scale" value={values.scale} />

@@ -18,7 +18,7 @@ export function importRoutes({ db, runs, images }: Pick<WebDeps, 'db' | 'runs' |
     withUploadedForm(c.req.raw, limits, async (form, dir) => {
       const htmx = Boolean(c.req.header('HX-Request'));
       try {
-        const run = await importUpload(runs, form, dir);
+        const run = await importUpload({ db, runs }, form, dir);
         if (!htmx) return c.redirect(`/runs/${run.id}`, 303);
         c.header('HX-Redirect', `/runs/${run.id}`);
         return c.body(null, 200);

@@ -1,9 +1,9 @@
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunStore } from '../../store/run-store.ts';
+import type { OpenStore } from '../../store/open-store.ts';
 import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts';
 import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
-import { importRun } from '../../training/import-run.ts';
+import { importDataset, importRun } from '../../training/import-run.ts';
 import type { Run } from '../../store/store.ts';
 import type { ReceivedForm } from '../multipart-to-disk.ts';
 import { uploadFileName } from '../upload-file-name.ts';
@@ -18,12 +18,13 @@ export const CONVENTION_CHOICES = {
 } as const;
 
 /** What the import form holds besides its files, kept to fill the form again after an error. */
-export type ImportFormValues = Partial<Record<'name' | 'normalize' | keyof ConventionRequest, string>>;
+export type ImportFormValues = Partial<Record<'name' | 'dataset' | 'normalize' | keyof ConventionRequest, string>>;
 
 const text = (fields: ReceivedForm['fields'], name: string) => fields[name]?.trim() ?? '';
 
 export const importFormValues = ({ fields }: ReceivedForm): ImportFormValues => ({
   name: text(fields, 'name'),
+  dataset: text(fields, 'dataset'),
   layout: text(fields, 'layout'),
   scale: text(fields, 'scale'),
   output: text(fields, 'output'),
@@ -65,9 +66,10 @@ function fileToImport(dir: string, names: string[]): string {
  * folder of their own there (a tfjs model.json finds its weight files beside it); the caller
  * removes `dir`. Throws ImportError, with nothing stored, for a bad upload.
  */
-export async function importUpload(runs: RunStore, form: ReceivedForm, dir: string): Promise<Run> {
+export async function importUpload(store: OpenStore, form: ReceivedForm, dir: string): Promise<Run> {
   const values = importFormValues(form);
   const conventions = conventionRequest(values);
+  const dataset = importDataset(store.db, values.dataset, 'dataset');
   if (values.name && values.name.length > 200) throw new ImportError('a name is at most 200 characters');
   // A file input left empty still sends a part: no name, no bytes.
   const files = form.files.filter((file) => file.field === 'file' && file.size > 0);
@@ -77,5 +79,5 @@ export async function importUpload(runs: RunStore, form: ReceivedForm, dir: stri
   const named = path.join(dir, 'named');
   await mkdir(named);
   for (const [i, file] of files.entries()) await rename(file.path, path.join(named, names[i]!));
-  return await importRun(runs, { file: fileToImport(named, names), name: values.name || undefined, conventions });
+  return await importRun(store.runs, { file: fileToImport(named, names), name: values.name || undefined, conventions, dataset });
 }

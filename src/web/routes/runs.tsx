@@ -15,11 +15,8 @@ import { launchValuesOf, parseLaunchForm, type LaunchErrors, type LaunchValues }
 import { datasetLookup } from '../../data/datasets/catalogue.ts';
 import { formBody, formField, queryInt, RUN_ID, runIdOf } from '../params.ts';
 import { filtersFrom, type RunFilters } from '../run-filters.ts';
-import { BUILT_IN_NAMES } from '../../data/datasets/catalogue.ts';
-import { listDatasets } from '../../store/datasets.ts';
 
 /** Every dataset a run may be on, for the filter: the built-in ones, then the registered ones. */
-const datasetNames = (db: RunsViewDeps['db']) => [...BUILT_IN_NAMES, ...listDatasets(db).map((d) => d.name)];
 import { listed, listedRows, runsView, type RunsView, type RunsViewDeps } from '../runs-view.ts';
 
 /**
@@ -139,6 +136,7 @@ type RunsPageForms = { values?: LaunchValues; errors?: LaunchErrors; imported?: 
 export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) {
   const view = runsView(deps, filters);
   const page = { ...view.page, items: listedRows(deps, view.page.items) };
+  const datasets = datasetLookup(deps.db).names();
   return (
     <Layout title="Runs">
       <h1>Runs</h1>
@@ -149,9 +147,9 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
           Run {deleted} was deleted, with its metrics, predictions and weights.
         </p>
       )}
-      <LaunchForm datasets={datasetLookup(deps.db).names()} values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
-      <ImportForm values={forms.imported?.values} error={forms.imported?.error} />
-      <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} datasets={datasetNames(deps.db)} />
+      <LaunchForm datasets={datasets} values={forms.values} errors={forms.errors} open={view.total + view.archived === 0 || forms.values !== undefined} />
+      <ImportForm values={forms.imported?.values} error={forms.imported?.error} datasets={datasets} />
+      <Filters filters={filters} available={view.available} columns={view.columns} whereError={view.whereError} datasets={datasets} />
       <RunsTable page={page} matched={view.selected.length} total={view.total} archived={view.archived} columns={view.columns} filters={filters} />
     </Layout>
   );
