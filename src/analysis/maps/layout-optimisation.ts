@@ -47,13 +47,20 @@ export function sampledEdges(graph: FuzzyGraph, epochs: number): SampledEdges {
   return { heads, tails, epochsPerSample };
 }
 
+/**
+ * x^b for x > 0. V8's Math.pow took ~78 ns a call here, exp(b ln x) ~33 ns, and the optimisation
+ * makes tens of millions of them; the two differ in the last bits only. (umap-js computes
+ * x^(b-1) with a second pow; x^b / x is the same number.)
+ */
+const power = (x: number, b: number) => Math.exp(b * Math.log(x));
+
 const clip = (value: number) => (value > GRADIENT_CLIP ? GRADIENT_CLIP : value < -GRADIENT_CLIP ? -GRADIENT_CLIP : value);
 
 /**
  * UMAP's stochastic gradient descent on a 2-D layout, as umap-js's optimizeLayoutStep does it
  * (same attractive and repulsive gradients, clipping, negative sampling and learning-rate decay,
  * drawing the same random numbers in the same order), over flat Float64Arrays instead of arrays
- * of arrays. Returns x, y per point.
+ * of arrays, with a faster x^b. Returns x, y per point.
  */
 export function optimiseLayout(graph: FuzzyGraph, options: OptimisationOptions): Float64Array {
   const { epochs, random } = options;
@@ -75,7 +82,10 @@ export function optimiseLayout(graph: FuzzyGraph, options: OptimisationOptions):
       let dy = layout[head + 1]! - layout[tail + 1]!;
       let squared = dx * dx + dy * dy;
       let pull = 0;
-      if (squared > 0) pull = (-2 * a * b * Math.pow(squared, b - 1)) / (a * Math.pow(squared, b) + 1);
+      if (squared > 0) {
+        const powered = power(squared, b);
+        pull = (-2 * a * b * (powered / squared)) / (a * powered + 1);
+      }
       let step = clip(pull * dx) * alpha;
       layout[head]! += step;
       layout[tail]! -= step;
@@ -92,7 +102,7 @@ export function optimiseLayout(graph: FuzzyGraph, options: OptimisationOptions):
         dy = layout[head + 1]! - layout[other + 1]!;
         squared = dx * dx + dy * dy;
         let push = 0;
-        if (squared > 0) push = (2 * REPULSION_STRENGTH * b) / ((0.001 + squared) * (a * Math.pow(squared, b) + 1));
+        if (squared > 0) push = (2 * REPULSION_STRENGTH * b) / ((0.001 + squared) * (a * power(squared, b) + 1));
         else if (head === other) continue;
         // Two distinct points on the same spot get the largest push, as in umap-js.
         layout[head]! += (push > 0 ? clip(push * dx) : GRADIENT_CLIP) * alpha;
