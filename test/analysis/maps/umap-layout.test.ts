@@ -64,6 +64,20 @@ describe('exactNeighbours', () => {
     expect(indices).toEqual([[0, 1, 2], [1, 0, 2], [2, 1, 0], [3, 2, 1], [4, 3, 2]]);
     expect(distances[3]).toEqual([0, 4, 6]);
   });
+
+  it('agrees with sorting every distance, across blocks of points', () => {
+    const random = seededRandom(4);
+    const count = 1100; // past two blocks of 512, so pairs across blocks and the ragged end count
+    const points = Float32Array.from({ length: count * 3 }, () => random());
+    const { indices, distances } = exactNeighbours(points, 3, 5);
+    for (const i of [0, 1, 511, 512, 700, 1099]) {
+      const byDistance = Array.from({ length: count }, (_, j) => ({ j, d: Math.hypot(...[0, 1, 2].map((c) => points[i * 3 + c]! - points[j * 3 + c]!)) }))
+        .sort((x, y) => x.d - y.d)
+        .slice(0, 5);
+      expect(indices[i]).toEqual(byDistance.map(({ j }) => j));
+      distances[i]!.forEach((d, n) => expect(d).toBeCloseTo(byDistance[n]!.d, 5));
+    }
+  });
 });
 
 describe('projectToPrincipalComponents', () => {
