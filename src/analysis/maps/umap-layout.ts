@@ -14,10 +14,10 @@ export interface LayoutOptions {
   onProgress?: (fraction: number, stage: string) => void;
 }
 
-// Fewer neighbours (10, not 15) and epochs (120, not umap-learn's 200) than usual: both scale the
-// cost of umap-js's graph and optimisation, which are most of the time, and with them a 10,000-point
-// map of pixels or embeddings still separates the digits cleanly (checked by eye on rendered maps)
-// while staying under 30 s on a shared 2-core machine.
+// Fewer neighbours (10, not 15) and epochs (120, not umap-learn's 200) than usual: the optimisation,
+// still the largest part, costs in proportion to epochs x edges, and umap-learn's values would about
+// double it, past the 5 s a 10,000-point map is allowed on a shared 2-core machine. With these a map
+// of pixels or embeddings still separates the digits cleanly (checked by eye on rendered maps).
 export const LAYOUT_DEFAULTS = { seed: 42, components: 20, neighbours: 10, epochs: 120 } as const;
 
 /** How tightly points may pack on the map (UMAP's min_dist). */
