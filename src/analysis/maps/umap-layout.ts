@@ -1,6 +1,7 @@
-import { UMAP } from 'umap-js';
 import { seededRandom } from '../../core/random.ts';
-import { exactNeighbours } from './knn.ts';
+import { fuzzySimplicialSet } from './fuzzy-graph.ts';
+import { exactNeighbours, type Neighbours } from './knn.ts';
+import { optimiseLayout } from './layout-optimisation.ts';
 import { projectToPrincipalComponents } from './pca.ts';
 
 export interface LayoutOptions {
@@ -13,18 +14,33 @@ export interface LayoutOptions {
   onProgress?: (fraction: number, stage: string) => void;
 }
 
-// Fewer neighbours (10, not 15) and epochs (120, not umap-learn's 200) than usual: both scale the
-// cost of umap-js's graph and optimisation, which are most of the time, and with them a 10,000-point
-// map of pixels or embeddings still separates the digits cleanly (checked by eye on rendered maps)
-// while staying under 30 s on a shared 2-core machine.
+// Fewer neighbours (10, not 15) and epochs (120, not umap-learn's 200) than usual: the optimisation,
+// still the largest part, costs in proportion to epochs x edges, and umap-learn's values would about
+// double it, past the 5 s a 10,000-point map is allowed on a shared 2-core machine. With these a map
+// of pixels or embeddings still separates the digits cleanly (checked by eye on rendered maps).
 export const LAYOUT_DEFAULTS = { seed: 42, components: 20, neighbours: 10, epochs: 120 } as const;
+
+/** How tightly points may pack on the map (UMAP's min_dist). */
+export const MIN_DIST = 0.1;
 
 /** Share of the work the steps before the epochs take, for a progress bar that moves evenly. */
 const PREPARATION = 0.4;
 
+/** The part of a layout after the neighbour search: the fuzzy graph, then the optimisation. */
+export interface GraphLayoutOptions {
+  epochs: number;
+  random: () => number;
+  onEpoch?: (done: number) => void;
+}
+
+/** UMAP's fuzzy simplicial set of the neighbours, laid out in 2-D; x, y per point. */
+export function layoutFromNeighbours(knn: Neighbours, options: GraphLayoutOptions): Float64Array {
+  return optimiseLayout(fuzzySimplicialSet(knn), { ...options, minDist: MIN_DIST });
+}
+
 /**
  * A seeded 2-D UMAP layout of `count` points of `dimensions` values each; returns x, y per point.
- * The same input and seed give the same layout: umap-js draws every random number from `random`.
+ * The same input and seed give the same layout: every random number comes from `random`.
  */
 export function umapLayout(data: ArrayLike<number>, dimensions: number, options: LayoutOptions = {}): Float32Array {
   const { seed, components, neighbours, epochs } = { ...LAYOUT_DEFAULTS, ...options };
@@ -36,14 +52,13 @@ export function umapLayout(data: ArrayLike<number>, dimensions: number, options:
   progress(0.1, 'finding neighbours');
   const knn = exactNeighbours(projected, width, neighbours);
   progress(0.3, 'building the graph');
-  const rows = Array.from({ length: knn.indices.length }, (_, i) => Array.from(projected.subarray(i * width, (i + 1) * width)));
-  const umap = new UMAP({ nComponents: 2, nNeighbors: neighbours, minDist: 0.1, nEpochs: epochs, random });
-  umap.setPrecomputedKNN(knn.indices, knn.distances);
-  const total = umap.initializeFit(rows);
-  for (let epoch = 0; epoch < total; epoch++) {
-    umap.step();
-    if (epoch % 10 === 0) progress(PREPARATION + ((1 - PREPARATION) * epoch) / total, 'optimising');
-  }
+  const layout = layoutFromNeighbours(knn, {
+    epochs,
+    random,
+    onEpoch: (done) => {
+      if (done % 10 === 0) progress(PREPARATION + ((1 - PREPARATION) * done) / epochs, 'optimising');
+    },
+  });
   progress(1, 'done');
-  return Float32Array.from(umap.getEmbedding().flat());
+  return Float32Array.from(layout);
 }

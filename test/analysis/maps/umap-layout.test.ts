@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { exactNeighbours } from '../../../src/analysis/maps/knn.ts';
 import { projectToPrincipalComponents } from '../../../src/analysis/maps/pca.ts';
-import { umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
+import { neighbourhoodAgreement } from '../../../src/analysis/maps/neighbourhood-agreement.ts';
+import { umapJsLayoutFromNeighbours } from '../../../src/analysis/maps/umap-js-reference.ts';
+import { layoutFromNeighbours, umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
 import { umapLayoutInThread } from '../../../src/analysis/maps/layout-in-thread.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 
@@ -15,6 +17,45 @@ function twoBlobs(perBlob: number, dimensions: number): Float32Array {
   return data;
 }
 
+/** `clusters` blobs of `perCluster` points, centres 20 apart on separate axes, unit spread within. */
+function separateClusters(clusters: number, perCluster: number, dimensions: number): Float32Array {
+  const random = seededRandom(11);
+  const data = new Float32Array(clusters * perCluster * dimensions);
+  for (let i = 0; i < clusters * perCluster; i++) {
+    for (let d = 0; d < dimensions; d++) data[i * dimensions + d] = random() + random() - 1 + (d === i % clusters ? 20 : 0);
+  }
+  return data;
+}
+
+describe('layoutFromNeighbours', () => {
+  it('takes the same steps as umap-js: the same seed gives the same layout', () => {
+    const knn = exactNeighbours(twoBlobs(40, 5), 5, 6);
+    // Ten epochs: our x^b differs from Math.pow's in the last bits, and SGD grows such differences
+    // over many epochs; over ten they stay near 1e-12, while any other step would move points by units.
+    const ours = layoutFromNeighbours(knn, { epochs: 10, random: seededRandom(9) });
+    const theirs = umapJsLayoutFromNeighbours(knn, { epochs: 10, random: seededRandom(9) });
+    expect(ours).toHaveLength(theirs.length);
+    ours.forEach((value, i) => expect(value).toBeCloseTo(theirs[i]!, 9));
+  });
+
+  it('keeps clusters apart and neighbourhoods as well as umap-js does with other seeds', () => {
+    const clusters = 5;
+    const data = separateClusters(clusters, 80, 8);
+    const knn = exactNeighbours(data, 8, 10);
+    const agreement = (layout: Float64Array) => neighbourhoodAgreement(data, 8, Float32Array.from(layout), 15);
+    const reference = [1, 2].map((seed) => agreement(umapJsLayoutFromNeighbours(knn, { epochs: 100, random: seededRandom(seed) })));
+    const ours = [3, 4].map((seed) => layoutFromNeighbours(knn, { epochs: 100, random: seededRandom(seed) }));
+    // Within-seed noise of umap-js's own figure is a few hundredths; a broken gradient or graph loses far more.
+    const bar = Math.min(...reference) - 0.03;
+    for (const layout of ours) {
+      expect(agreement(layout)).toBeGreaterThan(bar);
+      const { indices } = exactNeighbours(Float32Array.from(layout), 2, 2);
+      const sameCluster = indices.filter(([self, nearest]) => self! % clusters === nearest! % clusters).length;
+      expect(sameCluster / indices.length).toBeGreaterThan(0.98);
+    }
+  });
+});
+
 describe('exactNeighbours', () => {
   it('finds the true nearest points, self first', () => {
     // Points on a line at 0, 1, 3, 7, 15: each one's nearest other point is known.
@@ -22,6 +63,20 @@ describe('exactNeighbours', () => {
     const { indices, distances } = exactNeighbours(points, 1, 3);
     expect(indices).toEqual([[0, 1, 2], [1, 0, 2], [2, 1, 0], [3, 2, 1], [4, 3, 2]]);
     expect(distances[3]).toEqual([0, 4, 6]);
+  });
+
+  it('agrees with sorting every distance, across blocks of points', () => {
+    const random = seededRandom(4);
+    const count = 1100; // past two blocks of 512, so pairs across blocks and the ragged end count
+    const points = Float32Array.from({ length: count * 3 }, () => random());
+    const { indices, distances } = exactNeighbours(points, 3, 5);
+    for (const i of [0, 1, 511, 512, 700, 1099]) {
+      const byDistance = Array.from({ length: count }, (_, j) => ({ j, d: Math.hypot(...[0, 1, 2].map((c) => points[i * 3 + c]! - points[j * 3 + c]!)) }))
+        .sort((x, y) => x.d - y.d)
+        .slice(0, 5);
+      expect(indices[i]).toEqual(byDistance.map(({ j }) => j));
+      distances[i]!.forEach((d, n) => expect(d).toBeCloseTo(byDistance[n]!.d, 5));
+    }
   });
 });
 
