@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exactNeighbours } from '../../../src/analysis/maps/knn.ts';
 import { projectToPrincipalComponents } from '../../../src/analysis/maps/pca.ts';
-import { umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
+import { LAYOUT_DEFAULTS, umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
 import { umapLayoutInThread } from '../../../src/analysis/maps/layout-in-thread.ts';
 import { seededRandom } from '../../../src/core/random.ts';
 import { loadDataset, registerDataset, threadDataset } from '../../../src/data/datasets/catalogue.ts';
@@ -55,6 +55,14 @@ describe('umapLayout', () => {
     const { indices } = exactNeighbours(first, 2, 2);
     const sameBlob = indices.filter(([self, nearest]) => self! < 60 === nearest! < 60).length;
     expect(sameBlob / 120).toBeGreaterThan(0.95);
+  });
+
+  it('lays out fewer points than its neighbours setting, each with all the others as neighbours', () => {
+    const few = twoBlobs(4, 8);
+    expect(LAYOUT_DEFAULTS.neighbours).toBeGreaterThan(7);
+    const layout = umapLayout(few, 8, { seed: 5, epochs: 30 });
+    expect(layout).toHaveLength(16);
+    expect(layout.every(Number.isFinite)).toBe(true);
   });
 
   it('runs in a worker thread with progress reports, giving the same layout', async () => {
