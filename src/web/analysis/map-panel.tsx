@@ -68,11 +68,15 @@ export function MapPanel({ id, url, pointsUrl, status, imageHref, classNames }: 
               <span style={`color: ${LABEL_COLOURS[label % LABEL_COLOURS.length]}; margin-right: 0.6rem`}>■ {name}</span>
             ))}
           </p>
-          <p class="umap-legend" data-colour="slice" hidden>
-            {SLICE_LEGEND.map(([colour, name]) => (
-              <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {name}</span>
-            ))}
-          </p>
+          {sevens ? (
+            <p class="umap-legend" data-colour="slice" hidden>
+              {SLICE_LEGEND.map(([colour, name]) => (
+                <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {name}</span>
+              ))}
+            </p>
+          ) : (
+            ''
+          )}
           <div class="umap-stage">
             <canvas
               width="640"
