@@ -86,7 +86,7 @@ async function timeInThread(): Promise<void> {
   let stage = '';
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const coordinates = await umapLayoutInThread(data, dimensions, {
+  const coordinates = await umapLayoutInThread({ kind: 'vectors', data, dimensions }, {
     onProgress: (_fraction, now) => {
       if (now !== stage) stages.push(`${now} from ${((performance.now() - started) / 1000).toFixed(1)} s`);
       stage = now;

@@ -224,7 +224,7 @@ export const EMBEDDING_MAP_SOURCES = ['embeddings', 'pixels'] as const;
 
 /**
  * 2-D UMAP layouts, which take seconds to compute: of a run's test-set embeddings, or (run_id
- * null) of a split's raw pixels for the dataset page.
+ * null) of a dataset's test pixels for its dataset page.
  */
 export const embeddingMaps = sqliteTable(
   'embedding_maps',
@@ -232,6 +232,11 @@ export const embeddingMaps = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     runId: integer('run_id').references(() => runs.id, { onDelete: 'cascade' }),
     source: text('source', { enum: EMBEDDING_MAP_SOURCES }).notNull(),
+    /**
+     * The dataset whose test images the map places: part of a pixel map's key; a run's map is of
+     * its run's dataset. Maps stored before datasets had maps of their own are MNIST's.
+     */
+    dataset: text('dataset').notNull().default('mnist'),
     split: text('split', { enum: ['train', 'test'] }).notNull(),
     count: integer('count').notNull(),
     seed: integer('seed').notNull(),
@@ -240,7 +245,7 @@ export const embeddingMaps = sqliteTable(
     seconds: real('seconds').notNull(),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('embedding_maps_run_idx').on(t.runId, t.source, t.split)],
+  (t) => [index('embedding_maps_key_idx').on(t.runId, t.source, t.split, t.dataset)],
 );
 
 /** Bearer tokens for remote workers: only the sha256 is kept, the token itself is shown once. */

@@ -1,29 +1,14 @@
-import Database from 'better-sqlite3';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/client.ts';
 import { listLabelDecisions } from '../../src/store/label-issues-decisions.ts';
+import { storeBefore } from '../helpers/old-store.ts';
 
 /** The migration that gave label decisions a dataset: the stores made before it hold MNIST's decisions only. */
 const FIRST_WITH_DATASET = '0017_label_decisions_dataset';
 
 describe('the label decisions migration', () => {
   it("keeps a store's decisions as MNIST's and then takes another dataset's decision on the same image", () => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'digitlab-migrate-')), 'old.sqlite');
-    // A store as the release before it left it: every migration before, applied as drizzle records them.
-    const old = new Database(file);
-    old.exec('CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
-    const migrations = readMigrationFiles({ migrationsFolder: 'migrations' });
-    const tags = readJournalTags();
-    const before = tags.indexOf(FIRST_WITH_DATASET);
-    expect(before).toBeGreaterThan(0);
-    for (const migration of migrations.slice(0, before)) {
-      for (const statement of migration.sql) old.exec(statement);
-      old.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(migration.hash, migration.folderMillis);
-    }
+    const { file, old } = storeBefore(FIRST_WITH_DATASET);
     old.prepare("INSERT INTO label_decisions (split, image_index, verdict, corrected_label, decided_at) VALUES ('test', 42, 'wrong', 7, 1000), ('train', 3, 'ambiguous', NULL, 2000)").run();
     old.close();
 
@@ -37,8 +22,3 @@ describe('the label decisions migration', () => {
     db.$client.close();
   });
 });
-
-function readJournalTags(): string[] {
-  const journal = JSON.parse(readFileSync('migrations/meta/_journal.json', 'utf8')) as { entries: { tag: string }[] };
-  return journal.entries.map((entry) => entry.tag);
-}

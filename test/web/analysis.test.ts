@@ -1,15 +1,16 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
-import { PIXEL_MAP_KEY, runMapKey } from '../../src/analysis/maps/map-store.ts';
-import { umapLayout, type LayoutOptions } from '../../src/analysis/maps/umap-layout.ts';
+import { pixelMapKey, runMapKey } from '../../src/analysis/maps/map-store.ts';
+import type { LayoutOptions } from '../../src/analysis/maps/umap-layout.ts';
 import { partitionSevens } from '../../src/analysis/slices.ts';
 import { loadMnist } from '../../src/data/mnist.ts';
 import { seededRandom } from '../../src/core/random.ts';
-import { MapPanel } from '../../src/web/analysis/map-panel.tsx';
+import { MapPanel, mapUrls } from '../../src/web/analysis/map-panel.tsx';
 import { analysisRoutes } from '../../src/web/analysis/routes.tsx';
 import { completeWithoutTraining } from '../analysis/fake-runs.ts';
 import { runningRun } from '../helpers/db.ts';
+import { layoutInProcess } from '../helpers/layouts.ts';
 import { datasetPageWithFacts, webApp } from '../helpers/web.ts';
 
 const IMAGES = 2000;
@@ -29,7 +30,7 @@ function appWithRun() {
   const run = runningRun(env.db);
   completeWithoutTraining(env.db, run, { predicted, embeddings: { dimensions: 2, vectors } });
   const small: LayoutOptions = { epochs: 10, components: 2, neighbours: 5 };
-  const maps = new MapJobs(env.db, (data, dimensions, options) => Promise.resolve(umapLayout(data, dimensions, options)), small);
+  const maps = new MapJobs(env.db, layoutInProcess, small);
   const app = new Hono().route('/', analysisRoutes({ ...env, maps }));
   return { ...env, app, run, maps };
 }
@@ -84,8 +85,8 @@ describe('the embeddings map', () => {
     const { app, run, maps } = appWithRun();
     await maps.get(runMapKey(run.id));
     expect(await (await app.request(`/maps/run/${run.id}`)).text()).toContain('Ringed: misclassified');
-    const map = { key: PIXEL_MAP_KEY, count: 2, seed: 1, coordinates: new Float32Array(4), seconds: 1, createdAt: new Date() };
-    const pixels = String(MapPanel({ id: 'map-pixels', url: '/maps/pixels', status: { state: 'ready', value: map }, imageHref: '/images/test/{index}' }));
+    const map = { key: pixelMapKey('mnist'), count: 2, seed: 1, coordinates: new Float32Array(4), seconds: 1, createdAt: new Date() };
+    const pixels = String(MapPanel({ ...mapUrls(map.key), status: { state: 'ready', value: map } }));
     expect(pixels).toContain('<canvas');
     expect(pixels).not.toContain('Ringed');
   });
@@ -97,7 +98,7 @@ describe('the embeddings map', () => {
       expect(res.status).toBe(200);
     }
     expect(maps.status(runMapKey(run.id))).toEqual({ state: 'absent' });
-    expect(maps.status(PIXEL_MAP_KEY).state).toBe('absent');
+    expect(maps.status(pixelMapKey('mnist')).state).toBe('absent');
     expect(analyses.slicesStatus(run.id)).toEqual({ state: 'absent' });
     await app.request(`/maps/run/${run.id}`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
     // Started: still computing, or already done when the test's small layout finishes first.

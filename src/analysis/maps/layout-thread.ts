@@ -1,11 +1,11 @@
 // Runs one UMAP layout off the main thread: the parent's event loop (a web server) stays free.
 import { parentPort, workerData } from 'node:worker_threads';
+import { layoutRows, type LayoutInput } from './layout-input.ts';
 import { umapLayout, type LayoutOptions } from './umap-layout.ts';
 import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
 
 export interface LayoutJob {
-  data: Float32Array | Uint8Array;
-  dimensions: number;
+  input: LayoutInput;
   options: Omit<LayoutOptions, 'onProgress'>;
 }
 
@@ -16,7 +16,9 @@ export type LayoutMessage =
 lowerThisThreadsPriority();
 const job = workerData as LayoutJob;
 const post = (message: LayoutMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-const coordinates = umapLayout(job.data, job.dimensions, {
+if (job.input.kind === 'test-pixels') post({ kind: 'progress', fraction: 0, stage: 'reading the test set' });
+const { data, dimensions } = layoutRows(job.input);
+const coordinates = umapLayout(data, dimensions, {
   ...job.options,
   onProgress: (fraction, stage) => post({ kind: 'progress', fraction, stage }),
 });

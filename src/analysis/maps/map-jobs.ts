@@ -1,15 +1,16 @@
 import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
-import { loadMnist } from '../../data/mnist.ts';
+import { threadDataset } from '../../data/datasets/catalogue.ts';
 import { loadTestEmbeddings } from '../../store/store.ts';
 import { umapLayoutInThread } from './layout-in-thread.ts';
+import type { LayoutInput } from './layout-input.ts';
 import { loadMap, mapKeyName, saveMap, type MapKey, type StoredMap } from './map-store.ts';
 import { LAYOUT_DEFAULTS, type LayoutOptions } from './umap-layout.ts';
 
 export type MapStatus = JobStatus<StoredMap>;
 
-type Layout = (data: Float32Array | Uint8Array, dimensions: number, options: LayoutOptions) => Promise<Float32Array>;
+type Layout = (input: LayoutInput, options: LayoutOptions) => Promise<Float32Array>;
 
 /** Layouts computed at once: each takes a core for seconds to minutes, so the rest wait their turn. */
 const PARALLEL_LAYOUTS = 1;
@@ -55,12 +56,13 @@ export class MapJobs {
     return loadMap(this.db, key) ?? this.compute(key);
   }
 
-  private input(key: MapKey): { data: Float32Array | Uint8Array; dimensions: number } | null {
-    if (key.runId === null) return { data: loadMnist('test').images, dimensions: 784 };
+  /** What the layout is given; a dataset's pixels are read by its thread. Throws DatasetNotFoundError for an unknown dataset. */
+  private input(key: MapKey): LayoutInput | null {
+    if (key.source === 'pixels') return { kind: 'test-pixels', dataset: threadDataset(this.db, key.dataset, ['test']) };
     const embeddings = loadTestEmbeddings(this.db, key.runId);
     // Zero dimensions: a run recorded with an empty placeholder, nothing to map.
     if (!embeddings || embeddings.dimensions === 0) return null;
-    return { data: embeddings.vectors, dimensions: embeddings.dimensions };
+    return { kind: 'vectors', data: embeddings.vectors, dimensions: embeddings.dimensions };
   }
 
   private compute(key: MapKey): Promise<StoredMap> {
@@ -73,7 +75,7 @@ export class MapJobs {
       async (report) => {
         await this.turn();
         const started = performance.now();
-        const coordinates = await this.layout(input.data, input.dimensions, { ...this.options, seed, onProgress: report }).finally(() => this.release());
+        const coordinates = await this.layout(input, { ...this.options, seed, onProgress: report }).finally(() => this.release());
         saveMap(this.db, { key, count: coordinates.length / 2, seed, coordinates, seconds: (performance.now() - started) / 1000 });
         return loadMap(this.db, key)!;
       },

@@ -1,12 +1,12 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { embeddingMaps } from '../../../db/schema.ts';
+import { embeddingMaps, runs } from '../../../db/schema.ts';
 
 /**
- * Which map: a run's test embeddings, or the test set's raw pixels (no run). Always the test set:
+ * Which map: a run's test embeddings, or a dataset's test pixels (no run). Always the test set:
  * a 60,000-point train map would take minutes.
  */
-export type MapKey = { source: 'embeddings'; runId: number } | { source: 'pixels'; runId: null };
+export type MapKey = { source: 'embeddings'; runId: number } | { source: 'pixels'; runId: null; dataset: string };
 
 export interface StoredMap {
   key: MapKey;
@@ -19,18 +19,18 @@ export interface StoredMap {
 }
 
 export const runMapKey = (runId: number): MapKey => ({ source: 'embeddings', runId });
-export const PIXEL_MAP_KEY: MapKey = { source: 'pixels', runId: null };
+export const pixelMapKey = (dataset: string): MapKey => ({ source: 'pixels', runId: null, dataset });
 
 /** A stable name for a key, for maps of jobs in flight. */
-export const mapKeyName = (key: MapKey) => (key.runId === null ? 'pixels' : `run:${key.runId}`);
+export const mapKeyName = (key: MapKey) => (key.source === 'pixels' ? `pixels:${key.dataset}` : `run:${key.runId}`);
 
 function matching(key: MapKey) {
-  return and(
-    key.runId === null ? isNull(embeddingMaps.runId) : eq(embeddingMaps.runId, key.runId),
-    eq(embeddingMaps.source, key.source),
-    eq(embeddingMaps.split, 'test'),
-  );
+  const which = key.source === 'pixels' ? and(isNull(embeddingMaps.runId), eq(embeddingMaps.dataset, key.dataset)) : eq(embeddingMaps.runId, key.runId);
+  return and(which, eq(embeddingMaps.source, key.source), eq(embeddingMaps.split, 'test'));
 }
+
+/** The dataset a map's row records: a pixel map's own, or its run's, read in the insert itself. */
+const datasetOf = (key: MapKey) => (key.source === 'pixels' ? key.dataset : sql`(select ${runs.dataset} from ${runs} where ${runs.id} = ${key.runId})`);
 
 export function loadMap(db: Db, key: MapKey): StoredMap | null {
   const row = db.select().from(embeddingMaps).where(matching(key)).get();
@@ -49,6 +49,7 @@ export function saveMap(db: Db, map: Omit<StoredMap, 'createdAt'>): void {
       .values({
         runId: map.key.runId,
         source: map.key.source,
+        dataset: datasetOf(map.key),
         split: 'test',
         count: map.count,
         seed: map.seed,

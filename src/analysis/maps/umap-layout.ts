@@ -43,7 +43,11 @@ export function layoutFromNeighbours(knn: Neighbours, options: GraphLayoutOption
  * The same input and seed give the same layout: every random number comes from `random`.
  */
 export function umapLayout(data: ArrayLike<number>, dimensions: number, options: LayoutOptions = {}): Float32Array {
-  const { seed, components, neighbours, epochs } = { ...LAYOUT_DEFAULTS, ...options };
+  const settings = { ...LAYOUT_DEFAULTS, ...options };
+  const { seed, components, epochs } = settings;
+  // A small dataset's test set (a picture folder of a few dozen) may have fewer other points than
+  // neighbours asked for (the graph needs that many each): each point then has all the others.
+  const neighbours = Math.min(settings.neighbours, data.length / dimensions - 1);
   const progress = options.onProgress ?? (() => {});
   const random = seededRandom(seed);
   progress(0, 'projecting');

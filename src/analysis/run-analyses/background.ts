@@ -3,7 +3,7 @@ import type { Db } from '../../../db/client.ts';
 import { embeddingMaps, runs, testEmbeddings } from '../../../db/schema.ts';
 import { DEFAULT_DATASET } from '../../data/datasets/catalogue.ts';
 import type { MapJobs } from '../maps/map-jobs.ts';
-import { loadMap, PIXEL_MAP_KEY, runMapKey } from '../maps/map-store.ts';
+import { loadMap, pixelMapKey, runMapKey } from '../maps/map-store.ts';
 import type { RunAnalyses } from './run-analyses.ts';
 
 /** At start-up, the newest completed runs whose slices (kept in memory only) are computed ahead of a visit. */
@@ -11,7 +11,7 @@ const SLICES_AT_START = 20;
 
 /**
  * What a server computes for completed runs before anyone asks: their discovered slices (memory),
- * their maps (stored), the pixel map and the dataset facts of the dataset page, and each dataset's
+ * their maps (stored), MNIST's pixel map and dataset facts (its dataset page's), and each dataset's
  * test-set label-issue ranking. `scan` notices runs that completed since the last scan, whoever completed
  * them (a run trained here, by a worker or Slurm, imported, or tracked from a script; another
  * process, or before an upgrade), and works through them one job at a time, newest run first, each
@@ -72,7 +72,7 @@ export class BackgroundAnalyses {
 
   /**
    * The next job, the quick ones first: runs' slices (a second or two each, newest run first), the
-   * dataset facts and the label-issue ranking (seconds), then runs' maps and the pixel map (tens of
+   * dataset facts and the label-issue ranking (seconds), then runs' maps and MNIST's pixel map (tens of
    * seconds each).
    */
   private next(): { key: string; run: () => Promise<unknown> } | null {
@@ -95,7 +95,9 @@ export class BackgroundAnalyses {
     for (const runId of runIds) {
       if (this.needsMap(runId) && !this.failed.has(`map:${runId}`)) return { key: `map:${runId}`, run: () => this.maps.get(runMapKey(runId)) };
     }
-    if (!loadMap(this.db, PIXEL_MAP_KEY) && !this.failed.has('map:pixels')) return { key: 'map:pixels', run: () => this.maps.get(PIXEL_MAP_KEY) };
+    // As with the facts: MNIST's pixel map ahead of a visit, another dataset's at its page's first view.
+    const pixels = pixelMapKey(DEFAULT_DATASET);
+    if (!loadMap(this.db, pixels) && !this.failed.has('map:pixels')) return { key: 'map:pixels', run: () => this.maps.get(pixels) };
     return null;
   }
 

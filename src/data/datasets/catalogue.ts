@@ -101,12 +101,16 @@ export type ThreadDataset =
   | { kind: 'built-in'; name: string }
   | { kind: 'registered'; row: RegisteredDataset; pixels: Partial<Record<SplitName, { images: Uint8Array; labels: Uint8Array }>> };
 
-/** The dataset called `name` as a thread is given it; throws DatasetNotFoundError as findDataset does. */
-export function threadDataset(db: Db | null, name: string): ThreadDataset {
+/**
+ * The dataset called `name` as a thread is given it, with a picture folder's pixels of `splits`
+ * only (a thread that reads just the test set need not be sent the training set's copy); throws
+ * DatasetNotFoundError as findDataset does.
+ */
+export function threadDataset(db: Db | null, name: string, splits: SplitName[] = ['train', 'test']): ThreadDataset {
   if (BUILT_IN[name]) return { kind: 'built-in', name };
   const row = db ? findRegisteredDataset(db, name) : null;
   if (!row) throw notFound(db, name);
-  const pixels = row.kind === 'images' ? { train: storedPixels(db!, row.id, 'train') ?? undefined, test: storedPixels(db!, row.id, 'test') ?? undefined } : {};
+  const pixels = row.kind === 'images' ? Object.fromEntries(splits.map((split) => [split, storedPixels(db!, row.id, split) ?? undefined])) : {};
   return { kind: 'registered', row, pixels };
 }
 

@@ -298,16 +298,12 @@ export function DatasetPage({ view, facts, issues, images }: { view: DatasetView
         <p class="muted">Loading the leakage check…</p>
       </div>
       <DatasetLabelIssues issues={issues} images={images} dataset={dataset} classNames={classNames} />
-      {dataset === 'mnist' ? (
-        <section>
-          <h2>Map of the test set's pixels</h2>
-          <div hx-get="/maps/pixels" hx-trigger="load" hx-swap="outerHTML">
-            <p class="muted">Loading the map…</p>
-          </div>
-        </section>
-      ) : (
-        ''
-      )}
+      <section>
+        <h2>Map of the test set's pixels</h2>
+        <div hx-get={`/maps/pixels${datasetQuery(dataset, '?')}`} hx-trigger="load" hx-swap="outerHTML">
+          <p class="muted">Loading the map…</p>
+        </div>
+      </section>
     </Layout>
   );
 }

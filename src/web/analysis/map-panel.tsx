@@ -1,5 +1,7 @@
 import { raw } from 'hono/html';
 import type { MapStatus } from '../../analysis/maps/map-jobs.ts';
+import type { MapKey } from '../../analysis/maps/map-store.ts';
+import { datasetQuery } from '../format.ts';
 import { LABEL_COLOURS, SLICE_COLOURS } from './scatter-script.ts';
 
 const SLICE_LEGEND = [
@@ -16,11 +18,30 @@ const STYLE = `
 .umap-tip[hidden] { display: none; }
 `;
 
+interface MapUrls {
+  id: string;
+  /** Serves this fragment. */
+  url: string;
+  /** Serves the map's points as JSON. */
+  pointsUrl: string;
+  /** An image's page, `{index}` standing for its index. */
+  imageHref: string;
+}
+
+/** Where a map's fragment, points and images are: a run's images are shown with its predictions, a pixel map's are its dataset's. */
+export function mapUrls(key: MapKey): MapUrls {
+  if (key.source === 'embeddings') {
+    return { id: `map-run-${key.runId}`, url: `/maps/run/${key.runId}`, pointsUrl: `/maps/run/${key.runId}.json`, imageHref: `/images/test/{index}?run=${key.runId}` };
+  }
+  const query = datasetQuery(key.dataset, '?');
+  return { id: 'map-pixels', url: `/maps/pixels${query}`, pointsUrl: `/maps/pixels.json${query}`, imageHref: `/images/test/{index}${query}` };
+}
+
 /**
  * A UMAP map as one self-replacing fragment: while it computes, a progress bar that polls itself
- * every second; once stored, the scatter. `url` serves this fragment and `url + '.json'` its points.
+ * every second; once stored, the scatter.
  */
-export function MapPanel({ id, url, status, imageHref, classNames }: { id: string; url: string; status: MapStatus; imageHref: string; /** The map's dataset's classes; other than MNIST's digits, no seven slice is offered. */ classNames?: string[] }) {
+export function MapPanel({ id, url, pointsUrl, status, imageHref, classNames }: MapUrls & { status: MapStatus; /** The map's dataset's classes; other than MNIST's digits, no seven slice is offered. */ classNames?: string[] }) {
   const sevens = !classNames || classNames.join(',') === '0,1,2,3,4,5,6,7,8,9';
   if (status.state === 'ready') {
     // Only a run's map knows the model's predictions; the pixel map has no mistakes to ring.
@@ -28,7 +49,7 @@ export function MapPanel({ id, url, status, imageHref, classNames }: { id: strin
     return (
       <section id={id} class="umap-panel">
         <style>{raw(STYLE)}</style>
-        <div class="umap-scatter" data-src={`${url}.json`} data-href={imageHref}>
+        <div class="umap-scatter" data-src={pointsUrl} data-href={imageHref}>
           <p>
             <label>
               Colour by{' '}
@@ -47,11 +68,15 @@ export function MapPanel({ id, url, status, imageHref, classNames }: { id: strin
               <span style={`color: ${LABEL_COLOURS[label % LABEL_COLOURS.length]}; margin-right: 0.6rem`}>■ {name}</span>
             ))}
           </p>
-          <p class="umap-legend" data-colour="slice" hidden>
-            {SLICE_LEGEND.map(([colour, name]) => (
-              <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {name}</span>
-            ))}
-          </p>
+          {sevens ? (
+            <p class="umap-legend" data-colour="slice" hidden>
+              {SLICE_LEGEND.map(([colour, name]) => (
+                <span style={`color: ${colour}; margin-right: 0.6rem`}>■ {name}</span>
+              ))}
+            </p>
+          ) : (
+            ''
+          )}
           <div class="umap-stage">
             <canvas
               width="640"

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { PIXEL_MAP_KEY, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
+import { pixelMapKey, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
 import { loadImportedModel } from '../../store/imported-runs.ts';
@@ -16,7 +16,7 @@ import { BUILT_IN_NAMES, findDataset } from '../../data/datasets/catalogue.ts';
 import { listDatasets } from '../../store/datasets.ts';
 import { samplePictures } from '../../data/datasets/image-folder.ts';
 import type { Run } from '../../store/store.ts';
-import { MapPanel } from './map-panel.tsx';
+import { MapPanel, mapUrls } from './map-panel.tsx';
 import { AnalysisSlot, DiscoveredSlicesPanel, SevenSlices, SevenSlicesAbsent } from './run-analysis.tsx';
 
 /**
@@ -35,19 +35,13 @@ export function analysisRoutes(deps: WebDeps): Hono {
   const duplicateJobs = new JobBoard();
 
   // A cross-site GET (a link or an <img> on another site) sees where a map stands but starts nothing.
-  const panel = (c: Context, key: MapKey, url: string, imageHref: string, dataset = 'mnist') => (
-    <MapPanel
-      id={key.runId === null ? 'map-pixels' : `map-run-${key.runId}`}
-      url={url}
-      status={isCrossSite(c) ? maps.status(key) : maps.start(key)}
-      imageHref={imageHref}
-      classNames={deps.datasets.classNames(dataset)}
-    />
+  const panel = (c: Context, key: MapKey, dataset: string) => (
+    <MapPanel {...mapUrls(key)} status={isCrossSite(c) ? maps.status(key) : maps.start(key)} classNames={deps.datasets.classNames(dataset)} />
   );
   /** A run's discovered slices, from the background analyses (a thread, normally done before anyone asks). */
   const slicesStatus = (c: Context, run: Run): SlicesStatus => (isCrossSite(c) ? analyses.slicesStatus(run.id) : analyses.startSlices(run.id));
   /** A map's points with their labels (and class names) from `dataset`; crossed sevens only on MNIST, where they mean something. */
-  const points = (key: MapKey, predicted: Uint8Array | null, dataset = 'mnist') => {
+  const points = (key: MapKey, predicted: Uint8Array | null, dataset: string) => {
     const status = maps.status(key);
     if (status.state !== 'ready') return null;
     const labels = deps.datasets.test(dataset).labels;
@@ -134,7 +128,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
             <>
               <DiscoveredSlicesPanel runId={run.id} status={slicesStatus(c, run)} images={runImages} classNames={deps.datasets.classNames(run.dataset)} />
               <h2>Map of the model's embeddings</h2>
-              {panel(c, runMapKey(run.id), `/maps/run/${run.id}`, `/images/test/{index}?run=${run.id}`, run.dataset)}
+              {panel(c, runMapKey(run.id), run.dataset)}
             </>
           )}
         </section>,
@@ -146,8 +140,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
     })
     .get(`/maps/run/${RUN_ID}`, (c) => {
       const run = getRun(db, runIdOf(c));
-      const runId = run.id;
-      return c.html(panel(c, runMapKey(runId), `/maps/run/${runId}`, `/images/test/{index}?run=${runId}`, run.dataset));
+      return c.html(panel(c, runMapKey(run.id), run.dataset));
     })
     .get('/maps/run/:file{[0-9]{1,15}\\.json}', (c) => {
       const run = getRun(db, Number(c.req.param('file').replace('.json', '')));
@@ -155,9 +148,13 @@ export function analysisRoutes(deps: WebDeps): Hono {
       const body = points(runMapKey(runId), loadTestPredictions(db, runId)?.predicted ?? null, run.dataset);
       return body ? c.json(body) : c.json({ error: `the map of run ${runId} is not computed yet` }, 404);
     })
-    .get('/maps/pixels', (c) => c.html(panel(c, PIXEL_MAP_KEY, '/maps/pixels', '/images/test/{index}')))
+    .get('/maps/pixels', (c) => {
+      const name = datasetOf(c);
+      return c.html(panel(c, pixelMapKey(name), name));
+    })
     .get('/maps/pixels.json', (c) => {
-      const body = points(PIXEL_MAP_KEY, null);
-      return body ? c.json(body) : c.json({ error: 'the pixel map is not computed yet' }, 404);
+      const name = datasetOf(c);
+      const body = points(pixelMapKey(name), null, name);
+      return body ? c.json(body) : c.json({ error: `the pixel map of ${name} is not computed yet` }, 404);
     });
 }

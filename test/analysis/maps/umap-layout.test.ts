@@ -3,9 +3,12 @@ import { exactNeighbours } from '../../../src/analysis/maps/knn.ts';
 import { projectToPrincipalComponents } from '../../../src/analysis/maps/pca.ts';
 import { neighbourhoodAgreement } from '../../../src/analysis/maps/neighbourhood-agreement.ts';
 import { umapJsLayoutFromNeighbours } from '../../../src/analysis/maps/umap-js-reference.ts';
-import { layoutFromNeighbours, umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
+import { LAYOUT_DEFAULTS, layoutFromNeighbours, umapLayout } from '../../../src/analysis/maps/umap-layout.ts';
 import { umapLayoutInThread } from '../../../src/analysis/maps/layout-in-thread.ts';
 import { seededRandom } from '../../../src/core/random.ts';
+import { loadDataset, registerDataset, threadDataset } from '../../../src/data/datasets/catalogue.ts';
+import { tempDir, writePictureFolder } from '../../helpers/datasets.ts';
+import { memoryDb } from '../../helpers/db.ts';
 
 /** Two well-separated blobs of `perBlob` points in `dimensions` dimensions. */
 function twoBlobs(perBlob: number, dimensions: number): Float32Array {
@@ -109,12 +112,31 @@ describe('umapLayout', () => {
     expect(sameBlob / 120).toBeGreaterThan(0.95);
   });
 
+  it('lays out fewer points than its neighbours setting, each with all the others as neighbours', () => {
+    const few = twoBlobs(4, 8);
+    expect(LAYOUT_DEFAULTS.neighbours).toBeGreaterThan(7);
+    const layout = umapLayout(few, 8, { seed: 5, epochs: 30 });
+    expect(layout).toHaveLength(16);
+    expect(layout.every(Number.isFinite)).toBe(true);
+  });
+
   it('runs in a worker thread with progress reports, giving the same layout', async () => {
     const fractions: number[] = [];
-    const inWorker = await umapLayoutInThread(data, 8, { ...options, seed: 5, onProgress: (f) => fractions.push(f) });
+    const inWorker = await umapLayoutInThread({ kind: 'vectors', data, dimensions: 8 }, { ...options, seed: 5, onProgress: (f) => fractions.push(f) });
     expect(inWorker).toEqual(umapLayout(data, 8, { ...options, seed: 5 }));
     expect(fractions[0]).toBe(0);
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.length).toBeGreaterThan(3);
+  });
+
+  it("reads a picture folder's test pixels in the thread, from what the store sent it", async () => {
+    const db = memoryDb();
+    registerDataset(db, 'pictures', writePictureFolder(tempDir('layout')));
+    const stages: string[] = [];
+    const inWorker = await umapLayoutInThread({ kind: 'test-pixels', dataset: threadDataset(db, 'pictures', ['test']) }, { ...options, seed: 5, onProgress: (_f, stage) => stages.push(stage) });
+    const test = loadDataset(db, 'pictures', 'test');
+    expect(inWorker).toHaveLength(2 * test.count);
+    expect(inWorker).toEqual(umapLayout(test.images, 784, { ...options, seed: 5 }));
+    expect(stages[0]).toBe('reading the test set');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MapJobs } from '../../../src/analysis/maps/map-jobs.ts';
-import { loadMap, PIXEL_MAP_KEY, runMapKey } from '../../../src/analysis/maps/map-store.ts';
-import type { LayoutOptions } from '../../../src/analysis/maps/umap-layout.ts';
+import { loadMap, pixelMapKey, runMapKey } from '../../../src/analysis/maps/map-store.ts';
+import { layoutRows, type LayoutInput } from '../../../src/analysis/maps/layout-input.ts';
 import { BackgroundAnalyses } from '../../../src/analysis/run-analyses/background.ts';
 import { RunAnalyses } from '../../../src/analysis/run-analyses/run-analyses.ts';
 import { discoverSlices } from '../../../src/analysis/slice-discovery.ts';
@@ -19,7 +19,8 @@ const labelsOf = (dataset: string) => (dataset === 'fashion-mnist' ? fashionLabe
 function background() {
   const db = memoryDb();
   const laidOut: number[] = [];
-  const layout = (data: Float32Array | Uint8Array, dimensions: number, _options: LayoutOptions) => {
+  const layout = (input: LayoutInput) => {
+    const { data, dimensions } = layoutRows(input);
     laidOut.push(dimensions);
     return Promise.resolve(new Float32Array((data.length / dimensions) * 2));
   };
@@ -44,7 +45,7 @@ describe('background analyses', () => {
     await work.scan();
     expect(analyses.slicesStatus(run.id).state).toBe('ready');
     expect(loadMap(db, runMapKey(run.id))).not.toBeNull();
-    expect(loadMap(db, PIXEL_MAP_KEY)).not.toBeNull();
+    expect(loadMap(db, pixelMapKey('mnist'))).not.toBeNull();
     expect(maps.status(runMapKey(run.id)).state).toBe('ready');
     const status = analyses.testLabelIssuesStatus('mnist');
     expect(status.state).toBe('ready');
