@@ -300,7 +300,7 @@ export function OwnScores({ scores }: { scores: RunScore[] }) {
       <thead>
         <tr>
           <th>Run</th>
-          <th>MNIST test accuracy</th>
+          <th>Test accuracy (its dataset)</th>
           <th>Accuracy on my digits</th>
         </tr>
       </thead>
@@ -312,7 +312,10 @@ export function OwnScores({ scores }: { scores: RunScore[] }) {
                 #{score.run.id} {score.run.name}
               </a>
             </td>
-            <td>{percent(score.run.testAccuracy)}</td>
+            <td>
+              {percent(score.run.testAccuracy)}
+              {score.run.dataset === 'mnist' ? '' : <span class="muted"> on {score.run.dataset}</span>}
+            </td>
             <td>{'absence' in score ? `none: it ${score.absence}` : `${percent(score.accuracy)} (${score.correct}/${score.count})`}</td>
           </tr>
         ))}
