@@ -20,9 +20,20 @@ export interface ReceivedForm {
   files: ReceivedFile[];
 }
 
-/** A part's headers or a text field longer than this is no form a page of ours sends. */
+/** A part's headers or (unless a route says otherwise) a text field longer than this is no form a page of ours sends. */
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_FIELD_BYTES = 64 * 1024;
+
+/**
+ * A route's bounds on an upload: `maxBytes` in all (else a 413 saying `tooLarge`), and each text
+ * field at most `maxFieldBytes` (64 kB unless the route's form carries a large text field, as the
+ * own-digits keep form carries its picture in base64).
+ */
+export interface UploadLimits {
+  maxBytes: number;
+  tooLarge: string;
+  maxFieldBytes?: number;
+}
 
 const malformed = (why: string) =>
   new HTTPException(400, { message: `the form body could not be read: it is not well-formed multipart data (${why})` });
@@ -46,12 +57,12 @@ const dispositionParam = (header: string, name: string) =>
 async function multipartToDisk(
   request: Request,
   dir: string,
-  { maxBytes, tooLarge }: { maxBytes: number; tooLarge: string },
+  { maxBytes, tooLarge, maxFieldBytes = MAX_FIELD_BYTES }: UploadLimits,
 ): Promise<ReceivedForm> {
   const boundary = boundaryOf(request.headers.get('content-type') ?? undefined);
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw new HTTPException(413, { message: tooLarge });
   if (!request.body) throw malformed('the body is empty');
-  const parser = new MultipartParser(boundary, dir);
+  const parser = new MultipartParser(boundary, dir, maxFieldBytes);
   const reader = request.body.getReader();
   let received = 0;
   try {
@@ -79,7 +90,7 @@ async function multipartToDisk(
  */
 export async function withUploadedForm<T>(
   request: Request,
-  limits: { maxBytes: number; tooLarge: string },
+  limits: UploadLimits,
   use: (form: ReceivedForm, dir: string) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'digitlab-upload-'));
@@ -108,6 +119,7 @@ class MultipartParser {
   constructor(
     boundary: string,
     private readonly dir: string,
+    private readonly maxFieldBytes: number,
   ) {
     this.delimiter = Buffer.from(`\r\n--${boundary}`);
   }
@@ -202,7 +214,7 @@ class MultipartParser {
       return;
     }
     part.textBytes += bytes.length;
-    if (part.textBytes > MAX_FIELD_BYTES) throw new HTTPException(413, { message: `the form field '${part.field}' is over ${MAX_FIELD_BYTES / 1024} kB` });
+    if (part.textBytes > this.maxFieldBytes) throw new HTTPException(413, { message: `the form field '${part.field}' is over ${Math.round(this.maxFieldBytes / 1024)} kB` });
     part.text.push(bytes);
   }
 
