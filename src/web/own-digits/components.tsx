@@ -219,7 +219,9 @@ export function ReadingResult({ reading }: { reading: Reading }) {
       <h2>What every completed run reads</h2>
       <Readings predictions={reading.predictions} datasets={reading.datasets} />
       {reading.why && <Why why={reading.why} />}
-      <form method="post" action="/own-digits" hx-post="/own-digits" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
+      {/* Multipart, like the reading form: the server streams picture forms to disk as they arrive, and a
+          picture as base64 runs to megabytes. */}
+      <form method="post" action="/own-digits" enctype="multipart/form-data" hx-post="/own-digits" hx-encoding="multipart/form-data" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
         <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
         <input type="hidden" name="name" value={reading.picture.name} />
         <LabelChoice predictions={reading.predictions} datasets={reading.datasets} />

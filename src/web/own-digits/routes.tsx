@@ -1,9 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
 import { RunHasNoModelError } from '../../models/run-model.ts';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
-import { IMAGE_LIMITS, UnreadableImageError } from '../../data/own-digits/decode.ts';
+import { UnreadableImageError } from '../../data/own-digits/decode.ts';
 import { ERROR_KINDS } from '../../core/errors.ts';
 import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digits/digit-set.ts';
 import { notScoredOnDigits, predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
@@ -13,9 +11,10 @@ import { pictureToImage } from '../../data/datasets/picture.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
-import { formBody, queryInt } from '../params.ts';
+import { withUploadedForm, type ReceivedForm } from '../multipart-to-disk.ts';
+import { queryInt } from '../params.ts';
 import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
-import { labelFromForm, pictureFromForm } from './picture-upload.ts';
+import { labelFromForm, PICTURE_FORM_LIMITS, pictureFromForm } from './picture-upload.ts';
 
 const NEIGHBOURS = 12;
 
@@ -24,9 +23,6 @@ type OwnDigitsDeps = Pick<WebDeps, 'db' | 'images' | 'datasets' | 'jobs' | 'expl
 
 /** Runs' models answer in the server's model thread, not on its event loop (loading one takes a tenth of a second or more). */
 const inThread = (deps: OwnDigitsDeps): RunProbabilities => (_db, run, pixels, count) => deps.explainer.probabilities(run, pixels, count);
-
-/** A photo at the size limit, as base64 in the keep form, plus the form's other fields. */
-const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
 
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
@@ -98,19 +94,18 @@ const isFragment = (c: Context) => Boolean(c.req.header('HX-Request'));
 const setChanged = (c: Context, deps: OwnDigitsDeps) =>
   isFragment(c) ? c.html(<OwnSet digits={listOwnDigits(deps.db)} />) : c.redirect('/own-digits', 303);
 
+/**
+ * A picture form's body, streamed to a scratch folder as it arrives (a photo runs to 10 MB, which
+ * parsed whole would hold the event loop), and what `take` makes of it before the folder goes.
+ */
+const pictureForm = <T,>(c: Context, take: (form: ReceivedForm) => Promise<T>) => withUploadedForm(c.req.raw, PICTURE_FORM_LIMITS, take);
+
 export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
-  const limit = bodyLimit({
-    maxSize: MAX_BODY,
-    onError: () => {
-      throw new HTTPException(413, { message: `the picture is over ${IMAGE_LIMITS.maxBytes / 1048576} MB` });
-    },
-  });
   return new Hono()
     .get('/own-digits', (c) => c.html(<OwnDigitsPage deps={deps} />))
-    .post('/own-digits/read', limit, async (c) => {
-      const body = await formBody(c);
-      const picture = await pictureFromForm(body);
-      const runId = typeof body.run === 'string' && /^[0-9]{1,15}$/.test(body.run) ? Number(body.run) : undefined;
+    .post('/own-digits/read', async (c) => {
+      const { run, picture } = await pictureForm(c, async (form) => ({ run: form.fields.run, picture: await pictureFromForm(form) }));
+      const runId = run !== undefined && /^[0-9]{1,15}$/.test(run) ? Number(run) : undefined;
       const neighbourRun = runId === undefined ? completedRuns(deps)[0] : getRun(deps.db, runId);
       try {
         const reading = await readPicture(deps, picture, neighbourRun);
@@ -124,10 +119,8 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
         return c.html(<ReadingMessage message={err.message} />, err.kind === 'invalid' ? 422 : ERROR_KINDS[err.kind].status);
       }
     })
-    .post('/own-digits', limit, async (c) => {
-      const body = await formBody(c);
-      const label = labelFromForm(body);
-      const picture = await pictureFromForm(body);
+    .post('/own-digits', async (c) => {
+      const { label, picture } = await pictureForm(c, async (form) => ({ label: labelFromForm(form), picture: await pictureFromForm(form) }));
       addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
       return setChanged(c, deps);
     })
