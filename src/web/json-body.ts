@@ -30,7 +30,11 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
  * deeper than MAX_JSON_DEPTH or is not an object is the client's mistake, a 400 saying which.
  */
 export async function jsonObject(c: Context, expected = 'the body must be a JSON object'): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+  return parseJsonObject(await c.req.text(), expected);
+}
+
+/** jsonObject's checks on a body's text: for a body large enough to be parsed in a thread (tracked predictions). */
+export function parseJsonObject(text: string, expected = 'the body must be a JSON object'): Record<string, unknown> {
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
     throw new HTTPException(400, { message: `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects, the limit here` });
   }

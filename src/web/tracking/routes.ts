@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
-import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, parseTrackedPredictions, type Parsed } from '../../execution/tracking/tracked-reports.ts';
+import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, type Parsed } from '../../execution/tracking/tracked-reports.ts';
 import { nextLiveProgress, parseProgressReport } from '../../execution/tracking/tracked-progress.ts';
 import { TEST_IMAGES, trackedEmbeddings, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
 import { ImportError } from '../../models/imported/classifier.ts';
@@ -14,6 +14,7 @@ import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
 import { jsonObject } from '../json-body.ts';
 import { conventionRequest } from '../imported/upload.ts';
+import { trackedPredictionsInThread } from './predictions-in-thread.ts';
 
 /** Reports are small; the predictions of 10,000 images as JSON run to a few MB; a model to tens. */
 const REPORT_BYTES = 256 * 1024;
@@ -82,7 +83,7 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
       const dataset = findDataset(db, run.dataset);
       const testImages = run.dataset === 'mnist' ? TEST_IMAGES : dataset.load('test').count;
       const classes = dataset.classNames.length;
-      const values = accepted(parseTrackedPredictions(await jsonObject(c), testImages, classes));
+      const values = accepted(await trackedPredictionsInThread(new Uint8Array(await c.req.arrayBuffer()), testImages, classes));
       const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values, (limit) => dataset.load('test', { limit }), classes));
       await runs.storeTrackedPredictions(run, results, datasetHashes);
       return c.json({ ok: true, images: values.length / classes });
