@@ -21,6 +21,9 @@ export function trainedValue(run: Run, flag: HyperparameterFlag): string {
   if (!trainedByDigitlab(run) && flag !== 'test-limit') return notTrainedHere(run);
   const optimizer = hp.optimizer ?? 'adam';
   switch (flag) {
+    case 'dataset':
+      // The run's own column: its params name no dataset when it is MNIST, the default.
+      return run.dataset;
     case 'train-limit':
       return images(hp.trainLimit, run.dataset === 'mnist' ? 60_000 : null);
     case 'test-limit':
