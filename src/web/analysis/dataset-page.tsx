@@ -21,19 +21,28 @@ function PrevalenceLine({ split, prevalence }: { split: string; prevalence: Prev
   );
 }
 
+/**
+ * A section whose result a thread is still computing: how far it is, polling `url` every second
+ * for the finished section, or why it failed (no more polling).
+ */
+function PendingSection({ id, title, status, url, failed, working }: { id: string; title: string; status: Exclude<JobStatus<unknown>, { state: 'ready' }>; url: string; failed: string; working: string }) {
+  const poll = status.state === 'failed' ? {} : { 'hx-get': url, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
+  const what = status.state === 'failed' ? `${failed}: ${status.error}` : `${working}${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
+  return (
+    <section id={id} {...poll}>
+      <h2>{title}</h2>
+      <p class={status.state === 'failed' ? 'error' : 'muted progress-text'}>{what}</p>
+    </section>
+  );
+}
+
 type IssuesStatus = JobStatus<{ runs: number; issues: LabelIssue[] }>;
 
 /** The label issues section: the ranking, or while it is computed (in a thread) a line that polls for it. */
 export function DatasetLabelIssues({ issues: status, images, dataset = 'mnist', classNames = [] }: { issues: IssuesStatus; images: TestImages; dataset?: string; classNames?: string[] }) {
   if (status.state !== 'ready') {
-    const url = `/dataset/label-issues${dataset === 'mnist' ? '' : `?dataset=${encodeURIComponent(dataset)}`}`;
-    const poll = status.state === 'failed' ? {} : { 'hx-get': url, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
-    const what = status.state === 'failed' ? `The ranking failed: ${status.error}` : `Ranking them${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
     return (
-      <section id="dataset-label-issues" {...poll}>
-        <h2>Label issues</h2>
-        <p class={status.state === 'failed' ? 'error' : 'muted progress-text'}>{what}</p>
-      </section>
+      <PendingSection id="dataset-label-issues" title="Label issues" status={status} url={`/dataset/label-issues${datasetQuery(dataset, '?')}`} failed="The ranking failed" working="Ranking them" />
     );
   }
   const issues = status.value;
@@ -191,13 +200,8 @@ export function DuplicatesSection({ dataset, status, train, test }: { dataset: s
 /** The facts section: class balance, examples, crossed sevens (MNIST) and mean images, or while they are computed (in a thread) a line that polls for them. */
 export function DatasetFactsSection({ dataset, classNames, status, images }: { dataset: string; classNames: string[]; status: JobStatus<DatasetFacts>; images: TestImages }) {
   if (status.state !== 'ready') {
-    const poll = status.state === 'failed' ? {} : { 'hx-get': `/dataset/facts${datasetQuery(dataset, '?')}`, 'hx-trigger': 'load delay:1s', 'hx-swap': 'outerHTML' };
-    const what = status.state === 'failed' ? `Reading the dataset failed: ${status.error}` : `Counting both splits${status.state === 'computing' ? `: ${status.stage}` : ''}…`;
     return (
-      <section id="dataset-facts" {...poll}>
-        <h2>Class balance</h2>
-        <p class={status.state === 'failed' ? 'error' : 'muted progress-text'}>{what}</p>
-      </section>
+      <PendingSection id="dataset-facts" title="Class balance" status={status} url={`/dataset/facts${datasetQuery(dataset, '?')}`} failed="Reading the dataset failed" working="Counting both splits" />
     );
   }
   const facts = status.value;
