@@ -8,6 +8,15 @@
 static inline int clamp_lo(int v) { return v < 0 ? 0 : v; }
 static inline int clamp_hi(int v, int hi) { return v > hi ? hi : v; }
 
+// Whether pooling windows tile the image exactly (no overlap, gaps or padding), so that every dx
+// element belongs to one window and is stored once; otherwise dx is zeroed for windows to add into.
+static inline int prepare_dx(float* dx, int N, int H, int W, int C, int OH, int OW, int FH, int FW, int SH, int SW, int PT,
+                             int PL) {
+  const int tiles = SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W;
+  if (!tiles) zero(dx, N * H * W * C);
+  return tiles;
+}
+
 // Position k's share of a window's gradient: grad where k is the window's maximum, else 0.
 static inline void route(float* d, f4 grad, f4 at, int k, int tiles) {
   const f4 mine = wasm_v128_and(grad, wasm_i32x4_eq(at, wasm_i32x4_splat(k)));
@@ -36,13 +45,11 @@ static inline void window2x2(const float* x, const float* g, float* dx, int i0, 
   route(dx + i3, grad, at, 3, tiles);
 }
 
-// When windows tile the image exactly (no overlap, gaps or padding), every dx element belongs to
-// one window and is stored once; otherwise dx is zeroed and windows add into it.
+// Each window's gradient is stored into dx, or added where windows overlap (prepare_dx).
 EXPORT(max_pool_backprop)
 void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H, int W, int C, int OH, int OW,
                        int FH, int FW, int SH, int SW, int PT, int PL) {
-  const int tiles = SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W;
-  if (!tiles) zero(dx, N * H * W * C);
+  const int tiles = prepare_dx(dx, N, H, W, C, OH, OW, FH, FW, SH, SW, PT, PL);
   const int vec = C & ~3;
   const float* g = dy;
   for (int n = 0; n < N; n++)
@@ -96,8 +103,7 @@ void max_pool_backprop(const float* x, const float* dy, float* dx, int N, int H,
 EXPORT(avg_pool_backprop)
 void avg_pool_backprop(const float* dy, float* dx, int N, int H, int W, int C, int OH, int OW, int FH, int FW, int SH,
                        int SW, int PT, int PL) {
-  const int tiles = SH == FH && SW == FW && PT == 0 && PL == 0 && OH * SH == H && OW * SW == W;
-  if (!tiles) zero(dx, N * H * W * C);
+  const int tiles = prepare_dx(dx, N, H, W, C, OH, OW, FH, FW, SH, SW, PT, PL);
   const float scale = 1.f / (float)(FH * FW);
   const f4 scale4 = wasm_f32x4_splat(scale);
   const int vec = C & ~3;
