@@ -95,21 +95,28 @@ function Steps({ steps }: { steps: PreprocessStep[] }) {
   );
 }
 
+/** One run's reading: the class it reads, in its dataset's names, and its bars. */
+function RunReading({ reading: p, dataset }: { reading: RunPrediction; dataset: { name: string; classNames: string[] } }) {
+  return (
+    <figure style="margin: 0; width: 360px">
+      <figcaption>
+        <a href={`/runs/${p.runId}`}>
+          #{p.runId} {p.runName}
+        </a>
+        : reads <strong>{dataset.classNames[p.predicted]}</strong> ({percent(p.probabilities[p.predicted]!, 1)})
+        {dataset.name !== 'mnist' && <span class="muted"> of {dataset.name}</span>}
+      </figcaption>
+      <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} classNames={dataset.classNames} />
+    </figure>
+  );
+}
+
 function Readings({ predictions, datasets }: Pick<Reading, 'predictions' | 'datasets'>) {
   if (predictions.length === 0) return <p>No completed runs yet: train one to see what it reads.</p>;
   return (
     <div class="run-readings" style="display: flex; flex-wrap: wrap; gap: 1.5em">
       {predictions.map((p) => hasPrediction(p) ? (
-        <figure style="margin: 0; width: 360px">
-          <figcaption>
-            <a href={`/runs/${p.runId}`}>
-              #{p.runId} {p.runName}
-            </a>
-            : reads <strong>{datasets.get(p.runId)!.classNames[p.predicted]}</strong> ({percent(p.probabilities[p.predicted]!, 1)})
-            {datasets.get(p.runId)!.name !== 'mnist' && <span class="muted"> of {datasets.get(p.runId)!.name}</span>}
-          </figcaption>
-          <ProbabilityChart probabilities={Float32Array.from(p.probabilities)} label={p.predicted} predicted={p.predicted} classNames={datasets.get(p.runId)!.classNames} />
-        </figure>
+        <RunReading reading={p} dataset={datasets.get(p.runId)!} />
       ) : (
         <p class="hint" style="margin: 0; width: 360px">
           <a href={`/runs/${p.runId}`}>
