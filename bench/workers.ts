@@ -12,7 +12,7 @@
  * 3. Queue to first epoch: one real `digitlab worker` against `serve --max-concurrent 0`, and the
  *    same run trained by serve's own local queue, from queueing to the first epoch row.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 import { DomainError } from '../core/errors.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
-import { loadImportedModel } from '../store/imported-runs.ts';
-import { loadSavedModel, type Run, type SavedModel } from '../store/store.ts';
+import { loadImportedModel, loadImportedModelFacts } from '../store/imported-runs.ts';
+import { loadSavedModel, storedWeightBytes, type Run, type SavedModel } from '../store/store.ts';
 import { importedPredictor, type StoredImportedModel } from './imported/imported-predictor.ts';
 import { batchedProbabilities, modelPredictor, type Predictor, type ProbabilityFn } from './probability-fn.ts';
 import { deserializeModel } from './saved-model.ts';
@@ -38,19 +38,31 @@ export interface RunModel {
 /** A run's stored model in a form that crosses to a worker thread (structured-clonable). */
 export type PortableModel = { kind: 'trained-here'; saved: SavedModel } | { kind: 'imported'; imported: StoredImportedModel };
 
+/**
+ * Why a run has no model to read images with, told from the store without loading the model (an
+ * imported file runs to 50 MB); null when it has one.
+ */
+export function missingRunModel(db: Db, run: Run): RunHasNoModelError | null {
+  if (trainedByDigitlab(run)) {
+    // Runs recorded without weights (placeholders) store an empty blob.
+    return storedWeightBytes(db, run.id) > 0 ? null : new RunHasNoModelError(run);
+  }
+  const imported = loadImportedModelFacts(db, run.id);
+  if (!imported && run.source === 'tracked') return new RunHasNoModelError(run, 'was trained by its own script, which logged no model (log_model)');
+  if (!imported) return new RunHasNoModelError(run);
+  if (!imported.hasModel) return new RunHasNoModelError(run, `was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
+  return null;
+}
+
 /** The stored model of a run, ready to open here or send to a worker; throws RunHasNoModelError where there is none. */
 export function portableRunModel(db: Db, run: Run): PortableModel {
+  const missing = missingRunModel(db, run);
+  if (missing) throw missing;
   if (!trainedByDigitlab(run)) {
-    const imported = loadImportedModel(db, run.id);
-    if (!imported && run.source === 'tracked') throw new RunHasNoModelError(run, 'was trained by its own script, which logged no model (log_model)');
-    if (!imported) throw new RunHasNoModelError(run);
-    if (!imported.modelData) throw new RunHasNoModelError(run, `was imported from the prediction file ${imported.fileName}, which holds no model to read new digits with`);
-    return { kind: 'imported', imported: { ...imported, modelData: imported.modelData } };
+    const imported = loadImportedModel(db, run.id)!;
+    return { kind: 'imported', imported: { ...imported, modelData: imported.modelData! } };
   }
-  const saved = loadSavedModel(db, run.id);
-  // Runs recorded without weights (placeholders) store an empty blob.
-  if (!saved || saved.weightData.byteLength === 0) throw new RunHasNoModelError(run);
-  return { kind: 'trained-here', saved };
+  return { kind: 'trained-here', saved: loadSavedModel(db, run.id)! };
 }
 
 /** Opens a portable model on this thread; a tfjs model needs the tfjs backend the caller selected. */

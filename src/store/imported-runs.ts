@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import os from 'node:os';
 import type { Db } from '../../db/client.ts';
 import { importedModels, runs } from '../../db/schema.ts';
@@ -46,6 +46,26 @@ export function recordImportedRun(db: Db, input: ImportedRunInput): Run {
   return getRun(db, runId);
 }
 
+/** The imported model whole, file bytes included (tens of MB for a large ONNX file): for running it. */
 export function loadImportedModel(db: Db, runId: number): ImportedModel | null {
   return db.select().from(importedModels).where(eq(importedModels.runId, runId)).get() ?? null;
+}
+
+/** How an imported run was made and fed, without its file: what pages show. */
+export type ImportedModelFacts = Omit<ImportedModel, 'modelJson' | 'modelData'> & { hasModel: boolean };
+
+const { modelJson: _json, modelData: _data, ...factColumns } = getTableColumns(importedModels);
+
+/**
+ * The imported model's facts without reading its file: reading a 50 MB blob takes SQLite about
+ * 85 ms, which a page view must not spend on the event loop. typeof() is the test SQLite answers
+ * from the row's header; `is not null` reads the whole blob first.
+ */
+export function loadImportedModelFacts(db: Db, runId: number): ImportedModelFacts | null {
+  const row = db
+    .select({ ...factColumns, hasModel: sql<number>`typeof(${importedModels.modelData}) <> 'null'` })
+    .from(importedModels)
+    .where(eq(importedModels.runId, runId))
+    .get();
+  return row ? { ...row, hasModel: row.hasModel === 1 } : null;
 }

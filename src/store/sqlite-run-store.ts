@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { labelAudits, sweeps } from '../../db/schema.ts';
-import { recordImportedRun } from './imported-runs.ts';
+import { writeModelFile } from './model-file-writes.ts';
 import { archiveRuns } from './run-archive.ts';
 import { claimQueuedRun, extendLeases, loseAttempt, renewLease, requestWorkerCancel } from './run-attempts.ts';
 import { deleteRuns } from './run-deletion.ts';
@@ -9,7 +9,7 @@ import type { NewRun, RunGroup, RunStore } from './run-store.ts';
 import { recordSlurmJob, recordSlurmState } from './slurm-jobs.ts';
 import { claimRun, createRun, endRun, failDeadRuns, removeTag, setNote, setTag } from './store.ts';
 import { revokeToken } from './worker-tokens.ts';
-import { createTrackedRun, endTrackedRun, extendTrackedLeases, logTrackedEpoch, renewTrackedLease, storeTrackedModel, storeTrackedPredictions } from './tracked-runs.ts';
+import { createTrackedRun, endTrackedRun, extendTrackedLeases, logTrackedEpoch, renewTrackedLease, storeTrackedPredictions } from './tracked-runs.ts';
 
 /**
  * The run store on a SQLite file. better-sqlite3 is synchronous, so each method does its work
@@ -38,12 +38,14 @@ export function sqliteRunStore(db: Db): RunStore {
     recordSlurmJob: async (runId, jobId) => recordSlurmJob(db, runId, jobId),
     recordSlurmState: async (runId, described) => recordSlurmState(db, runId, described),
 
-    recordImported: async (run) => recordImportedRun(db, run),
+    recordImported: async (run) => (await writeModelFile(db, { kind: 'imported-run', input: run }))!,
     createTracked: async (input) => createTrackedRun(db, input),
     renewTrackedLease: async (run, progress) => renewTrackedLease(db, run, progress),
     logTrackedEpoch: async (run, epoch) => logTrackedEpoch(db, run, epoch),
     storeTrackedPredictions: async (run, results, hashes) => storeTrackedPredictions(db, run, results, hashes),
-    storeTrackedModel: async (run, model) => storeTrackedModel(db, run, model),
+    storeTrackedModel: async (run, model) => {
+      await writeModelFile(db, { kind: 'tracked-model', run, model });
+    },
     endTracked: async (run, status, error) => endTrackedRun(db, run, status, error),
 
     setTag: async (runId, key, value) => setTag(db, runId, key, value),

@@ -441,6 +441,12 @@ export function loadSavedModel(db: Db, runId: number): SavedModel | null {
   return row ? { topology: row.topology, weightSpecs: row.weightSpecs, weightData: row.weightData } : null;
 }
 
+/** How many bytes of weights a run stored (0 for a placeholder, -1 for none), without reading them. */
+export function storedWeightBytes(db: Db, runId: number): number {
+  const row = db.select({ bytes: sql<number>`length(${modelWeights.weightData})` }).from(modelWeights).where(eq(modelWeights.runId, runId)).get();
+  return row?.bytes ?? -1;
+}
+
 export function runTagMap(db: Db, runId: number): Record<string, string> {
   const rows = db.select().from(runTags).where(eq(runTags.runId, runId)).all();
   return Object.fromEntries(rows.map((row) => [row.key, row.value]));

@@ -1,29 +1,16 @@
-import { DomainError } from '../core/errors.ts';
-import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { selectBackend } from './backend.ts';
 import { score } from './evaluate.ts';
 import { datasetLookup, DEFAULT_DATASET, findDataset, mnistDataset } from '../data/datasets/catalogue.ts';
 import type { Db } from '../../db/client.ts';
 import type { Dataset, NamedSplit } from '../data/datasets/dataset.ts';
 import { gitCommit, packageVersions } from './provenance.ts';
 import type { Run } from '../store/store.ts';
-import {
-  classify,
-  detectConvention,
-  ImportError,
-  outputKindOf,
-  probabilitiesOf,
-  type ConventionRequest,
-} from '../models/imported/classifier.ts';
+import { ImportError, outputKindOf, probabilitiesOf, type ConventionRequest } from '../models/imported/classifier.ts';
 import type { RunStore } from '../store/run-store.ts';
-import { loadOnnxModel } from '../models/imported/onnx-model.ts';
 import type { PredictionTable } from '../models/imported/prediction-file.ts';
 import { readPredictionFileInThread } from '../models/imported/prediction-file-in-thread.ts';
-import { loadTfjsModel, readTfjsDirectory, type TfjsArtifacts } from '../models/imported/tfjs-model.ts';
-import { conventionColumns } from '../models/imported/imported-predictor.ts';
+import { readModelInThread } from './model-read-in-thread.ts';
 
 export interface ImportRequest {
   file: string;
@@ -51,20 +38,6 @@ export function importDataset(db: Db, name: string | undefined, field: string): 
   return chosen === DEFAULT_DATASET ? undefined : findDataset(db, chosen);
 }
 
-const TRIAL_IMAGES = 500;
-
-const sha256 = (parts: Uint8Array[]) => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('hex');
-
-/** NHWC [0,1] pixels of a split's images. */
-function unitPixels(images: Uint8Array): Float32Array {
-  return Float32Array.from(images, (value) => value / 255);
-}
-
-type ModelFile =
-  | { kind: 'onnx'; bytes: Buffer }
-  | { kind: 'tfjs'; artifacts: TfjsArtifacts; files: string[] }
-  | { kind: 'predictions'; table: PredictionTable; sha256: string };
-
 function startsWithNpyMagic(file: string): boolean {
   const head = Buffer.alloc(6);
   const fd = openSync(file, 'r');
@@ -75,19 +48,18 @@ function startsWithNpyMagic(file: string): boolean {
   }
 }
 
-/** What the file is, by its name and then by its first bytes; a prediction file has a column per class. */
-async function readModelFile(file: string, classes: number): Promise<ModelFile> {
+/**
+ * The file's predictions when it is a prediction file (told by its name, then by its first bytes;
+ * a column per class), else null: a model, read by readModel. Prediction files run to tens of MB
+ * of text, so they are parsed in a thread, as models are read in one.
+ */
+async function readPredictionFile(file: string, classes: number): Promise<{ table: PredictionTable; sha256: string } | null> {
   if (!existsSync(file)) throw new ImportError(`${file} does not exist`);
-  if (statSync(file).isDirectory() || file.endsWith('.json')) {
-    const { files, ...artifacts } = readTfjsDirectory(file);
-    return { kind: 'tfjs', artifacts, files };
-  }
+  if (statSync(file).isDirectory() || file.endsWith('.json')) return null;
   const extension = path.extname(file).toLowerCase();
-  // Prediction files run to tens of MB of text: parsed in a thread, so a server keeps answering.
-  if (extension === '.npy' || startsWithNpyMagic(file)) return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'npy', classes)) };
-  if (extension === '.csv') return { kind: 'predictions', ...(await readPredictionFileInThread(file, 'csv', classes)) };
-  const bytes = readFileSync(file);
-  if (extension === '.onnx' || extension === '') return { kind: 'onnx', bytes };
+  if (extension === '.npy' || startsWithNpyMagic(file)) return readPredictionFileInThread(file, 'npy', classes);
+  if (extension === '.csv') return readPredictionFileInThread(file, 'csv', classes);
+  if (extension === '.onnx' || extension === '') return null;
   throw new ImportError(`${file}: expected an .onnx file, a tfjs model.json (or its directory), a .npy or a .csv`);
 }
 
@@ -107,14 +79,6 @@ function predictionsFromTable(table: PredictionTable, test: NamedSplit, testImag
   return { probabilities: probabilitiesOf(table.values, output, 'the file', classes), output };
 }
 
-
-async function loadRawModel(model: Exclude<ModelFile, { kind: 'predictions' }>) {
-  if (model.kind === 'onnx') return { framework: 'onnx' as const, raw: await loadOnnxModel(model.bytes) };
-  await selectBackend('auto');
-  const raw = await loadTfjsModel(model.artifacts);
-  return { framework: raw.framework, raw };
-}
-
 /**
  * Imports an ONNX model, a tfjs model or a prediction file as a completed run: detects how the
  * model wants its input, predicts every test image, scores it and stores it all at once.
@@ -125,10 +89,10 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
   step(`reading ${request.file}`);
   const dataset = request.dataset ?? mnistDataset(request.mnistDir);
   const classes = dataset.classNames.length;
-  const file = await readModelFile(request.file, classes);
+  const predictionFile = await readPredictionFile(request.file, classes);
   const whole = dataset.load('test');
   const testImages = whole.count;
-  const limit = file.kind === 'predictions' ? file.table.count : request.testLimit;
+  const limit = predictionFile ? predictionFile.table.count : request.testLimit;
   const test = limit && limit < testImages ? dataset.load('test', { limit }) : whole;
   const common = {
     name: request.name ?? path.basename(request.file.replace(/\/+$/, '')),
@@ -141,8 +105,8 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
     gitCommit: await gitCommit(),
     packageVersions: packageVersions(),
   };
-  if (file.kind === 'predictions') {
-    const { probabilities, output } = predictionsFromTable(file.table, test, testImages, request.conventions);
+  if (predictionFile) {
+    const { probabilities, output } = predictionsFromTable(predictionFile.table, test, testImages, request.conventions);
     step('storing the run');
     return runs.recordImported({
       ...common,
@@ -150,7 +114,7 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
       imported: {
         framework: 'predictions',
         fileName: common.fileName,
-        fileSha256: file.sha256,
+        fileSha256: predictionFile.sha256,
         inputShape: null,
         inputLayout: null,
         inputScale: null,
@@ -163,36 +127,13 @@ export async function importRun(runs: RunStore, request: ImportRequest): Promise
       results: { ...score(probabilities, test.labels), embeddings: null, embeddingDimensions: 0 },
     });
   }
-  step('loading the model');
-  const { framework, raw } = await loadRawModel(file);
-  try {
-    const pixels = unitPixels(test.images);
-    step(`detecting the input convention on ${Math.min(TRIAL_IMAGES, test.count)} test images`);
-    const trialCount = Math.min(TRIAL_IMAGES, test.count);
-    const convention = await detectConvention(raw, request.conventions, {
-      pixels: pixels.subarray(0, trialCount * 784),
-      labels: test.labels.subarray(0, trialCount),
-      dataset: dataset.name,
-      classes,
-    });
-    step(`predicting ${test.count} test images`);
-    const outputs = await classify(raw, convention, pixels, test.count);
-    step('storing the run');
-    const backend = framework === 'onnx' ? 'onnxruntime-node (cpu)' : `tfjs ${tf.getBackend()}`;
-    return runs.recordImported({
-      ...common,
-      provenance: { ...provenance, backend },
-      imported: {
-        framework,
-        fileName: common.fileName,
-        fileSha256: file.kind === 'onnx' ? sha256([file.bytes]) : sha256(file.files.map((f) => readFileSync(f))),
-        ...conventionColumns(convention, raw.embedding),
-        modelJson: file.kind === 'tfjs' ? file.artifacts.modelJson : null,
-        modelData: file.kind === 'onnx' ? file.bytes : file.artifacts.weightData,
-      },
-      results: { ...score(outputs.probabilities, test.labels), embeddings: outputs.embeddings, embeddingDimensions: outputs.embeddingDimensions },
-    });
-  } finally {
-    raw.dispose();
-  }
+  const reading = await readModelInThread({ file: request.file, conventions: request.conventions, test: { ...test, classes }, predictAll: true }, step);
+  const outputs = reading.outputs!;
+  step('storing the run');
+  return runs.recordImported({
+    ...common,
+    provenance: { ...provenance, backend: reading.backend },
+    imported: { ...reading.imported, fileName: common.fileName },
+    results: { ...score(outputs.probabilities, test.labels), embeddings: outputs.embeddings, embeddingDimensions: outputs.embeddingDimensions },
+  });
 }

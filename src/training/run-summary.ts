@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { modelNameOf, modelSpecOf, type Hyperparameters } from './hyperparameters.ts';
-import { loadImportedModel } from '../store/imported-runs.ts';
+import { loadImportedModelFacts } from '../store/imported-runs.ts';
 import { checkModelSpec } from '../models/model-spec.ts';
 import { epochHistory, runTagMap, testConfusion, type Run } from '../store/store.ts';
 import { trainedByDigitlab } from '../store/run-source.ts';
@@ -61,7 +61,7 @@ export function runModel(run: Run) {
 
 /** How an imported run was made, without the model bytes; null for a run trained here. */
 function importedSummary(db: Db, run: Run) {
-  const imported = trainedByDigitlab(run) ? null : loadImportedModel(db, run.id);
+  const imported = trainedByDigitlab(run) ? null : loadImportedModelFacts(db, run.id);
   if (!imported) return null;
   const { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence } = imported;
   return { framework, fileName, fileSha256, inputShape, inputLayout, inputScale, output, embedding, embeddingAbsence };

@@ -29,7 +29,7 @@ export function queryChoice<T extends string>(c: Context, name: string, choices:
 
 /**
  * The request's form fields; a body that does not parse (cut-off multipart, say) is the client's
- * mistake, a 400. For small forms: an import's upload and an own-digits picture stream to disk instead (multipart-to-disk.ts).
+ * mistake, a 400. For small forms: an import's upload and an own-digits picture stream to disk instead (uploads-to-disk.ts).
  */
 export async function formBody(c: Context): Promise<Record<string, string | File>> {
   try {

@@ -8,6 +8,7 @@ import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
+import type { Db } from '../../db/client.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
 
@@ -15,9 +16,9 @@ import { storeOn } from '../../src/store/open-store.ts';
 const images = new TestImages();
 const trainImages = new TestImages(() => loadMnist('train'));
 
-/** The app on a fresh in-memory store, with a queue that records but never starts workers. */
-export function webApp() {
-  const { db, runs } = storeOn(memoryDb());
+/** The app on a fresh in-memory store (or `store`), with a queue that records but never starts workers. */
+export function webApp(store: Db = memoryDb()) {
+  const { db, runs } = storeOn(store);
   const queue = new RunQueue({ db, runs });
   const leases = leasePolicy();
   const jobs = new ModelJobs(db);

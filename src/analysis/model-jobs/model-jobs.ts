@@ -3,7 +3,9 @@ import type { Db } from '../../../db/client.ts';
 import { JobBoard } from '../job-board.ts';
 import type { JobStatus } from '../job-status.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { portableRunModel, RunHasNoModelError, type PortableModel } from '../../models/run-model.ts';
+import { missingRunModel, portableRunModel, type PortableModel } from '../../models/run-model.ts';
+import { loadImportedModelFacts } from '../../store/imported-runs.ts';
+import { trainedByDigitlab } from '../../store/run-source.ts';
 import type { Run } from '../../store/store.ts';
 import { runLabelDecisions } from '../../training/training-set.ts';
 import { loadTrainEmbeddings, saveTrainEmbeddings, type StoredEmbeddings } from '../../training/train-embeddings.ts';
@@ -17,8 +19,10 @@ type RunJob = (job: ModelJob, onProgress: (fraction: number, stage: string) => v
 const KEPT_EMBEDDINGS = 3;
 
 /** The training images are embedded through a model's tfjs layers, which only a run trained here has. */
-const embeddingAbsence = (model: PortableModel) =>
-  model.kind === 'imported' ? `${model.imported.fileName} is an imported ${model.imported.framework} model: digitlab embeds the training images only through a model trained here` : null;
+const embeddingAbsence = (db: Db, run: Run) => {
+  const imported = trainedByDigitlab(run) ? null : loadImportedModelFacts(db, run.id);
+  return imported ? `${imported.fileName} is an imported ${imported.framework} model: digitlab embeds the training images only through a model trained here` : null;
+};
 
 /**
  * The long computations over a run's model (robustness curves, training-set embeddings) that this
@@ -83,18 +87,12 @@ export class ModelJobs {
   }
 
   /** Where a job stands that has no stored result: under way, impossible (and why), or not started. */
-  private pending<T>(key: string, run: Run, unfit: (model: PortableModel) => string | null = () => null): JobStatus<T> {
+  private pending<T>(key: string, run: Run, unfit: (db: Db, run: Run) => string | null = () => null): JobStatus<T> {
     const pending = this.board.status(key);
     if (pending) return pending;
     if (run.status !== 'completed') return { state: 'unavailable', reason: `run ${run.id} is ${run.status}: there is no model yet` };
-    let model;
-    try {
-      model = portableRunModel(this.db, run);
-    } catch (err) {
-      if (err instanceof RunHasNoModelError) return { state: 'unavailable', reason: err.message };
-      throw err;
-    }
-    const reason = unfit(model);
+    // Pages poll this: the model itself is not read until a job needs it.
+    const reason = missingRunModel(this.db, run)?.message ?? unfit(this.db, run);
     return reason ? { state: 'unavailable', reason } : { state: 'absent' };
   }
 

@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../../../db/client.ts';
 import { loadMnist } from '../../data/mnist.ts';
 import type { NamedSplit } from '../../data/datasets/dataset.ts';
 import { findDataset } from '../../data/datasets/catalogue.ts';
 import { scaledPixels } from '../../data/batches.ts';
-import { detectConvention, probabilitiesOf, type ConventionRequest } from '../../models/imported/classifier.ts';
-import { conventionColumns, importedPredictor } from '../../models/imported/imported-predictor.ts';
-import { loadOnnxModel } from '../../models/imported/onnx-model.ts';
+import { probabilitiesOf, type ConventionRequest } from '../../models/imported/classifier.ts';
+import { importedPredictor } from '../../models/imported/imported-predictor.ts';
 import { loadTestEmbeddings, loadTestPredictions, storeTestEmbeddings, type Run, type TestResults } from '../../store/store.ts';
 import { loadImportedModel, type ImportedModel } from '../../store/imported-runs.ts';
 import { score } from '../../training/evaluate.ts';
+import { readModelInThread } from '../../training/model-read-in-thread.ts';
+import { TRIAL_IMAGES } from '../../training/model-read.ts';
 
 /** How many test images a tracked run may predict: the dataset's test split. */
 export const TEST_IMAGES = 10_000;
-const TRIAL_IMAGES = 500;
 
 /**
  * A script's test probabilities ([n,classes], test order, n all or a prefix) as the run's test results,
@@ -40,25 +39,13 @@ export function trackedTestResults(
  * Throws ImportError when it is not a 28x28 digit classifier.
  */
 export async function trackedModel(
-  bytes: Buffer,
+  file: string,
   request: ConventionRequest,
   testSplit: (limit: number) => NamedSplit = (limit) => loadMnist('test', { limit }),
 ): Promise<Omit<ImportedModel, 'runId'>> {
-  const raw = await loadOnnxModel(bytes);
-  try {
-    const trial = testSplit(TRIAL_IMAGES);
-    const convention = await detectConvention(raw, request, { pixels: scaledPixels(trial, 0, trial.count), labels: trial.labels, dataset: trial.dataset, classes: trial.classNames.length });
-    return {
-      framework: 'onnx',
-      fileName: 'model.onnx',
-      fileSha256: createHash('sha256').update(bytes).digest('hex'),
-      ...conventionColumns(convention, raw.embedding),
-      modelJson: null,
-      modelData: bytes,
-    };
-  } finally {
-    raw.dispose();
-  }
+  const trial = testSplit(TRIAL_IMAGES);
+  const { imported } = await readModelInThread({ file, onnxOnly: true, conventions: request, test: { ...trial, classes: trial.classNames.length }, predictAll: false });
+  return { ...imported, fileName: 'model.onnx' };
 }
 
 /**

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { pixelMapKey, runMapKey, type MapKey } from '../../analysis/maps/map-store.ts';
 import { sevenSliceMetrics } from '../../analysis/slice-metrics.ts';
 import { partitionSevens } from '../../analysis/slices.ts';
-import { loadImportedModel } from '../../store/imported-runs.ts';
+import { loadImportedModelFacts } from '../../store/imported-runs.ts';
 import { getRun, loadTestPredictions } from '../../store/store.ts';
 import type { WebDeps } from '../deps.ts';
 import { RUN_ID, runIdOf } from '../params.ts';
@@ -118,7 +118,7 @@ export function analysisRoutes(deps: WebDeps): Hono {
       // The seven detector reads MNIST's sevens: another dataset's label 7 is something else.
       const report = mnist ? sevenSliceMetrics(db, run.id, testSplit()) : null;
       // An imported model without a penultimate layer (or a prediction file) has nothing to map.
-      const noEmbedding = loadImportedModel(db, run.id)?.embeddingAbsence;
+      const noEmbedding = loadImportedModelFacts(db, run.id)?.embeddingAbsence;
       return c.html(
         <section id="analysis">
           {report ? <SevenSlices report={report} /> : mnist ? '' : <SevenSlicesAbsent dataset={run.dataset} />}

@@ -1,7 +1,7 @@
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import { RUN_FIELD_NAMES } from '../../training/run-request-fields.ts';
 import { requestValueOf } from '../../training/run-request-naming.ts';
-import type { ImportedModel } from '../../store/imported-runs.ts';
+import type { ImportedModelFacts } from '../../store/imported-runs.ts';
 import { runModel } from '../../training/run-summary.ts';
 import type { Run } from '../../store/store.ts';
 import { DASH, dateTime } from '../format.ts';
@@ -44,7 +44,7 @@ function Rows({ entries }: { entries: [string, string | number | null | undefine
  * commit and times are only known once a worker starts the run, so the live fragment sends this
  * block along out of band (`oob`) to keep it current.
  */
-export function RunRecord({ run, trainedBy, imported = null, oob = false }: { run: Run; trainedBy: string; imported?: ImportedModel | null; oob?: boolean }) {
+export function RunRecord({ run, trainedBy, imported = null, oob = false }: { run: Run; trainedBy: string; imported?: ImportedModelFacts | null; oob?: boolean }) {
   const hashes = (run.datasetHashes ?? {}) as Record<string, string>;
   const versions = (run.packageVersions ?? {}) as Record<string, string>;
   return (

@@ -1,4 +1,4 @@
-import type { ImportedModel } from '../../store/imported-runs.ts';
+import type { ImportedModelFacts } from '../../store/imported-runs.ts';
 import type { Run } from '../../store/store.ts';
 import { describeScale, type InputScale, type OutputKind } from '../../models/imported/classifier.ts';
 import { DASH } from '../format.ts';
@@ -124,7 +124,7 @@ const OUTPUTS: Record<OutputKind, string> = {
 const scaleFlag = (scale: InputScale) => (scale.startsWith('normalize:') ? `--input-normalize ${scale.slice('normalize:'.length)}` : `--input-scale ${scale}`);
 
 /** The command that imports the same file the same way. */
-function importCommand(imported: ImportedModel): string {
+function importCommand(imported: ImportedModelFacts): string {
   const flags =
     imported.framework === 'predictions'
       ? [`--output ${imported.output}`]
@@ -133,7 +133,7 @@ function importCommand(imported: ImportedModel): string {
 }
 
 /** Why an imported (or tracked) run's page lacks what a run digitlab trained has. */
-function Absences({ imported, tracked }: { imported: ImportedModel; tracked: boolean }) {
+function Absences({ imported, tracked }: { imported: ImportedModelFacts; tracked: boolean }) {
   const noModel = imported.framework === 'predictions';
   return (
     <ul class="absences">
@@ -155,7 +155,7 @@ function Absences({ imported, tracked }: { imported: ImportedModel; tracked: boo
  * What was imported (or logged by a tracked run's script), how digitlab feeds it, and what its page
  * cannot show; an imported run shows it in place of the hyperparameters.
  */
-export function ImportedModelCard({ imported, tracked }: { imported: ImportedModel; tracked: boolean }) {
+export function ImportedModelCard({ imported, tracked }: { imported: ImportedModelFacts; tracked: boolean }) {
   const model = imported.framework !== 'predictions';
   const rows: [string, string][] = [
     ['format', FRAMEWORKS[imported.framework] ?? imported.framework],
@@ -195,7 +195,7 @@ export function ImportedModelCard({ imported, tracked }: { imported: ImportedMod
 }
 
 /** A tracked run's model card: the ONNX model its script logged, or why the model-based views are absent. */
-export function TrackedModelCard({ imported }: { imported: ImportedModel | null }) {
+export function TrackedModelCard({ imported }: { imported: ImportedModelFacts | null }) {
   if (imported) return <ImportedModelCard imported={imported} tracked />;
   return (
     <section class="card">

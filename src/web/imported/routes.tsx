@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { ImportError } from '../../models/imported/classifier.ts';
 import type { WebDeps } from '../deps.ts';
-import { withUploadedForm } from '../multipart-to-disk.ts';
+import { withUploadedForm } from '../uploads-to-disk.ts';
 import { filtersFrom } from '../run-filters.ts';
 import { runsPage } from '../routes/runs.tsx';
 import { ImportFailure } from './components.tsx';

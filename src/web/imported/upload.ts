@@ -5,7 +5,7 @@ import { INPUT_LAYOUTS, INPUT_SCALES, OUTPUT_KINDS } from '../../../db/schema.ts
 import { ImportError, requestedScale, type ConventionRequest } from '../../models/imported/classifier.ts';
 import { importDataset, importRun } from '../../training/import-run.ts';
 import type { Run } from '../../store/store.ts';
-import type { ReceivedForm } from '../multipart-to-disk.ts';
+import type { ReceivedForm } from '../uploads-to-disk.ts';
 import { uploadFileName } from '../upload-file-name.ts';
 
 /** An ONNX CNN is under 1 MB and a float32 prediction file for 10,000 images 400 kB; this leaves room for large models. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { HTTPException } from 'hono/http-exception';
 import { IMAGE_LIMITS } from '../../data/own-digits/decode.ts';
-import type { ReceivedForm, UploadLimits } from '../multipart-to-disk.ts';
+import type { ReceivedForm, UploadLimits } from '../uploads-to-disk.ts';
 import { uploadFileName } from '../upload-file-name.ts';
 
 const DATA_URL = /^data:image\/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)$/;

@@ -11,7 +11,7 @@ import { pictureToImage } from '../../data/datasets/picture.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
-import { withUploadedForm, type ReceivedForm } from '../multipart-to-disk.ts';
+import { withUploadedForm, type ReceivedForm } from '../uploads-to-disk.ts';
 import { queryInt } from '../params.ts';
 import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
 import { labelFromForm, PICTURE_FORM_LIMITS, pictureFromForm } from './picture-upload.ts';

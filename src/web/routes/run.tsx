@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { epochHistory, getRun, listRuns, runTagMap, validationConfusions, type Run } from '../../store/store.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
-import { loadImportedModel } from '../../store/imported-runs.ts';
+import { loadImportedModelFacts } from '../../store/imported-runs.ts';
 import { trainedByDigitlab } from '../../store/run-source.ts';
 import { epochScalarHistory } from '../../store/tracked-runs.ts';
 import { runAttemptHistory } from '../../execution/workers/leases.ts';
@@ -53,7 +53,7 @@ export function runRoutes(deps: WebDeps): Hono {
   const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
     <>
       <RunLive view={liveView(run, chartView)} images={datasets.test(run.dataset)} />
-      <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} oob />
+      <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModelFacts(db, run.id)} oob />
       <ArchiveButton run={run} oob />
     </>
   );
@@ -93,7 +93,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <ArchivedNotice run={run} />
           <div class="meta-grid">
-            <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModel(db, run.id)} />
+            <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModelFacts(db, run.id)} />
             <section class="card">
               <TagsEditor runId={run.id} tags={runTagMap(db, run.id)} />
               <NoteEditor runId={run.id} note={run.note} />

@@ -3,8 +3,8 @@ import { runThreadJob } from '../../core/thread-job.ts';
 import type { Parsed } from '../../execution/tracking/tracked-reports.ts';
 
 export interface PredictionsJob {
-  /** The PUT's body as it arrived: JSON text, decoded in the thread. */
-  body: Uint8Array;
+  /** Where the PUT's body was written as it arrived: JSON text, read and decoded in the thread. */
+  file: string;
   testImages: number;
   classes: number;
 }
@@ -19,8 +19,8 @@ export type PredictionsMessage =
  * worker thread: the same 400s for a body that is not a JSON object, the same problems for rows
  * that are not `classes` numbers each.
  */
-export function trackedPredictionsInThread(body: Uint8Array, testImages: number, classes: number): Promise<Parsed<Float32Array>> {
-  const job: PredictionsJob = { body, testImages, classes };
+export function trackedPredictionsInThread(file: string, testImages: number, classes: number): Promise<Parsed<Float32Array>> {
+  const job: PredictionsJob = { file, testImages, classes };
   return runThreadJob<Parsed<Float32Array>, PredictionsMessage>(new URL('./predictions-thread.mjs', import.meta.url), job, 'predictions', (message, control) => {
     if (message.kind === 'parsed') control.resolve(message.parsed);
     else if (message.kind === 'bad-request') control.reject(new HTTPException(400, { message: message.error }));

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { stat } from 'node:fs/promises';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
@@ -15,11 +16,16 @@ import { RUN_ID, runIdOf } from '../params.ts';
 import { jsonObject } from '../json-body.ts';
 import { conventionRequest } from '../imported/upload.ts';
 import { trackedPredictionsInThread } from './predictions-in-thread.ts';
+import { withUploadedBody } from '../uploads-to-disk.ts';
 
 /** Reports are small; the predictions of 10,000 images as JSON run to a few MB; a model to tens. */
 const REPORT_BYTES = 256 * 1024;
 const PREDICTION_BYTES = 16 * 1024 * 1024;
 export const TRACKED_MODEL_BYTES = 50 * 1024 * 1024;
+/** The large bodies stream to a scratch file and are read in a thread: gathered whole, they held the event loop. */
+const upload = (maxBytes: number, what: string) => ({ maxBytes, tooLarge: `${what} is at most ${maxBytes / 1024} kB` });
+const PREDICTIONS_UPLOAD = upload(PREDICTION_BYTES, 'the predictions');
+const MODEL_UPLOAD = upload(TRACKED_MODEL_BYTES, 'the model');
 
 const limit = (maxSize: number, what: string) =>
   bodyLimit({ maxSize, onError: () => { throw new HTTPException(413, { message: `${what} is at most ${Math.round(maxSize / 1024)} kB` }); } });
@@ -77,25 +83,26 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
       if (!(await runs.logTrackedEpoch(run, epoch))) throw new HTTPException(409, { message: `run ${run.id} already has epoch ${epoch.epoch}` });
       return c.json({ ok: true });
     })
-    .put(runPath('predictions'), limit(PREDICTION_BYTES, 'the predictions'), async (c) => {
+    .put(runPath('predictions'), async (c) => {
       const run = writable(c);
       // Checked against the run's own dataset: its test count, its class count, its labels.
       const dataset = findDataset(db, run.dataset);
       const testImages = run.dataset === 'mnist' ? TEST_IMAGES : dataset.load('test').count;
       const classes = dataset.classNames.length;
-      const values = accepted(await trackedPredictionsInThread(new Uint8Array(await c.req.arrayBuffer()), testImages, classes));
+      const values = accepted(await withUploadedBody(c.req.raw, PREDICTIONS_UPLOAD, (file) => trackedPredictionsInThread(file, testImages, classes)));
       const { results, datasetHashes } = await unprocessable(() => trackedTestResults(values, (limit) => dataset.load('test', { limit }), classes));
       await runs.storeTrackedPredictions(run, results, datasetHashes);
       return c.json({ ok: true, images: values.length / classes });
     })
-    .put(runPath('model'), limit(TRACKED_MODEL_BYTES, 'the model'), async (c) => {
+    .put(runPath('model'), async (c) => {
       writable(c); // refuse before reading a large body for a run that may not take it
       const request = badRequest(() => conventionRequest(c.req.query()));
-      const bytes = Buffer.from(await c.req.arrayBuffer());
-      if (bytes.length === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
       // Tried on its run's dataset's test images; a model with other than one output per class is refused.
       const dataset = findDataset(db, writable(c).dataset);
-      const model = await unprocessable(() => trackedModel(bytes, request, (limit) => dataset.load('test', { limit })));
+      const model = await withUploadedBody(c.req.raw, MODEL_UPLOAD, async (file) => {
+        if ((await stat(file)).size === 0) throw new HTTPException(400, { message: 'the body must be the ONNX file' });
+        return unprocessable(() => trackedModel(file, request, (limit) => dataset.load('test', { limit })));
+      });
       // Asked again: the run may have ended (its lease, a cancel) while the model was being read.
       await runs.storeTrackedModel(writable(c), model);
       return c.json({ ok: true, inputLayout: model.inputLayout, inputScale: model.inputScale, output: model.output });

@@ -12,7 +12,6 @@ import { seededRandom } from '../../../src/core/random.ts';
 import { preprocessDigit } from '../../../src/data/own-digits/preprocess.ts';
 import { scoreRunOnOwnDigits } from '../../../src/models/own-digits/predict.ts';
 import { openRunModel, RunHasNoModelError } from '../../../src/models/run-model.ts';
-import { loadMnist } from '../../../src/data/mnist.ts';
 import { createRun, getRun, loadSavedModel, loadTestEmbeddings, type Run } from '../../../src/store/store.ts';
 import { importRun } from '../../../src/training/import-run.ts';
 import { runPredictionFile } from '../../../src/models/imported/prediction-file.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { withUploadedForm, type ReceivedForm } from '../../src/web/multipart-to-disk.ts';
+import { withUploadedForm, type ReceivedForm } from '../../src/web/uploads-to-disk.ts';
 
 const LIMITS = { maxBytes: 1024 * 1024, tooLarge: 'an upload is at most 1 MB' };
 const BOUNDARY = 'XyZ';

@@ -83,22 +83,53 @@ async function multipartToDisk(
   }
 }
 
-/**
- * Receives a multipart upload into a scratch directory of its own, hands it to `use` with that
- * directory, and removes the directory on every path: success, a refusal, an error, a request the
- * client broke off.
- */
-export async function withUploadedForm<T>(
+/** Runs `use` with a scratch directory of its own, removed on every path: success, a refusal, an error, a client that broke off. */
+async function withScratchDir<T>(use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'digitlab-upload-'));
+  try {
+    return await use(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Receives a multipart upload into a scratch directory of its own and hands it to `use` with that directory. */
+export function withUploadedForm<T>(
   request: Request,
   limits: UploadLimits,
   use: (form: ReceivedForm, dir: string) => Promise<T>,
 ): Promise<T> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'digitlab-upload-'));
-  try {
-    return await use(await multipartToDisk(request, dir, limits), dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withScratchDir(async (dir) => use(await multipartToDisk(request, dir, limits), dir));
+}
+
+/**
+ * Receives a raw body (a PUT of one file) into a scratch file as it arrives, within
+ * `limits.maxBytes`, and hands `use` its path: a model of tens of MB is never gathered whole on
+ * the event loop (collecting and joining its chunks took 100 to 200 ms there).
+ */
+export function withUploadedBody<T>(request: Request, { maxBytes, tooLarge }: UploadLimits, use: (file: string) => Promise<T>): Promise<T> {
+  return withScratchDir(async (dir) => {
+    if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw new HTTPException(413, { message: tooLarge });
+    const file = path.join(dir, 'body');
+    const out = await open(file, 'w');
+    const reader = request.body?.getReader();
+    let received = 0;
+    try {
+      for (;;) {
+        const chunk = reader && (await reader.read());
+        if (!chunk || chunk.done) break;
+        received += chunk.value.length;
+        if (received > maxBytes) throw new HTTPException(413, { message: tooLarge });
+        await out.write(chunk.value);
+      }
+    } catch (err) {
+      await reader?.cancel().catch(() => {});
+      throw err;
+    } finally {
+      await out.close();
+    }
+    return use(file);
+  });
 }
 
 type State = 'preamble' | 'after-delimiter' | 'headers' | 'content' | 'done';

@@ -1,0 +1,27 @@
+import { runThreadJob } from '../core/thread-job.ts';
+import { ImportError } from '../models/imported/classifier.ts';
+import type { ModelReading, ModelReadJob } from './model-read.ts';
+
+export type ModelReadMessage =
+  | { kind: 'step'; step: string }
+  | { kind: 'done'; reading: ModelReading }
+  | { kind: 'failed'; error: string; importError: boolean };
+
+/** A Buffer crosses threads as a plain Uint8Array: the file's bytes are made a Buffer again, on the same memory. */
+function withBufferData(reading: ModelReading): ModelReading {
+  const data = reading.imported.modelData;
+  return { ...reading, imported: { ...reading.imported, modelData: data && Buffer.from(data.buffer, data.byteOffset, data.byteLength) } };
+}
+
+/**
+ * readModel in a thread of its own. Loading a large model, trying it on the trial images and
+ * predicting the test set held a server's event loop for 0.1 to several seconds; here the server
+ * keeps answering. Steps are told as the thread reaches them.
+ */
+export function readModelInThread(job: ModelReadJob, step: (step: string) => void = () => {}): Promise<ModelReading> {
+  return runThreadJob<ModelReading, ModelReadMessage>(new URL('./model-read-thread.mjs', import.meta.url), job, 'model reading', (message, control) => {
+    if (message.kind === 'step') step(message.step);
+    else if (message.kind === 'done') control.resolve(withBufferData(message.reading));
+    else control.reject(message.importError ? new ImportError(message.error) : new Error(message.error));
+  });
+}

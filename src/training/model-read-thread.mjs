@@ -1,0 +1,4 @@
+// Worker threads do not inherit the parent's TypeScript loader; register tsx's, then run the job.
+import '../core/typescript-loader.mjs';
+
+await import('./model-read-thread.ts');
