@@ -21,7 +21,7 @@ const DIGITS = { name: 'mnist', classNames: [...Array(10).keys()].map(String) };
 /** The reading of a picture, rendered as the page shows it (no why panel: no training images needed); runs are MNIST's unless `datasets` says. */
 async function render(predictions: Reading['predictions'], steps: PreprocessStep[] = [], datasets = new Map<number, { name: string; classNames: string[] }>()) {
   const all = new Map(predictions.map((p) => [p.runId, datasets.get(p.runId) ?? DIGITS]));
-  const reading: Reading = { picture: { bytes: new Uint8Array([1, 2, 3]), name: 'four.png' }, steps, predictions, datasets: all, why: null };
+  const reading: Reading = { held: 'f'.repeat(32), name: 'four.png', steps, predictions, datasets: all, why: null };
   return String(await (<ReadingResult reading={reading} />));
 }
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/training/experiment.ts';
 import { importRun } from '../../src/training/import-run.ts';
 import { runPredictionFile } from '../../src/models/imported/prediction-file.ts';
-import { listOwnDigits } from '../../src/data/own-digits/digit-set.ts';
+import { listOwnDigits, ownDigitPicture } from '../../src/data/own-digits/digit-set.ts';
 import { encodeGreyPng } from '../../src/data/own-digits/encode.ts';
 import { preprocessDigit } from '../../src/data/own-digits/preprocess.ts';
 import { seededRandom } from '../../src/core/random.ts';
@@ -83,7 +83,9 @@ describe('the own-digits page', () => {
     // The run's map of the digit at once; its nearest training images once their embeddings are computed.
     expect(html).toMatch(/Why run #\d+ reads \d/);
     expect(html).toContain('embeddings of the training images it learned from are being computed');
-    expect(html).toContain('name="picture"');
+    // The keep form names the picture the server holds: it does not carry the photo back.
+    expect(html).toMatch(/name="held" value="[0-9a-f]{32}"/);
+    expect(html).not.toContain(seven.toString('base64').slice(0, 100));
   });
 
   it('answers a plain form post (no htmx) with the whole page around the reading', async () => {
@@ -128,7 +130,7 @@ describe('the own-digits page', () => {
     const read = await app.request('/own-digits/read', upload({ file: new File([huge], 'huge.png') }));
     expect(read.status).toBe(413);
     expect(await read.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
-    const kept = await app.request('/own-digits', upload({ picture: Buffer.from(huge).toString('base64'), label: '1' }));
+    const kept = await app.request('/own-digits', upload({ file: new File([huge], 'huge.png'), label: '1' }));
     expect(kept.status).toBe(413);
     expect(await kept.text()).toMatch(/20000x20000 pixels; at most 24 megapixels/);
   });
@@ -147,12 +149,22 @@ describe('the own-digits page', () => {
     expect(longestStall).toBeLessThan(inPlace / 2);
   });
 
-  it('keeps a labelled picture, scores the runs on the set, and removes it', async () => {
-    const kept = await app.request('/own-digits', upload({ picture: seven.toString('base64'), name: '7.jpg', label: '7' }));
+  it('keeps a labelled picture it read, scores the runs on the set, and removes it', async () => {
+    const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg') }))).text();
+    const held = /name="held" value="([0-9a-f]{32})"/.exec(reading)![1]!;
+    // A bad label is refused and loses nothing: the picture is still held for the next try.
+    expect((await app.request('/own-digits', upload({ held, label: 'seven' }))).status).toBe(400);
+    const kept = await app.request('/own-digits', upload({ held, label: '7' }));
     expect(kept.status).toBe(200);
     expect(await kept.text()).toMatch(/My digits \(1\)/);
     const [digit] = listOwnDigits(db);
     expect(digit).toMatchObject({ label: 7, name: '7.jpg' });
+    expect(ownDigitPicture(db, digit!.id).equals(seven)).toBe(true);
+    // Kept once: the same form sent again says the picture is gone and keeps no second copy.
+    const again = await app.request('/own-digits', upload({ held, label: '7' }));
+    expect(again.status).toBe(410);
+    expect(await again.text()).toMatch(/no longer held: it was kept already/);
+    expect(listOwnDigits(db)).toHaveLength(1);
 
     const scores = await (await app.request(`/own-digits/scores?run=${runId}`)).text();
     expect(scores).toMatch(/\((0|1)\/1\)/);
@@ -175,7 +187,7 @@ describe('the own-digits page', () => {
     const reading = await (await app.request('/own-digits/read', upload({ file: new File([seven], '7.jpg') }))).text();
     expect(reading).toMatch(new RegExp(`#${runId} test run</a>: reads <strong>\\d</strong>`));
     expect(reading).toMatch(new RegExp(`#${imported.id} preds.npy</a> reads nothing: it was imported from the prediction file preds.npy`));
-    await app.request('/own-digits', upload({ picture: seven.toString('base64'), name: '7.jpg', label: '7' }));
+    await app.request('/own-digits', upload({ file: new File([seven], '7.jpg'), label: '7' }));
     const scores = await app.request(`/own-digits/scores?run=${imported.id}`);
     expect(scores.status).toBe(200);
     expect(await scores.text()).toMatch(/none: it was imported from the prediction file/);
@@ -193,7 +205,7 @@ describe('the own-digits page', () => {
   });
 
   it('rejects a label that is not a digit', async () => {
-    const res = await app.request('/own-digits', upload({ picture: seven.toString('base64'), label: '12' }));
+    const res = await app.request('/own-digits', upload({ file: new File([seven], '7.jpg'), label: '12' }));
     expect(res.status).toBe(400);
   });
 });

@@ -28,7 +28,7 @@ export const toMnistBytes = (input: Float32Array) => Uint8Array.from(input, (v) 
  * Keeps a labelled picture with its preprocessed input (preprocessed here unless the caller did,
  * as the web does in a worker thread); throws UnreadableImageError before storing anything.
  */
-export function addOwnDigit(db: Db, picture: { bytes: Uint8Array; label: number; name: string }, digit?: PreprocessedDigit): OwnDigit {
+export function addOwnDigit(db: Db, picture: { bytes: Uint8Array; label: number; name: string }, digit?: Pick<PreprocessedDigit, 'input'>): OwnDigit {
   if (!Number.isInteger(picture.label) || picture.label < 0 || picture.label > 9) {
     throw new RangeError(`a digit's label is 0 to 9; got ${picture.label}`);
   }

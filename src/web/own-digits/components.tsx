@@ -162,7 +162,10 @@ function Why({ why }: { why: NonNullable<Reading['why']> }) {
 }
 
 export interface Reading {
-  picture: { bytes: Uint8Array; name: string };
+  /** The token under which the server holds the picture until it is kept (HeldPictures). */
+  held: string;
+  /** The picture's file name, or "drawing". */
+  name: string;
   steps: PreprocessStep[];
   predictions: (RunPrediction | RunWithoutModel)[];
   /** Each reading run's dataset and what its classes are called. */
@@ -217,20 +220,20 @@ function LabelChoice({ predictions, datasets }: Pick<Reading, 'predictions' | 'd
   );
 }
 
-/** What the page shows for one picture; the keep form carries the picture itself, so nothing is stored until asked. */
+/** What the page shows for one picture; the keep form names the picture the server holds, so nothing is stored until asked. */
 export function ReadingResult({ reading }: { reading: Reading }) {
   return (
     <section id="reading">
-      <h2>Preprocessing</h2>
+      <h2>
+        Preprocessing <span class="reading-of">{reading.name}</span>
+      </h2>
       <Steps steps={reading.steps} />
       <h2>What every completed run reads</h2>
       <Readings predictions={reading.predictions} datasets={reading.datasets} />
       {reading.why && <Why why={reading.why} />}
-      {/* Multipart, like the reading form: the server streams picture forms to disk as they arrive, and a
-          picture as base64 runs to megabytes. */}
+      {/* Multipart, like the reading form: the server reads every picture form through one streaming reader. */}
       <form method="post" action="/own-digits" enctype="multipart/form-data" hx-post="/own-digits" hx-encoding="multipart/form-data" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
-        <input type="hidden" name="picture" value={Buffer.from(reading.picture.bytes).toString('base64')} />
-        <input type="hidden" name="name" value={reading.picture.name} />
+        <input type="hidden" name="held" value={reading.held} />
         <LabelChoice predictions={reading.predictions} datasets={reading.datasets} />
         <button type="submit">Keep in my digits</button>
       </form>

@@ -6,10 +6,10 @@ import { uploadFileName } from '../upload-file-name.ts';
 
 const DATA_URL = /^data:image\/(?:png|jpeg);base64,([A-Za-z0-9+/=]+)$/;
 
-/** A photo at the size limit, as base64 in the keep form (the largest text field), plus the form's other fields. */
+/** A picture at the size limit as a data URL in base64 (the largest text field), plus the form's other fields. */
 const MAX_BODY = Math.ceil(IMAGE_LIMITS.maxBytes * 1.4) + 64 * 1024;
 
-/** The bounds of a picture form's body: a drawing or a kept picture is a text field as large as the photo it stands for. */
+/** The bounds of a picture form's body: a drawing is a text field as large as the picture it stands for. */
 export const PICTURE_FORM_LIMITS: UploadLimits = {
   maxBytes: MAX_BODY,
   maxFieldBytes: MAX_BODY,
@@ -18,8 +18,7 @@ export const PICTURE_FORM_LIMITS: UploadLimits = {
 
 /**
  * The picture a form sent: an uploaded file (read from where the body was written as it arrived),
- * else a canvas drawing (a data URL), else a picture kept from an earlier reading (base64).
- * Whether it really is a PNG or JPEG is preprocessing's call.
+ * else a canvas drawing (a data URL). Whether it really is a PNG or JPEG is preprocessing's call.
  */
 export async function pictureFromForm({ fields, files }: ReceivedForm): Promise<{ bytes: Uint8Array; name: string }> {
   // A file input left empty still sends a part: no name, no bytes.
@@ -27,7 +26,6 @@ export async function pictureFromForm({ fields, files }: ReceivedForm): Promise<
   if (file) return { bytes: await readFile(file.path), name: uploadFileName(file.sentName, 'upload') };
   const drawing = fields.drawing ? DATA_URL.exec(fields.drawing) : null;
   if (drawing) return { bytes: Buffer.from(drawing[1]!, 'base64'), name: 'drawing' };
-  if (fields.picture) return { bytes: Buffer.from(fields.picture, 'base64'), name: uploadFileName(fields.name ?? '', 'picture') };
   throw new HTTPException(400, { message: 'draw a digit or choose a PNG or JPEG file first' });
 }
 

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
 import { RunHasNoModelError } from '../../models/run-model.ts';
 import { UnreadableImageError } from '../../data/own-digits/decode.ts';
@@ -14,6 +15,7 @@ import type { WebDeps } from '../deps.ts';
 import { withUploadedForm, type ReceivedForm } from '../uploads-to-disk.ts';
 import { queryInt } from '../params.ts';
 import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
+import { HeldPictures, NO_LONGER_HELD, type HeldPicture } from './held-pictures.ts';
 import { labelFromForm, PICTURE_FORM_LIMITS, pictureFromForm } from './picture-upload.ts';
 
 const NEIGHBOURS = 12;
@@ -26,7 +28,7 @@ const inThread = (deps: OwnDigitsDeps): RunProbabilities => (_db, run, pixels, c
 
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
-async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], neighbourRun: Run | undefined): Promise<Reading> {
+async function readPicture(deps: OwnDigitsDeps, held: HeldPictures, picture: { bytes: Uint8Array; name: string }, neighbourRun: Run | undefined): Promise<Reading> {
   const digit = await preprocessInThread(picture.bytes);
   // Each run reads the picture as its dataset was made: MNIST's runs through the digit
   // preprocessing (ink found, centred by mass), other datasets' as a picture folder's pictures
@@ -42,7 +44,8 @@ async function readPicture(deps: OwnDigitsDeps, picture: Reading['picture'], nei
   const order = new Map(runs.map((run, i) => [run.id, i]));
   const predictions = readings.sort((a, b) => order.get(a.runId)! - order.get(b.runId)!);
   const datasets = new Map(runs.map((run) => [run.id, { name: run.dataset, classNames: deps.datasets.classNames(run.dataset) }]));
-  return { picture, steps: digit.steps, predictions, datasets, why: neighbourRun ? await explainIfModel(deps, neighbourRun, inputOf(neighbourRun)) : null };
+  const why = neighbourRun ? await explainIfModel(deps, neighbourRun, inputOf(neighbourRun)) : null;
+  return { held: held.hold({ ...picture, input: digit.input }), name: picture.name, steps: digit.steps, predictions, datasets, why };
 }
 
 /** No why panel for a run imported from a prediction file: its place in the readings already says it has no model. */
@@ -100,7 +103,19 @@ const setChanged = (c: Context, deps: OwnDigitsDeps) =>
  */
 const pictureForm = <T,>(c: Context, take: (form: ReceivedForm) => Promise<T>) => withUploadedForm(c.req.raw, PICTURE_FORM_LIMITS, take);
 
+/** The keep form's picture: one held since its reading (the page's form), else one sent with it (a script's). */
+async function pictureToKeep(form: ReceivedForm, held: HeldPictures): Promise<HeldPicture> {
+  if (form.fields.held !== undefined) {
+    const picture = held.take(form.fields.held);
+    if (!picture) throw new HTTPException(410, { message: NO_LONGER_HELD });
+    return picture;
+  }
+  const picture = await pictureFromForm(form);
+  return { ...picture, input: (await preprocessInThread(picture.bytes)).input };
+}
+
 export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
+  const held = new HeldPictures();
   return new Hono()
     .get('/own-digits', (c) => c.html(<OwnDigitsPage deps={deps} />))
     .post('/own-digits/read', async (c) => {
@@ -108,7 +123,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       const runId = run !== undefined && /^[0-9]{1,15}$/.test(run) ? Number(run) : undefined;
       const neighbourRun = runId === undefined ? completedRuns(deps)[0] : getRun(deps.db, runId);
       try {
-        const reading = await readPicture(deps, picture, neighbourRun);
+        const reading = await readPicture(deps, held, picture, neighbourRun);
         return isFragment(c)
           ? c.html(<ReadingResult reading={reading} />)
           : c.html(<OwnDigitsPage deps={deps} reading={reading} />);
@@ -120,8 +135,12 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
       }
     })
     .post('/own-digits', async (c) => {
-      const { label, picture } = await pictureForm(c, async (form) => ({ label: labelFromForm(form), picture: await pictureFromForm(form) }));
-      addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, await preprocessInThread(picture.bytes));
+      // The label is checked first: a bad one loses no held picture.
+      const { label, picture } = await pictureForm(c, async (form) => {
+        const label = labelFromForm(form);
+        return { label, picture: await pictureToKeep(form, held) };
+      });
+      addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, picture);
       return setChanged(c, deps);
     })
     .post('/own-digits/:id{[0-9]{1,15}}/delete', (c) => {
