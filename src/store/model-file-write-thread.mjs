@@ -1,4 +1,5 @@
 // Worker threads do not inherit the parent's TypeScript loader; register tsx's, then run the job.
 import '../core/typescript-loader.mjs';
 
-await import('./model-file-write-thread.ts');
+const { serveModelFileWrite } = await import('./model-file-writes.ts');
+await serveModelFileWrite();

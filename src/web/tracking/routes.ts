@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Db } from '../../../db/client.ts';
 import { parseNewTrackedRun, parseTrackedEnd, parseTrackedEpoch, type Parsed } from '../../execution/tracking/tracked-reports.ts';
 import { nextLiveProgress, parseProgressReport } from '../../execution/tracking/tracked-progress.ts';
-import { TEST_IMAGES, trackedEmbeddings, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
+import { TEST_IMAGES, trackedEmbeddingsInThread, trackedModel, trackedTestResults } from '../../execution/tracking/tracked-results.ts';
 import { ImportError } from '../../models/imported/classifier.ts';
 import { datasetLookup, findDataset } from '../../data/datasets/catalogue.ts';
 import { writableTrackedRun } from '../../store/tracked-runs.ts';
@@ -110,7 +110,7 @@ export function trackingRoutes({ db, runs }: WebDeps, { tokenRequired }: { token
     .post(runPath('end'), limit(REPORT_BYTES, 'an end'), async (c) => {
       const { status, error } = accepted(parseTrackedEnd(await jsonObject(c)));
       const run = writable(c);
-      if (status === 'completed') await trackedEmbeddings(db, run);
+      if (status === 'completed') await trackedEmbeddingsInThread(db, run);
       const ended = await runs.endTracked(run, status, error);
       return c.json({ id: ended.id, status: ended.status, testAccuracy: ended.testAccuracy, testLoss: ended.testLoss });
     });
