@@ -1,7 +1,8 @@
 import { DomainError } from '../core/errors.ts';
+import { movableBuffer } from '../core/thread-job.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type { Db } from '../../db/client.ts';
-import { loadImportedModel, loadImportedModelFacts } from '../store/imported-runs.ts';
+import { loadImportedModelFacts, loadImportedModelInThread } from '../store/imported-runs.ts';
 import { loadSavedModel, storedWeightBytes, type Run, type SavedModel } from '../store/store.ts';
 import { importedPredictor, type StoredImportedModel } from './imported/imported-predictor.ts';
 import { batchedProbabilities, modelPredictor, type Predictor, type ProbabilityFn } from './probability-fn.ts';
@@ -54,16 +55,22 @@ export function missingRunModel(db: Db, run: Run): RunHasNoModelError | null {
   return null;
 }
 
-/** The stored model of a run, ready to open here or send to a worker; throws RunHasNoModelError where there is none. */
-export function portableRunModel(db: Db, run: Run): PortableModel {
+/**
+ * The stored model of a run, ready to open here or send to a worker; throws RunHasNoModelError
+ * where there is none. An imported model's file is read in a thread: it runs to 50 MB.
+ */
+export async function portableRunModel(db: Db, run: Run): Promise<PortableModel> {
   const missing = missingRunModel(db, run);
   if (missing) throw missing;
   if (!trainedByDigitlab(run)) {
-    const imported = loadImportedModel(db, run.id)!;
+    const imported = (await loadImportedModelInThread(db, run.id))!;
     return { kind: 'imported', imported: { ...imported, modelData: imported.modelData! } };
   }
   return { kind: 'trained-here', saved: loadSavedModel(db, run.id)! };
 }
+
+/** The model's buffer that may move to a thread without a copy (an imported file's bytes); none for a model trained here. */
+export const movablePart = (model: PortableModel): ArrayBuffer[] => (model.kind === 'imported' ? movableBuffer(model.imported.modelData) : []);
 
 /** Opens a portable model on this thread; a tfjs model needs the tfjs backend the caller selected. */
 export async function openPortableModel(portable: PortableModel): Promise<RunModel> {
@@ -80,5 +87,5 @@ export async function openPortableModel(portable: PortableModel): Promise<RunMod
 
 /** The one loader of a run's model, trained here or imported; throws RunHasNoModelError where there is none. */
 export async function openRunModel(db: Db, run: Run): Promise<RunModel> {
-  return openPortableModel(portableRunModel(db, run));
+  return openPortableModel(await portableRunModel(db, run));
 }

@@ -4,6 +4,8 @@ import type { Db } from '../../db/client.ts';
 import { importedModels, runs } from '../../db/schema.ts';
 import { getRun, insertTags, storeTestResults, type Run } from './store.ts';
 import type { ImportedRunInput } from './run-store.ts';
+import { onStoreThread, serveStoreWork, type StoreWork } from './store-thread.ts';
+import { movableBuffer } from '../core/thread-job.ts';
 
 export type ImportedModel = typeof importedModels.$inferSelect;
 
@@ -50,6 +52,27 @@ export function recordImportedRun(db: Db, input: ImportedRunInput): Run {
 export function loadImportedModel(db: Db, runId: number): ImportedModel | null {
   return db.select().from(importedModels).where(eq(importedModels.runId, runId)).get() ?? null;
 }
+
+const READ_IMPORTED_MODEL: StoreWork<number, ImportedModel | null> = {
+  name: 'imported model read',
+  script: new URL('./imported-model-read-thread.mjs', import.meta.url),
+  perform: loadImportedModel,
+  moves: (model) => movableBuffer(model?.modelData),
+};
+
+/**
+ * loadImportedModel in a thread of its own (onStoreThread): SQLite reads a 50 MB file's blob in
+ * about 85 ms, which would hold the server's event loop.
+ */
+export async function loadImportedModelInThread(db: Db, runId: number): Promise<ImportedModel | null> {
+  const model = await onStoreThread(db, READ_IMPORTED_MODEL, runId);
+  // A Buffer crosses threads as a plain Uint8Array: made a Buffer again, on the same memory.
+  const data = model?.modelData;
+  return model && { ...model, modelData: data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null };
+}
+
+/** The thread's side of loadImportedModelInThread. */
+export const serveImportedModelRead = () => serveStoreWork(READ_IMPORTED_MODEL);
 
 /** How an imported run was made and fed, without its file: what pages show. */
 export type ImportedModelFacts = Omit<ImportedModel, 'modelJson' | 'modelData'> & { hasModel: boolean };

@@ -9,6 +9,8 @@ export interface StoreWork<J, T> {
   /** The script whose thread calls serveStoreWork with this work; a .mjs that registers the TypeScript loader. */
   script: URL;
   perform(db: Db, job: J): T | Promise<T>;
+  /** The result's buffers that go back without a copy (a model file's bytes). */
+  moves?(result: T): ArrayBuffer[];
 }
 
 type StoreWorkMessage<T> = { kind: 'done'; result: T } | { kind: 'failed'; error: string };
@@ -43,5 +45,5 @@ export async function serveStoreWork<J, T>(work: StoreWork<J, T>): Promise<void>
   } finally {
     db.$client.close();
   }
-  parentPort!.postMessage(message);
+  parentPort!.postMessage(message, message.kind === 'done' ? (work.moves?.(message.result) ?? []) : []);
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { DomainError } from '../../core/errors.ts';
 import type { Db } from '../../../db/client.ts';
-import { portableRunModel, type PortableModel } from '../../models/run-model.ts';
+import { movablePart, portableRunModel, type PortableModel } from '../../models/run-model.ts';
 import type { Run } from '../../store/store.ts';
 import type { Attribution, ExplainMethod } from './explain.ts';
 
@@ -96,8 +96,8 @@ export class ExplainThread {
     void this.thread?.terminate();
   }
 
-  private send(request: ExplainRequest | PredictRequest): void {
-    this.threadOf().postMessage(request);
+  private send(request: ExplainRequest | PredictRequest, moved: ArrayBuffer[] = []): void {
+    this.threadOf().postMessage(request, moved);
   }
 
   private threadOf(): Worker {
@@ -121,12 +121,14 @@ export class ExplainThread {
     const job = this.pending.get(reply.id);
     if (!job) return;
     if (reply.kind === 'need-model') {
-      try {
-        this.send({ ...job.request, model: portableRunModel(this.db, job.run) });
-      } catch (err) {
-        this.pending.delete(reply.id);
-        job.reject(err as Error);
-      }
+      // The model's file goes to the thread without a copy: an imported one runs to 50 MB.
+      portableRunModel(this.db, job.run).then(
+        (model) => this.send({ ...job.request, model }, movablePart(model)),
+        (err: Error) => {
+          this.pending.delete(reply.id);
+          job.reject(err);
+        },
+      );
       return;
     }
     this.pending.delete(reply.id);

@@ -105,7 +105,7 @@ export class ModelJobs {
   ): Promise<T> {
     return this.board.run(key, async (report) => {
       const started = performance.now();
-      const result = await this.runJob(jobOf(portableRunModel(this.db, run)), (fraction, stage) => {
+      const result = await this.runJob(jobOf(await portableRunModel(this.db, run)), (fraction, stage) => {
         report(fraction, stage);
         onProgress?.(fraction, stage);
       });

@@ -1,7 +1,7 @@
 import type { DatasetSplit } from '../../data/datasets/dataset.ts';
 import type { Hyperparameters } from '../../training/hyperparameters.ts';
 import type { LabelCorrection } from '../../store/label-issues-decisions.ts';
-import type { PortableModel } from '../../models/run-model.ts';
+import { movablePart, type PortableModel } from '../../models/run-model.ts';
 import type { StoredEmbeddings } from '../../training/train-embeddings.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
 import type { RobustnessCurve } from '../robustness/robustness.ts';
@@ -24,5 +24,5 @@ export function runModelJobInThread(job: ModelJob, onProgress: (fraction: number
     if (message.kind === 'progress') onProgress(message.fraction, message.stage);
     else if (message.kind === 'done') control.resolve(message.result);
     else control.reject(new Error(message.error));
-  });
+  }, movablePart(job.model));
 }

