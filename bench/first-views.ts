@@ -2,7 +2,8 @@
  * What a person waits for on a full run (issue 28 part 2, issue 27 item 16): the first view of a
  * run page with every fragment it loads (analysis, map, calibration, robustness status), the
  * dataset page with its map, robustness curves, 16 concurrent explanations, the label-issues page
- * and the import of a 40 MB CSV prediction file; and meanwhile how long `/healthz` took to answer
+ * the import of a 40 MB CSV prediction file and of a 38 MB ONNX model, and a tracked run's 38 MB
+ * model logged and the run ended; and meanwhile how long `/healthz` took to answer
  * (a client asks it again as soon as it answers, so its slowest answer is the longest stall).
  *
  * Each case runs against a fresh `digitlab serve` of a copy of the store, as a browser would see it
@@ -20,11 +21,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnServe, stopProcess } from '../test/helpers/serve-process.ts';
+import * as tf from '@tensorflow/tfjs';
 import { loadMnist } from '../src/data/mnist.ts';
+import { layersModelToOnnx } from '../src/models/onnx/onnx-export.ts';
 import { machineLine } from './lib/machine-load.ts';
 import { benchOptions } from './lib/script-options.ts';
 
-const CASES = ['run-page', 'second-view', 'dataset', 'robustness', 'explain', 'label-issues', 'import-csv'] as const;
+const CASES = ['run-page', 'second-view', 'dataset', 'robustness', 'explain', 'label-issues', 'import-csv', 'import-onnx', 'tracked-model'] as const;
 type Case = (typeof CASES)[number];
 
 const options = benchOptions({
@@ -137,6 +140,17 @@ function bigCsv(): string {
   return file;
 }
 
+/** An MLP of 784 -> 12,000 -> 10 as ONNX: 9.5 M weights, about 38 MB, near the 50 MB a model may be. */
+function bigOnnx(): Uint8Array<ArrayBuffer> {
+  const model = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 12_000, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+  });
+  const bytes = layersModelToOnnx(model, 'big') as Uint8Array<ArrayBuffer>;
+  model.dispose();
+  return bytes;
+}
+let onnxBytes: Uint8Array<ArrayBuffer> | undefined;
+
 const CASE_WORK: Record<Case, (url: string, log: string[]) => Promise<void>> = {
   'run-page': (url, log) => view(url, `/runs/${runId}`, log),
   // Untimed first: the first visit (WARM_UP below), then the second is timed.
@@ -160,6 +174,26 @@ const CASE_WORK: Record<Case, (url: string, log: string[]) => Promise<void>> = {
     form.set('name', 'big csv');
     const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
     log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
+  },
+  'import-onnx': async (url, log) => {
+    const bytes = (onnxBytes ??= bigOnnx());
+    const form = new FormData();
+    form.set('file', new Blob([bytes]), 'big.onnx');
+    form.set('name', 'big onnx');
+    const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
+    log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
+  },
+  'tracked-model': async (url, log) => {
+    const bytes = (onnxBytes ??= bigOnnx());
+    const json = { 'Content-Type': 'application/json' };
+    const created = await fetch(`${url}/api/tracking/runs`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'big model' }) });
+    const { id } = (await created.json()) as { id: number };
+    const put = await fetch(`${url}/api/tracking/runs/${id}/model`, { method: 'PUT', headers: { 'Content-Type': 'application/octet-stream' }, body: bytes });
+    const labels = loadMnist('test').labels;
+    const probabilities = Array.from(labels, (label) => Array.from({ length: 10 }, (_, k) => (k === label ? 0.91 : 0.01)));
+    const predictions = await fetch(`${url}/api/tracking/runs/${id}/predictions`, { method: 'PUT', headers: json, body: JSON.stringify({ probabilities }) });
+    const end = await fetch(`${url}/api/tracking/runs/${id}/end`, { method: 'POST', headers: json, body: JSON.stringify({ status: 'completed' }) });
+    log.push(`${(bytes.length / 1048576).toFixed(1)} MB model: ${put.status}, predictions ${predictions.status}, end ${end.status}`);
   },
 };
 let csvFile: string | undefined;

@@ -56,5 +56,5 @@ export function runThreadJob<T, M>(
  * The buffer under `bytes` when it holds nothing else, so it may be moved to a thread; else none
  * (a small Buffer can be a slice of a pool that other Buffers share).
  */
-export const movableBuffer = (bytes: Uint8Array | null | undefined): ArrayBuffer[] =>
-  bytes && bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? [bytes.buffer] : [];
+export const movableBuffer = (view: ArrayBufferView | null | undefined): ArrayBuffer[] =>
+  view && view.buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? [view.buffer] : [];
