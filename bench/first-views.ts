@@ -15,7 +15,7 @@
  * Run: npx tsx bench/first-views.ts --db STORE --run ID [--root CHECKOUT] [--case NAME ...] [--settle]
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -151,6 +151,15 @@ function bigOnnx(): Uint8Array<ArrayBuffer> {
 }
 let onnxBytes: Uint8Array<ArrayBuffer> | undefined;
 
+/** Imports `bytes` as the file `name` through the web form. */
+async function importFile(url: string, log: string[], bytes: Uint8Array<ArrayBuffer>, name: string): Promise<void> {
+  const form = new FormData();
+  form.set('file', new Blob([bytes]), name);
+  form.set('name', name);
+  const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
+  log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
+}
+
 const CASE_WORK: Record<Case, (url: string, log: string[]) => Promise<void>> = {
   'run-page': (url, log) => view(url, `/runs/${runId}`, log),
   // Untimed first: the first visit (WARM_UP below), then the second is timed.
@@ -166,23 +175,8 @@ const CASE_WORK: Record<Case, (url: string, log: string[]) => Promise<void>> = {
     if (bad) log.push(`${bad} of 16 explanations answered other than 200: ${answers.join(' ')}`);
   },
   'label-issues': (url, log) => view(url, '/label-issues', log),
-  'import-csv': async (url, log) => {
-    const form = new FormData();
-    const { readFileSync } = await import('node:fs');
-    const bytes = readFileSync(csvFile ??= bigCsv());
-    form.set('file', new Blob([bytes]), 'predictions.csv');
-    form.set('name', 'big csv');
-    const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
-    log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
-  },
-  'import-onnx': async (url, log) => {
-    const bytes = (onnxBytes ??= bigOnnx());
-    const form = new FormData();
-    form.set('file', new Blob([bytes]), 'big.onnx');
-    form.set('name', 'big onnx');
-    const response = await fetch(`${url}/runs/import`, { method: 'POST', body: form, headers: SAME_ORIGIN(url), redirect: 'manual' });
-    log.push(`${(bytes.length / 1048576).toFixed(1)} MB: ${response.status}`);
-  },
+  'import-csv': async (url, log) => importFile(url, log, readFileSync((csvFile ??= bigCsv())), 'predictions.csv'),
+  'import-onnx': (url, log) => importFile(url, log, (onnxBytes ??= bigOnnx()), 'big.onnx'),
   'tracked-model': async (url, log) => {
     const bytes = (onnxBytes ??= bigOnnx());
     const json = { 'Content-Type': 'application/json' };
