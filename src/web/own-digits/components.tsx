@@ -232,12 +232,21 @@ export function ReadingResult({ reading }: { reading: Reading }) {
       <Readings predictions={reading.predictions} datasets={reading.datasets} />
       {reading.why && <Why why={reading.why} />}
       {/* Multipart, like the reading form: the server reads every picture form through one streaming reader. */}
-      <form method="post" action="/own-digits" enctype="multipart/form-data" hx-post="/own-digits" hx-encoding="multipart/form-data" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
+      <form id="keep-picture" method="post" action="/own-digits" enctype="multipart/form-data" hx-post="/own-digits" hx-encoding="multipart/form-data" hx-target="#own-set" hx-swap="outerHTML" class="inline-form">
         <input type="hidden" name="held" value={reading.held} />
         <LabelChoice predictions={reading.predictions} datasets={reading.datasets} />
         <button type="submit">Keep in my digits</button>
       </form>
     </section>
+  );
+}
+
+/** In the keep form's place once the picture is kept (htmx swaps it out of band): a second press would find it gone. */
+export function KeptPicture({ label }: { label: number }) {
+  return (
+    <p id="keep-picture" hx-swap-oob="outerHTML" class="muted">
+      Kept in my digits as a {label}.
+    </p>
   );
 }
 

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import { HTTPException } from 'hono/http-exception';
 import { attributionPng } from '../../analysis/explain/attribution-png.ts';
 import { RunHasNoModelError } from '../../models/run-model.ts';
@@ -14,7 +15,7 @@ import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
 import { withUploadedForm, type ReceivedForm } from '../uploads-to-disk.ts';
 import { queryInt } from '../params.ts';
-import { DrawForm, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
+import { DrawForm, KeptPicture, OwnScores, OwnSet, ReadingMessage, ReadingResult, type Reading, type RunScore } from './components.tsx';
 import { HeldPictures, NO_LONGER_HELD, type HeldPicture } from './held-pictures.ts';
 import { labelFromForm, PICTURE_FORM_LIMITS, pictureFromForm } from './picture-upload.ts';
 
@@ -93,9 +94,16 @@ function OwnDigitsPage({ deps, reading }: { deps: OwnDigitsDeps; reading?: Readi
 
 const isFragment = (c: Context) => Boolean(c.req.header('HX-Request'));
 
-/** After a change to the set: the set fragment for htmx, else back to the page (post/redirect/get). */
-const setChanged = (c: Context, deps: OwnDigitsDeps) =>
-  isFragment(c) ? c.html(<OwnSet digits={listOwnDigits(deps.db)} />) : c.redirect('/own-digits', 303);
+/** After a change to the set: the set fragment (with what else changed) for htmx, else back to the page (post/redirect/get). */
+const setChanged = (c: Context, deps: OwnDigitsDeps, alongside: Child = null) =>
+  isFragment(c)
+    ? c.html(
+        <>
+          <OwnSet digits={listOwnDigits(deps.db)} />
+          {alongside}
+        </>,
+      )
+    : c.redirect('/own-digits', 303);
 
 /**
  * A picture form's body, streamed to a scratch folder as it arrives (a photo runs to 10 MB, which
@@ -141,7 +149,7 @@ export function ownDigitsRoutes(deps: OwnDigitsDeps): Hono {
         return { label, picture: await pictureToKeep(form, held) };
       });
       addOwnDigit(deps.db, { bytes: picture.bytes, label, name: picture.name }, picture);
-      return setChanged(c, deps);
+      return setChanged(c, deps, <KeptPicture label={label} />);
     })
     .post('/own-digits/:id{[0-9]{1,15}}/delete', (c) => {
       deleteOwnDigit(deps.db, Number(c.req.param('id')));
