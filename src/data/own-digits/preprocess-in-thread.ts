@@ -2,7 +2,7 @@ import { ConcurrencyLimit } from '../../core/concurrency-limit.ts';
 import { runThreadJob } from '../../core/thread-job.ts';
 import { ImageTooLargeError, UnreadableImageError } from './decode.ts';
 import type { PreprocessedDigit } from './preprocess.ts';
-import type { PreprocessMessage } from './preprocess-thread.ts';
+import type { PreprocessJob, PreprocessMessage } from './preprocess-thread.ts';
 
 /**
  * Far longer than a 24 MP photo takes even on a busy machine (seconds), short enough that a
@@ -16,24 +16,34 @@ export const PREPROCESS_TIME_LIMIT_MS = 60_000;
  */
 export const PREPROCESS_SLOTS = new ConcurrencyLimit(2);
 
+interface PreprocessOptions {
+  timeLimitMs?: number;
+  /** Also make the picture a 28x28 image as a picture folder's are (pictureToImage), for runs of such a dataset. */
+  asPicture?: boolean;
+}
+
+/** The digit preprocessing made, and the picture as a picture folder's image when asked. */
+export type PreprocessedPicture = PreprocessedDigit & { asPicture: Uint8Array | null };
+
 /**
  * preprocessDigit in a worker thread with a time limit, so that no picture can stall the caller's
  * event loop (a web server answering everyone else), at most PREPROCESS_SLOTS at once. The clock
  * starts once the thread has loaded its modules, so neither waiting for a slot nor a slow start
  * on a loaded machine counts against the picture.
  */
-export function preprocessInThread(bytes: Uint8Array, options: { timeLimitMs?: number } = {}): Promise<PreprocessedDigit> {
+export function preprocessInThread(bytes: Uint8Array, options: PreprocessOptions = {}): Promise<PreprocessedPicture> {
   return PREPROCESS_SLOTS.run(() => preprocessInOwnThread(bytes, options));
 }
 
-function preprocessInOwnThread(bytes: Uint8Array, { timeLimitMs = PREPROCESS_TIME_LIMIT_MS }: { timeLimitMs?: number }): Promise<PreprocessedDigit> {
+function preprocessInOwnThread(bytes: Uint8Array, { timeLimitMs = PREPROCESS_TIME_LIMIT_MS, asPicture = false }: PreprocessOptions): Promise<PreprocessedPicture> {
   let timer: NodeJS.Timeout | undefined;
   const script = new URL('./preprocess-thread.mjs', import.meta.url);
-  return runThreadJob<PreprocessedDigit, PreprocessMessage>(script, bytes, 'preprocessing', (message, job) => {
+  const job: PreprocessJob = { bytes, asPicture };
+  return runThreadJob<PreprocessedPicture, PreprocessMessage>(script, job, 'preprocessing', (message, job) => {
     if (message.kind === 'started') {
       const tooSlow = `reading the picture took over ${timeLimitMs / 1000} s and was stopped; try a smaller photo`;
       timer = setTimeout(() => job.reject(new UnreadableImageError(tooSlow)), timeLimitMs);
-    } else if (message.kind === 'done') job.resolve(message.digit);
+    } else if (message.kind === 'done') job.resolve({ ...message.digit, asPicture: message.asPicture });
     else if (message.kind === 'unreadable') job.reject(message.tooLarge ? new ImageTooLargeError(message.message) : new UnreadableImageError(message.message));
     else job.reject(new Error(message.error));
   }).finally(() => clearTimeout(timer));

@@ -9,7 +9,6 @@ import { addOwnDigit, deleteOwnDigit, listOwnDigits } from '../../data/own-digit
 import { notScoredOnDigits, predictWithRuns, scoreRunOnOwnDigits, type RunProbabilities } from '../../models/own-digits/predict.ts';
 import { nearestVectors } from '../../analysis/own-digits/neighbours.ts';
 import { preprocessInThread } from '../../data/own-digits/preprocess-in-thread.ts';
-import { pictureToImage } from '../../data/datasets/picture.ts';
 import { getRun, listRuns, type Run } from '../../store/store.ts';
 import { Layout } from '../components/layout.tsx';
 import type { WebDeps } from '../deps.ts';
@@ -30,13 +29,13 @@ const inThread = (deps: OwnDigitsDeps): RunProbabilities => (_db, run, pixels, c
 const completedRuns = (deps: OwnDigitsDeps) => listRuns(deps.db, { statuses: ['completed'] });
 
 async function readPicture(deps: OwnDigitsDeps, held: HeldPictures, picture: { bytes: Uint8Array; name: string }, neighbourRun: Run | undefined): Promise<Reading> {
-  const digit = await preprocessInThread(picture.bytes);
   // Each run reads the picture as its dataset was made: MNIST's runs through the digit
   // preprocessing (ink found, centred by mass), other datasets' as a picture folder's pictures
-  // were (greyscale, area-averaged to 28x28, inverted when the border is light).
+  // were (greyscale, area-averaged to 28x28, inverted when the border is light). Both in the thread.
   const runs = completedRuns(deps);
   const others = runs.filter((run) => run.dataset !== 'mnist');
-  const asMade = others.length > 0 ? Float32Array.from(pictureToImage(picture.bytes), (v) => v / 255) : null;
+  const digit = await preprocessInThread(picture.bytes, { asPicture: others.length > 0 });
+  const asMade = digit.asPicture && Float32Array.from(digit.asPicture, (v) => v / 255);
   const inputOf = (run: Run) => (run.dataset === 'mnist' || !asMade ? digit.input : asMade);
   const readings = [
     ...(await predictWithRuns(deps.db, runs.filter((run) => run.dataset === 'mnist'), digit.input, inThread(deps))),
