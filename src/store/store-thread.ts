@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDb, type Db } from '../../db/client.ts';
+import { openDb, openReadOnly, type Db } from '../../db/client.ts';
 import { runThreadJob } from '../core/thread-job.ts';
 
 /** Work on the store that is long on large rows (a model file's blob), and the thread script that does it. */
@@ -22,21 +22,21 @@ type StoreWorkMessage<T> = { kind: 'done'; result: T } | { kind: 'failed'; error
  * memory has no file for a second connection to open, so there the work is done in place. Buffers
  * in `moved` go to the thread without a copy and are empty here afterwards.
  */
-export function onStoreThread<J, T>(db: Db, work: StoreWork<J, T>, job: J, moved: ArrayBuffer[] = []): Promise<T> {
-  if (db.$client.memory) return Promise.resolve(work.perform(db, job));
+export async function onStoreThread<J, T>(db: Db, work: StoreWork<J, T>, job: J, moved: ArrayBuffer[] = []): Promise<T> {
+  if (db.$client.memory) return work.perform(db, job);
   return runThreadJob<T, StoreWorkMessage<T>>(
     work.script,
-    { file: db.$client.name, job },
+    { file: db.$client.name, readonly: db.$client.readonly, job },
     work.name,
     (message, control) => (message.kind === 'done' ? control.resolve(message.result) : control.reject(new Error(message.error))),
     moved,
   );
 }
 
-/** The thread's side of onStoreThread: opens the store, does the work, answers, closes. */
+/** The thread's side of onStoreThread: opens the store as its caller has it, does the work, answers, closes. */
 export async function serveStoreWork<J, T>(work: StoreWork<J, T>): Promise<void> {
-  const { file, job } = workerData as { file: string; job: J };
-  const db = openDb(file);
+  const { file, readonly, job } = workerData as { file: string; readonly: boolean; job: J };
+  const db = readonly ? openReadOnly(file) : openDb(file);
   let message: StoreWorkMessage<T>;
   try {
     message = { kind: 'done', result: await work.perform(db, job) };
