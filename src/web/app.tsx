@@ -12,6 +12,7 @@ import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
+import { CompletedRunHtml } from './completed-run-html.ts';
 import { handleError, handleNotFound } from './errors.tsx';
 import { labelIssuesRoutes } from './label-issues/routes.tsx';
 import { explainRoutes } from './explain/routes.tsx';
@@ -63,8 +64,8 @@ function bodiesUpTo(maxSize: number): MiddlewareHandler {
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets' | 'completedHtml'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'completedHtml'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
   const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
@@ -78,6 +79,7 @@ export function createApp(
     maps: deps.maps ?? new MapJobs(deps.db),
     analyses: deps.analyses ?? new RunAnalyses(deps.db, (dataset) => datasets.test(dataset).labels),
     explainer: deps.explainer ?? new ExplainThread(deps.db),
+    completedHtml: deps.completedHtml ?? new CompletedRunHtml(),
   };
   const app = new Hono();
   app.onError(handleError);

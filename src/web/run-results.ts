@@ -27,7 +27,7 @@ export interface RunResults {
  * A page of the run's test images: one confusion-matrix cell when `cell` is given, else every
  * mistake. Both galleries are one fragment route, told apart by their element ids.
  */
-export function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, run: Run, cell: { label: number; predicted: number } | undefined, page: number): GalleryPage {
+export function galleryPage({ db, datasets, completedHtml }: Pick<WebDeps, 'db' | 'datasets' | 'completedHtml'>, run: Run, cell: { label: number; predicted: number } | undefined, page: number): GalleryPage {
   const runId = run.id;
   const predictions = loadTestPredictions(db, runId);
   if (!predictions) throw new HTTPException(404, { message: `run ${runId} has no test predictions (it has not completed)` });
@@ -37,15 +37,17 @@ export function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, 
   const outcomes = outcomesWhere(predictions, datasets.test(run.dataset).labels, filter);
   const query = cell ? `label=${cell.label}&predicted=${cell.predicted}&` : '';
   const walk = cell ? `&cell=${cell.label}-${cell.predicted}` : '';
+  const shown = Math.min(page, Math.max(1, Math.ceil(outcomes.length / GALLERY_PAGE_SIZE)));
   return {
     id: cell ? 'cell-gallery' : 'misclassified',
     title: cell ? `True ${name(cell.label)}, predicted ${name(cell.predicted)}` : 'Misclassified test images',
     runId,
     classNames,
     outcomes,
-    page: Math.min(page, Math.max(1, Math.ceil(outcomes.length / GALLERY_PAGE_SIZE))),
+    page: shown,
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
     imageUrl: (index) => `/images/test/${index}?run=${runId}${walk}`,
+    keep: (render) => completedHtml.of(run, `gallery?${query}page=${shown}`, render),
   };
 }
 

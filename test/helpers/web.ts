@@ -7,6 +7,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
+import { CompletedRunHtml } from '../../src/web/completed-run-html.ts';
 import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
@@ -25,7 +26,9 @@ export function webApp() {
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
   const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
   const explainer = new ExplainThread(db);
-  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases }) };
+  const completedHtml = new CompletedRunHtml();
+  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, completedHtml, leases };
+  return { ...deps, app: createApp(deps) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */
