@@ -5,7 +5,8 @@ import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import type { RunQueue } from '../execution/queue.ts';
 import type { RunStore } from '../store/run-store.ts';
-import type { CompletedRunHtml } from './completed-run-html.ts';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { CompletedRunMemo } from './completed-run-memo.ts';
 import type { DatasetImages, TestImages } from './test-images.ts';
 
 /** What the routes read and act on; createApp builds one per app, tests pass their own parts. */
@@ -28,5 +29,7 @@ export interface WebDeps {
   /** Attribution maps and the embeddings of explained images, one request at a time in a thread. */
   explainer: ExplainThread;
   /** The galleries of completed runs, rendered once. */
-  completedHtml: CompletedRunHtml;
+  completedHtml: CompletedRunMemo<JSX.Element>;
+  /** Why each completed run's model is degenerate (or null), for the runs list. */
+  collapses: CompletedRunMemo<string | null>;
 }

@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
 import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
@@ -47,7 +48,8 @@ export function galleryPage({ db, datasets, completedHtml }: Pick<WebDeps, 'db' 
     page: shown,
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
     imageUrl: (index) => `/images/test/${index}?run=${runId}${walk}`,
-    keep: (render) => completedHtml.of(run, `gallery?${query}page=${shown}`, render),
+    // String() throws for a render with async components, which could not be kept as a string.
+    keep: (render) => completedHtml.of(run, `gallery?${query}page=${shown}`, () => raw(String(render()))),
   };
 }
 

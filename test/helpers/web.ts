@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { ExplainThread } from '../../src/analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
@@ -7,7 +8,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
-import { CompletedRunHtml } from '../../src/web/completed-run-html.ts';
+import { CompletedRunMemo } from '../../src/web/completed-run-memo.ts';
 import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
@@ -26,8 +27,8 @@ export function webApp() {
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
   const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
   const explainer = new ExplainThread(db);
-  const completedHtml = new CompletedRunHtml();
-  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, completedHtml, leases };
+  const [completedHtml, collapses] = [new CompletedRunMemo<JSX.Element>(64), new CompletedRunMemo<string | null>(1000)];
+  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, completedHtml, collapses, leases };
   return { ...deps, app: createApp(deps) };
 }
 

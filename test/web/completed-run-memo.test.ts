@@ -1,34 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../src/store/store.ts';
-import { CompletedRunHtml } from '../../src/web/completed-run-html.ts';
+import { CompletedRunMemo } from '../../src/web/completed-run-memo.ts';
 import { recordCompletedRun } from '../helpers/recorded-runs.ts';
 import { webApp } from '../helpers/web.ts';
 
 const run = (id: number, status: Run['status']) => ({ id, status }) as Run;
 
-describe('the kept HTML of completed runs', () => {
-  it('renders a part of a completed run once, and a running run every time', () => {
-    const kept = new CompletedRunHtml();
-    let renders = 0;
-    const draw = () => (renders++, <p>drawn {renders}</p>);
-    expect(String(kept.of(run(1, 'completed'), 'part', draw))).toBe('<p>drawn 1</p>');
-    expect(String(kept.of(run(1, 'completed'), 'part', draw))).toBe('<p>drawn 1</p>');
-    expect(String(kept.of(run(1, 'completed'), 'other part', draw))).toBe('<p>drawn 2</p>');
-    expect(String(kept.of(run(2, 'running'), 'part', draw))).toBe('<p>drawn 3</p>');
-    expect(String(kept.of(run(2, 'running'), 'part', draw))).toBe('<p>drawn 4</p>');
+describe('what is kept of completed runs', () => {
+  it('computes a part of a completed run once, and of a running run every time', () => {
+    const kept = new CompletedRunMemo<string>(10);
+    let computed = 0;
+    const compute = () => `value ${++computed}`;
+    expect(kept.of(run(1, 'completed'), 'part', compute)).toBe('value 1');
+    expect(kept.of(run(1, 'completed'), 'part', compute)).toBe('value 1');
+    expect(kept.of(run(1, 'completed'), 'other part', compute)).toBe('value 2');
+    expect(kept.of(run(2, 'running'), 'part', compute)).toBe('value 3');
+    expect(kept.of(run(2, 'running'), 'part', compute)).toBe('value 4');
+  });
+
+  it('keeps null, a value like any other', () => {
+    const kept = new CompletedRunMemo<string | null>(10);
+    let computed = 0;
+    for (let i = 0; i < 2; i++) kept.of(run(1, 'completed'), 'part', () => (computed++, null));
+    expect(computed).toBe(1);
   });
 
   it('keeps only the parts asked for last', () => {
-    const kept = new CompletedRunHtml(2);
-    let renders = 0;
-    const draw = () => (renders++, <p>{renders}</p>);
-    for (const id of [1, 2, 1, 3]) kept.of(run(id, 'completed'), 'part', draw); // 2 is the one asked for longest ago
-    expect(renders).toBe(3);
-    kept.of(run(1, 'completed'), 'part', draw);
-    kept.of(run(3, 'completed'), 'part', draw);
-    expect(renders).toBe(3);
-    kept.of(run(2, 'completed'), 'part', draw);
-    expect(renders).toBe(4);
+    const kept = new CompletedRunMemo<number>(2);
+    let computed = 0;
+    const compute = () => ++computed;
+    for (const id of [1, 2, 1, 3]) kept.of(run(id, 'completed'), 'part', compute); // 2 is the one asked for longest ago
+    expect(computed).toBe(3);
+    kept.of(run(1, 'completed'), 'part', compute);
+    kept.of(run(3, 'completed'), 'part', compute);
+    expect(computed).toBe(3);
+    kept.of(run(2, 'completed'), 'part', compute);
+    expect(computed).toBe(4);
   });
 
   it("serves each page and cell of a completed run's galleries as drawn from its stored predictions", async () => {
