@@ -1,3 +1,5 @@
+import { raw } from 'hono/html';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { Run } from '../store/store.ts';
 
 /**
@@ -23,4 +25,10 @@ export class CompletedRunMemo<T> {
     if (this.kept.size > this.max) this.kept.delete(this.kept.keys().next().value!);
     return value;
   }
+}
+
+/** `part` of `run` as `render` draws it, kept as HTML while the run is completed. */
+export function keptHtml(memo: CompletedRunMemo<JSX.Element>, run: Run, part: string, render: () => JSX.Element): JSX.Element {
+  // String() throws for a render with async components, which could not be kept as a string.
+  return memo.of(run, part, () => raw(String(render())));
 }

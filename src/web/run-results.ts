@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
 import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
@@ -6,6 +5,7 @@ import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts'
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../store/store.ts';
 import { GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
+import { keptHtml } from './completed-run-memo.ts';
 import type { WebDeps } from './deps.ts';
 import type { MatrixCell, ResultsView } from './run-view-state.ts';
 
@@ -48,8 +48,7 @@ export function galleryPage({ db, datasets, completedHtml }: Pick<WebDeps, 'db' 
     page: shown,
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
     imageUrl: (index) => `/images/test/${index}?run=${runId}${walk}`,
-    // String() throws for a render with async components, which could not be kept as a string.
-    keep: (render) => completedHtml.of(run, `gallery?${query}page=${shown}`, () => raw(String(render()))),
+    keep: (render) => keptHtml(completedHtml, run, `gallery?${query}page=${shown}`, render),
   };
 }
 

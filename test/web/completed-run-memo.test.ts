@@ -55,4 +55,19 @@ describe('what is kept of completed runs', () => {
     // The run page shows the kept gallery of its mistakes.
     expect(await (await app.request(`/runs/${completed.id}`)).text()).toContain(first[0]!.slice(0, 2000));
   });
+
+  it("serves a pair's compared images as drawn from both runs' stored predictions, each pair its own", async () => {
+    const uncached = webApp();
+    const { app, db, images } = webApp();
+    for (const { db: store } of [{ db }, uncached]) for (const seed of [1, 2, 3]) recordCompletedRun(store, images.labels, { seed, accuracy: 0.9 });
+    const pages = ['/compare?runs=1,2', '/compare?runs=1,3', '/compare?runs=2,3'];
+    const fixedOf = (html: string) => html.slice(html.indexOf('<h3>Fixed'), html.indexOf('<section class="ab-why">'));
+    const first = await Promise.all(pages.map(async (path) => fixedOf(await (await app.request(path)).text())));
+    expect(new Set(first).size).toBe(3);
+    for (const [i, path] of pages.entries()) {
+      const again = fixedOf(await (await app.request(path)).text());
+      expect(again, path).toBe(first[i]);
+      expect(again, path).toBe(fixedOf(await (await uncached.app.request(path)).text()));
+    }
+  }, 60_000);
 });
