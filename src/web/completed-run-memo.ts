@@ -4,9 +4,9 @@ import type { Run } from '../store/store.ts';
 
 /**
  * Values of completed runs that nothing can change any more (a run's test predictions are final
- * once it completes), computed once per app and kept: the HTML of a run's galleries, 48 tiles of
- * thumbnail and probability bars that were a third of its page's rendering, and the runs list's
- * degenerate-model flags, a query per row. Run ids are never reused (AUTOINCREMENT), so an id
+ * once it completes), computed once per app and kept: the HTML of a run's galleries (48 tiles of
+ * thumbnail and probability bars, a third of its page's rendering) and of a compared pair's fixed
+ * and broken images, and the runs list's degenerate-model flags (a query per row). Run ids are never reused (AUTOINCREMENT), so an id
  * names a run for good. Keeps the `max` values asked for last.
  */
 export class CompletedRunMemo<T> {
