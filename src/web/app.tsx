@@ -64,8 +64,8 @@ function bodiesUpTo(maxSize: number): MiddlewareHandler {
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets' | 'completedHtml' | 'collapses'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'completedHtml' | 'collapses'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets' | 'galleries' | 'pairImages' | 'collapses'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'galleries' | 'pairImages' | 'collapses'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
   const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
@@ -79,7 +79,8 @@ export function createApp(
     maps: deps.maps ?? new MapJobs(deps.db),
     analyses: deps.analyses ?? new RunAnalyses(deps.db, (dataset) => datasets.test(dataset).labels),
     explainer: deps.explainer ?? new ExplainThread(deps.db),
-    completedHtml: deps.completedHtml ?? new CompletedRunMemo(64),
+    galleries: deps.galleries ?? new CompletedRunMemo(64),
+    pairImages: deps.pairImages ?? new CompletedRunMemo(64),
     collapses: deps.collapses ?? new CompletedRunMemo(100_000),
   };
   const app = new Hono();

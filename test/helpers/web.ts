@@ -9,6 +9,7 @@ import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { CompletedRunMemo } from '../../src/web/completed-run-memo.ts';
+import type { DrawnGallery } from '../../src/web/run-results.ts';
 import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import { memoryDb } from './db.ts';
 import { storeOn } from '../../src/store/open-store.ts';
@@ -27,8 +28,9 @@ export function webApp() {
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
   const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
   const explainer = new ExplainThread(db);
-  const [completedHtml, collapses] = [new CompletedRunMemo<JSX.Element>(64), new CompletedRunMemo<string | null>(1000)];
-  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, completedHtml, collapses, leases };
+  const [galleries, pairImages] = [new CompletedRunMemo<DrawnGallery>(64), new CompletedRunMemo<JSX.Element>(64)];
+  const collapses = new CompletedRunMemo<string | null>(1000);
+  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, galleries, pairImages, collapses, leases };
   return { ...deps, app: createApp(deps) };
 }
 

@@ -52,12 +52,12 @@ function pairOrRefusal(pair: Pairing, a: number, b: number): PairedRuns | { refu
   }
 }
 
-async function pairOutcome({ db, completedHtml }: Pick<WebDeps, 'db' | 'completedHtml'>, pair: Pairing, statistics: PairStatisticsCache, a: number, b: number): Promise<PairOutcome> {
+async function pairOutcome({ db, pairImages }: Pick<WebDeps, 'db' | 'pairImages'>, pair: Pairing, statistics: PairStatisticsCache, a: number, b: number): Promise<PairOutcome> {
   const paired = pairOrRefusal(pair, a, b);
   if ('refused' in paired) return paired;
   const { accuracyDeltaInterval, ece } = await statistics.of(paired);
   // Only completed runs pair, so what is drawn from their predictions alone never changes: kept under B, named by A.
-  const keep: KeepPart = (part, render) => keptHtml(completedHtml, paired.b, `against ${paired.a.id}: ${part}`, render);
+  const keep: KeepPart = (part, render) => keptHtml(pairImages, paired.b, `against ${paired.a.id}: ${part}`, render);
   return { paired, comparison: comparePaired(db, paired, accuracyDeltaInterval), ece, keep };
 }
 

@@ -1,4 +1,3 @@
-import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ImageOutcome } from '../../analysis/test-outcomes.ts';
 import { percent, plural } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
@@ -26,8 +25,6 @@ export interface GalleryPage {
   pageUrl: (n: number) => string;
   /** The image view of test image `index`, whose previous and next stay among these images where it can. */
   imageUrl: (index: number) => string;
-  /** Draws the gallery with `render`, or answers the HTML kept from the last time (a completed run's never changes). */
-  keep: (render: () => JSX.Element) => JSX.Element;
 }
 
 function Pager({ gallery, pages }: { gallery: GalleryPage; pages: number }) {
@@ -53,10 +50,6 @@ function Pager({ gallery, pages }: { gallery: GalleryPage; pages: number }) {
  * view with this run's probabilities.
  */
 export function Gallery({ gallery, images }: { gallery: GalleryPage; images: TestImages }) {
-  return gallery.keep(() => <Tiles gallery={gallery} images={images} />);
-}
-
-function Tiles({ gallery, images }: { gallery: GalleryPage; images: TestImages }) {
   const pages = Math.ceil(gallery.outcomes.length / GALLERY_PAGE_SIZE);
   const name = (c: number) => gallery.classNames?.[c] ?? String(c);
   // Names longer than a digit take a line of their own above the confidence.

@@ -32,7 +32,7 @@ function app(): Hono {
   const images = new TestImages(() => loadMnist('test', { limit: 500 }));
   const trainImages = new TestImages(() => loadMnist('train', { limit: 500 }));
   const deps = { ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages, datasets: new DatasetImages(db, { test: images, train: trainImages }), jobs: new ModelJobs(db) };
-  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db), completedHtml: new CompletedRunMemo(1), collapses: new CompletedRunMemo(1) }));
+  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db), galleries: new CompletedRunMemo(1), pairImages: new CompletedRunMemo(1), collapses: new CompletedRunMemo(1) }));
   return app;
 }
 
