@@ -31,7 +31,7 @@ const options = benchOptions({
     root: { type: 'string', placeholder: 'DIR', description: 'the checkout whose bin/digitlab.js is probed (default: this one)' },
     kind: { type: 'string', multiple: true, placeholder: 'KIND', description: `run only this kind of probe (${KINDS.join(', ')}); repeatable` },
     db: { type: 'string', placeholder: 'PATH', description: 'measure the size of the runs in this store instead of training a small one' },
-    'runs-store': { type: 'string', placeholder: 'PATH', description: 'a store with finished runs 1-3 that fuzz and host attack, each on a copy (default: three small runs trained here)' },
+    'runs-store': { type: 'string', placeholder: 'PATH', description: 'a store with finished runs 1-3 that fuzz and host attack and load shows beside two training runs, each on a copy (default: three small runs trained here)' },
     timeout: { type: 'integer', min: 5, max: 3600, placeholder: 'S', description: 'seconds before a CLI probe counts as hung and is killed (default 120: a loaded machine starts the CLI slowly)' },
   },
 }) as { root?: string; kind?: Kind[]; db?: string; 'runs-store'?: string; timeout?: number };
@@ -197,8 +197,8 @@ async function embeddingCosts(file: string, stored: { runId: number; count: numb
 }
 
 console.log(`probes of ${root}: ${machineLine()}`);
-const needsRuns = kinds.has('fuzz') || kinds.has('host');
-if (needsRuns && !options['runs-store']) console.log('\ntraining three small runs for the fuzz and host probes to attack (pass --runs-store to use a store of your own)...');
+const needsRuns = kinds.has('fuzz') || kinds.has('host') || kinds.has('load');
+if (needsRuns && !options['runs-store']) console.log('\ntraining three small runs for the fuzz, host and load probes (pass --runs-store to use a store of your own)...');
 const runsStore = needsRuns ? path.resolve(options['runs-store'] ?? (await smallRunStore('runs', 3))) : '';
 const target = { root, scratch, runsStore };
 const rows: Row[] = [];

@@ -19,7 +19,7 @@ export interface Target {
   root: string;
   /** A scratch directory for stores. */
   scratch: string;
-  /** A store with finished runs (ids 1-3) to fuzz and attack; copied, never written. */
+  /** A store with finished runs (ids 1-3) to fuzz, attack and show under load; copied, never written. */
   runsStore: string;
 }
 
@@ -356,21 +356,31 @@ export async function killProbe(target: Target): Promise<Row[]> {
   }
 }
 
-const LOAD_PAGES = ['/', '/runs', '/runs/1', '/runs/2', '/runs/1/live', '/api/runs', '/api/runs/1', '/healthz'];
+/**
+ * What a person opens while two runs train: the runs list, the pages of a training run (its live
+ * fragment is what the open page polls), the JSON, a completed run's page and a comparison of two
+ * completed runs (the runs store's 1 and 2).
+ */
+const loadPages = ([a, b]: number[]) =>
+  ['/', '/runs', `/runs/${a}`, `/runs/${b}`, `/runs/${a}/live`, '/api/runs', `/api/runs/${a}`, '/healthz', '/runs/1', '/compare?runs=1,2'];
 
 export async function loadProbe(target: Target): Promise<Row[]> {
-  const site = await startServer(target, 'load', ['--max-concurrent', '2']);
+  const site = await startServer(target, 'load', ['--max-concurrent', '2'], target.runsStore);
   try {
     await queueRuns(site, 2);
-    await waitFor('two runs training', () => runRows(site.file).filter((r) => r.status === 'running').length === 2, 600_000);
+    const training = await waitFor('two runs training', () => {
+      const ids = runRows(site.file).filter((r) => r.status === 'running').map((r) => r.id);
+      return ids.length === 2 && ids;
+    }, 600_000);
+    const pages = loadPages(training);
     const latencies: number[] = [];
-    const byPage = new Map<string, number[]>(LOAD_PAGES.map((page) => [page, []]));
+    const byPage = new Map<string, number[]>(pages.map((page) => [page, []]));
     let errors = 0;
     let next = 0;
     const total = 600;
     const client = async () => {
       while (next < total) {
-        const page = LOAD_PAGES[next++ % LOAD_PAGES.length]!;
+        const page = pages[next++ % pages.length]!;
         const answer = await send(site.url, page);
         latencies.push(answer.ms);
         byPage.get(page)!.push(answer.ms);

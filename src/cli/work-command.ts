@@ -18,9 +18,9 @@ export const workCommand: Command = {
     retry: { type: 'integer', min: 0, max: 10, description: "times an interrupted run (SIGTERM) is queued again before it is failed: the server's --retry (default 0)" },
   },
   async run({ positionals, options }, context) {
-    // Below the server that spawned us, above its background analyses (10): the server's event loop
-    // then gets a core the moment a page asks, while runs train on both. Threads started from here
-    // on, the training replicas among them, inherit it.
+    // The queue starts us under SCHED_IDLE where chrt can set it; where it cannot, this is what is
+    // left: below the server that spawned us, above its background analyses (10). Threads started
+    // from here on, the training replicas among them, inherit it.
     lowerThisThreadsPriority(5);
     const store = openRunStoreFor(options, context);
     const { db } = store;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from '../../db/client.ts';
 import type { Hyperparameters } from '../training/hyperparameters.ts';
 import { availableCores } from '../training/steppers.ts';
+import { IdleLauncher } from '../core/thread-priority.ts';
 import type { SlurmExecutor } from './slurm/slurm-executor.ts';
 import { settleLost, type Executor, type LostTrainer } from './executor.ts';
 import { TrackedScripts } from './tracking/tracked-scripts.ts';
@@ -47,6 +48,8 @@ export interface RunQueueOptions {
   stopGraceMs?: number;
   /** serve --retry: times a run whose worker is interrupted (SIGTERM) is queued again before it is failed. */
   retries?: number;
+  /** The chrt that puts workers under SCHED_IDLE (default: chrt on the PATH; tests name a missing one). */
+  chrt?: string;
 }
 
 /**
@@ -61,9 +64,11 @@ export class RunQueue {
   private timer: NodeJS.Timeout | undefined;
   /** The executors besides this queue's own processes: a Slurm job per run, remote workers, scripts that track their own runs. */
   private readonly elsewhere: Executor[];
+  private readonly launcher: IdleLauncher;
 
   constructor(private readonly options: RunQueueOptions) {
     this.maxConcurrent = options.maxConcurrent ?? 1;
+    this.launcher = new IdleLauncher((line) => this.log(line), options.chrt);
     this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db, options.runs), new TrackedScripts(options.db, options.runs)];
   }
 
@@ -182,7 +187,9 @@ export class RunQueue {
     // Each of the runs that may train at once gets an equal share of the cores.
     const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
     const retry = String(this.options.retries ?? 0);
-    const worker = spawn(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry], {
+    // Under SCHED_IDLE, training (its replica threads too) gives a core to the server the moment a page asks.
+    const [command, args] = this.launcher.argv(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry]);
+    const worker = spawn(command, args, {
       // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
@@ -12,6 +12,7 @@ import { analysisRoutes } from './analysis/routes.tsx';
 import { compareRoutes } from './compare/routes.tsx';
 import { sweepRoutes } from './compare/sweep-routes.tsx';
 import type { WebDeps } from './deps.ts';
+import { CompletedRunMemo } from './completed-run-memo.ts';
 import { handleError, handleNotFound } from './errors.tsx';
 import { labelIssuesRoutes } from './label-issues/routes.tsx';
 import { explainRoutes } from './explain/routes.tsx';
@@ -47,14 +48,24 @@ const SECURITY_HEADERS = secureHeaders({
 });
 
 /**
+ * The general body limit, for the methods whose bodies routes read. A GET skips it: asking for a
+ * request's body makes @hono/node-server build a whole fetch Request (about a quarter of a
+ * millisecond), which every page and poll would otherwise pay for a body no GET route reads.
+ */
+function bodiesUpTo(maxSize: number): MiddlewareHandler {
+  const limit = bodyLimit({ maxSize, onError: () => { throw new HTTPException(413, { message: `the request body is over ${maxSize / 1024} kB` }); } });
+  return (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next));
+}
+
+/**
  * The web workbench as a Hono app, built per call so tests get their own and never open a port.
  * `images` defaults to the MNIST test set (`trainImages` to the training set), read on first use.
  * `listening` says which Host names it answers (loopback names on any port when not given);
  * `accessTokenHash` makes every request need the token (--allow-remote).
  */
 export function createApp(
-  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets'> &
-    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
+  deps: Omit<WebDeps, 'images' | 'trainImages' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'datasets' | 'galleries' | 'pairImages' | 'collapses'> &
+    Partial<Pick<WebDeps, 'images' | 'trainImages' | 'datasets' | 'jobs' | 'maps' | 'analyses' | 'explainer' | 'galleries' | 'pairImages' | 'collapses'>> & { leases?: LeasePolicy; listening?: Listening; accessTokenHash?: Buffer },
 ): Hono {
   const images = deps.images ?? new TestImages();
   const trainImages = deps.trainImages ?? new TestImages(() => loadMnist('train'));
@@ -68,6 +79,9 @@ export function createApp(
     maps: deps.maps ?? new MapJobs(deps.db),
     analyses: deps.analyses ?? new RunAnalyses(deps.db, (dataset) => datasets.test(dataset).labels),
     explainer: deps.explainer ?? new ExplainThread(deps.db),
+    galleries: deps.galleries ?? new CompletedRunMemo(64),
+    pairImages: deps.pairImages ?? new CompletedRunMemo(64),
+    collapses: deps.collapses ?? new CompletedRunMemo(100_000),
   };
   const app = new Hono();
   app.onError(handleError);
@@ -85,7 +99,7 @@ export function createApp(
   // Photos of digits and imported models run to megabytes: those routes set their own limit, so they come before the general one.
   app.route('/', ownDigitsRoutes(full));
   app.route('/', importRoutes(full));
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new HTTPException(413, { message: 'the request body is over 64 kB' }); } }));
+  app.use(bodiesUpTo(64 * 1024));
   for (const routes of [staticRoutes(), apiRoutes(full), runsRoutes(full), runRoutes(full), imageRoutes(full), explainRoutes(full), compareRoutes(full), sweepRoutes(full), analysisRoutes(full), labelIssuesRoutes(full)]) app.route('/', routes);
   return app;
 }

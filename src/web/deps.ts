@@ -5,6 +5,9 @@ import type { ModelJobs } from '../analysis/model-jobs/model-jobs.ts';
 import type { RunAnalyses } from '../analysis/run-analyses/run-analyses.ts';
 import type { RunQueue } from '../execution/queue.ts';
 import type { RunStore } from '../store/run-store.ts';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { CompletedRunMemo } from './completed-run-memo.ts';
+import type { DrawnGallery } from './run-results.ts';
 import type { DatasetImages, TestImages } from './test-images.ts';
 
 /** What the routes read and act on; createApp builds one per app, tests pass their own parts. */
@@ -26,4 +29,10 @@ export interface WebDeps {
   analyses: RunAnalyses;
   /** Attribution maps and the embeddings of explained images, one request at a time in a thread. */
   explainer: ExplainThread;
+  /** The gallery pages of completed runs, drawn once. */
+  galleries: CompletedRunMemo<DrawnGallery>;
+  /** The fixed and broken images of compared pairs, drawn once. */
+  pairImages: CompletedRunMemo<JSX.Element>;
+  /** Why each completed run's model is degenerate (or null), for the runs list. */
+  collapses: CompletedRunMemo<string | null>;
 }

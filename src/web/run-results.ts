@@ -1,10 +1,12 @@
+import { raw } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
 import { effectiveTestDecisions, runLabelAccuracies, type LabelAccuracies } from '../analysis/label-issues/corrected-accuracy.ts';
 import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts';
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../store/store.ts';
-import { GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
+import { Gallery, GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
 import type { WebDeps } from './deps.ts';
 import type { MatrixCell, ResultsView } from './run-view-state.ts';
 
@@ -14,9 +16,9 @@ export interface RunResults {
   /** The run's dataset's class names, in label order. */
   classNames: string[];
   metrics: ClassMetrics[];
-  misclassified: GalleryPage;
+  misclassified: DrawnGallery;
   /** The images of the confusion-matrix cell the page's URL picked, if it picked one. */
-  cellGallery: GalleryPage | null;
+  cellGallery: DrawnGallery | null;
   /** Why the model is degenerate, or null. */
   degenerate: string | null;
   /** Accuracy on the original labels, the corrected ones, and without the ambiguous images. */
@@ -27,7 +29,7 @@ export interface RunResults {
  * A page of the run's test images: one confusion-matrix cell when `cell` is given, else every
  * mistake. Both galleries are one fragment route, told apart by their element ids.
  */
-export function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, run: Run, cell: { label: number; predicted: number } | undefined, page: number): GalleryPage {
+function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, run: Run, cell: MatrixCell | undefined, page: number): GalleryPage {
   const runId = run.id;
   const predictions = loadTestPredictions(db, runId);
   if (!predictions) throw new HTTPException(404, { message: `run ${runId} has no test predictions (it has not completed)` });
@@ -47,6 +49,25 @@ export function galleryPage({ db, datasets }: Pick<WebDeps, 'db' | 'datasets'>, 
     pageUrl: (n) => `/runs/${runId}/gallery?${query}page=${n}`,
     imageUrl: (index) => `/images/test/${index}?run=${runId}${walk}`,
   };
+}
+
+/** A page of a gallery as drawn: the page shown (the last one where a later one was asked for) and its HTML. */
+export interface DrawnGallery {
+  page: number;
+  html: JSX.Element;
+}
+
+/**
+ * A gallery page drawn once and kept: galleries exist only for completed runs, whose predictions
+ * are final, so a page asked for again needs neither the predictions read nor the images sorted.
+ */
+export function drawnGallery(deps: Pick<WebDeps, 'db' | 'datasets' | 'galleries'>, run: Run, cell: MatrixCell | undefined, page: number): DrawnGallery {
+  const query = cell ? `label=${cell.label}&predicted=${cell.predicted}&` : '';
+  return deps.galleries.of(run, `${query}page=${page}`, () => {
+    const gallery = galleryPage(deps, run, cell, page);
+    // String() throws for a render with async components, which could not be kept as a string.
+    return { page: gallery.page, html: raw(String(Gallery({ gallery, images: deps.datasets.test(run.dataset) }))) };
+  });
 }
 
 /** Where one image of a confusion-matrix cell sits among the cell's images, in the gallery's order. */
@@ -79,8 +100,8 @@ export function runResults(deps: WebDeps, run: Run, view: ResultsView = { cellPa
     confusion,
     classNames: deps.datasets.classNames(run.dataset),
     metrics: classMetrics(confusion),
-    misclassified: galleryPage(deps, run, undefined, view.page),
-    cellGallery: view.cell ? galleryPage(deps, run, view.cell, view.cellPage) : null,
+    misclassified: drawnGallery(deps, run, undefined, view.page),
+    cellGallery: view.cell ? drawnGallery(deps, run, view.cell, view.cellPage) : null,
     degenerate: modelCollapse(confusion),
     // Label decisions are on MNIST's images: another dataset's run has none.
     accuracies: run.dataset === 'mnist' ? runLabelAccuracies(deps.db, run, test.labels, effectiveTestDecisions(deps.db)) : null,

@@ -6,14 +6,16 @@ import { availableColumns, chosenColumns, LABEL_SORTS, type RunColumn } from './
 import type { WebDeps } from './deps.ts';
 import { PER_PAGE, resolveFilters, type ListedRun, type RunFilters } from './run-filters.ts';
 
-export type RunsViewDeps = Pick<WebDeps, 'db' | 'images'>;
+/** `collapses` keeps the degenerate flags of completed runs; without (the import route's page), each is read again. */
+export type RunsViewDeps = Pick<WebDeps, 'db' | 'images'> & Partial<Pick<WebDeps, 'collapses'>>;
 
 /** A row as the list shows it; `decisions` are the test-label decisions, read once per page. */
-export function listed({ db, images }: RunsViewDeps, row: RunListRow, decisions = effectiveTestDecisions(db)): ListedRun {
+export function listed({ db, images, collapses }: RunsViewDeps, row: RunListRow, decisions = effectiveTestDecisions(db)): ListedRun {
   const { run } = row;
+  const collapse = () => modelCollapse(testConfusion(db, run.id));
   return {
     ...row,
-    degenerate: run.status === 'completed' ? modelCollapse(testConfusion(db, run.id)) : null,
+    degenerate: run.status !== 'completed' ? null : collapses ? collapses.of(run, 'collapse', collapse) : collapse(),
     accuracies: runLabelAccuracies(db, run, images.labels, decisions),
   };
 }

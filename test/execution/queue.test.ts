@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { createRun, epochHistory, getRun, processIsAlive, type Run } from '../..
 import { memoryDb, smallRunParams } from '../helpers/db.ts';
 import { exited, until } from '../helpers/waiting.ts';
 import { storeOn } from '../../src/store/open-store.ts';
+import { CHRT } from '../../src/core/thread-priority.ts';
+import { SCHED_IDLE, schedulingOf } from '../helpers/scheduling.ts';
 
 const BIN = path.resolve('bin/digitlab.js');
 
@@ -41,9 +43,9 @@ const workerProcesses = () =>
     .split('\n')
     .filter((line) => / work \d+ /.test(line));
 
-/** A thread's nice value: field 19 of /proc/PID/task/TID/stat, counted after the parenthesised name. */
-const threadNiceness = (pid: number, tid: number) =>
-  Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+const threadNiceness = (pid: number, tid: number) => schedulingOf(pid, tid).nice;
+
+const chrtWorks = spawnSync(CHRT, ['--idle', '0', CHRT, '--version'], { stdio: 'ignore' }).status === 0;
 
 let queue: RunQueue | undefined;
 afterEach(async () => {
@@ -84,6 +86,16 @@ describe('the run queue', () => {
     expect(lines.join('\n')).toMatch(/\[run 1\] run 1 completed/);
   });
 
+  it('trains at a lower nice value where chrt is missing, and says so once', async () => {
+    const db = fileDb();
+    const lines: string[] = [];
+    queue = new RunQueue({ ...storeOn(db), log: (line) => lines.push(line), chrt: '/nonexistent/chrt' });
+    const runs = [await queue.enqueue(tiny('no chrt')), await queue.enqueue(tiny('still none'))];
+    queue.start();
+    for (const run of runs) expect((await waitFor(db, run.id, ended)).status).toBe('completed');
+    expect(lines.filter((line) => /SCHED_IDLE/.test(line))).toEqual([expect.stringMatching(/cannot set SCHED_IDLE here: runs train at a lower nice value/)]);
+  });
+
   it('cancels a running run by signalling its worker, which records the cancellation', async () => {
     const db = fileDb();
     queue = new RunQueue(storeOn(db));
@@ -94,6 +106,8 @@ describe('the run queue', () => {
     const trainingNice = Math.max(5, os.getPriority());
     expect(threadNiceness(pid!, pid!)).toBe(trainingNice);
     expect(readdirSync(`/proc/${pid}/task`).filter((tid) => threadNiceness(pid!, Number(tid)) === trainingNice).length).toBeGreaterThanOrEqual(3);
+    // And under SCHED_IDLE where chrt can set it, so a page request never waits for a training thread's time slice.
+    if (chrtWorks) expect(new Set(readdirSync(`/proc/${pid}/task`).map((tid) => schedulingOf(pid!, Number(tid)).policy))).toEqual(new Set([SCHED_IDLE]));
     // Until the worker records it, the run says a cancel was asked for (its page shows that, not a Cancel button).
     expect(await queue.cancel(run.id)).toMatchObject({ status: 'running', cancelRequested: true });
     expect(await waitFor(db, run.id, ended)).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });

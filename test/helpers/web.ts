@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { ExplainThread } from '../../src/analysis/explain/explain-in-thread.ts';
 import { MapJobs } from '../../src/analysis/maps/map-jobs.ts';
 import { ModelJobs } from '../../src/analysis/model-jobs/model-jobs.ts';
@@ -7,6 +8,8 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { RunQueue } from '../../src/execution/queue.ts';
 import { leasePolicy } from '../../src/execution/workers/leases.ts';
 import { createApp } from '../../src/web/app.tsx';
+import { CompletedRunMemo } from '../../src/web/completed-run-memo.ts';
+import type { DrawnGallery } from '../../src/web/run-results.ts';
 import { DatasetImages, TestImages } from '../../src/web/test-images.ts';
 import type { Db } from '../../db/client.ts';
 import { memoryDb } from './db.ts';
@@ -26,7 +29,10 @@ export function webApp(store: Db = memoryDb()) {
   const datasets = new DatasetImages(db, { test: images, train: trainImages });
   const analyses = new RunAnalyses(db, (dataset) => datasets.test(dataset).labels);
   const explainer = new ExplainThread(db);
-  return { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases, app: createApp({ db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, leases }) };
+  const [galleries, pairImages] = [new CompletedRunMemo<DrawnGallery>(64), new CompletedRunMemo<JSX.Element>(64)];
+  const collapses = new CompletedRunMemo<string | null>(1000);
+  const deps = { db, runs, queue, images, trainImages, datasets, jobs, maps, analyses, explainer, galleries, pairImages, collapses, leases };
+  return { ...deps, app: createApp(deps) };
 }
 
 /** A same-origin form post, as a browser sends one (the CSRF guard wants the Origin). */

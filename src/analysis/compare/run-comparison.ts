@@ -113,13 +113,34 @@ export interface PairedRuns {
   predictions: PairedPredictions;
 }
 
+/**
+ * A dataset's whole test split, labels and class names, as a caller already holds it: a server keeps
+ * it in memory, where reading the IDX file again took longer than the rest of a comparison.
+ */
+export type TestLabels = (dataset: string) => { labels: Uint8Array; classNames: string[] };
+
+/** The test images a run was scored on: the first `testLimit` of its dataset's split, from `options.testLabels` when given. */
+function testImagesOf(db: Db, run: Run, options: PairOptions): { labels: Uint8Array; classNames: string[] } {
+  const testLimit = (run.params as Hyperparameters).testLimit ?? undefined;
+  if (options.testLabels) {
+    const { labels, classNames } = options.testLabels(run.dataset);
+    return { labels: labels.subarray(0, testLimit), classNames };
+  }
+  return run.dataset === 'mnist' ? loadMnist('test', { dir: options.mnistDir, limit: testLimit }) : loadDataset(db, run.dataset, 'test', { limit: testLimit });
+}
+
+export interface PairOptions {
+  /** Where MNIST's IDX files are (the CLI's tests point elsewhere). */
+  mnistDir?: string;
+  /** The test splits the caller holds; without, they are read from disk. */
+  testLabels?: TestLabels;
+}
+
 /** Loads two runs for an image-by-image comparison, refusing runs that did not finish or were tested on different images. */
-export function pairRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): PairedRuns {
+export function pairRuns(db: Db, runIdA: number, runIdB: number, options: PairOptions = {}): PairedRuns {
   const [a, b] = [getRun(db, runIdA), getRun(db, runIdB)];
   requireComparable(a, b);
-  const testLimit = (a.params as Hyperparameters).testLimit ?? undefined;
-  const { labels, classNames } =
-    a.dataset === 'mnist' ? loadMnist('test', { dir: options.mnistDir, limit: testLimit }) : loadDataset(db, a.dataset, 'test', { limit: testLimit });
+  const { labels, classNames } = testImagesOf(db, a, options);
   return { a, b, classNames, predictions: { labels, a: predictionsOf(db, a), b: predictionsOf(db, b) } };
 }
 
@@ -153,7 +174,7 @@ export function comparePaired(db: Db, { a, b, predictions, classNames }: PairedR
   };
 }
 
-export function compareRuns(db: Db, runIdA: number, runIdB: number, options: { mnistDir?: string } = {}): RunComparison {
+export function compareRuns(db: Db, runIdA: number, runIdB: number, options: PairOptions = {}): RunComparison {
   return comparePaired(db, pairRuns(db, runIdA, runIdB, options));
 }
 

@@ -1,7 +1,7 @@
 // Ranks label issues off the main thread: the parent's event loop (a web server) stays free.
 import { parentPort, workerData } from 'node:worker_threads';
 import { rankLabelIssues, type LabelIssue, type PredictionView } from './ranking.ts';
-import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
+import { idleThisThread } from '../../core/thread-priority.ts';
 
 export interface RankingJob {
   labels: Uint8Array;
@@ -11,7 +11,7 @@ export interface RankingJob {
 
 export type RankingMessage = { kind: 'done'; issues: LabelIssue[] } | { kind: 'failed'; error: string };
 
-lowerThisThreadsPriority();
+idleThisThread();
 const { labels, views, limit } = workerData as RankingJob;
 let message: RankingMessage;
 try {

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { layoutRows, type LayoutInput } from './layout-input.ts';
 import { umapLayout, type LayoutOptions } from './umap-layout.ts';
-import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
+import { idleThisThread } from '../../core/thread-priority.ts';
 
 export interface LayoutJob {
   input: LayoutInput;
@@ -13,7 +13,7 @@ export type LayoutMessage =
   | { kind: 'progress'; fraction: number; stage: string }
   | { kind: 'done'; coordinates: Float32Array };
 
-lowerThisThreadsPriority();
+idleThisThread();
 const job = workerData as LayoutJob;
 const post = (message: LayoutMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
 if (job.input.kind === 'test-pixels') post({ kind: 'progress', fraction: 0, stage: 'reading the test set' });

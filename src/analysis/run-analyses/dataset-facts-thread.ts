@@ -1,12 +1,12 @@
 // Reads both splits of a dataset and computes the dataset page's facts off the main thread (about a second).
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
+import { idleThisThread } from '../../core/thread-priority.ts';
 import { datasetInThread, DEFAULT_DATASET, type ThreadDataset } from '../../data/datasets/catalogue.ts';
 import { datasetFacts, type DatasetFacts } from '../dataset-facts.ts';
 
 export type FactsMessage = { kind: 'done'; facts: DatasetFacts } | { kind: 'failed'; error: string };
 
-lowerThisThreadsPriority();
+idleThisThread();
 let message: FactsMessage;
 try {
   const dataset = datasetInThread(workerData as ThreadDataset);

@@ -1,6 +1,6 @@
 // Clusters a run's embeddings off the main thread (seconds for 10,000 images): the parent's event loop stays free.
 import { parentPort, workerData } from 'node:worker_threads';
-import { lowerThisThreadsPriority } from '../../core/thread-priority.ts';
+import { idleThisThread } from '../../core/thread-priority.ts';
 import { unpackTestEmbeddings, type PackedTestEmbeddings } from '../../store/store.ts';
 import { discoverSlices, type DiscoveredSlice, type DiscoveryInput } from '../slice-discovery.ts';
 
@@ -9,7 +9,7 @@ export type DiscoveryJob = Omit<DiscoveryInput, 'embeddings'> & { embeddings: Pa
 
 export type DiscoveryMessage = { kind: 'done'; slices: DiscoveredSlice[] } | { kind: 'failed'; error: string };
 
-lowerThisThreadsPriority();
+idleThisThread();
 let message: DiscoveryMessage;
 try {
   const job = workerData as DiscoveryJob;

@@ -10,13 +10,14 @@ import { Layout } from '../components/layout.tsx';
 import { LineChart } from '../components/line-chart.tsx';
 import { fixed, percent } from '../format.ts';
 import type { TestImages } from '../test-images.ts';
-import { PairSection } from './pair-section.tsx';
+import { PairSection, type KeepPart } from './pair-section.tsx';
 import { ParamsTable } from './params-table.tsx';
 import { colourOf, EPOCH_METRICS, groupSeries, robustnessSeries, runSeries } from './series.ts';
 import { COMPARE_STYLES } from './styles.ts';
 
 /** A pair compared image by image, or why it could not be. */
-export type PairOutcome = { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null } | { refused: string };
+/** A pair compared, with `keep` to draw a part of it once (both runs are completed, so it never changes); or why it was refused. */
+export type PairOutcome = { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null; keep: KeepPart } | { refused: string };
 
 export interface ComparePageData {
   runs: Run[];
@@ -245,7 +246,7 @@ export function ComparePage({ runs, showAllParams, histories, groups, pairs, ima
           <p class="refused">{first.refused}</p>
         </section>
       ) : (
-        <PairSection paired={first.paired} comparison={first.comparison} ece={first.ece} images={images} queued={queued} />
+        <PairSection paired={first.paired} comparison={first.comparison} ece={first.ece} images={images} queued={queued} keep={first.keep} />
       )}
       <OtherPairs runs={runs} pairs={pairs} />
       <RobustnessOverlay runs={runs} robustness={robustness} groups={groups} />

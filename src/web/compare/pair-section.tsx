@@ -1,3 +1,4 @@
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { CellMovement } from '../../analysis/compare/image-changes.ts';
 import type { PairedRuns, RunComparison } from '../../analysis/compare/run-comparison.ts';
 import type { EceDifference } from '../../analysis/calibration/reliability.ts';
@@ -10,8 +11,11 @@ import { AbMaps } from '../explain/ab-maps.tsx';
 
 const points = (difference: number) => `${difference >= 0 ? '+' : ''}${(difference * 100).toFixed(2)}`;
 
+/** Draws a part of a pair's section with `render`, or answers the HTML kept from the last time. */
+export type KeepPart = (part: string, render: () => JSX.Element) => JSX.Element;
+
 /** Run B against run A image by image: the verdict, its statistics, the confusion difference and the flipped images. */
-export function PairSection({ paired, comparison, ece, images, queued }: { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null; images: TestImages; queued?: number[] }) {
+export function PairSection({ paired, comparison, ece, images, queued, keep }: { paired: PairedRuns; comparison: RunComparison; ece: EceDifference | null; images: TestImages; queued?: number[]; keep: KeepPart }) {
   const { low, high } = comparison.accuracyDeltaInterval;
   return (
     <section id="pair" class="compare-section">
@@ -40,9 +44,9 @@ export function PairSection({ paired, comparison, ece, images, queued }: { paire
       <ConfusionDifference comparison={comparison} />
       <div id="cell-images"></div>
       <h3>Fixed: wrong in A, right in B ({comparison.fixed.length})</h3>
-      <Thumbnails indices={comparison.fixed} predictions={paired.predictions} images={images} runB={paired.b.id} />
+      {keep('fixed', () => <Thumbnails indices={comparison.fixed} predictions={paired.predictions} images={images} runB={paired.b.id} />)}
       <h3>Broken: right in A, wrong in B ({comparison.broken.length})</h3>
-      <Thumbnails indices={comparison.broken} predictions={paired.predictions} images={images} runB={paired.b.id} />
+      {keep('broken', () => <Thumbnails indices={comparison.broken} predictions={paired.predictions} images={images} runB={paired.b.id} />)}
       <AbMaps paired={paired} fixed={comparison.fixed} broken={comparison.broken} />
     </section>
   );

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Db } from '../../../db/client.ts';
 import { PairStatisticsCache } from '../../analysis/compare/pair-statistics.ts';
 import { imageChanges } from '../../analysis/compare/image-changes.ts';
 import { comparePaired, ComparisonRefusedError, comparisonJson, pairRuns, type PairedRuns } from '../../analysis/compare/run-comparison.ts';
@@ -12,7 +11,8 @@ import type { WebDeps } from '../deps.ts';
 import { formBody, queryInt } from '../params.ts';
 import { chartViewOf } from '../chart-view.ts';
 import { ComparePage, type PairOutcome } from './compare-page.tsx';
-import { CellImages } from './pair-section.tsx';
+import { CellImages, type KeepPart } from './pair-section.tsx';
+import { keptHtml } from '../completed-run-memo.ts';
 import { ParamsTable } from './params-table.tsx';
 
 /** More runs than this make unreadable charts and slow pages. */
@@ -40,31 +40,38 @@ function requiredInt(c: Context, name: string, range: { min: number; max: number
   return value;
 }
 
+type Pairing = (a: number, b: number) => PairedRuns;
+
 /** The page shows a refused pair beside the others; the JSON and the cell fragment let the refusal answer for itself. */
-function pairOrRefusal(db: Db, a: number, b: number): PairedRuns | { refused: string } {
+function pairOrRefusal(pair: Pairing, a: number, b: number): PairedRuns | { refused: string } {
   try {
-    return pairRuns(db, a, b);
+    return pair(a, b);
   } catch (err) {
     if (err instanceof ComparisonRefusedError) return { refused: err.message };
     throw err;
   }
 }
 
-async function pairOutcome(db: Db, statistics: PairStatisticsCache, a: number, b: number): Promise<PairOutcome> {
-  const paired = pairOrRefusal(db, a, b);
+async function pairOutcome({ db, pairImages }: Pick<WebDeps, 'db' | 'pairImages'>, pair: Pairing, statistics: PairStatisticsCache, a: number, b: number): Promise<PairOutcome> {
+  const paired = pairOrRefusal(pair, a, b);
   if ('refused' in paired) return paired;
   const { accuracyDeltaInterval, ece } = await statistics.of(paired);
-  return { paired, comparison: comparePaired(db, paired, accuracyDeltaInterval), ece };
+  // Only completed runs pair, so what is drawn from their predictions alone never changes: kept under B, named by A.
+  const keep: KeepPart = (part, render) => keptHtml(pairImages, paired.b, `against ${paired.a.id}: ${part}`, render);
+  return { paired, comparison: comparePaired(db, paired, accuracyDeltaInterval), ece, keep };
 }
 
 /** The comparison page, its fragments (the params toggle, one confusion cell's images) and its JSON. */
-export function compareRoutes({ db, datasets, queue }: WebDeps): Hono {
+export function compareRoutes(deps: WebDeps): Hono {
+  const { db, datasets, queue } = deps;
   const statistics = new PairStatisticsCache(db);
+  // The test labels this server holds in memory, which every comparison is scored against.
+  const pair: Pairing = (a, b) => pairRuns(db, a, b, { testLabels: (dataset) => ({ labels: datasets.test(dataset).labels, classNames: datasets.classNames(dataset) }) });
   return new Hono()
     .get('/compare', async (c) => {
       const ids = runIdsOf(c);
       const runs = ids.map((id) => getRun(db, id));
-      const pairs = await Promise.all(ids.slice(1).map((id) => pairOutcome(db, statistics, ids[0]!, id)));
+      const pairs = await Promise.all(ids.slice(1).map((id) => pairOutcome(deps, pair, statistics, ids[0]!, id)));
       return c.html(
         <ComparePage
           runs={runs}
@@ -92,7 +99,7 @@ export function compareRoutes({ db, datasets, queue }: WebDeps): Hono {
     })
     .get('/api/compare', async (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      const paired = pairRuns(db, a, b);
+      const paired = pair(a, b);
       return c.json(comparisonJson(comparePaired(db, paired, (await statistics.of(paired)).accuracyDeltaInterval)));
     })
     .get('/compare/params', (c) => {
@@ -101,7 +108,7 @@ export function compareRoutes({ db, datasets, queue }: WebDeps): Hono {
     })
     .get('/compare/cell', (c) => {
       const [a, b] = [requiredInt(c, 'a', RUN_ID_RANGE), requiredInt(c, 'b', RUN_ID_RANGE)];
-      const paired = pairRuns(db, a, b);
+      const paired = pair(a, b);
       const last = paired.classNames.length - 1;
       const [trueLabel, predicted] = [requiredInt(c, 'true', { min: 0, max: last }), requiredInt(c, 'predicted', { min: 0, max: last })];
       // Only the cell's movements: the statistics of a full comparison would be wasted here.

@@ -4,11 +4,9 @@ import type { ScalarHistory } from '../../store/tracked-runs.ts';
 import { dateTime, fixed, formatDuration, percent, runSeconds } from '../format.ts';
 import { chartViewQuery, type ChartView } from '../chart-view.ts';
 import type { RunResults } from '../run-results.ts';
-import type { TestImages } from '../test-images.ts';
 import { ClassMetricsTable } from './class-metrics-table.tsx';
 import { ConfusionMatrix } from './confusion-matrix.tsx';
 import { EpochCharts } from './epoch-charts.tsx';
-import { Gallery } from './gallery.tsx';
 import { RunProgress } from './run-progress.tsx';
 import { isActive, StatusBadge } from './status-badge.tsx';
 
@@ -72,7 +70,7 @@ function CorrectedAccuracies({ accuracies: a }: { accuracies: LabelAccuracies })
   );
 }
 
-function Results({ run, results, images }: { run: Run; results: RunResults; images: TestImages }) {
+function Results({ run, results }: { run: Run; results: RunResults }) {
   return (
     <>
       {results.degenerate ? (
@@ -126,13 +124,13 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
         </section>
       </div>
       {results.cellGallery ? (
-        <Gallery gallery={results.cellGallery} images={images} />
+        results.cellGallery.html
       ) : (
         <section id="cell-gallery" class="gallery placeholder">
           <p class="muted">Click a cell of the confusion matrix to see its images here.</p>
         </section>
       )}
-      <Gallery gallery={results.misclassified} images={images} />
+      {results.misclassified.html}
     </>
   );
 }
@@ -142,7 +140,7 @@ function Results({ run, results, images }: { run: Run; results: RunResults; imag
  * this fragment polls itself; the answer that finds it ended carries no trigger, so polling stops
  * and the results appear without a reload.
  */
-export function RunLive({ view, images }: { view: LiveView; images: TestImages }) {
+export function RunLive({ view }: { view: LiveView }) {
   const { run } = view;
   const query = chartViewQuery(view.chartView);
   const poll = isActive(run.status) ? { 'hx-get': `/runs/${run.id}/live${query ? `?${query}` : ''}`, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {};
@@ -152,7 +150,7 @@ export function RunLive({ view, images }: { view: LiveView; images: TestImages }
       {run.error ? <p class={`run-error ${run.status}`}>{run.error}</p> : ''}
       <RunProgress run={run} queuedAhead={view.queuedAhead} />
       <EpochCharts run={run} epochs={view.epochs} scalars={view.scalars} view={view.chartView} />
-      {view.results ? <Results run={run} results={view.results} images={images} /> : ''}
+      {view.results ? <Results run={run} results={view.results} /> : ''}
     </section>
   );
 }

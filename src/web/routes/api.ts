@@ -13,7 +13,7 @@ import { filtersFrom, PER_PAGE } from '../run-filters.ts';
 import { listedRows, runsView } from '../runs-view.ts';
 
 /** JSON (and prediction files) for scripts: the same shapes as `runs --json`, `train --json` and `predictions`. */
-export function apiRoutes({ db, images, queue }: WebDeps): Hono {
+export function apiRoutes({ db, images, queue, collapses }: WebDeps): Hono {
   return new Hono()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
     .get('/api/runs', (c) => {
@@ -24,7 +24,7 @@ export function apiRoutes({ db, images, queue }: WebDeps): Hono {
       const view = runsView({ db, images }, filters, paged ? PER_PAGE : Number.MAX_SAFE_INTEGER);
       if (view.whereError) throw new HTTPException(400, { message: `where: ${view.whereError}` });
       if (format === 'csv') {
-        return c.body(runsCsv(listedRows({ db, images }, view.selected), view.columns), 200, {
+        return c.body(runsCsv(listedRows({ db, images, collapses }, view.selected), view.columns), 200, {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': 'attachment; filename="runs.csv"',
         });

@@ -12,7 +12,6 @@ import { AugmentStrip } from '../components/augment-strip.tsx';
 import { ArchiveButton, ArchivedNotice } from '../components/run-archive.tsx';
 import { ChartControls } from '../components/chart-controls.tsx';
 import { EpochConfusion } from '../components/epoch-confusion.tsx';
-import { Gallery } from '../components/gallery.tsx';
 import { Layout } from '../components/layout.tsx';
 import { MAX_NOTE_LENGTH, NoteEditor } from '../components/note-editor.tsx';
 import { RunLive, type LiveView } from '../components/run-live.tsx';
@@ -22,7 +21,7 @@ import { RunOwnDigitsScore } from '../own-digits/components.tsx';
 import type { WebDeps } from '../deps.ts';
 import { checkTag } from '../launch.ts';
 import { formBody, formField as field, queryInt, RUN_ID, runIdOf } from '../params.ts';
-import { galleryPage, runResults } from '../run-results.ts';
+import { drawnGallery, runResults } from '../run-results.ts';
 import { resultsViewOf, runPageUrlWith, type ResultsView } from '../run-view-state.ts';
 import { RunWhySlots } from '../explain/run-why.tsx';
 
@@ -52,7 +51,7 @@ export function runRoutes(deps: WebDeps): Hono {
   };
   const liveFragment = (run: Run, chartView: ChartView = { logY: false }) => (
     <>
-      <RunLive view={liveView(run, chartView)} images={datasets.test(run.dataset)} />
+      <RunLive view={liveView(run, chartView)} />
       <RunRecord run={run} trainedBy={trainedBy(run)} imported={loadImportedModelFacts(db, run.id)} oob />
       <ArchiveButton run={run} oob />
     </>
@@ -101,7 +100,7 @@ export function runRoutes(deps: WebDeps): Hono {
           </div>
           <AugmentStrip run={run} train={() => datasets.train(run.dataset).dataset} />
           {run.source === 'imported' ? '' : <ChartControls view={chartView} epochs={Math.max(Number((run.params as Hyperparameters).epochs) || 0, 1)} />}
-          <RunLive view={liveView(run, chartView, resultsViewOf(c))} images={datasets.test(run.dataset)} />
+          <RunLive view={liveView(run, chartView, resultsViewOf(c))} />
           {lastEpochConfusion(run)}
           {run.status === 'completed' && <RunOwnDigitsScore runId={run.id} />}
           {run.status === 'completed' && <RunWhySlots runId={run.id} />}
@@ -131,11 +130,11 @@ export function runRoutes(deps: WebDeps): Hono {
         throw new HTTPException(400, { message: 'a confusion-matrix cell needs both label and predicted' });
       }
       const cell = label === undefined ? undefined : { label, predicted: predicted! };
-      const gallery = galleryPage(deps, run, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
+      const gallery = drawnGallery(deps, run, cell, queryInt(c, 'page', { min: 1, max: 10_000 }) ?? 1);
       // The run page's URL follows, so that a reload or a shared link shows the same images, and Back the ones before.
       const changes = cell ? { cell: `${cell.label}-${cell.predicted}`, 'cell-page': gallery.page } : { page: gallery.page };
       c.header('HX-Push-Url', runPageUrlWith(c, run.id, changes));
-      return c.html(<Gallery gallery={gallery} images={datasets.test(run.dataset)} />);
+      return c.html(gallery.html);
     })
     .post(`/runs/${RUN_ID}/tags`, async (c) => {
       const run = runOf(c);

@@ -155,8 +155,8 @@ export function runsPage(deps: RunsViewDeps, filters: RunFilters, forms: RunsPag
   );
 }
 
-export function runsRoutes({ db, runs, queue, images }: WebDeps): Hono {
-  const page = (filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) => runsPage({ db, images }, filters, forms, deleted);
+export function runsRoutes({ db, runs, queue, images, collapses }: WebDeps): Hono {
+  const page = (filters: RunFilters, forms: RunsPageForms = {}, deleted?: number) => runsPage({ db, images, collapses }, filters, forms, deleted);
 
   return new Hono()
     .get('/', (c) => c.redirect('/runs'))
@@ -197,6 +197,6 @@ export function runsRoutes({ db, runs, queue, images }: WebDeps): Hono {
       const filters = filtersFrom(c);
       const row = runListRow(db, getRun(db, runIdOf(c)));
       const columns = chosenColumns(availableColumns(runListRows(db)), filters.col);
-      return c.html(<RunRow item={listed({ db, images }, row)} columns={columns} filters={filters} />);
+      return c.html(<RunRow item={listed({ db, images, collapses }, row)} columns={columns} filters={filters} />);
     });
 }

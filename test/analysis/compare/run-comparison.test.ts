@@ -3,13 +3,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../../db/client.ts';
-import { compareRuns, ComparisonRefusedError } from '../../../src/analysis/compare/run-comparison.ts';
+import { compareRuns, ComparisonRefusedError, pairRuns } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
 import { createRun, testConfusion } from '../../../src/store/store.ts';
 import { runCliCaptured } from '../../helpers/cli.ts';
 import { memoryDb, runningRun, smallRunParams } from '../../helpers/db.ts';
 import { completeWithoutTraining } from '../fake-runs.ts';
 import { storeOn } from '../../../src/store/open-store.ts';
+
+describe('the test labels a comparison is scored against', () => {
+  it("are the caller's when it holds them (a server keeps them in memory), cut to the runs' test limit", () => {
+    const db = memoryDb();
+    const [a, b] = [runningRun(db, { testLimit: 500 }), runningRun(db, { testLimit: 500 })];
+    for (const run of [a, b]) completeWithoutTraining(db, run, { images: 500 }); // every prediction is class 0
+    const labels = new Uint8Array(1000).fill(1, 300); // 300 zeros, then ones
+    const classNames = ['nought', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const asked: string[] = [];
+    const testLabels = (dataset: string) => (asked.push(dataset), { labels, classNames });
+    const paired = pairRuns(db, a.id, b.id, { testLabels });
+    expect(asked).toEqual(['mnist']);
+    expect(paired.classNames).toEqual(classNames);
+    expect(paired.predictions.labels).toEqual(labels.subarray(0, 500));
+    expect(compareRuns(db, a.id, b.id, { testLabels }).a.testAccuracy).toBe(300 / 500);
+  });
+});
 
 describe('refusing comparisons that would mislead', () => {
   it('refuses runs tested on different numbers of test images, naming both', () => {

@@ -12,6 +12,7 @@ import { compareRuns } from '../../../src/analysis/compare/run-comparison.ts';
 import { executeRun } from '../../../src/training/experiment.ts';
 import { loadMnist } from '../../../src/data/mnist.ts';
 import { RunQueue } from '../../../src/execution/queue.ts';
+import { CompletedRunMemo } from '../../../src/web/completed-run-memo.ts';
 import { compareRoutes } from '../../../src/web/compare/routes.tsx';
 import { handleError, handleNotFound } from '../../../src/web/errors.tsx';
 import { DatasetImages, TestImages } from '../../../src/web/test-images.ts';
@@ -31,7 +32,7 @@ function app(): Hono {
   const images = new TestImages(() => loadMnist('test', { limit: 500 }));
   const trainImages = new TestImages(() => loadMnist('train', { limit: 500 }));
   const deps = { ...storeOn(db), queue: new RunQueue(storeOn(db)), images, trainImages, datasets: new DatasetImages(db, { test: images, train: trainImages }), jobs: new ModelJobs(db) };
-  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db) }));
+  app.route('/', compareRoutes({ ...deps, maps: new MapJobs(db), analyses: new RunAnalyses(db, () => images.labels), explainer: new ExplainThread(db), galleries: new CompletedRunMemo(1), pairImages: new CompletedRunMemo(1), collapses: new CompletedRunMemo(1) }));
   return app;
 }
 
