@@ -50,7 +50,15 @@ export interface RunQueueOptions {
   retries?: number;
   /** The chrt that puts workers under SCHED_IDLE (default: chrt on the PATH; tests name a missing one). */
   chrt?: string;
+  /**
+   * serve --run-priority: `idle` (the default) trains under SCHED_IDLE, on what the machine's other
+   * work leaves, so pages never wait; `low` at nice 5, sharing the cores with other programs.
+   */
+  runPriority?: RunPriority;
 }
+
+export const RUN_PRIORITIES = ['idle', 'low'] as const;
+export type RunPriority = (typeof RUN_PRIORITIES)[number];
 
 /**
  * The database is the queue: runs wait as `queued` and start oldest first, each in a child
@@ -64,11 +72,11 @@ export class RunQueue {
   private timer: NodeJS.Timeout | undefined;
   /** The executors besides this queue's own processes: a Slurm job per run, remote workers, scripts that track their own runs. */
   private readonly elsewhere: Executor[];
-  private readonly launcher: IdleLauncher;
+  private readonly launcher: IdleLauncher | null;
 
   constructor(private readonly options: RunQueueOptions) {
     this.maxConcurrent = options.maxConcurrent ?? 1;
-    this.launcher = new IdleLauncher((line) => this.log(line), options.chrt);
+    this.launcher = options.runPriority === 'low' ? null : new IdleLauncher((line) => this.log(line), options.chrt);
     this.elsewhere = [...(options.slurm ? [options.slurm] : []), new RemoteWorkers(options.db, options.runs), new TrackedScripts(options.db, options.runs)];
   }
 
@@ -187,8 +195,10 @@ export class RunQueue {
     // Each of the runs that may train at once gets an equal share of the cores.
     const cores = Math.max(1, Math.floor(availableCores() / this.maxConcurrent));
     const retry = String(this.options.retries ?? 0);
-    // Under SCHED_IDLE, training (its replica threads too) gives a core to the server the moment a page asks.
-    const [command, args] = this.launcher.argv(process.execPath, [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry]);
+    // Under SCHED_IDLE, training (its replica threads too) gives a core to the server the moment a page
+    // asks; at --run-priority low the worker only lowers itself to nice 5 (work-command.ts).
+    const work = [BIN, 'work', String(run.id), '--db', dbFile, '--cores', String(cores), '--retry', retry];
+    const [command, args] = this.launcher ? this.launcher.argv(process.execPath, work) : [process.execPath, work];
     const worker = spawn(command, args, {
       // The IPC channel tells the worker when we are gone, kill -9 included (see trainClaimedRun).
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UsageError, type Command } from '../core/command.ts';
 import { openRunStoreFor } from '../store/open-store.ts';
 import { stopAllThreadJobs } from '../core/thread-job.ts';
-import { RunQueue } from '../execution/queue.ts';
+import { RUN_PRIORITIES, RunQueue, type RunPriority } from '../execution/queue.ts';
 import { SlurmExecutor } from '../execution/slurm/slurm-executor.ts';
 import { DEFAULT_LEASE_MS, leasePolicy } from '../execution/workers/leases.ts';
 import { ExplainThread } from '../analysis/explain/explain-in-thread.ts';
@@ -44,6 +44,11 @@ export const serveCommand: Command = {
     executor: { type: 'choice', choices: ['local', 'slurm'], description: 'local trains queued runs here; slurm submits each as a batch job running `digitlab worker --once` (default local)' },
     'slurm-arg': { type: 'string', multiple: true, placeholder: 'ARG', description: 'passed to sbatch as it is, e.g. --slurm-arg=--partition=short --slurm-arg=--cpus-per-task=4; repeatable' },
     'server-url': { type: 'string', placeholder: 'URL', description: "where Slurm jobs' workers reach this server (default: the address it listens on)" },
+    'run-priority': {
+      type: 'choice',
+      choices: [...RUN_PRIORITIES],
+      description: "idle trains runs on the CPU the machine's other work leaves (SCHED_IDLE), so pages never wait but a busy machine slows training; low trains them at nice 5, sharing the cores (default idle)",
+    },
     'allow-remote': { type: 'boolean', description: 'allow a --host other machines can reach; every request then needs the printed token' },
   },
   async run({ options }, context) {
@@ -100,7 +105,7 @@ export const serveCommand: Command = {
       slurm = new SlurmExecutor({ db, runs, serverUrl: jobsReach, slurmArgs: (options['slurm-arg'] as string[] | undefined) ?? [], logDir, log });
       log(`runs go to Slurm as batch jobs whose workers reach this server at ${jobsReach}; their output is in ${logDir}`);
     }
-    const queue = new RunQueue({ db, runs, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries });
+    const queue = new RunQueue({ db, runs, maxConcurrent: options['max-concurrent'] as number | undefined, log, slurm, retries, runPriority: options['run-priority'] as RunPriority | undefined });
     handler = app(actualPort, queue);
     queue.start();
     const reaper = await startLeaseReaper(db, runs, leases, log);

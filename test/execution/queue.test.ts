@@ -96,6 +96,20 @@ describe('the run queue', () => {
     expect(lines.filter((line) => /SCHED_IDLE/.test(line))).toEqual([expect.stringMatching(/cannot set SCHED_IDLE here: runs train at a lower nice value/)]);
   });
 
+  it('trains at nice 5 without SCHED_IDLE when asked for --run-priority low', async () => {
+    const db = fileDb();
+    queue = new RunQueue({ ...storeOn(db), runPriority: 'low' });
+    const run = await queue.enqueue(tiny('low', 200));
+    queue.start();
+    const { pid } = await waitFor(db, run.id, (r) => r.progress !== null);
+    const tasks = readdirSync(`/proc/${pid}/task`).map((tid) => schedulingOf(pid!, Number(tid)));
+    // A busy machine's other programs then share the cores with it instead of starving it.
+    expect(tasks.some((task) => task.policy === SCHED_IDLE)).toBe(false);
+    expect(threadNiceness(pid!, pid!)).toBe(Math.max(5, os.getPriority()));
+    await queue.cancel(run.id);
+    await waitFor(db, run.id, ended);
+  });
+
   it('cancels a running run by signalling its worker, which records the cancellation', async () => {
     const db = fileDb();
     queue = new RunQueue(storeOn(db));
