@@ -11,7 +11,7 @@ import { importFormValues, importUpload, MAX_UPLOAD_BYTES } from './upload.ts';
  * Importing from the runs page. Models and prediction files run to tens of MB: the body goes to disk
  * as it arrives, within its own limit (the app mounts this before its 64 kB one), and a thread parses it.
  */
-export function importRoutes({ db, runs, images }: Pick<WebDeps, 'db' | 'runs' | 'images'>): Hono {
+export function importRoutes({ db, runs, images, collapses }: Pick<WebDeps, 'db' | 'runs' | 'images' | 'collapses'>): Hono {
   // Room beside the files for the form's other fields and the multipart framing.
   const limits = { maxBytes: MAX_UPLOAD_BYTES + 64 * 1024, tooLarge: `an import is at most ${MAX_UPLOAD_BYTES / 1048576} MB` };
   return new Hono().post('/runs/import', (c) =>
@@ -26,7 +26,7 @@ export function importRoutes({ db, runs, images }: Pick<WebDeps, 'db' | 'runs' |
         if (!(err instanceof ImportError)) throw err;
         // 422: htmx swaps the message in beside the form, which keeps the chosen file.
         if (htmx) return c.html(<ImportFailure message={err.message} />, 422);
-        return c.html(runsPage({ db, images }, filtersFrom(c), { imported: { values: importFormValues(form), error: err.message } }), 422);
+        return c.html(runsPage({ db, images, collapses }, filtersFrom(c), { imported: { values: importFormValues(form), error: err.message } }), 422);
       }
     }),
   );
