@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization } from './batch-normalization.ts';
+import { Conv2D } from './conv2d.ts';
 import type { KernelInitializer, LayerSpec, ModelSpec } from './model-spec.ts';
 import { presetSpec } from './model-presets.ts';
 import { SeededDropout } from './seeded-dropout.ts';
@@ -46,7 +47,7 @@ function buildLayer(
 ): tf.layers.Layer {
   switch (layer.type) {
     case 'conv2d':
-      return tf.layers.conv2d({
+      return new Conv2D({
         ...input,
         filters: layer.filters,
         kernelSize: layer.kernelSize,

@@ -7,6 +7,7 @@ import { makeAddConfig } from './bias-add.ts';
 import { makeSumConfig } from './bias-grad-sum.ts';
 import { makeCastConfig } from './cast.ts';
 import { makeConv2DConfig } from './conv2d.ts';
+import { conv2DTrainingConfig, conv2DTrainingGradient, reluBiasGradConfig } from './conv2d-training.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
@@ -23,8 +24,10 @@ const REPLACEMENTS: tf.KernelConfig[] = [
   batchNormTrainingGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  conv2DTrainingConfig,
   identityConfig,
   maxPoolGradConfig,
+  reluBiasGradConfig,
   reluGradConfig,
 ];
 
@@ -57,8 +60,9 @@ export function registerWasmTrainingKernels(): void {
     if (original === undefined) throw new Error(`the wasm backend has no ${kernelName} kernel to build on`);
     if (!ours.has(original.kernelFunc)) install(wrap(original));
   }
-  // Gradients are not per backend; this one's kernels exist on wasm only, as do its callers.
+  // Gradients are not per backend; these kernels exist on wasm only, as do their callers.
   tf.registerGradient(batchNormTrainingGradient);
+  tf.registerGradient(conv2DTrainingGradient);
   // Relu's falls back to tfjs' own off wasm.
   tf.registerGradient(reluGradient);
 }
