@@ -8,6 +8,7 @@ import { makeSumConfig } from './bias-grad-sum.ts';
 import { makeCastConfig } from './cast.ts';
 import { makeConv2DConfig } from './conv2d.ts';
 import { conv2DTrainingConfig, conv2DTrainingGradient, reluBiasGradConfig } from './conv2d-training.ts';
+import { crossEntropyGradConfig, crossEntropyWithCountsConfig, crossEntropyWithCountsGradient } from './cross-entropy.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
@@ -25,6 +26,8 @@ const REPLACEMENTS: tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   conv2DTrainingConfig,
+  crossEntropyGradConfig,
+  crossEntropyWithCountsConfig,
   identityConfig,
   maxPoolGradConfig,
   reluBiasGradConfig,
@@ -63,6 +66,7 @@ export function registerWasmTrainingKernels(): void {
   // Gradients are not per backend; these kernels exist on wasm only, as do their callers.
   tf.registerGradient(batchNormTrainingGradient);
   tf.registerGradient(conv2DTrainingGradient);
+  tf.registerGradient(crossEntropyWithCountsGradient);
   // Relu's falls back to tfjs' own off wasm.
   tf.registerGradient(reluGradient);
 }

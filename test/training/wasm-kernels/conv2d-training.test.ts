@@ -25,7 +25,10 @@ async function trainingCall(backend: 'cpu' | 'wasm', layer: tf.layers.Layer, sha
   await useBackend(backend);
   const x = tf.variable(tf.tensor(randomValues(size(shape), 21), shape));
   layer.build(shape);
-  layer.setWeights(layer.weights.map((weight, i) => tf.tensor(randomValues(size(weight.shape as number[]), 22 + i).map((v) => 0.5 * v), weight.shape)));
+  layer.setWeights(layer.weights.map((weight, i) => {
+    const weightShape = weight.shape as number[];
+    return tf.tensor(randomValues(size(weightShape), 22 + i).map((v) => 0.5 * v), weightShape);
+  }));
   const [kernel, bias] = layer.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const outShape = layer.computeOutputShape(shape) as number[];
   const w = tf.tensor(randomValues(size(outShape), 31), outShape);
