@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization } from './batch-normalization.ts';
 import { Conv2D } from './conv2d.ts';
+import { Dense } from './dense.ts';
 import type { KernelInitializer, LayerSpec, ModelSpec } from './model-spec.ts';
 import { presetSpec } from './model-presets.ts';
 import { SeededDropout } from './seeded-dropout.ts';
@@ -80,7 +81,7 @@ function buildLayer(
     case 'globalAveragePooling2d':
       return tf.layers.globalAveragePooling2d(input);
     case 'dense':
-      return tf.layers.dense({
+      return new Dense({
         ...input,
         units: layer.units,
         ...(layer.activation ? { activation: layer.activation } : {}),

@@ -1,13 +1,21 @@
 #include "tile.h"
 
-// y[r][c] = x[r][c] + bias[c]: the bias add of a conv or dense layer, which the wasm Add kernel
-// runs through its generic broadcasting loop.
+// y[r][c] = relu?(x[r][c] + bias[c]): the bias add of a conv or dense layer, which the wasm Add
+// kernel runs through its generic broadcasting loop, and a dense layer's fused relu, which keeps
+// NaN as the cpu backend's relu does.
 EXPORT(add_bias)
-void add_bias(const float* x, const float* bias, float* y, int rows, int C) {
+void add_bias(const float* x, const float* bias, float* y, int rows, int C, int relu) {
   const int vec = C & ~3;
+  const f4 z = wasm_f32x4_splat(0);
   for (int r = 0; r < rows; r++, x += C, y += C) {
-    for (int c = 0; c < vec; c += 4) wasm_v128_store(y + c, wasm_f32x4_add(wasm_v128_load(x + c), wasm_v128_load(bias + c)));
-    for (int c = vec; c < C; c++) y[c] = x[c] + bias[c];
+    for (int c = 0; c < vec; c += 4) {
+      const f4 v = wasm_f32x4_add(wasm_v128_load(x + c), wasm_v128_load(bias + c));
+      wasm_v128_store(y + c, relu ? wasm_f32x4_pmax(v, z) : v);
+    }
+    for (int c = vec; c < C; c++) {
+      const float v = x[c] + bias[c];
+      y[c] = relu && v < 0 ? 0 : v;
+    }
   }
 }
 
