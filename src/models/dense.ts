@@ -41,8 +41,8 @@ export class Dense extends Stock {
     const activation = state.activation.getClassName();
     const attrs: DenseTrainingAttrs = { relu: activation === 'relu' };
     return tf.tidy(() => {
-      const inputs = { x, kernel: state.kernel.read(), bias: state.bias!.read() };
-      const y = tf.engine().runKernel(DENSE_TRAINING, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+      const operands = { x, kernel: state.kernel.read(), bias: state.bias!.read() };
+      const y = tf.engine().runKernel(DENSE_TRAINING, operands, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
       return attrs.relu || activation === 'linear' ? y : state.activation.apply(y);
     });
   }

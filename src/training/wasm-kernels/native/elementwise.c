@@ -24,7 +24,7 @@ void add_bias(const float* x, const float* bias, float* y, int rows, int C, int 
 // backend's.
 #define SUM_BLOCK 256
 
-// The rows from r0 on of the block that starts there.
+// Where the block of rows that starts at r0 ends (exclusive).
 static inline int block_end(int r0, int rows) { return r0 + SUM_BLOCK < rows ? r0 + SUM_BLOCK : rows; }
 
 static inline void add_partial(float* out, float* partial, int C) {
@@ -47,6 +47,7 @@ void column_sums(const float* x, float* out, float* partial, int rows, int C) {
     add_partial(out, partial, C);
   }
 }
+
 // Copies x into the interior of a zeroed [N][H+PT+PB][W+PL+PR][C] buffer.
 EXPORT(pad_images)
 void pad_images(const float* x, float* out, int N, int H, int W, int C, int PT, int PB, int PL, int PR) {
