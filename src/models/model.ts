@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization } from './batch-normalization.ts';
+import { Conv2D } from './conv2d.ts';
+import { Dense } from './dense.ts';
 import type { KernelInitializer, LayerSpec, ModelSpec } from './model-spec.ts';
 import { presetSpec } from './model-presets.ts';
 import { SeededDropout } from './seeded-dropout.ts';
@@ -46,7 +48,7 @@ function buildLayer(
 ): tf.layers.Layer {
   switch (layer.type) {
     case 'conv2d':
-      return tf.layers.conv2d({
+      return new Conv2D({
         ...input,
         filters: layer.filters,
         kernelSize: layer.kernelSize,
@@ -79,7 +81,7 @@ function buildLayer(
     case 'globalAveragePooling2d':
       return tf.layers.globalAveragePooling2d(input);
     case 'dense':
-      return tf.layers.dense({
+      return new Dense({
         ...input,
         units: layer.units,
         ...(layer.activation ? { activation: layer.activation } : {}),

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { CROSS_ENTROPY_WITH_COUNTS } from './wasm-kernels/cross-entropy.ts';
 
 /**
  * The loss a training step differentiates: the batch's mean categorical cross-entropy. Also
- * counts correct rows and non-finite outputs, because the loss clips probabilities, which on
- * some backends turns NaN into a finite loss: a diverged model must not pass as a merely bad one.
+ * counts correct rows and non-finite outputs (see crossEntropyWithCounts).
  * Gradient closures dispose all they made but the loss, so the counts are kept: dispose them.
  */
 export function lossWithCounts(
@@ -13,14 +13,31 @@ export function lossWithCounts(
   labelSmoothing = 0,
 ): { loss: tf.Scalar; counts: tf.Tensor1D } {
   const predictions = model.apply(x, { training: true }) as tf.Tensor;
+  // Label smoothing as Keras': the targets move this share of their mass evenly onto all classes (ten for MNIST).
+  const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / y.shape[1]!) : y;
+  return crossEntropyWithCounts(predictions, targets);
+}
+
+/**
+ * Mean categorical cross-entropy of predictions [rows][classes] against targets, with the rows
+ * whose largest prediction is at their largest target (smoothing at most halves a target, so
+ * that stays its label) and the non-finite predictions, counted: the loss clips probabilities,
+ * which on some backends turns NaN into a finite loss, and a diverged model must not pass as a
+ * merely bad one. Where the backend has it (wasm), one kernel, and one more for the gradient.
+ * The counts are kept: dispose them.
+ */
+export function crossEntropyWithCounts(predictions: tf.Tensor, targets: tf.Tensor): { loss: tf.Scalar; counts: tf.Tensor1D } {
+  const fits = predictions.rank === 2 && predictions.dtype === 'float32' && targets.dtype === 'float32';
+  if (fits && tf.getKernel(CROSS_ENTROPY_WITH_COUNTS, tf.getBackend()) !== undefined) {
+    const [loss, counts] = tf.engine().runKernel(CROSS_ENTROPY_WITH_COUNTS, { p: predictions, t: targets }, {}) as tf.Tensor[];
+    return { loss: loss as tf.Scalar, counts: tf.keep(counts as tf.Tensor1D) };
+  }
   const counts = tf.keep(
     tf.stack([
-      tf.equal(tf.argMax(predictions, 1), tf.argMax(y, 1)).sum(),
+      tf.equal(tf.argMax(predictions, 1), tf.argMax(targets, 1)).sum(),
       tf.logicalNot(tf.isFinite(predictions)).sum(),
     ]).cast('float32') as tf.Tensor1D,
   );
-  // Label smoothing as Keras': the targets move this share of their mass evenly onto all classes (ten for MNIST).
-  const targets = labelSmoothing > 0 ? tf.add(tf.mul(y, 1 - labelSmoothing), labelSmoothing / y.shape[1]!) : y;
   return { loss: tf.metrics.categoricalCrossentropy(targets, predictions).mean() as tf.Scalar, counts };
 }
 

@@ -17,7 +17,7 @@ export function makeAddConfig(original: tf.KernelConfig): tf.KernelConfig {
       a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length === 1 && b.shape[0] === channels;
     if (!isBiasAdd) return fallback();
     const y = alloc(backend, a.shape);
-    nativeKernels(backend).add_bias(addr(backend, a), addr(backend, b), addr(backend, y), tf.util.sizeFromShape(a.shape) / channels, channels);
+    nativeKernels(backend).add_bias(addr(backend, a), addr(backend, b), addr(backend, y), tf.util.sizeFromShape(a.shape) / channels, channels, 0);
     return y;
   }
   return wrapKernel(original, add);

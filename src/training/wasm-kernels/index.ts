@@ -7,11 +7,15 @@ import { makeAddConfig } from './bias-add.ts';
 import { makeSumConfig } from './bias-grad-sum.ts';
 import { makeCastConfig } from './cast.ts';
 import { makeConv2DConfig } from './conv2d.ts';
+import { conv2DTrainingConfig, conv2DTrainingGradient } from './conv2d-training.ts';
+import { crossEntropyGradConfig, crossEntropyWithCountsConfig, crossEntropyWithCountsGradient } from './cross-entropy.ts';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.ts';
+import { denseTrainingConfig, denseTrainingGradient } from './dense-training.ts';
 import { makeFusedConv2DConfig } from './fused-conv2d.ts';
 import { identityConfig } from './identity.ts';
 import { maxPoolGradConfig } from './max-pool-grad.ts';
+import { reluBiasGradConfig } from './relu-bias-grad.ts';
 import { reluGradConfig, reluGradient } from './relu-grad.ts';
 import { makeSliceConfig } from './slice.ts';
 
@@ -23,8 +27,13 @@ const REPLACEMENTS: tf.KernelConfig[] = [
   batchNormTrainingGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  conv2DTrainingConfig,
+  crossEntropyGradConfig,
+  crossEntropyWithCountsConfig,
+  denseTrainingConfig,
   identityConfig,
   maxPoolGradConfig,
+  reluBiasGradConfig,
   reluGradConfig,
 ];
 
@@ -57,8 +66,11 @@ export function registerWasmTrainingKernels(): void {
     if (original === undefined) throw new Error(`the wasm backend has no ${kernelName} kernel to build on`);
     if (!ours.has(original.kernelFunc)) install(wrap(original));
   }
-  // Gradients are not per backend; this one's kernels exist on wasm only, as do its callers.
+  // Gradients are not per backend; these kernels exist on wasm only, as do their callers.
   tf.registerGradient(batchNormTrainingGradient);
+  tf.registerGradient(conv2DTrainingGradient);
+  tf.registerGradient(crossEntropyWithCountsGradient);
+  tf.registerGradient(denseTrainingGradient);
   // Relu's falls back to tfjs' own off wasm.
   tf.registerGradient(reluGradient);
 }

@@ -46,8 +46,9 @@ export interface NativeKernels {
     FH: number, FW: number, SH: number, SW: number, PT: number, PL: number,
   ): void;
   relu_backward(dy: number, x: number, dx: number, n: number): void;
-  add_bias(x: number, bias: number, y: number, rows: number, C: number): void;
+  add_bias(x: number, bias: number, y: number, rows: number, C: number, relu: number): void;
   column_sums(x: number, out: number, partial: number, rows: number, C: number): void;
+  relu_bias_backward(dy: number, y: number, dz: number, db: number, partial: number, rows: number, C: number): void;
   adam_update(
     g: number, m: number, v: number, w: number, m2: number, v2: number, w2: number, n: number,
     beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
