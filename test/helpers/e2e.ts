@@ -17,7 +17,8 @@ if (skipE2e) console.warn(`e2e skipped: ${CHROMIUM} is missing (apt-get install 
 
 /**
  * Starts `digitlab serve` on a free loopback port with `args`, on `db` (default: a SQLite file of
- * its own), which `prepare` fills before the server opens it; resolves its URL.
+ * its own), which `prepare` fills before the server opens it; resolves its URL. Its runs train at
+ * the low priority: under SCHED_IDLE they would wait for the suite's other files.
  */
 export function startServer(
   options: { db?: string; args?: string[]; prepare?: (db: Db) => void } = {},
@@ -28,7 +29,7 @@ export function startServer(
     options.prepare(store);
     store.$client.close();
   }
-  return spawnServe(db, options.args);
+  return spawnServe(db, ['--run-priority', 'low', ...(options.args ?? [])]);
 }
 
 function launchBrowser(): Promise<BrowserContext> {
