@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelApplies, stockLayerClass } from './stock-layer.ts';
 import { BATCH_NORM_TRAINING, type BatchNormTrainingAttrs } from './batch-norm-kernel.ts';
 
-type LayerArgs = Parameters<typeof tf.layers.batchNormalization>[0];
-
-/** tfjs' own layer class, as the bundle registered it (the package exports only its factory). */
-const Stock = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization![0] as unknown as {
-  new (args?: LayerArgs): ReturnType<typeof tf.layers.batchNormalization>;
-  className: string;
-  fromConfig: typeof tf.layers.Layer.fromConfig;
-};
+/** tfjs' own layer class, which this one extends. */
+const Stock = stockLayerClass<typeof tf.layers.batchNormalization>('BatchNormalization');
 
 /** The stock layer's private state that the training path reads. */
 interface LayerState {
@@ -28,8 +23,9 @@ interface LayerState {
  * has one (wasm, see wasm-kernels/batch-norm-training.ts): the same batch statistics, output,
  * gradients and moving-average updates, to float32 rounding. Inference, other backends and
  * what the kernel does not cover (channels not last; no centre or no scale, which the stock
- * layer cannot train either: it reads beta and gamma regardless) are the stock layer's. Registered under the stock class name, so saved models load as this class too
- * and serialise as plain Keras BatchNormalization.
+ * layer cannot train either: it reads beta and gamma regardless) are the stock layer's.
+ * Registered under the stock class name, so saved models load as this class too and serialise as
+ * plain Keras BatchNormalization.
  */
 export class BatchNormalization extends Stock {
   static override className = 'BatchNormalization';
@@ -37,13 +33,7 @@ export class BatchNormalization extends Stock {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const state = this as unknown as LayerState;
-    const fused =
-      kwargs.training === true &&
-      (state.axis === -1 || state.axis === x.rank - 1) &&
-      state.center &&
-      state.scale &&
-      x.dtype === 'float32' &&
-      tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined;
+    const fused = fusedKernelApplies(kwargs, x, BATCH_NORM_TRAINING) && (state.axis === -1 || state.axis === x.rank - 1) && state.center && state.scale;
     if (!fused) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const attrs: BatchNormTrainingAttrs = { varianceEpsilon: state.epsilon };

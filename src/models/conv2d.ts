@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelApplies, stockLayerClass } from './stock-layer.ts';
 import { CONV2D_TRAINING, type Conv2DTrainingAttrs } from './conv2d-kernel.ts';
 
-type LayerArgs = Parameters<typeof tf.layers.conv2d>[0];
-
-/** tfjs' own layer class, as the bundle registered it (the package exports only its factory). */
-const Stock = tf.serialization.SerializationMap.getMap().classNameMap.Conv2D![0] as unknown as {
-  new (args: LayerArgs): ReturnType<typeof tf.layers.conv2d>;
-  className: string;
-  fromConfig: typeof tf.layers.Layer.fromConfig;
-};
+/** tfjs' own layer class, which this one extends. */
+const Stock = stockLayerClass<typeof tf.layers.conv2d>('Conv2D');
 
 /** The stock layer's private state that the training path reads. */
 interface LayerState {
@@ -37,14 +32,12 @@ export class Conv2D extends Stock {
     const state = this as unknown as LayerState;
     const activation = state.activation.getClassName();
     const fused =
-      kwargs.training === true &&
+      fusedKernelApplies(kwargs, x, CONV2D_TRAINING) &&
       x.rank === 4 &&
-      x.dtype === 'float32' &&
       state.dataFormat === 'channelsLast' &&
       state.dilationRate.every((d) => d === 1) &&
       (state.padding === 'valid' || state.padding === 'same') &&
-      (activation === 'relu' || activation === 'linear') &&
-      tf.getKernel(CONV2D_TRAINING, tf.getBackend()) !== undefined;
+      (activation === 'relu' || activation === 'linear');
     if (!fused) return super.call(inputs, kwargs);
     const attrs: Conv2DTrainingAttrs = { strides: state.strides, pad: state.padding as 'valid' | 'same', relu: activation === 'relu' };
     const filterAndBias = { filter: state.kernel.read(), ...(state.bias ? { bias: state.bias.read() } : {}) };

@@ -1,14 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelApplies, stockLayerClass } from './stock-layer.ts';
 import { DENSE_TRAINING, type DenseTrainingAttrs } from './dense-kernel.ts';
 
-type LayerArgs = Parameters<typeof tf.layers.dense>[0];
-
-/** tfjs' own layer class, as the bundle registered it (the package exports only its factory). */
-const Stock = tf.serialization.SerializationMap.getMap().classNameMap.Dense![0] as unknown as {
-  new (args: LayerArgs): ReturnType<typeof tf.layers.dense>;
-  className: string;
-  fromConfig: typeof tf.layers.Layer.fromConfig;
-};
+/** tfjs' own layer class, which this one extends. */
+const Stock = stockLayerClass<typeof tf.layers.dense>('Dense');
 
 /** The stock layer's private state that the training path reads. */
 interface LayerState {
@@ -31,12 +26,7 @@ export class Dense extends Stock {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const state = this as unknown as LayerState;
-    const fused =
-      kwargs.training === true &&
-      x.rank === 2 &&
-      x.dtype === 'float32' &&
-      state.bias !== null &&
-      tf.getKernel(DENSE_TRAINING, tf.getBackend()) !== undefined;
+    const fused = fusedKernelApplies(kwargs, x, DENSE_TRAINING) && x.rank === 2 && state.bias !== null;
     if (!fused) return super.call(inputs, kwargs);
     const activation = state.activation.getClassName();
     const attrs: DenseTrainingAttrs = { relu: activation === 'relu' };

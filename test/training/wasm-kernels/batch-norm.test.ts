@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BatchNormalization } from '../../../src/models/batch-normalization.ts';
 import { BATCH_NORM_TRAINING } from '../../../src/models/batch-norm-kernel.ts';
-import { maxAbsDiff, randomValues, useBackend } from './compare.ts';
+import { liveCountsOverTrainingSteps, maxAbsDiff, randomValues, useBackend } from './compare.ts';
 
 interface Outcome {
   y: Float32Array;
@@ -91,15 +91,7 @@ describe('batch normalisation in training on wasm', () => {
 
   it('leaks no tensors and no wasm buffers across training steps', async () => {
     await useBackend('wasm');
-    const layer = new BatchNormalization();
-    const x = tf.tensor(randomValues(2 * 6 * 6 * 8, 5), [2, 6, 6, 8]);
-    layer.build(x.shape);
-    const live: number[][] = [];
-    for (let step = 0; step < 4; step++) {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)));
-      tf.dispose([value, ...Object.values(grads)]);
-      live.push([tf.memory().numTensors, tf.engine().backend.numDataIds()]);
-    }
+    const live = liveCountsOverTrainingSteps(new BatchNormalization(), tf.tensor(randomValues(2 * 6 * 6 * 8, 5), [2, 6, 6, 8]));
     expect(live.slice(1)).toEqual([live[1], live[1], live[1]]);
   });
 

@@ -56,3 +56,18 @@ export async function compareWithCpu(call: KernelCall): Promise<{ shapesMatch: b
     scale,
   };
 }
+
+/**
+ * The live tensors and wasm buffers after each of four training steps of `layer` on `x`: a layer
+ * that leaks nothing holds them level from the second step on (the first allocates its state).
+ */
+export function liveCountsOverTrainingSteps(layer: tf.layers.Layer, x: tf.Tensor): number[][] {
+  layer.build(x.shape);
+  const live: number[][] = [];
+  for (let step = 0; step < 4; step++) {
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)));
+    tf.dispose([value, ...Object.values(grads)]);
+    live.push([tf.memory().numTensors, tf.engine().backend.numDataIds()]);
+  }
+  return live;
+}

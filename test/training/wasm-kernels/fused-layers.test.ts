@@ -4,7 +4,7 @@ import { Conv2D } from '../../../src/models/conv2d.ts';
 import { CONV2D_TRAINING } from '../../../src/models/conv2d-kernel.ts';
 import { Dense } from '../../../src/models/dense.ts';
 import { DENSE_TRAINING } from '../../../src/models/dense-kernel.ts';
-import { maxAbsDiff, randomValues, useBackend } from './compare.ts';
+import { liveCountsOverTrainingSteps, maxAbsDiff, randomValues, useBackend } from './compare.ts';
 
 type LayerArgs = Parameters<typeof tf.layers.conv2d>[0];
 type DenseArgs = Parameters<typeof tf.layers.dense>[0];
@@ -134,15 +134,7 @@ describe('conv2d and dense layers in training on wasm', () => {
     ['dense', () => new Dense({ units: 8, activation: 'softmax' }), [2, 12]],
   ] as const)('%s leaks no tensors and no wasm buffers across training steps', async (_, makeLayer, shape) => {
     await useBackend('wasm');
-    const layer = makeLayer();
-    const x = tf.tensor(randomValues(size([...shape]), 5), [...shape]);
-    layer.build(x.shape);
-    const live: number[][] = [];
-    for (let step = 0; step < 4; step++) {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(layer.apply(x, { training: true }) as tf.Tensor)));
-      tf.dispose([value, ...Object.values(grads)]);
-      live.push([tf.memory().numTensors, tf.engine().backend.numDataIds()]);
-    }
+    const live = liveCountsOverTrainingSteps(makeLayer(), tf.tensor(randomValues(size([...shape]), 5), [...shape]));
     expect(live.slice(1)).toEqual([live[1], live[1], live[1]]);
   });
 
