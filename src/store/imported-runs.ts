@@ -66,9 +66,13 @@ const READ_IMPORTED_MODEL: StoreWork<number, ImportedModel | null> = {
  */
 export async function loadImportedModelInThread(db: Db, runId: number): Promise<ImportedModel | null> {
   const model = await onStoreThread(db, READ_IMPORTED_MODEL, runId);
-  // A Buffer crosses threads as a plain Uint8Array: made a Buffer again, on the same memory.
-  const data = model?.modelData;
-  return model && { ...model, modelData: data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null };
+  return model && withModelDataBuffer(model);
+}
+
+/** A Buffer crosses threads as a plain Uint8Array: a model's file bytes made a Buffer again, on the same memory. */
+export function withModelDataBuffer<T extends Pick<ImportedModel, 'modelData'>>(model: T): T {
+  const data = model.modelData;
+  return { ...model, modelData: data && Buffer.from(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 /** The thread's side of loadImportedModelInThread. */

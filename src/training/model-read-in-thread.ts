@@ -1,18 +1,13 @@
 import { ConcurrencyLimit } from '../core/concurrency-limit.ts';
 import { runThreadJob } from '../core/thread-job.ts';
 import { ImportError } from '../models/imported/classifier.ts';
+import { withModelDataBuffer } from '../store/imported-runs.ts';
 import type { ModelReading, ModelReadJob } from './model-read.ts';
 
 export type ModelReadMessage =
   | { kind: 'step'; step: string }
   | { kind: 'done'; reading: ModelReading }
   | { kind: 'failed'; error: string; importError: boolean };
-
-/** A Buffer crosses threads as a plain Uint8Array: the file's bytes are made a Buffer again, on the same memory. */
-function withBufferData(reading: ModelReading): ModelReading {
-  const data = reading.imported.modelData;
-  return { ...reading, imported: { ...reading.imported, modelData: data && Buffer.from(data.buffer, data.byteOffset, data.byteLength) } };
-}
 
 /**
  * Model files read at once in this process; the others wait. A 50 MB model with its test outputs
@@ -30,7 +25,7 @@ export function readModelInThread(job: ModelReadJob, step: (step: string) => voi
   return MODEL_READ_SLOTS.run(() =>
     runThreadJob<ModelReading, ModelReadMessage>(script, job, 'model reading', (message, control) => {
       if (message.kind === 'step') step(message.step);
-      else if (message.kind === 'done') control.resolve(withBufferData(message.reading));
+      else if (message.kind === 'done') control.resolve({ ...message.reading, imported: withModelDataBuffer(message.reading.imported) });
       else control.reject(message.importError ? new ImportError(message.error) : new Error(message.error));
     }),
   );

@@ -6,8 +6,8 @@ import type { Run } from '../store/store.ts';
  * Values of completed runs that nothing can change any more (a run's test predictions are final
  * once it completes), computed once per app and kept: the HTML of a run's galleries (48 tiles of
  * thumbnail and probability bars, a third of its page's rendering) and of a compared pair's fixed
- * and broken images, and the runs list's degenerate-model flags (a query per row). Run ids are never reused (AUTOINCREMENT), so an id
- * names a run for good. Keeps the `max` values asked for last.
+ * and broken images, and the runs list's degenerate-model flags (a query per row). Run ids are
+ * never reused (AUTOINCREMENT), so an id names a run for good. Keeps the `max` values asked for last.
  */
 export class CompletedRunMemo<T> {
   private readonly kept = new Map<string, T>();
@@ -27,8 +27,13 @@ export class CompletedRunMemo<T> {
   }
 }
 
+/** What `render` draws, as finished HTML that can be kept and sent again. */
+export function drawnHtml(render: () => JSX.Element): JSX.Element {
+  // String() throws for a render with async components, which could not be kept as a string.
+  return raw(String(render()));
+}
+
 /** `part` of `run` as `render` draws it, kept as HTML while the run is completed. */
 export function keptHtml(memo: CompletedRunMemo<JSX.Element>, run: Run, part: string, render: () => JSX.Element): JSX.Element {
-  // String() throws for a render with async components, which could not be kept as a string.
-  return memo.of(run, part, () => raw(String(render())));
+  return memo.of(run, part, () => drawnHtml(render));
 }

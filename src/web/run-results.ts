@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { HTTPException } from 'hono/http-exception';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { classMetrics, type ClassMetrics } from '../analysis/class-metrics.ts';
@@ -7,6 +6,7 @@ import { outcomesWhere, type OutcomeFilter } from '../analysis/test-outcomes.ts'
 import { modelCollapse } from '../training/degenerate-model.ts';
 import { loadTestPredictions, testConfusion, type Run } from '../store/store.ts';
 import { Gallery, GALLERY_PAGE_SIZE, type GalleryPage } from './components/gallery.tsx';
+import { drawnHtml } from './completed-run-memo.ts';
 import type { WebDeps } from './deps.ts';
 import type { MatrixCell, ResultsView } from './run-view-state.ts';
 
@@ -65,8 +65,7 @@ export function drawnGallery(deps: Pick<WebDeps, 'db' | 'datasets' | 'galleries'
   const query = cell ? `label=${cell.label}&predicted=${cell.predicted}&` : '';
   return deps.galleries.of(run, `${query}page=${page}`, () => {
     const gallery = galleryPage(deps, run, cell, page);
-    // String() throws for a render with async components, which could not be kept as a string.
-    return { page: gallery.page, html: raw(String(Gallery({ gallery, images: deps.datasets.test(run.dataset) }))) };
+    return { page: gallery.page, html: drawnHtml(() => Gallery({ gallery, images: deps.datasets.test(run.dataset) })) };
   });
 }
 
